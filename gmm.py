@@ -1,0 +1,999 @@
+"""Gaussian mixture models fitted by Expectation-Maximization, one state per iteration.
+
+The EM map is scikit-learn's ``GaussianMixture`` map (same M-step formulas, the
+same ``10 * eps`` added to the component counts, the same absolute
+``reg_covar``), so from the same starting parameters the trajectory agrees with
+scikit-learn to about 1e-6 or better.  It is computed differently:
+
+* The E-step is one matrix product per chunk of rows.  For each point the
+  log-density of every component is a quadratic polynomial in the point's
+  coordinates, so with the feature vector ``F(x) = [x_i x_j (i <= j), x, 1]``
+  all ``k`` log-densities (plus the log-weights) are ``F(x) @ C`` for a
+  ``(q, k)`` coefficient matrix ``C``.
+* The M-step needs only ``resp^T F``: the component counts, first moments and
+  second moments, accumulated chunk by chunk.  No ``(n, k)`` array is ever
+  kept; the extra memory is ``O(chunk * (k + q))``.
+* The data are centred on their mean first, so second moments do not cancel.
+  A component whose covariance would still lose more than about seven digits to
+  cancellation is recomputed exactly in a second pass.
+
+Public API
+----------
+GMMState
+    One EM state: parameters, mean log-likelihood, hard labels.
+em_steps
+    Generator of states: state 0 (the initial parameters), then one per
+    iteration.
+GaussianMixture
+    scikit-learn style estimator built on ``em_steps``.
+log_responsibilities, responsibilities, log_density
+    Evaluate a set of mixture parameters on data.
+
+This module uses numpy and scipy only; it never draws.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+from scipy.linalg import solve_triangular
+from scipy.special import logsumexp
+
+__all__ = [
+    "GMMState",
+    "em_steps",
+    "GaussianMixture",
+    "log_responsibilities",
+    "responsibilities",
+    "log_density",
+    "COVARIANCE_TYPES",
+    "INITS",
+]
+
+COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+INITS = ("kmeans++", "kmeans", "random", "random_from_data")
+
+#: Rows per chunk in the E-step; keeps the (chunk, k) block cache-friendly.
+CHUNK_ROWS = 16384
+#: Up to this many features the quadratic-feature E-step is used; above it
+#: the per-component Cholesky path (fewer flops for large d).
+_QUAD_MAX_D = 10
+#: Lloyd iterations run by ``init="kmeans"`` after k-means++ seeding.
+KMEANS_LLOYD_ITERS = 10
+_EPS10 = 10 * np.finfo(np.float64).eps
+_LOG_2PI = math.log(2 * math.pi)
+
+
+# --------------------------------------------------------------------------
+# The state
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GMMState:
+    """One state of an EM run.
+
+    Attributes
+    ----------
+    iteration : int
+        0 for the initial parameters, ``t`` after ``t`` EM iterations.
+    weights : ndarray of shape (k,)
+        Mixing weights; they sum to 1.
+    means : ndarray of shape (k, d)
+        Component means.
+    covariances : ndarray of shape (k, d, d)
+        Full covariance matrices (whatever the covariance type), symmetric
+        positive definite.
+    log_likelihood : float
+        Mean per-point natural-log likelihood of X under this state's
+        parameters, including the ``-(d/2) log(2 pi)`` term.
+    labels : ndarray of shape (n,), int
+        Index of the most responsible component for each point under this
+        state's parameters.
+    converged : bool
+        True only on the last state of a run that met ``tol``.
+    """
+
+    iteration: int
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+    log_likelihood: float
+    labels: np.ndarray
+    converged: bool = False
+
+    @property
+    def n_components(self) -> int:
+        """Number of components ``k``."""
+        return int(self.weights.shape[0])
+
+
+# --------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------
+def _check_X(X, n_components=None) -> np.ndarray:
+    """Return X as a C-contiguous float64 (n, d) array or raise ValueError."""
+    try:
+        arr = np.asarray(X)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"X could not be converted to an array ({exc}); "
+                         "pass a numeric array of shape (n_samples, n_features)") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise ValueError(f"X must be numeric, got dtype {arr.dtype}; "
+                         "convert it to floats, e.g. np.asarray(X, dtype=float)")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise ValueError("X must be real-valued, got complex numbers; pass the real part or split them into columns")
+    if arr.ndim != 2:
+        hint = (" ; reshape a single feature with X.reshape(-1, 1)" if arr.ndim == 1 else "")
+        raise ValueError(f"X must be 2-D of shape (n_samples, n_features), got {arr.ndim}-D "
+                         f"with shape {arr.shape}{hint}")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"X is empty (shape {arr.shape}); it needs at least one sample and one feature")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    bad = ~np.isfinite(arr).all(axis=1)
+    if bad.any():
+        raise ValueError(f"X contains NaN or infinity in {int(bad.sum())} of {arr.shape[0]} rows; "
+                         "remove or impute those rows first")
+    if n_components is not None and arr.shape[0] < n_components:
+        raise ValueError(f"n_components={n_components} needs at least that many samples, "
+                         f"but X has {arr.shape[0]}; use fewer components or more data")
+    return arr
+
+
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _check_nonneg_float(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not (value >= 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    return value
+
+
+def _check_covariance_type(covariance_type):
+    if covariance_type not in COVARIANCE_TYPES:
+        raise ValueError(f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}; "
+                         f"got {covariance_type!r}")
+    return covariance_type
+
+
+def _as_rng(random_state) -> np.random.Generator:
+    """Turn None, an int or a Generator into a Generator (no global state)."""
+    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)) \
+            and not isinstance(random_state, bool):
+        if random_state is not None and random_state < 0:
+            raise ValueError(f"random_state must be a non-negative integer, got {random_state}")
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    raise TypeError(f"random_state must be None, an int or a numpy.random.Generator, "
+                    f"got {type(random_state).__name__}")
+
+
+def _check_init_tuple(init, n_components, n_features, covariance_type):
+    """Validate ``(weights, means, covariances)`` and return float64 copies."""
+    if len(init) != 3:
+        raise ValueError("init as a tuple must be (weights, means, covariances); "
+                         f"got {len(init)} items")
+    k, d = n_components, n_features
+    try:
+        weights = np.array(init[0], dtype=np.float64)
+        means = np.array(init[1], dtype=np.float64)
+        covs = np.array(init[2], dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("init tuple must hold numeric arrays (weights, means, covariances)") from None
+    if weights.shape != (k,):
+        raise ValueError(f"init weights must have shape ({k},), got {weights.shape}")
+    if means.shape != (k, d):
+        raise ValueError(f"init means must have shape ({k}, {d}) = (n_components, n_features), "
+                         f"got {means.shape}")
+    if covs.shape != (k, d, d):
+        raise ValueError(f"init covariances must have shape ({k}, {d}, {d}) "
+                         f"(full matrices for every covariance type), got {covs.shape}")
+    for name, a in (("weights", weights), ("means", means), ("covariances", covs)):
+        if not np.isfinite(a).all():
+            raise ValueError(f"init {name} contain NaN or infinity")
+    if (weights < 0).any() or (weights > 1).any():
+        raise ValueError("init weights must lie in [0, 1]")
+    if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
+        raise ValueError(f"init weights must sum to 1, they sum to {weights.sum():.8g}; "
+                         "divide them by their sum")
+    if not np.allclose(covs, np.swapaxes(covs, 1, 2), rtol=1e-10, atol=1e-12 * max(1.0, np.abs(covs).max())):
+        raise ValueError("init covariances must be symmetric")
+    if (np.linalg.eigvalsh(covs).min(axis=1) <= 0).any():
+        raise ValueError("init covariances must be positive definite")
+    off = covs - covs * np.eye(d)
+    tol = 1e-10 * max(1.0, float(np.abs(covs).max()))
+    if covariance_type == "tied" and not np.allclose(covs, covs[:1], rtol=0, atol=tol):
+        raise ValueError("covariance_type='tied' needs the same covariance matrix for every component in init")
+    if covariance_type in ("diag", "spherical") and np.abs(off).max(initial=0) > tol:
+        raise ValueError(f"covariance_type={covariance_type!r} needs diagonal init covariances")
+    if covariance_type == "spherical":
+        diag = np.diagonal(covs, axis1=1, axis2=2)
+        if np.abs(diag - diag[:, :1]).max() > tol:
+            raise ValueError("covariance_type='spherical' needs init covariances of the form c * I")
+    return weights, means, 0.5 * (covs + np.swapaxes(covs, 1, 2))
+
+
+# --------------------------------------------------------------------------
+# Small pure building blocks
+# --------------------------------------------------------------------------
+def _chunks(n, size=CHUNK_ROWS):
+    for start in range(0, n, size):
+        yield slice(start, min(start + size, n))
+
+
+def _cholesky(covariances):
+    """Batched Cholesky factors (k, d, d); a clear error when a matrix is not PD."""
+    try:
+        return np.linalg.cholesky(covariances)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            "fitting failed because a component's covariance is not positive definite "
+            "(a collapsed component on duplicated or collinear points); increase reg_covar, "
+            "use fewer components, or rescale the data") from None
+
+
+class _Params:
+    """Mixture parameters in centred coordinates, prepared for the E-step.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (k,)
+    means : ndarray of shape (k, d), centred coordinates
+    covariances : ndarray of shape (k, d, d)
+    """
+
+    def __init__(self, weights, means, covariances):
+        k, d = means.shape
+        self.k, self.d = k, d
+        self.weights, self.means, self.covariances = weights, means, covariances
+        chol = _cholesky(covariances)
+        log_det = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+        with np.errstate(divide="ignore"):
+            log_w = np.log(weights)
+        const = log_w - 0.5 * (d * _LOG_2PI + log_det)
+        self.quad = d <= _QUAD_MAX_D
+        self.iu = np.triu_indices(d) if self.quad else None
+        if self.quad:
+            eye = np.broadcast_to(np.eye(d), covariances.shape)
+            inv_chol = np.linalg.solve(chol, eye)             # L^-1
+            prec = np.swapaxes(inv_chol, 1, 2) @ inv_chol      # S^-1 = L^-T L^-1
+            prec = 0.5 * (prec + np.swapaxes(prec, 1, 2))
+            iu = self.iu
+            quad = prec[:, iu[0], iu[1]] * np.where(iu[0] == iu[1], -0.5, -1.0)
+            lin = np.einsum("kij,kj->ki", prec, means)
+            c0 = const - 0.5 * np.einsum("ki,ki->k", lin, means)
+            # coefficients (k, q) for the features [x_i x_j (i<=j), x, 1]
+            self.C = np.ascontiguousarray(np.hstack([quad, lin, c0[:, None]]))
+        else:
+            self.chol = chol
+            self.const = const
+
+    def log_prob_T(self, XT, F=None):
+        """Weighted log-densities ``log w_j + log N(x | mu_j, S_j)``, shape (k, m).
+
+        Parameters
+        ----------
+        XT : ndarray (d, m)
+            Centred points, one per column.
+        F : ndarray (q, m), optional
+            Their quadratic features, when already computed.
+        """
+        if self.quad:
+            return self.C @ (_features_T(XT, self.iu) if F is None else F)
+        out = np.empty((self.k, XT.shape[1]))
+        for j in range(self.k):
+            z = solve_triangular(self.chol[j], XT - self.means[j][:, None], lower=True,
+                                 check_finite=False)      # L^-1 (x - mu)
+            out[j] = self.const[j] - 0.5 * np.einsum("ij,ij->j", z, z)
+        return out
+
+
+def _features_T(XT, iu):
+    """Quadratic features ``[x_i x_j (i<=j), x, 1]`` of points XT (d, m), shape (q, m)."""
+    d, m = XT.shape
+    t = iu[0].shape[0]
+    F = np.empty((t + d + 1, m))
+    for row, (i, j) in enumerate(zip(iu[0], iu[1])):
+        np.multiply(XT[i], XT[j], out=F[row])
+    F[t:t + d] = XT
+    F[-1] = 1.0
+    return F
+
+
+def _exp_normalise(L):
+    """In place: ``L (k, m)`` of weighted log-probs becomes ``exp(L - max)``.
+
+    Returns
+    -------
+    mx : ndarray (m,)
+        Column maxima.
+    s : ndarray (m,)
+        Column sums after the exponential: responsibilities are ``L / s`` and
+        the per-point log-likelihood is ``mx + log(s)``.
+    """
+    mx = L.max(axis=0)
+    L -= mx
+    np.exp(L, out=L)
+    return mx, L.sum(axis=0)
+
+
+def _first_argmax_of_exp(E, out):
+    """Row index of the first 1.0 in each column of ``E = exp(L - max)``.
+
+    After subtracting the column maximum the winning entries are exactly
+    ``exp(0) == 1.0``, so this equals ``argmax`` of the log-probs (first index
+    on ties) while being faster than numpy's argmax along axis 0.
+    """
+    out[...] = E.shape[0] - 1
+    for j in range(E.shape[0] - 2, -1, -1):
+        np.copyto(out, j, where=E[j] == 1.0)
+    return out
+
+
+class _Stats:
+    """Sufficient statistics accumulated over chunks: counts, sums, scatter."""
+
+    def __init__(self, k, d):
+        self.r = np.zeros(k)            # sum of responsibilities
+        self.s1 = np.zeros((k, d))      # sum r x
+        self.s2 = np.zeros((k, d, d))   # sum r x x^T (upper triangle while quadratic)
+        self._quad_iu = None
+
+    def add(self, R, XT, F=None, iu=None):
+        """Add a chunk of responsibilities R (k, m) for the points XT (d, m).
+
+        With quadratic features F (q, m) all three statistics are one product.
+        """
+        d = XT.shape[0]
+        if F is not None:
+            G = R @ F.T                                  # (k, q)
+            t = iu[0].shape[0]
+            self.s2[:, iu[0], iu[1]] += G[:, :t]
+            self.s1 += G[:, t:t + d]
+            self.r += G[:, -1]
+            self._quad_iu = iu
+        else:
+            self.r += R.sum(axis=1)
+            self.s1 += R @ XT.T
+            for j in range(R.shape[0]):
+                self.s2[j] += (XT * R[j]) @ XT.T
+
+    def finish(self):
+        """Mirror the upper triangle of the scatter after quadratic accumulation."""
+        if self._quad_iu is not None:
+            lower = np.tril_indices(self.s2.shape[1], -1)
+            self.s2[:, lower[0], lower[1]] = self.s2[:, lower[1], lower[0]]
+            self._quad_iu = None
+        return self
+
+
+def _m_step(stats, covariance_type, reg_covar):
+    """scikit-learn's M-step from accumulated statistics.
+
+    Returns
+    -------
+    weights : ndarray (k,)
+    means : ndarray (k, d)
+    covariances : ndarray (k, d, d)
+    needs_exact : ndarray (k,) of bool
+        Components whose scatter lost too many digits to cancellation.
+    """
+    r, s1, s2 = stats.r, stats.s1, stats.s2
+    k, d = s1.shape
+    nk = r + _EPS10
+    means = s1 / nk[:, None]
+    eye = np.eye(d)
+    # sum_i r_i (x_i - mu)(x_i - mu)^T / nk, written with the moments
+    outer = means[:, :, None] * means[:, None, :]
+    second = s2 / nk[:, None, None]
+    if covariance_type == "full":
+        scatter = second - (2.0 - r / nk)[:, None, None] * outer
+        covs = scatter + reg_covar * eye
+    elif covariance_type in ("diag", "spherical"):
+        var = np.diagonal(second, axis1=1, axis2=2) - means ** 2
+        scatter = var[:, :, None] * eye
+        var = var + reg_covar
+        if covariance_type == "spherical":
+            var = np.repeat(var.mean(axis=1, keepdims=True), d, axis=1)
+        covs = var[:, :, None] * eye
+    else:  # tied
+        total = s2.sum(axis=0) - np.einsum("k,ki,kj->ij", nk, means, means)
+        scatter = np.broadcast_to(total / nk.sum(), (k, d, d))
+        covs = (scatter + reg_covar * eye).copy()
+    # digits lost: smallest scatter variance against the raw second moment
+    raw = np.diagonal(second, axis1=1, axis2=2).max(axis=1)
+    kept = np.diagonal(scatter, axis1=1, axis2=2).min(axis=1)
+    needs_exact = (kept < 1e-7 * raw) & (r > 0) & (raw > 0)
+    if covariance_type == "tied":
+        needs_exact[:] = needs_exact.any()
+    weights = nk / nk.sum()
+    return weights, means, covs, needs_exact
+
+
+def _covs_from_scatter(scat, nk, covariance_type, reg_covar, covs, which):
+    """Replace ``covs[which]`` by covariances computed from exact scatter matrices."""
+    d = scat.shape[1]
+    eye = np.eye(d)
+    covs = covs.copy()
+    if covariance_type == "tied":
+        covs[:] = scat.sum(axis=0) / nk.sum() + reg_covar * eye
+        return covs
+    for j in np.flatnonzero(which):
+        c = scat[j] / nk[j]
+        if covariance_type == "full":
+            covs[j] = c + reg_covar * eye
+        else:
+            var = np.diag(c) + reg_covar
+            if covariance_type == "spherical":
+                var = np.full(d, var.mean())
+            covs[j] = np.diag(var)
+    return covs
+
+
+def _exact_m_step(XT, params, covariance_type, reg_covar, means, covs, which):
+    """Recompute the covariances of components ``which`` in a second, exact pass.
+
+    Used only when the moment formula would cancel badly (a tight component
+    far from the data's centre); the formulas are scikit-learn's.
+    """
+    k, d = means.shape
+    r = np.zeros(k)
+    scat = np.zeros((k, d, d))
+    idx = range(k) if covariance_type == "tied" else np.flatnonzero(which)
+    for sl in _chunks(XT.shape[1]):
+        R = params.log_prob_T(XT[:, sl])
+        _, s = _exp_normalise(R)
+        R /= s
+        r += R.sum(axis=1)
+        for j in idx:
+            diff = XT[:, sl] - means[j][:, None]
+            scat[j] += (diff * R[j]) @ diff.T
+    return _covs_from_scatter(scat, r + _EPS10, covariance_type, reg_covar, covs, which)
+
+
+def _e_step(XT, params, labels_out=None, stats=None):
+    """One pass over the data: mean log-likelihood, labels and (optionally) statistics.
+
+    Parameters
+    ----------
+    XT : ndarray (d, n)
+        Centred data, one point per column.
+    params : _Params
+    labels_out : ndarray (n,) of int, optional
+        Filled with the most responsible component of each point.
+    stats : _Stats, optional
+        Accumulates the M-step statistics when given.
+
+    Returns
+    -------
+    log_likelihood : float
+        Mean of ``log p(x)`` over the points.
+    """
+    n = XT.shape[1]
+    total = 0.0
+    for sl in _chunks(n):
+        xt = XT[:, sl]
+        F = _features_T(xt, params.iu) if params.quad else None
+        E = params.log_prob_T(xt, F)
+        mx, s = _exp_normalise(E)
+        if labels_out is not None:
+            _first_argmax_of_exp(E, labels_out[sl])
+        total += float(mx.sum() + np.log(s).sum())
+        if stats is not None:
+            if F is not None:      # (E / s) F^T == E (F / s)^T: divide the thinner array
+                F /= s
+                stats.add(E, xt, F, params.iu)
+            else:
+                E /= s
+                stats.add(E, xt)
+    if stats is not None:
+        stats.finish()
+    return total / n
+
+
+# --------------------------------------------------------------------------
+# Initialisation
+# --------------------------------------------------------------------------
+def _sq_dist(Xc, centres):
+    """Squared Euclidean distances (m, k), clipped at 0."""
+    d2 = (np.einsum("ij,ij->i", Xc, Xc)[:, None] - 2.0 * Xc @ centres.T
+          + np.einsum("ij,ij->i", centres, centres)[None, :])
+    return np.maximum(d2, 0.0, out=d2)
+
+
+def _nearest(Xc, centres):
+    """Index of and squared distance to the nearest centre, per point."""
+    n = Xc.shape[0]
+    idx = np.empty(n, dtype=np.intp)
+    dist = np.empty(n)
+    for sl in _chunks(n):
+        d2 = _sq_dist(Xc[sl], centres)
+        idx[sl] = d2.argmin(axis=1)
+        dist[sl] = d2[np.arange(d2.shape[0]), idx[sl]]
+    return idx, dist
+
+
+def _kmeans_plusplus(Xc, k, rng):
+    """Greedy k-means++ seeding (2 + log k candidates per centre); returns centre indices."""
+    n = Xc.shape[0]
+    trials = 2 + int(np.log(k))
+    chosen = [int(rng.integers(n))]
+    closest = _sq_dist(Xc, Xc[chosen]).ravel()
+    for _ in range(1, k):
+        pot = closest.sum()
+        if pot <= 0:  # every point sits on a centre: pick any unused rows
+            rest = np.setdiff1d(np.arange(n), chosen)
+            chosen.append(int(rng.choice(rest)))
+            continue
+        cand = np.searchsorted(np.cumsum(closest), rng.uniform(size=trials) * pot)
+        cand = np.minimum(cand, n - 1)
+        d_c = np.minimum(closest[None, :], _sq_dist(Xc, Xc[cand]).T)  # (trials, n)
+        best = int(np.argmin(d_c.sum(axis=1)))
+        chosen.append(int(cand[best]))
+        closest = d_c[best]
+    return np.array(chosen)
+
+
+def _fill_empty(labels, dist, k):
+    """Give every empty cluster the point farthest from its own centre.
+
+    Only points whose cluster keeps at least one other member are moved.
+    """
+    counts = np.bincount(labels, minlength=k)
+    for j in np.flatnonzero(counts == 0):
+        movable = counts[labels] > 1
+        cand = np.where(movable, dist, -1.0)
+        i = int(np.argmax(cand))
+        counts[labels[i]] -= 1
+        labels[i] = j
+        counts[j] = 1
+        dist[i] = 0.0
+    return labels
+
+
+def _lloyd(Xc, labels, k, n_iter):
+    """A few Lloyd iterations from hard labels; returns the final labels."""
+    for _ in range(n_iter):
+        counts = np.bincount(labels, minlength=k).astype(float)
+        sums = np.zeros((k, Xc.shape[1]))
+        _bincount_sums(sums, labels, Xc)
+        centres = sums / np.maximum(counts, 1)[:, None]
+        new, dist = _nearest(Xc, centres)
+        new = _fill_empty(new, dist, k)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return labels
+
+
+def _bincount_sums(out, labels, Xc):
+    for c in range(Xc.shape[1]):
+        out[:, c] = np.bincount(labels, weights=Xc[:, c], minlength=out.shape[0])
+    return out
+
+
+def _hard_stats(XT, labels, k, iu):
+    """Statistics of one-hot responsibilities, chunk by chunk."""
+    stats = _Stats(k, XT.shape[0])
+    for sl in _chunks(XT.shape[1]):
+        xt = XT[:, sl]
+        R = np.zeros((k, xt.shape[1]))
+        R[labels[sl], np.arange(xt.shape[1])] = 1.0
+        stats.add(R, xt, None if iu is None else _features_T(xt, iu), iu)
+    return stats.finish()
+
+
+def _random_stats(XT, k, rng, iu):
+    """Statistics of random soft responsibilities (scikit-learn's ``init="random"``)."""
+    stats = _Stats(k, XT.shape[0])
+    for sl in _chunks(XT.shape[1]):
+        xt = XT[:, sl]
+        R = rng.uniform(size=(xt.shape[1], k)).T
+        R = R / R.sum(axis=0)
+        stats.add(R, xt, None if iu is None else _features_T(xt, iu), iu)
+    return stats.finish()
+
+
+def _initial_params(Xc, XT, k, init, covariance_type, reg_covar, rng):
+    """Initial (weights, means, covariances) in centred coordinates.
+
+    Parameters
+    ----------
+    Xc : ndarray (n, d) and XT : ndarray (d, n)
+        The centred data in both layouts.
+    """
+    n, d = Xc.shape
+    iu = np.triu_indices(d) if d <= _QUAD_MAX_D else None
+    labels = None
+    if init == "random":
+        stats = _random_stats(XT, k, rng, iu)
+    else:
+        if init == "random_from_data":
+            centres_idx = rng.choice(n, size=k, replace=False)
+        else:
+            centres_idx = _kmeans_plusplus(Xc, k, rng)
+        labels, dist = _nearest(Xc, Xc[centres_idx])
+        labels = _fill_empty(labels, dist, k)
+        if init == "kmeans":
+            labels = _lloyd(Xc, labels, k, KMEANS_LLOYD_ITERS)
+        stats = _hard_stats(XT, labels, k, iu)
+    weights, means, covs, exact = _m_step(stats, covariance_type, reg_covar)
+    if exact.any() and labels is not None:
+        scat = np.zeros((k, d, d))
+        for j in range(k):
+            if covariance_type == "tied" or exact[j]:
+                diff = Xc[labels == j] - means[j]
+                scat[j] = diff.T @ diff
+        covs = _covs_from_scatter(scat, stats.r + _EPS10, covariance_type, reg_covar, covs, exact)
+    return weights, means, covs
+
+
+# --------------------------------------------------------------------------
+# EM
+# --------------------------------------------------------------------------
+def _readonly(*arrays):
+    for a in arrays:
+        a.setflags(write=False)
+
+
+def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
+             init="kmeans++", reg_covar=1e-6, random_state=None) -> Iterator[GMMState]:
+    """Run EM on X and yield one :class:`GMMState` per iteration.
+
+    State 0 holds the initial parameters; state ``t`` the parameters after
+    ``t`` E- and M-steps.  Each state's ``log_likelihood`` and ``labels`` are
+    computed under that state's own parameters (the E-step of state ``t`` is
+    also the one the next M-step uses).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Data; finite numbers.
+    n_components : int
+        Number of mixture components ``k``, ``1 <= k <= n_samples``.
+    max_iter : int, default=100
+        Maximum number of EM iterations (states after state 0).
+    tol : float, default=1e-3
+        Stop at the first state ``t`` with
+        ``|log_likelihood_t - log_likelihood_{t-1}| < tol``; that state has
+        ``converged=True``.  ``tol=0`` never stops early and yields exactly
+        ``max_iter + 1`` states.  (scikit-learn's ``fit`` notices the same
+        change one M-step later: the trajectories are identical, its stopping
+        point is one iteration later.)
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+        scikit-learn's meanings.  ``state.covariances`` is always
+        ``(k, d, d)``.
+    init : str or tuple, default="kmeans++"
+        "kmeans++" (greedy k-means++ centres), "kmeans" (k-means++ then up to
+        10 Lloyd steps), "random_from_data" (k distinct data rows as
+        centres), "random" (random soft responsibilities, then one M-step),
+        or ``(weights (k,), means (k, d), covariances (k, d, d))`` used as
+        state 0 exactly.  Centre-picking inits assign every point to its
+        nearest centre and run one M-step from those hard assignments, so
+        state 0 already has data-driven covariances; a centre left with no
+        points takes the point farthest from its own centre.
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance (absolute, as in
+        scikit-learn).
+    random_state : None, int or numpy.random.Generator
+        Source of randomness for the init; the global RNG is never used.
+
+    Yields
+    ------
+    GMMState
+
+    Raises
+    ------
+    ValueError, TypeError
+        At call time (not at the first ``next()``) for bad arguments.
+    """
+    X = _check_X(X)
+    k = _check_int("n_components", n_components, 1)
+    if X.shape[0] < k:
+        raise ValueError(f"n_components={k} needs at least that many samples, but X has "
+                         f"{X.shape[0]}; use fewer components or more data")
+    max_iter = _check_int("max_iter", max_iter, 0)
+    tol = _check_nonneg_float("tol", tol)
+    reg_covar = _check_nonneg_float("reg_covar", reg_covar)
+    covariance_type = _check_covariance_type(covariance_type)
+    n, d = X.shape
+    if isinstance(init, str):
+        if init not in INITS:
+            raise ValueError(f"init must be one of {', '.join(INITS)} or a tuple "
+                             f"(weights, means, covariances); got {init!r}")
+        init_tuple = None
+    elif isinstance(init, (tuple, list)):
+        init_tuple = _check_init_tuple(init, k, d, covariance_type)
+    else:
+        raise ValueError(f"init must be one of {', '.join(INITS)} or a tuple "
+                         f"(weights, means, covariances); got {type(init).__name__}")
+    rng = _as_rng(random_state)
+    return _em_generator(X, k, max_iter, tol, covariance_type, init, init_tuple, reg_covar, rng)
+
+
+def _em_generator(X, k, max_iter, tol, covariance_type, init, init_tuple, reg_covar, rng):
+    n, d = X.shape
+    centre = X.mean(axis=0)
+    Xc = X - centre
+    XT = np.ascontiguousarray(Xc.T)      # one point per column: fast reductions over k
+    if init_tuple is not None:
+        weights, means, covs = init_tuple
+        means = means - centre
+    else:
+        weights, means, covs = _initial_params(Xc, XT, k, init, covariance_type, reg_covar, rng)
+    del Xc
+    prev_ll = None
+    for t in range(max_iter + 1):
+        params = _Params(weights, means, covs)
+        labels = np.empty(n, dtype=np.int32)
+        last = t == max_iter
+        stats = None if last else _Stats(k, d)
+        ll = _e_step(XT, params, labels, stats)
+        converged = prev_ll is not None and abs(ll - prev_ll) < tol
+        out_w, out_m, out_c = weights.copy(), means + centre, covs.copy()
+        _readonly(out_w, out_m, out_c, labels)
+        yield GMMState(iteration=t, weights=out_w, means=out_m, covariances=out_c,
+                       log_likelihood=ll, labels=labels, converged=bool(converged))
+        if converged or last:
+            return
+        prev_ll = ll
+        weights, means, covs, exact = _m_step(stats, covariance_type, reg_covar)
+        if exact.any():
+            covs = _exact_m_step(XT, params, covariance_type, reg_covar, means, covs, exact)
+
+
+# --------------------------------------------------------------------------
+# Evaluating parameters on data
+# --------------------------------------------------------------------------
+def log_responsibilities(X, weights, means, covariances):
+    """Per-point log-likelihood and log-responsibilities.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+    weights : array-like of shape (k,)
+    means : array-like of shape (k, d)
+    covariances : array-like of shape (k, d, d)
+
+    Returns
+    -------
+    log_prob_norm : ndarray of shape (n,)
+        ``log sum_j w_j N(x | mu_j, S_j)``.
+    log_resp : ndarray of shape (n, k)
+        Log posterior probability of each component for each point.
+    """
+    X = _check_X(X)
+    weights = np.asarray(weights, dtype=float)
+    means = np.asarray(means, dtype=float)
+    covariances = np.asarray(covariances, dtype=float)
+    if means.ndim != 2 or means.shape[1] != X.shape[1]:
+        raise ValueError(f"means must have shape (k, {X.shape[1]}) to match X, got {means.shape}")
+    centre = X.mean(axis=0)
+    params = _Params(weights, means - centre, covariances)
+    XT = np.ascontiguousarray((X - centre).T)
+    log_resp = np.empty((X.shape[0], params.k))
+    norm = np.empty(X.shape[0])
+    for sl in _chunks(X.shape[0]):
+        L = params.log_prob_T(XT[:, sl])
+        norm[sl] = logsumexp(L, axis=0)
+        log_resp[sl] = (L - norm[sl]).T
+    return norm, log_resp
+
+
+def responsibilities(X, weights, means, covariances):
+    """Posterior probability of each component for each point, shape (n, k)."""
+    return np.exp(log_responsibilities(X, weights, means, covariances)[1])
+
+
+def log_density(X, weights, means, covariances):
+    """Mixture log-density ``log p(x)`` at each point, shape (n,)."""
+    return log_responsibilities(X, weights, means, covariances)[0]
+
+
+# --------------------------------------------------------------------------
+# Estimator
+# --------------------------------------------------------------------------
+class GaussianMixture:
+    """Gaussian mixture estimator with scikit-learn's names, built on :func:`em_steps`.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+    tol : float, default=1e-3
+    reg_covar : float, default=1e-6
+    max_iter : int, default=100
+    init : str or tuple, default="kmeans++"
+        See :func:`em_steps`.
+    random_state : None, int or numpy.random.Generator
+    keep_history : bool, default=False
+        Keep every :class:`GMMState` of the final run in ``history_``.
+    n_init : int, default=1
+        Number of runs from different random inits; the run with the highest
+        final log-likelihood is kept (as scikit-learn's ``n_init``).
+
+    Attributes
+    ----------
+    weights_ : ndarray (k,)
+    means_ : ndarray (k, d)
+    covariances_ : ndarray
+        scikit-learn's per-type shape: full (k, d, d), tied (d, d),
+        diag (k, d), spherical (k,).
+    precisions_, precisions_cholesky_ : ndarray
+        Same shapes as ``covariances_``; inverse and its Cholesky factor
+        (upper-triangular ``U`` with ``precision = U U^T``, as scikit-learn).
+    converged_ : bool
+    n_iter_ : int
+        EM iterations run in the kept run.
+    lower_bound_ : float
+        Mean log-likelihood of X under the *final* parameters.
+        (scikit-learn's ``lower_bound_`` is the value from one iteration
+        earlier, computed before its last M-step.)
+    history_ : list of GMMState
+        Only when ``keep_history=True``.
+    """
+
+    def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
+                 max_iter=100, init="kmeans++", random_state=None, keep_history=False, n_init=1):
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.init = init
+        self.random_state = random_state
+        self.keep_history = keep_history
+        self.n_init = n_init
+
+    # -- fitting -----------------------------------------------------------
+    def fit(self, X, y=None):
+        """Fit the mixture to X (n, d) by EM; returns self."""
+        n_init = _check_int("n_init", self.n_init, 1)
+        rng = _as_rng(self.random_state)
+        best = None
+        for _ in range(n_init):
+            states = [] if self.keep_history else None
+            last = None
+            for state in em_steps(X, self.n_components, max_iter=self.max_iter, tol=self.tol,
+                                  covariance_type=self.covariance_type, init=self.init,
+                                  reg_covar=self.reg_covar, random_state=rng):
+                last = state
+                if states is not None:
+                    states.append(state)
+            if best is None or last.log_likelihood > best[0].log_likelihood:
+                best = (last, states)
+        self._set_state(best[0])
+        if self.keep_history:
+            self.history_ = best[1]
+        return self
+
+    def fit_predict(self, X, y=None):
+        """Fit, then return the labels of X under the final parameters, (n,)."""
+        return self.fit(X).labels_.astype(np.intp)
+
+    def _set_state(self, state):
+        k, d = state.means.shape
+        self.state_ = state
+        self.weights_ = np.array(state.weights)
+        self.means_ = np.array(state.means)
+        self.labels_ = np.array(state.labels)
+        full = np.array(state.covariances)
+        self.covariances_ = _to_sklearn_shape(full, self.covariance_type)
+        prec = np.linalg.inv(full)
+        prec = 0.5 * (prec + np.swapaxes(prec, 1, 2))
+        self.precisions_ = _to_sklearn_shape(prec, self.covariance_type)
+        # upper-triangular U with precision = U U^T (scikit-learn's convention)
+        chol = np.linalg.cholesky(full)
+        eye = np.broadcast_to(np.eye(d), full.shape)
+        U = np.swapaxes(np.linalg.solve(chol, eye), 1, 2)
+        self.precisions_cholesky_ = _to_sklearn_shape(U, self.covariance_type)
+        self.converged_ = bool(state.converged)
+        self.n_iter_ = int(state.iteration)
+        self.lower_bound_ = float(state.log_likelihood)
+        self.n_features_in_ = d
+
+    def _check_fitted(self):
+        if not hasattr(self, "state_"):
+            raise ValueError("this GaussianMixture is not fitted yet; call fit(X) first")
+
+    def _check_predict_X(self, X):
+        self._check_fitted()
+        X = _check_X(X)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but the model was fitted on "
+                             f"{self.n_features_in_}")
+        return X
+
+    def _log_resp(self, X):
+        X = self._check_predict_X(X)
+        s = self.state_
+        return log_responsibilities(X, s.weights, s.means, s.covariances)
+
+    # -- sklearn API -------------------------------------------------------
+    def predict(self, X):
+        """Most responsible component of each row of X, shape (n,)."""
+        return self._log_resp(X)[1].argmax(axis=1)
+
+    def predict_proba(self, X):
+        """Responsibilities of each component for each row of X, shape (n, k)."""
+        return np.exp(self._log_resp(X)[1])
+
+    def score_samples(self, X):
+        """Log-density ``log p(x)`` of each row of X, shape (n,)."""
+        return self._log_resp(X)[0]
+
+    def score(self, X, y=None):
+        """Mean per-sample log-likelihood of X."""
+        return float(self.score_samples(X).mean())
+
+    def _n_parameters(self):
+        k, d = self.means_.shape
+        cov = {"full": k * d * (d + 1) / 2, "diag": k * d, "tied": d * (d + 1) / 2,
+               "spherical": k}[self.covariance_type]
+        return int(cov + k * d + k - 1)
+
+    def bic(self, X):
+        """Bayesian information criterion on X (lower is better)."""
+        X = self._check_predict_X(X)
+        return -2 * self.score(X) * X.shape[0] + self._n_parameters() * math.log(X.shape[0])
+
+    def aic(self, X):
+        """Akaike information criterion on X (lower is better)."""
+        X = self._check_predict_X(X)
+        return -2 * self.score(X) * X.shape[0] + 2 * self._n_parameters()
+
+    def sample(self, n_samples=1, random_state=None):
+        """Draw samples from the fitted mixture.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : None, int or numpy.random.Generator
+            Defaults to a generator derived from the estimator's own
+            ``random_state``.
+
+        Returns
+        -------
+        X : ndarray (n_samples, d)
+        y : ndarray (n_samples,)
+            Component of each sample.
+        """
+        self._check_fitted()
+        n_samples = _check_int("n_samples", n_samples, 1)
+        rng = _as_rng(self.random_state if random_state is None else random_state)
+        s = self.state_
+        counts = rng.multinomial(n_samples, s.weights / s.weights.sum())
+        chol = np.linalg.cholesky(s.covariances)
+        parts, ys = [], []
+        for j, c in enumerate(counts):
+            if c == 0:
+                continue
+            z = rng.standard_normal((c, s.means.shape[1]))
+            parts.append(s.means[j] + z @ chol[j].T)
+            ys.append(np.full(c, j))
+        return np.vstack(parts), np.concatenate(ys)
+
+
+def _to_sklearn_shape(full, covariance_type):
+    """(k, d, d) matrices -> scikit-learn's per-type array."""
+    if covariance_type == "full":
+        return full
+    if covariance_type == "tied":
+        return full[0]
+    diag = np.diagonal(full, axis1=1, axis2=2).copy()
+    if covariance_type == "diag":
+        return diag
+    return diag[:, 0]
