@@ -398,7 +398,7 @@ def _load_npy(name, fh):
             )
     except DataError:
         raise
-    except (ValueError, SyntaxError, TypeError, EOFError, UnicodeDecodeError, OverflowError):
+    except Exception:  # numpy raises ValueError, SyntaxError, tokenize.TokenError, ...
         raise DataError(f"{name}: has a corrupt .npy header; re-save the array with numpy.save") \
             from None
     data_offset = fh.tell()
@@ -734,13 +734,15 @@ def generate(args):
 
 
 def _check_output(path, force):
+    if os.path.isdir(path):
+        raise _CLIError(f"{path}: is a directory; give a file name such as "
+                        f"{os.path.join(path, 'points.npy')}")
     ext = os.path.splitext(path)[1].lower()
     if ext not in LOADABLE_EXTENSIONS:
+        shown = f"'{ext}'" if ext else "(none)"
         raise _CLIError(
-            f"{path}: unsupported output extension '{ext or '(none)'}'; use .npy, .csv or .txt"
+            f"{path}: unsupported output extension {shown}; use .npy, .csv or .txt"
         )
-    if os.path.isdir(path):
-        raise _CLIError(f"{path}: is a directory; give a file name such as {path}/points.npy")
     if os.path.lexists(path) and not force:
         raise _CLIError(f"{path}: already exists; pass --force to overwrite it")
     folder = os.path.dirname(os.path.abspath(path))
