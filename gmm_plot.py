@@ -1,0 +1,344 @@
+"""Drawing for gmm-visualizer: ellipse geometry, component colours and views.
+
+A *view* draws one thing. It creates its artists once on an ``ax`` in
+``__init__`` and changes them in ``update(state) -> list[Artist]``, where
+``state`` is a 2-D :class:`gmm.GMMState` already in display units (views know
+nothing about standardisation or projection). Every view lists all the
+artists it owns in ``artists`` so an animator can draw them itself.
+
+z-order: points < true ellipses < fitted ellipses < means < text, so a small
+component's ellipse is never hidden under its points.
+"""
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import to_rgba_array
+from matplotlib.patches import Ellipse
+
+__all__ = [
+    "DEFAULT_N_STD",
+    "Z_POINTS", "Z_TRUE", "Z_FIT", "Z_MEANS", "Z_TEXT",
+    "component_colors",
+    "covariance_ellipse",
+    "frame_limits",
+    "PointsView",
+    "EllipsesView",
+    "TrueEllipsesView",
+    "MeansView",
+    "IterationText",
+]
+
+#: Mahalanobis radius of every drawn ellipse: the contour c = 2, as the
+#: original tool drew (semi-axes sqrt(2) * sigma).
+DEFAULT_N_STD = float(np.sqrt(2.0))
+
+Z_POINTS, Z_TRUE, Z_FIT, Z_MEANS, Z_TEXT = 1.0, 2.0, 3.0, 4.0, 5.0
+
+TRUE_COLOR = "0.45"
+POINT_ALPHA = 0.5
+
+
+def component_colors(n_components):
+    """Stable, distinct colours for components ``0 .. n_components-1``.
+
+    Component ``j`` always gets the same colour for a given ``n_components``
+    (and, up to 20 components, for every ``n_components``): tab10 first, then
+    the light tab20 shades; beyond 20, evenly spaced hues of ``turbo`` visited
+    with a stride so neighbouring indices differ strongly.
+
+    Parameters
+    ----------
+    n_components : int
+        Number of components, >= 1.
+
+    Returns
+    -------
+    colors : ndarray, shape (n_components, 4)
+        RGBA in [0, 1], alpha 1.
+    """
+    k = int(n_components)
+    if k < 1:
+        raise ValueError(f"n_components must be >= 1, got {k}")
+    if k <= 20:
+        tab10 = colormaps["tab10"].colors
+        tab20 = colormaps["tab20"].colors
+        base = list(tab10) + [tab20[2 * j + 1] for j in range(10)]
+        return to_rgba_array(base[:k])
+    # k > 20: a stride coprime with k through evenly spaced hues
+    stride = max(1, int(round(k * 0.382)))
+    while np.gcd(stride, k) != 1:
+        stride += 1
+    positions = ((np.arange(k) * stride) % k + 0.5) / k
+    return colormaps["turbo"](0.05 + 0.9 * positions)
+
+
+def _ellipse_geometry(cov, n_std):
+    """Width, height and angle (degrees) of the Mahalanobis contour n_std."""
+    cov = np.asarray(cov, dtype=float)
+    if cov.shape != (2, 2):
+        raise ValueError(f"covariance must be 2x2 to draw, got shape {cov.shape}")
+    if not np.all(np.isfinite(cov)):
+        return None
+    sym = 0.5 * (cov + cov.T)
+    vals, vecs = np.linalg.eigh(sym)          # ascending eigenvalues
+    vals = np.clip(vals, 0.0, None)
+    major = vecs[:, 1]
+    width = 2.0 * n_std * np.sqrt(vals[1])    # along the major eigenvector
+    height = 2.0 * n_std * np.sqrt(vals[0])
+    angle = float(np.degrees(np.arctan2(major[1], major[0])))
+    return float(width), float(height), angle
+
+
+def covariance_ellipse(ax, mean, cov, n_std=DEFAULT_N_STD, *, ellipse=None, **kwargs):
+    """Draw the ellipse {x : (x - mean)^T cov^-1 (x - mean) = n_std^2}.
+
+    The semi-axes are ``n_std * sqrt(eigenvalue)`` along the eigenvectors of
+    ``cov``. This is the one place ellipse geometry lives; views reshape their
+    patches through it every frame (``ellipse=``).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes the new patch is added to (ignored when ``ellipse`` is given).
+    mean : array_like, shape (2,)
+        Centre.
+    cov : array_like, shape (2, 2)
+        Symmetric positive semi-definite covariance.
+    n_std : float, default sqrt(2)
+        Mahalanobis radius of the contour (sqrt of the level c).
+    ellipse : matplotlib.patches.Ellipse, optional
+        Existing patch to reshape in place instead of creating one.
+    **kwargs
+        Passed to :class:`matplotlib.patches.Ellipse` (new patch) or to
+        ``ellipse.set`` (existing patch); e.g. ``edgecolor``, ``linestyle``.
+
+    Returns
+    -------
+    ellipse : matplotlib.patches.Ellipse
+        The patch; hidden when ``mean`` or ``cov`` is not finite.
+    """
+    mean = np.asarray(mean, dtype=float)
+    geometry = _ellipse_geometry(cov, float(n_std))
+    visible = geometry is not None and bool(np.all(np.isfinite(mean)))
+    width, height, angle = geometry if visible else (0.0, 0.0, 0.0)
+    centre = (float(mean[0]), float(mean[1])) if visible else (0.0, 0.0)
+    if ellipse is None:
+        kwargs.setdefault("fill", False)
+        ellipse = Ellipse(centre, width, height, angle=angle, **kwargs)
+        ax.add_patch(ellipse)
+    else:
+        ellipse.set_center(centre)
+        ellipse.set_width(width)
+        ellipse.set_height(height)
+        ellipse.set_angle(angle)
+        if kwargs:
+            ellipse.set(**kwargs)
+    ellipse.set_visible(visible)
+    return ellipse
+
+
+def frame_limits(points, margin=0.06, min_aspect=0.4):
+    """Axis limits covering ``points`` with a margin, never degenerate.
+
+    Parameters
+    ----------
+    points : ndarray, shape (n, 2)
+        Points in display units.
+    margin : float
+        Fraction of the larger range added on each side.
+    min_aspect : float
+        The shorter side is widened to at least this fraction of the longer
+        one, so a thin cloud still gets a usable picture.
+
+    Returns
+    -------
+    xlim, ylim : tuple of float
+    """
+    lo = points.min(axis=0)
+    hi = points.max(axis=0)
+    centre = 0.5 * (lo + hi)
+    span = hi - lo
+    big = float(span.max())
+    if not big > 0 or not np.isfinite(big):
+        # all points identical: a unit-ish window around them
+        big = max(1.0, float(np.abs(centre).max()) * 1e-3) if np.all(np.isfinite(centre)) else 1.0
+        span = np.array([big, big])
+    span = np.maximum(span, min_aspect * big)
+    half = 0.5 * span + margin * big
+    return ((float(centre[0] - half[0]), float(centre[0] + half[0])),
+            (float(centre[1] - half[1]), float(centre[1] + half[1])))
+
+
+def _marker_size(n):
+    """Scatter marker area (points^2) that keeps clouds readable for any n."""
+    return float(np.clip(12.0 * np.sqrt(1000.0 / max(n, 1)), 0.8, 25.0))
+
+
+class PointsView:
+    """Data points coloured by each state's labels.
+
+    Small n: a scatter whose face colours change per frame. Large n (more
+    than ``image_threshold`` points): an RGBA image with one pixel per axes
+    pixel; each point's pixel is computed once, and a frame costs three
+    weighted ``np.bincount`` over the points plus an image write of the
+    occupied pixels (each shown in the mean colour of its points, with the
+    opacity that overlapping translucent markers would have).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes whose limits, aspect and figure size are final.
+    points : ndarray, shape (n, 2)
+        Points in display units.
+    colors : ndarray, shape (k, 4)
+        RGBA per component.
+    image_threshold : int
+        Use the image above this many points.
+    """
+
+    def __init__(self, ax, points, colors, *, image_threshold=50_000, alpha=POINT_ALPHA):
+        points = np.asarray(points, dtype=float)
+        self.ax = ax
+        self.n = len(points)
+        self.colors = np.asarray(colors, dtype=float)
+        self.alpha = float(alpha)
+        self.mode = "image" if self.n > image_threshold else "scatter"
+        if self.mode == "scatter":
+            face = self.colors.copy()
+            face[:, 3] = self.alpha
+            self._face = face
+            self.artist = ax.scatter(points[:, 0], points[:, 1], s=_marker_size(self.n),
+                                     c=np.tile(face[:1], (self.n, 1)), linewidths=0,
+                                     zorder=Z_POINTS)
+        else:
+            self._init_image(points)
+        self.artists = [self.artist]
+
+    def _init_image(self, points):
+        ax = self.ax
+        ax.apply_aspect()
+        bbox = ax.get_window_extent()
+        width = max(int(round(bbox.width)), 1)
+        height = max(int(round(bbox.height)), 1)
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        col = np.floor((points[:, 0] - x0) / (x1 - x0) * width).astype(np.int64)
+        row = np.floor((points[:, 1] - y0) / (y1 - y0) * height).astype(np.int64)
+        np.clip(col, 0, width - 1, out=col)
+        np.clip(row, 0, height - 1, out=row)
+        occupied, inverse, counts = np.unique(row * width + col, return_inverse=True,
+                                              return_counts=True)
+        self._occupied = occupied
+        self._inverse = inverse.ravel()
+        self._counts = counts.astype(float)
+        self._rgb = np.ascontiguousarray(self.colors[:, :3])
+        self._image = np.zeros((height, width, 4), dtype=np.uint8)
+        # opacity of `count` stacked translucent markers
+        opacity = 1.0 - (1.0 - self.alpha) ** counts
+        self._image.reshape(-1, 4)[occupied, 3] = np.round(255 * opacity).astype(np.uint8)
+        aspect, adjustable = ax.get_aspect(), ax.get_adjustable()
+        self.artist = ax.imshow(self._image, extent=(x0, x1, y0, y1), origin="lower",
+                                interpolation="nearest", zorder=Z_POINTS)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect(aspect, adjustable=adjustable)
+
+    def update(self, state):
+        """Recolour the points by ``state.labels`` (shape (n,))."""
+        labels = np.asarray(state.labels)
+        if self.mode == "scatter":
+            self.artist.set_facecolor(self._face[labels])
+        else:
+            m = len(self._occupied)
+            flat = self._image.reshape(-1, 4)
+            mixed = np.empty((m, 3))
+            for c in range(3):
+                channel = self._rgb[:, c][labels]
+                mixed[:, c] = np.bincount(self._inverse, weights=channel, minlength=m)
+            mixed /= self._counts[:, None]
+            flat[self._occupied, :3] = np.round(255 * mixed).astype(np.uint8)
+            self.artist.set_data(self._image)
+        return [self.artist]
+
+
+class EllipsesView:
+    """One fitted ellipse per component (Mahalanobis radius ``n_std``)."""
+
+    def __init__(self, ax, colors, *, n_std=DEFAULT_N_STD, linewidth=2.0):
+        self.n_std = float(n_std)
+        self.patches = [
+            covariance_ellipse(ax, (0.0, 0.0), np.eye(2), self.n_std, edgecolor=c,
+                               linewidth=linewidth, zorder=Z_FIT)
+            for c in np.asarray(colors)
+        ]
+        self.artists = list(self.patches)
+
+    def update(self, state):
+        """Reshape ellipse j to ``state.means[j]`` and ``state.covariances[j]``."""
+        for patch, mean, cov in zip(self.patches, state.means, state.covariances):
+            covariance_ellipse(None, mean, cov, self.n_std, ellipse=patch)
+        return list(self.patches)
+
+
+class TrueEllipsesView:
+    """Static gray dashed ellipses of the components the data was sampled from.
+
+    Parameters
+    ----------
+    means : ndarray, shape (m, 2)
+    covariances : ndarray, shape (m, 2, 2)
+    """
+
+    def __init__(self, ax, means, covariances, *, n_std=DEFAULT_N_STD, linewidth=1.5):
+        self.patches = [
+            covariance_ellipse(ax, mu, cov, n_std, edgecolor=TRUE_COLOR, linestyle="--",
+                               linewidth=linewidth, zorder=Z_TRUE)
+            for mu, cov in zip(np.asarray(means, float), np.asarray(covariances, float))
+        ]
+        self.artists = list(self.patches)
+
+    def update(self, state):
+        """Nothing changes; returns no artists."""
+        return []
+
+
+class MeansView:
+    """Coloured ``+`` at each component mean, on a thin white halo."""
+
+    def __init__(self, ax, colors, *, size=160.0):
+        colors = np.asarray(colors)
+        start = np.zeros((len(colors), 2))
+        self.halo = ax.scatter(start[:, 0], start[:, 1], marker="+", s=size, c="white",
+                               linewidths=4.5, zorder=Z_MEANS)
+        self.marks = ax.scatter(start[:, 0], start[:, 1], marker="+", s=size, c=colors,
+                                linewidths=2.5, zorder=Z_MEANS + 0.01)
+        self.artists = [self.halo, self.marks]
+
+    def update(self, state):
+        """Move the markers to ``state.means`` (shape (k, 2))."""
+        means = np.asarray(state.means, dtype=float)[:, :2]
+        self.halo.set_offsets(means)
+        self.marks.set_offsets(means)
+        return [self.halo, self.marks]
+
+
+class IterationText:
+    """``iter t / max   log-likelihood ll`` above the axes (monospace)."""
+
+    def __init__(self, ax, max_iter, *, fontsize=10):
+        self.max_iter = int(max_iter)
+        self._width = len(str(self.max_iter))
+        self.text = ax.text(0.0, 1.015, "", transform=ax.transAxes, ha="left", va="bottom",
+                            family="monospace", fontsize=fontsize, zorder=Z_TEXT)
+        self.artists = [self.text]
+
+    def format(self, state):
+        """The label for ``state``."""
+        s = (f"iter {state.iteration:>{self._width}d} / {self.max_iter}"
+             f"   log-likelihood {state.log_likelihood:.4f}")
+        if state.converged:
+            s += "   (converged)"
+        return s
+
+    def update(self, state):
+        self.text.set_text(self.format(state))
+        return [self.text]

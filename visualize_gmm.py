@@ -1,0 +1,987 @@
+#!/usr/bin/env python
+"""Animate Expectation-Maximization fitting a Gaussian Mixture Model.
+
+One frame per EM state (state 0 = the initial parameters first)::
+
+    python visualize_gmm.py -k 5 -m 5
+    python visualize_gmm.py -k 20 --load_path examples/circles.npy --print_ll -i 100 --fps 15
+    python visualize_gmm.py -k 5 -m 5 --save out.gif      # or .mp4, .html, .png
+
+Pipeline::
+
+    X (user units) -> standardise -> gmm.em_steps -> GMMState (fit units)
+      -> to_user_units -> first_two_columns -> Animator -> views -> writer / window
+
+A *state transform* is a plain function ``GMMState -> GMMState``. The
+:class:`Animator` owns the figure, the views (see :mod:`gmm_plot`), the state
+history and the frame loop, and feeds either a writer or the live window.
+"""
+
+import argparse
+import dataclasses
+import io
+import base64
+import math
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+__all__ = [
+    "build_parser", "main", "animate", "Animator",
+    "standardise", "to_user_units", "first_two_columns",
+    "WRITERS", "SUPPORTED_EXTENSIONS",
+]
+
+DEFAULT_SAVE = "gmm_vid.gif"
+IMAGE_THRESHOLD = 50_000      # above this many points, draw points as an image
+DPI = 100
+HOLD_SECONDS = 1.0            # saved animations hold the last frame this long
+
+
+# --------------------------------------------------------------------------- #
+# Command line
+# --------------------------------------------------------------------------- #
+
+class UsageError(Exception):
+    """Bad command-line input; ``main`` prints ``error: <message>`` and exits 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one ``error:`` line (no usage block)."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def _number(kind, low, inclusive, what):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not math.isfinite(value) or value < low or (value == low and not inclusive):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+    parse.__name__ = what
+    return parse
+
+
+_count = _number(int, 1, True, "an integer >= 1")
+_nonneg_int = _number(int, 0, True, "an integer >= 0")
+_positive = _number(float, 0.0, False, "a number > 0")
+_nonneg = _number(float, 0.0, True, "a number >= 0")
+
+INITS = ("kmeans++", "kmeans", "random_from_data", "random")
+COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+
+def build_parser():
+    """The command-line parser; every flag carries help text with its default."""
+    p = _Parser(
+        prog="visualize_gmm.py",
+        description="Animate EM fitting a Gaussian Mixture Model to 2-D points, one "
+                    "EM iteration per frame. Without --save a live window opens; with "
+                    f"no display the animation is saved to {DEFAULT_SAVE}.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("-k", "--num_clusters", "--num-clusters", dest="num_clusters",
+                   type=_count, default=5, metavar="K",
+                   help="number of Gaussian components to fit")
+    p.add_argument("-m", "--means", dest="means", type=_count, default=5, metavar="M",
+                   help="number of true Gaussians the data is sampled from "
+                        "(ignored with --load_path)")
+    p.add_argument("-i", "--iterations", dest="iterations", type=_nonneg_int, default=50,
+                   metavar="I",
+                   help="maximum number of EM iterations; frames = iterations + 1 "
+                        "unless EM converges earlier (see --tol); 0 shows only the "
+                        "initial state")
+    p.add_argument("-N", "--num_points", "--num-points", dest="num_points", type=_count,
+                   default=1000, metavar="N",
+                   help="number of points to sample (ignored with --load_path)")
+    p.add_argument("--max_radius", "--max-radius", dest="max_radius", type=_positive,
+                   default=10.0, metavar="R",
+                   help="true means are sampled within this distance of the origin")
+    p.add_argument("--fps", type=_positive, default=10.0,
+                   help="frames per second of the animation (a number > 0)")
+    p.add_argument("--load_path", "--load-path", dest="load_path", default=None,
+                   metavar="PATH",
+                   help="fit points from a .npy/.csv/.txt file (n rows, >= 2 columns) "
+                        "instead of sampling; with more than 2 columns all are fitted "
+                        "and the first two are drawn")
+    p.add_argument("--print_ll", "--print-ll", dest="print_ll", action="store_true",
+                   help="print 'iteration I  log-likelihood LL' (mean per point, in "
+                        "the data's units) for every state to stdout")
+    p.add_argument("--hide_covs", "--hide-covs", dest="hide_covs", action="store_true",
+                   help="do not draw the fitted covariance ellipses")
+    p.add_argument("--hide_means", "--hide-means", dest="hide_means", action="store_true",
+                   help="do not draw the fitted means")
+    p.add_argument("--hide_real", "--hide-real", dest="hide_real", action="store_true",
+                   help="do not draw the true (gray dashed) ellipses of sampled data")
+    p.add_argument("-s", "--save", "--save_path", "--save-path", dest="save", default=None,
+                   metavar="PATH",
+                   help="save instead of showing a window; the extension picks the "
+                        "format: .gif (Pillow), .mp4 (ffmpeg from imageio-ffmpeg), "
+                        ".html (self-contained player), .png (final frame)")
+    p.add_argument("--tol", type=_nonneg, default=1e-3,
+                   help="stop when the mean log-likelihood changes by less than this "
+                        "(0 runs exactly --iterations iterations)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="random seed for sampling and initialisation (default: "
+                        "different every run)")
+    p.add_argument("--init", choices=INITS, default="kmeans++",
+                   help="how EM picks its initial parameters")
+    p.add_argument("--covariance-type", "--covariance_type", dest="covariance_type",
+                   choices=COVARIANCE_TYPES, default="full",
+                   help="covariance constraint of the fitted components")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bar and no status lines on stderr")
+    # test hook: close the live window a moment after the last frame and report
+    # which frames were drawn (stderr)
+    p.add_argument("--close-after-last", dest="close_after_last", action="store_true",
+                   help=argparse.SUPPRESS)
+    return p
+
+
+# --------------------------------------------------------------------------- #
+# State transforms (GMMState -> GMMState)
+# --------------------------------------------------------------------------- #
+
+def standardise(X):
+    """Centre ``X`` and divide by one overall scale (shapes are kept).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+
+    Returns
+    -------
+    Z : ndarray, shape (n, d)
+        ``(X - centre) / scale``.
+    centre : ndarray, shape (d,)
+    scale : float
+        Root-mean-square deviation over all coordinates; 1 when it is 0.
+    """
+    X = np.asarray(X, dtype=float)
+    centre = X.mean(axis=0)
+    Z = X - centre
+    scale = float(np.sqrt(np.mean(Z * Z)))
+    if not (scale > 0 and math.isfinite(scale)):
+        scale = 1.0
+    Z /= scale
+    return Z, centre, scale
+
+
+def to_user_units(state, centre, scale):
+    """Undo :func:`standardise` on a state.
+
+    means -> means * scale + centre, covariances -> covariances * scale^2,
+    log-likelihood -> log-likelihood - d * log(scale) (a density in user units).
+    """
+    d = state.means.shape[1]
+    return dataclasses.replace(
+        state,
+        means=state.means * scale + centre,
+        covariances=state.covariances * (scale * scale),
+        log_likelihood=float(state.log_likelihood - d * math.log(scale)),
+    )
+
+
+def first_two_columns(state):
+    """2-D view of a state: the marginal of the first two coordinates."""
+    if state.means.shape[1] == 2:
+        return state
+    return dataclasses.replace(state, means=state.means[:, :2],
+                               covariances=state.covariances[:, :2, :2])
+
+
+# --------------------------------------------------------------------------- #
+# Writers: streamed frames, one temp file, renamed into place by the animator
+# --------------------------------------------------------------------------- #
+
+class PaletteQuantizer:
+    """Map RGB frames to a fixed 256-colour palette with a lookup table.
+
+    The palette holds grays plus each component colour blended with white at
+    several strengths (points are translucent), so a frame is quantised with
+    one table lookup per pixel and GIF frames share one global palette.
+
+    Parameters
+    ----------
+    colors : ndarray, shape (k, 3 or 4)
+        Component colours in [0, 1].
+    """
+
+    BITS = 5
+
+    def __init__(self, colors):
+        colors = np.asarray(colors, dtype=float)[:, :3]
+        grays = np.linspace(0.0, 1.0, 32)[:, None].repeat(3, axis=1)
+        k = len(colors)
+        levels = (256 - len(grays)) // max(k, 1)
+        if levels >= 3:
+            levels = min(levels, 10)
+            strength = np.linspace(0.12, 1.0, levels)
+            blends = (strength[None, :, None] * colors[:, None, :]
+                      + (1 - strength[None, :, None]))
+            entries = np.concatenate([grays, blends.reshape(-1, 3)])
+        else:      # very many components: a generic colour cube
+            axis6 = np.linspace(0.0, 1.0, 6)
+            cube = np.stack(np.meshgrid(axis6, axis6, axis6, indexing="ij"), -1).reshape(-1, 3)
+            entries = np.concatenate([cube, grays[1:-1:8]])
+        palette = np.zeros((256, 3))
+        palette[: len(entries)] = entries[:256]
+        self.palette = np.round(255 * palette).astype(np.uint8)
+        n_used = min(len(entries), 256)
+        # nearest palette entry for the centre of every (5-bit)^3 colour cell
+        step = 1 << (8 - self.BITS)
+        cell = np.arange(0, 256, step) + step / 2.0
+        grid = np.stack(np.meshgrid(cell, cell, cell, indexing="ij"), -1).reshape(-1, 3)
+        pal = self.palette[:n_used].astype(np.float32)
+        lut = np.empty(len(grid), dtype=np.uint8)
+        for start in range(0, len(grid), 8192):
+            g = grid[start:start + 8192].astype(np.float32)
+            dist = (g * g).sum(1)[:, None] - 2 * g @ pal.T + (pal * pal).sum(1)[None, :]
+            lut[start:start + 8192] = dist.argmin(axis=1)
+        self.lut = lut
+
+    def __call__(self, rgb):
+        """Palette indices, shape (H, W) uint8, of an (H, W, 3) uint8 frame."""
+        shift = 8 - self.BITS
+        r = (rgb[..., 0] >> shift).astype(np.uint16)
+        g = (rgb[..., 1] >> shift).astype(np.uint16)
+        b = (rgb[..., 2] >> shift).astype(np.uint16)
+        key = (r << (2 * self.BITS)) | (g << self.BITS) | b
+        return self.lut[key]
+
+
+def _frame_delays(n_frames, fps, hold, unit):
+    """Integer per-frame delays in ``unit`` seconds that add up to exact times.
+
+    Frame i ends at round((i + 1) / fps / unit); the last also holds ``hold`` s.
+    """
+    ends = np.round(np.arange(1, n_frames + 1) / fps / unit).astype(np.int64)
+    delays = np.diff(np.concatenate([[0], ends]))
+    delays = np.maximum(delays, 1)
+    delays[-1] += int(round(hold / unit))
+    return delays
+
+
+class GifWriter:
+    """Animated GIF written frame by frame with Pillow's LZW encoder.
+
+    One global palette (:class:`PaletteQuantizer`), each frame stored as the
+    rectangle that changed since the previous one, loops forever; the last
+    frame is held ``hold`` seconds longer. Only the previous frame is kept.
+    """
+
+    needs_every_frame = True
+
+    def __init__(self, fp, size, fps, quantizer, hold=HOLD_SECONDS):
+        self.fp = fp
+        self.size = size
+        self.fps = float(fps)
+        self.hold = hold
+        self.quantize = quantizer
+        self.n_frames = 0
+        self._prev = None
+        self._pending = None
+        self._centis_done = 0
+
+    def _header(self):
+        w, h = self.size
+        head = (b"GIF89a" + w.to_bytes(2, "little") + h.to_bytes(2, "little")
+                + bytes([0xF7, 0, 0]) + self.quantize.palette.tobytes())
+        loop = b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+        self.fp.write(head + loop)
+
+    def _delay(self, index, last):
+        # centiseconds; frame `index` ends at round((index + 1) * 100 / fps)
+        end = int(round((index + 1) * 100.0 / self.fps))
+        delay = max(end - self._centis_done, 2)
+        self._centis_done += delay
+        if last:
+            delay += int(round(self.hold * 100))
+        return min(delay, 65535)
+
+    def _flush(self, last):
+        from PIL import GifImagePlugin, Image
+
+        crop, offset = self._pending
+        h, w = crop.shape
+        im = Image.frombytes("P", (w, h), np.ascontiguousarray(crop).tobytes())
+        delay = self._delay(self.n_frames, last)
+        for chunk in GifImagePlugin.getdata(im, offset=offset, duration=10 * delay):
+            self.fp.write(chunk)
+        self.n_frames += 1
+        self._pending = None
+
+    def add(self, rgb):
+        idx = self.quantize(rgb)
+        if self._prev is None:
+            self._header()
+            self._pending = (idx, (0, 0))
+        else:
+            self._flush(last=False)
+            changed = idx != self._prev
+            rows = np.flatnonzero(changed.any(axis=1))
+            if len(rows) == 0:          # identical frame: keep it as a 1-pixel frame
+                self._pending = (idx[:1, :1], (0, 0))
+            else:
+                cols = np.flatnonzero(changed.any(axis=0))
+                r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+                self._pending = (idx[r0:r1, c0:c1], (int(c0), int(r0)))
+        self._prev = idx
+
+    def finish(self):
+        if self._pending is not None:
+            self._flush(last=True)
+        self.fp.write(b";")
+
+    def abort(self):
+        pass
+
+
+class HtmlWriter:
+    """One self-contained HTML file: PNG frames as base64 and a tiny JS player.
+
+    Frames are written as they come; the player (play/pause, step, slider)
+    follows per-frame delays, the last one holding ``hold`` seconds longer.
+    """
+
+    needs_every_frame = True
+
+    def __init__(self, fp, size, fps, quantizer, hold=HOLD_SECONDS):
+        self.fp = fp
+        self.size = size
+        self.fps = float(fps)
+        self.hold = hold
+        self.quantize = quantizer
+        self.n_frames = 0
+        w, h = size
+        self._write(_HTML_HEAD.replace("{W}", str(w)).replace("{H}", str(h)))
+
+    def _write(self, text):
+        self.fp.write(text.encode("utf-8"))
+
+    def add(self, rgb):
+        from PIL import Image
+
+        idx = self.quantize(rgb)
+        h, w = idx.shape
+        im = Image.frombytes("P", (w, h), np.ascontiguousarray(idx).tobytes())
+        im.putpalette(self.quantize.palette.tobytes())
+        buf = io.BytesIO()
+        im.save(buf, format="PNG", compress_level=6)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        self._write(f'F.push("data:image/png;base64,{data}");\n')
+        self.n_frames += 1
+
+    def finish(self):
+        delays = _frame_delays(self.n_frames, self.fps, self.hold, 0.001) if self.n_frames else []
+        self._write("</script>\n<script>\nvar D = [" + ",".join(str(int(d)) for d in delays)
+                    + "];\n" + _HTML_PLAYER + "</script>\n</body>\n</html>\n")
+
+    def abort(self):
+        pass
+
+
+_HTML_HEAD = """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<title>EM fitting a Gaussian mixture</title>
+<style>
+body { font-family: sans-serif; margin: 1em; }
+#frame { width: {W}px; height: {H}px; image-rendering: auto; display: block; }
+#controls { margin-top: 0.5em; display: flex; gap: 0.4em; align-items: center; }
+#slider { width: {W}px; max-width: 60vw; }
+</style>
+</head>
+<body>
+<img id="frame" alt="EM iteration frame">
+<div id="controls">
+<button id="prev" title="previous frame">&#9664;&#9664;</button>
+<button id="play" title="play / pause">pause</button>
+<button id="next" title="next frame">&#9654;&#9654;</button>
+<input id="slider" type="range" min="0" max="0" value="0">
+<span id="label"></span>
+</div>
+<script>
+var F = [];
+"""
+
+_HTML_PLAYER = """(function () {
+  var img = document.getElementById("frame"), slider = document.getElementById("slider");
+  var label = document.getElementById("label"), play = document.getElementById("play");
+  var i = 0, timer = null;
+  slider.max = Math.max(F.length - 1, 0);
+  function show(j) {
+    i = Math.max(0, Math.min(F.length - 1, j));
+    img.src = F[i]; slider.value = i; label.textContent = "frame " + (i + 1) + " / " + F.length;
+  }
+  function tick() { show((i + 1) % F.length); timer = setTimeout(tick, D[i]); }
+  function stop() { if (timer) { clearTimeout(timer); timer = null; } play.textContent = "play"; }
+  function start() { stop(); play.textContent = "pause"; timer = setTimeout(tick, D[i]); }
+  play.onclick = function () { if (timer) { stop(); } else { start(); } };
+  document.getElementById("prev").onclick = function () { stop(); show(i - 1); };
+  document.getElementById("next").onclick = function () { stop(); show(i + 1); };
+  slider.oninput = function () { stop(); show(parseInt(slider.value, 10)); };
+  if (F.length) { show(0); start(); }
+})();
+"""
+
+
+class Mp4Writer:
+    """H.264 MP4 through the ffmpeg binary shipped by ``imageio-ffmpeg``.
+
+    Frames are piped to ffmpeg as they come; the last frame is repeated
+    ``round(hold * fps)`` times. Frame sizes are multiples of 16.
+    """
+
+    needs_every_frame = True
+
+    def __init__(self, path, size, fps, quantizer=None, hold=HOLD_SECONDS):
+        import imageio_ffmpeg
+
+        self.fps = float(fps)
+        self.hold = hold
+        self.n_frames = 0
+        self._last = None
+        self._gen = imageio_ffmpeg.write_frames(
+            path, size, fps=self.fps, codec="libx264", quality=8, macro_block_size=16,
+            ffmpeg_log_level="error", pix_fmt_in="rgb24", pix_fmt_out="yuv420p")
+        self._gen.send(None)
+
+    def add(self, rgb):
+        frame = np.ascontiguousarray(rgb)
+        self._gen.send(frame)
+        self._last = frame
+        self.n_frames += 1
+
+    def finish(self):
+        if self._last is not None:
+            for _ in range(max(1, int(round(self.hold * self.fps)))):
+                self._gen.send(self._last)
+        self._gen.close()
+
+    def abort(self):
+        try:
+            self._gen.close()
+        except Exception:       # ffmpeg may already be gone (e.g. after Ctrl-C)
+            pass
+
+
+class PngWriter:
+    """The final frame as a PNG."""
+
+    needs_every_frame = False
+
+    def __init__(self, fp, size, fps=None, quantizer=None, hold=None):
+        self.fp = fp
+        self.n_frames = 0
+        self._last = None
+
+    def add(self, rgb):
+        self._last = np.array(rgb, dtype=np.uint8, copy=True)
+        self.n_frames = 1
+
+    def finish(self):
+        from PIL import Image
+
+        Image.fromarray(self._last, mode=None).save(self.fp, format="PNG")
+
+    def abort(self):
+        pass
+
+
+#: extension -> (writer class, writes to a path (True) or an open binary file)
+WRITERS = {
+    ".gif": (GifWriter, False),
+    ".mp4": (Mp4Writer, True),
+    ".html": (HtmlWriter, False),
+    ".png": (PngWriter, False),
+}
+SUPPORTED_EXTENSIONS = tuple(WRITERS)
+
+
+def _extension(path):
+    return os.path.splitext(path)[1].lower()
+
+
+def check_save_path(path):
+    """Raise :class:`UsageError` unless ``path`` can be written by a writer.
+
+    Checks the extension, the directory (exists, is writable) and, for .mp4,
+    that imageio-ffmpeg provides an ffmpeg binary: all before any work.
+    """
+    ext = _extension(path)
+    if ext not in WRITERS:
+        raise UsageError(f"cannot save to {path!r}: unknown extension {ext or '(none)'!r}; "
+                         f"use one of {', '.join(SUPPORTED_EXTENSIONS)}")
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"cannot save to {path!r}: it is a directory")
+    if not os.path.isdir(directory):
+        raise UsageError(f"cannot save to {path!r}: directory {directory!r} does not exist")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".gmm-probe-", dir=directory)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(f"cannot save to {path!r}: directory {directory!r} is not "
+                         f"writable ({exc.strerror or exc})") from None
+    if ext == ".mp4":
+        try:
+            import imageio_ffmpeg
+            exe = imageio_ffmpeg.get_ffmpeg_exe()
+        except Exception as exc:     # ImportError, RuntimeError: no binary
+            raise UsageError(f"cannot save {path!r}: .mp4 needs ffmpeg from the "
+                             f"imageio-ffmpeg package ({exc}); install it with "
+                             "'pip install imageio-ffmpeg' or save a .gif") from None
+        if not (exe and os.path.isfile(exe)):
+            raise UsageError(f"cannot save {path!r}: ffmpeg not found; "
+                             "install imageio-ffmpeg or save a .gif")
+
+
+# --------------------------------------------------------------------------- #
+# Animator
+# --------------------------------------------------------------------------- #
+
+def _figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36)):
+    """Figure size in pixels (multiples of 16), axes rectangle and final limits.
+
+    The axes box is shaped to the data's aspect; after rounding the figure to
+    whole multiples of 16 pixels, the limits are widened (about their centre)
+    so that one data unit has the same length on both axes. ``margins`` are
+    left, right, bottom, top in pixels.
+
+    Returns
+    -------
+    size : (int, int)
+        Figure width, height in pixels.
+    rect : tuple of 4 floats
+        Axes rectangle in figure fractions.
+    xlim, ylim : tuple of float
+    """
+    left, right, bottom, top = margins
+    dx, dy = xlim[1] - xlim[0], ylim[1] - ylim[0]
+    ratio = dy / dx
+    box_w, box_h = (box, box * ratio) if ratio <= 1 else (box / ratio, box)
+    width = int(16 * math.ceil((box_w + left + right) / 16))
+    height = int(16 * math.ceil((box_h + bottom + top) / 16))
+    box_w, box_h = width - left - right, height - bottom - top
+    units_per_px = max(dx / box_w, dy / box_h)
+    cx, cy = 0.5 * (xlim[0] + xlim[1]), 0.5 * (ylim[0] + ylim[1])
+    hx, hy = 0.5 * units_per_px * box_w, 0.5 * units_per_px * box_h
+    rect = (left / width, bottom / height, box_w / width, box_h / height)
+    return (width, height), rect, (cx - hx, cx + hx), (cy - hy, cy + hy)
+
+
+class Animator:
+    """Owns the figure, the views, the state history and the frame loop.
+
+    States are pulled lazily from ``states`` and kept (for stepping back);
+    the same frame loop feeds a writer (:meth:`save`) or the live window
+    (:meth:`show`).
+
+    Parameters
+    ----------
+    states : iterator of GMMState
+        2-D states in display units, state 0 first.
+    points : ndarray, shape (n, 2)
+        Points in display units.
+    n_components : int
+    max_iter : int
+        Maximum iteration number (for the ``iter t / max`` text).
+    fps : float
+    true_components : tuple (means (m, 2), covariances (m, 2, 2)), optional
+        Gray dashed ellipses; omitted when None.
+    show_covariances, show_means : bool
+        Include the fitted ellipses / means views.
+    interactive : bool
+        Create the figure through pyplot (a window) instead of a bare Agg canvas.
+    on_state : callable, optional
+        Called with each state when it is first pulled (e.g. to print it).
+    """
+
+    def __init__(self, states, points, *, n_components, max_iter, fps,
+                 true_components=None, show_covariances=True, show_means=True,
+                 interactive=False, on_state=None):
+        import gmm_plot
+
+        self._source = iter(states)
+        self._exhausted = False
+        self.history = []
+        self.on_state = on_state
+        self.fps = float(fps)
+        self.max_iter = int(max_iter)
+        self.interactive = interactive
+        points = np.asarray(points, dtype=float)
+        self.size, rect, xlim, ylim = _figure_layout(*gmm_plot.frame_limits(points))
+        figsize = (self.size[0] / DPI, self.size[1] / DPI)
+        if interactive:
+            import matplotlib.pyplot as plt
+            self.fig = plt.figure(figsize=figsize, dpi=DPI)
+        else:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+            self.fig = Figure(figsize=figsize, dpi=DPI)
+            FigureCanvasAgg(self.fig)
+        self.canvas = self.fig.canvas
+        ax = self.fig.add_axes(rect)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal", adjustable="box")
+        ax.tick_params(labelsize=8)
+        ax.apply_aspect()
+        self.ax = ax
+
+        colors = gmm_plot.component_colors(n_components)
+        self.colors = colors
+        self.views = [gmm_plot.PointsView(ax, points, colors, image_threshold=IMAGE_THRESHOLD)]
+        if true_components is not None:
+            self.views.append(gmm_plot.TrueEllipsesView(ax, *true_components))
+        if show_covariances:
+            self.views.append(gmm_plot.EllipsesView(ax, colors))
+        if show_means:
+            self.views.append(gmm_plot.MeansView(ax, colors))
+        self.views.append(gmm_plot.IterationText(ax, max_iter))
+        self.artists = sorted((a for v in self.views for a in v.artists),
+                              key=lambda a: a.get_zorder())
+        ax.set_xlim(ax.get_xlim())      # freeze limits (no autoscaling by artists)
+        ax.set_ylim(ax.get_ylim())
+        self._background = None
+        self.current = None
+
+    # -- states ------------------------------------------------------------
+    def _pull(self):
+        if self._exhausted:
+            return False
+        try:
+            state = next(self._source)
+        except StopIteration:
+            self._exhausted = True
+            return False
+        self.history.append(state)
+        if self.on_state is not None:
+            self.on_state(state)
+        return True
+
+    def state(self, i):
+        """State ``i`` (pulling EM forward as needed), or None past the end."""
+        while len(self.history) <= i and self._pull():
+            pass
+        return self.history[i] if i < len(self.history) else None
+
+    def indices(self):
+        """Frame indices 0, 1, ... until the run ends (EM converged or max_iter)."""
+        i = 0
+        while self.state(i) is not None:
+            yield i
+            i += 1
+
+    def run(self):
+        """Pull every state; returns the number of states."""
+        for _ in self.indices():
+            pass
+        return len(self.history)
+
+    # -- drawing -----------------------------------------------------------
+    def show_state(self, i):
+        """Update every view to state ``i``; returns the changed artists."""
+        state = self.state(i)
+        changed = []
+        for view in self.views:
+            changed.extend(view.update(state))
+        self.current = i
+        return changed
+
+    def render(self, i):
+        """Frame ``i`` as an (H, W, 3) uint8 array (a view into the canvas).
+
+        The static layer (axes, ticks) is drawn once; each frame restores it
+        and draws only the views' artists, in z-order.
+        """
+        if self._background is None:
+            for a in self.artists:
+                a.set_animated(True)
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.show_state(i)
+        self.canvas.restore_region(self._background)
+        renderer = self.canvas.get_renderer()
+        for a in self.artists:
+            a.draw(renderer)
+        return np.asarray(self.canvas.buffer_rgba())[..., :3]
+
+    # -- outputs -----------------------------------------------------------
+    def save(self, path, *, progress=False):
+        """Stream every frame into ``path`` (writer chosen by extension), atomically.
+
+        A temp file in the target directory is renamed over ``path`` only on
+        success; on any error or KeyboardInterrupt it is removed and an
+        existing ``path`` is left untouched.
+
+        Returns
+        -------
+        n_frames : int
+            Number of EM states (frames before the final hold).
+        """
+        ext = _extension(path)
+        writer_cls, wants_path = WRITERS[ext]
+        directory = os.path.dirname(os.path.abspath(path))
+        base = os.path.basename(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=f".tmp{ext}", dir=directory)
+        writer = None
+        bar = None
+        try:
+            quantizer = PaletteQuantizer(self.colors) if ext in (".gif", ".html") else None
+            if wants_path:
+                os.close(fd)
+                fd = None
+                writer = writer_cls(tmp, self.size, self.fps, quantizer)
+                fp = None
+            else:
+                fp = os.fdopen(fd, "wb")
+                fd = None
+                writer = writer_cls(fp, self.size, self.fps, quantizer)
+            from tqdm import tqdm
+            bar = tqdm(total=self.max_iter + 1, unit="frame", desc=f"saving {base}",
+                       file=sys.stderr, disable=not progress, leave=False)
+            if writer.needs_every_frame:
+                for i in self.indices():
+                    writer.add(self.render(i))
+                    bar.update(1)
+            else:
+                n = self.run()
+                bar.update(n)
+                writer.add(self.render(n - 1))
+            writer.finish()
+            if fp is not None:
+                fp.flush()
+                os.fsync(fp.fileno())
+                fp.close()
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, path)
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            if fd is not None:
+                os.close(fd)
+            try:
+                if not wants_path and fp is not None:
+                    fp.close()
+            except (NameError, OSError):
+                pass
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+        return len(self.history)
+
+    def show(self, *, close_after_last=False):
+        """Play the animation in a live window (blocks until it is closed).
+
+        With ``close_after_last`` the window closes about a second after the
+        last frame and the drawn frame indices are reported on stderr.
+        """
+        import matplotlib
+        import matplotlib.pyplot as plt
+        from matplotlib.animation import FuncAnimation
+
+        drawn = []
+
+        def frames():
+            yield from self.indices()
+            if close_after_last:
+                timer = self.fig.canvas.new_timer(interval=int(1000 * HOLD_SECONDS))
+                timer.single_shot = True
+                timer.add_callback(plt.close, self.fig)
+                timer.start()
+                self._close_timer = timer
+
+        if close_after_last:
+            self.fig.canvas.mpl_connect(
+                "draw_event", lambda event: drawn.append(self.current))
+        self._animation = FuncAnimation(self.fig, self.show_state, frames=frames,
+                                        interval=1000.0 / self.fps, repeat=False,
+                                        cache_frame_data=False, blit=False)
+        plt.show()
+        if close_after_last:
+            seen = [i for j, i in enumerate(drawn) if i is not None and (j == 0 or drawn[j - 1] != i)]
+            print(f"live window ({matplotlib.get_backend()}) drew frames: "
+                  + " ".join(str(i) for i in seen), file=sys.stderr)
+        return self._animation
+
+
+# --------------------------------------------------------------------------- #
+# Core
+# --------------------------------------------------------------------------- #
+
+def animate(X=None, n_components=5, *, max_iter=50, tol=1e-3, init="kmeans++",
+            covariance_type="full", random_state=None, true_components=None,
+            n_points=1000, n_true=5, max_radius=10.0, fps=10.0,
+            show_covariances=True, show_means=True, show_true=True,
+            interactive=False, on_state=None):
+    """Set up the EM animation of a GMM fit to ``X``; returns the :class:`Animator`.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d >= 2), optional
+        Points in user units. None: sample ``n_points`` from ``n_true`` random
+        Gaussians within ``max_radius`` (their ellipses are drawn gray dashed).
+    n_components : int
+        Number of components to fit.
+    max_iter, tol, init, covariance_type, random_state
+        Passed to :func:`gmm.em_steps` (fitting runs in standardised units).
+    true_components : tuple (means (m, 2), covariances (m, 2, 2)), optional
+        True components to draw, in user units.
+    fps : float
+        Frames per second.
+    show_covariances, show_means, show_true : bool
+        Which views to include.
+    interactive : bool
+        Figure for a live window (pyplot) rather than an off-screen canvas.
+    on_state : callable, optional
+        Called with each display state (2-D, user units) as EM produces it.
+
+    Returns
+    -------
+    Animator
+        Nothing is fitted until frames are requested (EM runs lazily).
+
+    Raises
+    ------
+    ValueError
+        Bad arguments (from :mod:`gmm` or :mod:`data_gen`).
+    """
+    import gmm
+
+    rng = np.random.default_rng(random_state)
+    if X is None:
+        import data_gen
+        X, means, covs = data_gen.sample_gaussians(n_points, n_true, max_radius=max_radius,
+                                                   random_state=rng)
+        if true_components is None:
+            true_components = (means, covs)
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] < 2:
+        raise ValueError(f"points must be an (n, d >= 2) array, got shape {X.shape}")
+    if n_components > len(X):
+        raise ValueError(f"cannot fit {n_components} components to {len(X)} points; "
+                         "use fewer components (-k) or more points")
+    Z, centre, scale = standardise(X)
+    steps = gmm.em_steps(Z, n_components, max_iter=max_iter, tol=tol,
+                         covariance_type=covariance_type, init=init, random_state=rng)
+    states = (first_two_columns(to_user_units(s, centre, scale)) for s in steps)
+    if not show_true:
+        true_components = None
+    if true_components is not None:
+        true_components = (np.asarray(true_components[0], float)[:, :2],
+                           np.asarray(true_components[1], float)[:, :2, :2])
+    return Animator(states, X[:, :2], n_components=n_components, max_iter=max_iter, fps=fps,
+                    true_components=true_components, show_covariances=show_covariances,
+                    show_means=show_means, interactive=interactive, on_state=on_state)
+
+
+def _live_window_available():
+    """True when pyplot resolves to an interactive backend (a display exists)."""
+    try:
+        import matplotlib
+        import matplotlib.pyplot  # noqa: F401  (resolves the default backend)
+        backend = matplotlib.get_backend().lower()
+    except Exception:           # e.g. TkAgg requested but no display
+        return False
+    try:
+        from matplotlib.backends import BackendFilter, backend_registry
+        interactive = backend_registry.list_builtin(BackendFilter.INTERACTIVE)
+    except ImportError:         # matplotlib < 3.9
+        from matplotlib import rcsetup
+        interactive = rcsetup.interactive_bk
+    return backend in {b.lower() for b in interactive}
+
+
+def _print_ll(state):
+    print(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}",
+          flush=False)
+
+
+def _run(args):
+    # ---- validate everything before any work ----
+    save = args.save
+    live = False
+    if save is not None:
+        check_save_path(save)
+    if args.load_path is not None:
+        import data_gen
+        X = data_gen.load_points(args.load_path)
+        true_components = None
+    else:
+        X = None
+        true_components = None
+    n = len(X) if X is not None else args.num_points
+    if args.num_clusters > n:
+        raise UsageError(f"-k {args.num_clusters} is more than the number of points ({n}); "
+                         "use fewer components or more points")
+    if save is None:
+        live = _live_window_available()
+        if not live:
+            save = DEFAULT_SAVE
+            check_save_path(save)
+
+    anim = animate(X, args.num_clusters, max_iter=args.iterations, tol=args.tol,
+                   init=args.init, covariance_type=args.covariance_type,
+                   random_state=args.seed, true_components=true_components,
+                   n_points=args.num_points, n_true=args.means,
+                   max_radius=args.max_radius, fps=args.fps,
+                   show_covariances=not args.hide_covs, show_means=not args.hide_means,
+                   show_true=not args.hide_real, interactive=live,
+                   on_state=_print_ll if args.print_ll else None)
+    if live:
+        anim.show(close_after_last=args.close_after_last)
+        return 0
+    progress = not args.quiet and sys.stderr.isatty()
+    n_frames = anim.save(save, progress=progress)
+    sys.stdout.flush()
+    if args.save is None:
+        print(f"no display available: saved the animation to {save}", file=sys.stderr)
+    elif not args.quiet:
+        print(f"saved {n_frames} frames to {save}", file=sys.stderr)
+    return 0
+
+
+def main(argv=None):
+    """Run the command line; returns the exit status (0, 2 bad input, 130 Ctrl-C)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:        # --help
+        return int(exc.code or 0)
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:        # data_gen.DataError, gmm argument errors
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
