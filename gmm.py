@@ -34,8 +34,11 @@ This module uses numpy and scipy only; it never draws.
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
+import os
+import tempfile
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -47,12 +50,40 @@ __all__ = [
     "GMMState",
     "em_steps",
     "GaussianMixture",
+    "select_k",
+    "save_params",
+    "load_params",
+    "ParamsError",
+    "__version__",
     "log_responsibilities",
     "responsibilities",
     "log_density",
     "COVARIANCE_TYPES",
     "INITS",
 ]
+
+def _read_version():
+    """The version declared in pyproject.toml (the one source of truth).
+
+    An installed copy answers from its package metadata; a checkout reads the
+    pyproject.toml beside this file.
+    """
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyproject.toml")
+    if os.path.exists(here):
+        try:
+            import tomllib
+            with open(here, "rb") as fh:
+                return tomllib.load(fh)["project"]["version"]
+        except Exception:  # Python < 3.11 or a broken file: fall through
+            pass
+    try:
+        from importlib.metadata import version
+        return version("gmm-visualizer")
+    except Exception:
+        return "0+unknown"
+
+
+__version__ = _read_version()
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 INITS = ("kmeans++", "kmeans", "random", "random_from_data")
@@ -941,9 +972,7 @@ class GaussianMixture:
 
     def _n_parameters(self):
         k, d = self.means_.shape
-        cov = {"full": k * d * (d + 1) / 2, "diag": k * d, "tied": d * (d + 1) / 2,
-               "spherical": k}[self.covariance_type]
-        return int(cov + k * d + k - 1)
+        return n_parameters(k, d, self.covariance_type)
 
     def bic(self, X):
         """Bayesian information criterion on X (lower is better)."""
@@ -954,6 +983,32 @@ class GaussianMixture:
         """Akaike information criterion on X (lower is better)."""
         X = self._check_predict_X(X)
         return -2 * self.score(X) * X.shape[0] + 2 * self._n_parameters()
+
+    def save(self, path, options=None):
+        """Write the fitted parameters to ``path`` (``.npz`` or ``.json``), atomically."""
+        self._check_fitted()
+        history = [st.log_likelihood for st in getattr(self, "history_", [])] or [self.lower_bound_]
+        save_params(path, self.state_.weights, self.state_.means, self.state_.covariances,
+                    covariance_type=self.covariance_type, log_likelihood_history=history,
+                    options=options)
+
+    @classmethod
+    def load(cls, path):
+        """A fitted estimator from a file written by :meth:`save` (never unpickled).
+
+        Predictions equal those of the saved model exactly; ``labels_`` and
+        ``converged_`` describe no data set and are empty / False.
+        """
+        p = load_params(path)
+        model = cls(p["weights"].shape[0], covariance_type=p["covariance_type"],
+                    init=(p["weights"], p["means"], p["covariances"]))
+        hist = p["log_likelihood_history"]
+        state = GMMState(iteration=max(len(hist) - 1, 0), weights=p["weights"], means=p["means"],
+                         covariances=p["covariances"],
+                         log_likelihood=float(hist[-1]) if len(hist) else float("nan"),
+                         labels=np.empty(0, dtype=np.int32), converged=False)
+        model._set_state(state)
+        return model
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the fitted mixture.
@@ -997,3 +1052,199 @@ def _to_sklearn_shape(full, covariance_type):
     if covariance_type == "diag":
         return diag
     return diag[:, 0]
+
+
+# --------------------------------------------------------------------------
+# Choosing k
+# --------------------------------------------------------------------------
+def n_parameters(n_components, n_features, covariance_type="full"):
+    """Number of free parameters of a mixture (as scikit-learn counts them)."""
+    k, d = n_components, n_features
+    cov = {"full": k * d * (d + 1) / 2, "diag": k * d, "tied": d * (d + 1) / 2,
+           "spherical": k}[_check_covariance_type(covariance_type)]
+    return int(cov + k * d + k - 1)
+
+
+def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_iter=100,
+             tol=1e-3, init="kmeans++", reg_covar=1e-6, random_state=None):
+    """Fit a mixture for every k in ``ks`` and score it by BIC and AIC.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+    ks : iterable of int
+        Candidate numbers of components (each ``1 <= k <= n``).
+    criterion : {"bic", "aic"}, default="bic"
+        Which criterion picks the best k (lowest wins).
+    n_init : int, default=1
+        Restarts per k; the run with the highest final log-likelihood is kept.
+    covariance_type, max_iter, tol, init, reg_covar, random_state
+        As for :class:`GaussianMixture`.
+
+    Returns
+    -------
+    best_k : int
+    table : list of dict
+        One row per k, in the order given: ``k``, ``log_likelihood`` (mean per
+        point), ``bic``, ``aic``, ``n_parameters`` and ``model`` (the fitted
+        :class:`GaussianMixture`).
+    """
+    if criterion not in ("bic", "aic"):
+        raise ValueError(f"criterion must be 'bic' or 'aic', got {criterion!r}")
+    X = _check_X(X)
+    ks = [_check_int("k", k, 1) for k in ks]
+    if not ks:
+        raise ValueError("ks is empty; give at least one number of components, e.g. range(1, 11)")
+    if max(ks) > X.shape[0]:
+        raise ValueError(f"k={max(ks)} needs at least that many samples, but X has {X.shape[0]}")
+    rng = _as_rng(random_state)
+    table = []
+    for k in ks:
+        model = GaussianMixture(k, covariance_type=covariance_type, tol=tol, reg_covar=reg_covar,
+                                max_iter=max_iter, init=init, random_state=rng, n_init=n_init)
+        model.fit(X)
+        table.append({"k": k, "log_likelihood": model.lower_bound_, "bic": model.bic(X),
+                      "aic": model.aic(X), "n_parameters": model._n_parameters(),
+                      "model": model})
+    best = min(table, key=lambda row: row[criterion])
+    return best["k"], table
+
+
+# --------------------------------------------------------------------------
+# Saving and loading fitted parameters (never pickled)
+# --------------------------------------------------------------------------
+PARAMS_FORMAT = "gmm-visualizer-params"
+PARAMS_FORMAT_VERSION = 1
+
+
+class ParamsError(ValueError):
+    """A parameter file that cannot be used; the message names the file."""
+
+
+def _atomic_write(path, write):
+    """Call ``write(fileobj)`` on a temporary file next to ``path``, then rename it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1], dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_params(path, weights, means, covariances, *, covariance_type="full",
+                log_likelihood_history=(), options=None):
+    """Write fitted mixture parameters to ``.npz`` or ``.json``, atomically.
+
+    Parameters
+    ----------
+    path : str
+        Ends in ``.npz`` or ``.json``.
+    weights : array-like (k,)
+    means : array-like (k, d)
+    covariances : array-like (k, d, d)
+    covariance_type : str
+    log_likelihood_history : sequence of float
+        Mean log-likelihood per EM state, state 0 first.
+    options : dict, optional
+        JSON-serialisable options of the run that produced the parameters.
+    """
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in (".npz", ".json"):
+        raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
+    weights = np.asarray(weights, dtype=float)
+    means = np.asarray(means, dtype=float)
+    covariances = np.asarray(covariances, dtype=float)
+    meta = {"format": PARAMS_FORMAT, "format_version": PARAMS_FORMAT_VERSION,
+            "library_version": __version__, "covariance_type": covariance_type,
+            "options": dict(options or {})}
+    history = np.asarray(list(log_likelihood_history), dtype=float)
+    if ext == ".json":
+        doc = dict(meta, weights=weights.tolist(), means=means.tolist(),
+                   covariances=covariances.tolist(), log_likelihood_history=history.tolist())
+        data = json.dumps(doc, indent=1, allow_nan=False).encode()
+        _atomic_write(path, lambda fh: fh.write(data))
+    else:
+        _atomic_write(path, lambda fh: np.savez(
+            fh, weights=weights, means=means, covariances=covariances,
+            log_likelihood_history=history, meta=np.array(json.dumps(meta))))
+
+
+def load_params(path, *, n_features=None):
+    """Read parameters written by :func:`save_params`; nothing is unpickled.
+
+    Parameters
+    ----------
+    path : str
+    n_features : int, optional
+        When given, the means must have this many columns.
+
+    Returns
+    -------
+    dict
+        ``weights`` (k,), ``means`` (k, d), ``covariances`` (k, d, d),
+        ``covariance_type``, ``log_likelihood_history``, ``options``,
+        ``library_version``.
+
+    Raises
+    ------
+    ParamsError
+        With one line naming the file and the problem.
+    """
+    ext = os.path.splitext(path)[1].lower()
+    if not os.path.exists(path):
+        raise ParamsError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise ParamsError(f"{path}: is a directory, not a parameter file")
+    try:
+        if ext == ".json":
+            with open(path, "r", encoding="utf-8") as fh:
+                doc = json.load(fh)
+            if not isinstance(doc, dict):
+                raise ParamsError(f"{path}: not a gmm-visualizer parameter file")
+            meta = doc
+            arrays = {key: doc.get(key) for key in
+                      ("weights", "means", "covariances", "log_likelihood_history")}
+        elif ext == ".npz":
+            with np.load(path, allow_pickle=False) as z:
+                arrays = {key: z[key] for key in z.files}
+            meta = json.loads(str(arrays.pop("meta"))) if "meta" in arrays else {}
+        else:
+            raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
+    except ParamsError:
+        raise
+    except (OSError, ValueError, KeyError, EOFError) as exc:
+        raise ParamsError(f"{path}: cannot read parameters ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'})") from None
+    if meta.get("format") != PARAMS_FORMAT:
+        raise ParamsError(f"{path}: not a gmm-visualizer parameter file "
+                          "(write one with --save-params or GaussianMixture.save)")
+    if meta.get("format_version") != PARAMS_FORMAT_VERSION:
+        raise ParamsError(f"{path}: parameter format version {meta.get('format_version')!r} is not "
+                          f"supported (this version reads {PARAMS_FORMAT_VERSION}); refit and save again")
+    try:
+        weights = np.asarray(arrays["weights"], dtype=float)
+        means = np.asarray(arrays["means"], dtype=float)
+        covs = np.asarray(arrays["covariances"], dtype=float)
+        raw_history = arrays.get("log_likelihood_history")
+        history = np.asarray([] if raw_history is None else raw_history, dtype=float).ravel()
+    except (KeyError, TypeError, ValueError):
+        raise ParamsError(f"{path}: weights, means and covariances must be numeric arrays") from None
+    if means.ndim != 2:
+        raise ParamsError(f"{path}: means must be a (k, d) array, got shape {means.shape}")
+    k, d = means.shape
+    if n_features is not None and d != n_features:
+        raise ParamsError(f"{path}: parameters are for {d}-column data, but the data has "
+                          f"{n_features} columns")
+    covariance_type = meta.get("covariance_type", "full")
+    try:
+        weights, means, covs = _check_init_tuple((weights, means, covs), k, d,
+                                                 _check_covariance_type(covariance_type))
+    except ValueError as exc:
+        raise ParamsError(f"{path}: {exc}") from None
+    return {"weights": weights, "means": means, "covariances": covs,
+            "covariance_type": covariance_type, "log_likelihood_history": history,
+            "options": meta.get("options", {}), "library_version": meta.get("library_version")}
