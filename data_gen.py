@@ -352,8 +352,9 @@ def _finalise(name, X, where):
     bad = ~np.isfinite(X).all(axis=1)
     if bad.any():
         rows = np.flatnonzero(bad)
+        verb = "contains" if rows.size == 1 else "contain"
         raise DataError(
-            f"{name}: {_rows_phrase(rows.size)} of {n} contain NaN or inf "
+            f"{name}: {_rows_phrase(rows.size)} of {n} {verb} NaN or inf "
             f"(first at {where(int(rows[0]))}); remove or fill them"
         )
     return X
@@ -447,7 +448,7 @@ def _load_npy(name, fh):
     except (ValueError, OSError, EOFError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"{name}: cannot be read as a .npy array ({first})") from None
-    return _finalise(name, X, lambda i: f"row {i} (0-based)")
+    return _finalise(name, X, lambda i: f"row index {i}")
 
 
 # Text files ----------------------------------------------------------------
@@ -468,18 +469,19 @@ def _decode_text(name, raw):
 
 
 def _content_lines(text):
-    """(line_number, stripped_line) for lines that are neither blank nor '#' comments."""
-    out = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            out.append((number, stripped))
-    return out
+    """Stripped lines that are neither blank nor '#' comments."""
+    return [s for s in map(str.strip, text.splitlines()) if s and s[0] != "#"]
+
+
+def _content_line_numbers(text):
+    """1-based file line numbers of the lines ``_content_lines`` keeps (same order)."""
+    return [i for i, s in enumerate(map(str.strip, text.splitlines()), start=1)
+            if s and s[0] != "#"]
 
 
 def _pick_delimiter(lines):
-    """';' if any line uses it, else ',' if any does, else None (whitespace)."""
-    sample = [line for _, line in lines[:50]]
+    """';' if any of the first lines uses it, else ',' if any does, else None (whitespace)."""
+    sample = lines[:50]
     if any(";" in line for line in sample):
         return ";"
     if any("," in line for line in sample):
@@ -506,30 +508,35 @@ def _is_number(field):
 def _header_and_data(lines, delimiter):
     """Split off the header line, if any: the first line, when any field is not a number."""
     if lines:
-        fields = _split(lines[0][1], delimiter)
+        fields = _split(lines[0], delimiter)
         if not all(_is_number(f) for f in fields):
             names = [f.strip().strip('"').strip("'").strip() for f in fields]
             return names, lines[1:]
     return None, lines
 
 
-def _diagnose_text(name, data, delimiter, n_columns):
-    """Find the first bad line of ``data``; raise a DataError describing it."""
-    for number, line in data:
+def _diagnose_text(name, data, numbers, delimiter):
+    """Find the first bad line of ``data`` (file lines ``numbers``); raise a DataError."""
+    n_columns = len(_split(data[0], delimiter))
+    for number, line in zip(numbers, data):
         fields = _split(line, delimiter)
         if len(fields) != n_columns:
             raise DataError(
-                f"{name}: line {number} has {len(fields)} values but line {data[0][0]} has "
+                f"{name}: line {number} has {len(fields)} values but line {numbers[0]} has "
                 f"{n_columns}; every row needs the same number of columns"
             )
         for column, field in enumerate(fields, start=1):
             if not _is_number(field):
                 shown = repr(field) if field else "an empty value"
+                if delimiter == ";" and _is_number(field.replace(",", ".", 1)):
+                    raise DataError(
+                        f"{name}: line {number}, column {column}: {shown} uses a decimal "
+                        "comma; write decimals with '.' (e.g. 1.5)"
+                    )
                 raise DataError(
                     f"{name}: line {number}, column {column}: {shown} is not a number; "
                     "the file must be numeric (an optional header line is allowed)"
                 )
-    return None
 
 
 def _load_text(name, fh):
@@ -548,18 +555,20 @@ def _load_text(name, fh):
             f"{name}: has 0 rows{' (only a header line)' if header else ''}; "
             "need at least one point (one point per row)"
         )
-    n_columns = len(_split(data[0][1], delimiter))
+
+    def data_line_numbers():  # only needed for messages, so computed lazily
+        numbers = _content_line_numbers(text)
+        return numbers[1:] if header is not None else numbers
+
     try:
-        X = np.loadtxt([line for _, line in data], delimiter=delimiter, dtype=np.float64,
-                       ndmin=2, comments=None)
-        if X.shape[1] != n_columns:
+        X = np.loadtxt(data, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None)
+        if X.shape[1] != len(_split(data[0], delimiter)):
             raise ValueError("column count mismatch")
     except ValueError as exc:
-        _diagnose_text(name, data, delimiter, n_columns)
+        _diagnose_text(name, data, data_line_numbers(), delimiter)
         first = str(exc).splitlines()[0] if str(exc) else "parse error"
         raise DataError(f"{name}: is not a numeric table ({first})") from None
-    line_numbers = [number for number, _ in data]
-    return _finalise(name, X, lambda i: f"line {line_numbers[i]}")
+    return _finalise(name, X, lambda i: f"line {data_line_numbers()[i]}")
 
 
 def load_points(path):

@@ -376,6 +376,11 @@ def test_fail_npy_not_numeric(tmp_path, arr, fragment):
     _error(path, fragment)
 
 
+def test_fail_decimal_comma_csv(tmp_path):
+    path = _save_text(tmp_path / "data.csv", "x;y\n1;2\n1,5;2,3\n")
+    _error(path, "line 3, column 1", "'1,5' uses a decimal comma")
+
+
 def test_fail_ragged_csv(tmp_path):
     path = _save_text(tmp_path / "data.csv", "1,2\n3,4,5\n")
     _error(path, "line 2 has 3 values", "line 1 has 2")
@@ -439,7 +444,7 @@ def test_fail_nan_and_inf_rows_npy(tmp_path):
     X[7] = [-np.inf, np.nan]
     path = tmp_path / "a.npy"
     np.save(path, X)
-    _error(path, "3 rows of 10 contain NaN or inf", "first at row 3")
+    _error(path, "3 rows of 10 contain NaN or inf", "first at row index 3")
 
 
 def test_fail_nan_and_inf_rows_csv(tmp_path):
@@ -449,7 +454,7 @@ def test_fail_nan_and_inf_rows_csv(tmp_path):
 
 def test_fail_overflow_to_inf_is_counted(tmp_path):
     path = _save_text(tmp_path / "a.csv", "1,2\n1e400,2\n")
-    _error(path, "1 row of 2 contain")
+    _error(path, "1 row of 2 contains NaN")
 
 
 @pytest.mark.parametrize("name, fragment", [
