@@ -1,0 +1,822 @@
+"""Independent tests of the EM engine in ``gmm.py`` (issue 3).
+
+Every numerical check compares against a reference that does not share code
+with ``gmm.py``: scikit-learn's ``GaussianMixture`` for the EM trajectory and
+the model-selection scores, ``scipy.stats.multivariate_normal`` for densities,
+log-likelihoods and responsibilities, and hand-derived values.
+
+Conventions used below
+----------------------
+* State ``t`` of ``em_steps(X, k, init=(w, mu, cov), tol=0, max_iter=T)`` is
+  compared with the parameters of sklearn after ``t`` EM iterations from the
+  same start.  The sklearn trajectory is read off one iteration at a time
+  with ``warm_start=True, max_iter=1`` (each ``fit`` call is exactly one
+  E-step + M-step from the current parameters); ``test_warm_start_reference``
+  checks that this equals a plain ``max_iter=T`` fit.
+* sklearn's ``lower_bound_`` after iteration ``t`` is the log-likelihood of the
+  parameters *before* that iteration, i.e. of our state ``t - 1``.
+* Data sets are centred and scaled to unit overall spread, so absolute
+  tolerances of 1e-6 on means and covariances are relative to the data scale.
+"""
+import dataclasses
+import random
+import re
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.special import logsumexp
+from scipy.stats import multivariate_normal
+from sklearn.datasets import load_iris, load_wine
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import GaussianMixture as SkGaussianMixture
+
+from gmm import GaussianMixture, GMMState, em_steps
+
+COV_TYPES = ("full", "tied", "diag", "spherical")
+NAMED_INITS = ("kmeans++", "kmeans", "random", "random_from_data")
+TOL_EXACT = 1e-6
+
+
+# ---------------------------------------------------------------------------
+# Data sets
+# ---------------------------------------------------------------------------
+def _standardise(X):
+    """Centre ``X`` (n, d) and divide by one overall scale (shape is kept)."""
+    X = np.asarray(X, dtype=float)
+    X = X - X.mean(axis=0)
+    return X / np.sqrt((X**2).sum(axis=1).mean())
+
+
+def _random_rotation(d, rng):
+    """Random orthogonal (d, d) matrix."""
+    q, r = np.linalg.qr(rng.standard_normal((d, d)))
+    return q * np.sign(np.diag(r))
+
+
+def make_blobs(n, d, seed):
+    """Four well separated isotropic blobs, (n, d)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(-10, 10, size=(4, d))
+    lab = rng.integers(0, 4, size=n)
+    return _standardise(centres[lab] + rng.standard_normal((n, d)))
+
+
+def make_elongated(n, d, seed):
+    """Three long thin rotated clusters (axis ratio 20:1), (n, d)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(-6, 6, size=(3, d))
+    lab = rng.integers(0, 3, size=n)
+    scales = np.geomspace(4.0, 0.2, d) if d > 1 else np.array([1.0])
+    Z = rng.standard_normal((n, d)) * scales
+    rots = [_random_rotation(d, rng) for _ in range(3)]
+    out = np.stack([Z[i] @ rots[lab[i]].T for i in range(n)])
+    return _standardise(centres[lab] + out)
+
+
+def make_overlapping(n, d, seed):
+    """Three strongly overlapping Gaussians (centres about 1 sigma apart)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((3, d))
+    lab = rng.integers(0, 3, size=n)
+    return _standardise(centres[lab] + rng.standard_normal((n, d)))
+
+
+def make_real(n, d, seed):
+    """A real data set shipped with scikit-learn (no download).
+
+    d <= 4: the first d columns of iris (n = 150); d = 5: the first five
+    columns of wine (n = 178).  ``n`` and ``seed`` are ignored.
+    """
+    if d <= 4:
+        X = load_iris().data[:, :d]
+    else:
+        X = load_wine().data[:, :d]
+        X = X / X.std(axis=0)  # wine's columns differ by orders of magnitude
+    return _standardise(X)
+
+
+DATASETS = {
+    "blobs": make_blobs,
+    "elongated": make_elongated,
+    "overlapping": make_overlapping,
+    "real": make_real,
+}
+
+
+# ---------------------------------------------------------------------------
+# Independent references
+# ---------------------------------------------------------------------------
+def random_init(X, k, covariance_type, seed):
+    """A random but valid ``(weights, means, covariances)`` start.
+
+    Returns weights (k,), means (k, d) drawn near distinct data points and
+    covariances (k, d, d) satisfying the covariance type's constraint.
+    """
+    rng = np.random.default_rng(seed)
+    n, d = X.shape
+    weights = rng.dirichlet(np.full(k, 5.0))
+    means = X[rng.choice(n, size=k, replace=False)] + 0.05 * rng.standard_normal((k, d))
+    base = 0.5 * np.cov(X.T).reshape(d, d) + 0.05 * np.eye(d)
+
+    def spd():
+        A = rng.standard_normal((d, d))
+        return base + 0.1 * (A @ A.T) / d
+
+    if covariance_type == "full":
+        covs = np.stack([spd() for _ in range(k)])
+    elif covariance_type == "tied":
+        covs = np.repeat(spd()[None], k, axis=0)
+    elif covariance_type == "diag":
+        covs = np.stack([np.diag(np.diag(base) * rng.uniform(0.5, 2.0, d)) for _ in range(k)])
+    else:
+        scale = np.trace(base) / d
+        covs = np.stack([scale * rng.uniform(0.5, 2.0) * np.eye(d) for _ in range(k)])
+    return weights, means, covs
+
+
+def sk_precisions(covariances, covariance_type):
+    """Our (k, d, d) covariances -> sklearn's ``precisions_init`` for the type."""
+    if covariance_type == "full":
+        P = np.linalg.inv(covariances)
+        return (P + np.swapaxes(P, 1, 2)) / 2
+    if covariance_type == "tied":
+        P = np.linalg.inv(covariances[0])
+        return (P + P.T) / 2
+    diag = np.diagonal(covariances, axis1=1, axis2=2)
+    if covariance_type == "diag":
+        return 1.0 / diag
+    return 1.0 / diag[:, 0]
+
+
+def expand_sk_covariances(cov, covariance_type, k, d):
+    """sklearn's per-type ``covariances_`` -> (k, d, d)."""
+    cov = np.asarray(cov)
+    if covariance_type == "full":
+        return cov
+    if covariance_type == "tied":
+        return np.repeat(cov[None], k, axis=0)
+    if covariance_type == "diag":
+        return np.stack([np.diag(c) for c in cov])
+    return cov[:, None, None] * np.eye(d)
+
+
+def sk_model(init, covariance_type, reg_covar, max_iter, **kw):
+    """A sklearn GaussianMixture started exactly from ``init``."""
+    w, mu, cov = init
+    return SkGaussianMixture(
+        n_components=len(w), covariance_type=covariance_type, tol=0,
+        reg_covar=reg_covar, max_iter=max_iter, n_init=1,
+        weights_init=w, means_init=mu,
+        precisions_init=sk_precisions(cov, covariance_type), **kw)
+
+
+def sk_trajectory(X, init, covariance_type, T, reg_covar=1e-6):
+    """sklearn parameters after each of ``T`` EM iterations from ``init``.
+
+    Returns a list of T tuples (weights, means, covariances (k, d, d),
+    log-likelihood of the previous parameters).
+    """
+    k, d = init[1].shape
+    model = sk_model(init, covariance_type, reg_covar, 1, warm_start=True)
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for _ in range(T):
+            model.fit(X)
+            out.append((model.weights_.copy(), model.means_.copy(),
+                        expand_sk_covariances(model.covariances_, covariance_type, k, d),
+                        model.lower_bound_))
+    return out
+
+
+def ref_log_joint(X, weights, means, covariances):
+    """log(w_j) + log N(x_i | mu_j, S_j) with scipy, (n, k)."""
+    return np.column_stack([
+        np.log(w) + multivariate_normal(mean=m, cov=c).logpdf(X).reshape(len(X))
+        for w, m, c in zip(weights, means, covariances)])
+
+
+def ref_log_likelihood(X, weights, means, covariances):
+    """Mean per-point log of the mixture density, via scipy."""
+    return float(logsumexp(ref_log_joint(X, weights, means, covariances), axis=1).mean())
+
+
+def run(X, k, **kw):
+    """All states of one ``em_steps`` run, as a list."""
+    return list(em_steps(X, k, **kw))
+
+
+def assert_type_constraint(cov, covariance_type):
+    """(k, d, d) covariances obey the covariance type's constraint."""
+    k, d, _ = cov.shape
+    if covariance_type == "tied":
+        np.testing.assert_allclose(cov, np.repeat(cov[:1], k, axis=0), rtol=0, atol=1e-12)
+    if covariance_type in ("diag", "spherical"):
+        off = cov * (1 - np.eye(d))
+        assert np.all(off == 0), "diag/spherical covariances must be diagonal"
+    if covariance_type == "spherical":
+        diag = np.diagonal(cov, axis1=1, axis2=2)
+        np.testing.assert_allclose(diag, diag[:, :1].repeat(d, axis=1), rtol=1e-12)
+
+
+def assert_valid_state(state, X, k):
+    """Shapes, finiteness, weights summing to 1, SPD covariances.
+
+    Symmetry is checked to rounding relative to the data's second moment
+    (sklearn's tied formula X^T X - sum nk mu mu^T cancels at that scale)."""
+    n, d = X.shape
+    assert isinstance(state, GMMState)
+    assert state.weights.shape == (k,)
+    assert state.means.shape == (k, d)
+    assert state.covariances.shape == (k, d, d)
+    assert state.labels.shape == (n,)
+    assert np.issubdtype(state.labels.dtype, np.integer)
+    for a in (state.weights, state.means, state.covariances):
+        assert np.all(np.isfinite(a))
+    assert np.isfinite(state.log_likelihood)
+    assert np.all(state.weights >= 0)
+    assert abs(state.weights.sum() - 1) < 1e-12
+    cov = state.covariances
+    asym = np.abs(cov - np.swapaxes(cov, 1, 2)).max(axis=(1, 2))
+    scale2 = max(np.abs(cov).max(), (X**2).sum(axis=1).mean())
+    assert np.all(asym <= 1e-12 * scale2), "covariances must be symmetric"
+    assert np.all(np.linalg.eigvalsh(cov) > 0), "covariances must be positive definite"
+
+
+def assert_labels_are_argmax(state, X):
+    """``labels`` maximises the responsibility computed with scipy."""
+    lj = ref_log_joint(X, state.weights, state.means, state.covariances)
+    picked = lj[np.arange(len(X)), state.labels]
+    best = lj.max(axis=1)
+    # ties between identical components may go either way: allow rounding only
+    assert np.all(picked >= best - 1e-9 * np.maximum(1.0, np.abs(best)))
+
+
+def assert_close_states(ours, theirs, scale=1.0, tol=TOL_EXACT):
+    """Weights, means, covariances agree to ``tol`` (means/covs relative to scale)."""
+    w, mu, cov = theirs[:3]
+    np.testing.assert_allclose(ours.weights, w, rtol=0, atol=tol)
+    np.testing.assert_allclose(ours.means, mu, rtol=0, atol=tol * scale)
+    np.testing.assert_allclose(ours.covariances, cov, rtol=0, atol=tol * scale**2)
+
+
+# ---------------------------------------------------------------------------
+# 1. Exactness against scikit-learn
+# ---------------------------------------------------------------------------
+def _exactness_cases():
+    """Covariance type x d x k, the data set rotating so every data set meets
+    every d and every k.  The real data sets (n = 150/178, many tied values)
+    are only used with k <= 8, where no component collapses."""
+    ks = (1, 3, 8, 20)
+    names = ("blobs", "elongated", "overlapping", "real")
+    cases = []
+    for ct in COV_TYPES:
+        for i, d in enumerate((1, 2, 3, 5)):
+            for j, k in enumerate(ks):
+                name = names[(i + j) % 4]
+                if name == "real" and k > 8:
+                    name = "blobs"
+                cases.append(pytest.param(ct, d, k, name, id=f"{ct}-d{d}-k{k}-{name}"))
+    return cases
+
+
+@pytest.mark.parametrize("covariance_type,d,k,dataset", _exactness_cases())
+def test_trajectory_matches_sklearn(covariance_type, d, k, dataset):
+    T = 8
+    X = DATASETS[dataset](400, d, seed=10 * d + k)
+    init = random_init(X, k, covariance_type, seed=k + 100 * d)
+    states = run(X, k, init=init, tol=0, max_iter=T, covariance_type=covariance_type)
+    assert len(states) == T + 1
+    assert [s.iteration for s in states] == list(range(T + 1))
+    # state 0 is the given start, exactly
+    np.testing.assert_array_equal(states[0].weights, init[0])
+    np.testing.assert_array_equal(states[0].means, init[1])
+    np.testing.assert_array_equal(states[0].covariances, init[2])
+    ref = sk_trajectory(X, init, covariance_type, T)
+    for t in range(1, T + 1):
+        assert_close_states(states[t], ref[t - 1])
+        assert_type_constraint(states[t].covariances, covariance_type)
+        # sklearn's lower bound at iteration t is the log-likelihood of state t-1
+        assert states[t - 1].log_likelihood == pytest.approx(ref[t - 1][3], rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("covariance_type", COV_TYPES)
+@pytest.mark.parametrize("reg_covar", [0.0, 1e-3])
+def test_trajectory_matches_sklearn_reg_covar_and_full_iris(covariance_type, reg_covar):
+    """All four iris columns (d = 4), another reg_covar, a longer run."""
+    X = make_real(0, 4, 0)
+    k, T = 3, 20
+    init = random_init(X, k, covariance_type, seed=7)
+    states = run(X, k, init=init, tol=0, max_iter=T, covariance_type=covariance_type,
+                 reg_covar=reg_covar)
+    ref = sk_trajectory(X, init, covariance_type, T, reg_covar=reg_covar)
+    for t in range(1, T + 1):
+        assert_close_states(states[t], ref[t - 1])
+
+
+def test_warm_start_reference():
+    """The one-iteration-per-fit sklearn reference equals a plain T-iteration fit
+    (guards the method the other exactness tests rely on)."""
+    X = make_blobs(300, 2, seed=1)
+    init = random_init(X, 4, "full", seed=2)
+    T = 6
+    model = sk_model(init, "full", 1e-6, T)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X)
+    last = sk_trajectory(X, init, "full", T)[-1]
+    np.testing.assert_allclose(model.means_, last[1], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(model.covariances_, last[2], rtol=0, atol=1e-12)
+    states = run(X, 4, init=init, tol=0, max_iter=T)
+    assert_close_states(states[-1], (model.weights_, model.means_, model.covariances_))
+
+
+@pytest.mark.parametrize("covariance_type", COV_TYPES)
+def test_named_init_trajectory_matches_sklearn(covariance_type):
+    """Whatever state 0 a named init produces, the EM map from it is sklearn's."""
+    X = make_elongated(300, 3, seed=4)
+    k, T = 5, 10
+    states = run(X, k, init="kmeans++", tol=0, max_iter=T,
+                 covariance_type=covariance_type, random_state=3)
+    s0 = states[0]
+    ref = sk_trajectory(X, (s0.weights, s0.means, s0.covariances), covariance_type, T)
+    for t in range(1, T + 1):
+        assert_close_states(states[t], ref[t - 1])
+
+
+@pytest.mark.parametrize("covariance_type", COV_TYPES)
+def test_mstep_moment_identities(covariance_type):
+    """Any M-step output reproduces the data's first and second moments
+    (sum_j w_j mu_j = mean x; sum_j w_j (S_j - r I + mu_j mu_j^T) = mean x x^T,
+    restricted to the diagonal for diag and to the trace for spherical).
+    Holds for every state t >= 1 and for state 0 of every named init."""
+    X = make_overlapping(250, 3, seed=5)
+    n, d = X.shape
+    r = 1e-3
+    first = X.mean(axis=0)
+    second = X.T @ X / n
+    for init in NAMED_INITS:
+        states = run(X, 4, init=init, tol=0, max_iter=3, covariance_type=covariance_type,
+                     reg_covar=r, random_state=0)
+        for s in states:
+            np.testing.assert_allclose(s.weights @ s.means, first, rtol=0, atol=1e-12)
+            S = s.covariances - r * np.eye(d)
+            mom = np.einsum("j,jab->ab", s.weights, S + s.means[:, :, None] * s.means[:, None, :])
+            if covariance_type in ("full", "tied"):
+                np.testing.assert_allclose(mom, second, rtol=0, atol=1e-10)
+            elif covariance_type == "diag":
+                np.testing.assert_allclose(np.diag(mom), np.diag(second), rtol=0, atol=1e-10)
+            else:
+                assert np.trace(mom) == pytest.approx(np.trace(second), abs=1e-10)
+
+
+# ---------------------------------------------------------------------------
+# 2. Log-likelihood against scipy.stats
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("covariance_type", COV_TYPES)
+@pytest.mark.parametrize("d", [1, 2, 3, 5])
+def test_log_likelihood_matches_scipy(covariance_type, d):
+    X = make_blobs(200, d, seed=d) * 3.0  # not unit scale: the log-det term matters
+    states = run(X, 4, tol=0, max_iter=5, covariance_type=covariance_type, random_state=d)
+    for s in states:
+        ref = ref_log_likelihood(X, s.weights, s.means, s.covariances)
+        assert abs(s.log_likelihood - ref) <= 1e-9 * max(1.0, abs(ref))
+        assert_labels_are_argmax(s, X)
+
+
+def test_log_likelihood_hand_derived():
+    """One standard normal: the 2*pi term is included, ll = -d/2 log(2 pi) - |x|^2/2."""
+    X1 = np.zeros((3, 1))
+    init1 = (np.ones(1), np.zeros((1, 1)), np.ones((1, 1, 1)))
+    s = next(em_steps(X1, 1, init=init1, max_iter=0))
+    assert s.log_likelihood == pytest.approx(-0.5 * np.log(2 * np.pi), abs=1e-12)
+    X2 = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
+    init2 = (np.ones(1), np.zeros((1, 2)), np.eye(2)[None])
+    s = next(em_steps(X2, 1, init=init2, max_iter=0))
+    assert s.log_likelihood == pytest.approx(-np.log(2 * np.pi) - 0.5, abs=1e-12)
+    # two equal-weight components at +-1 with unit variance, data at 0:
+    # ll = log N(0 | 1, 1) = -log(2 pi)/2 - 1/2, both labels tie
+    init3 = (np.array([0.5, 0.5]), np.array([[-1.0], [1.0]]), np.ones((2, 1, 1)))
+    s = next(em_steps(np.zeros((2, 1)), 2, init=init3, max_iter=0))
+    assert s.log_likelihood == pytest.approx(-0.5 * np.log(2 * np.pi) - 0.5, abs=1e-12)
+    # after one EM step from there: both components move to 0, variance = reg_covar
+    s1 = run(np.zeros((2, 1)), 2, init=init3, max_iter=1, tol=0, reg_covar=0.25)[1]
+    np.testing.assert_allclose(s1.means, 0.0, atol=1e-15)
+    np.testing.assert_allclose(s1.covariances, 0.25, rtol=1e-12)
+    np.testing.assert_allclose(s1.weights, 0.5, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# 3. Properties (hypothesis)
+# ---------------------------------------------------------------------------
+@st.composite
+def gmm_problems(draw):
+    """Random small data (some degenerate) plus a k, a type, an init and a seed."""
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    kind = draw(st.sampled_from(["gauss", "duplicates", "collinear", "k_near_n"]))
+    d = draw(st.integers(1, 3))
+    n = draw(st.integers(4, 40))
+    if kind == "duplicates":
+        base = rng.standard_normal((draw(st.integers(1, 4)), d)) * 5
+        X = base[rng.integers(0, len(base), n)]
+        # keep a couple of distinct values so k distinct centres can exist
+        X = np.vstack([X, rng.standard_normal((2, d))])
+    elif kind == "collinear":
+        t = rng.standard_normal(n) * 3
+        X = np.outer(t, rng.standard_normal(d)) + rng.standard_normal(d)
+    else:
+        X = rng.standard_normal((n, d)) * rng.uniform(0.1, 10) + rng.uniform(-5, 5, d)
+    n = len(X)
+    if kind == "k_near_n":
+        k = draw(st.integers(max(1, n - 2), n))
+    else:
+        k = draw(st.integers(1, min(n, 6)))
+    covariance_type = draw(st.sampled_from(COV_TYPES))
+    init = draw(st.sampled_from(NAMED_INITS))
+    max_iter = draw(st.integers(0, 8))
+    return X, k, covariance_type, init, max_iter, seed
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(gmm_problems())
+def test_em_invariants(problem):
+    X, k, covariance_type, init, max_iter, seed = problem
+    n, d = X.shape
+    states = run(X, k, init=init, tol=0, max_iter=max_iter,
+                 covariance_type=covariance_type, random_state=seed)
+    assert len(states) == max_iter + 1
+    assert [s.iteration for s in states] == list(range(max_iter + 1))
+    assert not any(s.converged for s in states)
+    for s in states:
+        assert_valid_state(s, X, k)
+        assert_type_constraint(s.covariances, covariance_type)
+        assert_labels_are_argmax(s, X)
+        ref = ref_log_likelihood(X, s.weights, s.means, s.covariances)
+        assert abs(s.log_likelihood - ref) <= 1e-8 * max(1.0, abs(ref))
+    # EM never lowers the log-likelihood -- for the exact M-step.  sklearn's
+    # M-step (which the contract requires) adds reg_covar * I, which is not the
+    # maximiser: when a component's variance is within ~1e3 * reg_covar (a
+    # component collapsing onto duplicated points, k close to n) the
+    # log-likelihood can fall (sklearn's own trajectory does, e.g. by 1e-2 for
+    # k = 29 points of 31).  The loss is second order in reg_covar / variance,
+    # so assert where every eigenvalue is >= 1e4 * reg_covar (most draws).
+    reg = 1e-6
+    for prev, cur in zip(states, states[1:]):
+        a, b = prev.log_likelihood, cur.log_likelihood
+        smallest = min(np.linalg.eigvalsh(prev.covariances).min(),
+                       np.linalg.eigvalsh(cur.covariances).min())
+        if smallest >= 1e4 * reg:
+            assert b >= a - 1e-9 * max(1.0, abs(a)), f"log-likelihood fell from {a} to {b}"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(gmm_problems(), st.sampled_from([1e-1, 1e-3, 1e-6, "data"]), st.integers(0, 7))
+def test_tol_stops_at_first_small_change(problem, tol, pick):
+    X, k, covariance_type, init, max_iter, seed = problem
+    max_iter += 3
+    kw = dict(init=init, covariance_type=covariance_type, random_state=seed, max_iter=max_iter)
+    full = run(X, k, tol=0, **kw)
+    lls = np.array([s.log_likelihood for s in full])
+    changes = np.abs(np.diff(lls))
+    if tol == "data":  # a tol that falls between observed changes
+        tol = float(changes[pick % len(changes)]) * 1.5 + 1e-300
+    stopped = run(X, k, tol=tol, **kw)
+    small = np.nonzero(changes < tol)[0]
+    expected_len = small[0] + 2 if len(small) else max_iter + 1
+    assert len(stopped) == expected_len
+    assert [s.converged for s in stopped[:-1]] == [False] * (expected_len - 1)
+    assert stopped[-1].converged == bool(len(small))
+    # stopping early does not change the trajectory
+    for a, b in zip(stopped, full):
+        np.testing.assert_array_equal(a.means, b.means)
+        assert a.log_likelihood == b.log_likelihood
+
+
+def test_state_is_frozen_and_small():
+    """States are immutable and keep no (n, k) array."""
+    X = make_blobs(500, 2, seed=0)
+    s = run(X, 7, max_iter=2, random_state=0)[-1]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.iteration = 5
+    for f in dataclasses.fields(s):
+        v = getattr(s, f.name)
+        if isinstance(v, np.ndarray):
+            assert v.size < 500 * 7, f"{f.name} has shape {v.shape}"
+
+
+def test_em_steps_is_lazy_iterator():
+    X = make_blobs(100, 2, seed=0)
+    it = em_steps(X, 3, max_iter=1000, tol=0, random_state=0)
+    assert next(it).iteration == 0
+    assert next(it).iteration == 1
+
+
+def test_default_tol_converges_on_easy_data():
+    X = make_blobs(400, 2, seed=3)
+    states = run(X, 4, random_state=0)  # defaults: tol=1e-3, max_iter=100
+    assert states[-1].converged
+    assert len(states) < 101
+    assert abs(states[-1].log_likelihood - states[-2].log_likelihood) < 1e-3
+
+
+# ---------------------------------------------------------------------------
+# 4. Initialisations
+# ---------------------------------------------------------------------------
+def _three_far_blobs(seed=0):
+    """Three tight blobs 100 apart with 20, 30, 50 points; returns X, labels."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0], [100.0, 0.0], [0.0, 100.0]])
+    lab = np.repeat([0, 1, 2], [20, 30, 50])
+    X = centres[lab] + rng.standard_normal((100, 2))
+    perm = rng.permutation(100)
+    return X[perm], lab[perm]
+
+
+@pytest.mark.parametrize("init", ["kmeans++", "kmeans"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_centre_inits_find_far_blobs_and_do_one_mstep(init, seed):
+    """k-means++ cannot miss a blob 100 sigma away, so state 0 is exactly one
+    M-step from the true hard assignment: blob means, blob fractions and
+    blob scatter + reg_covar."""
+    X, lab = _three_far_blobs(seed)
+    s0 = run(X, 3, init=init, max_iter=0, random_state=seed, reg_covar=1e-6)[0]
+    centres = np.array([[0.0, 0.0], [100.0, 0.0], [0.0, 100.0]])
+    blob_of = [np.argmin(np.linalg.norm(m - centres, axis=1)) for m in s0.means]
+    assert sorted(blob_of) == [0, 1, 2]
+    order = np.argsort(blob_of)  # order[j] = component sitting on blob j
+    for j, comp in enumerate(order):
+        pts = X[lab == j]
+        np.testing.assert_allclose(s0.means[comp], pts.mean(axis=0), rtol=0, atol=1e-10)
+        assert s0.weights[comp] == pytest.approx(len(pts) / 100, abs=1e-12)
+        scatter = np.cov(pts.T, bias=True) + 1e-6 * np.eye(2)
+        np.testing.assert_allclose(s0.covariances[comp], scatter, rtol=1e-9)
+    np.testing.assert_array_equal(s0.labels, order[lab])
+
+
+@pytest.mark.parametrize("init", ["kmeans++", "kmeans", "random_from_data"])
+def test_centre_inits_with_k_equal_n(init):
+    """k = n distinct points: every point is its own centre, so state 0 has
+    means = the points, weights = 1/n and covariances = reg_covar * I."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((12, 2))
+    s0 = run(X, 12, init=init, max_iter=0, reg_covar=1e-2, random_state=1)[0]
+    order = np.lexsort(s0.means.T)
+    np.testing.assert_allclose(s0.means[order], X[np.lexsort(X.T)], atol=1e-12)
+    np.testing.assert_allclose(s0.weights, 1 / 12, rtol=1e-12)
+    np.testing.assert_allclose(s0.covariances, np.broadcast_to(1e-2 * np.eye(2), (12, 2, 2)),
+                               rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize("init", ["kmeans++", "kmeans", "random_from_data"])
+@pytest.mark.parametrize("covariance_type", COV_TYPES)
+def test_centre_inits_use_hard_assignments(init, covariance_type):
+    """Hard assignments: n * weight is a whole number >= 1 for every component
+    (no empty component), and the covariances are data-driven, not the identity."""
+    X = make_overlapping(157, 2, seed=2) * 7.0
+    for seed in range(3):
+        s0 = run(X, 6, init=init, max_iter=0, covariance_type=covariance_type,
+                 random_state=seed)[0]
+        counts = s0.weights * len(X)
+        np.testing.assert_allclose(counts, np.round(counts), atol=1e-8)
+        assert np.all(np.round(counts) >= 1)
+        assert not np.allclose(s0.covariances, np.eye(2))
+
+
+def test_random_init_is_soft():
+    """'random' = one M-step from random soft responsibilities: weights are not
+    hard-assignment fractions and every component has points from everywhere."""
+    X = make_blobs(200, 2, seed=0)
+    s0 = run(X, 4, init="random", max_iter=0, random_state=0)[0]
+    counts = s0.weights * len(X)
+    assert np.max(np.abs(counts - np.round(counts))) > 1e-3
+    # averages of random soft memberships sit close to the data mean
+    assert np.all(np.linalg.norm(s0.means - X.mean(0), axis=1) < 0.5)
+
+
+@pytest.mark.parametrize("init", NAMED_INITS)
+def test_same_random_state_same_states(init):
+    X = make_elongated(300, 2, seed=1)
+    kw = dict(init=init, max_iter=4, tol=0, covariance_type="full")
+    a = run(X, 5, random_state=42, **kw)
+    b = run(X, 5, random_state=42, **kw)
+    c = run(X, 5, random_state=np.random.default_rng(42), **kw)
+    d = run(X, 5, random_state=np.random.default_rng(42), **kw)
+    for sa, sb in zip(a, b):
+        for f in ("weights", "means", "covariances", "labels"):
+            np.testing.assert_array_equal(getattr(sa, f), getattr(sb, f))
+    for sc, sd in zip(c, d):
+        np.testing.assert_array_equal(sc.means, sd.means)
+    if init != "kmeans":  # Lloyd steps may reach the same centres from other seeds
+        other = run(X, 5, random_state=43, **kw)
+        assert not np.array_equal(a[0].means, other[0].means)
+
+
+def test_no_global_rng_use():
+    X = make_blobs(200, 2, seed=0)
+    np.random.seed(1234)
+    random.seed(1234)
+    np_state = np.random.get_state()
+    py_state = random.getstate()
+    for init in NAMED_INITS:
+        for rs in (None, 0, np.random.default_rng(0)):
+            run(X, 3, init=init, max_iter=2, random_state=rs)
+    gm = GaussianMixture(3, random_state=0).fit(X)
+    gm.sample(10)
+    after = np.random.get_state()
+    assert after[0] == np_state[0] and np.array_equal(after[1], np_state[1])
+    assert after[2:] == np_state[2:]
+    assert random.getstate() == py_state
+
+
+def test_default_init_is_kmeanspp():
+    X = make_blobs(200, 2, seed=0)
+    a = run(X, 4, max_iter=2, random_state=5)
+    b = run(X, 4, init="kmeans++", max_iter=2, random_state=5)
+    np.testing.assert_array_equal(a[-1].means, b[-1].means)
+
+
+# ---------------------------------------------------------------------------
+# 5. GaussianMixture: sklearn's names and values
+# ---------------------------------------------------------------------------
+def _sk_from_params(X, weights, means, covariances, covariance_type):
+    """A fitted sklearn model whose parameters are overwritten with these.
+
+    (sklearn 1.9 cannot ``fit`` with ``max_iter=0`` and ``precisions_init``,
+    so the public fitted attributes are set directly.)  ``covariances`` is
+    (k, d, d); sklearn's ``precisions_cholesky_`` is the upper-triangular
+    U = L^-T with S = L L^T, so that U U^T = S^-1.
+    """
+    k, d = means.shape
+    model = SkGaussianMixture(k, covariance_type=covariance_type, random_state=0).fit(X)
+    diag = np.diagonal(covariances, axis1=1, axis2=2)
+    if covariance_type == "full":
+        chol = np.swapaxes(np.linalg.inv(np.linalg.cholesky(covariances)), 1, 2)
+        cov = covariances
+    elif covariance_type == "tied":
+        chol = np.linalg.inv(np.linalg.cholesky(covariances[0])).T
+        cov = covariances[0]
+    elif covariance_type == "diag":
+        chol, cov = 1 / np.sqrt(diag), diag
+    else:
+        chol, cov = 1 / np.sqrt(diag[:, 0]), diag[:, 0]
+    model.weights_, model.means_ = np.array(weights), np.array(means)
+    model.covariances_, model.precisions_cholesky_ = cov, chol
+    return model
+
+
+@pytest.mark.parametrize("covariance_type", COV_TYPES)
+def test_gaussian_mixture_scores_match_sklearn(covariance_type):
+    X = make_elongated(300, 3, seed=8)
+    Xtest = make_blobs(50, 3, seed=9)
+    gm = GaussianMixture(4, covariance_type=covariance_type, random_state=0, max_iter=30)
+    assert gm.fit(X) is gm
+    k, d = 4, 3
+    expected_shape = {"full": (k, d, d), "tied": (d, d), "diag": (k, d),
+                      "spherical": (k,)}[covariance_type]
+    assert gm.covariances_.shape == expected_shape
+    assert gm.weights_.shape == (k,) and gm.means_.shape == (k, d)
+    assert isinstance(gm.converged_, (bool, np.bool_))
+    assert isinstance(gm.n_iter_, (int, np.integer)) and 1 <= gm.n_iter_ <= 30
+    covs = expand_sk_covariances(gm.covariances_, covariance_type, k, d)
+    sk = _sk_from_params(X, gm.weights_, gm.means_, covs, covariance_type)
+    for data in (X, Xtest):
+        np.testing.assert_allclose(gm.score_samples(data), sk.score_samples(data), rtol=1e-9)
+        assert gm.score(data) == pytest.approx(sk.score(data), rel=1e-9)
+        assert gm.bic(data) == pytest.approx(sk.bic(data), rel=1e-9)
+        assert gm.aic(data) == pytest.approx(sk.aic(data), rel=1e-9)
+        np.testing.assert_allclose(gm.predict_proba(data), sk.predict_proba(data), atol=1e-9)
+        proba = sk.predict_proba(data)
+        top = np.sort(proba, axis=1)
+        clear = top[:, -1] - top[:, -2] > 1e-6
+        np.testing.assert_array_equal(gm.predict(data)[clear], sk.predict(data)[clear])
+    # our lower_bound_ is the log-likelihood of the final parameters
+    assert gm.lower_bound_ == pytest.approx(gm.score(X), rel=1e-10)
+
+
+def test_gaussian_mixture_wraps_em_steps():
+    X = make_overlapping(300, 2, seed=3)
+    gm = GaussianMixture(5, tol=0, max_iter=7, init="kmeans", random_state=11,
+                         keep_history=True).fit(X)
+    states = run(X, 5, tol=0, max_iter=7, init="kmeans", random_state=11)
+    np.testing.assert_array_equal(gm.means_, states[-1].means)
+    np.testing.assert_array_equal(gm.weights_, states[-1].weights)
+    np.testing.assert_array_equal(gm.covariances_, states[-1].covariances)
+    assert gm.n_iter_ == 7 and not gm.converged_
+    assert len(gm.history_) == 8
+    assert gm.history_[-1].log_likelihood == gm.lower_bound_
+    np.testing.assert_array_equal(gm.predict(X), states[-1].labels)
+
+
+@pytest.mark.parametrize("covariance_type", COV_TYPES)
+def test_gaussian_mixture_tuple_init_and_stopping_offset(covariance_type):
+    """From the same start with tol > 0, sklearn stops one iteration later:
+    its n_iter_ is ours + 1, and its lower_bound_ (log-likelihood of its
+    second-to-last parameters) equals ours (log-likelihood of our last)."""
+    X = make_blobs(300, 2, seed=6)
+    init = random_init(X, 4, covariance_type, seed=6)
+    gm = GaussianMixture(4, covariance_type=covariance_type, tol=1e-4, max_iter=300,
+                         init=init, keep_history=True).fit(X)
+    assert gm.converged_
+    sk = sk_model(init, covariance_type, 1e-6, 300)
+    sk.set_params(tol=1e-4)
+    sk.fit(X)
+    assert sk.converged_
+    assert sk.n_iter_ == gm.n_iter_ + 1
+    assert sk.lower_bound_ == pytest.approx(gm.lower_bound_, rel=1e-9)
+    # sklearn's final parameters are the state after ours
+    nxt = run(X, 4, init=init, tol=0, max_iter=gm.n_iter_ + 1,
+              covariance_type=covariance_type)[-1]
+    np.testing.assert_allclose(sk.means_, nxt.means, atol=1e-6)
+
+
+def test_gaussian_mixture_sample():
+    X = make_blobs(400, 2, seed=2)
+    gm = GaussianMixture(3, random_state=0).fit(X)
+    Xs, ys = gm.sample(20000)
+    assert Xs.shape == (20000, 2) and ys.shape == (20000,)
+    freq = np.bincount(ys, minlength=3) / 20000
+    sd = np.sqrt(gm.weights_ * (1 - gm.weights_) / 20000)
+    assert np.all(np.abs(freq - gm.weights_) < 5 * sd + 1e-12)
+    for j in range(3):
+        pts = Xs[ys == j]
+        se = np.sqrt(np.diag(gm.covariances_[j]) / len(pts))
+        assert np.all(np.abs(pts.mean(0) - gm.means_[j]) < 6 * se)
+        np.testing.assert_allclose(np.cov(pts.T), gm.covariances_[j], rtol=0.1,
+                                   atol=0.1 * np.abs(gm.covariances_[j]).max())
+
+
+def test_gaussian_mixture_defaults_match_sklearn_names():
+    gm = GaussianMixture()
+    assert gm.n_components == 1
+    assert gm.covariance_type == "full"
+    assert gm.tol == 1e-3 and gm.reg_covar == 1e-6 and gm.max_iter == 100
+    assert gm.init == "kmeans++"
+
+
+# ---------------------------------------------------------------------------
+# 6. Bad arguments
+# ---------------------------------------------------------------------------
+_X = make_blobs(20, 2, seed=0)
+_GOOD_INIT = random_init(_X, 3, "full", seed=0)
+
+BAD_CALLS = [
+    ("1-D X", lambda: (np.arange(10.0), 2, {}), r"2-?d|two.dimensional|n_samples|reshape"),
+    ("3-D X", lambda: (np.zeros((4, 2, 2)), 2, {}), r"2-?d|two.dimensional|n_samples"),
+    ("strings", lambda: (np.array([["a", "b"], ["c", "d"], ["e", "f"]]), 2, {}),
+     r"numeric|number"),
+    ("NaN", lambda: (np.where(np.arange(40).reshape(20, 2) == 5, np.nan, _X), 2, {}),
+     r"nan|finite"),
+    ("inf", lambda: (np.where(np.arange(40).reshape(20, 2) == 5, np.inf, _X), 2, {}),
+     r"inf|finite"),
+    ("n < k", lambda: (_X[:3], 5, {}), r"n_components|sample|point"),
+    ("k = 0", lambda: (_X, 0, {}), r"n_components|at least|>= ?1|positive"),
+    ("k < 0", lambda: (_X, -2, {}), r"n_components|at least|>= ?1|positive"),
+    ("unknown init", lambda: (_X, 2, {"init": "kmeans+"}), r"kmeans\+\+"),
+    ("unknown covariance type", lambda: (_X, 2, {"covariance_type": "ful"}), r"full"),
+    ("tuple of 2", lambda: (_X, 3, {"init": _GOOD_INIT[:2]}), r"weights|tuple|three|3"),
+    ("weights wrong length", lambda: (_X, 3, {"init": (np.ones(2) / 2,) + _GOOD_INIT[1:]}),
+     r"weights|shape|\(3"),
+    ("means wrong d", lambda: (_X, 3, {"init": (_GOOD_INIT[0], np.zeros((3, 3)),
+                                                _GOOD_INIT[2])}), r"means|shape"),
+    ("covariances (k, d)", lambda: (_X, 3, {"init": _GOOD_INIT[:2] + (np.ones((3, 2)),)}),
+     r"covariance|shape"),
+    ("covariance not SPD", lambda: (_X, 3, {"init": _GOOD_INIT[:2] + (
+        -_GOOD_INIT[2],)}), r"positive|definite"),
+    ("weights not summing to 1", lambda: (_X, 3, {"init": (np.ones(3),) + _GOOD_INIT[1:]}),
+     r"weights|sum"),
+    ("max_iter < 0", lambda: (_X, 2, {"max_iter": -1}), r"max_iter"),
+    ("tol < 0", lambda: (_X, 2, {"tol": -1.0}), r"tol"),
+    ("reg_covar < 0", lambda: (_X, 2, {"reg_covar": -1.0}), r"reg_covar"),
+]
+
+
+@pytest.mark.parametrize("make,pattern", [pytest.param(m, p, id=i) for i, m, p in BAD_CALLS])
+def test_bad_arguments_raise_at_call(make, pattern):
+    """Raised when em_steps is called (not at the first next()), with a message
+    that names what to change."""
+    X, k, kw = make()
+    with pytest.raises(ValueError) as info:
+        em_steps(X, k, **kw)
+    assert re.search(pattern, str(info.value), flags=re.IGNORECASE), str(info.value)
+
+
+@pytest.mark.parametrize("make,pattern", [pytest.param(m, p, id=i) for i, m, p in BAD_CALLS
+                                          if i in ("1-D X", "NaN", "n < k", "unknown init",
+                                                   "unknown covariance type", "k = 0")])
+def test_bad_arguments_raise_in_fit(make, pattern):
+    X, k, kw = make()
+    with pytest.raises(ValueError) as info:
+        GaussianMixture(k, **kw).fit(X)
+    assert re.search(pattern, str(info.value), flags=re.IGNORECASE), str(info.value)
+
+
+def test_array_like_input_accepted():
+    """Lists and integer arrays are fine (converted to float)."""
+    Xl = [[0, 0], [1, 0], [0, 1], [5, 5], [6, 5], [5, 6]]
+    a = run(Xl, 2, random_state=0, max_iter=3)
+    b = run(np.asarray(Xl, dtype=float), 2, random_state=0, max_iter=3)
+    np.testing.assert_array_equal(a[-1].means, b[-1].means)
