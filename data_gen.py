@@ -690,7 +690,6 @@ def _seed(text):
 def build_parser():
     """The one argument parser of ``python data_gen.py``."""
     parser = _Parser(
-        prog="data_gen.py",
         description="Write a 2-D point set (one point per row) to a .npy, .csv or .txt file.",
         epilog="example: python data_gen.py circles -N 1000 --seed 0 -o examples/circles.npy",
     )
