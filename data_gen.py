@@ -30,6 +30,7 @@ __all__ = [
     "moons",
     "load_points",
     "column_names",
+    "write_points",
     "build_parser",
     "main",
 ]
@@ -480,12 +481,15 @@ def _content_line_numbers(text):
 
 
 def _pick_delimiter(lines):
-    """';' if any of the first lines uses it, else ',' if any does, else None (whitespace)."""
+    """';' if any of the first lines uses it, else ',' if any does, else a tab if all of
+    them hold one, else None (any run of whitespace)."""
     sample = lines[:50]
     if any(";" in line for line in sample):
         return ";"
     if any("," in line for line in sample):
         return ","
+    if sample and all("\t" in line for line in sample):
+        return "\t"
     return None
 
 
@@ -568,6 +572,12 @@ def _load_text(name, fh):
         _diagnose_text(name, data, data_line_numbers(), delimiter)
         first = str(exc).splitlines()[0] if str(exc) else "parse error"
         raise DataError(f"{name}: is not a numeric table ({first})") from None
+    if header is not None and len(header) != X.shape[1]:
+        first = _content_line_numbers(text)[0]
+        raise DataError(
+            f"{name}: the header on line {first} has {len(header)} names but the rows have "
+            f"{X.shape[1]} values; give one name per column or drop the header"
+        )
     return _finalise(name, X, lambda i: f"line {data_line_numbers()[i]}")
 
 

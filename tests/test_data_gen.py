@@ -230,6 +230,8 @@ def test_load_npy_float_int_float32_fortran_bigendian(tmp_path):
     ("1, 2\n 3.5 , -4e-3\n", None),
     ("a;b\n1;2\n3.5;-4e-3\n", ["a", "b"]),
     ("1 2\n3.5\t-4e-3\n", None),
+    ("first x\tsecond y\n1\t 2\n3.5\t-4e-3\n", ["first x", "second y"]),
+    ("x y\n1  2\n  3.5\t-4e-3\n", ["x", "y"]),
     ("# made by hand\n\n\"x\",\"y\"\n1,2\n\n3.5,-4e-3\n# end\n", ["x", "y"]),
     ("\ufeffx,y\r\n1,2\r\n3.5,-4e-3\r\n", ["x", "y"]),
 ])
@@ -379,6 +381,11 @@ def test_fail_npy_not_numeric(tmp_path, arr, fragment):
 def test_fail_decimal_comma_csv(tmp_path):
     path = _save_text(tmp_path / "data.csv", "x;y\n1;2\n1,5;2,3\n")
     _error(path, "line 3, column 1", "'1,5' uses a decimal comma")
+
+
+def test_fail_header_does_not_match_columns(tmp_path):
+    path = _save_text(tmp_path / "data.csv", "# note\nx,y,z\n1,2\n")
+    _error(path, "header on line 2 has 3 names but the rows have 2 values")
 
 
 def test_fail_ragged_csv(tmp_path):
