@@ -707,7 +707,7 @@ def build_parser():
                                 required=True)
 
     def common(p, default_n=1000):
-        p.add_argument("-N", "--num_points", "--num-points", dest="n_points",
+        p.add_argument("-N", "--num_points", "--num-points", dest="n_points", metavar="N",
                        type=_positive_int, default=default_n,
                        help=f"number of points (default: {default_n})")
         p.add_argument("-o", "--output", required=True, metavar="PATH",
@@ -721,9 +721,10 @@ def build_parser():
                        description="Sample points from m random 2-D Gaussians whose means lie "
                                    "in a disc; points are split evenly between them.")
     common(g)
-    g.add_argument("-m", "--means", dest="n_gaussians", type=_positive_int, default=5,
+    g.add_argument("-m", "--means", dest="n_gaussians", metavar="M",
+                   type=_positive_int, default=5,
                    help="number of Gaussians (default: 5)")
-    g.add_argument("--max_radius", "--max-radius", dest="max_radius",
+    g.add_argument("--max_radius", "--max-radius", dest="max_radius", metavar="R",
                    type=_finite_float(0.0), default=10.0,
                    help="radius of the disc holding the means; blob sizes scale with it "
                         "(default: 10)")
@@ -735,7 +736,7 @@ def build_parser():
     ):
         p = sub.add_parser(shape, help=text, description=text + ".")
         common(p)
-        p.add_argument("--noise", type=_finite_float(), default=0.1,
+        p.add_argument("--noise", type=_finite_float(), default=0.1, metavar="SD",
                        help="standard deviation of the Gaussian noise added to each "
                             "coordinate (default: 0.1)")
     return parser
