@@ -196,13 +196,15 @@ class PointsView:
         Use the image above this many points.
     """
 
-    def __init__(self, ax, points, colors, *, image_threshold=50_000, alpha=POINT_ALPHA):
+    def __init__(self, ax, points, colors, *, image_threshold=50_000, alpha=None):
         points = np.asarray(points, dtype=float)
         self.ax = ax
         self.n = len(points)
         self.colors = np.asarray(colors, dtype=float)
-        self.alpha = float(alpha)
         self.mode = "image" if self.n > image_threshold else "scatter"
+        if alpha is None:
+            alpha = POINT_ALPHA if self.mode == "scatter" else 0.35
+        self.alpha = float(alpha)
         if self.mode == "scatter":
             face = self.colors.copy()
             face[:, 3] = self.alpha
@@ -232,8 +234,9 @@ class PointsView:
         self._counts = counts.astype(float)
         self._rgb = np.ascontiguousarray(self.colors[:, :3])
         self._image = np.zeros((height, width, 4), dtype=np.uint8)
-        # opacity of `count` stacked translucent markers
-        opacity = 1.0 - (1.0 - self.alpha) ** counts
+        # light enough that same-coloured ellipses and means stay visible:
+        # a lone point at opacity `alpha`, dense pixels at most 0.65
+        opacity = self.alpha + (0.65 - self.alpha) * (1.0 - 0.8 ** (counts - 1))
         self._image.reshape(-1, 4)[occupied, 3] = np.round(255 * opacity).astype(np.uint8)
         aspect, adjustable = ax.get_aspect(), ax.get_adjustable()
         self.artist = ax.imshow(self._image, extent=(x0, x1, y0, y1), origin="lower",
@@ -261,22 +264,33 @@ class PointsView:
 
 
 class EllipsesView:
-    """One fitted ellipse per component (Mahalanobis radius ``n_std``)."""
+    """One fitted ellipse per component (Mahalanobis radius ``n_std``).
+
+    Each ellipse is a coloured line over a wider white one, so it stays
+    visible on top of its own (same-coloured) points.
+    """
 
     def __init__(self, ax, colors, *, n_std=DEFAULT_N_STD, linewidth=2.0):
         self.n_std = float(n_std)
+        self.halos = [
+            covariance_ellipse(ax, (0.0, 0.0), np.eye(2), self.n_std, edgecolor="white",
+                               linewidth=linewidth + 1.5, zorder=Z_FIT)
+            for _ in np.asarray(colors)
+        ]
         self.patches = [
             covariance_ellipse(ax, (0.0, 0.0), np.eye(2), self.n_std, edgecolor=c,
-                               linewidth=linewidth, zorder=Z_FIT)
+                               linewidth=linewidth, zorder=Z_FIT + 0.01)
             for c in np.asarray(colors)
         ]
-        self.artists = list(self.patches)
+        self.artists = self.halos + self.patches
 
     def update(self, state):
         """Reshape ellipse j to ``state.means[j]`` and ``state.covariances[j]``."""
-        for patch, mean, cov in zip(self.patches, state.means, state.covariances):
+        for halo, patch, mean, cov in zip(self.halos, self.patches, state.means,
+                                          state.covariances):
+            covariance_ellipse(None, mean, cov, self.n_std, ellipse=halo)
             covariance_ellipse(None, mean, cov, self.n_std, ellipse=patch)
-        return list(self.patches)
+        return self.halos + self.patches
 
 
 class TrueEllipsesView:
@@ -302,13 +316,13 @@ class TrueEllipsesView:
 
 
 class MeansView:
-    """Coloured ``+`` at each component mean, on a thin white halo."""
+    """Coloured ``+`` at each component mean, outlined in black."""
 
     def __init__(self, ax, colors, *, size=160.0):
         colors = np.asarray(colors)
         start = np.zeros((len(colors), 2))
-        self.halo = ax.scatter(start[:, 0], start[:, 1], marker="+", s=size, c="white",
-                               linewidths=4.5, zorder=Z_MEANS)
+        self.halo = ax.scatter(start[:, 0], start[:, 1], marker="+", s=size * 1.15, c="black",
+                               linewidths=4.0, zorder=Z_MEANS)
         self.marks = ax.scatter(start[:, 0], start[:, 1], marker="+", s=size, c=colors,
                                 linewidths=2.5, zorder=Z_MEANS + 0.01)
         self.artists = [self.halo, self.marks]
