@@ -696,3 +696,14 @@ def test_npy_data_is_read_with_allow_pickle_false(tmp_path, monkeypatch):
     np.save(path, np.ones((2, 2)))
     load_points(path)
     assert seen == [False]
+
+
+def test_readme_documents_the_example_commands():
+    """The README's commands for the example files are the ones tested above."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = [line.strip() for line in readme.splitlines()
+                  if line.strip().startswith("python data_gen.py ") and "examples/" in line]
+    if not documented:
+        pytest.skip("README has no data_gen.py example commands yet")
+    expected = {f"python data_gen.py {cmd}" for cmd in EXAMPLE_COMMANDS.values()}
+    assert set(documented) == expected
