@@ -371,8 +371,8 @@ def _describe_non_npy(head):
         try:
             head.decode("utf-8")
             textual = True
-        except UnicodeDecodeError:
-            textual = False
+        except UnicodeDecodeError as exc:  # a character cut at the end of `head` is fine
+            textual = exc.start >= len(head) - 3
         if textual:
             return "looks like a text file; if it holds numbers, rename it to .csv or .txt"
     return "is not a NumPy .npy file (no NumPy header); save the array with numpy.save"
@@ -388,11 +388,11 @@ def _load_npy(name, fh):
     try:
         version = npy_format.read_magic(fh)
         if version == (1, 0):
-            shape, fortran_order, dtype = npy_format.read_array_header_1_0(fh)
+            shape, _, dtype = npy_format.read_array_header_1_0(fh)
         elif version in ((2, 0), (3, 0)):
             # 3.0 only differs in the header's text encoding (utf-8 vs latin-1), which
             # matters only for non-ASCII structured field names; those are rejected below.
-            shape, fortran_order, dtype = npy_format.read_array_header_2_0(fh)
+            shape, _, dtype = npy_format.read_array_header_2_0(fh)
         else:
             raise DataError(
                 f"{name}: unsupported .npy format version {version[0]}.{version[1]}; "
@@ -449,6 +449,9 @@ def _load_npy(name, fh):
     except (ValueError, OSError, EOFError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"{name}: cannot be read as a .npy array ({first})") from None
+    except MemoryError:
+        raise DataError(f"{name}: is too large to load ({expected / 1e9:.1f} GB of data); "
+                        "use fewer points") from None
     return _finalise(name, X, lambda i: f"row index {i}")
 
 

@@ -707,3 +707,8 @@ def test_readme_documents_the_example_commands():
         pytest.skip("README has no data_gen.py example commands yet")
     expected = {f"python data_gen.py {cmd}" for cmd in EXAMPLE_COMMANDS.values()}
     assert set(documented) == expected
+
+
+def test_fail_text_renamed_npy_with_utf8_cut_at_512_bytes(tmp_path):
+    path = _save_text(tmp_path / "data.npy", "x,yz\n" + "é" * 400 + "\n1,2\n")
+    _error(path, "text file")
