@@ -630,8 +630,10 @@ def column_names(path):
     Returns
     -------
     list of str or None
-        The header fields of a ``.csv``/``.txt`` file that has a header line, else
-        None (always None for ``.npy``).
+        The header fields of a ``.csv``/``.txt`` file that has a header line, or
+        failing that a ``# x,y`` comment line just before the first row (as written
+        by ``numpy.savetxt(..., header=...)``) with one name per column; else None
+        (always None for ``.npy``).
 
     Raises
     ------
@@ -647,9 +649,30 @@ def column_names(path):
             raw = fh.read()
         except OSError as exc:
             raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
-        lines = _content_lines(_decode_text(name, raw))
-        header, _ = _header_and_data(lines, _pick_delimiter(lines))
+        text = _decode_text(name, raw)
+        lines = _content_lines(text)
+        delimiter = _pick_delimiter(lines)
+        header, data = _header_and_data(lines, delimiter)
+        if header is None and data:
+            header = _commented_header(text, data[0], delimiter)
         return header
+
+
+def _commented_header(text, first_data_line, delimiter):
+    """Names from a '# x,y' comment right before the first data line (numpy.savetxt's
+    header style), if it has one non-numeric name per column; else None."""
+    previous = None
+    for line in map(str.strip, text.splitlines()):
+        if line == first_data_line:
+            break
+        previous = line if line else previous
+    if not previous or not previous.startswith("#"):
+        return None
+    names = [f.strip('"\'') for f in _split(previous.lstrip("#").strip(), delimiter)]
+    n_columns = len(_split(first_data_line, delimiter))
+    if len(names) != n_columns or any(not f or _is_number(f) for f in names):
+        return None
+    return names
 
 
 # --------------------------------------------------------------------------- CLI

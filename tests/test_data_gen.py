@@ -712,3 +712,16 @@ def test_readme_documents_the_example_commands():
 def test_fail_text_renamed_npy_with_utf8_cut_at_512_bytes(tmp_path):
     path = _save_text(tmp_path / "data.npy", "x,yz\n" + "é" * 400 + "\n1,2\n")
     _error(path, "text file")
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("x,y", ["x", "y"]),          # numpy.savetxt(header="x,y") writes "# x,y"
+    ("x,y,z", None),              # wrong count: not a header
+    ("made by hand", None),
+    ("1,2", None),                # numbers: not names
+])
+def test_column_names_from_savetxt_comment_header(tmp_path, header, expected):
+    path = tmp_path / "a.csv"
+    np.savetxt(path, np.ones((3, 2)), delimiter=",", header=header)
+    assert column_names(path) == expected
+    np.testing.assert_array_equal(load_points(path), np.ones((3, 2)))
