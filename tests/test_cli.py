@@ -1,0 +1,418 @@
+"""Tests for the visualize_gmm command line: main(argv) in-process, Agg backend.
+
+Frame counts, --print_ll lines against an independent (scipy) log-likelihood,
+every writer's output decoded, hide flags, bad input, atomic saves, and a live
+window under Xvfb (subprocess with TkAgg).
+"""
+import base64
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy.special import logsumexp
+from scipy.stats import multivariate_normal
+
+import gmm_plot
+import visualize_gmm
+from visualize_gmm import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LL_LINE = re.compile(r"^iteration (?P<i>[ \d]{3,})  log-likelihood (?P<ll>-?\d+\.\d{6})$")
+SMALL = ["-N", "300", "-k", "3", "-m", "3", "--seed", "0"]
+
+
+@pytest.fixture
+def captured_animator(monkeypatch):
+    """Run main and keep the Animator it used (wrapping Animator.save)."""
+    box = {}
+    original = visualize_gmm.Animator.save
+
+    def save(self, path, **kw):
+        box["anim"] = self
+        return original(self, path, **kw)
+
+    monkeypatch.setattr(visualize_gmm.Animator, "save", save)
+    return box
+
+
+def _mixture_ll(X, state):
+    """Mean log-likelihood of X under a state's parameters, by scipy."""
+    logs = [np.log(w) + multivariate_normal(m, c).logpdf(X)
+            for w, m, c in zip(state.weights, state.means, state.covariances)]
+    return float(np.mean(logsumexp(np.stack(logs, axis=1), axis=1)))
+
+
+def _only_error_line(err):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in err
+
+
+# ---------------------------------------------------------------- frames / ll
+
+def test_gif_frame_count_durations_and_hold(tmp_path, capsys):
+    out = tmp_path / "out.gif"
+    assert main(SMALL + ["-i", "4", "--tol", "0", "--fps", "10", "--save", str(out)]) == 0
+    with Image.open(out) as im:
+        assert im.n_frames == 5
+        durations = []
+        for f in range(im.n_frames):
+            im.seek(f)
+            durations.append(im.info["duration"])
+        assert im.info.get("loop") == 0
+    assert durations == [100, 100, 100, 100, 1100]   # last frame held one second more
+    err = capsys.readouterr().err
+    assert f"saved 5 frames to {out}" in err
+
+
+def test_print_ll_lines_equal_state_values(tmp_path, capsys, captured_animator):
+    rng = np.random.default_rng(3)
+    X = np.r_[rng.normal([0, 0], [1.0, 0.5], (150, 2)), rng.normal([4, 3], 0.7, (150, 2))] * 1e3
+    path = tmp_path / "pts.npy"
+    np.save(path, X)
+    argv = ["-k", "2", "--load_path", str(path), "--print_ll", "-i", "6", "--tol", "0",
+            "--seed", "1", "-s", str(tmp_path / "o.png")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    states = captured_animator["anim"].history
+    assert len(out) == len(states) == 7
+    for line, state in zip(out, states):
+        m = LL_LINE.match(line)
+        assert m, line
+        assert line == f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}"
+        assert int(m["i"]) == state.iteration
+        # printed value is the mean log-likelihood of the user's data (user units)
+        assert float(m["ll"]) == pytest.approx(_mixture_ll(X, state), abs=2e-6)
+    assert [s.iteration for s in states] == list(range(7))
+    lls = [s.log_likelihood for s in states]
+    assert all(b >= a - 1e-9 for a, b in zip(lls, lls[1:]))        # EM never decreases
+
+
+def test_scaled_data_fits_the_same(tmp_path, captured_animator):
+    rng = np.random.default_rng(5)
+    X = np.r_[rng.normal([0, 0], 1.0, (120, 2)), rng.normal([5, 1], 0.5, (120, 2))]
+    runs = {}
+    for name, scale, shift in (("unit", 1.0, 0.0), ("big", 1e6, 3e6), ("tiny", 1e-6, 0.0)):
+        path = tmp_path / f"{name}.npy"
+        np.save(path, X * scale + shift)
+        assert main(["-k", "2", "--load_path", str(path), "-i", "5", "--tol", "0",
+                     "--seed", "2", "-q", "-s", str(tmp_path / f"{name}.png")]) == 0
+        runs[name] = (scale, shift, captured_animator["anim"].history)
+    base = runs["unit"][2]
+    for name in ("big", "tiny"):
+        scale, shift, states = runs[name]
+        for s0, s in zip(base, states):
+            np.testing.assert_allclose(s.means, s0.means * scale + shift, rtol=1e-9,
+                                       atol=1e-9 * scale)
+            np.testing.assert_allclose(s.covariances, s0.covariances * scale ** 2, rtol=1e-9,
+                                       atol=1e-12 * scale ** 2)
+            assert s.log_likelihood == pytest.approx(s0.log_likelihood - 2 * np.log(scale),
+                                                     abs=1e-9)
+            np.testing.assert_array_equal(s.labels, s0.labels)
+
+
+def test_early_stop_on_tol_and_zero_iterations(tmp_path, captured_animator):
+    assert main(SMALL + ["--tol", "1e9", "-q", "-s", str(tmp_path / "a.gif")]) == 0
+    states = captured_animator["anim"].history
+    assert len(states) == 2 and states[-1].converged      # |ll1 - ll0| < 1e9
+    with Image.open(tmp_path / "a.gif") as im:
+        assert im.n_frames == 2
+    assert main(SMALL + ["-i", "0", "-q", "-s", str(tmp_path / "b.gif")]) == 0
+    assert len(captured_animator["anim"].history) == 1
+    with Image.open(tmp_path / "b.gif") as im:
+        assert im.n_frames == 1
+
+
+def test_more_than_two_columns_fit_all_draw_first_two(tmp_path, captured_animator):
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(size=(200, 2)), rng.normal(size=200) * 3]
+    path = tmp_path / "pts.csv"
+    np.savetxt(path, X, delimiter=",", header="a,b,c", comments="")
+    assert main(["-k", "2", "--load_path", str(path), "-i", "3", "--seed", "0", "-q",
+                 "--print_ll", "-s", str(tmp_path / "o.png")]) == 0
+    for s in captured_animator["anim"].history:
+        assert s.means.shape == (2, 2) and s.covariances.shape == (2, 2, 2)
+    # the printed log-likelihood is that of all three columns
+    import gmm  # noqa: F401  (only to be sure the fit used the library)
+    last = captured_animator["anim"].history[-1]
+    assert last.log_likelihood < _mixture_ll(X[:, :2], last)   # 3-D density is lower here
+
+
+# ---------------------------------------------------------------- writers
+
+@pytest.mark.parametrize("flag", ["--save", "-s", "--save_path", "--save-path"])
+def test_save_aliases(tmp_path, flag):
+    out = tmp_path / "x.gif"
+    assert main(SMALL + ["-i", "2", "--tol", "0", "-q", flag, str(out)]) == 0
+    with Image.open(out) as im:
+        assert im.format == "GIF" and im.n_frames == 3
+
+
+def test_png_is_final_frame(tmp_path, captured_animator):
+    out = tmp_path / "x.png"
+    assert main(SMALL + ["-i", "3", "--tol", "0", "-q", "--save", str(out)]) == 0
+    anim = captured_animator["anim"]
+    with Image.open(out) as im:
+        assert im.format == "PNG"
+        assert im.size == tuple(anim.size)
+        assert im.size[0] % 16 == 0 and im.size[1] % 16 == 0
+        final = np.asarray(im.convert("RGB"))
+    # the text of the final state is drawn: re-render state 3 and compare pixels
+    np.testing.assert_array_equal(final, anim.render(3))
+    assert not np.array_equal(final, anim.render(0))
+
+
+def test_mp4_decodes(tmp_path):
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    out = tmp_path / "x.mp4"
+    assert main(SMALL + ["-i", "4", "--tol", "0", "--fps", "5", "-q", "--save", str(out)]) == 0
+    reader = imageio_ffmpeg.read_frames(str(out))
+    meta = next(reader)
+    frames = list(reader)
+    assert meta["fps"] == pytest.approx(5)
+    assert len(frames) == 5 + 5                          # 5 states + 1 s hold at 5 fps
+    w, h = meta["size"]
+    assert len(frames[0]) == w * h * 3
+    # the held frames repeat the final frame
+    assert frames[-1] == frames[-2]
+
+
+def test_html_is_self_contained_player(tmp_path, captured_animator):
+    out = tmp_path / "x.html"
+    assert main(SMALL + ["-i", "3", "--tol", "0", "-q", "--save", str(out)]) == 0
+    html = out.read_text()
+    frames = re.findall(r'F\.push\("data:image/png;base64,([A-Za-z0-9+/=]+)"\);', html)
+    assert len(frames) == 4
+    for data in (frames[0], frames[-1]):
+        with Image.open(io.BytesIO(base64.b64decode(data))) as im:
+            assert im.size == tuple(captured_animator["anim"].size)
+    assert "var D = [100,100,100,1100];" in html
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)     # nothing external
+    assert html.rstrip().endswith("</html>")
+
+
+def test_no_save_without_display_writes_default_gif(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(SMALL + ["-i", "2", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "gmm_vid.gif" in err
+    with Image.open(tmp_path / "gmm_vid.gif") as im:
+        assert im.n_frames >= 1
+
+
+def test_stdout_only_what_was_asked(tmp_path, capsys):
+    assert main(SMALL + ["-i", "2", "-s", str(tmp_path / "x.gif")]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "saved" in captured.err
+    assert "\r" not in captured.err and "frame/s" not in captured.err   # no bar off-tty
+
+
+# ---------------------------------------------------------------- hide flags
+
+def _artists_by_view(anim):
+    return {type(v).__name__: set(map(id, v.artists)) for v in anim.views}
+
+
+@pytest.mark.parametrize("flag, view", [("--hide_covs", "EllipsesView"),
+                                        ("--hide_means", "MeansView"),
+                                        ("--hide_real", "TrueEllipsesView"),
+                                        ("--hide-covs", "EllipsesView")])
+def test_hide_flags_remove_exactly_their_artists(tmp_path, captured_animator, flag, view):
+    argv = SMALL + ["-i", "1", "-q", "-s", str(tmp_path / "x.png")]
+    assert main(argv) == 0
+    full = captured_animator["anim"]
+    assert main(argv + [flag]) == 0
+    hidden = captured_animator["anim"]
+    full_views, hidden_views = _artists_by_view(full), _artists_by_view(hidden)
+    assert set(full_views) - set(hidden_views) == {view}
+    ax_full, ax_hidden = full.ax, hidden.ax
+    n_removed = len(full_views[view])
+    assert n_removed > 0
+    assert len(ax_full.get_children()) - len(ax_hidden.get_children()) == n_removed
+    assert len(ax_full.patches) - len(ax_hidden.patches) == (
+        n_removed if view != "MeansView" else 0)
+
+
+def test_default_views(tmp_path, captured_animator):
+    assert main(SMALL + ["-i", "1", "-q", "-s", str(tmp_path / "x.png")]) == 0
+    anim = captured_animator["anim"]
+    names = [type(v).__name__ for v in anim.views]
+    assert names == ["PointsView", "TrueEllipsesView", "EllipsesView", "MeansView",
+                     "IterationText"]
+    true_view = anim.views[1]
+    assert len(true_view.patches) == 3                      # -m 3 true components
+    assert anim.ax.get_aspect() == 1.0
+    # drawn ellipses are the state's Mahalanobis contours (c = 2)
+    state = anim.history[-1]
+    ell = anim.views[2]
+    for j, patch in enumerate(ell.patches):
+        p = ell.patches[j].get_patch_transform().transform(
+            np.c_[np.cos(np.linspace(0, 6, 20)), np.sin(np.linspace(0, 6, 20))]) - state.means[j]
+        maha = np.einsum("ni,ij,nj->n", p, np.linalg.inv(state.covariances[j]), p)
+        np.testing.assert_allclose(maha, 2.0, rtol=1e-9)
+    # colours stay with components
+    np.testing.assert_allclose(ell.patches[2].get_edgecolor(), gmm_plot.component_colors(3)[2])
+    # loaded data has no true components
+    np.save(tmp_path / "p.npy", np.random.default_rng(0).normal(size=(100, 2)))
+    assert main(["-k", "2", "--load_path", str(tmp_path / "p.npy"), "-i", "1", "-q",
+                 "-s", str(tmp_path / "y.png")]) == 0
+    assert "TrueEllipsesView" not in _artists_by_view(captured_animator["anim"])
+
+
+# ---------------------------------------------------------------- help and errors
+
+def test_help_lists_every_flag_with_default(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    out = " ".join(out.split())
+    for flag in ["-k", "--num_clusters", "-m", "--means", "-i", "--iterations", "-N",
+                 "--max_radius", "--fps", "--load_path", "--print_ll", "--hide_covs",
+                 "--hide_means", "--hide_real", "-s", "--save_path", "--save", "--tol",
+                 "--seed", "--init", "--covariance-type", "--quiet"]:
+        assert re.search(rf"(^|[ ,\[]){re.escape(flag)}([ ,=\]]|$)", out), flag
+    for default in ["(default: 5)", "(default: 50)", "(default: 1000)", "(default: 10.0)",
+                    "(default: 0.001)", "(default: kmeans++)", "(default: full)"]:
+        assert default in out, default
+
+
+BAD = [
+    ["-k", "0"], ["-i", "-1"], ["--fps", "0"], ["--fps", "nan"], ["-N", "0"], ["-m", "0"],
+    ["--max_radius", "0"], ["--tol", "-1"], ["--init", "bogus"],
+    ["--covariance-type", "bogus"], ["-k", "two"], ["--unknown-flag"],
+    ["-k", "301"],                                   # more components than points
+    ["--save", "missing_dir/x.gif"], ["--save", "x.jpeg"], ["--save", "noext"],
+    ["--load_path", "does_not_exist.npy"],
+]
+
+
+@pytest.mark.parametrize("extra", BAD, ids=lambda a: " ".join(a))
+def test_bad_input_is_one_error_line(tmp_path, monkeypatch, capsys, extra):
+    monkeypatch.chdir(tmp_path)
+    assert main(["-N", "300", "-i", "2", "-s", "out.gif"] + extra) == 2
+    captured = capsys.readouterr()
+    _only_error_line(captured.err)
+    assert captured.out == ""
+    assert os.listdir(tmp_path) == []
+
+
+def test_bad_files_are_one_error_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "text.npy").write_text("not numpy")
+    (tmp_path / "one_col.csv").write_text("1\n2\n3\n")
+    (tmp_path / "nan.csv").write_text("1,2\nnan,3\n4,5\n")
+    (tmp_path / "out.gif").mkdir()
+    for args in (["--load_path", "text.npy"], ["--load_path", "one_col.csv"],
+                 ["--load_path", "nan.csv"], ["-s", "out.gif"]):
+        before = sorted(os.listdir(tmp_path))
+        assert main(["-k", "2", "-i", "1"] + args + (["-s", "o.gif"] if "-s" not in args else [])) == 2
+        _only_error_line(capsys.readouterr().err)
+        assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_mp4_without_ffmpeg_fails_before_work(tmp_path, monkeypatch, capsys):
+    import imageio_ffmpeg
+
+    def missing():
+        raise RuntimeError("No ffmpeg exe could be found")
+
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", missing)
+    called = []
+    monkeypatch.setattr(visualize_gmm, "animate", lambda *a, **k: called.append(1))
+    assert main(SMALL + ["-s", str(tmp_path / "x.mp4")]) == 2
+    _only_error_line(capsys.readouterr().err)
+    assert called == [] and os.listdir(tmp_path) == []
+
+
+def test_interrupted_save_leaves_existing_file_untouched(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "x.gif"
+    out.write_bytes(b"previous content")
+    calls = []
+    original = visualize_gmm.GifWriter.add
+
+    def add(self, rgb):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(self, rgb)
+
+    monkeypatch.setattr(visualize_gmm.GifWriter, "add", add)
+    assert main(SMALL + ["-i", "5", "--tol", "0", "-s", str(out)]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert out.read_bytes() == b"previous content"
+    assert os.listdir(tmp_path) == ["x.gif"]                   # no temp file left
+
+
+def test_sigint_during_long_save_exits_130(tmp_path):
+    out = tmp_path / "big.mp4"
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "visualize_gmm.py"), "-N", "200000", "-i", "400",
+         "--tol", "0", "--seed", "0", "-s", str(out)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True)
+    # wait until the temp file exists (the save is under way), then Ctrl-C
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(n.endswith(".tmp.mp4") for n in os.listdir(tmp_path)):
+        time.sleep(0.05)
+    time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err.decode()
+    assert "Traceback" not in err.decode()
+    assert os.listdir(tmp_path) == []
+
+
+# ---------------------------------------------------------------- live window
+
+def _start_xvfb():
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb not installed (apt-get install xvfb); cannot open a live window")
+    try:
+        import tkinter  # noqa: F401
+    except ImportError:
+        pytest.skip("tkinter is not available; no TkAgg live window possible")
+    read, write = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x768x24",
+                             "-nolisten", "tcp"], pass_fds=(write,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()
+    if not number:
+        proc.kill()
+        proc.wait()
+        pytest.skip("Xvfb did not start an X server")
+    return proc, f":{number}"
+
+
+def test_live_window_advances_frames_under_xvfb(tmp_path):
+    xvfb, display = _start_xvfb()
+    try:
+        env = dict(os.environ, DISPLAY=display, MPLBACKEND="TkAgg", PYTHONPATH=ROOT)
+        proc = subprocess.run(
+            [sys.executable, os.path.join(ROOT, "visualize_gmm.py"), "-k", "3", "-N", "300",
+             "-i", "5", "--tol", "0", "--seed", "0", "--fps", "20", "--print_ll",
+             "--close-after-last"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+    assert proc.returncode == 0, proc.stderr
+    m = re.search(r"live window \((\w+)\) drew frames: ([\d ]+)", proc.stderr)
+    assert m, proc.stderr
+    assert m.group(1).lower() == "tkagg"
+    drawn = [int(i) for i in m.group(2).split()]
+    assert drawn == sorted(drawn) and drawn[-1] == 5 and set(range(6)) <= set(drawn)
+    assert len(proc.stdout.splitlines()) == 6                  # --print_ll still works
+    assert os.listdir(tmp_path) == []                          # no fallback gif
