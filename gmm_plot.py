@@ -179,10 +179,10 @@ class PointsView:
 
     Small n: a scatter whose face colours change per frame. Large n (more
     than ``image_threshold`` points): an RGBA image with one pixel per axes
-    pixel; each point's pixel is computed once, and a frame costs three
-    weighted ``np.bincount`` over the points plus an image write of the
-    occupied pixels (each shown in the mean colour of its points, with the
-    opacity that overlapping translucent markers would have).
+    pixel. Each point's pixel is computed once; a frame costs one
+    ``np.bincount`` of (pixel, label) pairs and a write of the occupied
+    pixels, each shown in the mean colour of its points and more opaque
+    where more points fall.
 
     Parameters
     ----------
@@ -230,9 +230,18 @@ class PointsView:
         occupied, inverse, counts = np.unique(row * width + col, return_inverse=True,
                                               return_counts=True)
         self._occupied = occupied
-        self._inverse = inverse.ravel()
         self._counts = counts.astype(float)
         self._rgb = np.ascontiguousarray(self.colors[:, :3])
+        k = len(self.colors)
+        inverse = inverse.ravel()
+        if len(occupied) * k <= 8_000_000:
+            # one bincount of (pixel, label) pairs per frame
+            self._pair_base = inverse * k
+            self._inverse = None
+        else:
+            # too many (pixel, label) bins: three weighted bincounts instead
+            self._pair_base = None
+            self._inverse = inverse
         self._image = np.zeros((height, width, 4), dtype=np.uint8)
         # light enough that same-coloured ellipses and means stay visible:
         # a lone point at opacity `alpha`, dense pixels at most 0.65
@@ -253,10 +262,15 @@ class PointsView:
         else:
             m = len(self._occupied)
             flat = self._image.reshape(-1, 4)
-            mixed = np.empty((m, 3))
-            for c in range(3):
-                channel = self._rgb[:, c][labels]
-                mixed[:, c] = np.bincount(self._inverse, weights=channel, minlength=m)
+            if self._pair_base is not None:
+                k = len(self._rgb)
+                pairs = np.bincount(self._pair_base + labels, minlength=m * k)
+                mixed = pairs.reshape(m, k) @ self._rgb
+            else:
+                mixed = np.empty((m, 3))
+                for c in range(3):
+                    channel = self._rgb[:, c][labels]
+                    mixed[:, c] = np.bincount(self._inverse, weights=channel, minlength=m)
             mixed /= self._counts[:, None]
             flat[self._occupied, :3] = np.round(255 * mixed).astype(np.uint8)
             self.artist.set_data(self._image)

@@ -1,0 +1,233 @@
+"""Rendering benchmark for visualize_gmm: ratios against a straightforward renderer.
+
+The baseline, contained here, is how such a tool is usually written: one
+pyplot figure, ``FuncAnimation`` whose update clears the axes and redraws
+everything (scatter of all points, ellipses, means, true ellipses, title),
+saved with matplotlib's ``PillowWriter`` (which keeps every frame in memory).
+Both sides fit the same data with the same EM states, in the same run.
+
+Prints (never asserts):
+
+1. end to end, the default ``-k 5 -m 5`` GIF with 50 frames (``--tol 0 -i 49``):
+   visualize_gmm.main vs the baseline, best of ``--repeat`` runs;
+2. n = 1e6 (``-N 1000000``), 50 frames to GIF (and MP4), as a fresh process:
+   wall time and peak resident memory;
+3. per-frame render cost against n (EM excluded): this tool's frame
+   (render + GIF encode) vs the baseline's clear-and-redraw frame.
+
+Usage::
+
+    python bench/bench_render.py            # all sections (about a minute)
+    python bench/bench_render.py --quick    # smaller n list, 1 repeat
+"""
+import argparse
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+
+import data_gen  # noqa: E402
+import gmm  # noqa: E402
+import gmm_plot  # noqa: E402
+import visualize_gmm  # noqa: E402
+
+
+# --------------------------------------------------------------------------- #
+# Baseline: clear and redraw the whole figure every frame
+# --------------------------------------------------------------------------- #
+
+def baseline_states(X, k, iterations, seed):
+    """The same EM states the tool draws (standardised fit, user units)."""
+    rng = np.random.default_rng(seed)
+    Z, centre, scale = visualize_gmm.standardise(X)
+    steps = gmm.em_steps(Z, k, max_iter=iterations, tol=0.0, random_state=rng)
+    return [visualize_gmm.to_user_units(s, centre, scale) for s in steps]
+
+
+def baseline_gif(path, n_points, n_true, k, iterations, seed, fps=10):
+    """Straightforward renderer: sample, fit, FuncAnimation(clear + redraw), PillowWriter."""
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    rng = np.random.default_rng(seed)
+    X, true_means, true_covs = data_gen.sample_gaussians(n_points, n_true, random_state=rng)
+    states = baseline_states(X, k, iterations, rng)
+    colors = gmm_plot.component_colors(k)
+    xlim, ylim = gmm_plot.frame_limits(X)
+    fig, ax = plt.subplots(figsize=(6.4, 6.4), dpi=100)
+
+    def update(state):
+        ax.clear()
+        ax.scatter(X[:, 0], X[:, 1], s=10, c=colors[state.labels], alpha=0.5, linewidths=0)
+        for mu, cov in zip(true_means, true_covs):
+            gmm_plot.covariance_ellipse(ax, mu, cov, edgecolor="0.45", linestyle="--")
+        for j, (mu, cov) in enumerate(zip(state.means, state.covariances)):
+            gmm_plot.covariance_ellipse(ax, mu, cov, edgecolor=colors[j], linewidth=2)
+            ax.plot(mu[0], mu[1], "+", color=colors[j], markersize=12, mew=2.5)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal")
+        ax.set_title(f"iter {state.iteration} / {iterations}   "
+                     f"log-likelihood {state.log_likelihood:.4f}")
+        return []
+
+    anim = FuncAnimation(fig, update, frames=states, repeat=False)
+    anim.save(path, writer=PillowWriter(fps=fps))
+    plt.close(fig)
+    return len(states)
+
+
+def baseline_frame_cost(X, states, colors, repeats):
+    """Seconds per clear-and-redraw frame (draw + RGBA readout), no encoding."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.4, 6.4), dpi=100)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    xlim, ylim = gmm_plot.frame_limits(X)
+    times = []
+    for state in states[:repeats]:
+        t0 = time.perf_counter()
+        ax.clear()
+        ax.scatter(X[:, 0], X[:, 1], s=10, c=colors[state.labels], alpha=0.5, linewidths=0)
+        for j, (mu, cov) in enumerate(zip(state.means, state.covariances)):
+            gmm_plot.covariance_ellipse(ax, mu, cov, edgecolor=colors[j], linewidth=2)
+            ax.plot(mu[0], mu[1], "+", color=colors[j], markersize=12, mew=2.5)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal")
+        ax.set_title(f"iter {state.iteration}  log-likelihood {state.log_likelihood:.4f}")
+        canvas.draw()
+        np.asarray(canvas.buffer_rgba())
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+# --------------------------------------------------------------------------- #
+# Sections
+# --------------------------------------------------------------------------- #
+
+def best_of(fn, repeat):
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def section_default_gif(tmp, repeat):
+    argv = ["-k", "5", "-m", "5", "--seed", "0", "--tol", "0", "-i", "49", "-q"]
+    ours = best_of(lambda: visualize_gmm.main(argv + ["--save", os.path.join(tmp, "a.gif")]),
+                   repeat)
+    base = best_of(lambda: baseline_gif(os.path.join(tmp, "b.gif"), 1000, 5, 5, 49, 0), repeat)
+    size_a = os.path.getsize(os.path.join(tmp, "a.gif"))
+    size_b = os.path.getsize(os.path.join(tmp, "b.gif"))
+    print("1. default GIF, -k 5 -m 5, 50 frames, end to end (best of %d)" % repeat)
+    print(f"   {'renderer':<34}{'seconds':>9}{'GIF size':>11}")
+    print(f"   {'baseline (clf + redraw, PillowWriter)':<34}{base:>9.2f}{size_b / 1e6:>9.2f}MB")
+    print(f"   {'visualize_gmm':<34}{ours:>9.2f}{size_a / 1e6:>9.2f}MB")
+    print(f"   speed-up: {base / ours:.1f}x")
+    return base / ours
+
+
+def run_measured(argv):
+    """Run the CLI in a fresh process; (wall seconds, peak RSS bytes, return code)."""
+    cmd = [sys.executable, os.path.join(ROOT, "visualize_gmm.py")] + argv
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    if proc.returncode:
+        print(err, file=sys.stderr)
+    return wall, usage.ru_maxrss * 1024, proc.returncode
+
+
+def section_large(tmp):
+    print("2. n = 1e6 (-N 1000000 --tol 0 -i 49: 50 frames), fresh process, "
+          f"{os.cpu_count()} cores")
+    print(f"   {'output':<10}{'seconds':>9}{'peak RSS':>11}{'size':>10}")
+    results = {}
+    for ext in ("gif", "mp4"):
+        out = os.path.join(tmp, f"big.{ext}")
+        wall, rss, rc = run_measured(["-N", "1000000", "--seed", "0", "--tol", "0", "-i", "49",
+                                      "-q", "--save", out])
+        size = os.path.getsize(out) / 1e6 if rc == 0 else float("nan")
+        print(f"   {ext:<10}{wall:>9.2f}{rss / 2**30:>9.2f}GiB{size:>8.2f}MB")
+        results[ext] = (wall, rss)
+    # the same fit without drawing: how much of the time is EM
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(0)
+    X, _, _ = data_gen.sample_gaussians(1_000_000, 5, random_state=rng)
+    Z, _, _ = visualize_gmm.standardise(X)
+    n_states = sum(1 for _ in gmm.em_steps(Z, 5, max_iter=49, tol=0.0, random_state=rng))
+    print(f"   (sampling + EM alone, in-process: {time.perf_counter() - t0:.2f} s "
+          f"for {n_states} states)")
+    return results
+
+
+def section_per_frame(ns, n_frames):
+    print("3. per-frame cost vs n (EM excluded; median over frames)")
+    print(f"   {'n':>9}{'mode':>9}{'render':>10}{'+GIF enc':>10}{'baseline':>10}{'ratio':>8}")
+    for n in ns:
+        rng = np.random.default_rng(0)
+        X, means, covs = data_gen.sample_gaussians(n, 5, random_state=rng)
+        states = baseline_states(X, 5, n_frames - 1, rng)
+        anim = visualize_gmm.Animator(iter(states), X, n_components=5, max_iter=n_frames - 1,
+                                      fps=10, true_components=(means, covs))
+        anim.render(0)                      # static layer
+        quant = visualize_gmm.PaletteQuantizer(anim.colors)
+        writer = visualize_gmm.GifWriter(io.BytesIO(), anim.size, 10, quant)
+        render_t, total_t = [], []
+        for i in range(len(states)):
+            t0 = time.perf_counter()
+            rgb = anim.render(i)
+            t1 = time.perf_counter()
+            writer.add(rgb)
+            t2 = time.perf_counter()
+            render_t.append(t1 - t0)
+            total_t.append(t2 - t0)
+        writer.finish()
+        base_frames = 3 if n >= 300_000 else n_frames
+        base = baseline_frame_cost(X, states, anim.colors, base_frames)
+        ours = float(np.median(total_t))
+        mode = anim.views[0].mode
+        print(f"   {n:>9}{mode:>9}{1e3 * np.median(render_t):>8.1f}ms{1e3 * ours:>8.1f}ms"
+              f"{1e3 * base:>8.1f}ms{base / ours:>7.1f}x")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="fewer sizes, one repeat")
+    p.add_argument("--repeat", type=int, default=3, help="runs per end-to-end timing")
+    p.add_argument("--skip-large", action="store_true", help="skip the n = 1e6 section")
+    args = p.parse_args(argv)
+    repeat = 1 if args.quick else args.repeat
+    ns = [1_000, 100_000, 1_000_000] if args.quick else [1_000, 10_000, 100_000, 300_000,
+                                                         1_000_000]
+    with tempfile.TemporaryDirectory() as tmp:
+        section_default_gif(tmp, repeat)
+        print()
+        if not args.skip_large:
+            section_large(tmp)
+            print()
+        section_per_frame(ns, 10)
+
+
+if __name__ == "__main__":
+    main()
