@@ -350,12 +350,13 @@ class MeansView:
 
 
 class IterationText:
-    """``iter t / max   log-likelihood ll`` above the axes (monospace)."""
+    """``iter t / max   log-likelihood ll`` above the axes, right-aligned
+    (monospace; the left corner stays free for the y axis offset text)."""
 
     def __init__(self, ax, max_iter, *, fontsize=10):
         self.max_iter = int(max_iter)
         self._width = len(str(self.max_iter))
-        self.text = ax.text(0.0, 1.015, "", transform=ax.transAxes, ha="left", va="bottom",
+        self.text = ax.text(1.0, 1.015, "", transform=ax.transAxes, ha="right", va="bottom",
                             family="monospace", fontsize=fontsize, zorder=Z_TEXT)
         self.artists = [self.text]
 
