@@ -55,6 +55,15 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Appends ``(default: X)`` unless the help text already states a default."""
+
+    def _get_help_string(self, action):
+        if "(default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def _number(kind, low, inclusive, what):
     def parse(text):
         try:
@@ -84,7 +93,7 @@ def build_parser():
         description="Animate EM fitting a Gaussian Mixture Model to 2-D points, one "
                     "EM iteration per frame. Without --save a live window opens; with "
                     f"no display the animation is saved to {DEFAULT_SAVE}.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     p.add_argument("-k", "--num_clusters", "--num-clusters", dest="num_clusters",
                    type=_count, default=5, metavar="K",
@@ -128,7 +137,7 @@ def build_parser():
                    help="stop when the mean log-likelihood changes by less than this "
                         "(0 runs exactly --iterations iterations)")
     p.add_argument("--seed", type=int, default=None,
-                   help="random seed for sampling and initialisation (default: "
+                   help="random seed for sampling and initialisation (default: None, "
                         "different every run)")
     p.add_argument("--init", choices=INITS, default="kmeans++",
                    help="how EM picks its initial parameters")
