@@ -136,9 +136,9 @@ def section_default_gif(tmp, repeat):
     size_a = os.path.getsize(os.path.join(tmp, "a.gif"))
     size_b = os.path.getsize(os.path.join(tmp, "b.gif"))
     print("1. default GIF, -k 5 -m 5, 50 frames, end to end (best of %d)" % repeat)
-    print(f"   {'renderer':<34}{'seconds':>9}{'GIF size':>11}")
-    print(f"   {'baseline (clf + redraw, PillowWriter)':<34}{base:>9.2f}{size_b / 1e6:>9.2f}MB")
-    print(f"   {'visualize_gmm':<34}{ours:>9.2f}{size_a / 1e6:>9.2f}MB")
+    print(f"   {'renderer':<40}{'seconds':>9}{'GIF size':>11}")
+    print(f"   {'baseline (clf + redraw, PillowWriter)':<40}{base:>9.2f}{size_b / 1e6:>9.2f}MB")
+    print(f"   {'visualize_gmm':<40}{ours:>9.2f}{size_a / 1e6:>9.2f}MB")
     print(f"   speed-up: {base / ours:.1f}x")
     return base / ours
 
