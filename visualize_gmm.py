@@ -515,6 +515,48 @@ WRITERS = {
 SUPPORTED_EXTENSIONS = tuple(WRITERS)
 
 
+class _AtomicFile:
+    """A temp file beside ``path``, renamed over it on success, removed otherwise.
+
+    ``fp`` is the open binary temp file and ``path`` its name. Leaving the
+    ``with`` block normally flushes, fsyncs and renames (an existing ``path``
+    is replaced in one step); leaving it by any exception, KeyboardInterrupt
+    included, deletes the temp file and leaves ``path`` untouched.
+    """
+
+    def __init__(self, target):
+        self.target = target
+        directory = os.path.dirname(os.path.abspath(target))
+        base = os.path.basename(target)
+        fd, self.path = tempfile.mkstemp(prefix=f".{base}.",
+                                         suffix=f".tmp{_extension(target)}", dir=directory)
+        self.fp = os.fdopen(fd, "wb")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            if not self.fp.closed:
+                self.fp.flush()
+                os.fsync(self.fp.fileno())
+                self.fp.close()
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.path, 0o666 & ~umask)
+            os.replace(self.path, self.target)
+            return False
+        try:
+            self.fp.close()
+        except OSError:
+            pass
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+        return False
+
+
 def _extension(path):
     return os.path.splitext(path)[1].lower()
 
@@ -740,60 +782,29 @@ class Animator:
         """
         ext = _extension(path)
         writer_cls, wants_path = WRITERS[ext]
-        directory = os.path.dirname(os.path.abspath(path))
-        base = os.path.basename(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=f".tmp{ext}", dir=directory)
-        writer = None
-        bar = None
-        try:
-            quantizer = PaletteQuantizer(self.colors) if ext in (".gif", ".html") else None
+        quantizer = PaletteQuantizer(self.colors) if ext in (".gif", ".html") else None
+        from tqdm import tqdm
+
+        with _AtomicFile(path) as target, tqdm(
+                total=self.max_iter + 1, unit="frame", file=sys.stderr, leave=False,
+                desc=f"saving {os.path.basename(path)}", disable=not progress) as bar:
             if wants_path:
-                os.close(fd)
-                fd = None
-                writer = writer_cls(tmp, self.size, self.fps, quantizer)
-                fp = None
-            else:
-                fp = os.fdopen(fd, "wb")
-                fd = None
-                writer = writer_cls(fp, self.size, self.fps, quantizer)
-            from tqdm import tqdm
-            bar = tqdm(total=self.max_iter + 1, unit="frame", desc=f"saving {base}",
-                       file=sys.stderr, disable=not progress, leave=False)
-            if writer.needs_every_frame:
-                for i in self.indices():
-                    writer.add(self.render(i))
-                    bar.update(1)
-            else:
-                n = self.run()
-                bar.update(n)
-                writer.add(self.render(n - 1))
-            writer.finish()
-            if fp is not None:
-                fp.flush()
-                os.fsync(fp.fileno())
-                fp.close()
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, path)
-        except BaseException:
-            if writer is not None:
+                target.fp.close()       # the writer (ffmpeg) opens the temp path itself
+            writer = writer_cls(target.path if wants_path else target.fp, self.size,
+                                self.fps, quantizer)
+            try:
+                if writer.needs_every_frame:
+                    for i in self.indices():
+                        writer.add(self.render(i))
+                        bar.update(1)
+                else:
+                    n = self.run()
+                    bar.update(n)
+                    writer.add(self.render(n - 1))
+                writer.finish()
+            except BaseException:
                 writer.abort()
-            if fd is not None:
-                os.close(fd)
-            try:
-                if not wants_path and fp is not None:
-                    fp.close()
-            except (NameError, OSError):
-                pass
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        finally:
-            if bar is not None:
-                bar.close()
+                raise
         return len(self.history)
 
     def show(self, *, close_after_last=False):
