@@ -979,7 +979,11 @@ def _run(args):
 
 
 def main(argv=None):
-    """Run the command line; returns the exit status (0, 2 bad input, 130 Ctrl-C)."""
+    """Run the command line; returns the exit status.
+
+    0 on success; 2 with one ``error: ...`` line on stderr for bad input or a
+    failed write (never a traceback, never a partial file); 130 after Ctrl-C.
+    """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -996,6 +1000,11 @@ def main(argv=None):
     except ValueError as exc:        # data_gen.DataError, gmm argument errors
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"error: {message}", file=sys.stderr)
+        return 2
+    except OSError as exc:           # e.g. disk full, ffmpeg died while writing
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"error: could not write the output{where}: "
+              f"{' '.join(str(exc.strerror or exc).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         sys.stdout.flush()
