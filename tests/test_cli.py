@@ -132,19 +132,46 @@ def test_early_stop_on_tol_and_zero_iterations(tmp_path, captured_animator):
         assert im.n_frames == 1
 
 
-def test_more_than_two_columns_fit_all_draw_first_two(tmp_path, captured_animator):
+def test_more_than_two_columns_fit_all_draw_first_two(tmp_path, capsys, monkeypatch,
+                                                      captured_animator):
     rng = np.random.default_rng(0)
     X = np.c_[rng.normal(size=(200, 2)), rng.normal(size=200) * 3]
     path = tmp_path / "pts.csv"
     np.savetxt(path, X, delimiter=",", header="a,b,c", comments="")
+    full_states = []
+    original = visualize_gmm.first_two_columns
+
+    def spy(state):
+        full_states.append(state)
+        return original(state)
+
+    monkeypatch.setattr(visualize_gmm, "first_two_columns", spy)
     assert main(["-k", "2", "--load_path", str(path), "-i", "3", "--seed", "0", "-q",
                  "--print_ll", "-s", str(tmp_path / "o.png")]) == 0
-    for s in captured_animator["anim"].history:
-        assert s.means.shape == (2, 2) and s.covariances.shape == (2, 2, 2)
-    # the printed log-likelihood is that of all three columns
-    import gmm  # noqa: F401  (only to be sure the fit used the library)
-    last = captured_animator["anim"].history[-1]
-    assert last.log_likelihood < _mixture_ll(X[:, :2], last)   # 3-D density is lower here
+    printed = [float(LL_LINE.match(line)["ll"]) for line in capsys.readouterr().out.splitlines()]
+    drawn = captured_animator["anim"].history
+    assert len(printed) == len(drawn) == len(full_states) == 4
+    for ll, full, shown in zip(printed, full_states, drawn):
+        assert full.means.shape == (2, 3)                       # all columns fitted
+        assert ll == pytest.approx(_mixture_ll(X, full), abs=2e-6)
+        np.testing.assert_array_equal(shown.means, full.means[:, :2])
+        np.testing.assert_array_equal(shown.covariances, full.covariances[:, :2, :2])
+
+
+@pytest.mark.parametrize("cov_type", ["full", "tied", "diag", "spherical"])
+def test_covariance_type_and_init_reach_the_fit(tmp_path, captured_animator, cov_type):
+    assert main(SMALL + ["-i", "3", "-q", "--covariance-type", cov_type, "--init", "random",
+                         "-s", str(tmp_path / "o.png")]) == 0
+    covs = captured_animator["anim"].history[-1].covariances
+    off_diagonal = covs[:, 0, 1]
+    if cov_type == "tied":
+        np.testing.assert_allclose(covs, np.broadcast_to(covs[0], covs.shape))
+    if cov_type in ("diag", "spherical"):
+        np.testing.assert_array_equal(off_diagonal, 0.0)
+    if cov_type == "spherical":
+        np.testing.assert_allclose(covs[:, 0, 0], covs[:, 1, 1])
+    if cov_type == "full":
+        assert np.all(off_diagonal != 0.0)
 
 
 # ---------------------------------------------------------------- writers
