@@ -6,6 +6,7 @@ window under Xvfb (subprocess with TkAgg).
 """
 import base64
 import io
+import json
 import os
 import re
 import shutil
@@ -225,6 +226,50 @@ def test_html_is_self_contained_player(tmp_path, captured_animator):
     assert "var D = [100,100,100,1100];" in html
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)     # nothing external
     assert html.rstrip().endswith("</html>")
+
+
+PLAYER_HARNESS = r"""
+const fs = require("fs");
+const html = fs.readFileSync(process.argv[2], "utf8");
+const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(m => m[1]);
+const els = {};
+function el(id) { return els[id] || (els[id] = {id, textContent: "", value: 0, max: 0}); }
+global.document = {getElementById: el};
+let pending = [];
+global.setTimeout = (fn, ms) => { pending.push([fn, ms]); return pending.length; };
+global.clearTimeout = () => { pending = []; };
+const shown = [];
+Object.defineProperty(el("frame"), "src", {set(v) { shown.push(global.F.indexOf(v)); }});
+for (const s of scripts) eval.call(global, s);
+const delays = [];
+for (let step = 0; step < 2 * global.F.length && pending.length; step++) {
+  const [fn, ms] = pending.shift(); delays.push(ms); fn();
+}
+el("play").onclick();                       // pause
+const afterPause = pending.length;
+el("next").onclick();
+console.log(JSON.stringify({n: global.F.length, shown, delays, afterPause,
+                            label: el("label").textContent}));
+"""
+
+
+def test_html_player_plays_every_frame_and_holds_the_last(tmp_path):
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        pytest.skip("node is not installed; cannot run the HTML player's script")
+    out = tmp_path / "x.html"
+    assert main(SMALL + ["-i", "3", "--tol", "0", "-q", "--save", str(out)]) == 0
+    harness = tmp_path / "harness.js"
+    harness.write_text(PLAYER_HARNESS)
+    run = subprocess.run([node, str(harness), str(out)], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["n"] == 4
+    assert result["shown"][:9] == [0, 1, 2, 3, 0, 1, 2, 3, 0]      # plays and loops
+    assert result["delays"] == [100, 100, 100, 1100] * 2            # last frame held
+    assert result["afterPause"] == 0                                # pause stops the timer
+    assert result["label"] == "frame 2 / 4"
 
 
 def test_no_save_without_display_writes_default_gif(tmp_path, monkeypatch, capsys):
