@@ -503,3 +503,34 @@ def test_live_window_advances_frames_under_xvfb(tmp_path):
     assert drawn == sorted(drawn) and drawn[0] == 0 and drawn[-1] == 5 and len(drawn) >= 4
     assert len(proc.stdout.splitlines()) == 6                  # --print_ll still works
     assert os.listdir(tmp_path) == []                          # no fallback gif
+
+
+# ---------------------------------------------------------------- rendering internals
+
+@pytest.mark.parametrize("n_points", [300, 60_000])          # scatter and image modes
+def test_fast_render_equals_full_redraw(n_points):
+    anim = visualize_gmm.animate(None, 3, max_iter=3, tol=0, random_state=0,
+                                 n_points=n_points, n_true=3)
+    assert anim.views[0].mode == ("scatter" if n_points < 50_000 else "image")
+    fast = [anim.render(i).copy() for i in range(4)]
+    for artist in anim.artists:
+        artist.set_animated(False)
+    for i in (0, 3):
+        anim.show_state(i)
+        anim.canvas.draw()
+        full = np.asarray(anim.canvas.buffer_rgba())[..., :3]
+        np.testing.assert_array_equal(fast[i], full)
+    assert not np.array_equal(fast[0], fast[3])
+
+
+def test_palette_quantizer_keeps_drawn_colours():
+    colors = gmm_plot.component_colors(7)
+    q = visualize_gmm.PaletteQuantizer(colors)
+    assert q.palette.shape == (256, 3)
+    probe = np.round(255 * np.r_[colors[:, :3], 0.5 * colors[:, :3] + 0.5,
+                                 [[1, 1, 1], [0, 0, 0], [0.45, 0.45, 0.45]]]).astype(np.uint8)
+    got = q.palette[q(probe[None])[0]].astype(int)
+    # every colour the views draw (full, half-transparent over white, white,
+    # black, the true-ellipse gray) comes back within a 5-bit cell
+    assert np.abs(got - probe).max() <= 8
+    np.testing.assert_array_equal(got[-3:-1], [[255, 255, 255], [0, 0, 0]])
