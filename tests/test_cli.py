@@ -175,6 +175,80 @@ def test_covariance_type_and_init_reach_the_fit(tmp_path, captured_animator, cov
         assert np.all(off_diagonal != 0.0)
 
 
+# ---------------------------------------------------------------- the issue's commands
+
+ISSUE_COMMANDS = [
+    "-k 5 -m 5",
+    "-k 5 -m 5 --hide_covs --hide_real",
+    "-k 20 --load_path examples/circles.npy --print_ll -i 100 --fps 15",
+]
+SAVE_FORMS = ["", "--save out.gif", "-s out.gif", "--save out.mp4", "--save out.html",
+              "--save out.png"]
+
+
+def _decoded_frames(path):
+    """Number of frames in a saved file, by decoding it."""
+    ext = os.path.splitext(path)[1]
+    if ext == ".gif":
+        with Image.open(path) as im:
+            return im.n_frames
+    if ext == ".png":
+        with Image.open(path) as im:
+            im.load()
+            return 1
+    if ext == ".html":
+        return len(re.findall(r'F\.push\("data:image/png;base64,', open(path).read()))
+    if ext == ".mp4":
+        import imageio_ffmpeg
+        reader = imageio_ffmpeg.read_frames(path)
+        meta = next(reader)
+        return sum(1 for _ in reader) - int(round(meta["fps"]))   # minus the 1 s hold
+    raise AssertionError(path)
+
+
+@pytest.mark.parametrize("save", SAVE_FORMS)
+@pytest.mark.parametrize("command", ISSUE_COMMANDS)
+def test_issue_commands_verbatim(tmp_path, monkeypatch, capsys, captured_animator,
+                                 command, save):
+    (tmp_path / "examples").mkdir()
+    shutil.copy(os.path.join(ROOT, "examples", "circles.npy"), tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    assert main(f"{command} {save}".split()) == 0
+    states = captured_animator["anim"].history
+    out = save.split()[-1] if save else "gmm_vid.gif"
+    n = _decoded_frames(out)
+    assert n == (1 if out.endswith(".png") else len(states))
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == (len(states) if "--print_ll" in command else 0)
+
+
+# commands that made the README's GIFs (see README)
+EXAMPLE_COMMANDS = [
+    "-k 5 -m 5 --seed 32 --save examples/demo.gif",
+    "-k 20 --load_path examples/circles.npy -i 100 --fps 15 --seed 0 --save examples/circles.gif",
+]
+
+
+def test_readme_commands_are_tested():
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    found = re.findall(r"python visualize_gmm\.py([^\n`]*)", readme)
+    if not found:
+        pytest.skip("README has no visualize_gmm.py commands yet")
+    tested = {" ".join(f"{c} {s}".split()) for c in ISSUE_COMMANDS for s in SAVE_FORMS}
+    tested |= set(EXAMPLE_COMMANDS) | {"--help"}
+    for args in found:
+        args = " ".join(args.split("&&")[0].split("#")[0].split())
+        assert args in tested, f"README command not covered by tests: {args!r}"
+
+
+@pytest.mark.parametrize("name", ["demo.gif", "circles.gif"])
+def test_example_gifs_are_small_animations(name):
+    path = os.path.join(ROOT, "examples", name)
+    assert os.path.getsize(path) < 2 * 2**20
+    with Image.open(path) as im:
+        assert im.n_frames > 5 and im.info.get("loop") == 0
+
+
 # ---------------------------------------------------------------- writers
 
 @pytest.mark.parametrize("flag", ["--save", "-s", "--save_path", "--save-path"])
