@@ -303,6 +303,21 @@ def test_trajectory_matches_sklearn(covariance_type, d, k, dataset):
         assert states[t - 1].log_likelihood == pytest.approx(ref[t - 1][3], rel=1e-9, abs=1e-9)
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(60, 250), d=st.integers(1, 4),
+       k=st.integers(1, 6), covariance_type=st.sampled_from(COV_TYPES),
+       dataset=st.sampled_from(["blobs", "elongated", "overlapping"]))
+def test_trajectory_matches_sklearn_random_problems(seed, n, d, k, covariance_type, dataset):
+    """The same comparison over random data, sizes and starts."""
+    T = 6
+    X = DATASETS[dataset](n, d, seed)
+    init = random_init(X, k, covariance_type, seed)
+    states = run(X, k, init=init, tol=0, max_iter=T, covariance_type=covariance_type)
+    ref = sk_trajectory(X, init, covariance_type, T)
+    for t in range(1, T + 1):
+        assert_close_states(states[t], ref[t - 1])
+
+
 @pytest.mark.parametrize("covariance_type", COV_TYPES)
 @pytest.mark.parametrize("reg_covar", [0.0, 1e-3])
 def test_trajectory_matches_sklearn_reg_covar_and_full_iris(covariance_type, reg_covar):
@@ -441,11 +456,10 @@ def gmm_problems(draw):
     return X, k, covariance_type, init, max_iter, seed
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(gmm_problems())
 def test_em_invariants(problem):
     X, k, covariance_type, init, max_iter, seed = problem
-    n, d = X.shape
     states = run(X, k, init=init, tol=0, max_iter=max_iter,
                  covariance_type=covariance_type, random_state=seed)
     assert len(states) == max_iter + 1
@@ -473,7 +487,7 @@ def test_em_invariants(problem):
             assert b >= a - 1e-9 * max(1.0, abs(a)), f"log-likelihood fell from {a} to {b}"
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(gmm_problems(), st.sampled_from([1e-1, 1e-3, 1e-6, "data"]), st.integers(0, 7))
 def test_tol_stops_at_first_small_change(problem, tol, pick):
     X, k, covariance_type, init, max_iter, seed = problem
