@@ -332,6 +332,55 @@ def test_trajectory_matches_sklearn_reg_covar_and_full_iris(covariance_type, reg
         assert_close_states(states[t], ref[t - 1])
 
 
+@pytest.mark.parametrize("covariance_type", COV_TYPES)
+def test_trajectory_matches_sklearn_many_rows(covariance_type):
+    """n = 3 * 2**14 + 123 rows: any chunked accumulation crosses several
+    chunk boundaries and ends on a partial chunk."""
+    X = make_elongated(3 * 2**14 + 123, 3, seed=5)
+    k, T = 4, 3
+    init = random_init(X, k, covariance_type, seed=5)
+    states = run(X, k, init=init, tol=0, max_iter=T, covariance_type=covariance_type)
+    ref = sk_trajectory(X, init, covariance_type, T)
+    for t in range(1, T + 1):
+        assert_close_states(states[t], ref[t - 1])
+        assert states[t - 1].log_likelihood == pytest.approx(ref[t - 1][3], rel=1e-9)
+    assert_labels_are_argmax(states[-1], X)
+
+
+@pytest.mark.parametrize("covariance_type", COV_TYPES)
+def test_tight_component_far_from_centre(covariance_type):
+    """A component of spread 1e-4 sitting 50 away from the data's centre: a
+    moment formula sum(x x^T)/n - mu mu^T would cancel all its digits."""
+    rng = np.random.default_rng(0)
+    X = np.vstack([make_blobs(300, 2, seed=1), 50 + 1e-4 * rng.standard_normal((50, 2))])
+    w, _, cov = random_init(X, 3, covariance_type, seed=3)
+    init = (w, np.array([[0.0, 0.0], [1.0, 1.0], [50.0, 50.0]]), cov)
+    T = 5
+    states = run(X, 3, init=init, tol=0, max_iter=T, covariance_type=covariance_type)
+    ref = sk_trajectory(X, init, covariance_type, T)
+    for t in range(1, T + 1):
+        np.testing.assert_allclose(states[t].means, ref[t - 1][1], rtol=0, atol=1e-9)
+        # the tight component's covariance is ~1e-8 + reg_covar: compare it tightly
+        np.testing.assert_allclose(states[t].covariances, ref[t - 1][2], rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize("shift,scale", [(1e6, 1.0), (0.0, 1e3), (0.0, 1e-3), (-7.0, 2.0)])
+def test_translation_and_scale_equivariance(shift, scale):
+    """Fitting s X + c from the correspondingly moved start (reg_covar * s^2)
+    gives s mu + c, s^2 S and a log-likelihood lower by d log s."""
+    X = make_elongated(500, 2, seed=0)
+    w, mu, cov = random_init(X, 3, "full", seed=0)
+    a = run(X, 3, init=(w, mu, cov), tol=0, max_iter=10, reg_covar=1e-4)
+    b = run(scale * X + shift, 3, init=(w, scale * mu + shift, scale**2 * cov), tol=0,
+            max_iter=10, reg_covar=1e-4 * scale**2)
+    for sa, sb in zip(a, b):
+        np.testing.assert_allclose((sb.means - shift) / scale, sa.means, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(sb.covariances / scale**2, sa.covariances, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(sb.weights, sa.weights, rtol=0, atol=1e-9)
+        assert sb.log_likelihood == pytest.approx(sa.log_likelihood - 2 * np.log(scale),
+                                                  abs=1e-8)
+
+
 def test_warm_start_reference():
     """The one-iteration-per-fit sklearn reference equals a plain T-iteration fit
     (guards the method the other exactness tests rely on)."""
