@@ -851,6 +851,15 @@ BAD_CALLS = [
         -_GOOD_INIT[2],)}), r"positive|definite"),
     ("weights not summing to 1", lambda: (_X, 3, {"init": (np.ones(3),) + _GOOD_INIT[1:]}),
      r"weights|sum"),
+    ("negative weight", lambda: (_X, 3, {"init": (np.array([1.5, -0.25, -0.25]),)
+                                          + _GOOD_INIT[1:]}), r"weight"),
+    ("diag type, full covariances", lambda: (_X, 3, {"init": _GOOD_INIT, "covariance_type":
+                                                     "diag"}), r"diag"),
+    ("tied type, unequal covariances", lambda: (_X, 3, {"init": _GOOD_INIT, "covariance_type":
+                                                        "tied"}), r"tied|same|equal"),
+    ("spherical type, diag covariances", lambda: (_X, 3, {
+        "init": random_init(_X, 3, "diag", seed=0), "covariance_type": "spherical"}),
+     r"spherical|c ?\* ?I|multiple of the identity"),
     ("max_iter < 0", lambda: (_X, 2, {"max_iter": -1}), r"max_iter"),
     ("tol < 0", lambda: (_X, 2, {"tol": -1.0}), r"tol"),
     ("reg_covar < 0", lambda: (_X, 2, {"reg_covar": -1.0}), r"reg_covar"),
@@ -883,3 +892,20 @@ def test_array_like_input_accepted():
     a = run(Xl, 2, random_state=0, max_iter=3)
     b = run(np.asarray(Xl, dtype=float), 2, random_state=0, max_iter=3)
     np.testing.assert_array_equal(a[-1].means, b[-1].means)
+
+
+@pytest.mark.parametrize("k", [2.5, "3"])
+def test_non_integer_k_rejected(k):
+    with pytest.raises((ValueError, TypeError), match="n_components"):
+        em_steps(_X, k)
+
+
+def test_gaussian_mixture_misuse():
+    """Predicting before fit, or with another number of features, says so."""
+    with pytest.raises(ValueError, match="fit"):
+        GaussianMixture(2).predict(_X)
+    gm = GaussianMixture(2, random_state=0).fit(_X)
+    with pytest.raises(ValueError, match="feature"):
+        gm.predict(_X[:, :1])
+    with pytest.raises(ValueError, match="feature"):
+        gm.score_samples(np.hstack([_X, _X]))
