@@ -21,6 +21,7 @@ Usage::
     python bench/bench_render.py --quick    # smaller n list, 1 repeat
 """
 import argparse
+import gc
 import io
 import os
 import subprocess
@@ -191,6 +192,7 @@ def section_per_frame(ns, n_frames):
         anim = visualize_gmm.Animator(iter(states), X, n_components=5, max_iter=n_frames - 1,
                                       fps=10, true_components=(means, covs))
         anim.render(0)                      # static layer
+        gc.collect()
         quant = visualize_gmm.PaletteQuantizer(anim.colors)
         writer = visualize_gmm.GifWriter(io.BytesIO(), anim.size, 10, quant)
         render_t, total_t = [], []
