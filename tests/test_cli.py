@@ -608,3 +608,50 @@ def test_palette_quantizer_keeps_drawn_colours():
     # black, the true-ellipse gray) comes back within a 5-bit cell
     assert np.abs(got - probe).max() <= 8
     np.testing.assert_array_equal(got[-3:-1], [[255, 255, 255], [0, 0, 0]])
+
+
+# ---------------------------------------------------------------- degenerate data
+
+_rng = np.random.default_rng(7)
+DEGENERATE = {
+    "identical": np.full((40, 2), 3.0),
+    "two_distinct": np.array([[0.0, 0.0], [1.0, 1.0]] * 20),
+    "offset_1e6": _rng.normal(size=(300, 2)) + 1e6,
+    "scale_1e-6": _rng.normal(size=(300, 2)) * 1e-6,
+    "scale_1e6": _rng.normal(size=(300, 2)) * 1e6,
+    "on_a_line": np.c_[np.arange(100.0), np.zeros(100)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEGENERATE))
+def test_degenerate_data_fits_and_draws(tmp_path, capsys, captured_animator, name):
+    X = DEGENERATE[name]
+    np.save(tmp_path / "pts.npy", X)
+    out = tmp_path / "o.gif"
+    assert main(["-k", "5", "--load_path", str(tmp_path / "pts.npy"), "-i", "5", "--seed", "0",
+                 "--print_ll", "-q", "-s", str(out)]) == 0
+    states = captured_animator["anim"].history
+    with Image.open(out) as im:
+        assert im.n_frames == len(states)
+    lines = capsys.readouterr().out.splitlines()
+    assert all(LL_LINE.match(line) for line in lines) and len(lines) == len(states)
+    for s in states:
+        assert np.all(np.isfinite(s.means)) and np.isfinite(s.log_likelihood)
+        # every mean lies within the data's bounding box (user units)
+        lo, hi = X.min(0), X.max(0)
+        pad = 1e-9 * max(1.0, np.abs(X).max())
+        assert np.all(s.means >= lo - pad) and np.all(s.means <= hi + pad)
+
+
+def test_unwritable_directory_is_one_error_line(tmp_path, monkeypatch, capsys):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    assert main(SMALL + ["-s", str(tmp_path / "x.gif")]) == 2
+    err = capsys.readouterr().err
+    _only_error_line(err)
+    assert "not writable" in err and "Permission denied" in err
+    assert os.listdir(tmp_path) == []
