@@ -194,7 +194,14 @@ class PointsView:
         RGBA per component.
     image_threshold : int
         Use the image above this many points.
+    alpha : float, optional
+        Opacity of a lone point (default 0.5 for the scatter, 0.35 for the
+        image, where dense pixels reach at most 0.65).
     """
+
+    #: above this many (occupied pixel, component) bins, recolour the image
+    #: with three weighted bincounts (memory O(n)) instead of one pair count
+    MAX_PAIR_BINS = 8_000_000
 
     def __init__(self, ax, points, colors, *, image_threshold=50_000, alpha=None):
         points = np.asarray(points, dtype=float)
@@ -234,7 +241,7 @@ class PointsView:
         self._rgb = np.ascontiguousarray(self.colors[:, :3])
         k = len(self.colors)
         inverse = inverse.ravel()
-        if len(occupied) * k <= 8_000_000:
+        if len(occupied) * k <= self.MAX_PAIR_BINS:
             # one bincount of (pixel, label) pairs per frame
             self._pair_base = inverse * k
             self._inverse = None

@@ -140,7 +140,9 @@ def test_scatter_points_take_component_colours():
     assert view.artist.get_zorder() < gmm_plot.Z_TRUE
 
 
-def test_image_points_pixel_colours_follow_labels():
+@pytest.mark.parametrize("max_pair_bins", [gmm_plot.PointsView.MAX_PAIR_BINS, 0])
+def test_image_points_pixel_colours_follow_labels(monkeypatch, max_pair_bins):
+    monkeypatch.setattr(gmm_plot.PointsView, "MAX_PAIR_BINS", max_pair_bins)
     fig, ax = _axes()
     ax.set_xlim(0, 10)
     ax.set_ylim(0, 10)
