@@ -633,9 +633,11 @@ def _figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36)):
 class Animator:
     """Owns the figure, the views, the state history and the frame loop.
 
-    States are pulled lazily from ``states`` and kept (for stepping back);
-    the same frame loop feeds a writer (:meth:`save`) or the live window
-    (:meth:`show`).
+    States are pulled lazily from ``states`` and kept in ``history`` (for
+    stepping back), labels stored as uint8 (k <= 256); once the kept labels
+    exceed ``LABEL_BUDGET_BYTES`` (256 MiB: 268 states at n = 1e6) the oldest
+    states keep their parameters but their ``labels`` become None. The same
+    frame loop feeds a writer (:meth:`save`) or the live window (:meth:`show`).
 
     Parameters
     ----------
@@ -705,8 +707,14 @@ class Animator:
         ax.set_ylim(ax.get_ylim())
         self._background = None
         self.current = None
+        self._label_bytes = 0
+        self._labels_dropped = 0
 
     # -- states ------------------------------------------------------------
+    #: label arrays of kept states may use at most this many bytes; beyond it
+    #: the oldest states keep their parameters but drop their labels
+    LABEL_BUDGET_BYTES = 256 * 2**20
+
     def _pull(self):
         if self._exhausted:
             return False
@@ -715,10 +723,31 @@ class Animator:
         except StopIteration:
             self._exhausted = True
             return False
-        self.history.append(state)
         if self.on_state is not None:
             self.on_state(state)
+        self.history.append(self._compact(state))
+        self._label_bytes += self.history[-1].labels.nbytes
+        self._enforce_label_budget()
         return True
+
+    def _compact(self, state):
+        """The state with labels in the smallest integer type that holds them."""
+        k = len(state.weights)
+        dtype = np.uint8 if k <= 256 else np.uint16 if k <= 65536 else None
+        if dtype is None or state.labels.dtype == dtype:
+            return state
+        return dataclasses.replace(state, labels=state.labels.astype(dtype))
+
+    def _enforce_label_budget(self):
+        # frames are drawn in order, so only the newest labels are still needed
+        # by a writer; a long run at large n keeps memory bounded this way
+        i = self._labels_dropped
+        while self._label_bytes > self.LABEL_BUDGET_BYTES and i < len(self.history) - 1:
+            state = self.history[i]
+            self._label_bytes -= state.labels.nbytes
+            self.history[i] = dataclasses.replace(state, labels=None)
+            i += 1
+        self._labels_dropped = i
 
     def state(self, i):
         """State ``i`` (pulling EM forward as needed), or None past the end."""
@@ -743,6 +772,9 @@ class Animator:
     def show_state(self, i):
         """Update every view to state ``i``; returns the changed artists."""
         state = self.state(i)
+        if state.labels is None:
+            raise RuntimeError(f"labels of state {i} were dropped to bound memory "
+                               "(see Animator.LABEL_BUDGET_BYTES)")
         changed = []
         for view in self.views:
             changed.extend(view.update(state))

@@ -655,3 +655,20 @@ def test_unwritable_directory_is_one_error_line(tmp_path, monkeypatch, capsys):
     _only_error_line(err)
     assert "not writable" in err and "Permission denied" in err
     assert os.listdir(tmp_path) == []
+
+
+def test_label_budget_bounds_memory_and_saves_every_frame(tmp_path, monkeypatch,
+                                                          captured_animator):
+    # 300 points -> 300 bytes of uint8 labels per state; keep at most 3 states' labels
+    monkeypatch.setattr(visualize_gmm.Animator, "LABEL_BUDGET_BYTES", 900)
+    out = tmp_path / "x.gif"
+    assert main(SMALL + ["-i", "7", "--tol", "0", "-q", "-s", str(out)]) == 0
+    history = captured_animator["anim"].history
+    assert len(history) == 8
+    assert [s.labels is None for s in history] == [True] * 5 + [False] * 3
+    assert history[-1].labels.dtype == np.uint8
+    assert all(s.means.shape == (3, 2) for s in history)         # parameters are kept
+    with Image.open(out) as im:
+        assert im.n_frames == 8
+    with pytest.raises(RuntimeError, match="dropped"):
+        captured_animator["anim"].show_state(0)
