@@ -284,13 +284,20 @@ class _Params:
     weights : ndarray of shape (k,)
     means : ndarray of shape (k, d), centred coordinates
     covariances : ndarray of shape (k, d, d)
+    radius_sq : float, optional
+        Largest squared norm of a (centred) data point.  The quadratic
+        expansion loses about ``eps * lambda_max(S^-1) * (|x| + |mu|)^2`` of
+        absolute accuracy; components for which that exceeds ~1e-9 (a very
+        tight component, e.g. one collapsed onto a single point) are
+        evaluated directly from ``x - mu`` instead.
     """
 
-    def __init__(self, weights, means, covariances):
+    def __init__(self, weights, means, covariances, radius_sq=None):
         k, d = means.shape
         self.k, self.d = k, d
         self.weights, self.means, self.covariances = weights, means, covariances
         chol = _cholesky(covariances)
+        self.chol = chol
         log_det = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
         with np.errstate(divide="ignore"):
             log_w = np.log(weights)
@@ -308,9 +315,20 @@ class _Params:
             c0 = const - 0.5 * np.einsum("ki,ki->k", lin, means)
             # coefficients (k, q) for the features [x_i x_j (i<=j), x, 1]
             self.C = np.ascontiguousarray(np.hstack([quad, lin, c0[:, None]]))
-        else:
-            self.chol = chol
-            self.const = const
+            if radius_sq is None:
+                radius_sq = 0.0
+            lam_max = np.linalg.eigvalsh(prec)[:, -1]
+            reach = (math.sqrt(radius_sq) + np.sqrt(np.einsum("ki,ki->k", means, means))) ** 2
+            self.direct = np.flatnonzero(np.finfo(float).eps * lam_max * reach > 1e-9)
+        self.const = const
+
+    def _direct_rows(self, XT, rows, out):
+        """``out[j] = log w_j + log N(x | mu_j, S_j)`` from ``x - mu_j``, for j in rows."""
+        for j in rows:
+            z = solve_triangular(self.chol[j], XT - self.means[j][:, None], lower=True,
+                                 check_finite=False)      # L^-1 (x - mu)
+            out[j] = self.const[j] - 0.5 * np.einsum("ij,ij->j", z, z)
+        return out
 
     def log_prob_T(self, XT, F=None):
         """Weighted log-densities ``log w_j + log N(x | mu_j, S_j)``, shape (k, m).
@@ -323,13 +341,9 @@ class _Params:
             Their quadratic features, when already computed.
         """
         if self.quad:
-            return self.C @ (_features_T(XT, self.iu) if F is None else F)
-        out = np.empty((self.k, XT.shape[1]))
-        for j in range(self.k):
-            z = solve_triangular(self.chol[j], XT - self.means[j][:, None], lower=True,
-                                 check_finite=False)      # L^-1 (x - mu)
-            out[j] = self.const[j] - 0.5 * np.einsum("ij,ij->j", z, z)
-        return out
+            out = self.C @ (_features_T(XT, self.iu) if F is None else F)
+            return self._direct_rows(XT, self.direct, out) if self.direct.size else out
+        return self._direct_rows(XT, range(self.k), np.empty((self.k, XT.shape[1])))
 
 
 def _features_T(XT, iu):
@@ -766,9 +780,10 @@ def _em_generator(X, k, max_iter, tol, covariance_type, init, init_tuple, reg_co
     else:
         weights, means, covs = _initial_params(Xc, XT, k, init, covariance_type, reg_covar, rng)
     del Xc
+    radius_sq = float(np.einsum("ij,ij->j", XT, XT).max())
     prev_ll = None
     for t in range(max_iter + 1):
-        params = _Params(weights, means, covs)
+        params = _Params(weights, means, covs, radius_sq)
         labels = np.empty(n, dtype=np.int32)
         last = t == max_iter
         stats = None if last else _Stats(k, d)
@@ -813,8 +828,9 @@ def log_responsibilities(X, weights, means, covariances):
     if means.ndim != 2 or means.shape[1] != X.shape[1]:
         raise ValueError(f"means must have shape (k, {X.shape[1]}) to match X, got {means.shape}")
     centre = X.mean(axis=0)
-    params = _Params(weights, means - centre, covariances)
     XT = np.ascontiguousarray((X - centre).T)
+    params = _Params(weights, means - centre, covariances,
+                     float(np.einsum("ij,ij->j", XT, XT).max()))
     log_resp = np.empty((X.shape[0], params.k))
     norm = np.empty(X.shape[0])
     for sl in _chunks(X.shape[0]):
