@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODULES = {"gmm.py", "gmm_plot.py", "visualize_gmm.py", "data_gen.py"}
+MODULES = {"gmm.py", "gmm_plot.py", "gmm_writers.py", "visualize_gmm.py", "data_gen.py"}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,374 @@
+"""Frame writers for gmm-visualizer: GIF, MP4, HTML and PNG, streamed and atomic.
+
+Each writer takes finished RGB frames one at a time (``add(rgb)``), never
+holds the whole animation, and writes into a temporary file that
+:class:`_AtomicFile` renames into place only when everything succeeded.
+``WRITERS`` maps a file extension to its writer class.
+"""
+
+import base64
+import io
+import os
+import tempfile
+
+import numpy as np
+
+__all__ = ["PaletteQuantizer", "GifWriter", "HtmlWriter", "Mp4Writer", "PngWriter",
+           "WRITERS", "SUPPORTED_EXTENSIONS", "HOLD_SECONDS"]
+
+HOLD_SECONDS = 1.0            # saved animations hold the last frame this long
+
+def _extension(path):
+    return os.path.splitext(path)[1].lower()
+
+
+# --------------------------------------------------------------------------- #
+# Writers: streamed frames, one temp file, renamed into place by the animator
+# --------------------------------------------------------------------------- #
+
+class PaletteQuantizer:
+    """Map RGB frames to a fixed 256-colour palette with a lookup table.
+
+    The palette holds grays plus each component colour blended with white at
+    several strengths (points are translucent), so a frame is quantised with
+    one table lookup per pixel and GIF frames share one global palette.
+
+    Parameters
+    ----------
+    colors : ndarray, shape (k, 3 or 4)
+        Component colours in [0, 1].
+    """
+
+    BITS = 5
+
+    def __init__(self, colors):
+        colors = np.asarray(colors, dtype=float)[:, :3]
+        grays = np.linspace(0.0, 1.0, 32)[:, None].repeat(3, axis=1)
+        k = len(colors)
+        levels = (256 - len(grays)) // max(k, 1)
+        if levels >= 3:
+            levels = min(levels, 10)
+            strength = np.linspace(0.12, 1.0, levels)
+            blends = (strength[None, :, None] * colors[:, None, :]
+                      + (1 - strength[None, :, None]))
+            entries = np.concatenate([grays, blends.reshape(-1, 3)])
+        else:      # very many components: a generic colour cube
+            axis6 = np.linspace(0.0, 1.0, 6)
+            cube = np.stack(np.meshgrid(axis6, axis6, axis6, indexing="ij"), -1).reshape(-1, 3)
+            entries = np.concatenate([cube, grays[1:-1:8]])
+        palette = np.zeros((256, 3))
+        palette[: len(entries)] = entries[:256]
+        self.palette = np.round(255 * palette).astype(np.uint8)
+        n_used = min(len(entries), 256)
+        # nearest palette entry for the centre of every (5-bit)^3 colour cell
+        step = 1 << (8 - self.BITS)
+        cell = np.arange(0, 256, step) + step / 2.0
+        grid = np.stack(np.meshgrid(cell, cell, cell, indexing="ij"), -1).reshape(-1, 3)
+        pal = self.palette[:n_used].astype(np.float32)
+        lut = np.empty(len(grid), dtype=np.uint8)
+        for start in range(0, len(grid), 8192):
+            g = grid[start:start + 8192].astype(np.float32)
+            dist = (g * g).sum(1)[:, None] - 2 * g @ pal.T + (pal * pal).sum(1)[None, :]
+            lut[start:start + 8192] = dist.argmin(axis=1)
+        self.lut = lut
+
+    def __call__(self, rgb):
+        """Palette indices, shape (H, W) uint8, of an (H, W, 3) uint8 frame."""
+        shift = 8 - self.BITS
+        r = (rgb[..., 0] >> shift).astype(np.uint16)
+        g = (rgb[..., 1] >> shift).astype(np.uint16)
+        b = (rgb[..., 2] >> shift).astype(np.uint16)
+        key = (r << (2 * self.BITS)) | (g << self.BITS) | b
+        return self.lut[key]
+
+
+def _frame_delays(n_frames, fps, hold, unit):
+    """Integer per-frame delays in ``unit`` seconds that add up to exact times.
+
+    Frame i ends at round((i + 1) / fps / unit); the last also holds ``hold`` s.
+    """
+    ends = np.round(np.arange(1, n_frames + 1) / fps / unit).astype(np.int64)
+    delays = np.diff(np.concatenate([[0], ends]))
+    delays = np.maximum(delays, 1)
+    delays[-1] += int(round(hold / unit))
+    return delays
+
+
+class GifWriter:
+    """Animated GIF written frame by frame with Pillow's LZW encoder.
+
+    One global palette (:class:`PaletteQuantizer`), each frame stored as the
+    rectangle that changed since the previous one, loops forever; the last
+    frame is held ``hold`` seconds longer. Only the previous frame is kept.
+    """
+
+    needs_every_frame = True
+
+    def __init__(self, fp, size, fps, quantizer, hold=HOLD_SECONDS):
+        self.fp = fp
+        self.size = size
+        self.fps = float(fps)
+        self.hold = hold
+        self.quantize = quantizer
+        self.n_frames = 0
+        self._prev = None
+        self._pending = None
+        self._centis_done = 0
+
+    def _header(self):
+        w, h = self.size
+        head = (b"GIF89a" + w.to_bytes(2, "little") + h.to_bytes(2, "little")
+                + bytes([0xF7, 0, 0]) + self.quantize.palette.tobytes())
+        loop = b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+        self.fp.write(head + loop)
+
+    def _delay(self, index, last):
+        # centiseconds; frame `index` ends at round((index + 1) * 100 / fps)
+        end = int(round((index + 1) * 100.0 / self.fps))
+        delay = max(end - self._centis_done, 2)
+        self._centis_done += delay
+        if last:
+            delay += int(round(self.hold * 100))
+        return min(delay, 65535)
+
+    def _flush(self, last):
+        from PIL import GifImagePlugin, Image
+
+        crop, offset = self._pending
+        h, w = crop.shape
+        im = Image.frombytes("P", (w, h), np.ascontiguousarray(crop).tobytes())
+        delay = self._delay(self.n_frames, last)
+        for chunk in GifImagePlugin.getdata(im, offset=offset, duration=10 * delay):
+            self.fp.write(chunk)
+        self.n_frames += 1
+        self._pending = None
+
+    def add(self, rgb):
+        idx = self.quantize(rgb)
+        if self._prev is None:
+            self._header()
+            self._pending = (idx, (0, 0))
+        else:
+            self._flush(last=False)
+            changed = idx != self._prev
+            rows = np.flatnonzero(changed.any(axis=1))
+            if len(rows) == 0:          # identical frame: keep it as a 1-pixel frame
+                self._pending = (idx[:1, :1], (0, 0))
+            else:
+                cols = np.flatnonzero(changed.any(axis=0))
+                r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+                self._pending = (idx[r0:r1, c0:c1], (int(c0), int(r0)))
+        self._prev = idx
+
+    def finish(self):
+        if self._pending is not None:
+            self._flush(last=True)
+        self.fp.write(b";")
+
+    def abort(self):
+        pass
+
+
+class HtmlWriter:
+    """One self-contained HTML file: PNG frames as base64 and a tiny JS player.
+
+    Frames are written as they come; the player (play/pause, step, slider)
+    follows per-frame delays, the last one holding ``hold`` seconds longer.
+    """
+
+    needs_every_frame = True
+
+    def __init__(self, fp, size, fps, quantizer, hold=HOLD_SECONDS):
+        self.fp = fp
+        self.size = size
+        self.fps = float(fps)
+        self.hold = hold
+        self.quantize = quantizer
+        self.n_frames = 0
+        w, h = size
+        self._write(_HTML_HEAD.replace("{W}", str(w)).replace("{H}", str(h)))
+
+    def _write(self, text):
+        self.fp.write(text.encode("utf-8"))
+
+    def add(self, rgb):
+        from PIL import Image
+
+        idx = self.quantize(rgb)
+        h, w = idx.shape
+        im = Image.frombytes("P", (w, h), np.ascontiguousarray(idx).tobytes())
+        im.putpalette(self.quantize.palette.tobytes())
+        buf = io.BytesIO()
+        im.save(buf, format="PNG", compress_level=6)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        self._write(f'F.push("data:image/png;base64,{data}");\n')
+        self.n_frames += 1
+
+    def finish(self):
+        delays = _frame_delays(self.n_frames, self.fps, self.hold, 0.001) if self.n_frames else []
+        self._write("</script>\n<script>\nvar D = [" + ",".join(str(int(d)) for d in delays)
+                    + "];\n" + _HTML_PLAYER + "</script>\n</body>\n</html>\n")
+
+    def abort(self):
+        pass
+
+
+_HTML_HEAD = """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<title>EM fitting a Gaussian mixture</title>
+<style>
+body { font-family: sans-serif; margin: 1em; }
+#frame { width: {W}px; height: {H}px; image-rendering: auto; display: block; }
+#controls { margin-top: 0.5em; display: flex; gap: 0.4em; align-items: center; }
+#slider { width: {W}px; max-width: 60vw; }
+</style>
+</head>
+<body>
+<img id="frame" alt="EM iteration frame">
+<div id="controls">
+<button id="prev" title="previous frame">&#9664;&#9664;</button>
+<button id="play" title="play / pause">pause</button>
+<button id="next" title="next frame">&#9654;&#9654;</button>
+<input id="slider" type="range" min="0" max="0" value="0">
+<span id="label"></span>
+</div>
+<script>
+var F = [];
+"""
+
+_HTML_PLAYER = """(function () {
+  var img = document.getElementById("frame"), slider = document.getElementById("slider");
+  var label = document.getElementById("label"), play = document.getElementById("play");
+  var i = 0, timer = null;
+  slider.max = Math.max(F.length - 1, 0);
+  function show(j) {
+    i = Math.max(0, Math.min(F.length - 1, j));
+    img.src = F[i]; slider.value = i; label.textContent = "frame " + (i + 1) + " / " + F.length;
+  }
+  function tick() { show((i + 1) % F.length); timer = setTimeout(tick, D[i]); }
+  function stop() { if (timer) { clearTimeout(timer); timer = null; } play.textContent = "play"; }
+  function start() { stop(); play.textContent = "pause"; timer = setTimeout(tick, D[i]); }
+  play.onclick = function () { if (timer) { stop(); } else { start(); } };
+  document.getElementById("prev").onclick = function () { stop(); show(i - 1); };
+  document.getElementById("next").onclick = function () { stop(); show(i + 1); };
+  slider.oninput = function () { stop(); show(parseInt(slider.value, 10)); };
+  if (F.length) { show(0); start(); }
+})();
+"""
+
+
+class Mp4Writer:
+    """H.264 MP4 through the ffmpeg binary shipped by ``imageio-ffmpeg``.
+
+    Frames are piped to ffmpeg as they come; the last frame is repeated
+    ``round(hold * fps)`` times. Frame sizes are multiples of 16.
+    """
+
+    needs_every_frame = True
+
+    def __init__(self, path, size, fps, quantizer=None, hold=HOLD_SECONDS):
+        import imageio_ffmpeg
+
+        self.fps = float(fps)
+        self.hold = hold
+        self.n_frames = 0
+        self._last = None
+        self._gen = imageio_ffmpeg.write_frames(
+            path, size, fps=self.fps, codec="libx264", quality=8, macro_block_size=16,
+            ffmpeg_log_level="error", pix_fmt_in="rgb24", pix_fmt_out="yuv420p")
+        self._gen.send(None)
+
+    def add(self, rgb):
+        frame = np.ascontiguousarray(rgb)
+        self._gen.send(frame)
+        self._last = frame
+        self.n_frames += 1
+
+    def finish(self):
+        if self._last is not None:
+            for _ in range(max(1, int(round(self.hold * self.fps)))):
+                self._gen.send(self._last)
+        self._gen.close()
+
+    def abort(self):
+        try:
+            self._gen.close()
+        except Exception:       # ffmpeg may already be gone (e.g. after Ctrl-C)
+            pass
+
+
+class PngWriter:
+    """The final frame as a PNG."""
+
+    needs_every_frame = False
+
+    def __init__(self, fp, size, fps=None, quantizer=None, hold=None):
+        self.fp = fp
+        self.n_frames = 0
+        self._last = None
+
+    def add(self, rgb):
+        self._last = np.array(rgb, dtype=np.uint8, copy=True)
+        self.n_frames = 1
+
+    def finish(self):
+        from PIL import Image
+
+        Image.fromarray(self._last, mode=None).save(self.fp, format="PNG")
+
+    def abort(self):
+        pass
+
+
+#: extension -> (writer class, writes to a path (True) or an open binary file)
+WRITERS = {
+    ".gif": (GifWriter, False),
+    ".mp4": (Mp4Writer, True),
+    ".html": (HtmlWriter, False),
+    ".png": (PngWriter, False),
+}
+SUPPORTED_EXTENSIONS = tuple(WRITERS)
+
+
+class _AtomicFile:
+    """A temp file beside ``path``, renamed over it on success, removed otherwise.
+
+    ``fp`` is the open binary temp file and ``path`` its name. Leaving the
+    ``with`` block normally flushes, fsyncs and renames (an existing ``path``
+    is replaced in one step); leaving it by any exception, KeyboardInterrupt
+    included, deletes the temp file and leaves ``path`` untouched.
+    """
+
+    def __init__(self, target):
+        self.target = target
+        directory = os.path.dirname(os.path.abspath(target))
+        base = os.path.basename(target)
+        fd, self.path = tempfile.mkstemp(prefix=f".{base}.",
+                                         suffix=f".tmp{_extension(target)}", dir=directory)
+        self.fp = os.fdopen(fd, "wb")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            if not self.fp.closed:
+                self.fp.flush()
+                os.fsync(self.fp.fileno())
+                self.fp.close()
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.path, 0o666 & ~umask)
+            os.replace(self.path, self.target)
+            return False
+        try:
+            self.fp.close()
+        except OSError:
+            pass
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+        return False
