@@ -519,7 +519,13 @@ def test_em_invariants(problem):
         assert_type_constraint(s.covariances, covariance_type)
         assert_labels_are_argmax(s, X)
         ref = ref_log_likelihood(X, s.weights, s.means, s.covariances)
-        assert abs(s.log_likelihood - ref) <= 1e-8 * max(1.0, abs(ref))
+        # scipy's own error grows with the condition number of a covariance
+        # (a component collapsed onto a plane has cond ~ 1e8): checked against
+        # 50-digit mpmath, e.g. ours 3.6060870054, mpmath 3.6060870057,
+        # scipy 3.6060869734.  Allow scipy that much slack, no more.
+        cond = float(np.linalg.cond(s.covariances).max())
+        slack = 1e-8 * max(1.0, abs(ref)) + 8 * np.finfo(float).eps * cond
+        assert abs(s.log_likelihood - ref) <= slack
     # EM never lowers the log-likelihood -- for the exact M-step.  sklearn's
     # M-step (which the contract requires) adds reg_covar * I, which is not the
     # maximiser: when a component's variance is within ~1e3 * reg_covar (a
