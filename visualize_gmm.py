@@ -19,6 +19,8 @@ history and the frame loop, and feeds either a writer or the live window.
 
 import argparse
 import dataclasses
+import html
+import io
 import math
 import os
 import sys
@@ -47,8 +49,12 @@ DPI = 100
 # Command line
 # --------------------------------------------------------------------------- #
 
-class UsageError(Exception):
-    """Bad command-line input; ``main`` prints ``error: <message>`` and exits 2."""
+class UsageError(ValueError):
+    """Bad input; ``main`` prints ``error: <message>`` and exits 2.
+
+    A ``ValueError``, so library callers (``animate(...).save(path)``) get the
+    same message text as the command line.
+    """
 
 
 class _Parser(argparse.ArgumentParser):
@@ -153,7 +159,50 @@ def build_parser():
     # which frames were drawn (stderr)
     p.add_argument("--close-after-last", dest="close_after_last", action="store_true",
                    help=argparse.SUPPRESS)
+    _add_analysis_arguments(p)
+    package = p.add_argument_group("notebook/package")
+    package.add_argument("--version", action="version", version=_version_line(),
+                         help="print the version (from pyproject.toml) and exit")
     return p
+
+
+def _add_analysis_arguments(p):
+    """The "analysis" flags: choosing k, views of d > 2 data, parameter files."""
+    g = p.add_argument_group(
+        "analysis",
+        "choose k by BIC/AIC, view data with more than 2 columns, keep a fitted model")
+    g.add_argument("--select-k", "--select_k", dest="select_k", type=parse_k_list,
+                   default=None, metavar="KS",
+                   help="fit every k in KS (1:10 = 1..10 inclusive, or 2,3,5), print a "
+                        "table of k, log-likelihood, BIC and AIC to stdout, then animate "
+                        "the best k beside its criterion curve; -k is ignored "
+                        "(default: off)")
+    g.add_argument("--criterion", choices=("bic", "aic"), default="bic",
+                   help="criterion --select-k minimises")
+    g.add_argument("--n-init", "--n_init", dest="n_init", type=_count, default=1,
+                   metavar="R",
+                   help="EM runs from different initialisations per fit; the run with "
+                        "the highest final log-likelihood is kept and animated")
+    g.add_argument("--dims", nargs=2, type=_nonneg_int, default=None, metavar=("I", "J"),
+                   help="draw columns I and J (numbered from 0) instead of the default "
+                        "view; EM still fits all columns (default: the data itself for 2 "
+                        "columns, the top two principal components for more)")
+    g.add_argument("--save-params", "--save_params", dest="save_params", default=None,
+                   metavar="PATH",
+                   help="after the run write the final weights, means, covariances, "
+                        "log-likelihood history, options and library version to PATH "
+                        "(.npz or .json) (default: off)")
+    g.add_argument("--init-params", "--init_params", dest="init_params", default=None,
+                   metavar="PATH",
+                   help="start EM from the parameters in PATH (written by --save-params "
+                        "or GaussianMixture.save); -k and --covariance-type default to "
+                        "the file's (default: off)")
+
+
+def _version_line():
+    """``gmm-visualizer X.Y.Z``: the version pyproject.toml declares (via gmm)."""
+    import gmm
+    return f"gmm-visualizer {gmm.__version__}"
 
 
 # --------------------------------------------------------------------------- #
@@ -206,6 +255,231 @@ def first_two_columns(state):
         return state
     return dataclasses.replace(state, means=state.means[:, :2],
                                covariances=state.covariances[:, :2, :2])
+
+
+# --------------------------------------------------------------------------- #
+# Analysis: 2-D projections, choosing k, parameter files
+# --------------------------------------------------------------------------- #
+
+def pca_projection(X):
+    """The top two principal axes of ``X``.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+        Points in user units.
+
+    Returns
+    -------
+    P : ndarray, shape (2, d)
+        Orthonormal rows: the eigenvectors of the covariance of ``X`` with the
+        two largest eigenvalues, largest first; each row's largest-magnitude
+        entry is positive (a fixed sign, so the picture does not flip).
+    centre : ndarray, shape (d,)
+        Mean of ``X``; the view shows ``(x - centre) P^T`` (PC scores).
+    explained : ndarray, shape (2,)
+        Fraction of the total variance along each axis (0 when X is constant).
+    """
+    X = np.asarray(X, dtype=float)
+    centre = X.mean(axis=0)
+    Xc = X - centre
+    cov = Xc.T @ Xc / len(X)
+    vals, vecs = np.linalg.eigh(0.5 * (cov + cov.T))
+    order = np.argsort(vals)[::-1][:2]
+    P = vecs[:, order].T.copy()
+    signs = np.sign(P[np.arange(2), np.abs(P).argmax(axis=1)])
+    P *= np.where(signs == 0, 1.0, signs)[:, None]
+    total = float(np.clip(vals, 0.0, None).sum())
+    explained = np.clip(vals[order], 0.0, None) / total if total > 0 else np.zeros(2)
+    return P, centre, explained
+
+
+def column_projection(n_features, dims):
+    """Projection onto two chosen columns ``dims = (i, j)``: P (2, d), centre 0 (d,)."""
+    return np.eye(n_features)[list(dims)], np.zeros(n_features)
+
+
+def project(state, P, centre):
+    """2-D view of a d-dimensional state under the linear map ``x -> P (x - centre)``.
+
+    means -> (means - centre) P^T, covariances -> P S P^T: exactly the
+    parameters of the projected Gaussians, so the drawn ellipses are the
+    projections of the fitted ones. Weights, labels and the log-likelihood
+    (of the full d-dimensional fit) are kept.
+
+    Parameters
+    ----------
+    state : GMMState
+        ``means`` (k, d), ``covariances`` (k, d, d).
+    P : ndarray, shape (2, d)
+    centre : ndarray, shape (d,)
+    """
+    P = np.asarray(P, dtype=float)
+    means = (state.means - centre) @ P.T
+    covs = np.einsum("ai,kij,bj->kab", P, state.covariances, P)
+    covs = 0.5 * (covs + np.swapaxes(covs, 1, 2))
+    return dataclasses.replace(state, means=means, covariances=covs)
+
+
+def view_of(X, dims=None, names=None):
+    """How ``X`` is shown in 2-D: a projection (or None) and the axis labels.
+
+    d == 2 without ``dims``: no projection, labels from ``names`` (or None).
+    ``dims = (i, j)``: those columns, labelled by ``names`` or ``x{i}``.
+    Otherwise (d > 2): the top two principal components, labelled
+    ``PC1 (62% var)``.
+
+    Returns
+    -------
+    projection : tuple (P (2, d), centre (d,)) or None
+    labels : tuple (str, str) or None
+
+    Raises
+    ------
+    ValueError
+        ``dims`` out of range or repeated.
+    """
+    d = X.shape[1]
+    if names is not None and len(names) != d:
+        names = None
+    if dims is not None:
+        i, j = (int(v) for v in dims)
+        for v in (i, j):
+            if not 0 <= v < d:
+                raise UsageError(f"--dims {i} {j}: column {v} does not exist; the data has "
+                                 f"{d} columns, numbered 0 to {d - 1}")
+        if i == j:
+            raise UsageError(f"--dims {i} {j}: pick two different columns")
+        label = (lambda c: names[c]) if names is not None else (lambda c: f"x{c}")
+        return column_projection(d, (i, j)), (label(i), label(j))
+    if d == 2:
+        return None, (tuple(names) if names is not None else None)
+    P, centre, explained = pca_projection(X)
+    return (P, centre), tuple(f"PC{a + 1} ({100 * e:.0f}% var)" for a, e in enumerate(explained))
+
+
+def params_to_fit_units(params, centre, scale):
+    """``(weights, means, covariances)`` in user units -> standardised units."""
+    weights, means, covs = (np.asarray(a, dtype=float) for a in params)
+    return weights, (means - centre) / scale, covs / (scale * scale)
+
+
+def params_to_user_units(params, centre, scale):
+    """``(weights, means, covariances)`` in standardised units -> user units."""
+    weights, means, covs = (np.asarray(a, dtype=float) for a in params)
+    return weights, means * scale + centre, covs * (scale * scale)
+
+
+def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full",
+                      init="kmeans++", max_iter=100, tol=1e-3, random_state=None):
+    """Fit every k in ``ks`` (standardised, as the CLI fits) and score it in user units.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+        Points in user units.
+    ks : sequence of int
+    criterion : {"bic", "aic"}
+    n_init, covariance_type, init, max_iter, tol, random_state
+        As for :func:`gmm.select_k`.
+
+    Returns
+    -------
+    best_k : int
+    rows : list of dict
+        Per k: ``k``, ``n_parameters``, ``log_likelihood`` (mean per point),
+        ``bic``, ``aic`` - all of the data in user units, equal to
+        ``GaussianMixture.bic/aic`` (and scikit-learn's) for the parameters
+        ``weights``, ``means``, ``covariances`` (user units) - and
+        ``initial_params`` (user units): state 0 of the kept run, so
+        ``em_steps`` can replay it.
+    """
+    import gmm
+
+    X = np.asarray(X, dtype=float)
+    Z, centre, scale = standardise(X)
+    best_k, table = gmm.select_k(Z, ks, criterion=criterion, n_init=n_init,
+                                 covariance_type=covariance_type, init=init,
+                                 max_iter=max_iter, tol=tol, random_state=random_state)
+    n, d = X.shape
+    shift = d * math.log(scale)       # per-point log-likelihood: user = fit - shift
+    rows = []
+    for row in table:
+        model = row["model"]
+        s = model.state_
+        weights, means, covs = params_to_user_units((s.weights, s.means, s.covariances),
+                                                    centre, scale)
+        rows.append({
+            "k": row["k"], "n_parameters": row["n_parameters"],
+            "log_likelihood": row["log_likelihood"] - shift,
+            "bic": row["bic"] + 2 * n * shift, "aic": row["aic"] + 2 * n * shift,
+            "weights": weights, "means": means, "covariances": covs,
+            "initial_params": params_to_user_units(model.initial_params_, centre, scale),
+        })
+    return best_k, rows
+
+
+def format_selection_table(rows, best_k, criterion):
+    """The table ``--select-k`` prints: aligned columns, the chosen k marked.
+
+    Returns
+    -------
+    str
+        Header, one line per k (``*`` after the chosen one) and a last line
+        naming the choice.
+    """
+    head = ("k", "params", "log-likelihood", "BIC", "AIC")
+    cells = [(str(r["k"]), str(r["n_parameters"]), f"{r['log_likelihood']:.6f}",
+              f"{r['bic']:.2f}", f"{r['aic']:.2f}") for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
+    for r, c in zip(rows, cells):
+        mark = "  *" if r["k"] == best_k else ""
+        lines.append("  ".join(v.rjust(w) for v, w in zip(c, widths)) + mark)
+    lines.append(f"* chosen: k = {best_k} (lowest {criterion.upper()}); "
+                 "log-likelihood is the mean per point")
+    return "\n".join(lines)
+
+
+def parse_k_list(text):
+    """``"1:10"`` (inclusive range), ``"2,3,5"`` or ``"4"`` -> sorted distinct ints >= 1."""
+    text = text.strip()
+    try:
+        if ":" in text:
+            lo, hi = (int(v) for v in text.split(":"))
+            if lo < 1 or hi < lo:
+                raise argparse.ArgumentTypeError(
+                    f"expected a range LO:HI with 1 <= LO <= HI, got {text!r}")
+            ks = list(range(lo, hi + 1))
+        else:
+            ks = sorted({int(v) for v in text.split(",")})
+            if ks[0] < 1:
+                raise argparse.ArgumentTypeError(f"every k must be >= 1, got {text!r}")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a range like 1:10 or a list like 2,3,5, got {text!r}") from None
+    return ks
+
+
+parse_k_list.__name__ = "k list"
+
+
+class FitRecord:
+    """A state transform that remembers the full (d-dimensional) fit as it passes.
+
+    ``record(state)`` returns ``state`` unchanged and keeps its log-likelihood
+    and the last state, so the final parameters can be saved
+    (``--save-params``) whatever the view shows.
+    """
+
+    def __init__(self):
+        self.log_likelihoods = []
+        self.last = None
+
+    def __call__(self, state):
+        self.log_likelihoods.append(float(state.log_likelihood))
+        self.last = state
+        return state
 
 
 # --------------------------------------------------------------------------- #
@@ -462,7 +736,14 @@ class Animator:
         -------
         n_frames : int
             Number of EM states (frames before the final hold).
+
+        Raises
+        ------
+        ValueError
+            Unknown extension, missing or unwritable directory, or no ffmpeg for
+            .mp4 (checked before any work; the same message as ``--save``).
         """
+        check_save_path(path)
         ext = _extension(path)
         writer_cls, wants_path = WRITERS[ext]
         quantizer = PaletteQuantizer(self.colors) if ext in (".gif", ".html") else None
@@ -489,6 +770,37 @@ class Animator:
                 writer.abort()
                 raise
         return len(self.history)
+
+    def to_html(self):
+        """The whole animation as one self-contained HTML page (a str).
+
+        The same player that ``save("x.html")`` writes, rendered in memory.
+        The page is built once and cached.
+        """
+        cached = getattr(self, "_html", None)
+        if cached is None:
+            buf = io.BytesIO()
+            writer = HtmlWriter(buf, self.size, self.fps, PaletteQuantizer(self.colors))
+            for i in self.indices():
+                writer.add(self.render(i))
+            writer.finish()
+            cached = self._html = buf.getvalue().decode("utf-8")
+        return cached
+
+    def _repr_html_(self):
+        """Jupyter display: the HTML player in an isolated ``<iframe srcdoc>``.
+
+        The iframe keeps the player's element ids, style and script apart from
+        the notebook page (several players per notebook work).
+        """
+        w, h = self.size
+        return (f'<iframe srcdoc="{html.escape(self.to_html(), quote=True)}" '
+                f'width="{w + 40}" height="{h + 90}" style="border: none;" '
+                'title="EM fitting a Gaussian mixture"></iframe>')
+
+    def __repr__(self):
+        return (f"<visualize_gmm.Animator: {self.size[0]}x{self.size[1]} px, "
+                f"up to {self.max_iter + 1} frames at {self.fps:g} fps>")
 
     def show(self, *, close_after_last=False):
         """Play the animation in a live window (blocks until it is closed).
@@ -529,12 +841,21 @@ class Animator:
 # Core
 # --------------------------------------------------------------------------- #
 
-def animate(X=None, n_components=5, *, max_iter=50, tol=1e-3, init="kmeans++",
+def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
             covariance_type="full", random_state=None, true_components=None,
             n_points=1000, n_true=5, max_radius=10.0, fps=10.0,
             show_covariances=True, show_means=True, show_true=True,
-            interactive=False, on_state=None):
+            interactive=False, on_state=None,
+            iterations=None, seed=None, hide_covs=False, hide_means=False,
+            hide_real=False, print_ll=False, dims=None, column_names=None,
+            fit_record=None):
     """Set up the EM animation of a GMM fit to ``X``; returns the :class:`Animator`.
+
+    The keywords mirror the command-line flags: ``iterations`` (``-i``, 50),
+    ``tol``, ``seed``, ``init``, ``covariance_type``, ``fps``, ``max_radius``,
+    ``hide_covs``, ``hide_means``, ``hide_real``, ``print_ll``. In Jupyter the
+    returned object displays itself as the HTML player; ``.save(path)`` writes
+    what ``--save path`` writes.
 
     Parameters
     ----------
@@ -543,8 +864,19 @@ def animate(X=None, n_components=5, *, max_iter=50, tol=1e-3, init="kmeans++",
         Gaussians within ``max_radius`` (their ellipses are drawn gray dashed).
     n_components : int
         Number of components to fit.
+    iterations : int, default 50
+        Maximum number of EM iterations (``-i``); ``max_iter`` is an alias.
+    seed : None, int or numpy.random.Generator
+        Randomness for sampling and initialisation (``--seed``);
+        ``random_state`` is an alias.
     max_iter, tol, init, covariance_type, random_state
         Passed to :func:`gmm.em_steps` (fitting runs in standardised units).
+    hide_covs, hide_means, hide_real : bool
+        Leave out the fitted ellipses / means / true ellipses (the CLI's
+        ``--hide_*`` flags; the same as ``show_* = False``).
+    print_ll : bool
+        Print ``iteration I  log-likelihood LL`` for each state as it is
+        computed (``--print_ll``).
     true_components : tuple (means (m, 2), covariances (m, 2, 2)), optional
         True components to draw, in user units.
     fps : float
@@ -555,6 +887,18 @@ def animate(X=None, n_components=5, *, max_iter=50, tol=1e-3, init="kmeans++",
         Figure for a live window (pyplot) rather than an off-screen canvas.
     on_state : callable, optional
         Called with each display state (2-D, user units) as EM produces it.
+    dims : tuple (int, int), optional
+        Draw these two columns (``--dims``). Default: the data itself for
+        d == 2, the top two principal components for d > 2 (see
+        :func:`view_of`); EM always fits all d columns.
+    column_names : list of str, optional
+        One name per column, for the axis labels.
+    fit_record : FitRecord, optional
+        Collects the full d-dimensional states (user units) as they pass;
+        the animator keeps it as ``fit_record`` either way.
+
+    An ``init`` tuple ``(weights, means, covariances)`` is in user units
+    (d-dimensional), e.g. from :func:`gmm.load_params`.
 
     Returns
     -------
@@ -565,7 +909,17 @@ def animate(X=None, n_components=5, *, max_iter=50, tol=1e-3, init="kmeans++",
     ------
     ValueError
         Bad arguments (from :mod:`gmm` or :mod:`data_gen`).
+    TypeError
+        An option given under both of its names (``iterations`` and
+        ``max_iter``, ``seed`` and ``random_state``).
     """
+    max_iter = _one_of("iterations", iterations, "max_iter", max_iter, default=50)
+    random_state = _one_of("seed", seed, "random_state", random_state, default=None)
+    show_covariances = show_covariances and not hide_covs
+    show_means = show_means and not hide_means
+    show_true = show_true and not hide_real
+    if print_ll:
+        on_state = _print_ll if on_state is None else _both(_print_ll, on_state)
     import gmm
 
     rng = np.random.default_rng(random_state)
@@ -582,17 +936,59 @@ def animate(X=None, n_components=5, *, max_iter=50, tol=1e-3, init="kmeans++",
         raise ValueError(f"cannot fit {n_components} components to {len(X)} points; "
                          "use fewer components (-k) or more points")
     Z, centre, scale = standardise(X)
+    if isinstance(init, (tuple, list)):             # given in user units
+        init = params_to_fit_units(init, centre, scale)
     steps = gmm.em_steps(Z, n_components, max_iter=max_iter, tol=tol,
                          covariance_type=covariance_type, init=init, random_state=rng)
-    states = (first_two_columns(to_user_units(s, centre, scale)) for s in steps)
+    projection, axis_labels = view_of(X, dims, column_names)
+    record = fit_record if fit_record is not None else FitRecord()
+    if projection is None:
+        states = (first_two_columns(record(to_user_units(s, centre, scale))) for s in steps)
+        points = X[:, :2]
+    else:
+        states = (project(record(to_user_units(s, centre, scale)), *projection) for s in steps)
+        points = (X - projection[1]) @ projection[0].T
     if not show_true:
         true_components = None
     if true_components is not None:
-        true_components = (np.asarray(true_components[0], float)[:, :2],
-                           np.asarray(true_components[1], float)[:, :2, :2])
-    return Animator(states, X[:, :2], n_components=n_components, max_iter=max_iter, fps=fps,
+        tm, tc = (np.asarray(a, float) for a in true_components)
+        true_components = ((tm[:, :2], tc[:, :2, :2]) if projection is None else
+                           project(_Components(tm, tc), *projection).parts())
+    anim = Animator(states, points, n_components=n_components, max_iter=max_iter, fps=fps,
                     true_components=true_components, show_covariances=show_covariances,
                     show_means=show_means, interactive=interactive, on_state=on_state)
+    anim.fit_record = record
+    if axis_labels is not None:
+        anim.ax.set_xlabel(axis_labels[0], fontsize=9, labelpad=2)
+        anim.ax.set_ylabel(axis_labels[1], fontsize=9, labelpad=2)
+    return anim
+
+
+@dataclasses.dataclass(frozen=True)
+class _Components:
+    """Means and covariances only (true components), so :func:`project` applies."""
+    means: np.ndarray
+    covariances: np.ndarray
+
+    def parts(self):
+        return self.means, self.covariances
+
+
+def _one_of(name, value, alias, alias_value, *, default):
+    """The value of an option that has two keyword names (at most one given)."""
+    if value is not None and alias_value is not None:
+        raise TypeError(f"animate() got both {name}= and {alias}=; pass only {name}=")
+    if value is not None:
+        return value
+    return default if alias_value is None else alias_value
+
+
+def _both(first, second):
+    """A callback calling ``first(x)`` then ``second(x)``."""
+    def call(x):
+        first(x)
+        second(x)
+    return call
 
 
 def _live_window_available():
