@@ -39,6 +39,7 @@ import math
 import numbers
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -60,6 +61,8 @@ __all__ = [
     "log_density",
     "COVARIANCE_TYPES",
     "INITS",
+    "KMeansState",
+    "kmeans_steps",
 ]
 
 def _read_version():
@@ -891,6 +894,9 @@ class GaussianMixture:
         earlier, computed before its last M-step.)
     history_ : list of GMMState
         Only when ``keep_history=True``.
+    initial_params_ : tuple (weights (k,), means (k, d), covariances (k, d, d))
+        State 0 of the kept run; ``em_steps(X, k, init=initial_params_)``
+        replays that run exactly.
     """
 
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
@@ -913,16 +919,20 @@ class GaussianMixture:
         best = None
         for _ in range(n_init):
             states = [] if self.keep_history else None
-            last = None
+            first = last = None
             for state in em_steps(X, self.n_components, max_iter=self.max_iter, tol=self.tol,
                                   covariance_type=self.covariance_type, init=self.init,
                                   reg_covar=self.reg_covar, random_state=rng):
+                first = state if first is None else first
                 last = state
                 if states is not None:
                     states.append(state)
             if best is None or last.log_likelihood > best[0].log_likelihood:
-                best = (last, states)
+                best = (last, states, first)
         self._set_state(best[0])
+        start = best[2]
+        self.initial_params_ = (np.array(start.weights), np.array(start.means),
+                                np.array(start.covariances))
         if self.keep_history:
             self.history_ = best[1]
         return self
@@ -1171,6 +1181,9 @@ def save_params(path, weights, means, covariances, *, covariance_type="full",
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".npz", ".json"):
         raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise ParamsError(f"{path}: directory {directory} does not exist")
     weights = np.asarray(weights, dtype=float)
     means = np.asarray(means, dtype=float)
     covariances = np.asarray(covariances, dtype=float)
@@ -1232,10 +1245,10 @@ def load_params(path, *, n_features=None):
             raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
     except ParamsError:
         raise
-    except (OSError, ValueError, KeyError, EOFError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise ParamsError(f"{path}: cannot read parameters ({type(exc).__name__}: "
                           f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'})") from None
-    if meta.get("format") != PARAMS_FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") != PARAMS_FORMAT:
         raise ParamsError(f"{path}: not a gmm-visualizer parameter file "
                           "(write one with --save-params or GaussianMixture.save)")
     if meta.get("format_version") != PARAMS_FORMAT_VERSION:
@@ -1264,3 +1277,83 @@ def load_params(path, *, n_features=None):
     return {"weights": weights, "means": means, "covariances": covs,
             "covariance_type": covariance_type, "log_likelihood_history": history,
             "options": meta.get("options", {}), "library_version": meta.get("library_version")}
+
+
+# --------------------------------------------------------------------------
+# k-means (Lloyd), for comparing with EM; not used by the EM code above
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KMeansState:
+    """One state of a Lloyd k-means run.
+
+    Attributes
+    ----------
+    iteration : int
+        0 for the initial centres, ``t`` after ``t`` Lloyd iterations.
+    means : ndarray of shape (k, d)
+        Centres (named like :attr:`GMMState.means` so views can draw either).
+    labels : ndarray of shape (n,), int
+        Index of the nearest centre for each point (ties: lowest index).
+    objective : float
+        Mean squared Euclidean distance of the points to their nearest
+        centre (scikit-learn's ``inertia_ / n``).
+    converged : bool
+        True on the last state when the assignment stopped changing.
+    """
+
+    iteration: int
+    means: np.ndarray
+    labels: np.ndarray
+    objective: float
+    converged: bool = False
+
+
+def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
+    """Lloyd's k-means from given centres, one :class:`KMeansState` per iteration.
+
+    State 0 holds ``centres`` and their nearest-centre assignment; each
+    iteration moves every centre to the mean of its points (a centre with no
+    points stays where it is) and reassigns. The run stops after ``max_iter``
+    iterations or at the first state whose assignment equals the previous one
+    (a fixed point; that state has ``converged=True``). From the same centres
+    the trajectory is scikit-learn's ``KMeans(init=centres, n_init=1,
+    algorithm="lloyd", tol=0)``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+    centres : array-like of shape (k, d)
+        Initial centres, e.g. the means of EM's state 0.
+    max_iter : int, default 100
+        Maximum number of iterations (>= 0).
+
+    Returns
+    -------
+    iterator of KMeansState
+        Arguments are validated when called, not at the first ``next()``.
+    """
+    X = _check_X(X)
+    centres = np.array(centres, dtype=float)
+    if centres.ndim != 2 or centres.shape[1] != X.shape[1] or len(centres) == 0:
+        raise ValueError(f"centres must have shape (k, {X.shape[1]}) to match X, "
+                         f"got {centres.shape}")
+    if not np.all(np.isfinite(centres)):
+        raise ValueError("centres must be finite")
+    max_iter = _check_int("max_iter", max_iter, 0)
+    return _kmeans_generator(X, centres, max_iter)
+
+
+def _kmeans_generator(X, centres, max_iter):
+    k, d = centres.shape
+    labels, dist = _nearest(X, centres)
+    yield KMeansState(0, centres, labels, float(dist.mean()))
+    for t in range(1, max_iter + 1):
+        counts = np.bincount(labels, minlength=k)
+        sums = _bincount_sums(np.zeros((k, d)), labels, X)
+        centres = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centres)
+        new_labels, dist = _nearest(X, centres)
+        converged = bool(np.array_equal(new_labels, labels))
+        labels = new_labels
+        yield KMeansState(t, centres, labels, float(dist.mean()), converged)
+        if converged:
+            return

@@ -145,7 +145,7 @@ def build_parser():
     p.add_argument("--tol", type=_nonneg, default=1e-3,
                    help="stop when the mean log-likelihood changes by less than this "
                         "(0 runs exactly --iterations iterations)")
-    p.add_argument("--seed", type=int, default=None,
+    p.add_argument("--seed", type=_nonneg_int, default=None,
                    help="random seed for sampling and initialisation (default: None, "
                         "different every run)")
     p.add_argument("--init", choices=INITS, default="kmeans++",
@@ -492,33 +492,55 @@ def check_save_path(path):
     Checks the extension, the directory (exists, is writable) and, for .mp4,
     that imageio-ffmpeg provides an ffmpeg binary: all before any work.
     """
+    if not path:
+        raise UsageError("--save needs a file name, e.g. --save out.gif "
+                         f"(one of {', '.join(SUPPORTED_EXTENSIONS)})")
+    if os.path.isdir(path):
+        raise UsageError(f"cannot save to {path!r}: it is a directory; give a file name "
+                         f"inside it, e.g. {os.path.join(path, 'out.gif')!r}")
     ext = _extension(path)
     if ext not in WRITERS:
         raise UsageError(f"cannot save to {path!r}: unknown extension {ext or '(none)'!r}; "
                          f"use one of {', '.join(SUPPORTED_EXTENSIONS)}")
     directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise UsageError(f"cannot save to {path!r}: it is a directory")
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise UsageError(f"cannot save to {path!r}: {directory!r} is a file, not a "
+                         "directory; choose another path")
     if not os.path.isdir(directory):
-        raise UsageError(f"cannot save to {path!r}: directory {directory!r} does not exist")
+        raise UsageError(f"cannot save to {path!r}: directory {directory!r} does not exist; "
+                         "create it first or choose another path")
     try:
         fd, probe = tempfile.mkstemp(prefix=".gmm-probe-", dir=directory)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
         raise UsageError(f"cannot save to {path!r}: directory {directory!r} is not "
-                         f"writable ({exc.strerror or exc})") from None
+                         f"writable ({exc.strerror or exc}); choose another "
+                         "directory") from None
     if ext == ".mp4":
-        try:
-            import imageio_ffmpeg
-            exe = imageio_ffmpeg.get_ffmpeg_exe()
-        except Exception as exc:     # ImportError, RuntimeError: no binary
-            raise UsageError(f"cannot save {path!r}: .mp4 needs ffmpeg from the "
-                             f"imageio-ffmpeg package ({exc}); install it with "
-                             "'pip install imageio-ffmpeg' or save a .gif") from None
-        if not (exe and os.path.isfile(exe)):
-            raise UsageError(f"cannot save {path!r}: ffmpeg not found; "
-                             "install imageio-ffmpeg or save a .gif")
+        _check_ffmpeg(path)
+
+
+def _check_ffmpeg(path):
+    """Raise :class:`UsageError` unless an executable ffmpeg is available for .mp4."""
+    import shutil
+
+    try:
+        import imageio_ffmpeg
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    except Exception as exc:     # ImportError, RuntimeError: no binary
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise UsageError(f"cannot save {path!r}: .mp4 needs ffmpeg from the "
+                         f"imageio-ffmpeg package ({reason}); install it with "
+                         "'pip install imageio-ffmpeg' or save a .gif") from None
+    found = exe if exe and os.path.isfile(exe) else shutil.which(exe or "")
+    where = " (set by IMAGEIO_FFMPEG_EXE)" if os.environ.get("IMAGEIO_FFMPEG_EXE") else ""
+    if not found:
+        raise UsageError(f"cannot save {path!r}: ffmpeg not found at {exe!r}{where}; "
+                         "install imageio-ffmpeg or save a .gif")
+    if not os.access(found, os.X_OK):
+        raise UsageError(f"cannot save {path!r}: ffmpeg at {found!r}{where} is not "
+                         "executable; fix its permissions or save a .gif")
 
 
 # --------------------------------------------------------------------------- #
@@ -634,6 +656,37 @@ class Animator:
         self.current = None
         self._label_bytes = 0
         self._labels_dropped = 0
+
+    # -- extra panels --------------------------------------------------------
+    def add_side_axes(self, width=272, margins=(56, 16)):
+        """Widen the figure and return new axes to the right of everything so far.
+
+        The scene (and any earlier panels) keep their size and position in
+        pixels; the new axes get ``width`` pixels (a multiple of 16 keeps the
+        figure's size a multiple of 16), minus ``margins`` = (left, right) for
+        its tick labels, and the scene's height and vertical position. Call
+        it before the first frame; static drawing on it lands in the
+        background layer, artists appended to ``self.artists`` are redrawn
+        every frame.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        if self._background is not None:
+            raise RuntimeError("add_side_axes must be called before the first frame")
+        old_w, height = self.size
+        new_w = old_w + int(width)
+        for ax in self.fig.axes:                    # keep every axes' pixel box
+            x0, y0, w, h = ax.get_position().bounds
+            ax.set_position((x0 * old_w / new_w, y0, w * old_w / new_w, h))
+        self.fig.set_size_inches(new_w / DPI, height / DPI)
+        self.size = (new_w, height)
+        _, y0, _, h = self.ax.get_position().bounds
+        left, right = margins
+        ax = self.fig.add_axes(((old_w + left) / new_w, y0, (width - left - right) / new_w, h))
+        ax.tick_params(labelsize=8)
+        return ax
 
     # -- states ------------------------------------------------------------
     #: label arrays of kept states may use at most this many bytes; beyond it
@@ -1013,6 +1066,171 @@ def _print_ll(state):
           flush=False)
 
 
+def _one_line(exc):
+    """An exception's message on one line (line breaks in e.g. paths are escaped)."""
+    text = str(exc) or type(exc).__name__
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def _degenerate_note(X):
+    """A one-line note when EM cannot be meaningful on ``X`` (all points identical)."""
+    if not np.all(X.min(axis=0) == X.max(axis=0)):
+        return None
+    what = "the only point" if len(X) == 1 else f"all {len(X)} points are identical"
+    return (f"{what}: EM has nothing to fit (every component sits on that point "
+            "with the smallest allowed covariance); drawing it anyway")
+
+
+#: options whose default is replaced by a --init-params file unless given explicitly
+_FILE_DEFAULTS = ("num_clusters", "covariance_type")
+
+
+def _explicit_options(argv):
+    """Which of :data:`_FILE_DEFAULTS` the command line ``argv`` gives explicitly."""
+    parser = build_parser()
+    unset = object()
+    for action in parser._actions:
+        if action.dest in _FILE_DEFAULTS:
+            action.default = unset
+    try:
+        ns = parser.parse_args(argv)
+    except (UsageError, SystemExit):
+        return set(_FILE_DEFAULTS)
+    return {dest for dest in _FILE_DEFAULTS if getattr(ns, dest) is not unset}
+
+
+def _check_params_path(path, flag="--save-params"):
+    """Raise :class:`UsageError` unless ``path`` can take a parameter file."""
+    ext = _extension(path)
+    if ext not in (".npz", ".json"):
+        raise UsageError(f"{flag} {path!r}: unknown extension {ext or '(none)'!r}; "
+                         "use .npz or .json")
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"{flag} {path!r}: it is a directory")
+    if not os.path.isdir(directory):
+        raise UsageError(f"{flag} {path!r}: directory {directory!r} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise UsageError(f"{flag} {path!r}: directory {directory!r} is not writable")
+
+
+class _AnalysisPlan:
+    """What the "analysis" flags change in a run; built by :func:`_analysis_plan`.
+
+    Attributes: ``X``, ``true_components``, ``rng``, ``k``, ``init``,
+    ``covariance_type``, ``column_names``, ``selection`` (None or
+    ``(ks, rows, best_k, criterion)``) and the parsed ``args``.
+    """
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+    def decorate(self, anim):
+        """Add the criterion curve beside the scene (with --select-k)."""
+        if self.selection is None:
+            return
+        import gmm_plot
+        ks, rows, best_k, criterion = self.selection
+        ax = anim.add_side_axes()
+        gmm_plot.criterion_curve(ax, [r["k"] for r in rows], [r[criterion] for r in rows],
+                                 best_k, label=criterion.upper())
+
+    def save_params(self, anim):
+        """Write the final d-dimensional fit (user units) to --save-params, if given."""
+        path = self.args.save_params
+        if path is None:
+            return
+        import gmm
+        anim.run()                  # a live window closed early: finish the fit
+        record = anim.fit_record
+        last = record.last
+        options = {key: value for key, value in vars(self.args).items()
+                   if key not in ("explicit", "close_after_last")}
+        options.update(num_clusters=self.k, covariance_type=self.covariance_type)
+        gmm.save_params(path, last.weights, last.means, last.covariances,
+                        covariance_type=self.covariance_type,
+                        log_likelihood_history=record.log_likelihoods, options=options)
+        if not self.args.quiet:
+            print(f"saved the fitted parameters to {path}", file=sys.stderr)
+
+
+def _analysis_plan(args, X, true_components):
+    """Validate the analysis flags and do their work before the animation.
+
+    Loads ``--init-params`` (k and the covariance type default to the file's),
+    samples the data here when a fit needs it first, runs ``--select-k`` (or
+    the ``--n-init`` restarts) and prints its table. The animation then
+    replays the kept run from its state 0.
+    """
+    import gmm
+
+    explicit = getattr(args, "explicit", set(_FILE_DEFAULTS))
+    rng = np.random.default_rng(args.seed)
+    names = None
+    if args.load_path is not None:
+        import data_gen
+        names = data_gen.column_names(args.load_path)
+    d = X.shape[1] if X is not None else 2
+    n = len(X) if X is not None else args.num_points
+    if args.dims is not None:
+        view_of(np.zeros((1, d)), args.dims)          # raises on a bad --dims
+    if args.save_params is not None:
+        _check_params_path(args.save_params)
+    k, init, covariance_type = args.num_clusters, args.init, args.covariance_type
+    if args.init_params is not None:
+        if args.select_k is not None:
+            raise UsageError("--init-params and --select-k cannot be combined: --select-k "
+                             "fits every k from its own initialisations")
+        path = args.init_params
+        try:
+            params = gmm.load_params(path, n_features=d)
+        except gmm.ParamsError as exc:
+            raise UsageError(f"--init-params {exc}") from None
+        file_k = len(params["weights"])
+        if "num_clusters" in explicit and k != file_k:
+            raise UsageError(f"-k {k} does not match --init-params {path}, which holds "
+                             f"{file_k} components; drop -k or pass -k {file_k}")
+        k = file_k
+        init = (params["weights"], params["means"], params["covariances"])
+        file_type = params["covariance_type"]
+        if "covariance_type" not in explicit:
+            covariance_type = file_type
+        else:
+            try:
+                gmm._check_init_tuple(init, k, d, covariance_type)
+            except ValueError as exc:
+                raise UsageError(f"--init-params {path} (fitted with --covariance-type "
+                                 f"{file_type}) cannot start a --covariance-type "
+                                 f"{covariance_type} fit: {exc}") from None
+        if k > n:
+            raise UsageError(f"--init-params {path} holds {k} components, more than the "
+                             f"number of points ({n})")
+    if args.select_k is not None and max(args.select_k) > n:
+        raise UsageError(f"--select-k: k = {max(args.select_k)} is more than the number of "
+                         f"points ({n}); use smaller k")
+    fits_first = args.select_k is not None or (args.n_init > 1 and args.init_params is None)
+    if X is None and fits_first:
+        import data_gen
+        X, means, covs = data_gen.sample_gaussians(args.num_points, args.means,
+                                                   max_radius=args.max_radius, random_state=rng)
+        true_components = (means, covs)
+    selection = None
+    if fits_first:
+        ks = args.select_k if args.select_k is not None else [k]
+        best_k, rows = select_components(
+            X, ks, criterion=args.criterion, n_init=args.n_init,
+            covariance_type=covariance_type, init=init, max_iter=args.iterations,
+            tol=args.tol, random_state=rng)
+        if args.select_k is not None:
+            print(format_selection_table(rows, best_k, args.criterion), flush=True)
+            selection = (ks, rows, best_k, args.criterion)
+        k = best_k
+        init = next(r["initial_params"] for r in rows if r["k"] == best_k)
+    return _AnalysisPlan(X=X, true_components=true_components, rng=rng, k=k, init=init,
+                         covariance_type=covariance_type, column_names=names,
+                         selection=selection, args=args)
+
+
 def _run(args):
     # ---- validate everything before any work ----
     save = args.save
@@ -1021,8 +1239,14 @@ def _run(args):
         check_save_path(save)
     if args.load_path is not None:
         import data_gen
+        if not args.load_path:
+            raise UsageError("--load_path is empty; give the path of a .npy, .csv or "
+                             ".txt file with one point per row")
         X = data_gen.load_points(args.load_path)
         true_components = None
+        note = _degenerate_note(X)
+        if note:
+            print(f"warning: {note}", file=sys.stderr)
     else:
         X = None
         true_components = None
@@ -1036,16 +1260,20 @@ def _run(args):
             save = DEFAULT_SAVE
             check_save_path(save)
 
-    anim = animate(X, args.num_clusters, max_iter=args.iterations, tol=args.tol,
-                   init=args.init, covariance_type=args.covariance_type,
-                   random_state=args.seed, true_components=true_components,
+    plan = _analysis_plan(args, X, true_components)     # may sample X; fits --select-k
+    anim = animate(plan.X, plan.k, max_iter=args.iterations, tol=args.tol,
+                   init=plan.init, covariance_type=plan.covariance_type,
+                   random_state=plan.rng, true_components=plan.true_components,
+                   dims=args.dims, column_names=plan.column_names,
                    n_points=args.num_points, n_true=args.means,
                    max_radius=args.max_radius, fps=args.fps,
                    show_covariances=not args.hide_covs, show_means=not args.hide_means,
                    show_true=not args.hide_real, interactive=live,
                    on_state=_print_ll if args.print_ll else None)
+    plan.decorate(anim)
     if live:
         anim.show(close_after_last=args.close_after_last)
+        plan.save_params(anim)
         return 0
     progress = not args.quiet and sys.stderr.isatty()
     n_frames = anim.save(save, progress=progress)
@@ -1054,6 +1282,7 @@ def _run(args):
         print(f"no display available: saved the animation to {save}", file=sys.stderr)
     elif not args.quiet:
         print(f"saved {n_frames} frames to {save}", file=sys.stderr)
+    plan.save_params(anim)
     return 0
 
 
@@ -1066,15 +1295,16 @@ def main(argv=None):
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        args.explicit = _explicit_options(argv)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except SystemExit as exc:        # --help
         return int(exc.code or 0)
     try:
         return _run(args)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except ValueError as exc:        # data_gen.DataError, gmm argument errors
         message = " ".join(str(exc).split()) or type(exc).__name__

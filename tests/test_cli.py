@@ -133,20 +133,20 @@ def test_early_stop_on_tol_and_zero_iterations(tmp_path, captured_animator):
         assert im.n_frames == 1
 
 
-def test_more_than_two_columns_fit_all_draw_first_two(tmp_path, capsys, monkeypatch,
-                                                      captured_animator):
+def test_more_than_two_columns_fit_all_draw_two_principal_components(
+        tmp_path, capsys, monkeypatch, captured_animator):
     rng = np.random.default_rng(0)
     X = np.c_[rng.normal(size=(200, 2)), rng.normal(size=200) * 3]
     path = tmp_path / "pts.csv"
     np.savetxt(path, X, delimiter=",", header="a,b,c", comments="")
     full_states = []
-    original = visualize_gmm.first_two_columns
+    original = visualize_gmm.project
 
-    def spy(state):
+    def spy(state, P, centre):
         full_states.append(state)
-        return original(state)
+        return original(state, P, centre)
 
-    monkeypatch.setattr(visualize_gmm, "first_two_columns", spy)
+    monkeypatch.setattr(visualize_gmm, "project", spy)
     assert main(["-k", "2", "--load_path", str(path), "-i", "3", "--seed", "0", "-q",
                  "--print_ll", "-s", str(tmp_path / "o.png")]) == 0
     printed = [float(LL_LINE.match(line)["ll"]) for line in capsys.readouterr().out.splitlines()]
@@ -155,8 +155,10 @@ def test_more_than_two_columns_fit_all_draw_first_two(tmp_path, capsys, monkeypa
     for ll, full, shown in zip(printed, full_states, drawn):
         assert full.means.shape == (2, 3)                       # all columns fitted
         assert ll == pytest.approx(_mixture_ll(X, full), abs=2e-6)
-        np.testing.assert_array_equal(shown.means, full.means[:, :2])
-        np.testing.assert_array_equal(shown.covariances, full.covariances[:, :2, :2])
+        # the default view of d > 2 data: the top two principal components
+        P, centre, _ = visualize_gmm.pca_projection(X)
+        np.testing.assert_allclose(shown.means, (full.means - centre) @ P.T, atol=1e-12)
+        np.testing.assert_allclose(shown.covariances, P @ full.covariances @ P.T, atol=1e-12)
 
 
 @pytest.mark.parametrize("cov_type", ["full", "tied", "diag", "spherical"])
