@@ -604,11 +604,17 @@ class LogLikelihoodPanel:
         The panel's own axes.
     max_iter : int
         Largest iteration number.
+    history : callable, optional
+        ``history() -> list`` of the run's states so far, state ``t`` at index
+        ``t`` (the animator's history), so a frame drawn alone (a PNG of the
+        last state) still shows the whole curve. Without it the panel
+        remembers the log-likelihoods of the states it was shown.
     """
 
-    def __init__(self, ax, max_iter, *, color="0.15"):
+    def __init__(self, ax, max_iter, *, history=None, color="0.15"):
         self.ax = ax
         self.max_iter = int(max_iter)
+        self.history = history
         self.line, = ax.plot([], [], "-", color=color, linewidth=1.5, zorder=Z_FIT)
         self.marker, = ax.plot([], [], "o", color=color, markeredgecolor="white",
                                markersize=7, zorder=Z_MEANS)
@@ -630,7 +636,11 @@ class LogLikelihoodPanel:
         self._ll = {}
 
     def curve(self, iteration):
-        """Iterations 0..t recorded so far and their log-likelihoods (2 arrays)."""
+        """Iterations 0..t known so far and their log-likelihoods (2 arrays)."""
+        if self.history is not None:
+            states = self.history()[: iteration + 1]
+            lls = np.array([s.log_likelihood for s in states], dtype=float)
+            return np.arange(len(lls), dtype=float), lls
         its = []
         t = 0
         while t <= iteration and t in self._ll:
@@ -643,7 +653,7 @@ class LogLikelihoodPanel:
         self._ll[t] = float(state.log_likelihood)
         its, lls = self.curve(t)
         self.line.set_data(its, lls)
-        self.marker.set_data([t], [self._ll[t]])
+        self.marker.set_data([t], [float(state.log_likelihood)])
         self._grow_limits(t, lls)
         return [self.line, self.marker]
 
@@ -784,10 +794,15 @@ class FollowerPanel:
         called again by :meth:`reset` for a new run.
     views : list
         Child views (``update(state)``, ``artists``) drawn on the panel.
+    frame : callable, optional
+        ``frame() -> int``: which state to show (e.g. the animator's frame
+        index, so the panel keeps advancing after EM has stopped); default
+        ``state.iteration``.
     """
 
-    def __init__(self, source, views):
+    def __init__(self, source, views, *, frame=None):
         self.source = source
+        self.frame = frame
         self.views = list(views)
         self.artists = [a for v in self.views for a in v.artists]
         self.reset()
@@ -809,8 +824,14 @@ class FollowerPanel:
                 self._done = True
         return self.history[min(i, len(self.history) - 1)]
 
+    def has_state(self, i):
+        """Whether the followed sequence has a state ``i`` (pulls up to it)."""
+        self.state(i)
+        return len(self.history) > i
+
     def update(self, state):
-        own = self.state(int(state.iteration))
+        i = int(state.iteration) if self.frame is None else int(self.frame())
+        own = self.state(i)
         changed = []
         for view in self.views:
             changed.extend(view.update(own))

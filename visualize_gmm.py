@@ -160,6 +160,7 @@ def build_parser():
     p.add_argument("--close-after-last", dest="close_after_last", action="store_true",
                    help=argparse.SUPPRESS)
     _add_analysis_arguments(p)
+    _add_teaching_arguments(p)
     package = p.add_argument_group("notebook/package")
     package.add_argument("--version", action="version", version=_version_line(),
                          help="print the version (from pyproject.toml) and exit")
@@ -197,6 +198,31 @@ def _add_analysis_arguments(p):
                    help="start EM from the parameters in PATH (written by --save-params "
                         "or GaussianMixture.save); -k and --covariance-type default to "
                         "the file's (default: off)")
+
+
+def _add_teaching_arguments(p):
+    """The "teaching views" flags (all off by default: the original picture)."""
+    keys = "; ".join(f"{k} = {what}" for k, what in Animator.KEYS)
+    g = p.add_argument_group(
+        "teaching views",
+        "extra views of the same run; they combine with each other and with the --hide_* "
+        f"flags, in the live window and in every saved format. Live-window keys: {keys}.")
+    g.add_argument("--ll-panel", "--ll_panel", dest="ll_panel", action="store_true",
+                   help="a second axes beside the scene: the mean log-likelihood per "
+                        "iteration up to the current frame, current point marked "
+                        "(default: off)")
+    g.add_argument("--soft", action="store_true",
+                   help="colour each point by the responsibility-weighted mix of the "
+                        "component colours, so points between clusters look mixed "
+                        "(default: off, the colour of the most responsible component)")
+    g.add_argument("--compare", choices=COMPARE_CHOICES, default=None,
+                   help="a second scene beside EM: k-means (Lloyd) started from the same "
+                        "centres as EM's state 0, one iteration per frame, with its hard "
+                        "assignment regions, centres and mean squared distance "
+                        "(default: off)")
+    g.add_argument("--contours", action="store_true",
+                   help="line contours of the mixture's log-density, enclosing 95/75/50/25/5%% "
+                        "of the points, updated every frame (default: off)")
 
 
 def _version_line():
@@ -688,6 +714,44 @@ class Animator:
         ax.tick_params(labelsize=8)
         return ax
 
+    def add_view(self, view, *, replace=None):
+        """Add a view (on any axes of the figure), or put it in place of ``replace``.
+
+        Its artists join the per-frame drawing in z-order. A replaced view's
+        artists are removed from the figure.
+        """
+        if replace is not None:
+            for a in replace.artists:
+                a.remove()
+            self.views[self.views.index(replace)] = view
+        else:
+            self.views.append(view)
+        self.artists = sorted((a for v in self.views for a in v.artists),
+                              key=lambda a: a.get_zorder())
+        self._background = None
+        return view
+
+    def palette_colors(self):
+        """Colours a GIF palette must hold: the components' plus any that views
+        declare in a ``palette_colors`` attribute (e.g. soft-colour mixes); (m, 3)."""
+        extra = [np.asarray(v.palette_colors, dtype=float)[:, :3] for v in self.views
+                 if getattr(v, "palette_colors", None) is not None]
+        return np.concatenate([np.asarray(self.colors, dtype=float)[:, :3]] + extra)
+
+    def restart(self, states):
+        """Start over with a new state sequence (the ``r`` key): the history is
+        cleared and every view with a ``reset()`` method is reset."""
+        self._source = iter(states)
+        self._exhausted = False
+        self.history = []
+        self.current = None
+        self._label_bytes = 0
+        self._labels_dropped = 0
+        for view in self.views:
+            reset = getattr(view, "reset", None)
+            if callable(reset):
+                reset()
+
     # -- states ------------------------------------------------------------
     #: label arrays of kept states may use at most this many bytes; beyond it
     #: the oldest states keep their parameters but drop their labels
@@ -753,24 +817,28 @@ class Animator:
         if state.labels is None:
             raise RuntimeError(f"labels of state {i} were dropped to bound memory "
                                "(see Animator.LABEL_BUDGET_BYTES)")
+        self.current = i                # views may ask which frame they draw
         changed = []
         for view in self.views:
             changed.extend(view.update(state))
-        self.current = i
         return changed
 
     def render(self, i):
         """Frame ``i`` as an (H, W, 3) uint8 array (a view into the canvas).
 
-        The static layer (axes, ticks) is drawn once; each frame restores it
-        and draws only the views' artists, in z-order.
+        The static layer (axes, ticks) is drawn once, and again only when a
+        view sets ``background_stale`` (e.g. a panel's axis limits grew); each
+        frame restores it and draws only the views' artists, in z-order.
         """
-        if self._background is None:
+        self.show_state(i)
+        stale = [v for v in self.views if getattr(v, "background_stale", False)]
+        if self._background is None or stale:
             for a in self.artists:
                 a.set_animated(True)
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-        self.show_state(i)
+            for v in stale:
+                v.background_stale = False
         self.canvas.restore_region(self._background)
         renderer = self.canvas.get_renderer()
         for a in self.artists:
@@ -799,7 +867,7 @@ class Animator:
         check_save_path(path)
         ext = _extension(path)
         writer_cls, wants_path = WRITERS[ext]
-        quantizer = PaletteQuantizer(self.colors) if ext in (".gif", ".html") else None
+        quantizer = PaletteQuantizer(self.palette_colors()) if ext in (".gif", ".html") else None
         from tqdm import tqdm
 
         with _AtomicFile(path) as target, tqdm(
@@ -833,7 +901,7 @@ class Animator:
         cached = getattr(self, "_html", None)
         if cached is None:
             buf = io.BytesIO()
-            writer = HtmlWriter(buf, self.size, self.fps, PaletteQuantizer(self.colors))
+            writer = HtmlWriter(buf, self.size, self.fps, PaletteQuantizer(self.palette_colors()))
             for i in self.indices():
                 writer.add(self.render(i))
             writer.finish()
@@ -855,39 +923,158 @@ class Animator:
         return (f"<visualize_gmm.Animator: {self.size[0]}x{self.size[1]} px, "
                 f"up to {self.max_iter + 1} frames at {self.fps:g} fps>")
 
+    #: live-window keys: (keys, what they do); listed by ``h`` and in ``--help``
+    KEYS = (("space", "pause / resume"),
+            ("right/n", "one iteration forward (pauses)"),
+            ("left/p", "one iteration back (pauses; states are kept)"),
+            ("r", "restart EM from a new initialisation (same data)"),
+            ("s", "save the current frame as gmm_frame_<iter>.png in the current directory"),
+            ("h", "show / hide this list of keys"),
+            ("q", "quit"))
+
     def show(self, *, close_after_last=False):
         """Play the animation in a live window (blocks until it is closed).
 
-        With ``close_after_last`` the window closes about a second after the
-        last frame and the drawn frame indices are reported on stderr.
+        A timer advances one state per ``1 / fps`` seconds; :attr:`KEYS`
+        pause, step, restart, save and quit (matplotlib's own key bindings are
+        switched off for this figure). With ``close_after_last`` the window
+        closes about a second after the last frame and the drawn frame indices
+        are reported on stderr.
+
+        Returns
+        -------
+        Animator
+            ``self``, after the window was closed.
         """
         import matplotlib
         import matplotlib.pyplot as plt
-        from matplotlib.animation import FuncAnimation
 
         drawn = []
-
-        def frames():
-            yield from self.indices()
-            if close_after_last:
-                timer = self.fig.canvas.new_timer(interval=int(1000 * HOLD_SECONDS))
-                timer.single_shot = True
-                timer.add_callback(plt.close, self.fig)
-                timer.start()
-                self._close_timer = timer
-
+        canvas = self.fig.canvas
+        manager = getattr(canvas, "manager", None)
+        default_keys = getattr(manager, "key_press_handler_id", None)
+        if default_keys is not None:          # matplotlib's s, q, p, r, h, arrows
+            canvas.mpl_disconnect(default_keys)
+        canvas.mpl_connect("key_press_event", self.on_key)
         if close_after_last:
-            self.fig.canvas.mpl_connect(
-                "draw_event", lambda event: drawn.append(self.current))
-        self._animation = FuncAnimation(self.fig, self.show_state, frames=frames,
-                                        interval=1000.0 / self.fps, repeat=False,
-                                        cache_frame_data=False, blit=False)
+            canvas.mpl_connect("draw_event", lambda event: drawn.append(self.current))
+        self.paused = False
+        self._close_after_last = close_after_last
+        self._close_timer = None
+        if self.current is None:
+            self.show_state(0)
+        self._timer = canvas.new_timer(interval=max(1, int(round(1000.0 / self.fps))))
+        self._timer.add_callback(self._tick)
+        self._timer.start()
         plt.show()
+        self._timer.stop()
         if close_after_last:
             seen = [i for j, i in enumerate(drawn) if i is not None and (j == 0 or drawn[j - 1] != i)]
             print(f"live window ({matplotlib.get_backend()}) drew frames: "
                   + " ".join(str(i) for i in seen), file=sys.stderr)
-        return self._animation
+        return self
+
+    def _tick(self):
+        """Timer callback: the next state unless paused or at the end."""
+        if getattr(self, "paused", False) or self.step(+1):
+            return
+        if getattr(self, "_close_after_last", False) and self._close_timer is None:
+            import matplotlib.pyplot as plt
+            timer = self.fig.canvas.new_timer(interval=int(1000 * HOLD_SECONDS))
+            timer.single_shot = True
+            timer.add_callback(plt.close, self.fig)
+            timer.start()
+            self._close_timer = timer
+
+    def step(self, delta):
+        """Show state ``current + delta`` if it exists; returns whether it moved."""
+        i = (-1 if self.current is None else self.current) + int(delta)
+        if i < 0 or self.state(i) is None:
+            return False
+        try:
+            self.show_state(i)
+        except RuntimeError as exc:          # labels dropped to bound memory
+            print(f"cannot show state {i}: {exc}", file=sys.stderr)
+            return False
+        self.fig.canvas.draw_idle()
+        return True
+
+    def on_key(self, event):
+        """Live-window key handler (see :attr:`KEYS`)."""
+        key = (event.key or "").lower()
+        if key in (" ", "space"):
+            self.paused = not getattr(self, "paused", False)
+        elif key in ("right", "n"):
+            self.paused = True
+            self.step(+1)
+        elif key in ("left", "p"):
+            self.paused = True
+            self.step(-1)
+        elif key == "r":
+            self.restart_run()
+        elif key == "s":
+            self.save_frame()
+        elif key == "h":
+            self.toggle_help()
+        elif key == "q":
+            import matplotlib.pyplot as plt
+            plt.close(self.fig)
+
+    #: ``restart_factory() -> iterator of states`` for the ``r`` key (set by
+    #: :func:`animate`); None: ``r`` only prints that it cannot restart
+    restart_factory = None
+
+    def restart_run(self):
+        """Rerun EM from a new initialisation (the ``r`` key) and play from state 0."""
+        if self.restart_factory is None:
+            print("restart: not available for this animation", file=sys.stderr)
+            return False
+        self.restart(self.restart_factory())
+        self.show_state(0)
+        self.paused = False
+        self.fig.canvas.draw_idle()
+        return True
+
+    def save_frame(self, directory="."):
+        """Save the current frame as ``gmm_frame_<iter>.png`` (the ``s`` key).
+
+        Written atomically; the path goes to stderr. Returns the path.
+        """
+        state = self.history[self.current if self.current is not None else 0]
+        path = os.path.join(directory, f"gmm_frame_{state.iteration}.png")
+        help_text = getattr(self, "_help_text", None)
+        hidden = help_text is not None and help_text.get_visible()
+        if hidden:
+            help_text.set_visible(False)
+        animated = [a for a in self.artists if a.get_animated()]
+        for a in animated:
+            a.set_animated(False)
+        try:
+            with _AtomicFile(path) as target:
+                self.fig.savefig(target.fp, format="png", dpi=DPI)
+        finally:
+            for a in animated:
+                a.set_animated(True)
+            if hidden:
+                help_text.set_visible(True)
+        print(f"saved frame {state.iteration} to {os.path.abspath(path)}", file=sys.stderr)
+        return path
+
+    def toggle_help(self):
+        """Show or hide the list of keys over the figure (and print it to stderr)."""
+        text = getattr(self, "_help_text", None)
+        lines = [f"{keys:>9}  {what}" for keys, what in self.KEYS]
+        if text is None:
+            text = self._help_text = self.fig.text(
+                0.5, 0.5, "\n".join(lines), ha="center", va="center", family="monospace",
+                fontsize=9, zorder=10,
+                bbox=dict(boxstyle="round,pad=0.6", facecolor="white", edgecolor="0.4",
+                          alpha=0.95))
+            text.set_visible(False)
+        text.set_visible(not text.get_visible())
+        if text.get_visible():
+            print("keys:\n" + "\n".join(lines), file=sys.stderr)
+        self.fig.canvas.draw_idle()
 
 
 # --------------------------------------------------------------------------- #
@@ -901,7 +1088,7 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
             interactive=False, on_state=None,
             iterations=None, seed=None, hide_covs=False, hide_means=False,
             hide_real=False, print_ll=False, dims=None, column_names=None,
-            fit_record=None):
+            fit_record=None, ll_panel=False, soft=False, compare=None, contours=False):
     """Set up the EM animation of a GMM fit to ``X``; returns the :class:`Animator`.
 
     The keywords mirror the command-line flags: ``iterations`` (``-i``, 50),
@@ -995,12 +1182,18 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
                          covariance_type=covariance_type, init=init, random_state=rng)
     projection, axis_labels = view_of(X, dims, column_names)
     record = fit_record if fit_record is not None else FitRecord()
+    tracker = _RunTracker(Z, centre, scale, projection)     # for the teaching views
     if projection is None:
-        states = (first_two_columns(record(to_user_units(s, centre, scale))) for s in steps)
+        def display(steps):
+            return (first_two_columns(record(to_user_units(tracker(s), centre, scale)))
+                    for s in steps)
         points = X[:, :2]
     else:
-        states = (project(record(to_user_units(s, centre, scale)), *projection) for s in steps)
+        def display(steps):
+            return (project(record(to_user_units(tracker(s), centre, scale)), *projection)
+                    for s in steps)
         points = (X - projection[1]) @ projection[0].T
+    states = display(steps)
     if not show_true:
         true_components = None
     if true_components is not None:
@@ -1014,6 +1207,19 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
     if axis_labels is not None:
         anim.ax.set_xlabel(axis_labels[0], fontsize=9, labelpad=2)
         anim.ax.set_ylabel(axis_labels[1], fontsize=9, labelpad=2)
+    wrap = _add_teaching_views(anim, tracker, points, X.shape[1], max_iter=max_iter,
+                               ll_panel=ll_panel, soft=soft, compare=compare,
+                               contours=contours, true_components=true_components,
+                               show_means=show_means)
+    if wrap is not None:                # nothing was pulled yet: same states, wrapped
+        anim.restart(wrap(states))
+    restart_init = "kmeans++" if isinstance(init, (tuple, list)) else init
+    anim.restart_factory = _Restarter(
+        lambda rs: gmm.em_steps(Z, n_components, max_iter=max_iter, tol=tol,
+                                covariance_type=covariance_type, init=restart_init,
+                                random_state=rs),
+        display if wrap is None else (lambda steps: wrap(display(steps))),
+        random_state, rng, resets=(tracker, record))
     return anim
 
 
@@ -1025,6 +1231,190 @@ class _Components:
 
     def parts(self):
         return self.means, self.covariances
+
+
+# --------------------------------------------------------------------------- #
+# Teaching views (--ll-panel, --soft, --compare kmeans, --contours) and restart
+# --------------------------------------------------------------------------- #
+
+class _RunTracker:
+    """A state transform that keeps each EM state's full-dimensional parameters.
+
+    ``tracker(state)`` (a fit-unit :class:`gmm.GMMState`) returns the state
+    unchanged and keeps its parameters by iteration, so views can get what the
+    2-D display state cannot give them: responsibilities of d > 2 data and the
+    k-means run started from EM's initial means. Scaling and projection stay
+    here, out of the views.
+    """
+
+    def __init__(self, Z, centre, scale, projection):
+        self.Z = Z
+        self.centre = centre
+        self.scale = scale
+        self.projection = projection
+        self.params = {}
+
+    def __call__(self, state):
+        self.params[int(state.iteration)] = (state.weights, state.means, state.covariances)
+        return state
+
+    def reset(self):
+        self.params = {}
+
+    def responsibilities(self, state):
+        """(n, k) responsibilities of the full fit at ``state.iteration``."""
+        import gmm
+        weights, means, covs = self.params[int(state.iteration)]
+        return gmm.responsibilities(self.Z, weights, means, covs)
+
+    def kmeans_states(self, max_iter):
+        """Lloyd k-means on the standardised data from EM state 0's means, as
+        display states: centres in display units, objective (mean squared
+        distance over all d columns) in user units squared."""
+        import gmm
+        start = self.params[0][1]
+        for ks in gmm.kmeans_steps(self.Z, start, max_iter):
+            means = ks.means * self.scale + self.centre
+            if self.projection is None:
+                means = means[:, :2]
+            else:
+                P, centre = self.projection
+                means = (means - centre) @ np.asarray(P).T
+            yield dataclasses.replace(ks, means=means,
+                                      objective=ks.objective * self.scale ** 2)
+
+
+class _Restarter:
+    """``restart_factory`` of an animation: EM again from a new initialisation.
+
+    Restart r uses ``default_rng(seed + r)`` when the animation was seeded
+    with an int, otherwise it draws on from the animation's random generator
+    (so the command line with ``--seed`` restarts the same way every time).
+    The data stays the same; an ``init`` tuple restarts with k-means++.
+    """
+
+    def __init__(self, make_steps, display, random_state, rng, resets=()):
+        self.make_steps = make_steps
+        self.display = display
+        self.random_state = random_state
+        self.rng = rng
+        self.resets = resets
+        self.count = 0
+
+    def __call__(self):
+        self.count += 1
+        seed = self.random_state
+        if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+            rng = np.random.default_rng(int(seed) + self.count)
+            how = f"seed {int(seed) + self.count}"
+        else:
+            rng = self.rng
+            how = "next draw of the random generator"
+        for obj in self.resets:
+            if isinstance(obj, FitRecord):
+                obj.log_likelihoods.clear()
+                obj.last = None
+            else:
+                obj.reset()
+        print(f"restart {self.count}: EM from a new initialisation ({how})", file=sys.stderr)
+        return self.display(self.make_steps(rng))
+
+
+COMPARE_CHOICES = ("kmeans",)
+LL_PANEL_WIDTH = 320          # pixels, tick labels included
+
+
+def _add_teaching_views(anim, tracker, points, n_features, *, max_iter, ll_panel=False,
+                        soft=False, compare=None, contours=False, true_components=None,
+                        show_means=True):
+    """Add the teaching views of :func:`animate` to ``anim`` (all off: no change).
+
+    ``soft`` replaces the points view; ``contours`` draws over the points;
+    ``compare="kmeans"`` adds a panel of the same size beside the scene in
+    which k-means (Lloyd) runs from EM state 0's means; ``ll_panel`` adds the
+    log-likelihood curve beside everything. Raises ValueError for an unknown
+    ``compare``.
+
+    Returns
+    -------
+    wrap : callable or None
+        With ``compare``, ``wrap(states)`` repeats EM's last state while
+        k-means still has iterations to show (frames run until both stop;
+        ``on_state`` sees each EM state once). None otherwise.
+    """
+    import gmm_plot
+
+    if compare in (None, False, ""):
+        compare = None
+    elif compare not in COMPARE_CHOICES:
+        raise ValueError(f"compare must be one of {', '.join(COMPARE_CHOICES)} (or None), "
+                         f"got {compare!r}")
+    if not (ll_panel or soft or compare or contours):
+        return None
+    wrap = None
+    ax, colors = anim.ax, anim.colors
+    if soft:
+        old = next(v for v in anim.views if type(v) is gmm_plot.PointsView)
+        resp = None if n_features == 2 else tracker.responsibilities
+        anim.add_view(gmm_plot.SoftPointsView(ax, points, colors, responsibilities=resp,
+                                              image_threshold=IMAGE_THRESHOLD), replace=old)
+    if contours:
+        anim.add_view(gmm_plot.ContoursView(ax, points))
+    if compare == "kmeans":
+        scene_px = int(round(ax.get_position().width * anim.size[0]))
+        kax = anim.add_side_axes(width=scene_px + 80, margins=(64, 16))
+        kax.set_xlim(ax.get_xlim())
+        kax.set_ylim(ax.get_ylim())
+        kax.set_aspect("equal", adjustable="box")
+        kax.set_xlabel(ax.get_xlabel(), fontsize=9, labelpad=2)
+        kax.set_ylabel(ax.get_ylabel(), fontsize=9, labelpad=2)
+        kax.apply_aspect()
+        views = []
+        if n_features == 2:                   # regions only where they are exact
+            views.append(gmm_plot.VoronoiView(kax, colors))
+        views.append(gmm_plot.PointsView(kax, points, colors, image_threshold=IMAGE_THRESHOLD))
+        if true_components is not None:
+            views.append(gmm_plot.TrueEllipsesView(kax, *true_components))
+        if show_means:
+            views.append(gmm_plot.MeansView(kax, colors))
+        views.append(gmm_plot.KMeansText(kax, max_iter))
+        views.append(gmm_plot.PanelTitle(kax, "k-means (Lloyd): hard assignment"))
+        kax.set_xlim(kax.get_xlim())
+        kax.set_ylim(kax.get_ylim())
+        follower = anim.add_view(gmm_plot.FollowerPanel(
+            lambda: tracker.kmeans_states(max_iter), views, frame=lambda: anim.current))
+        title = "EM: Gaussian mixture" + (" (soft colours)" if soft else "")
+        anim.add_view(gmm_plot.PanelTitle(ax, title))
+        anim.kmeans_ax = kax
+
+        def wrap(states):
+            i, last = -1, None
+            for last in states:
+                i += 1
+                yield last
+            while last is not None and follower.has_state(i + 1):
+                i += 1
+                yield last
+
+        if anim.on_state is not None:     # held EM states are not new states
+            anim.on_state = _once_per_state(anim.on_state)
+    if ll_panel:
+        lax = anim.add_side_axes(width=LL_PANEL_WIDTH, margins=(64, 16))
+        anim.add_view(gmm_plot.LogLikelihoodPanel(lax, max_iter, history=lambda: anim.history))
+        anim.ll_ax = lax
+    return wrap
+
+
+def _once_per_state(callback):
+    """``callback`` skipping a state object it has just been given."""
+    last = []
+
+    def call(state):
+        if last and last[0] is state:
+            return
+        last[:] = [state]
+        callback(state)
+    return call
 
 
 def _one_of(name, value, alias, alias_value, *, default):
@@ -1269,7 +1659,9 @@ def _run(args):
                    max_radius=args.max_radius, fps=args.fps,
                    show_covariances=not args.hide_covs, show_means=not args.hide_means,
                    show_true=not args.hide_real, interactive=live,
-                   on_state=_print_ll if args.print_ll else None)
+                   on_state=_print_ll if args.print_ll else None,
+                   ll_panel=args.ll_panel, soft=args.soft, compare=args.compare,
+                   contours=args.contours)
     plan.decorate(anim)
     if live:
         anim.show(close_after_last=args.close_after_last)
