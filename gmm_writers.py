@@ -271,6 +271,7 @@ class Mp4Writer:
     def __init__(self, path, size, fps, quantizer=None, hold=HOLD_SECONDS):
         import imageio_ffmpeg
 
+        self.path = path
         self.fps = float(fps)
         self.hold = hold
         self.n_frames = 0
@@ -280,17 +281,31 @@ class Mp4Writer:
             ffmpeg_log_level="error", pix_fmt_in="rgb24", pix_fmt_out="yuv420p")
         self._gen.send(None)
 
+    def _send(self, frame):
+        try:
+            self._gen.send(frame)
+        except OSError as exc:  # imageio-ffmpeg appends the whole command line
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason given"
+            raise OSError(f"ffmpeg stopped accepting frames ({first})") from None
+
     def add(self, rgb):
         frame = np.ascontiguousarray(rgb)
-        self._gen.send(frame)
+        self._send(frame)
         self._last = frame
         self.n_frames += 1
 
     def finish(self):
         if self._last is not None:
             for _ in range(max(1, int(round(self.hold * self.fps)))):
-                self._gen.send(self._last)
+                self._send(self._last)
         self._gen.close()
+        # imageio-ffmpeg does not check ffmpeg's exit status: an MP4 starts
+        # with an 'ftyp' box, so anything else means ffmpeg failed
+        with open(self.path, "rb") as fh:
+            head = fh.read(8)
+        if head[4:8] != b"ftyp":
+            raise OSError("ffmpeg did not produce a valid .mp4 (see its messages above, "
+                          "if any); check the ffmpeg install or save a .gif")
 
     def abort(self):
         try:
