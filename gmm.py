@@ -459,6 +459,7 @@ def _m_step(stats, covariance_type, reg_covar):
         covs = var[:, :, None] * eye
     else:  # tied
         total = s2.sum(axis=0) - np.einsum("k,ki,kj->ij", nk, means, means)
+        total = 0.5 * (total + total.T)     # exactly symmetric (einsum's order is not)
         scatter = np.broadcast_to(total / nk.sum(), (k, d, d))
         covs = (scatter + reg_covar * eye).copy()
     # digits lost: smallest scatter variance against the raw second moment

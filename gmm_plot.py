@@ -207,8 +207,8 @@ def criterion_curve(ax, ks, values, best_k, *, label="BIC", color="C0"):
     ax.axvline(best_k, color="0.4", linestyle=":", linewidth=1.0)
     ax.plot([best_k], [values[j]], "o", markersize=10, markerfacecolor="none",
             markeredgecolor="crimson", markeredgewidth=2.0)
-    ax.annotate(f"k = {best_k}", (best_k, values[j]), xytext=(0, 10),
-                textcoords="offset points", ha="center", va="bottom", fontsize=9,
+    ax.annotate(f"k = {best_k}", (best_k, values[j]), xytext=(7, 9),
+                textcoords="offset points", ha="left", va="bottom", fontsize=9,
                 color="crimson")
     ax.set_xlabel("k (components)", fontsize=9)
     ax.set_title(f"{label} (lower is better)", fontsize=9)

@@ -1,0 +1,479 @@
+"""Tests for issue 8 (analysis): choosing k, views of d > 2 data, covariance
+types in the drawing, and saving/loading fitted parameters.
+
+References: scikit-learn's GaussianMixture (BIC/AIC/score on the same
+parameters) and PCA, the support function of an ellipsoid (projection
+geometry), and exact round trips through files.
+"""
+import json
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.decomposition import PCA
+from sklearn.mixture import GaussianMixture as SkGaussianMixture
+from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
+
+import gmm
+import gmm_plot
+import visualize_gmm
+from visualize_gmm import main
+
+IRIS = "examples/iris.csv"
+TABLE_ROW = re.compile(r"^\s*(?P<k>\d+)\s+(?P<p>\d+)\s+(?P<ll>-?\d+\.\d+)\s+(?P<bic>-?\d+\.\d+)"
+                       r"\s+(?P<aic>-?\d+\.\d+)(?P<mark>\s+\*)?$")
+
+
+@pytest.fixture(autouse=True)
+def _repo_root(monkeypatch):
+    import os
+    monkeypatch.chdir(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """Run main and keep the Animator it used (wrapping Animator.save)."""
+    box = {}
+    original = visualize_gmm.Animator.save
+
+    def save(self, path, **kw):
+        box["anim"] = self
+        return original(self, path, **kw)
+
+    monkeypatch.setattr(visualize_gmm.Animator, "save", save)
+    return box
+
+
+def _only_error_line(err):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def _blobs(k, d=2, n_per=80, sep=12.0, seed=0, scale=1.0, shift=0.0):
+    """Well separated round blobs with known k, in arbitrary units."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(k, d))
+    centres *= sep / np.linalg.norm(centres[:, None] - centres[None], axis=2)[
+        ~np.eye(k, dtype=bool)].min() if k > 1 else 1.0
+    X = np.concatenate([c + rng.normal(size=(n_per, d)) for c in centres])
+    return X[rng.permutation(len(X))] * scale + shift
+
+
+def _sklearn_model(weights, means, covariances, covariance_type):
+    """scikit-learn's GaussianMixture holding the given (full-matrix) parameters."""
+    sk = SkGaussianMixture(len(weights), covariance_type=covariance_type)
+    covs = gmm._to_sklearn_shape(np.asarray(covariances), covariance_type)
+    sk.weights_, sk.means_, sk.covariances_ = np.asarray(weights), np.asarray(means), covs
+    sk.precisions_cholesky_ = _compute_precision_cholesky(covs, covariance_type)
+    sk.converged_, sk.n_iter_, sk.lower_bound_ = True, 1, 0.0
+    sk.n_features_in_ = np.asarray(means).shape[1]
+    return sk
+
+
+def _table(out):
+    rows = [m.groupdict() for m in map(TABLE_ROW.match, out.splitlines()) if m]
+    return [{"k": int(r["k"]), "p": int(r["p"]), "ll": float(r["ll"]), "bic": float(r["bic"]),
+             "aic": float(r["aic"]), "chosen": bool(r["mark"])} for r in rows]
+
+
+def _ellipses(anim):
+    view = next(v for v in anim.views if isinstance(v, gmm_plot.EllipsesView))
+    return [(p.get_center(), p.get_width(), p.get_height(), p.get_angle())
+            for p in view.patches]
+
+
+# ------------------------------------------------------------------ choosing k
+
+@pytest.mark.parametrize("k_true, d", [(3, 2), (4, 2), (2, 3)])
+def test_select_k_library_finds_known_k(k_true, d):
+    X = _blobs(k_true, d, seed=k_true + d)
+    best, table = gmm.select_k(X, range(1, 7), n_init=2, random_state=0)
+    assert best == k_true
+    assert [r["k"] for r in table] == list(range(1, 7))
+    for row in table:
+        m = row["model"]
+        sk = _sklearn_model(m.weights_, m.means_, m.state_.covariances, "full")
+        assert row["bic"] == pytest.approx(sk.bic(X), rel=1e-10)
+        assert row["aic"] == pytest.approx(sk.aic(X), rel=1e-10)
+        assert row["n_parameters"] == sk._n_parameters()
+
+
+def test_select_k_cli_table_in_user_units_equals_sklearn(tmp_path, capsys, captured):
+    # odd units: the CLI fits standardised data but must report in these units
+    X = _blobs(4, seed=1, scale=3e3, shift=-7e4)
+    path = tmp_path / "blobs.npy"
+    np.save(path, X)
+    argv = ["--load_path", str(path), "--select-k", "1:6", "--seed", "5", "-q",
+            "--n-init", "2", "-s", str(tmp_path / "o.png")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    table = _table(out)
+    assert [r["k"] for r in table] == [1, 2, 3, 4, 5, 6]
+    assert [r["k"] for r in table if r["chosen"]] == [4]
+    assert "chosen: k = 4 (lowest BIC)" in out
+    # the same fits, recomputed, checked against scikit-learn on the user-unit data
+    best, rows = visualize_gmm.select_components(
+        X, [1, 2, 3, 4, 5, 6], n_init=2, max_iter=50, tol=1e-3,
+        random_state=np.random.default_rng(5))
+    assert best == 4
+    for printed, row in zip(table, rows):
+        sk = _sklearn_model(row["weights"], row["means"], row["covariances"], "full")
+        assert row["bic"] == pytest.approx(sk.bic(X), rel=1e-9)
+        assert row["aic"] == pytest.approx(sk.aic(X), rel=1e-9)
+        assert row["log_likelihood"] == pytest.approx(sk.score(X), rel=1e-9)
+        assert printed["bic"] == pytest.approx(row["bic"], abs=0.006)
+        assert printed["aic"] == pytest.approx(row["aic"], abs=0.006)
+        assert printed["ll"] == pytest.approx(row["log_likelihood"], abs=1e-6)
+        assert printed["p"] == gmm.n_parameters(row["k"], 2)
+    # the animation replays the kept run of the chosen k: its last state is the row's fit
+    anim = captured["anim"]
+    last = anim.fit_record.last
+    chosen = rows[3]
+    np.testing.assert_allclose(last.weights, chosen["weights"], atol=1e-9)
+    np.testing.assert_allclose(last.means, chosen["means"], rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(last.covariances, chosen["covariances"], rtol=1e-8)
+    assert last.log_likelihood == pytest.approx(chosen["log_likelihood"], abs=1e-9)
+    # and the saved output has the criterion curve beside the scene
+    curve_ax = [ax for ax in anim.fig.axes if ax is not anim.ax]
+    assert len(curve_ax) == 1
+    line = curve_ax[0].lines[0]
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4, 5, 6])
+    np.testing.assert_allclose(line.get_ydata(), [r["bic"] for r in rows])
+    assert anim.size[0] % 16 == 0 and anim.size[1] % 16 == 0
+
+
+def test_select_k_aic_and_figure_keeps_scene_pixels(tmp_path, capsys, captured):
+    X = _blobs(3, seed=2)
+    path = tmp_path / "b.npy"
+    np.save(path, X)
+    assert main(["--load_path", str(path), "-q", "--seed", "0", "-s", str(tmp_path / "a.png")]) == 0
+    plain = captured["anim"]
+    plain_box = plain.ax.get_window_extent().bounds
+    assert main(["--load_path", str(path), "--select-k", "2,3,5", "--criterion", "aic", "-q",
+                 "--seed", "0", "-s", str(tmp_path / "b.png")]) == 0
+    table = _table(capsys.readouterr().out)
+    assert [r["k"] for r in table] == [2, 3, 5]
+    assert [r["k"] for r in table if r["chosen"]] == [3]
+    anim = captured["anim"]
+    assert anim.size[1] == plain.size[1] and anim.size[0] > plain.size[0]
+    np.testing.assert_allclose(anim.ax.get_window_extent().bounds, plain_box, atol=0.51)
+    assert len(anim.history[-1].weights) == 3
+
+
+def test_n_init_keeps_the_best_run():
+    X = _blobs(5, seed=7, sep=5.0)
+    one = visualize_gmm.select_components(X, [5], random_state=np.random.default_rng(3))[1][0]
+    many = visualize_gmm.select_components(X, [5], n_init=6,
+                                           random_state=np.random.default_rng(3))[1][0]
+    # the first of the 6 runs is the single run (same generator), so the kept one is no worse
+    assert many["log_likelihood"] >= one["log_likelihood"] - 1e-12
+    runs = [gmm.GaussianMixture(5, random_state=g).fit(visualize_gmm.standardise(X)[0])
+            for g in [np.random.default_rng(3)]]
+    assert runs[0].lower_bound_ - 2 * np.log(visualize_gmm.standardise(X)[2]) == \
+        pytest.approx(one["log_likelihood"], abs=1e-12)
+
+
+@pytest.mark.parametrize("ks", ["0:3", "5:2", "a:b", "1:", "", "2,x", "0", "1:1000"])
+def test_bad_select_k_is_one_error_line(tmp_path, capsys, ks):
+    out = tmp_path / "o.png"
+    assert main(["-N", "200", "--select-k", ks, "-s", str(out)]) == 2
+    line = _only_error_line(capsys.readouterr().err)
+    assert "select" in line or "k" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("text, expected", [("1:4", [1, 2, 3, 4]), ("3", [3]),
+                                            ("5,2,3,2", [2, 3, 5]), (" 2:2 ", [2])])
+def test_parse_k_list(text, expected):
+    assert visualize_gmm.parse_k_list(text) == expected
+
+
+# ------------------------------------------------------------------ projections
+
+def test_pca_projection_matches_sklearn():
+    X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
+    P, centre, explained = visualize_gmm.pca_projection(X)
+    pca = PCA(2).fit(X)
+    np.testing.assert_allclose(np.abs(P @ pca.components_.T), np.eye(2), atol=1e-10)
+    np.testing.assert_allclose(explained, pca.explained_variance_ratio_, rtol=1e-10)
+    np.testing.assert_allclose(centre, X.mean(axis=0))
+    scores = (X - centre) @ P.T
+    np.testing.assert_allclose(np.abs(scores), np.abs(pca.transform(X)), atol=1e-9)
+
+
+def _support(centre, width, height, angle_deg, u):
+    """max over the drawn ellipse of u . y (its extent along direction u)."""
+    a, b = width / 2, height / 2
+    t = np.radians(angle_deg)
+    e1, e2 = np.array([np.cos(t), np.sin(t)]), np.array([-np.sin(t), np.cos(t)])
+    return float(u @ centre + np.hypot(a * (u @ e1), b * (u @ e2)))
+
+
+def test_iris_view_is_the_exact_projection_of_the_fit(tmp_path, captured):
+    X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
+    saved = tmp_path / "fit.npz"
+    assert main(["-k", "3", "--load_path", IRIS, "--seed", "0", "-q", "-i", "30",
+                 "--save-params", str(saved), "-s", str(tmp_path / "o.png")]) == 0
+    anim = captured["anim"]
+    params = gmm.load_params(str(saved), n_features=4)       # the d-dimensional fit
+    P, centre, explained = visualize_gmm.pca_projection(X)
+    shown = anim.history[-1]
+    np.testing.assert_allclose(shown.means, (params["means"] - centre) @ P.T, atol=1e-12)
+    np.testing.assert_allclose(shown.covariances, P @ params["covariances"] @ P.T, atol=1e-12)
+    # geometry: the drawn ellipse's extent along any direction u equals the
+    # extent of the 4-D ellipsoid {x: (x-mu)^T S^-1 (x-mu) = 2} along P^T u
+    c = 2.0
+    for (ctr, w, h, ang), mu, S in zip(_ellipses(anim), params["means"], params["covariances"]):
+        for theta in np.linspace(0, np.pi, 7):
+            u = np.array([np.cos(theta), np.sin(theta)])
+            v = P.T @ u
+            expected = float(v @ (mu - centre) + np.sqrt(c * v @ S @ v))
+            assert _support(np.asarray(ctr), w, h, ang, u) == pytest.approx(expected, rel=1e-9,
+                                                                             abs=1e-9)
+    # the points are the PC scores; labels say what is shown
+    offsets = anim.views[0].artist.get_offsets()
+    np.testing.assert_allclose(offsets, (X - centre) @ P.T, atol=1e-12)
+    assert anim.ax.get_xlabel() == f"PC1 ({100 * explained[0]:.0f}% var)" == "PC1 (92% var)"
+    assert anim.ax.get_ylabel() == f"PC2 ({100 * explained[1]:.0f}% var)"
+
+
+def test_dims_pick_columns_with_header_names(tmp_path, captured):
+    assert main(["-k", "3", "--load_path", IRIS, "--dims", "0", "3", "--seed", "1", "-q",
+                 "-i", "5", "-s", str(tmp_path / "o.png")]) == 0
+    anim = captured["anim"]
+    full = anim.fit_record.last
+    shown = anim.history[-1]
+    np.testing.assert_array_equal(shown.means, full.means[:, [0, 3]])
+    np.testing.assert_array_equal(shown.covariances, full.covariances[:, [0, 3]][:, :, [0, 3]])
+    assert (anim.ax.get_xlabel(), anim.ax.get_ylabel()) == ("sepal_length", "petal_width")
+    X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
+    np.save(tmp_path / "noheader.npy", X)
+    assert main(["-k", "2", "--load_path", str(tmp_path / "noheader.npy"), "--dims", "3", "0",
+                 "-q", "-i", "2", "--seed", "0", "-s", str(tmp_path / "p.png")]) == 0
+    anim = captured["anim"]
+    assert (anim.ax.get_xlabel(), anim.ax.get_ylabel()) == ("x3", "x0")
+    np.testing.assert_array_equal(anim.views[0].artist.get_offsets(), X[:, [3, 0]])
+
+
+def test_two_column_csv_header_labels_and_no_labels_for_sampled(tmp_path, captured):
+    X = _blobs(2, seed=3)
+    np.savetxt(tmp_path / "h.csv", X, delimiter=",", header="height,weight", comments="")
+    assert main(["-k", "2", "--load_path", str(tmp_path / "h.csv"), "-q", "-i", "2",
+                 "-s", str(tmp_path / "o.png")]) == 0
+    anim = captured["anim"]
+    assert (anim.ax.get_xlabel(), anim.ax.get_ylabel()) == ("height", "weight")
+    np.testing.assert_array_equal(anim.views[0].artist.get_offsets(), X)
+    assert main(["-N", "100", "-k", "2", "-q", "-i", "1", "-s", str(tmp_path / "p.png")]) == 0
+    assert captured["anim"].ax.get_xlabel() == ""
+
+
+@pytest.mark.parametrize("dims", [["0", "4"], ["2", "2"], ["-1", "0"], ["1"]])
+def test_bad_dims_is_one_error_line(tmp_path, capsys, dims):
+    out = tmp_path / "o.png"
+    assert main(["-k", "2", "--load_path", IRIS, "--dims", *dims, "-s", str(out)]) == 2
+    _only_error_line(capsys.readouterr().err)
+    assert not out.exists()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(3, 6), st.integers(0, 2**32 - 1))
+def test_project_is_the_linear_image_of_each_gaussian(d, seed):
+    rng = np.random.default_rng(seed)
+    k = 3
+    A = rng.normal(size=(k, d, d))
+    S = A @ np.swapaxes(A, 1, 2) + 0.1 * np.eye(d)
+    mu = rng.normal(size=(k, d)) * 3
+    P = np.linalg.qr(rng.normal(size=(d, 2)))[0].T           # (2, d) orthonormal rows
+    c = rng.normal(size=d)
+    state = gmm.GMMState(iteration=0, weights=np.full(k, 1 / k), means=mu, covariances=S,
+                         log_likelihood=-1.0, labels=np.zeros(4, int))
+    out = visualize_gmm.project(state, P, c)
+    for j in range(k):
+        # the image of N(mu, S) under y = P (x - c) is N(P (mu - c), P S P^T): compare
+        # second moments along random directions (u^T y has variance (P^T u)^T S (P^T u))
+        for u in rng.normal(size=(3, 2)):
+            assert u @ out.covariances[j] @ u == pytest.approx((P.T @ u) @ S[j] @ (P.T @ u),
+                                                               rel=1e-10)
+        np.testing.assert_allclose(out.means[j], P @ (mu[j] - c), atol=1e-12)
+    np.testing.assert_allclose(out.covariances, np.swapaxes(out.covariances, 1, 2), atol=0)
+    assert out.log_likelihood == state.log_likelihood
+
+
+def test_project_matches_samples():
+    rng = np.random.default_rng(0)
+    d = 4
+    A = rng.normal(size=(d, d))
+    S = A @ A.T + np.eye(d)
+    mu = rng.normal(size=d)
+    P, centre, _ = visualize_gmm.pca_projection(rng.normal(size=(50, d)) @ A)
+    Y = (rng.multivariate_normal(mu, S, size=200_000) - centre) @ P.T
+    state = gmm.GMMState(0, np.ones(1), mu[None], S[None], 0.0, np.zeros(1, int))
+    out = visualize_gmm.project(state, P, centre)
+    np.testing.assert_allclose(Y.mean(axis=0), out.means[0], atol=0.03)
+    np.testing.assert_allclose(np.cov(Y.T), out.covariances[0], rtol=0.02, atol=0.03)
+
+
+# ------------------------------------------------------------------ covariance types
+
+@pytest.mark.parametrize("cov_type", ["full", "tied", "diag", "spherical"])
+@pytest.mark.parametrize("dims", [None, ("0", "2")])
+def test_each_covariance_type_draws_its_shape(tmp_path, captured, cov_type, dims):
+    rng = np.random.default_rng(4)
+    X = np.concatenate([rng.normal(size=(120, 3)) @ np.array([[2, 1, 0], [0, 1, 0], [0, 0.5, 1]])
+                        + shift for shift in ([0, 0, 0], [8, 2, -3], [-5, 7, 2])])
+    if dims is None:
+        X = X[:, :2]
+    np.save(tmp_path / "x.npy", X)
+    argv = ["-k", "3", "--load_path", str(tmp_path / "x.npy"), "--seed", "0", "-q", "-i", "8",
+            "--covariance-type", cov_type, "--init", "kmeans", "-s", str(tmp_path / "o.png")]
+    if dims is not None:
+        argv += ["--dims", *dims]
+    assert main(argv) == 0
+    shapes = np.array([(w, h, a % 180.0) for _, w, h, a in _ellipses(captured["anim"])])
+    widths, heights, angles = shapes.T
+    assert np.all(heights > 0)
+    if cov_type == "diag":
+        assert np.all(np.isclose(angles, 0.0, atol=1e-9) | np.isclose(angles, 90.0, atol=1e-9))
+    if cov_type == "spherical":
+        np.testing.assert_allclose(widths, heights, rtol=1e-12)
+    if cov_type == "tied":
+        np.testing.assert_allclose(shapes, np.broadcast_to(shapes[0], shapes.shape), rtol=1e-9,
+                                   atol=1e-9)
+    if cov_type == "full":
+        assert not np.allclose(widths, heights, rtol=1e-3)
+        assert not np.all(np.isclose(angles, 0.0) | np.isclose(angles, 90.0))
+        assert not np.allclose(shapes, shapes[0], rtol=1e-3)
+
+
+# ------------------------------------------------------------------ save / load
+
+@pytest.mark.parametrize("ext", [".npz", ".json"])
+@pytest.mark.parametrize("cov_type", ["full", "tied", "diag", "spherical"])
+def test_save_then_load_reproduces_predictions_exactly(tmp_path, ext, cov_type):
+    X = _blobs(3, d=3, seed=9)
+    model = gmm.GaussianMixture(3, covariance_type=cov_type, random_state=0).fit(X)
+    path = str(tmp_path / f"m{ext}")
+    model.save(path, options={"note": "test"})
+    loaded = gmm.GaussianMixture.load(path)
+    Y = np.random.default_rng(1).normal(size=(50, 3)) * 5
+    for Z in (X, Y):
+        np.testing.assert_array_equal(loaded.predict(Z), model.predict(Z))
+        np.testing.assert_array_equal(loaded.predict_proba(Z), model.predict_proba(Z))
+        np.testing.assert_array_equal(loaded.score_samples(Z), model.score_samples(Z))
+    for name in ("weights_", "means_", "covariances_", "precisions_cholesky_"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(model, name))
+    assert loaded.covariance_type == cov_type
+    assert loaded.bic(X) == model.bic(X)
+    raw = gmm.load_params(path)
+    assert raw["library_version"] == gmm.__version__
+    assert raw["options"] == {"note": "test"}
+
+
+def _bad_file(tmp_path, name, edit):
+    model = gmm.GaussianMixture(2, random_state=0).fit(_blobs(2, seed=0))
+    path = tmp_path / name
+    model.save(str(path))
+    doc = json.loads(path.read_text())
+    edit(doc)
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+def test_load_rejects_wrong_version_format_and_pickles(tmp_path):
+    wrong_version = _bad_file(tmp_path, "v.json", lambda d: d.update(format_version=99))
+    with pytest.raises(gmm.ParamsError, match="version 99"):
+        gmm.GaussianMixture.load(wrong_version)
+    not_ours = _bad_file(tmp_path, "f.json", lambda d: d.update(format="other"))
+    with pytest.raises(gmm.ParamsError, match="not a gmm-visualizer parameter file"):
+        gmm.load_params(not_ours)
+    pickled = tmp_path / "p.npz"
+    np.savez(pickled, weights=np.array([object()], dtype=object), meta=np.array("{}"))
+    with pytest.raises(gmm.ParamsError, match="cannot read"):
+        gmm.load_params(str(pickled))
+    truncated = tmp_path / "t.npz"
+    truncated.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(gmm.ParamsError):
+        gmm.load_params(str(truncated))
+
+
+def test_cli_save_params_then_init_params(tmp_path, capsys, captured):
+    X = _blobs(3, d=3, seed=11, scale=50.0, shift=1e3)
+    data = tmp_path / "x.csv"
+    np.savetxt(data, X, delimiter=",", header="a,b,c", comments="")
+    saved = tmp_path / "fit.json"
+    assert main(["-k", "3", "--load_path", str(data), "--seed", "2", "-i", "20",
+                 "--covariance-type", "diag", "--print_ll", "-q",
+                 "--save-params", str(saved), "-s", str(tmp_path / "o.gif")]) == 0
+    printed = [float(line.split()[-1]) for line in capsys.readouterr().out.splitlines()]
+    last = captured["anim"].fit_record.last
+    doc = json.loads(saved.read_text())
+    assert doc["library_version"] == gmm.__version__
+    assert doc["covariance_type"] == "diag"
+    assert doc["options"]["num_clusters"] == 3 and doc["options"]["seed"] == 2
+    assert doc["options"]["iterations"] == 20
+    np.testing.assert_array_equal(np.array(doc["means"]), last.means)       # user units, 3-D
+    np.testing.assert_array_equal(np.array(doc["covariances"]), last.covariances)
+    np.testing.assert_allclose(doc["log_likelihood_history"], printed, atol=5e-7)
+    assert len(doc["log_likelihood_history"]) == len(captured["anim"].history)
+
+    # start from the file: -k and --covariance-type come from it; state 0 is the file's fit
+    assert main(["--load_path", str(data), "--init-params", str(saved), "-i", "0", "-q",
+                 "-s", str(tmp_path / "p.png")]) == 0
+    start = captured["anim"].fit_record.last
+    assert start.iteration == 0
+    np.testing.assert_allclose(start.weights, last.weights, rtol=1e-13)
+    np.testing.assert_allclose(start.means, last.means, rtol=1e-13)
+    np.testing.assert_allclose(start.covariances, last.covariances, rtol=1e-12)
+    assert start.log_likelihood == pytest.approx(last.log_likelihood, abs=1e-9)
+
+    # a full fit may start from diagonal covariances; -k matching the file is fine
+    assert main(["--load_path", str(data), "--init-params", str(saved), "-k", "3", "-i", "1",
+                 "--covariance-type", "full", "-q", "-s", str(tmp_path / "q.png")]) == 0
+
+
+def test_cli_save_params_npz_with_select_k(tmp_path, capsys):
+    X = _blobs(2, seed=12)
+    np.save(tmp_path / "x.npy", X)
+    saved = tmp_path / "fit.npz"
+    assert main(["--load_path", str(tmp_path / "x.npy"), "--select-k", "1:4", "--seed", "0",
+                 "-q", "--save-params", str(saved), "-s", str(tmp_path / "o.png")]) == 0
+    params = gmm.load_params(str(saved))
+    assert len(params["weights"]) == 2
+    assert params["options"]["select_k"] == [1, 2, 3, 4]
+    model = gmm.GaussianMixture.load(str(saved))
+    assert model.score(X) == pytest.approx(params["log_likelihood_history"][-1], abs=1e-9)
+
+
+@pytest.mark.parametrize("case", ["columns", "version", "not_pd", "missing", "k", "with_select",
+                                  "constraint", "save_ext", "save_dir"])
+def test_cli_bad_params_files_are_one_error_line(tmp_path, capsys, case):
+    X = _blobs(2, seed=0)
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "x3.npy", np.c_[X, X[:, 0]])
+    good = _bad_file(tmp_path, "good.json", lambda d: None)
+    data = str(tmp_path / "x.npy")
+    out = tmp_path / "o.png"
+    extra = {
+        "columns": ["--load_path", str(tmp_path / "x3.npy"), "--init-params", good],
+        "version": ["--load_path", data, "--init-params",
+                    _bad_file(tmp_path, "v.json", lambda d: d.update(format_version=2))],
+        "not_pd": ["--load_path", data, "--init-params",
+                   _bad_file(tmp_path, "c.json",
+                             lambda d: d.update(covariances=[[[1, 2], [2, 1]], [[1, 0], [0, 1]]]))],
+        "missing": ["--load_path", data, "--init-params", str(tmp_path / "nope.npz")],
+        "k": ["--load_path", data, "--init-params", good, "-k", "3"],
+        "with_select": ["--load_path", data, "--init-params", good, "--select-k", "1:3"],
+        "constraint": ["--load_path", data, "--init-params", good, "--covariance-type", "diag"],
+        "save_ext": ["--load_path", data, "--save-params", str(tmp_path / "p.txt")],
+        "save_dir": ["--load_path", data, "--save-params", str(tmp_path / "no" / "p.npz")],
+    }[case]
+    assert main(extra + ["-q", "-s", str(out)]) == 2
+    line = _only_error_line(capsys.readouterr().err)
+    assert ("params" in line) or ("-k" in line)
+    assert not out.exists()
+    assert not (tmp_path / "p.txt").exists()
