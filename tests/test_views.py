@@ -1,0 +1,490 @@
+"""Tests for the teaching views (issue 7): what is drawn, checked against
+independent references (scipy.stats densities, scikit-learn's KMeans, hand
+mixes of colours), plus the live-window keys in-process and under Xvfb.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from matplotlib.backend_bases import KeyEvent
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+from scipy.special import logsumexp
+from scipy.stats import multivariate_normal
+
+import gmm
+import gmm_plot
+import visualize_gmm
+from visualize_gmm import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SMALL = ["-N", "300", "-k", "3", "-m", "3", "--seed", "0"]
+FLAGS = [["--ll-panel"], ["--soft"], ["--compare", "kmeans"], ["--contours"]]
+
+
+def _state(weights, means, covs, labels=None, iteration=0, ll=0.0):
+    weights, means, covs = (np.asarray(a, dtype=float) for a in (weights, means, covs))
+    return gmm.GMMState(iteration, weights, means, covs, ll,
+                        np.zeros(0, int) if labels is None else labels)
+
+
+def _scipy_log_parts(X, state):
+    """(n, k) log(w_j N(x | mu_j, S_j)) by scipy."""
+    return np.stack([np.log(w) + multivariate_normal(m, c).logpdf(X)
+                     for w, m, c in zip(state.weights, state.means, state.covariances)], axis=1)
+
+
+def _scipy_resp(X, state):
+    parts = _scipy_log_parts(X, state)
+    return np.exp(parts - logsumexp(parts, axis=1, keepdims=True))
+
+
+def _scipy_logpdf(X, state):
+    return logsumexp(_scipy_log_parts(X, state), axis=1)
+
+
+def _axes(size=(400, 400), lim=(-4, 4)):
+    fig = Figure(figsize=(size[0] / 100, size[1] / 100), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+    ax.set_xlim(*lim)
+    ax.set_ylim(*lim)
+    return fig, ax
+
+
+TWO = _state([0.5, 0.5], [[-1.0, 0.0], [1.0, 0.0]], [np.eye(2), np.eye(2)])
+
+
+@pytest.fixture
+def captured_animator(monkeypatch):
+    box = {}
+    original = visualize_gmm.Animator.save
+
+    def save(self, path, **kw):
+        box["anim"] = self
+        return original(self, path, **kw)
+
+    monkeypatch.setattr(visualize_gmm.Animator, "save", save)
+    return box
+
+
+# ---------------------------------------------------------------- k-means engine
+
+def test_kmeans_steps_match_sklearn_lloyd():
+    from sklearn.cluster import KMeans
+    rng = np.random.default_rng(3)
+    X = np.concatenate([rng.normal(c, 0.8, size=(80, 3)) for c in (0.0, 3.0, 6.0)])
+    start = X[[0, 1, 2, 3]]
+    states = list(gmm.kmeans_steps(X, start, max_iter=100))
+    assert [s.iteration for s in states] == list(range(len(states)))
+    assert states[-1].converged and not any(s.converged for s in states[:-1])
+    assert np.array_equal(states[-1].labels, states[-2].labels)      # a fixed point
+    for t in (1, 2, len(states) - 1):
+        km = KMeans(4, init=start, n_init=1, algorithm="lloyd", max_iter=t, tol=0).fit(X)
+        np.testing.assert_allclose(states[t].means, km.cluster_centers_, atol=1e-10)
+        np.testing.assert_array_equal(states[t].labels, km.labels_)
+        assert states[t].objective == pytest.approx(km.inertia_ / len(X), rel=1e-10)
+    objectives = [s.objective for s in states]
+    assert np.all(np.diff(objectives) <= 1e-12)                      # Lloyd never worsens
+    assert len(list(gmm.kmeans_steps(X, start, max_iter=0))) == 1
+    with pytest.raises(ValueError, match="centres"):
+        gmm.kmeans_steps(X, start[:, :2])
+
+
+def test_kmeans_empty_centre_stays_put():
+    X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0]])
+    start = np.array([[0.0, 0.0], [5.0, 5.0], [100.0, 100.0]])
+    states = list(gmm.kmeans_steps(X, start, max_iter=5))
+    np.testing.assert_array_equal(states[-1].means[2], [100.0, 100.0])
+    np.testing.assert_allclose(states[-1].means[0], [0.05, 0.0])
+
+
+# ---------------------------------------------------------------- soft colours
+
+def test_soft_scatter_colour_is_the_responsibility_mix():
+    fig, ax = _axes()
+    pts = np.array([[0.0, 0.0], [-1.0, 0.5], [2.5, -1.0], [0.3, 0.2]])
+    colors = gmm_plot.component_colors(2)
+    view = gmm_plot.SoftPointsView(ax, pts, colors)
+    view.update(TWO)
+    face = view.artist.get_facecolors()
+    resp = _scipy_resp(pts, TWO)
+    np.testing.assert_allclose(face[:, :3], resp @ colors[:, :3], atol=1e-12)
+    # the point midway is exactly the half mix; alpha stays the points' alpha
+    np.testing.assert_allclose(face[0, :3], 0.5 * (colors[0, :3] + colors[1, :3]), atol=1e-12)
+    np.testing.assert_allclose(face[:, 3], gmm_plot.POINT_ALPHA)
+    # a hard view of the same state draws the argmax colour instead
+    hard = gmm_plot.PointsView(ax, pts, colors)
+    hard.update(gmm.GMMState(0, TWO.weights, TWO.means, TWO.covariances, 0.0,
+                             resp.argmax(axis=1)))
+    assert not np.allclose(hard.artist.get_facecolors()[0, :3], face[0, :3])
+
+
+def test_soft_image_pixel_is_the_mean_mix_of_its_points():
+    fig, ax = _axes()
+    rng = np.random.default_rng(0)
+    pts = np.r_[[[0.0, 0.0]], rng.uniform(-3.5, 3.5, size=(400, 2))]
+    colors = gmm_plot.component_colors(2)
+    view = gmm_plot.SoftPointsView(ax, pts, colors, image_threshold=10)
+    assert view.mode == "image"
+    view.update(TWO)
+    resp = _scipy_resp(pts, TWO)
+    image = view.artist.get_array()
+    flat = np.asarray(image).reshape(-1, 4)
+    # recompute each point's pixel like the view does, then every occupied
+    # pixel's RGB is the mean mix of its points
+    pixel = view._pixel
+    for p in np.unique(pixel)[:50]:
+        members = pixel == p
+        want = np.round(255 * (resp[members] @ colors[:, :3]).mean(axis=0))
+        np.testing.assert_array_equal(flat[view._occupied[p], :3], want)
+    # the point at the origin sits alone in its pixel: exactly the half mix
+    assert (pixel == pixel[0]).sum() == 1
+    np.testing.assert_array_equal(flat[view._occupied[pixel[0]], :3],
+                                  np.round(255 * 0.5 * (colors[0, :3] + colors[1, :3])))
+
+
+def test_soft_uses_full_dimensional_responsibilities(tmp_path, captured_animator):
+    rng = np.random.default_rng(5)
+    X = np.concatenate([rng.normal(c, 1.0, size=(100, 3)) for c in (0.0, 2.0)])
+    np.save(tmp_path / "x3.npy", X)
+    assert main(["-k", "2", "--load_path", str(tmp_path / "x3.npy"), "--seed", "0", "-i", "3",
+                 "--tol", "0", "--soft", "-q", "-s", str(tmp_path / "s.png")]) == 0
+    anim = captured_animator["anim"]
+    soft = anim.views[0]
+    assert type(soft).__name__ == "SoftPointsView"
+    last = anim.fit_record.last                          # full 3-D fit, user units
+    resp = _scipy_resp(X, last)
+    np.testing.assert_allclose(soft.artist.get_facecolors()[:, :3],
+                               resp @ anim.colors[:, :3], atol=1e-8)
+
+
+# ---------------------------------------------------------------- contours
+
+def test_contour_levels_and_lines_match_scipy_density():
+    fig, ax = _axes()
+    rng = np.random.default_rng(1)
+    state = _state([0.3, 0.7], [[-1.5, 0.5], [1.0, -0.5]],
+                   [[[0.6, 0.2], [0.2, 0.4]], [[1.0, -0.3], [-0.3, 0.5]]])
+    pts = np.concatenate([rng.multivariate_normal(m, c, size=n) for m, c, n in
+                          zip(state.means, state.covariances, (90, 210))])
+    view = gmm_plot.ContoursView(ax, pts, resolution=120)
+    view.update(state)
+    want = np.quantile(_scipy_logpdf(pts, state), view.QUANTILES)
+    np.testing.assert_allclose(view.levels, want, rtol=1e-9)
+    assert np.all(np.diff(view.levels) > 0)
+    n_drawn = 0
+    for level, lines in zip(view.levels, view.segments):
+        assert lines, level
+        for ln in lines:
+            n_drawn += 1
+            # every vertex of the level's line lies on the scipy density's level set
+            np.testing.assert_allclose(_scipy_logpdf(ln, state), level, atol=0.02)
+    assert len(view.lines.get_segments()) == n_drawn
+    # the inner (densest) level is darker than the outer one
+    colors = view.lines.get_colors()
+    assert colors[-1][0] < colors[0][0]
+
+
+# ---------------------------------------------------------------- log-likelihood panel
+
+def test_ll_panel_curve_up_to_the_current_frame():
+    anim = visualize_gmm.animate(None, 3, iterations=6, tol=0, seed=0, n_points=300, n_true=3,
+                                 ll_panel=True)
+    assert len(anim.fig.axes) == 2
+    panel = next(v for v in anim.views if isinstance(v, gmm_plot.LogLikelihoodPanel))
+    assert panel.ax is anim.fig.axes[1] and panel.ax is anim.ll_ax
+    for i in range(7):
+        anim.render(i)
+    anim.render(4)                                  # a step back shows the curve up to 4
+    x, y = panel.line.get_data()
+    np.testing.assert_array_equal(x, np.arange(5))
+    np.testing.assert_array_equal(y, [anim.history[i].log_likelihood for i in range(5)])
+    np.testing.assert_array_equal(panel.marker.get_data(), [[4], [anim.history[4].log_likelihood]])
+    lo, hi = panel.ax.get_ylim()
+    lls = [s.log_likelihood for s in anim.history]
+    assert lo < min(lls) and hi > max(lls)          # every point inside the panel
+    # the scene's axes did not move or change size
+    assert anim.ax.get_position().x0 == pytest.approx(64 / (anim.size[0]))
+
+
+def test_ll_panel_in_a_png_shows_the_whole_curve(tmp_path, captured_animator):
+    assert main(SMALL + ["-i", "5", "--tol", "0", "--ll-panel", "-q",
+                         "-s", str(tmp_path / "x.png")]) == 0
+    anim = captured_animator["anim"]
+    panel = next(v for v in anim.views if isinstance(v, gmm_plot.LogLikelihoodPanel))
+    assert len(panel.line.get_xdata()) == 6
+    png = np.asarray(Image.open(tmp_path / "x.png").convert("RGB"))
+    assert png.shape[:2] == (anim.size[1], anim.size[0])
+
+
+def test_ll_panel_grows_limits_and_redraws_the_background():
+    anim = visualize_gmm.animate(None, 3, iterations=25, tol=0, seed=0, n_points=300, n_true=3,
+                                 ll_panel=True)
+    panel = next(v for v in anim.views if isinstance(v, gmm_plot.LogLikelihoodPanel))
+    for i in range(26):
+        frame = anim.render(i).copy()
+    assert panel.ax.get_xlim()[1] >= 25
+    for a in anim.artists:
+        a.set_animated(False)
+    anim.canvas.draw()
+    full = np.asarray(anim.canvas.buffer_rgba())[..., :3]
+    np.testing.assert_array_equal(frame, full)      # fast path == full redraw
+
+
+# ---------------------------------------------------------------- k-means comparison
+
+def test_compare_kmeans_panel_matches_sklearn_from_em_start(tmp_path):
+    from sklearn.cluster import KMeans
+    anim = visualize_gmm.animate(None, 4, iterations=30, seed=2, n_points=400, n_true=4,
+                                 compare="kmeans")
+    n_frames = anim.run()
+    assert len(anim.fig.axes) == 2
+    follower = next(v for v in anim.views if isinstance(v, gmm_plot.FollowerPanel))
+    kax = anim.kmeans_ax
+    titles = [t.get_text() for t in anim.ax.texts + kax.texts]
+    assert any(t.startswith("EM") for t in titles) and any("k-means" in t for t in titles)
+    X = anim.views[0].artist.get_offsets().data
+    start = anim.history[0].means
+    km_states = follower.history
+    # frames run until both runs stopped
+    assert n_frames == max(len(km_states), sum(1 for _ in _distinct(anim.history)))
+    assert km_states[-1].converged or len(km_states) == 31
+    for t in range(1, len(km_states)):
+        km = KMeans(4, init=start, n_init=1, algorithm="lloyd", max_iter=t, tol=0).fit(X)
+        np.testing.assert_allclose(km_states[t].means, km.cluster_centers_, rtol=1e-7,
+                                   atol=1e-7)
+        assert km_states[t].objective == pytest.approx(km.inertia_ / len(X), rel=1e-7)
+    # what is drawn on the k-means panel at the last frame
+    anim.render(n_frames - 1)
+    points, voronoi, means, text = (next(v for v in follower.views if isinstance(v, cls))
+                                    for cls in (gmm_plot.PointsView, gmm_plot.VoronoiView,
+                                                gmm_plot.MeansView, gmm_plot.KMeansText))
+    last = km_states[-1]
+    np.testing.assert_allclose(points.artist.get_facecolors()[:, :3],
+                               anim.colors[last.labels, :3])
+    np.testing.assert_allclose(means.marks.get_offsets(), last.means)
+    assert f"{last.objective:.4g}" in text.text.get_text()
+    # Voronoi cells: each vertex is at least as close to its own centre; areas fill the box
+    (x0, x1), (y0, y1) = kax.get_xlim(), kax.get_ylim()
+    area = 0.0
+    for j, poly in enumerate(voronoi.polygons):
+        d = ((poly[:, None, :] - last.means[None]) ** 2).sum(-1)
+        assert np.all(d[:, j] <= d.min(axis=1) + 1e-9)
+        x, y = poly[:, 0], poly[:, 1]
+        area += 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
+    assert area == pytest.approx((x1 - x0) * (y1 - y0), rel=1e-9)
+    # EM's panel shows EM's objective, k-means' its own
+    assert "log-likelihood" in anim.views[-1].text.get_text() or any(
+        "log-likelihood" in t.get_text() for t in anim.ax.texts)
+    assert "mean sq. distance" in text.text.get_text()
+
+
+def _distinct(states):
+    prev = None
+    for s in states:
+        if s.iteration != getattr(prev, "iteration", None):
+            yield s
+        prev = s
+
+
+def test_compare_prints_each_em_state_once(tmp_path, capsys):
+    assert main(SMALL + ["-i", "30", "--compare", "kmeans", "--print_ll", "-q",
+                         "-s", str(tmp_path / "c.gif")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    its = [int(line.split()[1]) for line in lines]
+    assert its == list(range(len(its)))
+
+
+# ---------------------------------------------------------------- combinations, formats
+
+@pytest.mark.parametrize("ext", [".gif", ".html", ".png", ".mp4"])
+def test_all_views_together_with_hide_flags_in_every_format(tmp_path, captured_animator, ext):
+    out = tmp_path / f"all{ext}"
+    argv = SMALL + ["-i", "3", "--tol", "0", "--ll-panel", "--soft", "--compare", "kmeans",
+                    "--contours", "--hide_means", "--hide_covs", "-q", "-s", str(out)]
+    assert main(argv) == 0
+    anim = captured_animator["anim"]
+    assert out.stat().st_size > 0
+    assert len(anim.fig.axes) == 3                      # EM, k-means, log-likelihood
+    names = [type(v).__name__ for v in anim.views]
+    assert "EllipsesView" not in names and "MeansView" not in names
+    follower = next(v for v in anim.views if isinstance(v, gmm_plot.FollowerPanel))
+    assert not any(isinstance(v, gmm_plot.MeansView) for v in follower.views)
+    for cls in ("SoftPointsView", "ContoursView", "LogLikelihoodPanel", "TrueEllipsesView"):
+        assert cls in names
+    if ext == ".png":
+        img = Image.open(out)
+        assert img.size == tuple(anim.size)
+
+
+def test_gif_palette_keeps_soft_mixes(tmp_path, captured_animator):
+    out = tmp_path / "soft.gif"
+    assert main(SMALL + ["-i", "2", "--soft", "-q", "-s", str(out)]) == 0
+    anim = captured_animator["anim"]
+    q = visualize_gmm.PaletteQuantizer(anim.palette_colors())
+    c = anim.colors[:, :3]
+    mix = np.round(255 * (0.5 * (c[0] + c[1]) * 0.5 + 0.5)).astype(np.uint8)   # over white
+    got = q.palette[q(mix[None, None])[0, 0]].astype(int)
+    assert np.abs(got - mix).max() <= 12
+    assert len(anim.palette_colors()) == 3 + 3                       # k + pairwise mixes
+
+
+def test_default_picture_has_no_teaching_views():
+    anim = visualize_gmm.animate(None, 3, iterations=1, seed=0, n_points=200, n_true=3)
+    assert [type(v).__name__ for v in anim.views] == [
+        "PointsView", "TrueEllipsesView", "EllipsesView", "MeansView", "IterationText"]
+    assert len(anim.fig.axes) == 1
+    assert anim.palette_colors().shape == (3, 3)
+
+
+def test_help_lists_views_and_keys(capsys):
+    assert main(["--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for flag in ("--ll-panel", "--soft", "--compare {kmeans}", "--contours"):
+        assert flag in out
+    for key in ("space = pause / resume", "right/n =", "left/p =", "r = restart",
+                "s = save the current frame as gmm_frame_<iter>.png", "q = quit", "h = "):
+        assert key in out, key
+
+
+def test_bad_compare_is_one_error_line(capsys):
+    assert main(SMALL + ["--compare", "pca"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "kmeans" in err[0]
+    with pytest.raises(ValueError, match="compare"):
+        visualize_gmm.animate(None, 2, n_points=50, compare="pca")
+
+
+# ---------------------------------------------------------------- keys
+
+def _press(anim, key):
+    anim.on_key(KeyEvent("key_press_event", anim.fig.canvas, key))
+
+
+def test_keys_step_pause_save_restart_in_process(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    anim = visualize_gmm.animate(None, 3, iterations=6, tol=0, seed=0, n_points=200,
+                                 n_true=3, ll_panel=True)
+    anim.show_state(0)
+    anim.paused = False
+    _press(anim, " ")
+    assert anim.paused
+    _press(anim, "n")
+    _press(anim, "right")
+    assert anim.current == 2
+    _press(anim, "left")
+    assert anim.current == 1
+    _press(anim, "p")
+    _press(anim, "p")                                   # already at 0: stays
+    assert anim.current == 0
+    for _ in range(10):
+        _press(anim, "n")
+    assert anim.current == 6                            # stops at the last state
+    _press(anim, "s")
+    assert os.listdir(tmp_path) == ["gmm_frame_6.png"]
+    assert "gmm_frame_6.png" in capsys.readouterr().err
+    img = Image.open(tmp_path / "gmm_frame_6.png")
+    assert img.size == tuple(anim.size)
+    first = anim.history[0].means.copy()
+    _press(anim, "r")
+    assert anim.current == 0 and len(anim.history) == 1 and not anim.paused
+    assert not np.allclose(anim.history[0].means, first)        # new initialisation
+    assert "seed 1" in capsys.readouterr().err
+    # the restart is reproducible: seed + 1
+    again = visualize_gmm.animate(None, 3, iterations=6, tol=0, seed=0, n_points=200,
+                                  n_true=3)
+    again.restart(again.restart_factory())
+    np.testing.assert_array_equal(again.state(0).means, anim.history[0].means)
+    _press(anim, "h")
+    assert anim._help_text.get_visible() and "gmm_frame_<iter>.png" in anim._help_text.get_text()
+
+
+def _start_xvfb():
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb not installed; cannot open a live window")
+    try:
+        import tkinter  # noqa: F401
+    except ImportError:
+        pytest.skip("tkinter is not available")
+    read, write = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
+                             "-nolisten", "tcp"], pass_fds=(write,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()
+    if not number:
+        proc.kill()
+        proc.wait()
+        pytest.skip("Xvfb did not start an X server")
+    return proc, f":{number}"
+
+
+# Runs in a TkAgg process: presses keys on the real Tk canvas through
+# matplotlib's callback registry, one per timer tick, records the cursor
+# after each, and quits with "q" (plt.show() must return).
+LIVE_SCRIPT = r"""
+import json, sys
+import matplotlib
+matplotlib.use("TkAgg")
+from matplotlib.backend_bases import KeyEvent
+import visualize_gmm
+
+anim = visualize_gmm.animate(None, 3, iterations=8, tol=0, seed=0, n_points=200, n_true=3,
+                             fps=20, interactive=True, ll_panel=True, compare="kmeans")
+canvas = anim.fig.canvas
+plan = [" ", "n", "right", "left", "p", "s", " ", None, None, None, None, None, None,
+        None, None, None, None, None, None, None, None, "left", "r", "n", "h", "q"]
+log = []
+
+def tick():
+    if not plan:
+        return
+    key = plan.pop(0)
+    if key is not None:
+        canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", canvas, key))
+    log.append([key, anim.current, bool(anim.paused), len(anim.history)])
+    if key != "q":
+        timer.start()
+
+timer = canvas.new_timer(interval=100)
+timer.single_shot = True
+timer.add_callback(tick)
+timer.start()
+anim.show()
+print(json.dumps({"backend": matplotlib.get_backend(), "log": log}))
+"""
+
+
+def test_live_window_keys_under_xvfb(tmp_path):
+    xvfb, display = _start_xvfb()
+    try:
+        env = dict(os.environ, DISPLAY=display, MPLBACKEND="TkAgg", PYTHONPATH=ROOT)
+        proc = subprocess.run([sys.executable, "-c", LIVE_SCRIPT], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["backend"].lower() == "tkagg"
+    log = {i: row for i, row in enumerate(result["log"])}
+    paused_at = log[0][1]
+    assert log[0][2] is True                                         # space pauses
+    assert [log[i][1] for i in (1, 2, 3, 4)] == [paused_at + 1, paused_at + 2,
+                                                  paused_at + 1, paused_at]
+    assert os.listdir(tmp_path) == [f"gmm_frame_{paused_at}.png"]    # s
+    assert log[6][2] is False                                        # space resumes
+    assert log[20][1] == 8                                           # played to the end
+    assert log[21][1] == 7 and log[21][2] is True                    # left steps back
+    assert log[22][1] == 0 and log[22][3] == 1                       # r: a new run
+    assert log[23][2] is True and log[23][1] >= 1                    # n while playing pauses
+    assert re.search(r"restart 1: EM from a new initialisation", proc.stderr)
+    assert "keys:" in proc.stderr                                    # h lists the keys
