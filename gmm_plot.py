@@ -216,7 +216,8 @@ def criterion_curve(ax, ks, values, best_k, *, label="BIC", color="C0"):
         ax.set_xticks(ks)
     ax.margins(x=0.08, y=0.12)
     ax.grid(True, linewidth=0.5, alpha=0.4)
-    ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
+    # plain numbers: an offset/exponent label would collide with the title
+    ax.ticklabel_format(axis="y", style="plain", useOffset=False)
     return line
 
 
@@ -623,6 +624,8 @@ class LogLikelihoodPanel:
         ax.tick_params(labelsize=8)
         ax.grid(True, color="0.9", linewidth=0.8)
         ax.xaxis.get_major_locator().set_params(integer=True)
+        # plain tick labels: an offset text would collide with the title
+        ax.ticklabel_format(axis="y", style="plain", useOffset=False)
         self._ll = {}
         self._xmax = max(1, min(self.max_iter, 10))
         ax.set_xlim(-0.02 * self._xmax, 1.02 * self._xmax)

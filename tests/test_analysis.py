@@ -6,6 +6,7 @@ parameters) and PCA, the support function of an ellipsoid (projection
 geometry), and exact round trips through files.
 """
 import json
+import os
 import re
 
 import numpy as np
@@ -28,7 +29,6 @@ TABLE_ROW = re.compile(r"^\s*(?P<k>\d+)\s+(?P<p>\d+)\s+(?P<ll>-?\d+\.\d+)\s+(?P<
 
 @pytest.fixture(autouse=True)
 def _repo_root(monkeypatch):
-    import os
     monkeypatch.chdir(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -477,3 +477,46 @@ def test_cli_bad_params_files_are_one_error_line(tmp_path, capsys, case):
     assert ("params" in line) or ("-k" in line)
     assert not out.exists()
     assert not (tmp_path / "p.txt").exists()
+
+
+# ------------------------------------------------------------------ README commands
+
+#: the analysis commands the README shows (the first two made examples/choosing_k.png
+#: and examples/iris.gif); run verbatim below in a scratch copy of examples/
+README_COMMANDS = [
+    "-m 4 -N 800 --select-k 1:8 --n-init 3 --seed 2 --save examples/choosing_k.png",
+    "-k 3 --load_path examples/iris.csv --seed 0 --save examples/iris.gif",
+    "-k 3 --load_path examples/iris.csv --dims 2 3 --covariance-type diag --save petals.png",
+    "-k 3 --load_path examples/iris.csv --seed 0 --save-params fit.npz --save iris.png",
+    "--load_path examples/iris.csv --init-params fit.npz -i 0 --save start.png",
+]
+
+
+def test_readme_analysis_commands(tmp_path, monkeypatch, capsys, captured):
+    import shutil
+    root = os.getcwd()
+    (tmp_path / "examples").mkdir()
+    shutil.copy(os.path.join(root, IRIS), tmp_path / "examples" / "iris.csv")
+    monkeypatch.chdir(tmp_path)
+    results = []
+    for command in README_COMMANDS:
+        assert main(command.split()) == 0, command
+        results.append((capsys.readouterr().out, captured["anim"]))
+    table = _table(results[0][0])
+    assert [r["k"] for r in table if r["chosen"]] == [4]          # sampled from 4 Gaussians
+    assert len(results[1][1].history[-1].weights) == 3
+    fitted = results[3][1].fit_record.last
+    started = results[4][1].fit_record.last
+    assert started.iteration == 0 and len(started.weights) == 3
+    np.testing.assert_allclose(started.means, fitted.means, rtol=1e-12)
+    for name in ("choosing_k.png", "iris.gif"):
+        assert os.path.getsize(tmp_path / "examples" / name) > 0
+        assert os.path.getsize(os.path.join(root, "examples", name)) < 2**20   # committed copy
+
+
+def test_example_iris_csv_is_fishers_data():
+    X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
+    with open(IRIS) as fh:
+        assert fh.readline().strip() == "sepal_length,sepal_width,petal_length,petal_width"
+    assert X.shape == (150, 4)
+    np.testing.assert_allclose(X.mean(axis=0), [5.843333, 3.057333, 3.758, 1.199333], atol=1e-6)
