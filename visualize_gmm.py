@@ -10,7 +10,8 @@ One frame per EM state (state 0 = the initial parameters first)::
 Pipeline::
 
     X (user units) -> standardise -> gmm.em_steps -> GMMState (fit units)
-      -> to_user_units -> first_two_columns -> Animator -> views -> writer / window
+      -> to_user_units -> project (d > 2: PCA or --dims) -> Animator -> views
+      -> writer / window
 
 A *state transform* is a plain function ``GMMState -> GMMState``. The
 :class:`Animator` owns the figure, the views (see :mod:`gmm_plot`), the state
@@ -127,7 +128,7 @@ def build_parser():
                    metavar="PATH",
                    help="fit points from a .npy/.csv/.txt file (n rows, >= 2 columns) "
                         "instead of sampling; with more than 2 columns all are fitted "
-                        "and the first two are drawn")
+                        "and the top two principal components are drawn (see --dims)")
     p.add_argument("--print_ll", "--print-ll", dest="print_ll", action="store_true",
                    help="print 'iteration I  log-likelihood LL' (mean per point, in "
                         "the data's units) for every state to stdout")
@@ -895,18 +896,15 @@ class Animator:
     def to_html(self):
         """The whole animation as one self-contained HTML page (a str).
 
-        The same player that ``save("x.html")`` writes, rendered in memory.
-        The page is built once and cached.
+        The same player that ``save("x.html")`` writes, rendered in memory
+        (EM states already computed are reused, frames are drawn again).
         """
-        cached = getattr(self, "_html", None)
-        if cached is None:
-            buf = io.BytesIO()
-            writer = HtmlWriter(buf, self.size, self.fps, PaletteQuantizer(self.palette_colors()))
-            for i in self.indices():
-                writer.add(self.render(i))
-            writer.finish()
-            cached = self._html = buf.getvalue().decode("utf-8")
-        return cached
+        buf = io.BytesIO()
+        writer = HtmlWriter(buf, self.size, self.fps, PaletteQuantizer(self.palette_colors()))
+        for i in self.indices():
+            writer.add(self.render(i))
+        writer.finish()
+        return buf.getvalue().decode("utf-8")
 
     def _repr_html_(self):
         """Jupyter display: the HTML player in an isolated ``<iframe srcdoc>``.
@@ -1535,7 +1533,8 @@ class _AnalysisPlan:
         record = anim.fit_record
         last = record.last
         options = {key: value for key, value in vars(self.args).items()
-                   if key not in ("explicit", "close_after_last")}
+                   if key not in ("explicit", "close_after_last")
+                   and isinstance(value, (str, int, float, bool, list, type(None)))}
         options.update(num_clusters=self.k, covariance_type=self.covariance_type)
         gmm.save_params(path, last.weights, last.means, last.covariances,
                         covariance_type=self.covariance_type,
@@ -1641,7 +1640,7 @@ def _run(args):
         X = None
         true_components = None
     n = len(X) if X is not None else args.num_points
-    if args.num_clusters > n:
+    if args.num_clusters > n and args.select_k is None and args.init_params is None:
         raise UsageError(f"-k {args.num_clusters} is more than the number of points ({n}); "
                          "use fewer components or more points")
     if save is None:

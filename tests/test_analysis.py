@@ -520,3 +520,15 @@ def test_example_iris_csv_is_fishers_data():
         assert fh.readline().strip() == "sepal_length,sepal_width,petal_length,petal_width"
     assert X.shape == (150, 4)
     np.testing.assert_allclose(X.mean(axis=0), [5.843333, 3.057333, 3.758, 1.199333], atol=1e-6)
+
+
+def test_select_k_and_init_params_ignore_the_default_k_on_tiny_data(tmp_path, capsys):
+    X = np.random.default_rng(0).normal(size=(4, 2))
+    np.save(tmp_path / "four.npy", X)
+    argv = ["--load_path", str(tmp_path / "four.npy"), "-q", "--seed", "0"]
+    assert main(argv + ["--select-k", "1:2", "--save-params", str(tmp_path / "f.json"),
+                        "-s", str(tmp_path / "a.png")]) == 0          # -k 5 > 4 points: unused
+    assert main(argv + ["--init-params", str(tmp_path / "f.json"), "-i", "1",
+                        "-s", str(tmp_path / "b.png")]) == 0
+    assert main(argv + ["-s", str(tmp_path / "c.png")]) == 2          # plain -k 5 still refused
+    assert "-k 5" in _only_error_line(capsys.readouterr().err)
