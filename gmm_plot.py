@@ -669,10 +669,12 @@ class LogLikelihoodPanel:
         if len(finite):
             lo, hi = float(finite.min()), float(finite.max())
             if ylim is None or lo < ylim[0] or hi > ylim[1]:
+                # EM's curve mostly climbs: room above grows with the span,
+                # so the limits (and the background) change O(log) times
+                if ylim is not None:
+                    lo, hi = min(lo, ylim[0]), max(hi, ylim[1])
                 span = max(hi - lo, 1e-3 * max(abs(hi), 1.0), 1e-9)
-                lo2 = lo - 0.1 * span if ylim is None else min(ylim[0], lo - 0.1 * span)
-                hi2 = hi + 0.1 * span if ylim is None else max(ylim[1], hi + 0.1 * span)
-                ylim = (lo2, hi2)
+                ylim = (lo - 0.1 * span, hi + 0.6 * span)
         if xmax != self._xmax or ylim != self._ylim:
             self._xmax, self._ylim = xmax, ylim
             self.ax.set_xlim(-0.02 * xmax, 1.02 * xmax)

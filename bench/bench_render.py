@@ -13,12 +13,17 @@ Prints (never asserts):
 2. n = 1e6 (``-N 1000000``), 50 frames to GIF (and MP4), as a fresh process:
    wall time and peak resident memory;
 3. per-frame render cost against n (EM excluded): this tool's frame
-   (render + GIF encode) vs the baseline's clear-and-redraw frame.
+   (render + GIF encode) vs the baseline's clear-and-redraw frame;
+4. teaching views (issue 7): ms per rendered frame with each view added to
+   the default picture (EM states pulled beforehand; a view's own work, such
+   as --soft's responsibilities or --compare's Lloyd step, is counted), and
+   the contour grid's cost per frame against its resolution.
 
 Usage::
 
     python bench/bench_render.py            # all sections (about a minute)
     python bench/bench_render.py --quick    # smaller n list, 1 repeat
+    python bench/bench_render.py --views-only   # only section 4
 """
 import argparse
 import gc
@@ -213,12 +218,72 @@ def section_per_frame(ns, n_frames):
               f"{1e3 * base:>8.1f}ms{base / ours:>7.1f}x")
 
 
+VIEW_OPTIONS = [
+    ("default", {}),
+    ("--ll-panel", {"ll_panel": True}),
+    ("--soft", {"soft": True}),
+    ("--compare kmeans", {"compare": "kmeans"}),
+    ("--contours", {"contours": True}),
+    ("all four", {"ll_panel": True, "soft": True, "compare": "kmeans", "contours": True}),
+]
+
+
+def _render_ms(n, n_frames, options):
+    """Median ms per rendered frame (no encoding) with ``options`` of animate()."""
+    anim = visualize_gmm.animate(None, 5, iterations=n_frames - 1, tol=0, seed=0,
+                                 n_points=n, n_true=5, **options)
+    anim.run()                              # EM outside the timing
+    anim.render(0)                          # static layer
+    gc.collect()
+    times = []
+    for i in range(1, len(anim.history)):
+        t0 = time.perf_counter()
+        anim.render(i)
+        times.append(time.perf_counter() - t0)
+    return 1e3 * float(np.median(times))
+
+
+def section_views(ns, n_frames):
+    print("4. teaching views: ms per rendered frame (median; EM excluded, no encoding)")
+    print(f"   {'view':<20}" + "".join(f"{'n=' + format(n, ','):>14}" for n in ns))
+    base = {}
+    for name, options in VIEW_OPTIONS:
+        cells = []
+        for n in ns:
+            ms = _render_ms(n, n_frames, options)
+            base.setdefault(n, ms)
+            cells.append(f"{ms:>7.1f} ({ms / base[n]:.1f}x)")
+        print(f"   {name:<20}" + "".join(f"{c:>14}" for c in cells))
+    print("   contour grid (--contours uses 120 along the longer side): ms per update")
+    from matplotlib.figure import Figure
+    rng = np.random.default_rng(0)
+    X, _, _ = data_gen.sample_gaussians(1000, 5, random_state=rng)
+    state = baseline_states(X, 5, 10, rng)[-1]
+    fig = Figure()
+    ax = fig.add_subplot()
+    xlim, ylim = gmm_plot.frame_limits(X)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    for resolution in (60, 120, 200, 400):
+        view = gmm_plot.ContoursView(ax, X, resolution=resolution)
+        view.update(state)
+        t0 = time.perf_counter()
+        for _ in range(10):
+            view.update(state)
+        ms = 1e3 * (time.perf_counter() - t0) / 10
+        print(f"   {resolution:>5} x {len(view.y):<5}{ms:>8.1f} ms")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer sizes, one repeat")
     p.add_argument("--repeat", type=int, default=3, help="runs per end-to-end timing")
     p.add_argument("--skip-large", action="store_true", help="skip the n = 1e6 section")
+    p.add_argument("--views-only", action="store_true", help="only the teaching views section")
     args = p.parse_args(argv)
+    if args.views_only:
+        section_views([1_000, 100_000], 10)
+        return
     repeat = 1 if args.quick else args.repeat
     ns = [1_000, 100_000, 1_000_000] if args.quick else [1_000, 10_000, 100_000, 300_000,
                                                          1_000_000]
@@ -229,6 +294,8 @@ def main(argv=None):
             section_large(tmp)
             print()
         section_per_frame(ns, 10)
+        print()
+        section_views([1_000, 100_000], 10)
 
 
 if __name__ == "__main__":

@@ -488,3 +488,39 @@ def test_live_window_keys_under_xvfb(tmp_path):
     assert log[23][2] is True and log[23][1] >= 1                    # n while playing pauses
     assert re.search(r"restart 1: EM from a new initialisation", proc.stderr)
     assert "keys:" in proc.stderr                                    # h lists the keys
+
+
+# ---------------------------------------------------------------- README gallery
+
+#: the commands that made examples/gallery/ (the README shows them); run
+#: verbatim below in a scratch directory
+GALLERY_OPTIONS = "-k 4 -m 4 -N 400 --max_radius 5 --seed 4 --init random_from_data --tol 1e-4 -i 20"
+GALLERY_COMMANDS = [
+    f"{GALLERY_OPTIONS} --ll-panel --save examples/gallery/ll_panel.gif",
+    f"{GALLERY_OPTIONS} --soft --save examples/gallery/soft.gif",
+    f"{GALLERY_OPTIONS} --compare kmeans --save examples/gallery/compare_kmeans.gif",
+    f"{GALLERY_OPTIONS} --contours --save examples/gallery/contours.gif",
+    f"{GALLERY_OPTIONS} --ll-panel --soft --compare kmeans --contours "
+    "--save examples/gallery/all_views.png",
+]
+
+
+def test_gallery_commands_make_the_committed_files(tmp_path, monkeypatch, captured_animator):
+    (tmp_path / "examples" / "gallery").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    for command in GALLERY_COMMANDS:
+        assert main(command.split() + ["-q"]) == 0, command
+        name = command.split()[-1]
+        anim = captured_animator["anim"]
+        committed = os.path.join(ROOT, name)
+        assert os.path.getsize(committed) < 2**20
+        with Image.open(name) as new, Image.open(committed) as old:
+            assert new.size == old.size == tuple(anim.size)
+            if name.endswith(".gif"):
+                assert new.n_frames == old.n_frames == len(anim.history) > 10
+                new.seek(new.n_frames - 1)
+                old.seek(old.n_frames - 1)
+            # the same final picture (tolerant of font rendering differences)
+            diff = np.abs(np.asarray(new.convert("RGB"), dtype=int)
+                          - np.asarray(old.convert("RGB"), dtype=int))
+            assert diff.mean() < 1.0, name
