@@ -126,6 +126,11 @@ def test_select_k_cli_table_in_user_units_equals_sklearn(tmp_path, capsys, captu
         assert row["bic"] == pytest.approx(sk.bic(X), rel=1e-9)
         assert row["aic"] == pytest.approx(sk.aic(X), rel=1e-9)
         assert row["log_likelihood"] == pytest.approx(sk.score(X), rel=1e-9)
+        ours_path = str(tmp_path / f"k{row['k']}.npz")
+        gmm.save_params(ours_path, row["weights"], row["means"], row["covariances"])
+        ours = gmm.GaussianMixture.load(ours_path)           # GaussianMixture.bic/aic agree
+        assert row["bic"] == pytest.approx(ours.bic(X), rel=1e-9)
+        assert row["aic"] == pytest.approx(ours.aic(X), rel=1e-9)
         assert printed["bic"] == pytest.approx(row["bic"], abs=0.006)
         assert printed["aic"] == pytest.approx(row["aic"], abs=0.006)
         assert printed["ll"] == pytest.approx(row["log_likelihood"], abs=1e-6)
@@ -532,3 +537,42 @@ def test_select_k_and_init_params_ignore_the_default_k_on_tiny_data(tmp_path, ca
                         "-s", str(tmp_path / "b.png")]) == 0
     assert main(argv + ["-s", str(tmp_path / "c.png")]) == 2          # plain -k 5 still refused
     assert "-k 5" in _only_error_line(capsys.readouterr().err)
+
+
+def test_live_window_with_select_k_and_save_params_under_xvfb(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb not installed; cannot open a live window")
+    pytest.importorskip("tkinter")
+    read, write = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
+                             "-nolisten", "tcp"], pass_fds=(write,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()
+    try:
+        if not number:
+            pytest.skip("Xvfb did not start an X server")
+        root = os.getcwd()
+        env = dict(os.environ, DISPLAY=f":{number}", MPLBACKEND="TkAgg", PYTHONPATH=root)
+        proc = subprocess.run(
+            [sys.executable, os.path.join(root, "visualize_gmm.py"), "-N", "300", "-m", "3",
+             "--seed", "4", "--select-k", "1:4", "--fps", "20", "--close-after-last",
+             "--save-params", "fit.json"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+    assert proc.returncode == 0, proc.stderr
+    table = _table(proc.stdout)
+    chosen = [r["k"] for r in table if r["chosen"]]
+    assert [r["k"] for r in table] == [1, 2, 3, 4] and len(chosen) == 1
+    m = re.search(r"live window \((\w+)\) drew frames: ([\d ]+)", proc.stderr)
+    assert m and m.group(1).lower() == "tkagg", proc.stderr
+    drawn = [int(i) for i in m.group(2).split()]
+    params = gmm.load_params(str(tmp_path / "fit.json"))
+    assert len(params["weights"]) == chosen[0]
+    assert drawn[0] == 0 and drawn[-1] == len(params["log_likelihood_history"]) - 1
