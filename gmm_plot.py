@@ -179,7 +179,7 @@ def frame_limits(points, margin=0.06, min_aspect=0.4):
             (float(centre[1] - half[1]), float(centre[1] + half[1])))
 
 
-def criterion_curve(ax, ks, values, best_k, *, label="BIC", color="C0"):
+def criterion_curve(ax, ks, values, best_k, *, label="BIC", color="C0", excluded=()):
     """Draw a model-selection criterion against k, the chosen k marked (static).
 
     Parameters
@@ -194,6 +194,8 @@ def criterion_curve(ax, ks, values, best_k, *, label="BIC", color="C0"):
         and the text ``k = best_k``.
     label : str
         Criterion name for the title and y axis.
+    excluded : sequence of int
+        ks whose fit was not eligible (degenerate): a gray ``x`` over them.
 
     Returns
     -------
@@ -205,6 +207,9 @@ def criterion_curve(ax, ks, values, best_k, *, label="BIC", color="C0"):
     (line,) = ax.plot(ks, values, "o-", color=color, markersize=4, linewidth=1.5)
     j = int(np.flatnonzero(ks == best_k)[0])
     ax.axvline(best_k, color="0.4", linestyle=":", linewidth=1.0)
+    bad = np.isin(ks, np.asarray(excluded, dtype=int))
+    if bad.any():
+        ax.plot(ks[bad], values[bad], "x", color="0.35", markersize=9, markeredgewidth=2.0)
     ax.plot([best_k], [values[j]], "o", markersize=10, markerfacecolor="none",
             markeredgecolor="crimson", markeredgewidth=2.0)
     ax.annotate(f"k = {best_k}", (best_k, values[j]), xytext=(7, 9),
@@ -674,7 +679,7 @@ class LogLikelihoodPanel:
                 if ylim is not None:
                     lo, hi = min(lo, ylim[0]), max(hi, ylim[1])
                 span = max(hi - lo, 1e-3 * max(abs(hi), 1.0), 1e-9)
-                ylim = (lo - 0.1 * span, hi + 0.6 * span)
+                ylim = (lo - 0.1 * span, hi + 0.4 * span)
         if xmax != self._xmax or ylim != self._ylim:
             self._xmax, self._ylim = xmax, ylim
             self.ax.set_xlim(-0.02 * xmax, 1.02 * xmax)

@@ -16,6 +16,10 @@ Pipeline::
 A *state transform* is a plain function ``GMMState -> GMMState``. The
 :class:`Animator` owns the figure, the views (see :mod:`gmm_plot`), the state
 history and the frame loop, and feeds either a writer or the live window.
+Teaching views (``--ll-panel``, ``--soft``, ``--compare kmeans``,
+``--contours``) are more views, some on extra axes beside the scene
+(:meth:`Animator.add_side_axes`); the live window's keys (:attr:`Animator.KEYS`)
+pause, step through the kept states, restart, save a frame and quit.
 """
 
 import argparse
@@ -419,7 +423,11 @@ def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full
         ``GaussianMixture.bic/aic`` (and scikit-learn's) for the parameters
         ``weights``, ``means``, ``covariances`` (user units) - and
         ``initial_params`` (user units): state 0 of the kept run, so
-        ``em_steps`` can replay it.
+        ``em_steps`` can replay it; ``degenerate``: a component collapsed
+        onto a lower-dimensional set (its smallest variance, in standardised
+        units, is at the ``reg_covar`` floor - e.g. rounded or repeated
+        values). Its likelihood grows without bound as the floor shrinks, so
+        a degenerate k is not chosen unless every k is degenerate.
     """
     import gmm
 
@@ -436,14 +444,23 @@ def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full
         s = model.state_
         weights, means, covs = params_to_user_units((s.weights, s.means, s.covariances),
                                                     centre, scale)
+        floor = float(np.linalg.eigvalsh(s.covariances).min())
         rows.append({
             "k": row["k"], "n_parameters": row["n_parameters"],
             "log_likelihood": row["log_likelihood"] - shift,
             "bic": row["bic"] + 2 * n * shift, "aic": row["aic"] + 2 * n * shift,
             "weights": weights, "means": means, "covariances": covs,
             "initial_params": params_to_user_units(model.initial_params_, centre, scale),
+            "degenerate": floor <= DEGENERATE_FACTOR * model.reg_covar,
         })
+    usable = [r for r in rows if not r["degenerate"]] or rows
+    best_k = min(usable, key=lambda r: r[criterion])["k"]
     return best_k, rows
+
+
+#: a fitted component whose smallest variance (standardised units) is at most
+#: this many times reg_covar has collapsed onto a lower-dimensional set
+DEGENERATE_FACTOR = 1.5
 
 
 def format_selection_table(rows, best_k, criterion):
@@ -460,11 +477,18 @@ def format_selection_table(rows, best_k, criterion):
               f"{r['bic']:.2f}", f"{r['aic']:.2f}") for r in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
+    degenerate = any(r.get("degenerate") for r in rows)
     for r, c in zip(rows, cells):
-        mark = "  *" if r["k"] == best_k else ""
-        lines.append("  ".join(v.rjust(w) for v, w in zip(c, widths)) + mark)
-    lines.append(f"* chosen: k = {best_k} (lowest {criterion.upper()}); "
+        mark = ("*" if r["k"] == best_k else "") + ("!" if r.get("degenerate") else "")
+        lines.append("  ".join(v.rjust(w) for v, w in zip(c, widths))
+                     + (f"  {mark}" if mark else ""))
+    among = " among the rows without !" if degenerate else ""
+    lines.append(f"* chosen: k = {best_k} (lowest {criterion.upper()}{among}); "
                  "log-likelihood is the mean per point")
+    if degenerate:
+        lines.append("! a component collapsed onto a lower-dimensional set (rounded or "
+                     "repeated values?): its smallest variance sits at the reg_covar floor, "
+                     "so its likelihood is not meaningful")
     return "\n".join(lines)
 
 
@@ -1134,6 +1158,24 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
     fit_record : FitRecord, optional
         Collects the full d-dimensional states (user units) as they pass;
         the animator keeps it as ``fit_record`` either way.
+    ll_panel : bool
+        ``--ll-panel``: the mean log-likelihood per iteration, up to the
+        current frame, on a second axes beside the scene.
+    soft : bool
+        ``--soft``: points coloured by the responsibility-weighted mix of the
+        component colours (responsibilities of the full d-dimensional fit).
+    compare : None or "kmeans"
+        ``--compare kmeans``: a panel of the same size beside EM where Lloyd
+        k-means runs on the same (standardised) data from EM state 0's means,
+        one iteration per frame, with its Voronoi cells (2-column data),
+        centres and mean squared distance. Frames run until both runs stop.
+    contours : bool
+        ``--contours``: contours of the mixture's log-density that enclose
+        95/75/50/25/5% of the points, recomputed every frame.
+
+    In the live window the keys of :attr:`Animator.KEYS` apply; ``r`` reruns
+    EM from a new initialisation on the same data (an int seed s gives the
+    r-th restart seed s + r; otherwise the random generator draws on).
 
     An ``init`` tuple ``(weights, means, covariances)`` is in user units
     (d-dimensional), e.g. from :func:`gmm.load_params`.
@@ -1521,7 +1563,8 @@ class _AnalysisPlan:
         ks, rows, best_k, criterion = self.selection
         ax = anim.add_side_axes()
         gmm_plot.criterion_curve(ax, [r["k"] for r in rows], [r[criterion] for r in rows],
-                                 best_k, label=criterion.upper())
+                                 best_k, label=criterion.upper(),
+                                 excluded=[r["k"] for r in rows if r["degenerate"]])
 
     def save_params(self, anim):
         """Write the final d-dimensional fit (user units) to --save-params, if given."""
