@@ -949,7 +949,7 @@ class Animator:
     KEYS = (("space", "pause / resume"),
             ("right/n", "one iteration forward (pauses)"),
             ("left/p", "one iteration back (pauses; states are kept)"),
-            ("r", "restart EM from a new initialisation (same data)"),
+            ("r", "restart EM from a new initialisation (--seed + 1, + 2, ...; same data)"),
             ("s", "save the current frame as gmm_frame_<iter>.png in the current directory"),
             ("h", "show / hide this list of keys"),
             ("q", "quit"))
@@ -1704,6 +1704,8 @@ def _run(args):
                    on_state=_print_ll if args.print_ll else None,
                    ll_panel=args.ll_panel, soft=args.soft, compare=args.compare,
                    contours=args.contours)
+    if args.seed is not None:       # the r key restarts EM with --seed + 1, + 2, ...
+        anim.restart_factory.random_state = args.seed
     plan.decorate(anim)
     if live:
         anim.show(close_after_last=args.close_after_last)

@@ -144,11 +144,16 @@ def test_notebook_players_equal_the_same_calls_in_process(executed, capsys):
     # print_ll cell printed the log-likelihood of every state that was drawn
     namespace = {"animate": animate, "data_gen": data_gen,
                  "X": data_gen.load_points(os.path.join(EXAMPLES, "circles.npy"))}
+    import matplotlib
+
     printed_cells = 0
     for cell in _animation_cells(executed):
         shown = next(o for o in cell.outputs if o.output_type == "execute_result")
-        anim = eval(cell.source, namespace)
-        assert shown["data"]["text/html"] == anim._repr_html_()
+        with matplotlib.rc_context():
+            matplotlib.rc_file_defaults()          # the kernel's settings, whatever ran before
+            anim = eval(cell.source, namespace)
+            here = anim._repr_html_()
+        assert shown["data"]["text/html"] == here, f"the player of {cell.source!r} differs"
         assert len(FRAME.findall(anim.to_html())) == len(anim.history)
         out = "".join(o.text for o in cell.outputs if o.output_type == "stream")
         if "print_ll=True" in cell.source:
