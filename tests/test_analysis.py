@@ -24,7 +24,7 @@ from visualize_gmm import main
 
 IRIS = "examples/iris.csv"
 TABLE_ROW = re.compile(r"^\s*(?P<k>\d+)\s+(?P<p>\d+)\s+(?P<ll>-?\d+\.\d+)\s+(?P<bic>-?\d+\.\d+)"
-                       r"\s+(?P<aic>-?\d+\.\d+)(?P<mark>\s+\*)?$")
+                       r"\s+(?P<aic>-?\d+\.\d+)(?P<mark>\s+\*?!?)?$")
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +78,8 @@ def _sklearn_model(weights, means, covariances, covariance_type):
 def _table(out):
     rows = [m.groupdict() for m in map(TABLE_ROW.match, out.splitlines()) if m]
     return [{"k": int(r["k"]), "p": int(r["p"]), "ll": float(r["ll"]), "bic": float(r["bic"]),
-             "aic": float(r["aic"]), "chosen": bool(r["mark"])} for r in rows]
+             "aic": float(r["aic"]), "chosen": "*" in (r["mark"] or ""),
+             "degenerate": "!" in (r["mark"] or "")} for r in rows]
 
 
 def _ellipses(anim):
@@ -576,3 +577,24 @@ def test_live_window_with_select_k_and_save_params_under_xvfb(tmp_path):
     params = gmm.load_params(str(tmp_path / "fit.json"))
     assert len(params["weights"]) == chosen[0]
     assert drawn[0] == 0 and drawn[-1] == len(params["log_likelihood_history"]) - 1
+
+
+def test_degenerate_fits_are_flagged_and_not_chosen(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    blob = rng.normal(size=(100, 2))
+    line = np.c_[rng.uniform(-3, 3, 40) + 10, np.full(40, 5.0)]     # y repeated exactly
+    X = np.r_[blob, line]
+    best, rows = visualize_gmm.select_components(X, [1, 2], random_state=0)
+    assert [r["degenerate"] for r in rows] == [False, True]
+    assert rows[1]["bic"] < rows[0]["bic"]          # the collapsed fit "wins" on BIC ...
+    assert best == 1                                # ... but is not chosen
+    # iris is rounded to 0.1 cm: 29 setosa share petal_width 0.2, and one k=5 fit
+    # collapses onto that hyperplane
+    assert main(["--load_path", IRIS, "--select-k", "1:6", "--n-init", "5", "--seed", "1",
+                 "-q", "-s", str(tmp_path / "o.png")]) == 0
+    out = capsys.readouterr().out
+    table = _table(out)
+    assert [r["k"] for r in table if r["degenerate"]] == [5]
+    assert [r["k"] for r in table if r["chosen"]] == [2]
+    assert min(table, key=lambda r: r["bic"])["k"] == 5
+    assert "among the rows without !" in out and out.strip().splitlines()[-1].startswith("! ")
