@@ -47,6 +47,7 @@ __all__ = [
 
 DEFAULT_SAVE = "gmm_vid.gif"
 IMAGE_THRESHOLD = 50_000      # above this many points, draw points as an image
+MAX_SAMPLED_POINTS = 100_000_000   # -N above this is refused (1.6 GB of points alone)
 DPI = 100
 
 
@@ -1683,6 +1684,9 @@ def _run(args):
         X = None
         true_components = None
     n = len(X) if X is not None else args.num_points
+    if X is None and n > MAX_SAMPLED_POINTS:
+        raise UsageError(f"-N {n} is too many points to sample (at most "
+                         f"{MAX_SAMPLED_POINTS:,}); use a smaller -N")
     if args.num_clusters > n and args.select_k is None and args.init_params is None:
         raise UsageError(f"-k {args.num_clusters} is more than the number of points ({n}); "
                          "use fewer components or more points")
@@ -1750,6 +1754,10 @@ def main(argv=None):
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         print(f"error: could not write the output{where}: "
               f"{' '.join(str(exc.strerror or exc).split())}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("error: not enough memory for this run; use fewer points (-N or a "
+              "smaller file) or fewer components (-k)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         sys.stdout.flush()

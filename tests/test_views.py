@@ -406,6 +406,20 @@ def test_keys_step_pause_save_restart_in_process(tmp_path, monkeypatch, capsys):
     assert anim._help_text.get_visible() and "gmm_frame_<iter>.png" in anim._help_text.get_text()
 
 
+def test_cli_restart_uses_seed_plus_r(tmp_path, captured_animator, capsys):
+    assert main(SMALL + ["-i", "2", "-q", "-s", str(tmp_path / "x.png")]) == 0
+    anim = captured_animator["anim"]
+    X = anim.views[0].artist.get_offsets().data          # the drawn (2-D) data
+    Z, centre, scale = visualize_gmm.standardise(X)
+    for r in (1, 2):
+        anim.restart(anim.restart_factory())
+        first = next(gmm.em_steps(Z, 3, max_iter=2, random_state=np.random.default_rng(r)))
+        want = visualize_gmm.to_user_units(first, centre, scale).means
+        np.testing.assert_allclose(anim.state(0).means, want, rtol=1e-9, atol=1e-9)
+        assert f"restart {r}: EM from a new initialisation (seed {r})" in capsys.readouterr().err
+    assert len(list(anim.indices())) == 3                # the restarted run plays to its end
+
+
 def _start_xvfb():
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb not installed; cannot open a live window")
