@@ -451,7 +451,7 @@ matplotlib.use("TkAgg")
 from matplotlib.backend_bases import KeyEvent
 import visualize_gmm
 
-anim = visualize_gmm.animate(None, 3, iterations=8, tol=0, seed=0, n_points=200, n_true=3,
+anim = visualize_gmm.animate(None, 3, iterations=12, tol=0, seed=0, n_points=200, n_true=3,
                              fps=20, interactive=True, ll_panel=True, compare="kmeans")
 canvas = anim.fig.canvas
 plan = [" ", "n", "right", "left", "p", "s", " ", None, None, None, None, None, None,
@@ -496,8 +496,8 @@ def test_live_window_keys_under_xvfb(tmp_path):
                                                   paused_at + 1, paused_at]
     assert os.listdir(tmp_path) == [f"gmm_frame_{paused_at}.png"]    # s
     assert log[6][2] is False                                        # space resumes
-    assert log[20][1] == 8                                           # played to the end
-    assert log[21][1] == 7 and log[21][2] is True                    # left steps back
+    assert log[20][1] == 12                                          # played to the end
+    assert log[21][1] == 11 and log[21][2] is True                   # left steps back
     assert log[22][1] == 0 and log[22][3] == 1                       # r: a new run
     assert log[23][2] is True and log[23][1] >= 1                    # n while playing pauses
     assert re.search(r"restart 1: EM from a new initialisation", proc.stderr)
@@ -538,3 +538,54 @@ def test_gallery_commands_make_the_committed_files(tmp_path, monkeypatch, captur
             diff = np.abs(np.asarray(new.convert("RGB"), dtype=int)
                           - np.asarray(old.convert("RGB"), dtype=int))
             assert diff.mean() < 1.0, name
+
+
+# Real X key events through Tk's own bindings (focus forced on the canvas
+# widget): checks matplotlib's key names reach the handler as expected.
+TK_SCRIPT = r"""
+import json
+import matplotlib
+matplotlib.use("TkAgg")
+import visualize_gmm
+
+anim = visualize_gmm.animate(None, 3, iterations=30, tol=0, seed=0, n_points=200, n_true=3,
+                             fps=20, interactive=True, soft=True)
+canvas = anim.fig.canvas
+widget = canvas.get_tk_widget()
+plan = ["space", "n", "Right", "Left", "p", "q"]
+log = []
+
+def tick():
+    key = plan.pop(0)
+    widget.focus_force()
+    widget.event_generate("<KeyPress>", keysym=key, when="now")
+    widget.event_generate("<KeyRelease>", keysym=key, when="now")
+    log.append([key, anim.current, bool(anim.paused)])
+    if plan:
+        timer.start()
+
+timer = canvas.new_timer(interval=150)
+timer.single_shot = True
+timer.add_callback(tick)
+timer.start()
+anim.show()
+print(json.dumps(log))
+"""
+
+
+def test_live_window_real_tk_key_events_under_xvfb(tmp_path):
+    xvfb, display = _start_xvfb()
+    try:
+        env = dict(os.environ, DISPLAY=display, MPLBACKEND="TkAgg", PYTHONPATH=ROOT)
+        proc = subprocess.run([sys.executable, "-c", TK_SCRIPT], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+    assert proc.returncode == 0, proc.stderr
+    log = json.loads(proc.stdout.strip().splitlines()[-1])   # printed: q closed the window
+    keys = [row[0] for row in log]
+    assert keys == ["space", "n", "Right", "Left", "p", "q"]
+    at = log[0][1]
+    assert all(row[2] for row in log)                          # paused from the first key on
+    assert [row[1] for row in log[1:5]] == [at + 1, at + 2, at + 1, at]
