@@ -1102,7 +1102,8 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_it
     ks : iterable of int
         Candidate numbers of components (each ``1 <= k <= n``).
     criterion : {"bic", "aic"}, default="bic"
-        Which criterion picks the best k (lowest wins).
+        Which criterion picks the best k: the lowest among the fits that are
+        not ``degenerate`` (among all of them if every fit is).
     n_init : int, default=1
         Restarts per k; the run with the highest final log-likelihood is kept.
     covariance_type, max_iter, tol, init, reg_covar, random_state
@@ -1113,8 +1114,12 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_it
     best_k : int
     table : list of dict
         One row per k, in the order given: ``k``, ``log_likelihood`` (mean per
-        point), ``bic``, ``aic``, ``n_parameters`` and ``model`` (the fitted
-        :class:`GaussianMixture`).
+        point), ``bic``, ``aic``, ``n_parameters``, ``model`` (the fitted
+        :class:`GaussianMixture`) and ``degenerate``: True when a component
+        collapsed onto a lower-dimensional set (e.g. repeated or rounded
+        values), its smallest variance at most ``DEGENERATE_FACTOR *
+        reg_covar``; its likelihood then grows without bound as ``reg_covar``
+        shrinks, so its BIC/AIC are not meaningful.
     """
     if criterion not in ("bic", "aic"):
         raise ValueError(f"criterion must be 'bic' or 'aic', got {criterion!r}")
@@ -1130,11 +1135,19 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_it
         model = GaussianMixture(k, covariance_type=covariance_type, tol=tol, reg_covar=reg_covar,
                                 max_iter=max_iter, init=init, random_state=rng, n_init=n_init)
         model.fit(X)
+        floor = float(np.linalg.eigvalsh(model.state_.covariances).min())
         table.append({"k": k, "log_likelihood": model.lower_bound_, "bic": model.bic(X),
                       "aic": model.aic(X), "n_parameters": model._n_parameters(),
-                      "model": model})
-    best = min(table, key=lambda row: row[criterion])
+                      "model": model, "degenerate": floor <= DEGENERATE_FACTOR * reg_covar})
+    best = min([row for row in table if not row["degenerate"]] or table,
+               key=lambda row: row[criterion])
     return best["k"], table
+
+
+#: ``select_k`` calls a fit degenerate when some component's smallest variance
+#: is at most this many times ``reg_covar``: it collapsed onto a lower-dimensional
+#: set (rounded or repeated values) and its likelihood is bounded only by reg_covar
+DEGENERATE_FACTOR = 1.5
 
 
 # --------------------------------------------------------------------------

@@ -104,7 +104,7 @@ COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 def build_parser():
     """The command-line parser; every flag carries help text with its default."""
     p = _Parser(
-        prog="visualize_gmm.py",
+        prog=_prog_name(),
         description="Animate EM fitting a Gaussian Mixture Model to 2-D points, one "
                     "EM iteration per frame. Without --save a live window opens; with "
                     f"no display the animation is saved to {DEFAULT_SAVE}.",
@@ -229,6 +229,12 @@ def _add_teaching_arguments(p):
     g.add_argument("--contours", action="store_true",
                    help="line contours of the mixture's log-density, enclosing 95/75/50/25/5%% "
                         "of the points, updated every frame (default: off)")
+
+
+def _prog_name():
+    """``visualize-gmm`` when run as the installed command, else ``visualize_gmm.py``."""
+    name = os.path.splitext(os.path.basename(sys.argv[0] if sys.argv else ""))[0]
+    return "visualize-gmm" if name == "visualize-gmm" else "visualize_gmm.py"
 
 
 def _version_line():
@@ -445,23 +451,15 @@ def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full
         s = model.state_
         weights, means, covs = params_to_user_units((s.weights, s.means, s.covariances),
                                                     centre, scale)
-        floor = float(np.linalg.eigvalsh(s.covariances).min())
         rows.append({
             "k": row["k"], "n_parameters": row["n_parameters"],
             "log_likelihood": row["log_likelihood"] - shift,
             "bic": row["bic"] + 2 * n * shift, "aic": row["aic"] + 2 * n * shift,
             "weights": weights, "means": means, "covariances": covs,
             "initial_params": params_to_user_units(model.initial_params_, centre, scale),
-            "degenerate": floor <= DEGENERATE_FACTOR * model.reg_covar,
+            "degenerate": row["degenerate"],
         })
-    usable = [r for r in rows if not r["degenerate"]] or rows
-    best_k = min(usable, key=lambda r: r[criterion])["k"]
     return best_k, rows
-
-
-#: a fitted component whose smallest variance (standardised units) is at most
-#: this many times reg_covar has collapsed onto a lower-dimensional set
-DEGENERATE_FACTOR = 1.5
 
 
 def format_selection_table(rows, best_k, criterion):
@@ -1428,7 +1426,7 @@ def _add_teaching_views(anim, tracker, points, n_features, *, max_iter, ll_panel
         anim.add_view(gmm_plot.PanelTitle(ax, title))
         anim.kmeans_ax = kax
 
-        def wrap(states):
+        def hold_em_while_kmeans_runs(states):
             i, last = -1, None
             for last in states:
                 i += 1
@@ -1437,6 +1435,7 @@ def _add_teaching_views(anim, tracker, points, n_features, *, max_iter, ll_panel
                 i += 1
                 yield last
 
+        wrap = hold_em_while_kmeans_runs
         if anim.on_state is not None:     # held EM states are not new states
             anim.on_state = _once_per_state(anim.on_state)
     if ll_panel:
@@ -1493,8 +1492,57 @@ def _live_window_available():
 
 
 def _print_ll(state):
-    print(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}",
-          flush=False)
+    try:
+        print(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}",
+              flush=False)
+    except BrokenPipeError:
+        _stdout_gone()
+
+
+def _stdout_gone():
+    """stdout's reader went away (``... | head``): the rest of stdout goes to devnull.
+
+    The run (and its save) carries on; only the printed lines nobody reads are lost.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):   # not a real file
+        pass
+
+
+def _flush_stdout():
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_gone()
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived (``kill PID``); raised so temp files are removed on the way out."""
+
+
+class _SigtermRaises:
+    """While active (main thread only), SIGTERM raises :class:`_Terminated`."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            def handler(signum, frame):
+                raise _Terminated
+            previous = signal.signal(signal.SIGTERM, handler)
+            self._previous = signal.SIG_DFL if previous is None else previous
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            import signal
+            signal.signal(signal.SIGTERM, self._previous)
+        return False
 
 
 def _one_line(exc):
@@ -1717,7 +1765,7 @@ def _run(args):
         return 0
     progress = not args.quiet and sys.stderr.isatty()
     n_frames = anim.save(save, progress=progress)
-    sys.stdout.flush()
+    _flush_stdout()
     if args.save is None:
         print(f"no display available: saved the animation to {save}", file=sys.stderr)
     elif not args.quiet:
@@ -1730,7 +1778,8 @@ def main(argv=None):
     """Run the command line; returns the exit status.
 
     0 on success; 2 with one ``error: ...`` line on stderr for bad input or a
-    failed write (never a traceback, never a partial file); 130 after Ctrl-C.
+    failed write (never a traceback, never a partial file); 130 after Ctrl-C,
+    143 after SIGTERM (both remove the temporary file and keep an existing one).
     """
     parser = build_parser()
     try:
@@ -1742,7 +1791,8 @@ def main(argv=None):
     except SystemExit as exc:        # --help
         return int(exc.code or 0)
     try:
-        return _run(args)
+        with _SigtermRaises():
+            return _run(args)
     except UsageError as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
@@ -1760,9 +1810,13 @@ def main(argv=None):
               "smaller file) or fewer components (-k)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        sys.stdout.flush()
+        _flush_stdout()
         print("interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        _flush_stdout()
+        print("terminated", file=sys.stderr)
+        return 143
 
 
 if __name__ == "__main__":

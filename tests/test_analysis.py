@@ -588,6 +588,10 @@ def test_degenerate_fits_are_flagged_and_not_chosen(tmp_path, capsys):
     assert [r["degenerate"] for r in rows] == [False, True]
     assert rows[1]["bic"] < rows[0]["bic"]          # the collapsed fit "wins" on BIC ...
     assert best == 1                                # ... but is not chosen
+    lib_best, table = gmm.select_k(X, [1, 2], random_state=0)   # the library agrees
+    assert lib_best == 1 and [r["degenerate"] for r in table] == [False, True]
+    floor = np.linalg.eigvalsh(table[1]["model"].state_.covariances).min()
+    assert floor <= gmm.DEGENERATE_FACTOR * 1e-6
     # iris is rounded to 0.1 cm: 29 setosa share petal_width 0.2, and one k=5 fit
     # collapses onto that hyperplane
     assert main(["--load_path", IRIS, "--select-k", "1:6", "--n-init", "5", "--seed", "1",
