@@ -492,6 +492,7 @@ def test_cli_bad_params_files_are_one_error_line(tmp_path, capsys, case):
 README_COMMANDS = [
     "-m 4 -N 800 --select-k 1:8 --n-init 3 --seed 2 --save examples/choosing_k.png",
     "-k 3 --load_path examples/iris.csv --seed 0 --save examples/iris.gif",
+    "--load_path examples/iris.csv --select-k 1:6 --n-init 5 --seed 1 --save iris_k.png",
     "-k 3 --load_path examples/iris.csv --dims 2 3 --covariance-type diag --save petals.png",
     "-k 3 --load_path examples/iris.csv --seed 0 --save-params fit.npz --save iris.png",
     "--load_path examples/iris.csv --init-params fit.npz -i 0 --save start.png",
@@ -511,8 +512,11 @@ def test_readme_analysis_commands(tmp_path, monkeypatch, capsys, captured):
     table = _table(results[0][0])
     assert [r["k"] for r in table if r["chosen"]] == [4]          # sampled from 4 Gaussians
     assert len(results[1][1].history[-1].weights) == 3
-    fitted = results[3][1].fit_record.last
-    started = results[4][1].fit_record.last
+    iris_table = _table(results[2][0])
+    assert [r["k"] for r in iris_table if r["chosen"]] == [2]
+    assert [r["k"] for r in iris_table if r["degenerate"]] == [5]
+    fitted = results[4][1].fit_record.last
+    started = results[5][1].fit_record.last
     assert started.iteration == 0 and len(started.weights) == 3
     np.testing.assert_allclose(started.means, fitted.means, rtol=1e-12)
     for name in ("choosing_k.png", "iris.gif"):
