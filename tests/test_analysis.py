@@ -606,3 +606,16 @@ def test_degenerate_fits_are_flagged_and_not_chosen(tmp_path, capsys):
     assert [r["k"] for r in table if r["chosen"]] == [2]
     assert min(table, key=lambda r: r["bic"])["k"] == 5
     assert "among the rows without !" in out and out.strip().splitlines()[-1].startswith("! ")
+
+
+def test_cli_n_init_animates_the_best_of_the_runs(tmp_path, captured):
+    X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
+    assert main(["-k", "4", "--load_path", IRIS, "--n-init", "4", "--seed", "3", "-q",
+                 "-s", str(tmp_path / "o.png")]) == 0
+    shown = captured["anim"].fit_record.last
+    _, rows = visualize_gmm.select_components(X, [4], n_init=4, max_iter=50,
+                                              random_state=np.random.default_rng(3))
+    assert shown.log_likelihood == pytest.approx(rows[0]["log_likelihood"], abs=1e-9)
+    singles = [visualize_gmm.select_components(X, [4], max_iter=50, random_state=g)[1][0]
+               for g in [np.random.default_rng(3)]]
+    assert shown.log_likelihood >= singles[0]["log_likelihood"] - 1e-12
