@@ -305,6 +305,9 @@ def test_python_m_visualize_gmm_version_reads_pyproject(tree_with_other_version)
     proc = subprocess.run([sys.executable, "-m", "visualize_gmm", "--version"],
                           cwd=tree_with_other_version, capture_output=True, text=True)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "gmm-visualizer 7.7.7\n", "")
+    usage = subprocess.run([sys.executable, "visualize_gmm.py", "--help"],
+                           cwd=tree_with_other_version, capture_output=True, text=True)
+    assert usage.returncode == 0 and usage.stdout.startswith("usage: visualize_gmm.py [-h]")
 
 
 def test_installed_commands_run_from_another_directory(tree_with_other_version, tmp_path):
@@ -340,6 +343,8 @@ def test_installed_commands_run_from_another_directory(tree_with_other_version, 
 
     version = run(bindir / "visualize-gmm", "--version")
     assert (version.returncode, version.stdout) == (0, "gmm-visualizer 7.7.7\n")
+    usage = run(bindir / "visualize-gmm", "--help")
+    assert usage.returncode == 0 and usage.stdout.startswith("usage: visualize-gmm [-h]")
 
     data = run(bindir / "gmm-data", "circles", "-N", "300", "--seed", "0", "-o", "c.npy")
     assert data.returncode == 0, data.stderr
