@@ -536,7 +536,10 @@ def test_degenerate_run_has_no_warnings_in_a_real_process(tmp_path):
 
 # --------------------------------------------------------------------------- atomic save / SIGINT
 
-def test_sigint_in_a_long_save_keeps_the_old_file(tmp_path):
+@pytest.mark.parametrize("signum, status, word", [(signal.SIGINT, 130, "interrupted"),
+                                                  (signal.SIGTERM, 143, "terminated")])
+def test_signal_in_a_long_save_keeps_the_old_file(tmp_path, signum, status, word):
+    """Ctrl-C (SIGINT) or ``kill`` (SIGTERM) while frames are being written."""
     out = tmp_path / "out.gif"
     old = b"GIF89a an earlier animation the user wants to keep"
     out.write_bytes(old)
@@ -554,18 +557,37 @@ def test_sigint_in_a_long_save_keeps_the_old_file(tmp_path):
                 break
             time.sleep(0.02)
         assert temp and proc.poll() is None, "the save never started"
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         out_text, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     err = err.decode()
-    assert proc.returncode == 130, err
-    assert err.strip().splitlines()[-1] == "interrupted"
+    assert proc.returncode == status, err
+    assert err.strip().splitlines()[-1] == word
     assert "Traceback" not in err
     assert os.listdir(tmp_path) == ["out.gif"]          # the temp file is gone
     assert out.read_bytes() == old                      # the old file is untouched
+
+
+def test_reader_of_stdout_going_away_does_not_stop_the_save(tmp_path):
+    """``--print_ll ... | head -1``: the GIF is still written completely, exit 0."""
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, SCRIPT, "-N", "100", "-k", "3", "-i", "250", "--tol", "0", "--seed",
+         "0", "--print_ll", "-q", "-s", "out.gif"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()                                  # like `head -1` exiting
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert first.startswith(b"iteration   0  log-likelihood")
+    assert proc.returncode == 0, err
+    assert err == ""
+    with Image.open(tmp_path / "out.gif") as im:
+        assert im.n_frames == 251
+    assert os.listdir(tmp_path) == ["out.gif"]
 
 
 def test_failed_write_midway_keeps_the_old_file(tmp_path, monkeypatch, capsys):
@@ -726,3 +748,70 @@ def test_gmm_source_never_prints_or_warns():
                 assert alias.name.split(".")[0] not in ("warnings", "logging", "matplotlib")
     assert "print" not in names and "warn" not in names
     assert "stderr" not in open(os.path.join(ROOT, "gmm.py")).read()
+
+
+# --------------------------------------------------------------------------- every option
+
+GARBAGE = ["abc", "nan", "inf", "-1", "1.5", "0", "", "1e3", "99999999999999999999"]
+#: values that are valid but would run for ever (the user asked for it)
+ENDLESS = {("n_init", "99999999999999999999")}
+
+
+def _value_options():
+    parser = visualize_gmm.build_parser()
+    for action in parser._actions:
+        if action.option_strings and action.nargs != 0 and action.help != "==SUPPRESS==":
+            yield action
+
+
+def test_every_option_with_garbage_values_is_clean(tmp_path, monkeypatch, capsys):
+    """Every option taking a value, fed odd values: exit 0, or 2 with one error line.
+
+    Covers options added later by other issues too (the sweep reads the parser).
+    """
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    checked = 0
+    for action in _value_options():
+        count = action.nargs if isinstance(action.nargs, int) else 1
+        flag = action.option_strings[-1]
+        for value in GARBAGE:
+            if (action.dest, value) in ENDLESS:
+                continue
+            save = [] if action.dest == "save" else ["-s", "out/o.png"]
+            argv = ["-N", "120", "-k", "2", "-i", "1", "--seed", "0", "-q", flag,
+                    *[value] * count, *save]
+            code = main(argv)
+            captured = capsys.readouterr()
+            assert code in (0, 2), (argv, code)
+            if code == 2:
+                _assert_one_error_line(captured.err)
+                assert captured.out == ""
+            assert "Traceback" not in captured.err
+            leftovers = [n for n in os.listdir(tmp_path / "out") if n.startswith(".")]
+            assert leftovers == [], (argv, leftovers)
+            checked += 1
+    assert checked >= 20 * len(GARBAGE) // 2
+
+
+def test_too_many_points_to_sample(capsys, monkeypatch):
+    trap = _Trap(monkeypatch)
+    assert main(["-N", "99999999999999999999", "-s", "x.gif"]) == 2
+    _assert_one_error_line(capsys.readouterr().err, "too many points", "use a smaller -N")
+    assert trap.calls == []
+
+
+def test_out_of_memory_is_one_line_and_no_file(tmp_path, monkeypatch, capsys):
+    calls = []
+    original = visualize_gmm.GifWriter.add
+
+    def add(self, rgb):
+        calls.append(1)
+        if len(calls) == 2:
+            raise MemoryError
+        return original(self, rgb)
+
+    monkeypatch.setattr(visualize_gmm.GifWriter, "add", add)
+    assert main(FAST + ["-s", str(tmp_path / "o.gif")]) == 2
+    _assert_one_error_line(capsys.readouterr().err, "not enough memory", "fewer points")
+    assert os.listdir(tmp_path) == []
