@@ -508,7 +508,8 @@ def test_live_window_keys_under_xvfb(tmp_path):
 
 #: the commands that made examples/gallery/ (the README shows them); run
 #: verbatim below in a scratch directory
-GALLERY_OPTIONS = "-k 4 -m 4 -N 400 --max_radius 5 --seed 4 --init random_from_data --tol 1e-4 -i 20"
+GALLERY_OPTIONS = ("-k 4 -m 4 -N 400 --max_radius 5 --seed 4 --init random_from_data "
+                   "--tol 1e-4 -i 20")
 GALLERY_COMMANDS = [
     f"{GALLERY_OPTIONS} --ll-panel --save examples/gallery/ll_panel.gif",
     f"{GALLERY_OPTIONS} --soft --save examples/gallery/soft.gif",
