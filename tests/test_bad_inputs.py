@@ -507,15 +507,20 @@ def test_same_pixels_inside_the_axes_at_every_scale(tmp_path):
     rng = np.random.default_rng(11)
     base = np.r_[rng.normal([0, 0], [1.0, 0.4], (150, 2)), rng.normal([4, 2], 0.6, (150, 2))]
     frames = {}
+    control = base * [1.0, 1.1]           # a different shape: the comparison must see it
     for name, scale, shift in (("unit", 1.0, 0.0), ("tiny", 1e-6, 0.0), ("huge", 1e6, 0.0),
-                               ("offset", 1.0, 1e6)):
-        np.save(tmp_path / f"{name}.npy", base * scale + shift)
+                               ("offset", 1.0, 1e6), ("control", None, None)):
+        X = control if name == "control" else base * scale + shift
+        np.save(tmp_path / f"{name}.npy", X)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             assert main(["-k", "2", "--load_path", str(tmp_path / f"{name}.npy"), "-i", "5",
                          "--tol", "0", "--seed", "0", "-q",
                          "-s", str(tmp_path / f"{name}.png")]) == 0
         frames[name] = _interior(tmp_path / f"{name}.png")
+    control = frames.pop("control")
+    assert control.shape != frames["unit"].shape or \
+        np.any(control != frames["unit"], axis=-1).mean() > 0.01
     for name, pixels in frames.items():
         assert pixels.shape == frames["unit"].shape
         differ = np.any(pixels != frames["unit"], axis=-1).mean()
