@@ -77,7 +77,13 @@ def _read_version():
             import tomllib
             with open(here, "rb") as fh:
                 return tomllib.load(fh)["project"]["version"]
-        except Exception:  # Python < 3.11 or a broken file: fall through
+        except ImportError:  # Python < 3.11: the one line we need, read as text
+            import re
+            with open(here, encoding="utf-8") as fh:
+                found = re.search(r'^version\s*=\s*"([^"]+)"', fh.read(), re.M)
+            if found:
+                return found.group(1)
+        except Exception:  # a broken file: fall back to the package metadata
             pass
     try:
         from importlib.metadata import version
