@@ -22,6 +22,7 @@ __all__ = [
     "covariance_ellipse",
     "frame_limits",
     "criterion_curve",
+    "CriterionCurveView",
     "PointsView",
     "EllipsesView",
     "TrueEllipsesView",
@@ -211,10 +212,10 @@ def criterion_curve(ax, ks, values, best_k, *, label="BIC", color="C0", excluded
     if bad.any():
         ax.plot(ks[bad], values[bad], "x", color="0.35", markersize=9, markeredgewidth=2.0)
     ax.plot([best_k], [values[j]], "o", markersize=10, markerfacecolor="none",
-            markeredgecolor="crimson", markeredgewidth=2.0)
+            markeredgecolor=CHOSEN_COLOR, markeredgewidth=2.0)
     ax.annotate(f"k = {best_k}", (best_k, values[j]), xytext=(7, 9),
                 textcoords="offset points", ha="left", va="bottom", fontsize=9,
-                color="crimson")
+                color=CHOSEN_COLOR)
     ax.set_xlabel("k (components)", fontsize=9)
     ax.set_title(f"{label} (lower is better)", fontsize=9)
     if len(ks) <= 15:
@@ -224,6 +225,26 @@ def criterion_curve(ax, ks, values, best_k, *, label="BIC", color="C0", excluded
     # plain numbers: an offset/exponent label would collide with the title
     ax.ticklabel_format(axis="y", style="plain", useOffset=False)
     return line
+
+
+CHOSEN_COLOR = "crimson"
+
+
+class CriterionCurveView:
+    """Static view: :func:`criterion_curve` on its own axes.
+
+    Drawn once into the background (no per-frame artists); it declares its
+    colours in ``palette_colors`` so a GIF palette keeps them.
+    """
+
+    def __init__(self, ax, ks, values, best_k, *, label="BIC", excluded=()):
+        self.line = criterion_curve(ax, ks, values, best_k, label=label, excluded=excluded)
+        self.artists = []
+        self.palette_colors = to_rgba_array(["C0", CHOSEN_COLOR, "0.35", "0.4"])
+
+    def update(self, state):
+        """Nothing changes; returns no artists."""
+        return []
 
 
 def _marker_size(n):

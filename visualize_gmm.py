@@ -1611,9 +1611,9 @@ class _AnalysisPlan:
         import gmm_plot
         ks, rows, best_k, criterion = self.selection
         ax = anim.add_side_axes()
-        gmm_plot.criterion_curve(ax, [r["k"] for r in rows], [r[criterion] for r in rows],
-                                 best_k, label=criterion.upper(),
-                                 excluded=[r["k"] for r in rows if r["degenerate"]])
+        anim.add_view(gmm_plot.CriterionCurveView(
+            ax, [r["k"] for r in rows], [r[criterion] for r in rows], best_k,
+            label=criterion.upper(), excluded=[r["k"] for r in rows if r["degenerate"]]))
 
     def save_params(self, anim):
         """Write the final d-dimensional fit (user units) to --save-params, if given."""
@@ -1769,7 +1769,8 @@ def _run(args):
     if args.save is None:
         print(f"no display available: saved the animation to {save}", file=sys.stderr)
     elif not args.quiet:
-        print(f"saved {n_frames} frames to {save}", file=sys.stderr)
+        print(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}",
+              file=sys.stderr)
     plan.save_params(anim)
     return 0
 

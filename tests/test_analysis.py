@@ -151,6 +151,9 @@ def test_select_k_cli_table_in_user_units_equals_sklearn(tmp_path, capsys, captu
     np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4, 5, 6])
     np.testing.assert_allclose(line.get_ydata(), [r["bic"] for r in rows])
     assert anim.size[0] % 16 == 0 and anim.size[1] % 16 == 0
+    # a GIF palette keeps the curve's colours (the chosen-k marker is not a component colour)
+    from matplotlib.colors import to_rgb
+    assert np.isclose(anim.palette_colors(), to_rgb("crimson")).all(axis=1).any()
 
 
 def test_select_k_aic_and_figure_keeps_scene_pixels(tmp_path, capsys, captured):
