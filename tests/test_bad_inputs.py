@@ -302,6 +302,7 @@ def test_zero_iterations_shows_only_the_initial_state(tmp_path, monkeypatch, cap
     captured = capsys.readouterr()
     assert captured.out.splitlines() == [
         f"iteration   0  log-likelihood {kept['anim'].history[0].log_likelihood:.6f}"]
+    assert captured.err == f"saved 1 frame to {out}\n"
     assert [s.iteration for s in kept["anim"].history] == [0]
     with Image.open(out) as im:
         assert im.n_frames == 1
