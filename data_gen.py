@@ -853,6 +853,13 @@ def main(argv=None):
     except OSError as exc:
         print(f"error: {args.output}: cannot write ({exc.strerror or exc})", file=sys.stderr)
         return 2
+    except (MemoryError, OverflowError):   # numpy cannot allocate n_points rows
+        print(f"error: -N {args.n_points} is too many points for this machine's memory; "
+              "use a smaller -N", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:              # write_points has removed its temp file
+        print("interrupted", file=sys.stderr)
+        return 130
     print(f"wrote {X.shape[0]} points ({args.generator}) to {args.output}",
           file=sys.stderr)
     return 0

@@ -821,3 +821,33 @@ def test_out_of_memory_is_one_line_and_no_file(tmp_path, monkeypatch, capsys):
     assert main(FAST + ["-s", str(tmp_path / "o.gif")]) == 2
     _assert_one_error_line(capsys.readouterr().err, "not enough memory", "fewer points")
     assert os.listdir(tmp_path) == []
+
+
+# --------------------------------------------------------------------------- data_gen's CLI
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["gaussians", "-N", "99999999999999999999", "-o", "a.npy"], "too many points"),
+    (["gaussians", "-N", "0", "-o", "a.npy"], "must be at least 1"),
+    (["circles", "--noise", "nan", "-o", "a.npy"], "must be finite"),
+    (["moons", "-o", "no_dir/a.npy"], "does not exist"),
+    (["moons", "-o", "a.jpeg"], "unsupported output extension"),
+    (["bogus", "-o", "a.npy"], "invalid choice"),
+])
+def test_data_gen_cli_bad_input_is_one_line(tmp_path, monkeypatch, capsys, argv, fragment):
+    monkeypatch.chdir(tmp_path)
+    assert data_gen.main(argv) == 2
+    captured = capsys.readouterr()
+    _assert_one_error_line(captured.err, fragment)
+    assert os.listdir(tmp_path) == []
+
+
+def test_data_gen_cli_interrupted_leaves_no_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "save", interrupted)
+    assert data_gen.main(["moons", "-N", "50", "-o", "a.npy"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+    assert os.listdir(tmp_path) == []
