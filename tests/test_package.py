@@ -1,23 +1,45 @@
 """The package builds as a wheel holding the modules and the two commands."""
 import configparser
+import fnmatch
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
 
 import pytest
 
+import pyproject_info
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODULES = {"gmm.py", "gmm_plot.py", "gmm_writers.py", "visualize_gmm.py", "data_gen.py"}
 
 
+#: the checkout's top-level files a build may read (sources and metadata); not
+#: build/, *.egg-info or any other directory
+SOURCE_PATTERNS = ("*.py", "*.toml", "*.md", "*.txt", "*.cfg", "LICENSE*", "MANIFEST.in")
+
+
+def _source_copy(dest):
+    """Copy the checkout's top-level source files into ``dest`` (a fresh directory)."""
+    for name in os.listdir(ROOT):
+        path = os.path.join(ROOT, name)
+        if os.path.isfile(path) and any(fnmatch.fnmatch(name, p) for p in SOURCE_PATTERNS):
+            shutil.copy2(path, os.path.join(dest, name))
+    return dest
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
+    # build from a temp copy: pip writes build/ and *.egg-info next to the
+    # sources, and a stale build/lib in the checkout could hide a missing module
+    tree = _source_copy(tmp_path_factory.mktemp("tree"))
+    assert not any(n == "build" or n.endswith(".egg-info") for n in os.listdir(tree))
     out = tmp_path_factory.mktemp("wheel")
     # --no-build-isolation: build with the installed setuptools, no download needed
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "-w", str(out), ROOT],
+         "-w", str(out), str(tree)],
         capture_output=True, text=True, cwd=str(out))
     assert proc.returncode == 0, proc.stderr[-2000:]
     wheels = [f for f in os.listdir(out) if f.endswith(".whl")]
@@ -26,9 +48,7 @@ def wheel(tmp_path_factory):
 
 
 def _version_from_pyproject():
-    import tomllib
-    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as fh:
-        return tomllib.load(fh)["project"]["version"]
+    return pyproject_info.version()
 
 
 def test_wheel_holds_the_modules(wheel):
@@ -61,3 +81,11 @@ def test_wheel_metadata_version_and_dependencies(wheel):
 def test_library_version_is_pyprojects():
     import gmm
     assert gmm.__version__ == _version_from_pyproject()
+
+
+def test_pyproject_is_read_without_tomllib(monkeypatch):
+    # Python < 3.11 has no tomllib: the text fallback gives the same answers
+    with_tomllib = (pyproject_info.version(), pyproject_info.py_modules())
+    monkeypatch.setitem(sys.modules, "tomllib", None)      # import tomllib -> ImportError
+    assert (pyproject_info.version(), pyproject_info.py_modules()) == with_tomllib
+    assert MODULES <= {m + ".py" for m in with_tomllib[1]}
