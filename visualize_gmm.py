@@ -92,6 +92,37 @@ def _number(kind, low, inclusive, what):
     return parse
 
 
+MAX_FPS = 1000.0     # ffmpeg refuses absurd frame rates; a GIF frame lasts >= 20 ms anyway
+
+
+def check_fps(value):
+    """``value`` as frames per second: a finite number > 0 and at most :data:`MAX_FPS`.
+
+    The one check behind ``--fps`` and ``animate(fps=...)``, so both say the same.
+
+    Raises
+    ------
+    ValueError
+        ``expected a number > 0 and at most 1000, got ...``.
+    """
+    try:
+        fps = float(value)
+    except (TypeError, ValueError):
+        fps = math.nan
+    if isinstance(value, bool) or not (math.isfinite(fps) and 0.0 < fps <= MAX_FPS):
+        raise ValueError(f"expected a number > 0 and at most {MAX_FPS:g}, got {value!r}")
+    return fps
+
+
+def _fps(text):
+    """``--fps`` argument type: :func:`check_fps` with argparse's error type."""
+    try:
+        return check_fps(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_fps.__name__ = "fps"
 _count = _number(int, 1, True, "an integer >= 1")
 _nonneg_int = _number(int, 0, True, "an integer >= 0")
 _positive = _number(float, 0.0, False, "a number > 0")
@@ -127,8 +158,10 @@ def build_parser():
     p.add_argument("--max_radius", "--max-radius", dest="max_radius", type=_positive,
                    default=10.0, metavar="R",
                    help="true means are sampled within this distance of the origin")
-    p.add_argument("--fps", type=_positive, default=10.0,
-                   help="frames per second of the animation (a number > 0)")
+    p.add_argument("--fps", type=_fps, default=10.0,
+                   help="frames per second of the animation (a number > 0, at most "
+                        f"{MAX_FPS:g}); GIF frames last at least 20 ms, so a GIF plays "
+                        "at most 50 frames per second")
     p.add_argument("--load_path", "--load-path", dest="load_path", default=None,
                    metavar="PATH",
                    help="fit points from a .npy/.csv/.txt file (n rows, >= 2 columns) "
@@ -1141,7 +1174,8 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
     true_components : tuple (means (m, 2), covariances (m, 2, 2)), optional
         True components to draw, in user units.
     fps : float
-        Frames per second.
+        Frames per second, > 0 and at most :data:`MAX_FPS` (checked by
+        :func:`check_fps`, the same message as ``--fps``).
     show_covariances, show_means, show_true : bool
         Which views to include.
     interactive : bool
@@ -1194,6 +1228,10 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
     """
     max_iter = _one_of("iterations", iterations, "max_iter", max_iter, default=50)
     random_state = _one_of("seed", seed, "random_state", random_state, default=None)
+    try:
+        fps = check_fps(fps)
+    except ValueError as exc:
+        raise ValueError(f"fps: {exc}") from None
     show_covariances = show_covariances and not hide_covs
     show_means = show_means and not hide_means
     show_true = show_true and not hide_real

@@ -678,3 +678,28 @@ def test_label_budget_bounds_memory_and_saves_every_frame(tmp_path, monkeypatch,
         assert im.n_frames == 8
     with pytest.raises(RuntimeError, match="dropped"):
         captured_animator["anim"].show_state(0)
+
+
+# ------------------------------------------------- review/QA fixes (wave 2)
+
+@pytest.mark.parametrize("fps", ["0", "-1", "nan", "inf", "1e300", "1001", "abc"])
+def test_fps_out_of_range_is_the_same_error_in_cli_and_animate(tmp_path, capsys, fps):
+    out = tmp_path / "a.mp4"
+    assert main(SMALL + ["--fps", fps, "--save", str(out)]) == 2
+    err = capsys.readouterr().err
+    _only_error_line(err)
+    assert err.strip() == (f"error: argument --fps: expected a number > 0 and at most 1000, "
+                           f"got {fps!r}")
+    assert not out.exists()
+    with pytest.raises(ValueError) as info:
+        visualize_gmm.animate(np.zeros((5, 2)), 1, fps=fps)
+    assert str(info.value) == f"fps: expected a number > 0 and at most 1000, got {fps!r}"
+    if fps not in ("abc",):
+        with pytest.raises(ValueError, match=r"^fps: expected a number > 0 and at most 1000"):
+            visualize_gmm.animate(np.zeros((5, 2)), 1, fps=float(fps))
+
+
+def test_fps_at_the_cap_is_accepted():
+    assert visualize_gmm.check_fps("1000") == 1000.0
+    assert visualize_gmm.check_fps(0.5) == 0.5
+    assert visualize_gmm.build_parser().parse_args(["--fps", "1000"]).fps == 1000.0
