@@ -869,8 +869,17 @@ class Animator:
 
     # -- drawing -----------------------------------------------------------
     def show_state(self, i):
-        """Update every view to state ``i``; returns the changed artists."""
+        """Update every view to state ``i``; returns the changed artists.
+
+        Raises
+        ------
+        IndexError
+            The run has no state ``i`` (EM stopped earlier).
+        """
         state = self.state(i)
+        if state is None:
+            raise IndexError(f"no state {i}; the run has {len(self.history)} states "
+                             f"(0 to {len(self.history) - 1})")
         if state.labels is None:
             raise RuntimeError(f"labels of state {i} were dropped to bound memory "
                                "(see Animator.LABEL_BUDGET_BYTES)")

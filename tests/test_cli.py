@@ -703,3 +703,12 @@ def test_fps_at_the_cap_is_accepted():
     assert visualize_gmm.check_fps("1000") == 1000.0
     assert visualize_gmm.check_fps(0.5) == 0.5
     assert visualize_gmm.build_parser().parse_args(["--fps", "1000"]).fps == 1000.0
+
+
+def test_show_state_or_render_past_the_end_is_an_index_error():
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    anim = visualize_gmm.animate(X, 2, iterations=3, tol=0, seed=0)
+    for method in (anim.show_state, anim.render):
+        with pytest.raises(IndexError, match=r"^no state 9; the run has 4 states \(0 to 3\)$"):
+            method(9)
+    assert anim.render(3).shape == (anim.size[1], anim.size[0], 3)
