@@ -21,7 +21,7 @@ import pytest
 import data_gen
 import gmm
 import gmm_plot
-import visualize_gmm
+import pyproject_info
 from visualize_gmm import animate, main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,12 +29,6 @@ EXAMPLES = os.path.join(ROOT, "examples")
 TOUR = os.path.join(EXAMPLES, "tour.ipynb")
 LL_LINE = re.compile(r"^iteration (?P<i>[ \d]{3,})  log-likelihood (?P<ll>-?\d+\.\d{6})$")
 FRAME = re.compile(r'F\.push\("data:image/png;base64,([A-Za-z0-9+/=]*)"\);')
-
-
-def _read_pyproject():
-    import tomllib
-    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as fh:
-        return tomllib.load(fh)
 
 
 def _ll_lines(states):
@@ -94,19 +88,29 @@ def executed(tmp_path_factory):
     write_kernel_spec(path=str(kernels / name),
                       overrides={"display_name": "gmm-visualizer tests"})
     nb = nbformat.read(TOUR, as_version=4)
+    # the kernel's connection files and IPython profile go to temp dirs too, so
+    # the run neither reads nor writes the user's ~/.local/share/jupyter or ~/.ipython
+    runtime = tmp_path_factory.mktemp("jupyter-runtime")
+    ipython_dir = tmp_path_factory.mktemp("ipython")
+    redirect = {"JUPYTER_PATH": os.pathsep.join(
+                    [str(kernels.parent)] + ([os.environ["JUPYTER_PATH"]]
+                                             if os.environ.get("JUPYTER_PATH") else [])),
+                "JUPYTER_RUNTIME_DIR": str(runtime), "IPYTHONDIR": str(ipython_dir)}
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # Jupyter's own backend
-    saved = os.environ.get("JUPYTER_PATH")
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(
-        [str(kernels.parent)] + ([saved] if saved else []))
+    env.update(redirect)
+    saved = {k: os.environ.get(k) for k in redirect}
+    os.environ.update(redirect)
     try:
         client = NotebookClient(nb, timeout=120, kernel_name=name, allow_errors=True,
                                 resources={"metadata": {"path": EXAMPLES}})
         client.execute(env=env)
     finally:
-        if saved is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = saved
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert (ipython_dir / "profile_default").is_dir()     # the kernel used the temp IPYTHONDIR
     return nb
 
 
@@ -280,21 +284,20 @@ def test_save_is_atomic_when_interrupted(X, tmp_path):
 
 def test_version_flag_prints_the_pyproject_version(capsys):
     assert main(["--version"]) == 0
-    assert capsys.readouterr().out == f"gmm-visualizer {_read_pyproject()['project']['version']}\n"
-    assert gmm.__version__ == _read_pyproject()["project"]["version"]
+    assert capsys.readouterr().out == f"gmm-visualizer {pyproject_info.version()}\n"
+    assert gmm.__version__ == pyproject_info.version()
 
 
 @pytest.fixture(scope="module")
 def tree_with_other_version(tmp_path_factory):
     """A copy of the package's files whose pyproject.toml declares version 7.7.7."""
     tree = tmp_path_factory.mktemp("tree")
-    config = _read_pyproject()
-    modules = config["tool"]["setuptools"]["py-modules"]
+    modules = pyproject_info.py_modules()
     for name in [m + ".py" for m in modules] + ["README.md"]:
         shutil.copy(os.path.join(ROOT, name), tree / name)
     with open(os.path.join(ROOT, "pyproject.toml"), encoding="utf-8") as fh:
         text = fh.read()
-    old = f'version = "{config["project"]["version"]}"'
+    old = f'version = "{pyproject_info.version()}"'
     assert text.count(old) == 1
     (tree / "pyproject.toml").write_text(text.replace(old, 'version = "7.7.7"'),
                                          encoding="utf-8")
