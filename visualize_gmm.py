@@ -1258,6 +1258,10 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] < 2:
         raise ValueError(f"points must be an (n, d >= 2) array, got shape {X.shape}")
+    bad_rows = int(np.count_nonzero(~np.isfinite(X).all(axis=1)))
+    if bad_rows:        # counted here: after standardising every row would be NaN
+        raise ValueError(f"X contains NaN or infinity in {bad_rows} of {len(X)} rows; "
+                         "remove or impute those rows first")
     if n_components > len(X):
         raise ValueError(f"cannot fit {n_components} components to {len(X)} points; "
                          "use fewer components (-k) or more points")

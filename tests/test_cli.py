@@ -712,3 +712,12 @@ def test_show_state_or_render_past_the_end_is_an_index_error():
         with pytest.raises(IndexError, match=r"^no state 9; the run has 4 states \(0 to 3\)$"):
             method(9)
     assert anim.render(3).shape == (anim.size[1], anim.size[0], 3)
+
+
+@pytest.mark.parametrize("bad", [[[np.nan, 1.0]], [[np.inf, 1.0], [2.0, -np.inf]]])
+def test_animate_counts_non_finite_rows_of_the_data_as_given(bad):
+    X = np.r_[np.asarray(bad), np.arange(8.0).reshape(4, 2)]
+    with pytest.raises(ValueError) as info:
+        visualize_gmm.animate(X, n_components=1)
+    assert str(info.value) == (f"X contains NaN or infinity in {len(bad)} of {len(X)} rows; "
+                               "remove or impute those rows first")
