@@ -369,15 +369,23 @@ class _AtomicFile:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            if not self.fp.closed:
-                self.fp.flush()
-                os.fsync(self.fp.fileno())
-                self.fp.close()
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(self.path, 0o666 & ~umask)
-            os.replace(self.path, self.target)
-            return False
+            try:
+                if not self.fp.closed:
+                    self.fp.flush()
+                    os.fsync(self.fp.fileno())
+                    self.fp.close()
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(self.path, 0o666 & ~umask)
+                os.replace(self.path, self.target)
+                return False
+            except BaseException:   # e.g. ENOSPC at fsync: no temp file left behind
+                self._discard()
+                raise
+        self._discard()
+        return False
+
+    def _discard(self):
         try:
             self.fp.close()
         except OSError:
@@ -386,4 +394,3 @@ class _AtomicFile:
             os.unlink(self.path)
         except OSError:
             pass
-        return False

@@ -915,3 +915,30 @@ def test_gaussian_mixture_misuse():
         gm.predict(_X[:, :1])
     with pytest.raises(ValueError, match="feature"):
         gm.score_samples(np.hstack([_X, _X]))
+
+
+# ---------------------------------------------------------------------------
+# Atomic writes (the shared temp-file-then-rename helper)
+# ---------------------------------------------------------------------------
+def _enospc(*args, **kwargs):
+    import errno
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("failing", ["fsync", "replace", "chmod"])
+def test_atomic_file_leaves_no_temp_file_when_finishing_fails(tmp_path, monkeypatch, failing):
+    """A failure after the with-body (fsync, chmod or the rename) removes the
+    temp file, leaves the target untouched and propagates the error."""
+    import os
+
+    import gmm_writers
+
+    target = tmp_path / "out.gif"
+    target.write_bytes(b"old")
+    with pytest.raises(OSError, match="No space left"):
+        with gmm_writers._AtomicFile(str(target)) as f:
+            f.fp.write(b"new contents")
+            monkeypatch.setattr(os, failing, _enospc)
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.gif"]
+    assert target.read_bytes() == b"old"
