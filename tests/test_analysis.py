@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.decomposition import PCA
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
-from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
 
 import gmm
 import gmm_plot
@@ -64,12 +63,26 @@ def _blobs(k, d=2, n_per=80, sep=12.0, seed=0, scale=1.0, shift=0.0):
     return X[rng.permutation(len(X))] * scale + shift
 
 
+def _precision_cholesky(covs, covariance_type):
+    """scikit-learn's ``precisions_cholesky_`` for covariances in its per-type shape.
+
+    For a matrix S = L L^T (Cholesky), the stored factor is (L^-1)^T, so that
+    P P^T = S^-1; diagonal and spherical variances store 1 / sqrt(var).
+    """
+    covs = np.asarray(covs, dtype=float)
+    if covariance_type in ("diag", "spherical"):
+        return 1.0 / np.sqrt(covs)
+    factors = np.linalg.cholesky(covs)                 # (k, d, d) or (d, d), lower
+    eye = np.broadcast_to(np.eye(covs.shape[-1]), covs.shape)
+    return np.swapaxes(np.linalg.solve(factors, eye), -1, -2)
+
+
 def _sklearn_model(weights, means, covariances, covariance_type):
     """scikit-learn's GaussianMixture holding the given (full-matrix) parameters."""
     sk = SkGaussianMixture(len(weights), covariance_type=covariance_type)
     covs = gmm._to_sklearn_shape(np.asarray(covariances), covariance_type)
     sk.weights_, sk.means_, sk.covariances_ = np.asarray(weights), np.asarray(means), covs
-    sk.precisions_cholesky_ = _compute_precision_cholesky(covs, covariance_type)
+    sk.precisions_cholesky_ = _precision_cholesky(covs, covariance_type)
     sk.converged_, sk.n_iter_, sk.lower_bound_ = True, 1, 0.0
     sk.n_features_in_ = np.asarray(means).shape[1]
     return sk
