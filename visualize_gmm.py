@@ -922,7 +922,9 @@ class Animator:
         Returns
         -------
         n_frames : int
-            Number of EM states (frames before the final hold).
+            Number of frames of the animation before the final hold: one per
+            EM state, plus, with ``compare``, EM's last state repeated while
+            k-means still runs. A ``.png`` holds only the last of them.
 
         Raises
         ------
@@ -1819,6 +1821,9 @@ def _run(args):
     _flush_stdout()
     if args.save is None:
         print(f"no display available: saved the animation to {save}", file=sys.stderr)
+    elif not args.quiet and _extension(save) == ".png":     # only the last frame is written
+        print(f"saved the final frame (iteration {anim.history[-1].iteration}) to {save}",
+              file=sys.stderr)
     elif not args.quiet:
         print(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}",
               file=sys.stderr)

@@ -721,3 +721,9 @@ def test_animate_counts_non_finite_rows_of_the_data_as_given(bad):
         visualize_gmm.animate(X, n_components=1)
     assert str(info.value) == (f"X contains NaN or infinity in {len(bad)} of {len(X)} rows; "
                                "remove or impute those rows first")
+
+
+def test_png_save_says_it_saved_the_final_frame(tmp_path, capsys):
+    out = tmp_path / "x.png"
+    assert main(SMALL + ["-i", "3", "--tol", "0", "--save", str(out)]) == 0
+    assert capsys.readouterr().err == f"saved the final frame (iteration 3) to {out}\n"
