@@ -514,7 +514,10 @@ def format_selection_table(rows, best_k, criterion):
         mark = ("*" if r["k"] == best_k else "") + ("!" if r.get("degenerate") else "")
         lines.append("  ".join(v.rjust(w) for v, w in zip(c, widths))
                      + (f"  {mark}" if mark else ""))
-    among = " among the rows without !" if degenerate else ""
+    if degenerate and all(r.get("degenerate") for r in rows):
+        among = "; every row is marked !, so among all of them"
+    else:
+        among = " among the rows without !" if degenerate else ""
     lines.append(f"* chosen: k = {best_k} (lowest {criterion.upper()}{among}); "
                  "log-likelihood is the mean per point")
     if degenerate:

@@ -635,3 +635,22 @@ def test_cli_n_init_animates_the_best_of_the_runs(tmp_path, captured):
     singles = [visualize_gmm.select_components(X, [4], max_iter=50, random_state=g)[1][0]
                for g in [np.random.default_rng(3)]]
     assert shown.log_likelihood >= singles[0]["log_likelihood"] - 1e-12
+
+
+def test_selection_footer_when_every_fit_is_degenerate(tmp_path, capsys):
+    path = tmp_path / "line.csv"
+    path.write_text("x,y\n0,0\n1,1\n2,2\n3,3\n4,4\n")
+    assert main(["--load_path", str(path), "--select-k", "1:3", "--seed", "0", "-q",
+                 "--save", str(tmp_path / "o.png")]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    rows = lines[1:4]
+    assert all(r.endswith("!") for r in rows)
+    assert lines[4].startswith("* chosen: k = ")
+    assert "among the rows without !" not in lines[4]
+    assert "every row is marked !, so among all of them" in lines[4]
+    rows = [{"k": 1, "n_parameters": 5, "log_likelihood": -1.0, "bic": 3.0, "aic": 2.0,
+             "degenerate": False},
+            {"k": 2, "n_parameters": 11, "log_likelihood": 0.0, "bic": 1.0, "aic": 1.0,
+             "degenerate": True}]
+    footer = visualize_gmm.format_selection_table(rows, 1, "bic").splitlines()[3]
+    assert footer.startswith("* chosen: k = 1 (lowest BIC among the rows without !)")
