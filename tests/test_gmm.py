@@ -19,6 +19,7 @@ Conventions used below
   tolerances of 1e-6 on means and covariances are relative to the data scale.
 """
 import dataclasses
+import inspect
 import random
 import re
 import warnings
@@ -820,6 +821,14 @@ def test_gaussian_mixture_sample():
 
 def test_gaussian_mixture_defaults_match_sklearn_names():
     gm = GaussianMixture()
+    # every parameter the two classes share has scikit-learn's default ...
+    sk_defaults = SkGaussianMixture().get_params()
+    shared = sorted(set(inspect.signature(GaussianMixture).parameters) & set(sk_defaults))
+    assert {"n_components", "covariance_type", "tol", "reg_covar", "max_iter", "n_init",
+            "random_state"} <= set(shared)
+    assert {name: getattr(gm, name) for name in shared} == {name: sk_defaults[name]
+                                                            for name in shared}
+    # ... and init (sklearn's init_params="kmeans") defaults to k-means++ by design
     assert gm.n_components == 1
     assert gm.covariance_type == "full"
     assert gm.tol == 1e-3 and gm.reg_covar == 1e-6 and gm.max_iter == 100
@@ -942,3 +951,22 @@ def test_atomic_file_leaves_no_temp_file_when_finishing_fails(tmp_path, monkeypa
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.gif"]
     assert target.read_bytes() == b"old"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002])
+@pytest.mark.parametrize("ext", [".npz", ".json"])
+def test_saved_params_permissions_follow_the_umask(tmp_path, umask, ext):
+    """Like any file the user creates: 0o666 minus the umask (mkstemp's 0o600
+    must not leak through)."""
+    import os
+    import stat
+
+    gm = GaussianMixture(2, random_state=0, max_iter=3).fit(_X)
+    path = tmp_path / f"fit{ext}"
+    old = os.umask(umask)
+    try:
+        gm.save(str(path))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
