@@ -1,7 +1,12 @@
 """Shared pytest set-up: a non-interactive backend, the repo root on sys.path,
-and a deterministic hypothesis profile for CI."""
+a deterministic hypothesis profile for CI, and the fixtures several test files
+use (``captured_animator``, ``xvfb_display``, ``run_in_window``)."""
 import os
+import shutil
+import subprocess
 import sys
+
+import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -18,3 +23,69 @@ if settings is not None:
     settings.register_profile("ci", derandomize=True, database=None)
     if os.environ.get("CI"):
         settings.load_profile("ci")
+
+
+@pytest.fixture
+def captured_animator(monkeypatch):
+    """Run ``visualize_gmm.main`` and keep the Animator it saved with.
+
+    Wraps ``Animator.save`` so ``box["anim"]`` is the last Animator that saved;
+    the save itself still runs. Returns the (initially empty) dict.
+    """
+    import visualize_gmm
+
+    box = {}
+    original = visualize_gmm.Animator.save
+
+    def save(self, path, **kw):
+        box["anim"] = self
+        return original(self, path, **kw)
+
+    monkeypatch.setattr(visualize_gmm.Animator, "save", save)
+    return box
+
+
+@pytest.fixture(scope="session")
+def xvfb_display():
+    """An X display (``":N"``) served by a private Xvfb for the whole session.
+
+    Skips (with the reason) when Xvfb or tkinter is missing or the server does
+    not start; the server is stopped at the end of the session.
+    """
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb not installed (apt-get install xvfb); cannot open a live window")
+    try:
+        import tkinter  # noqa: F401
+    except ImportError:
+        pytest.skip("tkinter is not available; no TkAgg live window possible")
+    read, write = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
+                             "-nolisten", "tcp"], pass_fds=(write,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()      # Xvfb writes its display number when ready
+    if not number:
+        proc.kill()
+        proc.wait()
+        pytest.skip("Xvfb did not start an X server")
+    try:
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def run_in_window(xvfb_display):
+    """``run(args, cwd, timeout=120)``: ``python *args`` with TkAgg on the Xvfb display.
+
+    Returns the finished ``subprocess.CompletedProcess`` (text stdout/stderr);
+    the repo root is on PYTHONPATH so ``import visualize_gmm`` works from any cwd.
+    """
+    def run(args, cwd, timeout=120):
+        env = dict(os.environ, DISPLAY=xvfb_display, MPLBACKEND="TkAgg", PYTHONPATH=ROOT)
+        return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, env=env,
+                              capture_output=True, text=True, timeout=timeout)
+
+    return run

@@ -30,20 +30,6 @@ LL_LINE = re.compile(r"^iteration (?P<i>[ \d]{3,})  log-likelihood (?P<ll>-?\d+\
 SMALL = ["-N", "300", "-k", "3", "-m", "3", "--seed", "0"]
 
 
-@pytest.fixture
-def captured_animator(monkeypatch):
-    """Run main and keep the Animator it used (wrapping Animator.save)."""
-    box = {}
-    original = visualize_gmm.Animator.save
-
-    def save(self, path, **kw):
-        box["anim"] = self
-        return original(self, path, **kw)
-
-    monkeypatch.setattr(visualize_gmm.Animator, "save", save)
-    return box
-
-
 def _mixture_ll(X, state):
     """Mean log-likelihood of X under a state's parameters, by scipy."""
     logs = [np.log(w) + multivariate_normal(m, c).logpdf(X)
@@ -541,46 +527,42 @@ def test_sigint_during_long_save_exits_130(tmp_path):
 
 # ---------------------------------------------------------------- live window
 
-def _start_xvfb():
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb not installed (apt-get install xvfb); cannot open a live window")
-    try:
-        import tkinter  # noqa: F401
-    except ImportError:
-        pytest.skip("tkinter is not available; no TkAgg live window possible")
-    read, write = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x768x24",
-                             "-nolisten", "tcp"], pass_fds=(write,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as f:
-        number = f.readline().strip()
-    if not number:
-        proc.kill()
-        proc.wait()
-        pytest.skip("Xvfb did not start an X server")
-    return proc, f":{number}"
+# The command line's main() in a TkAgg process, with Animator.show_state
+# recorded: which states the window showed does not depend on timing (which of
+# them got their own draw does: an idle redraw may merge two under load).
+SHOWN_SCRIPT = r"""
+import sys
+import visualize_gmm
+
+shown = []
+original = visualize_gmm.Animator.show_state
+
+def show_state(self, i, *args, **kwargs):
+    shown.append(i)
+    return original(self, i, *args, **kwargs)
+
+visualize_gmm.Animator.show_state = show_state
+code = visualize_gmm.main(sys.argv[1:])
+print("shown states:", *shown, file=sys.stderr)
+sys.exit(code)
+"""
 
 
-def test_live_window_advances_frames_under_xvfb(tmp_path):
-    xvfb, display = _start_xvfb()
-    try:
-        env = dict(os.environ, DISPLAY=display, MPLBACKEND="TkAgg", PYTHONPATH=ROOT)
-        proc = subprocess.run(
-            [sys.executable, os.path.join(ROOT, "visualize_gmm.py"), "-k", "3", "-N", "300",
-             "-i", "5", "--tol", "0", "--seed", "0", "--fps", "10", "--print_ll",
-             "--close-after-last"],
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-    finally:
-        xvfb.terminate()
-        xvfb.wait(timeout=10)
+def test_live_window_advances_frames_under_xvfb(tmp_path, run_in_window):
+    proc = run_in_window(["-c", SHOWN_SCRIPT, "-k", "3", "-N", "300", "-i", "5", "--tol", "0",
+                          "--seed", "0", "--fps", "10", "--print_ll", "--close-after-last"],
+                         cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     m = re.search(r"live window \((\w+)\) drew frames: ([\d ]+)", proc.stderr)
     assert m, proc.stderr
     assert m.group(1).lower() == "tkagg"
     drawn = [int(i) for i in m.group(2).split()]
-    # frames advance in order up to the last state (an idle redraw may merge two)
-    assert drawn == sorted(drawn) and drawn[0] == 0 and drawn[-1] == 5 and len(drawn) >= 4
+    shown = [int(i) for i in re.search(r"shown states: ([\d ]+)", proc.stderr).group(1).split()]
+    # the window stepped through every state in order, once each ...
+    assert shown == list(range(6))
+    # ... and drew frames in order from the first to the last state
+    assert drawn == sorted(drawn) and drawn[0] == 0 and drawn[-1] == 5
+    assert set(drawn) <= set(shown)
     assert len(proc.stdout.splitlines()) == 6                  # --print_ll still works
     assert os.listdir(tmp_path) == []                          # no fallback gif
 
