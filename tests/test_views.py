@@ -5,9 +5,6 @@ mixes of colours), plus the live-window keys in-process and under Xvfb.
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -59,19 +56,6 @@ def _axes(size=(400, 400), lim=(-4, 4)):
 
 
 TWO = _state([0.5, 0.5], [[-1.0, 0.0], [1.0, 0.0]], [np.eye(2), np.eye(2)])
-
-
-@pytest.fixture
-def captured_animator(monkeypatch):
-    box = {}
-    original = visualize_gmm.Animator.save
-
-    def save(self, path, **kw):
-        box["anim"] = self
-        return original(self, path, **kw)
-
-    monkeypatch.setattr(visualize_gmm.Animator, "save", save)
-    return box
 
 
 # ---------------------------------------------------------------- k-means engine
@@ -420,32 +404,13 @@ def test_cli_restart_uses_seed_plus_r(tmp_path, captured_animator, capsys):
     assert len(list(anim.indices())) == 3                # the restarted run plays to its end
 
 
-def _start_xvfb():
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb not installed; cannot open a live window")
-    try:
-        import tkinter  # noqa: F401
-    except ImportError:
-        pytest.skip("tkinter is not available")
-    read, write = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
-                             "-nolisten", "tcp"], pass_fds=(write,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as f:
-        number = f.readline().strip()
-    if not number:
-        proc.kill()
-        proc.wait()
-        pytest.skip("Xvfb did not start an X server")
-    return proc, f":{number}"
-
-
 # Runs in a TkAgg process: presses keys on the real Tk canvas through
 # matplotlib's callback registry, one per timer tick, records the cursor
-# after each, and quits with "q" (plt.show() must return).
+# after each, and quits with "q" (plt.show() must return). "wait-end" presses
+# nothing: it polls (up to 60 s) until the resumed run has played to its last
+# state, so no step depends on how many frames a tick happens to cover.
 LIVE_SCRIPT = r"""
-import json, sys
+import json, sys, time
 import matplotlib
 matplotlib.use("TkAgg")
 from matplotlib.backend_bases import KeyEvent
@@ -454,15 +419,20 @@ import visualize_gmm
 anim = visualize_gmm.animate(None, 3, iterations=12, tol=0, seed=0, n_points=200, n_true=3,
                              fps=20, interactive=True, ll_panel=True, compare="kmeans")
 canvas = anim.fig.canvas
-plan = [" ", "n", "right", "left", "p", "s", " ", None, None, None, None, None, None,
-        None, None, None, None, None, None, None, None, "left", "r", "n", "h", "q"]
+plan = [" ", "n", "right", "left", "p", "s", " ", "wait-end", "left", "r", "n", "h", "q"]
 log = []
+deadline = []
 
 def tick():
     if not plan:
         return
+    if plan[0] == "wait-end":
+        deadline[:] = deadline or [time.monotonic() + 60]
+        if anim.current != 12 and time.monotonic() < deadline[0]:
+            timer.start()
+            return
     key = plan.pop(0)
-    if key is not None:
+    if key not in (None, "wait-end"):
         canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", canvas, key))
     log.append([key, anim.current, bool(anim.paused), len(anim.history)])
     if key != "q":
@@ -477,15 +447,8 @@ print(json.dumps({"backend": matplotlib.get_backend(), "log": log}))
 """
 
 
-def test_live_window_keys_under_xvfb(tmp_path):
-    xvfb, display = _start_xvfb()
-    try:
-        env = dict(os.environ, DISPLAY=display, MPLBACKEND="TkAgg", PYTHONPATH=ROOT)
-        proc = subprocess.run([sys.executable, "-c", LIVE_SCRIPT], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=120)
-    finally:
-        xvfb.terminate()
-        xvfb.wait(timeout=10)
+def test_live_window_keys_under_xvfb(tmp_path, run_in_window):
+    proc = run_in_window(["-c", LIVE_SCRIPT], cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["backend"].lower() == "tkagg"
@@ -496,10 +459,10 @@ def test_live_window_keys_under_xvfb(tmp_path):
                                                   paused_at + 1, paused_at]
     assert os.listdir(tmp_path) == [f"gmm_frame_{paused_at}.png"]    # s
     assert log[6][2] is False                                        # space resumes
-    assert log[20][1] == 12                                          # played to the end
-    assert log[21][1] == 11 and log[21][2] is True                   # left steps back
-    assert log[22][1] == 0 and log[22][3] == 1                       # r: a new run
-    assert log[23][2] is True and log[23][1] >= 1                    # n while playing pauses
+    assert log[7][0] == "wait-end" and log[7][1] == 12               # played to the end
+    assert log[8][1] == 11 and log[8][2] is True                     # left steps back
+    assert log[9][1] == 0 and log[9][3] == 1                         # r: a new run
+    assert log[10][2] is True and log[10][1] >= 1                    # n while playing pauses
     assert re.search(r"restart 1: EM from a new initialisation", proc.stderr)
     assert "keys:" in proc.stderr                                    # h lists the keys
 
@@ -574,15 +537,8 @@ print(json.dumps(log))
 """
 
 
-def test_live_window_real_tk_key_events_under_xvfb(tmp_path):
-    xvfb, display = _start_xvfb()
-    try:
-        env = dict(os.environ, DISPLAY=display, MPLBACKEND="TkAgg", PYTHONPATH=ROOT)
-        proc = subprocess.run([sys.executable, "-c", TK_SCRIPT], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=120)
-    finally:
-        xvfb.terminate()
-        xvfb.wait(timeout=10)
+def test_live_window_real_tk_key_events_under_xvfb(tmp_path, run_in_window):
+    proc = run_in_window(["-c", TK_SCRIPT], cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     log = json.loads(proc.stdout.strip().splitlines()[-1])   # printed: q closed the window
     keys = [row[0] for row in log]
