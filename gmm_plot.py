@@ -35,6 +35,7 @@ __all__ = [
     "LogLikelihoodPanel",
     "VoronoiView",
     "PanelTitle",
+    "fit_text",
     "KMeansText",
     "FollowerPanel",
 ]
@@ -436,25 +437,56 @@ class MeansView:
 
 class IterationText:
     """``iter t / max   log-likelihood ll`` above the axes, right-aligned
-    (monospace; the left corner stays free for the y axis offset text)."""
+    (monospace; the left corner stays free for the y axis offset text).
 
-    def __init__(self, ax, max_iter, *, fontsize=10):
+    ``label``, ``attribute`` and ``spec`` name the quantity shown after the
+    iteration (default: the state's ``log_likelihood`` as ``.4f``). A text
+    wider than the axes plus ``LEFT_ALLOWANCE`` pixels (its column of the
+    figure) is drawn in a smaller font, so it never runs off the figure or
+    into a neighbouring panel's text.
+    """
+
+    #: pixels left of the axes the text may use (the scene's tick-label margin)
+    LEFT_ALLOWANCE = 56
+    #: advance of one DejaVu Sans Mono character, in ems
+    CHAR_EM = 0.602
+
+    def __init__(self, ax, max_iter, *, fontsize=10, label="log-likelihood",
+                 attribute="log_likelihood", spec=".4f"):
         self.max_iter = int(max_iter)
         self._width = len(str(self.max_iter))
+        self.label, self.attribute, self.spec = label, attribute, spec
+        self.fontsize = float(fontsize)
+        self.ax = ax
         self.text = ax.text(1.0, 1.015, "", transform=ax.transAxes, ha="right", va="bottom",
                             family="monospace", fontsize=fontsize, zorder=Z_TEXT)
         self.artists = [self.text]
 
     def format(self, state):
         """The label for ``state``."""
-        s = (f"iter {state.iteration:>{self._width}d} / {self.max_iter}"
-             f"   log-likelihood {state.log_likelihood:.4f}")
+        value = format(getattr(state, self.attribute), self.spec)
+        s = f"iter {state.iteration:>{self._width}d} / {self.max_iter}   {self.label} {value}"
         if state.converged:
             s += "   (converged)"
         return s
 
+    def fitting_fontsize(self, text):
+        """Largest font size <= ``fontsize`` (at least 6) at which ``text`` fits."""
+        fig = self.ax.figure
+        fig_w = fig.get_figwidth() * fig.dpi
+        x0, _, w, _ = self.ax.get_position().bounds
+        right = min((x0 + w) * fig_w, fig_w)
+        room = right - max(0.0, x0 * fig_w - self.LEFT_ALLOWANCE)
+        longest = max((len(line) for line in text.splitlines()), default=0)
+        need = longest * self.CHAR_EM * self.fontsize * fig.dpi / 72.0
+        if need <= room:
+            return self.fontsize
+        return max(6.0, self.fontsize * room / need)
+
     def update(self, state):
-        self.text.set_text(self.format(state))
+        s = self.format(state)
+        self.text.set_text(s)
+        self.text.set_fontsize(self.fitting_fontsize(s))
         return [self.text]
 
 
@@ -785,14 +817,47 @@ class VoronoiView:
         return [self.cells]
 
 
+def fit_text(text, max_px, *, min_fontsize=6.0):
+    """Shrink ``text`` (a matplotlib Text) until it is at most ``max_px`` long.
+
+    The font size goes down proportionally, to ``min_fontsize`` at least; a
+    text still too long is then cut, ending in an ellipsis. A vertical text
+    (a y-axis label) is measured by its height.
+
+    Returns
+    -------
+    float
+        The length of the text in pixels afterwards.
+    """
+    renderer = text.get_figure().canvas.get_renderer()
+    vertical = abs(text.get_rotation() % 180 - 90) < 1e-6
+
+    def length():
+        bbox = text.get_window_extent(renderer)
+        return bbox.height if vertical else bbox.width
+
+    now = length()
+    if now <= max_px or not text.get_text():
+        return now
+    text.set_fontsize(max(min_fontsize, text.get_fontsize() * max_px / now))
+    full = text.get_text()
+    keep = len(full)
+    while length() > max_px and keep > 1:
+        keep -= 1
+        text.set_text(full[:keep].rstrip() + "\u2026")
+    return length()
+
+
 class PanelTitle:
-    """A fixed label in the top-left corner inside the axes, on a white box."""
+    """A fixed label in the top-left corner inside the axes, on a white box
+    (smaller, or cut with an ellipsis, when it is wider than the axes)."""
 
     def __init__(self, ax, text, *, fontsize=10):
         self.text = ax.text(0.015, 0.985, text, transform=ax.transAxes, ha="left", va="top",
                             fontsize=fontsize, fontweight="bold", zorder=Z_TEXT,
                             bbox=dict(boxstyle="round,pad=0.25", facecolor="white",
                                       edgecolor="0.7", alpha=0.9))
+        fit_text(self.text, 0.97 * ax.get_window_extent().width - 8)
         self.artists = [self.text]
 
     def update(self, state):
@@ -802,12 +867,9 @@ class PanelTitle:
 class KMeansText(IterationText):
     """``iter t / max   mean sq. distance D`` for a k-means state."""
 
-    def format(self, state):
-        s = (f"iter {state.iteration:>{self._width}d} / {self.max_iter}"
-             f"   mean sq. distance {state.objective:.4g}")
-        if state.converged:
-            s += "   (converged)"
-        return s
+    def __init__(self, ax, max_iter, *, fontsize=10):
+        super().__init__(ax, max_iter, fontsize=fontsize, label="mean sq. distance",
+                         attribute="objective", spec=".4g")
 
 
 class FollowerPanel:

@@ -633,10 +633,12 @@ def _check_ffmpeg(path):
 # Animator
 # --------------------------------------------------------------------------- #
 
-def _figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36)):
+def _figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36), min_width=480):
     """Figure size in pixels (multiples of 16), axes rectangle and final limits.
 
-    The axes box is shaped to the data's aspect; after rounding the figure to
+    The axes box is shaped to the data's aspect, but the figure is at least
+    ``min_width`` pixels wide (tall, narrow data gets wider limits) so the
+    ``iter t / max`` text and panel titles fit above it; after rounding the figure to
     whole multiples of 16 pixels, the limits are widened (about their centre)
     so that one data unit has the same length on both axes. ``margins`` are
     left, right, bottom, top in pixels.
@@ -653,6 +655,7 @@ def _figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36)):
     dx, dy = xlim[1] - xlim[0], ylim[1] - ylim[0]
     ratio = dy / dx
     box_w, box_h = (box, box * ratio) if ratio <= 1 else (box / ratio, box)
+    box_w = max(box_w, min_width - left - right)
     width = int(16 * math.ceil((box_w + left + right) / 16))
     height = int(16 * math.ceil((box_h + bottom + top) / 16))
     box_w, box_h = width - left - right, height - bottom - top
@@ -1302,6 +1305,7 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
     if axis_labels is not None:
         anim.ax.set_xlabel(axis_labels[0], fontsize=9, labelpad=2)
         anim.ax.set_ylabel(axis_labels[1], fontsize=9, labelpad=2)
+        _fit_axis_labels(anim.ax)
     wrap = _add_teaching_views(anim, tracker, points, X.shape[1], max_iter=max_iter,
                                ll_panel=ll_panel, soft=soft, compare=compare,
                                contours=contours, true_components=true_components,
@@ -1316,6 +1320,14 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
         display if wrap is None else (lambda steps: wrap(display(steps))),
         random_state, rng, resets=(tracker, record))
     return anim
+
+
+def _fit_axis_labels(ax):
+    """Shrink (or cut) long axis labels, e.g. CSV column names, to the axes' size."""
+    import gmm_plot
+    box = ax.get_window_extent()
+    gmm_plot.fit_text(ax.xaxis.label, box.width + 24)
+    gmm_plot.fit_text(ax.yaxis.label, box.height + 30)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1461,8 +1473,8 @@ def _add_teaching_views(anim, tracker, points, n_features, *, max_iter, ll_panel
         kax.set_xlim(ax.get_xlim())
         kax.set_ylim(ax.get_ylim())
         kax.set_aspect("equal", adjustable="box")
-        kax.set_xlabel(ax.get_xlabel(), fontsize=9, labelpad=2)
-        kax.set_ylabel(ax.get_ylabel(), fontsize=9, labelpad=2)
+        kax.set_xlabel(ax.get_xlabel(), fontsize=ax.xaxis.label.get_fontsize(), labelpad=2)
+        kax.set_ylabel(ax.get_ylabel(), fontsize=ax.yaxis.label.get_fontsize(), labelpad=2)
         kax.apply_aspect()
         views = []
         if n_features == 2:                   # regions only where they are exact

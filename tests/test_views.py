@@ -546,3 +546,68 @@ def test_live_window_real_tk_key_events_under_xvfb(tmp_path, run_in_window):
     at = log[0][1]
     assert all(row[2] for row in log)                          # paused from the first key on
     assert [row[1] for row in log[1:5]] == [at + 1, at + 2, at + 1, at]
+
+
+# ------------------------------------------------- review/QA fixes (wave 2)
+
+def _text_boxes(anim):
+    """Window extents of every visible text of the figure, after a full draw."""
+    anim.canvas.draw()
+    renderer = anim.canvas.get_renderer()
+    texts = [a for a in anim.artists if type(a).__name__ == "Text"]
+    texts += [t for v in anim.views for t in getattr(v, "artists", [])
+              if type(t).__name__ == "Text"]
+    for ax in anim.fig.axes:
+        texts += [ax.xaxis.label, ax.yaxis.label, ax.title]
+    texts = list({id(t): t for t in texts}.values())
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in texts
+            if t.get_visible() and t.get_text()]
+
+
+def test_tall_narrow_data_texts_fit_and_do_not_overlap(tmp_path):
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(0, .05, 600), rng.normal(0, 1, 600) * 50 + np.repeat([0, 200, 400], 200)]
+    for long_run in (False, True):
+        anim = visualize_gmm.animate(X, 3, seed=0, compare="kmeans", ll_panel=True,
+                                     iterations=1000 if long_run else 50)
+        last = anim.run() - 1
+        anim.render(last)
+        # the scene's column is at least 480 px wide (400 px axes + margins)
+        assert anim.ax.get_window_extent().width >= 399.5
+        width = anim.size[0]
+        boxes = _text_boxes(anim)
+        for text, box in boxes:
+            assert box.x0 >= -0.5 and box.x1 <= width + 0.5, (text, box)
+        status = [(t, b) for t, b in boxes if t.startswith("iter ")]
+        titles = [(t, b) for t, b in boxes if t.startswith(("EM:", "k-means"))]
+        assert len(status) == 2 and len(titles) == 2
+        for group in (status, titles):
+            (_, a), (_, b) = sorted(group, key=lambda tb: tb[1].x0)
+            assert a.x1 <= b.x0, group
+        # each title inside its own axes
+        for (text, box), ax in zip(sorted(titles, key=lambda tb: tb[1].x0),
+                                   (anim.ax, anim.kmeans_ax)):
+            axbox = ax.get_window_extent()
+            assert axbox.x0 <= box.x0 and box.x1 <= axbox.x1, text
+
+
+def test_long_column_names_stay_inside_the_figure(tmp_path):
+    X = np.random.default_rng(1).normal(size=(200, 2)) * [3, 1]
+    names = ["a very long column name for the horizontal measurement in millimetres " * 2,
+             "another very long column name describing the vertical measurement " * 2]
+    anim = visualize_gmm.animate(X, 2, seed=0, column_names=names, compare="kmeans")
+    anim.render(0)
+    width, height = anim.size
+    renderer = anim.canvas.get_renderer()
+    for ax in (anim.ax, anim.kmeans_ax):
+        for label in (ax.xaxis.label, ax.yaxis.label):
+            box = label.get_window_extent(renderer)
+            assert label.get_text().endswith("\u2026")
+            assert 0 <= box.x0 and box.x1 <= width and 0 <= box.y0 and box.y1 <= height
+
+
+def test_default_status_text_keeps_its_font():
+    anim = visualize_gmm.animate(None, 5, n_true=5, seed=32)
+    anim.render(0)
+    text = next(v for v in anim.views if type(v).__name__ == "IterationText").text
+    assert text.get_fontsize() == 10
