@@ -32,17 +32,9 @@ def _repo_root(monkeypatch):
 
 
 @pytest.fixture
-def captured(monkeypatch):
-    """Run main and keep the Animator it used (wrapping Animator.save)."""
-    box = {}
-    original = visualize_gmm.Animator.save
-
-    def save(self, path, **kw):
-        box["anim"] = self
-        return original(self, path, **kw)
-
-    monkeypatch.setattr(visualize_gmm.Animator, "save", save)
-    return box
+def captured(captured_animator):
+    """conftest's ``captured_animator`` (this file's tests call it ``captured``)."""
+    return captured_animator
 
 
 def _only_error_line(err):
@@ -560,33 +552,10 @@ def test_select_k_and_init_params_ignore_the_default_k_on_tiny_data(tmp_path, ca
     assert "-k 5" in _only_error_line(capsys.readouterr().err)
 
 
-def test_live_window_with_select_k_and_save_params_under_xvfb(tmp_path):
-    import shutil
-    import subprocess
-    import sys
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb not installed; cannot open a live window")
-    pytest.importorskip("tkinter")
-    read, write = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
-                             "-nolisten", "tcp"], pass_fds=(write,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as f:
-        number = f.readline().strip()
-    try:
-        if not number:
-            pytest.skip("Xvfb did not start an X server")
-        root = os.getcwd()
-        env = dict(os.environ, DISPLAY=f":{number}", MPLBACKEND="TkAgg", PYTHONPATH=root)
-        proc = subprocess.run(
-            [sys.executable, os.path.join(root, "visualize_gmm.py"), "-N", "300", "-m", "3",
-             "--seed", "4", "--select-k", "1:4", "--fps", "20", "--close-after-last",
-             "--save-params", "fit.json"],
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-    finally:
-        xvfb.terminate()
-        xvfb.wait(timeout=10)
+def test_live_window_with_select_k_and_save_params_under_xvfb(tmp_path, run_in_window):
+    proc = run_in_window([os.path.join(os.getcwd(), "visualize_gmm.py"), "-N", "300", "-m", "3",
+                          "--seed", "4", "--select-k", "1:4", "--fps", "20",
+                          "--close-after-last", "--save-params", "fit.json"], cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     table = _table(proc.stdout)
     chosen = [r["k"] for r in table if r["chosen"]]
