@@ -188,7 +188,10 @@ def build_parser():
                    help="random seed for sampling and initialisation (default: None, "
                         "different every run)")
     p.add_argument("--init", choices=INITS, default="kmeans++",
-                   help="how EM picks its initial parameters")
+                   help="how EM picks its initial parameters; 'random' (random soft "
+                        "responsibilities, as scikit-learn) starts at a nearly symmetric "
+                        "point where the log-likelihood barely moves, so with the default "
+                        "--tol EM often stops after iteration 1: add --tol 0")
     p.add_argument("--covariance-type", "--covariance_type", dest="covariance_type",
                    choices=COVARIANCE_TYPES, default="full",
                    help="covariance constraint of the fitted components")
@@ -559,6 +562,10 @@ class FitRecord:
     """
 
     def __init__(self):
+        self.reset()
+
+    def reset(self):
+        """Forget the recorded run (a restart)."""
         self.log_likelihoods = []
         self.last = None
 
@@ -1418,11 +1425,7 @@ class _Restarter:
             rng = self.rng
             how = "next draw of the random generator"
         for obj in self.resets:
-            if isinstance(obj, FitRecord):
-                obj.log_likelihoods.clear()
-                obj.last = None
-            else:
-                obj.reset()
+            obj.reset()
         print(f"restart {self.count}: EM from a new initialisation ({how})", file=sys.stderr)
         return self.display(self.make_steps(rng))
 

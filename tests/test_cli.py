@@ -709,3 +709,22 @@ def test_png_save_says_it_saved_the_final_frame(tmp_path, capsys):
     out = tmp_path / "x.png"
     assert main(SMALL + ["-i", "3", "--tol", "0", "--save", str(out)]) == 0
     assert capsys.readouterr().err == f"saved the final frame (iteration 3) to {out}\n"
+
+
+def test_help_warns_that_init_random_stops_early_with_the_default_tol(capsys):
+    with pytest.raises(SystemExit):
+        visualize_gmm.build_parser().parse_args(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "EM often stops after iteration 1: add --tol 0" in text
+    assert "GIF frames last at least 20 ms" in text
+
+
+def test_restart_resets_the_fit_record():
+    X = np.random.default_rng(2).normal(size=(60, 2))
+    anim = visualize_gmm.animate(X, 2, iterations=3, tol=0, seed=0)
+    anim.run()
+    assert len(anim.fit_record.log_likelihoods) == 4
+    anim.restart(anim.restart_factory())
+    assert anim.fit_record.log_likelihoods == [] and anim.fit_record.last is None
+    anim.run()
+    assert anim.fit_record.log_likelihoods == [s.log_likelihood for s in anim.history]
