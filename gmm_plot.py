@@ -388,8 +388,12 @@ class EllipsesView:
         """Reshape ellipse j to ``state.means[j]`` and ``state.covariances[j]``."""
         for halo, patch, mean, cov in zip(self.halos, self.patches, state.means,
                                           state.covariances):
-            covariance_ellipse(None, mean, cov, self.n_std, ellipse=halo)
             covariance_ellipse(None, mean, cov, self.n_std, ellipse=patch)
+            halo.set_center(patch.get_center())     # same geometry, computed once
+            halo.set_width(patch.get_width())
+            halo.set_height(patch.get_height())
+            halo.set_angle(patch.get_angle())
+            halo.set_visible(patch.get_visible())
         return self.halos + self.patches
 
 

@@ -194,3 +194,24 @@ def test_views_update_to_state_and_zorder():
     z = [tv.patches[0].get_zorder(), ell.patches[0].get_zorder(), mv.marks.get_zorder(),
          txt.text.get_zorder()]
     assert z == sorted(z) and len(set(z)) == 4
+
+
+def test_ellipses_view_halo_has_the_patch_geometry_from_one_eigendecomposition(monkeypatch):
+    from matplotlib.figure import Figure
+    ax = Figure().add_subplot()
+    view = gmm_plot.EllipsesView(ax, gmm_plot.component_colors(2))
+    calls = []
+    original = np.linalg.eigh
+    monkeypatch.setattr(np.linalg, "eigh", lambda a: calls.append(1) or original(a))
+    state = type("S", (), {"means": np.array([[1.0, 2.0], [np.nan, 0.0]]),
+                           "covariances": np.array([[[2.0, 0.5], [0.5, 1.0]], np.eye(2)])})
+    view.update(state)
+    assert len(calls) == 2                      # one per component
+    for halo, patch in zip(view.halos, view.patches):
+        assert halo.get_center() == patch.get_center()
+        assert (halo.get_width(), halo.get_height(), halo.get_angle()) == \
+            (patch.get_width(), patch.get_height(), patch.get_angle())
+        assert halo.get_visible() == patch.get_visible()
+    assert view.patches[0].get_visible() and not view.halos[1].get_visible()
+    vals = np.linalg.eigvalsh([[2.0, 0.5], [0.5, 1.0]])
+    assert view.halos[0].get_width() == pytest.approx(2 * np.sqrt(2 * vals[1]))
