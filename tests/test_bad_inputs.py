@@ -287,15 +287,8 @@ def test_newline_in_a_path_stays_on_one_line(tmp_path, capsys):
     _assert_one_error_line(capsys.readouterr().err, "no such file")
 
 
-def test_zero_iterations_shows_only_the_initial_state(tmp_path, monkeypatch, capsys):
-    kept = {}
-    original = visualize_gmm.Animator.save
-
-    def save(self, path, **kw):
-        kept["anim"] = self
-        return original(self, path, **kw)
-
-    monkeypatch.setattr(visualize_gmm.Animator, "save", save)
+def test_zero_iterations_shows_only_the_initial_state(tmp_path, capsys, captured_animator):
+    kept = captured_animator
     out = tmp_path / "zero.gif"
     assert main(["-N", "200", "-k", "3", "-i", "0", "--seed", "0", "--print_ll",
                  "-s", str(out)]) == 0
@@ -345,16 +338,9 @@ def test_mp4_without_ffmpeg_in_a_real_process(tmp_path):
 # --------------------------------------------------------------------------- degenerate data
 
 @pytest.fixture
-def fit(tmp_path, monkeypatch, capsys):
+def fit(tmp_path, capsys, captured_animator):
     """Run main on X with warnings as errors; returns (states, stdout lines, stderr)."""
-    kept = {}
-    original = visualize_gmm.Animator.save
-
-    def save(self, path, **kw):
-        kept["anim"] = self
-        return original(self, path, **kw)
-
-    monkeypatch.setattr(visualize_gmm.Animator, "save", save)
+    kept = captured_animator
 
     def run(X, k, *extra, iterations=8, out="o.gif"):
         np.save(tmp_path / "pts.npy", X)
