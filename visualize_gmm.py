@@ -41,7 +41,7 @@ from gmm_writers import (  # noqa: F401
 
 __all__ = [
     "build_parser", "main", "animate", "Animator",
-    "standardise", "to_user_units", "first_two_columns",
+    "standardise", "to_user_units",
     "WRITERS", "SUPPORTED_EXTENSIONS",
 ]
 
@@ -321,14 +321,6 @@ def to_user_units(state, centre, scale):
         covariances=state.covariances * (scale * scale),
         log_likelihood=float(state.log_likelihood - d * math.log(scale)),
     )
-
-
-def first_two_columns(state):
-    """2-D view of a state: the marginal of the first two coordinates."""
-    if state.means.shape[1] == 2:
-        return state
-    return dataclasses.replace(state, means=state.means[:, :2],
-                               covariances=state.covariances[:, :2, :2])
 
 
 # --------------------------------------------------------------------------- #
@@ -1288,11 +1280,10 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
     projection, axis_labels = view_of(X, dims, column_names)
     record = fit_record if fit_record is not None else FitRecord()
     tracker = _RunTracker(Z, centre, scale, projection)     # for the teaching views
-    if projection is None:
+    if projection is None:              # d == 2: the data itself
         def display(steps):
-            return (first_two_columns(record(to_user_units(tracker(s), centre, scale)))
-                    for s in steps)
-        points = X[:, :2]
+            return (record(to_user_units(tracker(s), centre, scale)) for s in steps)
+        points = X
     else:
         def display(steps):
             return (project(record(to_user_units(tracker(s), centre, scale)), *projection)
@@ -1303,7 +1294,7 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
         true_components = None
     if true_components is not None:
         tm, tc = (np.asarray(a, float) for a in true_components)
-        true_components = ((tm[:, :2], tc[:, :2, :2]) if projection is None else
+        true_components = ((tm, tc) if projection is None else
                            project(_Components(tm, tc), *projection).parts())
     anim = Animator(states, points, n_components=n_components, max_iter=max_iter, fps=fps,
                     true_components=true_components, show_covariances=show_covariances,
@@ -1388,12 +1379,11 @@ class _RunTracker:
         import gmm
         start = self.params[0][1]
         for ks in gmm.kmeans_steps(self.Z, start, max_iter):
-            means = ks.means * self.scale + self.centre
-            if self.projection is None:
-                means = means[:, :2]
-            else:
-                P, centre = self.projection
-                means = (means - centre) @ np.asarray(P).T
+            k, d = ks.means.shape
+            _, means, covs = params_to_user_units((np.ones(k) / k, ks.means,
+                                                   np.zeros((k, d, d))), self.centre, self.scale)
+            if self.projection is not None:
+                means = project(_Components(means, covs), *self.projection).means
             yield dataclasses.replace(ks, means=means,
                                       objective=ks.objective * self.scale ** 2)
 
