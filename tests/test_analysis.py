@@ -19,6 +19,7 @@ from sklearn.mixture import GaussianMixture as SkGaussianMixture
 import gmm
 import gmm_plot
 import visualize_gmm
+from readme_commands import ANALYSIS_COMMANDS
 from visualize_gmm import main
 
 IRIS = "examples/iris.csv"
@@ -495,16 +496,10 @@ def test_cli_bad_params_files_are_one_error_line(tmp_path, capsys, case):
 
 # ------------------------------------------------------------------ README commands
 
-#: the analysis commands the README shows (the first two made examples/choosing_k.png
-#: and examples/iris.gif); run verbatim below in a scratch copy of examples/
-README_COMMANDS = [
-    "-m 4 -N 800 --select-k 1:8 --n-init 3 --seed 2 --save examples/choosing_k.png",
-    "-k 3 --load_path examples/iris.csv --seed 0 --save examples/iris.gif",
-    "--load_path examples/iris.csv --select-k 1:6 --n-init 5 --seed 1 --save iris_k.png",
-    "-k 3 --load_path examples/iris.csv --dims 2 3 --covariance-type diag --save petals.png",
-    "-k 3 --load_path examples/iris.csv --seed 0 --save-params fit.npz --save iris.png",
-    "--load_path examples/iris.csv --init-params fit.npz -i 0 --save start.png",
-]
+#: the analysis commands the README shows (tests/readme_commands.py; the first
+#: two made examples/choosing_k.png and examples/iris.gif); run verbatim below in
+#: a scratch copy of examples/
+README_COMMANDS = ANALYSIS_COMMANDS
 
 
 def test_readme_analysis_commands(tmp_path, monkeypatch, capsys, captured):

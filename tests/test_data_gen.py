@@ -15,15 +15,13 @@ from scipy import stats
 
 import data_gen
 from data_gen import DataError, circles, column_names, load_points, moons, sample_gaussians, spirals
+from readme_commands import DATA_COMMANDS
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
-# The exact commands documented in the README for the example files.
-EXAMPLE_COMMANDS = {
-    "circles": "circles -N 1000 --noise 0.1 --seed 0 -o examples/circles.npy",
-    "spirals": "spirals -N 1000 --noise 0.1 --seed 0 -o examples/spirals.npy",
-    "moons": "moons -N 1000 --noise 0.1 --seed 0 -o examples/moons.npy",
-}
+# The exact commands documented in the README for the example files
+# (tests/readme_commands.py holds every README command list).
+EXAMPLE_COMMANDS = DATA_COMMANDS
 
 
 # --------------------------------------------------------------------------- sample_gaussians
@@ -703,8 +701,7 @@ def test_readme_documents_the_example_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     documented = [line.strip() for line in readme.splitlines()
                   if line.strip().startswith("python data_gen.py ") and "examples/" in line]
-    if not documented:
-        pytest.skip("README has no data_gen.py example commands yet")
+    assert documented, "README.md shows no data_gen.py example command (or this filter broke)"
     expected = {f"python data_gen.py {cmd}" for cmd in EXAMPLE_COMMANDS.values()}
     assert set(documented) == expected
 

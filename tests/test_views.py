@@ -18,6 +18,7 @@ from scipy.stats import multivariate_normal
 import gmm
 import gmm_plot
 import visualize_gmm
+from readme_commands import GALLERY_COMMANDS
 from visualize_gmm import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -469,18 +470,8 @@ def test_live_window_keys_under_xvfb(tmp_path, run_in_window):
 
 # ---------------------------------------------------------------- README gallery
 
-#: the commands that made examples/gallery/ (the README shows them); run
-#: verbatim below in a scratch directory
-GALLERY_OPTIONS = ("-k 4 -m 4 -N 400 --max_radius 5 --seed 4 --init random_from_data "
-                   "--tol 1e-4 -i 20")
-GALLERY_COMMANDS = [
-    f"{GALLERY_OPTIONS} --ll-panel --save examples/gallery/ll_panel.gif",
-    f"{GALLERY_OPTIONS} --soft --save examples/gallery/soft.gif",
-    f"{GALLERY_OPTIONS} --compare kmeans --save examples/gallery/compare_kmeans.gif",
-    f"{GALLERY_OPTIONS} --contours --save examples/gallery/contours.gif",
-    f"{GALLERY_OPTIONS} --ll-panel --soft --compare kmeans --contours "
-    "--save examples/gallery/all_views.png",
-]
+# GALLERY_COMMANDS (tests/readme_commands.py): the commands that made
+# examples/gallery/ (the README shows them); run verbatim below in a scratch directory
 
 
 def test_gallery_commands_make_the_committed_files(tmp_path, monkeypatch, captured_animator):
