@@ -1368,13 +1368,20 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
 
 def _kmeans_generator(X, centres, max_iter):
     k, d = centres.shape
-    labels, dist = _nearest(X, centres)
+    # distances are computed around the data's mean: far from the origin,
+    # |x|^2 - 2 x.c + |c|^2 would cancel the digits that separate the points
+    origin = X.mean(axis=0)
+    Xc = X - origin
+    centres_c = centres - origin
+    labels, dist = _nearest(Xc, centres_c)
     yield KMeansState(0, centres, labels, float(dist.mean()))
     for t in range(1, max_iter + 1):
         counts = np.bincount(labels, minlength=k)
-        sums = _bincount_sums(np.zeros((k, d)), labels, X)
-        centres = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centres)
-        new_labels, dist = _nearest(X, centres)
+        sums = _bincount_sums(np.zeros((k, d)), labels, Xc)
+        moved = counts[:, None] > 0             # a centre with no points stays put, exactly
+        centres_c = np.where(moved, sums / np.maximum(counts, 1)[:, None], centres_c)
+        centres = np.where(moved, centres_c + origin, centres)
+        new_labels, dist = _nearest(Xc, centres_c)
         converged = bool(np.array_equal(new_labels, labels))
         labels = new_labels
         yield KMeansState(t, centres, labels, float(dist.mean()), converged)

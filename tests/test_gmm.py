@@ -970,3 +970,26 @@ def test_saved_params_permissions_follow_the_umask(tmp_path, umask, ext):
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_kmeans_steps_far_from_the_origin_match_sklearn(seed):
+    """Three close blobs (spread 1e-2) at an offset of 1e6: squared distances
+    computed around the origin lose the digits that separate them; the
+    labels, centres and objective must still equal scikit-learn's Lloyd run
+    (which centres the data first)."""
+    from sklearn.cluster import KMeans
+
+    from gmm import kmeans_steps
+
+    rng = np.random.default_rng(seed)
+    X = np.concatenate([rng.normal(c, 1.0, size=(100, 2)) for c in (0.0, 2.0, 4.0)])
+    X = X * 1e-2 + 1e6
+    start = X[[0, 100, 200]]
+    states = list(kmeans_steps(X, start, max_iter=100))
+    np.testing.assert_array_equal(states[0].means, start)
+    for t in (1, len(states) - 1):
+        km = KMeans(3, init=start, n_init=1, algorithm="lloyd", max_iter=t, tol=0).fit(X)
+        np.testing.assert_array_equal(states[t].labels, km.labels_)
+        np.testing.assert_allclose(states[t].means, km.cluster_centers_, rtol=0, atol=1e-8)
+        assert states[t].objective == pytest.approx(km.inertia_ / len(X), rel=1e-6)
