@@ -10,7 +10,11 @@ import numpy as np
 import pytest
 from matplotlib.backend_bases import KeyEvent
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
+from matplotlib.patches import Ellipse, Polygon
 from PIL import Image
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
@@ -474,7 +478,51 @@ def test_live_window_keys_under_xvfb(tmp_path, run_in_window):
 # examples/gallery/ (the README shows them); run verbatim below in a scratch directory
 
 
+#: what each gallery command's final frame draws, as numbers (see _drawn_data);
+#: regenerate with GMM_WRITE_GALLERY_DRAWN=1 when the gallery is regenerated
+GALLERY_DRAWN = os.path.join(ROOT, "tests", "gallery_drawn.json")
+
+
+def _drawn_data(fig):
+    """The data of every drawn artist of ``fig``, axes by axes, as rows of numbers.
+
+    Ellipses (centre, axes, angle), polygons, lines, images and scatter
+    points (offsets and colours) are summarised by sums; text, spines and
+    ticks are left out, so font rendering never changes the rows.
+    """
+    rows = []
+    for n, ax in enumerate(fig.axes):
+        for a in ax.get_children():
+            if not a.get_visible():
+                continue
+            if isinstance(a, Ellipse):
+                rows.append([n, "ellipse", *a.center, a.width, a.height, a.angle % 180.0])
+            elif isinstance(a, Polygon):
+                xy = np.asarray(a.get_xy(), float)
+                rows.append([n, "polygon", len(xy), *xy.sum(0)])
+            elif isinstance(a, Line2D):
+                xy = np.asarray(a.get_xydata(), float)
+                if len(xy):
+                    rows.append([n, "line", len(xy), *np.nansum(xy, 0), *np.nansum(xy**2, 0)])
+            elif isinstance(a, AxesImage):
+                pixels = np.asarray(a.get_array(), float)
+                rows.append([n, "image", *pixels.shape, pixels.sum(), (pixels**2).sum()])
+            elif isinstance(a, PathCollection):
+                xy, colours = np.asarray(a.get_offsets(), float), a.get_facecolors()
+                rows.append([n, "points", len(xy), *xy.sum(0), *np.sum(colours, 0)])
+            elif isinstance(a, PolyCollection):
+                vertices = [p.vertices for p in a.get_paths()]
+                rows.append([n, "polygons", len(vertices),
+                             *np.sum([v.sum(0) for v in vertices], 0)])
+    return [[float(x) if not isinstance(x, str) else x for x in row] for row in rows]
+
+
 def test_gallery_commands_make_the_committed_files(tmp_path, monkeypatch, captured_animator):
+    write = bool(os.environ.get("GMM_WRITE_GALLERY_DRAWN"))
+    if not write:
+        with open(GALLERY_DRAWN, encoding="utf-8") as fh:
+            drawn_reference = json.load(fh)
+    drawn_now = {}
     (tmp_path / "examples" / "gallery").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
     for command in GALLERY_COMMANDS:
@@ -493,6 +541,24 @@ def test_gallery_commands_make_the_committed_files(tmp_path, monkeypatch, captur
             diff = np.abs(np.asarray(new.convert("RGB"), dtype=int)
                           - np.asarray(old.convert("RGB"), dtype=int))
             assert diff.mean() < 1.0, name
+            if name.endswith(".gif"):       # control: the first frame is far from the last
+                old.seek(0)
+                first = np.abs(np.asarray(new.convert("RGB"), dtype=int)
+                               - np.asarray(old.convert("RGB"), dtype=int))
+                assert first.mean() > 2.0, name
+        # ... and exactly the same drawn data (a picture a few iterations off,
+        # within the pixel bound, still fails here)
+        drawn_now[name] = _drawn_data(anim.fig)
+        if not write:
+            want = drawn_reference[name]
+            assert [(r[0], r[1], len(r)) for r in drawn_now[name]] == \
+                [(r[0], r[1], len(r)) for r in want], name
+            for got, ref in zip(drawn_now[name], want):
+                np.testing.assert_allclose(got[2:], ref[2:], rtol=1e-7, atol=1e-9,
+                                           err_msg=f"{name}: {got[1]}")
+    if write:
+        with open(GALLERY_DRAWN, "w", encoding="utf-8") as fh:
+            json.dump(drawn_now, fh, indent=0)
 
 
 # Real X key events through Tk's own bindings (focus forced on the canvas
@@ -602,3 +668,22 @@ def test_default_status_text_keeps_its_font():
     anim.render(0)
     text = next(v for v in anim.views if type(v).__name__ == "IterationText").text
     assert text.get_fontsize() == 10
+
+
+def test_gps_like_tick_labels_and_axis_labels_stay_inside_their_column():
+    rng = np.random.default_rng(0)
+    X = np.c_[45.1234 + rng.normal(0, 2e-4, 400) + np.repeat([0, 8e-4], 200),
+              7.5812 + rng.normal(0, 3e-4, 400)]
+    anim = visualize_gmm.animate(X, 2, seed=0, column_names=["lat", "lon"], compare="kmeans",
+                                 ll_panel=True, iterations=5)
+    anim.render(0)
+    renderer = anim.canvas.get_renderer()
+    boundary = 0.0
+    for ax in sorted(anim.fig.axes, key=lambda a: a.get_position().x0):
+        box = ax.get_tightbbox(renderer)
+        assert box.x0 >= boundary, (ax.get_ylabel(), box.x0, boundary)
+        assert ax.yaxis.label.get_window_extent(renderer).x0 >= boundary
+        boundary = box.x1
+    assert boundary <= anim.size[0]
+    # the widened figure keeps the scene's pixel size and the drawing
+    assert anim.render(0).shape == (anim.size[1], anim.size[0], 3)
