@@ -61,6 +61,35 @@ def baseline_states(X, k, iterations, seed):
     return [visualize_gmm.to_user_units(s, centre, scale) for s in steps]
 
 
+def _draw_baseline(ax, X, state, colors, limits, title, true_params=()):
+    """Clear ``ax`` and draw one whole frame the straightforward way.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    X : ndarray, shape (n, 2)
+        Points, coloured by ``state.labels``.
+    state : GMMState
+        Fitted means (k, 2) and covariances (k, 2, 2) drawn as ellipses and ``+``.
+    colors : ndarray, shape (k, 4)
+    limits : (xlim, ylim)
+    title : str
+    true_params : iterable of (mean (2,), cov (2, 2)), optional
+        True components, drawn as gray dashed ellipses under the fitted ones.
+    """
+    ax.clear()
+    ax.scatter(X[:, 0], X[:, 1], s=10, c=colors[state.labels], alpha=0.5, linewidths=0)
+    for mu, cov in true_params:
+        gmm_plot.covariance_ellipse(ax, mu, cov, edgecolor="0.45", linestyle="--")
+    for j, (mu, cov) in enumerate(zip(state.means, state.covariances)):
+        gmm_plot.covariance_ellipse(ax, mu, cov, edgecolor=colors[j], linewidth=2)
+        ax.plot(mu[0], mu[1], "+", color=colors[j], markersize=12, mew=2.5)
+    ax.set_xlim(*limits[0])
+    ax.set_ylim(*limits[1])
+    ax.set_aspect("equal")
+    ax.set_title(title)
+
+
 def baseline_gif(path, n_points, n_true, k, iterations, seed, fps=10):
     """Straightforward renderer: sample, fit, FuncAnimation(clear + redraw), PillowWriter."""
     import matplotlib.pyplot as plt
@@ -70,22 +99,14 @@ def baseline_gif(path, n_points, n_true, k, iterations, seed, fps=10):
     X, true_means, true_covs = data_gen.sample_gaussians(n_points, n_true, random_state=rng)
     states = baseline_states(X, k, iterations, rng)
     colors = gmm_plot.component_colors(k)
-    xlim, ylim = gmm_plot.frame_limits(X)
+    limits = gmm_plot.frame_limits(X)
+    true_params = list(zip(true_means, true_covs))
     fig, ax = plt.subplots(figsize=(6.4, 6.4), dpi=100)
 
     def update(state):
-        ax.clear()
-        ax.scatter(X[:, 0], X[:, 1], s=10, c=colors[state.labels], alpha=0.5, linewidths=0)
-        for mu, cov in zip(true_means, true_covs):
-            gmm_plot.covariance_ellipse(ax, mu, cov, edgecolor="0.45", linestyle="--")
-        for j, (mu, cov) in enumerate(zip(state.means, state.covariances)):
-            gmm_plot.covariance_ellipse(ax, mu, cov, edgecolor=colors[j], linewidth=2)
-            ax.plot(mu[0], mu[1], "+", color=colors[j], markersize=12, mew=2.5)
-        ax.set_xlim(*xlim)
-        ax.set_ylim(*ylim)
-        ax.set_aspect("equal")
-        ax.set_title(f"iter {state.iteration} / {iterations}   "
-                     f"log-likelihood {state.log_likelihood:.4f}")
+        _draw_baseline(ax, X, state, colors, limits,
+                       f"iter {state.iteration} / {iterations}   "
+                       f"log-likelihood {state.log_likelihood:.4f}", true_params)
         return []
 
     anim = FuncAnimation(fig, update, frames=states, repeat=False)
@@ -102,19 +123,12 @@ def baseline_frame_cost(X, states, colors, repeats):
     fig = Figure(figsize=(6.4, 6.4), dpi=100)
     canvas = FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    xlim, ylim = gmm_plot.frame_limits(X)
+    limits = gmm_plot.frame_limits(X)
     times = []
     for state in states[:repeats]:
         t0 = time.perf_counter()
-        ax.clear()
-        ax.scatter(X[:, 0], X[:, 1], s=10, c=colors[state.labels], alpha=0.5, linewidths=0)
-        for j, (mu, cov) in enumerate(zip(state.means, state.covariances)):
-            gmm_plot.covariance_ellipse(ax, mu, cov, edgecolor=colors[j], linewidth=2)
-            ax.plot(mu[0], mu[1], "+", color=colors[j], markersize=12, mew=2.5)
-        ax.set_xlim(*xlim)
-        ax.set_ylim(*ylim)
-        ax.set_aspect("equal")
-        ax.set_title(f"iter {state.iteration}  log-likelihood {state.log_likelihood:.4f}")
+        _draw_baseline(ax, X, state, colors, limits,
+                       f"iter {state.iteration}  log-likelihood {state.log_likelihood:.4f}")
         canvas.draw()
         np.asarray(canvas.buffer_rgba())
         times.append(time.perf_counter() - t0)
