@@ -3,7 +3,8 @@ safe loader for user files.
 
 Everything returns plain float64 arrays of shape (n, d). Randomness is passed in as
 ``random_state`` (None, an int seed or a ``np.random.Generator``); the global NumPy
-RNG is never touched. This module imports only numpy (never ``gmm`` or matplotlib).
+RNG is never touched. This module imports only numpy and the standard-library helper
+``atomic_file`` (never ``gmm`` or matplotlib).
 
 Command line (writes atomically, refuses to overwrite without ``--force``)::
 
@@ -17,10 +18,11 @@ import math
 import os
 import stat
 import sys
-import tempfile
 
 import numpy as np
 from numpy.lib import format as npy_format
+
+from atomic_file import AtomicFile
 
 __all__ = [
     "DataError",
@@ -808,33 +810,18 @@ def write_points(path, X, *, force=False):
     ext = os.path.splitext(path)[1].lower()
     if os.path.lexists(path) and not force:
         raise FileExistsError(f"{path}: already exists; pass --force to overwrite it")
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if ext == ".npy":
-                np.save(fh, X, allow_pickle=False)
+    with AtomicFile(path) as out:
+        fh = out.fp
+        if ext == ".npy":
+            np.save(fh, X, allow_pickle=False)
+        else:
+            d = X.shape[1]
+            names = ["x", "y"] if d == 2 else [f"x{i}" for i in range(d)]
+            if ext == ".csv":
+                np.savetxt(fh, X, fmt="%.17g", delimiter=",", header=",".join(names),
+                           comments="")
             else:
-                d = X.shape[1]
-                names = ["x", "y"] if d == 2 else [f"x{i}" for i in range(d)]
-                if ext == ".csv":
-                    np.savetxt(fh, X, fmt="%.17g", delimiter=",", header=",".join(names),
-                               comments="")
-                else:
-                    np.savetxt(fh, X, fmt="%.17g", delimiter=" ")
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+                np.savetxt(fh, X, fmt="%.17g", delimiter=" ")
 
 
 def main(argv=None):

@@ -29,7 +29,8 @@ GaussianMixture
 log_responsibilities, responsibilities, log_density
     Evaluate a set of mixture parameters on data.
 
-This module uses numpy and scipy only; it never draws.
+This module uses numpy and scipy only (plus the standard-library helper
+``atomic_file`` for saving); it never draws.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ import json
 import math
 import numbers
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from typing import Iterator
@@ -46,6 +46,8 @@ from typing import Iterator
 import numpy as np
 from scipy.linalg import solve_triangular
 from scipy.special import logsumexp
+
+from atomic_file import atomic_write
 
 __all__ = [
     "GMMState",
@@ -1167,23 +1169,6 @@ class ParamsError(ValueError):
     """A parameter file that cannot be used; the message names the file."""
 
 
-def _atomic_write(path, write):
-    """Call ``write(fileobj)`` on a temporary file next to ``path``, then rename it."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1], dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        umask = os.umask(0)     # mkstemp made it 0o600; give it a new file's mode
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def save_params(path, weights, means, covariances, *, covariance_type="full",
                 log_likelihood_history=(), options=None):
     """Write fitted mixture parameters to ``.npz`` or ``.json``, atomically.
@@ -1218,9 +1203,9 @@ def save_params(path, weights, means, covariances, *, covariance_type="full",
         doc = dict(meta, weights=weights.tolist(), means=means.tolist(),
                    covariances=covariances.tolist(), log_likelihood_history=history.tolist())
         data = json.dumps(doc, indent=1, allow_nan=False).encode()
-        _atomic_write(path, lambda fh: fh.write(data))
+        atomic_write(path, lambda fh: fh.write(data))
     else:
-        _atomic_write(path, lambda fh: np.savez(
+        atomic_write(path, lambda fh: np.savez(
             fh, weights=weights, means=means, covariances=covariances,
             log_likelihood_history=history, meta=np.array(json.dumps(meta))))
 

@@ -2,16 +2,17 @@
 
 Each writer takes finished RGB frames one at a time (``add(rgb)``), never
 holds the whole animation, and writes into a temporary file that
-:class:`_AtomicFile` renames into place only when everything succeeded.
+:class:`atomic_file.AtomicFile` renames into place only when everything succeeded.
 ``WRITERS`` maps a file extension to its writer class.
 """
 
 import base64
 import io
 import os
-import tempfile
 
 import numpy as np
+
+from atomic_file import AtomicFile
 
 __all__ = ["PaletteQuantizer", "GifWriter", "HtmlWriter", "Mp4Writer", "PngWriter",
            "WRITERS", "SUPPORTED_EXTENSIONS", "HOLD_SECONDS"]
@@ -347,50 +348,5 @@ WRITERS = {
 SUPPORTED_EXTENSIONS = tuple(WRITERS)
 
 
-class _AtomicFile:
-    """A temp file beside ``path``, renamed over it on success, removed otherwise.
-
-    ``fp`` is the open binary temp file and ``path`` its name. Leaving the
-    ``with`` block normally flushes, fsyncs and renames (an existing ``path``
-    is replaced in one step); leaving it by any exception, KeyboardInterrupt
-    included, deletes the temp file and leaves ``path`` untouched.
-    """
-
-    def __init__(self, target):
-        self.target = target
-        directory = os.path.dirname(os.path.abspath(target))
-        base = os.path.basename(target)
-        fd, self.path = tempfile.mkstemp(prefix=f".{base}.",
-                                         suffix=f".tmp{_extension(target)}", dir=directory)
-        self.fp = os.fdopen(fd, "wb")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            try:
-                if not self.fp.closed:
-                    self.fp.flush()
-                    os.fsync(self.fp.fileno())
-                    self.fp.close()
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(self.path, 0o666 & ~umask)
-                os.replace(self.path, self.target)
-                return False
-            except BaseException:   # e.g. ENOSPC at fsync: no temp file left behind
-                self._discard()
-                raise
-        self._discard()
-        return False
-
-    def _discard(self):
-        try:
-            self.fp.close()
-        except OSError:
-            pass
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
+#: the temp-file-then-rename writer every save goes through (see atomic_file)
+_AtomicFile = AtomicFile

@@ -993,3 +993,66 @@ def test_kmeans_steps_far_from_the_origin_match_sklearn(seed):
         np.testing.assert_array_equal(states[t].labels, km.labels_)
         np.testing.assert_allclose(states[t].means, km.cluster_centers_, rtol=0, atol=1e-8)
         assert states[t].objective == pytest.approx(km.inertia_ / len(X), rel=1e-6)
+
+
+def _atomic_savers():
+    """name -> (target file name, save(path)) for every writer built on atomic_file."""
+    import atomic_file
+    import data_gen
+
+    gm = GaussianMixture(2, random_state=0, max_iter=3).fit(_X)
+    return {
+        "atomic_write": ("out.gif", lambda p: atomic_file.atomic_write(p, lambda fh: fh.write(b"x"))),
+        "save_params.npz": ("fit.npz", gm.save),
+        "save_params.json": ("fit.json", gm.save),
+        "write_points.npy": ("pts.npy", lambda p: data_gen.write_points(p, _X, force=True)),
+        "write_points.csv": ("pts.csv", lambda p: data_gen.write_points(p, _X, force=True)),
+    }
+
+
+@pytest.mark.parametrize("failing", ["fsync", "chmod", "replace"])
+@pytest.mark.parametrize("saver", ["atomic_write", "save_params.npz", "save_params.json",
+                                   "write_points.npy", "write_points.csv"])
+def test_every_save_is_synced_and_cleans_up(tmp_path, monkeypatch, saver, failing):
+    """gmm.save_params and data_gen.write_points go through atomic_file: the
+    data are fsynced before the rename, and a failure there leaves the old
+    file and no temp file."""
+    import os
+
+    name, save = _atomic_savers()[saver]
+    target = tmp_path / name
+    target.write_bytes(b"old")
+    monkeypatch.setattr(os, failing, _enospc)
+    with pytest.raises(OSError, match="No space left"):
+        save(str(target))
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    assert target.read_bytes() == b"old"
+    save(str(target))                                   # and it works without the fault
+    assert target.read_bytes() != b"old"
+
+
+@pytest.mark.parametrize("saver", ["atomic_write", "save_params.npz", "write_points.csv"])
+def test_every_save_gets_a_new_files_mode(tmp_path, saver):
+    import os
+    import stat
+
+    name, save = _atomic_savers()[saver]
+    old = os.umask(0o027)
+    try:
+        save(str(tmp_path / name))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o640
+
+
+def test_atomic_file_is_a_stdlib_only_leaf():
+    """gmm (no matplotlib) and data_gen (no gmm) can both import it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, atomic_file; bad = {'numpy', 'gmm', 'data_gen', 'matplotlib'}"
+            " & set(sys.modules); assert not bad, bad")
+    root = __import__("os").path.dirname(__import__("os").path.dirname(__file__))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
