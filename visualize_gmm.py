@@ -776,6 +776,37 @@ class Animator:
         ax.tick_params(labelsize=8)
         return ax
 
+    def fit_margins(self, gap=4):
+        """Widen the figure where tick labels or axis labels would not fit.
+
+        Each axes' labels (its tight box) must start at least ``gap`` pixels
+        right of the figure's left edge or of the previous axes' labels; where
+        they do not, that axes and everything right of it move right by whole
+        multiples of 16 pixels (wide tick labels such as GPS coordinates, long
+        axis labels). Axes keep their size in pixels. Call it before the first
+        frame; a figure whose labels fit is unchanged.
+        """
+        if self._background is not None:
+            raise RuntimeError("fit_margins must be called before the first frame")
+        renderer = self.canvas.get_renderer()
+        boundary = 0.0
+        for ax in sorted(self.fig.axes, key=lambda a: a.get_position().x0):
+            box = ax.get_tightbbox(renderer)
+            short = boundary + gap - box.x0
+            if short > 0:
+                shift = int(16 * math.ceil(short / 16))
+                old_w, height = self.size
+                new_w = old_w + shift
+                x_cut = ax.get_position().x0 * old_w
+                for other in self.fig.axes:
+                    x0, y0, w, h = other.get_position().bounds
+                    px = x0 * old_w + (shift if x0 * old_w >= x_cut - 0.5 else 0)
+                    other.set_position((px / new_w, y0, w * old_w / new_w, h))
+                self.fig.set_size_inches(new_w / DPI, height / DPI)
+                self.size = (new_w, height)
+                box = ax.get_tightbbox(renderer)
+            boundary = box.x1
+
     def add_view(self, view, *, replace=None):
         """Add a view (on any axes of the figure), or put it in place of ``replace``.
 
@@ -1308,6 +1339,7 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
                                ll_panel=ll_panel, soft=soft, compare=compare,
                                contours=contours, true_components=true_components,
                                show_means=show_means)
+    anim.fit_margins()                  # wide tick labels (e.g. GPS) or long axis labels
     if wrap is not None:                # nothing was pulled yet: same states, wrapped
         anim.restart(wrap(states))
     restart_init = "kmeans++" if isinstance(init, (tuple, list)) else init

@@ -687,3 +687,22 @@ def test_gps_like_tick_labels_and_axis_labels_stay_inside_their_column():
     assert boundary <= anim.size[0]
     # the widened figure keeps the scene's pixel size and the drawing
     assert anim.render(0).shape == (anim.size[1], anim.size[0], 3)
+
+
+def test_gps_like_tick_labels_and_axis_labels_stay_inside_their_column():
+    rng = np.random.default_rng(0)
+    X = np.c_[45.1234 + rng.normal(0, 2e-4, 400) + np.repeat([0, 8e-4], 200),
+              7.5812 + rng.normal(0, 3e-4, 400)]
+    anim = visualize_gmm.animate(X, 2, seed=0, column_names=["lat", "lon"], compare="kmeans",
+                                 ll_panel=True, iterations=5)
+    anim.render(0)
+    renderer = anim.canvas.get_renderer()
+    boundary = 0.0
+    for ax in sorted(anim.fig.axes, key=lambda a: a.get_position().x0):
+        box = ax.get_tightbbox(renderer)
+        assert box.x0 >= boundary, (ax.get_ylabel(), box.x0, boundary)
+        assert ax.yaxis.label.get_window_extent(renderer).x0 >= boundary
+        boundary = box.x1
+    assert boundary <= anim.size[0]
+    # the widened figure keeps the scene's pixel size and the drawing
+    assert anim.render(0).shape == (anim.size[1], anim.size[0], 3)
