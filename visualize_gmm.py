@@ -1062,6 +1062,13 @@ class Animator:
         self.paused = False
         self._close_after_last = close_after_last
         self._close_timer = None
+        scale = _screen_scale(self.size, _screen_size(manager))
+        if scale < 1.0:                 # the whole figure, smaller, on the screen
+            # the Tk backends reset dpi to _original_dpi x the screen's pixel
+            # ratio when the window maps: scale both
+            if hasattr(self.fig, "_original_dpi"):
+                self.fig._original_dpi = DPI * scale
+            self.fig.set_dpi(DPI * scale)
         if self.current is None:
             self.show_state(0)
         self._timer = canvas.new_timer(interval=max(1, int(round(1000.0 / self.fps))))
@@ -1536,6 +1543,30 @@ def _add_teaching_views(anim, tracker, points, n_features, *, max_iter, ll_panel
         anim.add_view(gmm_plot.LogLikelihoodPanel(lax, max_iter, history=lambda: anim.history))
         anim.ll_ax = lax
     return wrap
+
+
+def _screen_size(manager):
+    """(width, height) in pixels of the screen a live window is on, or None.
+
+    Known for the Tk backends (the default); other backends give None.
+    """
+    window = getattr(manager, "window", None)
+    try:
+        return int(window.winfo_screenwidth()), int(window.winfo_screenheight())
+    except Exception:           # not Tk, or no window
+        return None
+
+
+def _screen_scale(size, screen, *, fill=(0.9, 0.8)):
+    """Factor (<= 1) that makes a ``size`` = (w, h) px figure fit ``screen``.
+
+    The figure may take ``fill`` of the screen's width and height (room for
+    the window's title bar and toolbar); 1 when it fits or ``screen`` is None.
+    """
+    if not screen:
+        return 1.0
+    w, h = size
+    return min(1.0, fill[0] * screen[0] / w, fill[1] * screen[1] / h)
 
 
 def _once_per_state(callback):

@@ -689,20 +689,35 @@ def test_gps_like_tick_labels_and_axis_labels_stay_inside_their_column():
     assert anim.render(0).shape == (anim.size[1], anim.size[0], 3)
 
 
-def test_gps_like_tick_labels_and_axis_labels_stay_inside_their_column():
-    rng = np.random.default_rng(0)
-    X = np.c_[45.1234 + rng.normal(0, 2e-4, 400) + np.repeat([0, 8e-4], 200),
-              7.5812 + rng.normal(0, 3e-4, 400)]
-    anim = visualize_gmm.animate(X, 2, seed=0, column_names=["lat", "lon"], compare="kmeans",
-                                 ll_panel=True, iterations=5)
-    anim.render(0)
-    renderer = anim.canvas.get_renderer()
-    boundary = 0.0
-    for ax in sorted(anim.fig.axes, key=lambda a: a.get_position().x0):
-        box = ax.get_tightbbox(renderer)
-        assert box.x0 >= boundary, (ax.get_ylabel(), box.x0, boundary)
-        assert ax.yaxis.label.get_window_extent(renderer).x0 >= boundary
-        boundary = box.x1
-    assert boundary <= anim.size[0]
-    # the widened figure keeps the scene's pixel size and the drawing
-    assert anim.render(0).shape == (anim.size[1], anim.size[0], 3)
+def test_screen_scale_fits_the_figure_in_the_screen():
+    assert visualize_gmm._screen_scale((640, 624), (1280, 800)) == 1.0
+    assert visualize_gmm._screen_scale((1552, 624), (1280, 800)) == pytest.approx(
+        0.9 * 1280 / 1552)
+    assert visualize_gmm._screen_scale((800, 1600), (1280, 800)) == pytest.approx(
+        0.8 * 800 / 1600)
+    assert visualize_gmm._screen_scale((5000, 5000), None) == 1.0
+
+
+LIVE_WIDE = """
+import numpy as np, visualize_gmm
+X = np.random.default_rng(0).normal(size=(200, 2)) * [4, 1]
+anim = visualize_gmm.animate(X, 3, seed=0, iterations=2, tol=0, fps=20, interactive=True,
+                             compare="kmeans", ll_panel=True)
+seen = []
+def check():
+    w = anim.fig.canvas.get_tk_widget()
+    w.update_idletasks()
+    seen.append((w.winfo_width(), w.winfo_screenwidth(), anim.size[0]))
+t = anim.fig.canvas.new_timer(interval=300); t.add_callback(check); t.start()
+anim.show(close_after_last=True)
+print(seen[-1] if seen else None)
+"""
+
+
+def test_live_window_is_scaled_down_to_fit_the_screen(tmp_path, run_in_window):
+    proc = run_in_window(["-c", LIVE_WIDE], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    shown, screen, full = eval(proc.stdout.strip().splitlines()[-1])
+    assert full > screen                       # the figure is wider than the Xvfb screen
+    assert shown <= screen                     # (Tk may add its pixel ratio to 0.9)
+    assert shown >= 0.85 * screen              # scaled, not shrunk more than needed
