@@ -1144,8 +1144,11 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_it
                                 max_iter=max_iter, init=init, random_state=rng, n_init=n_init)
         model.fit(X)
         floor = float(np.linalg.eigvalsh(model.state_.covariances).min())
-        table.append({"k": k, "log_likelihood": model.lower_bound_, "bic": model.bic(X),
-                      "aic": model.aic(X), "n_parameters": model._n_parameters(),
+        # lower_bound_ is the mean log-likelihood of X under the final
+        # parameters already: score the fit without another pass over X
+        ll, p, n = model.lower_bound_, model._n_parameters(), X.shape[0]
+        table.append({"k": k, "log_likelihood": ll, "bic": -2 * ll * n + p * math.log(n),
+                      "aic": -2 * ll * n + 2 * p, "n_parameters": p,
                       "model": model, "degenerate": floor <= DEGENERATE_FACTOR * reg_covar})
     best = min([row for row in table if not row["degenerate"]] or table,
                key=lambda row: row[criterion])
