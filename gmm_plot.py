@@ -657,9 +657,10 @@ class LogLikelihoodPanel:
     """Mean log-likelihood per iteration up to the current state, on its own axes.
 
     The curve runs over the iterations seen so far, the current one marked.
-    Axis limits only grow (x doubles up to ``max_iter``, y gains a margin),
-    and when they change ``background_stale`` is set so an animator that
-    caches the static layer redraws it.
+    The x range is fixed to ``[0, max_iter]`` (frames never rescale it); the
+    y range only grows (with a margin), and when it changes
+    ``background_stale`` is set so an animator that caches the static layer
+    redraws it.
 
     Parameters
     ----------
@@ -667,14 +668,13 @@ class LogLikelihoodPanel:
         The panel's own axes.
     max_iter : int
         Largest iteration number.
-    history : callable, optional
+    history : callable
         ``history() -> list`` of the run's states so far, state ``t`` at index
         ``t`` (the animator's history), so a frame drawn alone (a PNG of the
-        last state) still shows the whole curve. Without it the panel
-        remembers the log-likelihoods of the states it was shown.
+        last state) still shows the whole curve.
     """
 
-    def __init__(self, ax, max_iter, *, history=None, color="0.15"):
+    def __init__(self, ax, max_iter, *, history, color="0.15"):
         self.ax = ax
         self.max_iter = int(max_iter)
         self.history = history
@@ -688,44 +688,28 @@ class LogLikelihoodPanel:
         ax.xaxis.get_major_locator().set_params(integer=True)
         # plain tick labels: an offset text would collide with the title
         ax.ticklabel_format(axis="y", style="plain", useOffset=False)
-        self._ll = {}
-        self._xmax = max(1, min(self.max_iter, 10))
+        self._xmax = max(1, self.max_iter)
         ax.set_xlim(-0.02 * self._xmax, 1.02 * self._xmax)
         ax.set_ylim(0.0, 1.0)
         self._ylim = None
         self.background_stale = False
         self.artists = [self.line, self.marker]
 
-    def reset(self):
-        """Forget recorded log-likelihoods (a new EM run)."""
-        self._ll = {}
-
     def curve(self, iteration):
         """Iterations 0..t known so far and their log-likelihoods (2 arrays)."""
-        if self.history is not None:
-            states = self.history()[: iteration + 1]
-            lls = np.array([s.log_likelihood for s in states], dtype=float)
-            return np.arange(len(lls), dtype=float), lls
-        its = []
-        t = 0
-        while t <= iteration and t in self._ll:
-            its.append(t)
-            t += 1
-        return np.array(its, dtype=float), np.array([self._ll[i] for i in its], dtype=float)
+        states = self.history()[: iteration + 1]
+        lls = np.array([s.log_likelihood for s in states], dtype=float)
+        return np.arange(len(lls), dtype=float), lls
 
     def update(self, state):
         t = int(state.iteration)
-        self._ll[t] = float(state.log_likelihood)
         its, lls = self.curve(t)
         self.line.set_data(its, lls)
         self.marker.set_data([t], [float(state.log_likelihood)])
-        self._grow_limits(t, lls)
+        self._grow_limits(lls)
         return [self.line, self.marker]
 
-    def _grow_limits(self, t, lls):
-        xmax = self._xmax
-        while xmax < t:
-            xmax = min(2 * xmax, self.max_iter)
+    def _grow_limits(self, lls):
         finite = lls[np.isfinite(lls)]
         ylim = self._ylim
         if len(finite):
@@ -737,11 +721,9 @@ class LogLikelihoodPanel:
                     lo, hi = min(lo, ylim[0]), max(hi, ylim[1])
                 span = max(hi - lo, 1e-3 * max(abs(hi), 1.0), 1e-9)
                 ylim = (lo - 0.1 * span, hi + 0.4 * span)
-        if xmax != self._xmax or ylim != self._ylim:
-            self._xmax, self._ylim = xmax, ylim
-            self.ax.set_xlim(-0.02 * xmax, 1.02 * xmax)
-            if ylim is not None:
-                self.ax.set_ylim(*ylim)
+        if ylim != self._ylim:
+            self._ylim = ylim
+            self.ax.set_ylim(*ylim)
             self.background_stale = True
 
 
@@ -891,13 +873,12 @@ class FollowerPanel:
         called again by :meth:`reset` for a new run.
     views : list
         Child views (``update(state)``, ``artists``) drawn on the panel.
-    frame : callable, optional
-        ``frame() -> int``: which state to show (e.g. the animator's frame
-        index, so the panel keeps advancing after EM has stopped); default
-        ``state.iteration``.
+    frame : callable
+        ``frame() -> int``: which state to show (the animator's frame index,
+        so the panel keeps advancing after EM has stopped).
     """
 
-    def __init__(self, source, views, *, frame=None):
+    def __init__(self, source, views, *, frame):
         self.source = source
         self.frame = frame
         self.views = list(views)
@@ -927,8 +908,7 @@ class FollowerPanel:
         return len(self.history) > i
 
     def update(self, state):
-        i = int(state.iteration) if self.frame is None else int(self.frame())
-        own = self.state(i)
+        own = self.state(int(self.frame()))
         changed = []
         for view in self.views:
             changed.extend(view.update(own))

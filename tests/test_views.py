@@ -721,3 +721,19 @@ def test_live_window_is_scaled_down_to_fit_the_screen(tmp_path, run_in_window):
     assert full > screen                       # the figure is wider than the Xvfb screen
     assert shown <= screen                     # (Tk may add its pixel ratio to 0.9)
     assert shown >= 0.85 * screen              # scaled, not shrunk more than needed
+
+
+def test_ll_panel_x_range_is_fixed_and_y_range_only_grows():
+    anim = visualize_gmm.animate(None, 3, iterations=30, tol=0, seed=1, n_points=300, n_true=3,
+                                 ll_panel=True)
+    panel = next(v for v in anim.views if isinstance(v, gmm_plot.LogLikelihoodPanel))
+    xlims, ylims = [], []
+    for i in range(31):
+        anim.render(i)
+        xlims.append(panel.ax.get_xlim())
+        ylims.append(panel.ax.get_ylim())
+    assert set(xlims) == {(-0.02 * 30, 1.02 * 30)}       # [0, max_iter] from frame 0
+    for (lo0, hi0), (lo1, hi1) in zip(ylims, ylims[1:]):
+        assert lo1 <= lo0 and hi1 >= hi0                 # never shrinks or jumps back
+    lls = [s.log_likelihood for s in anim.history]
+    assert ylims[-1][0] < min(lls) and ylims[-1][1] > max(lls)
