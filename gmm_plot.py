@@ -636,11 +636,13 @@ class ContoursView:
     def update(self, state):
         """Recompute the grid density and the contour lines for ``state``."""
         from contourpy import LineType, contour_generator
-        z = self.log_density(state, self.grid).reshape(len(self.y), len(self.x))
+        both = self.log_density(state, np.vstack([self.grid, self.level_points]))
+        n_grid = len(self.grid)                 # one call: grid nodes, then level points
+        z = both[:n_grid].reshape(len(self.y), len(self.x))
         finite = np.isfinite(z)
         if not finite.all():
             z = np.where(finite, z, z[finite].min() - 1.0 if finite.any() else 0.0)
-        self.levels = np.quantile(self.log_density(state, self.level_points), self.QUANTILES)
+        self.levels = np.quantile(both[n_grid:], self.QUANTILES)
         gen = contour_generator(self.x, self.y, z, line_type=LineType.Separate)
         segments, colors = [], []
         for j, level in enumerate(self.levels):
