@@ -671,7 +671,9 @@ class Animator:
     States are pulled lazily from ``states`` and kept in ``history`` (for
     stepping back), labels stored as uint8 (k <= 256); once the kept labels
     exceed ``LABEL_BUDGET_BYTES`` (256 MiB: 268 states at n = 1e6) the oldest
-    states keep their parameters but their ``labels`` become None. The same
+    states keep their parameters but their ``labels`` become None; such a
+    state is still shown (live window, stepping back) with labels recomputed
+    by ``relabel(state)`` when set (:func:`animate` sets it). The same
     frame loop feeds a writer (:meth:`save`) or the live window (:meth:`show`).
 
     Parameters
@@ -916,6 +918,9 @@ class Animator:
         if state is None:
             raise IndexError(f"no state {i}; the run has {len(self.history)} states "
                              f"(0 to {len(self.history) - 1})")
+        if state.labels is None and getattr(self, "relabel", None) is not None:
+            # dropped to bound memory: recomputed for this frame, not kept
+            state = dataclasses.replace(state, labels=self.relabel(state))
         if state.labels is None:
             raise RuntimeError(f"labels of state {i} were dropped to bound memory "
                                "(see Animator.LABEL_BUDGET_BYTES)")
@@ -1338,6 +1343,7 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
                     true_components=true_components, show_covariances=show_covariances,
                     show_means=show_means, interactive=interactive, on_state=on_state)
     anim.fit_record = record
+    anim.relabel = tracker.labels       # states whose labels were dropped (memory)
     if axis_labels is not None:
         anim.ax.set_xlabel(axis_labels[0], fontsize=9, labelpad=2)
         anim.ax.set_ylabel(axis_labels[1], fontsize=9, labelpad=2)
@@ -1404,6 +1410,15 @@ class _RunTracker:
 
     def reset(self):
         self.params = {}
+
+    def labels(self, state, chunk=65536):
+        """(n,) labels (most responsible component) of the full fit at
+        ``state.iteration``, computed in chunks of rows (memory O(chunk * k))."""
+        import gmm
+        weights, means, covs = self.params[int(state.iteration)]
+        return np.concatenate([
+            gmm.log_responsibilities(self.Z[a:a + chunk], weights, means, covs)[1].argmax(axis=1)
+            for a in range(0, len(self.Z), chunk)])
 
     def responsibilities(self, state):
         """(n, k) responsibilities of the full fit at ``state.iteration``."""
@@ -1704,17 +1719,11 @@ def _explicit_options(argv):
 
 def _check_params_path(path, flag="--save-params"):
     """Raise :class:`UsageError` unless ``path`` can take a parameter file."""
-    ext = _extension(path)
-    if ext not in (".npz", ".json"):
-        raise UsageError(f"{flag} {path!r}: unknown extension {ext or '(none)'!r}; "
-                         "use .npz or .json")
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise UsageError(f"{flag} {path!r}: it is a directory")
-    if not os.path.isdir(directory):
-        raise UsageError(f"{flag} {path!r}: directory {directory!r} does not exist")
-    if not os.access(directory, os.W_OK):
-        raise UsageError(f"{flag} {path!r}: directory {directory!r} is not writable")
+    import gmm
+    try:
+        gmm.check_params_path(path)
+    except gmm.ParamsError as exc:
+        raise UsageError(f"{flag} {exc}") from None
 
 
 class _AnalysisPlan:
@@ -1802,7 +1811,7 @@ def _analysis_plan(args, X, true_components):
             covariance_type = file_type
         else:
             try:
-                gmm._check_init_tuple(init, k, d, covariance_type)
+                gmm.check_init_params(init, k, d, covariance_type)
             except ValueError as exc:
                 raise UsageError(f"--init-params {path} (fitted with --covariance-type "
                                  f"{file_type}) cannot start a --covariance-type "

@@ -644,8 +644,20 @@ def test_label_budget_bounds_memory_and_saves_every_frame(tmp_path, monkeypatch,
     assert all(s.means.shape == (3, 2) for s in history)         # parameters are kept
     with Image.open(out) as im:
         assert im.n_frames == 8
+    # a dropped state is shown with its labels recomputed from the fit (not kept)
+    anim = captured_animator["anim"]
+    anim.show_state(0)
+    assert anim.history[0].labels is None
+    points_view = next(v for v in anim.views if type(v) is gmm_plot.PointsView)
+    X = np.asarray(points_view.artist.get_offsets())
+    s0 = anim.history[0]
+    logp = np.stack([np.log(w) + multivariate_normal(m, c).logpdf(X)
+                     for w, m, c in zip(s0.weights, s0.means, s0.covariances)], axis=1)
+    np.testing.assert_array_equal(points_view.artist.get_facecolor()[:, :3],
+                                  points_view._face[logp.argmax(axis=1), :3])
+    anim.relabel = None                      # without a way to recompute: a clear error
     with pytest.raises(RuntimeError, match="dropped"):
-        captured_animator["anim"].show_state(0)
+        anim.show_state(0)
 
 
 # ------------------------------------------------- review/QA fixes (wave 2)
