@@ -39,6 +39,7 @@ import json
 import math
 import numbers
 import os
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from typing import Iterator
@@ -57,6 +58,8 @@ __all__ = [
     "save_params",
     "load_params",
     "ParamsError",
+    "check_params_path",
+    "check_init_params",
     "__version__",
     "log_responsibilities",
     "responsibilities",
@@ -266,6 +269,38 @@ def _check_init_tuple(init, n_components, n_features, covariance_type):
         if np.abs(diag - diag[:, :1]).max() > tol:
             raise ValueError("covariance_type='spherical' needs init covariances of the form c * I")
     return weights, means, 0.5 * (covs + np.swapaxes(covs, 1, 2))
+
+
+def check_init_params(init, n_components, n_features, covariance_type="full"):
+    """Validate starting parameters as ``em_steps(..., init=init)`` would.
+
+    Parameters
+    ----------
+    init : tuple (weights, means, covariances)
+        ``weights`` (k,) in [0, 1] summing to 1, ``means`` (k, d) and
+        ``covariances`` (k, d, d) symmetric positive definite, satisfying the
+        covariance type's constraint (tied: all equal; diag: diagonal;
+        spherical: ``c * I``).
+    n_components : int
+        ``k``.
+    n_features : int
+        ``d``.
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+
+    Returns
+    -------
+    weights : ndarray (k,)
+    means : ndarray (k, d)
+    covariances : ndarray (k, d, d)
+        float64 copies (covariances exactly symmetrised).
+
+    Raises
+    ------
+    ValueError
+        Saying which array is wrong and how.
+    """
+    return _check_init_tuple(init, n_components, n_features,
+                             _check_covariance_type(covariance_type))
 
 
 # --------------------------------------------------------------------------
@@ -757,11 +792,8 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
     ValueError, TypeError
         At call time (not at the first ``next()``) for bad arguments.
     """
-    X = _check_X(X)
     k = _check_int("n_components", n_components, 1)
-    if X.shape[0] < k:
-        raise ValueError(f"n_components={k} needs at least that many samples, but X has "
-                         f"{X.shape[0]}; use fewer components or more data")
+    X = _check_X(X, k)
     max_iter = _check_int("max_iter", max_iter, 0)
     tol = _check_nonneg_float("tol", tol)
     reg_covar = _check_nonneg_float("reg_covar", reg_covar)
@@ -1172,6 +1204,36 @@ class ParamsError(ValueError):
     """A parameter file that cannot be used; the message names the file."""
 
 
+def check_params_path(path):
+    """Raise :class:`ParamsError` unless :func:`save_params` can write ``path``.
+
+    Checks that the name ends in ``.npz`` or ``.json``, is not a directory,
+    and that its directory exists and takes a new file (a probe file is
+    created there and removed; ``path`` itself is never touched). The
+    one-line message names ``path`` and what to do.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    """
+    path = os.fspath(path)
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in (".npz", ".json"):
+        raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
+    if os.path.isdir(path):
+        raise ParamsError(f"{path}: is a directory; give a file name ending in .npz or .json")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise ParamsError(f"{path}: directory {directory} does not exist; create it first")
+    try:    # a real probe: os.access says yes to root even on /proc or a read-only mount
+        fd, probe = tempfile.mkstemp(prefix=".gmm-probe-", dir=directory)
+    except OSError:
+        raise ParamsError(f"{path}: directory {directory} is not writable; "
+                          "choose another directory") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
 def save_params(path, weights, means, covariances, *, covariance_type="full",
                 log_likelihood_history=(), options=None):
     """Write fitted mixture parameters to ``.npz`` or ``.json``, atomically.
@@ -1189,12 +1251,8 @@ def save_params(path, weights, means, covariances, *, covariance_type="full",
     options : dict, optional
         JSON-serialisable options of the run that produced the parameters.
     """
+    check_params_path(path)
     ext = os.path.splitext(path)[1].lower()
-    if ext not in (".npz", ".json"):
-        raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise ParamsError(f"{path}: directory {directory} does not exist")
     weights = np.asarray(weights, dtype=float)
     means = np.asarray(means, dtype=float)
     covariances = np.asarray(covariances, dtype=float)

@@ -1088,3 +1088,54 @@ def test_select_k_scores_each_fit_without_another_pass_over_X(monkeypatch):
         assert row["aic"] == pytest.approx(model.aic(X), rel=1e-12)
         assert row["bic"] == pytest.approx(-2 * n * model.score(X) + p * math.log(n), rel=1e-12)
         assert row["aic"] == pytest.approx(-2 * n * model.score(X) + 2 * p, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# Public checks used by the CLI (one place for each rule)
+# ---------------------------------------------------------------------------
+def test_check_params_path(tmp_path):
+    import gmm
+
+    gmm.check_params_path(str(tmp_path / "fit.npz"))          # fine: nothing raised,
+    gmm.check_params_path(tmp_path / "fit.JSON")              # nothing created
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "d.npz").mkdir()
+    cases = {
+        str(tmp_path / "fit.txt"): "unsupported extension .txt; use .npz or .json",
+        str(tmp_path / "fit"): "unsupported extension (none)",
+        str(tmp_path / "d.npz"): "is a directory",
+        str(tmp_path / "no" / "fit.npz"): "does not exist; create it first",
+        "/proc/fit.npz": "is not writable",
+    }
+    for path, fragment in cases.items():
+        with pytest.raises(gmm.ParamsError) as info:
+            gmm.check_params_path(path)
+        assert str(info.value).startswith(path + ": ") and fragment in str(info.value)
+        assert "\n" not in str(info.value)
+        with pytest.raises(gmm.ParamsError, match=re.escape(fragment)):   # save_params agrees
+            gmm.save_params(path, [1.0], [[0.0, 0.0]], [np.eye(2)])
+
+
+def test_check_init_params_is_em_steps_validation():
+    """The public check accepts what em_steps accepts, rejects what it rejects
+    with the same message, and returns float64 copies."""
+    import gmm
+
+    w, m, c = _GOOD_INIT
+    out = gmm.check_init_params((list(w), m.astype(np.float32), c), 3, 2)
+    assert all(a.dtype == np.float64 for a in out)
+    np.testing.assert_array_equal(out[0], w)
+    checked = 0
+    for _, make, _ in BAD_CALLS:
+        X, k, kw = make()
+        if not isinstance(kw.get("init"), tuple):
+            continue
+        checked += 1
+        with pytest.raises(ValueError) as from_em:
+            em_steps(X, k, **kw)
+        with pytest.raises(ValueError) as from_check:
+            gmm.check_init_params(kw["init"], k, X.shape[1], kw.get("covariance_type", "full"))
+        assert str(from_check.value) == str(from_em.value)
+    assert checked == 10
+    with pytest.raises(ValueError, match="covariance_type"):
+        gmm.check_init_params(_GOOD_INIT, 3, 2, "banana")
