@@ -1703,18 +1703,22 @@ def _degenerate_note(X):
 _FILE_DEFAULTS = ("num_clusters", "covariance_type")
 
 
-def _explicit_options(argv):
-    """Which of :data:`_FILE_DEFAULTS` the command line ``argv`` gives explicitly."""
-    parser = build_parser()
+def _parse_args(parser, argv):
+    """``parser.parse_args(argv)`` plus ``args.explicit``: which of
+    :data:`_FILE_DEFAULTS` the command line gives explicitly.
+
+    One parse: those options start out as a sentinel in the namespace
+    (argparse fills in a default only for attributes not already there), and
+    the ones still holding it get their ordinary default afterwards.
+    """
     unset = object()
-    for action in parser._actions:
-        if action.dest in _FILE_DEFAULTS:
-            action.default = unset
-    try:
-        ns = parser.parse_args(argv)
-    except (UsageError, SystemExit):
-        return set(_FILE_DEFAULTS)
-    return {dest for dest in _FILE_DEFAULTS if getattr(ns, dest) is not unset}
+    args = parser.parse_args(argv, namespace=argparse.Namespace(
+        **{dest: unset for dest in _FILE_DEFAULTS}))
+    args.explicit = {dest for dest in _FILE_DEFAULTS if getattr(args, dest) is not unset}
+    for dest in _FILE_DEFAULTS:
+        if dest not in args.explicit:
+            setattr(args, dest, parser.get_default(dest))
+    return args
 
 
 def _check_params_path(path, flag="--save-params"):
@@ -1920,8 +1924,7 @@ def main(argv=None):
     """
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        args.explicit = _explicit_options(argv)
+        args = _parse_args(parser, argv)
     except UsageError as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2

@@ -726,3 +726,20 @@ def test_restart_resets_the_fit_record():
     assert anim.fit_record.log_likelihoods == [] and anim.fit_record.last is None
     anim.run()
     assert anim.fit_record.log_likelihoods == [s.log_likelihood for s in anim.history]
+
+
+@pytest.mark.parametrize("argv, explicit, k, cov", [
+    ([], set(), 5, "full"),
+    (["-k", "5"], {"num_clusters"}, 5, "full"),            # the default value, but given
+    (["--num_c", "3"], {"num_clusters"}, 3, "full"),       # argparse's abbreviation
+    (["-k3", "--covariance-type=tied"], {"num_clusters", "covariance_type"}, 3, "tied"),
+])
+def test_explicit_options_from_one_parse(monkeypatch, argv, explicit, k, cov):
+    parser = visualize_gmm.build_parser()
+    calls = []
+    original = parser.parse_args
+    monkeypatch.setattr(parser, "parse_args", lambda *a, **kw: calls.append(1) or original(*a, **kw))
+    args = visualize_gmm._parse_args(parser, argv)
+    assert calls == [1]
+    assert args.explicit == explicit
+    assert (args.num_clusters, args.covariance_type) == (k, cov)
