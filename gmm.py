@@ -1271,6 +1271,45 @@ def save_params(path, weights, means, covariances, *, covariance_type="full",
             log_likelihood_history=history, meta=np.array(json.dumps(meta))))
 
 
+_WRITE_PARAMS_HINT = "write parameter files with --save-params or GaussianMixture.save"
+
+
+def _looks_like(head):
+    """A few words on what a file starting with the bytes ``head`` is."""
+    if head.startswith(b"PK"):
+        return "a zip archive such as .npz"
+    if head.startswith(b"\x93NUMPY"):
+        return "a NumPy .npy array"
+    if b"\0" not in head:
+        try:
+            head.decode("utf-8")
+            return "a text file"
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 3:      # only a character cut at the end
+                return "a text file"
+    return "binary data"
+
+
+def _check_params_file_kind(path, ext):
+    """Raise ParamsError when the first bytes of ``path`` cannot be its format.
+
+    A renamed text file, a ``.npy`` array or a ``.npz`` called ``.json`` gets
+    a message saying what the file looks like instead of a parser's error.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError as exc:
+        raise ParamsError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    if not head:
+        raise ParamsError(f"{path}: the file is empty; {_WRITE_PARAMS_HINT}")
+    kind = _looks_like(head)
+    if ext == ".npz" and not head.startswith(b"PK"):
+        raise ParamsError(f"{path}: not a .npz archive (looks like {kind}); {_WRITE_PARAMS_HINT}")
+    if ext == ".json" and kind != "a text file":
+        raise ParamsError(f"{path}: not a JSON file (looks like {kind}); {_WRITE_PARAMS_HINT}")
+
+
 def load_params(path, *, n_features=None):
     """Read parameters written by :func:`save_params`; nothing is unpickled.
 
@@ -1297,10 +1336,15 @@ def load_params(path, *, n_features=None):
         raise ParamsError(f"{path}: no such file")
     if os.path.isdir(path):
         raise ParamsError(f"{path}: is a directory, not a parameter file")
+    _check_params_file_kind(path, ext)
     try:
         if ext == ".json":
             with open(path, "r", encoding="utf-8") as fh:
-                doc = json.load(fh)
+                try:
+                    doc = json.load(fh)
+                except json.JSONDecodeError as exc:
+                    raise ParamsError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} "
+                                      f"column {exc.colno}); {_WRITE_PARAMS_HINT}") from None
             if not isinstance(doc, dict):
                 raise ParamsError(f"{path}: not a gmm-visualizer parameter file")
             meta = doc

@@ -1139,3 +1139,44 @@ def test_check_init_params_is_em_steps_validation():
     assert checked == 10
     with pytest.raises(ValueError, match="covariance_type"):
         gmm.check_init_params(_GOOD_INIT, 3, 2, "banana")
+
+
+# ---------------------------------------------------------------------------
+# load_params: files that are not what their extension says
+# ---------------------------------------------------------------------------
+def _written(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_load_params_says_what_a_wrong_file_looks_like(tmp_path):
+    import io
+
+    import gmm
+
+    npy = io.BytesIO()
+    np.save(npy, np.zeros(3))
+    real = tmp_path / "real.npz"
+    GaussianMixture(2, random_state=0, max_iter=2).fit(_X).save(str(real))
+    cases = [
+        ("text.npz", b"weights,means\n1,2\n", "not a .npz archive (looks like a text file)"),
+        ("arr.npz", npy.getvalue(), "not a .npz archive (looks like a NumPy .npy array)"),
+        ("noise.npz", bytes(range(256)), "not a .npz archive (looks like binary data)"),
+        ("empty.npz", b"", "the file is empty"),
+        ("empty.json", b"", "the file is empty"),
+        ("zip.json", real.read_bytes(), "not a JSON file (looks like a zip archive such as .npz)"),
+        ("trailing.json", b'{"format": 1,}', "not valid JSON (Expecting property name enclosed "
+                                            "in double quotes at line 1 column 14)"),
+        ("words.json", "weights: [1]\né".encode(), "not valid JSON (Expecting value at line 1 "
+                                                   "column 1)"),
+    ]
+    for name, data, expected in cases:
+        path = _written(tmp_path, name, data)
+        with pytest.raises(gmm.ParamsError) as info:
+            gmm.load_params(path)
+        message = str(info.value)
+        assert message.startswith(f"{path}: {expected}"), message
+        assert "--save-params or GaussianMixture.save" in message and "\n" not in message
+        assert "pickle" not in message
+    assert gmm.load_params(str(real))["weights"].shape == (2,)        # the real one still loads
