@@ -28,6 +28,20 @@ GaussianMixture
     scikit-learn style estimator built on ``em_steps``.
 log_responsibilities, responsibilities, log_density
     Evaluate a set of mixture parameters on data.
+select_k, n_parameters
+    Fit every k of a list and score each by BIC and AIC (flags degenerate
+    fits); the number of free parameters of a mixture.
+save_params, load_params, ParamsError
+    Write fitted parameters to ``.npz`` / ``.json`` atomically and read them
+    back without unpickling; a bad file raises ``ParamsError`` (a
+    ``ValueError``) with one line naming it.
+check_params_path, check_init_params
+    The checks ``save_params`` and ``em_steps(init=tuple)`` apply, for
+    callers that want to fail early.
+KMeansState, kmeans_steps
+    Lloyd's k-means one state per iteration, to compare with EM.
+COVARIANCE_TYPES, INITS, __version__
+    The accepted ``covariance_type`` and named ``init`` values; the version.
 
 This module uses numpy and scipy only (plus the standard-library helper
 ``atomic_file`` for saving); it never draws.
@@ -55,6 +69,7 @@ __all__ = [
     "em_steps",
     "GaussianMixture",
     "select_k",
+    "n_parameters",
     "save_params",
     "load_params",
     "ParamsError",

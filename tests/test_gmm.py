@@ -1180,3 +1180,13 @@ def test_load_params_says_what_a_wrong_file_looks_like(tmp_path):
         assert "--save-params or GaussianMixture.save" in message and "\n" not in message
         assert "pickle" not in message
     assert gmm.load_params(str(real))["weights"].shape == (2,)        # the real one still loads
+
+
+def test_module_docstring_lists_the_public_api():
+    """Every name in gmm.__all__ is described under "Public API"."""
+    import gmm
+
+    section = gmm.__doc__.split("Public API")[1]
+    listed = set(re.findall(r"^([A-Za-z_][\w, ]*)$", section, flags=re.MULTILINE))
+    names = {name.strip() for line in listed for name in line.split(",")}
+    assert set(gmm.__all__) <= names, set(gmm.__all__) - names
