@@ -847,7 +847,8 @@ def main(argv=None):
     except KeyboardInterrupt:              # write_points has removed its temp file
         print("interrupted", file=sys.stderr)
         return 130
-    print(f"wrote {X.shape[0]} points ({args.generator}) to {args.output}",
+    n = X.shape[0]
+    print(f"wrote {n} point{'' if n == 1 else 's'} ({args.generator}) to {args.output}",
           file=sys.stderr)
     return 0
 

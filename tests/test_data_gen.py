@@ -722,3 +722,12 @@ def test_column_names_from_savetxt_comment_header(tmp_path, header, expected):
     np.savetxt(path, np.ones((3, 2)), delimiter=",", header=header)
     assert column_names(path) == expected
     np.testing.assert_array_equal(load_points(path), np.ones((3, 2)))
+
+
+@pytest.mark.parametrize("n, noun", [(1, "1 point "), (2, "2 points ")])
+def test_cli_status_line_counts_points_in_english(tmp_path, capsys, n, noun):
+    out_path = tmp_path / "x.npy"
+    code, out, err = _run(["circles", "-N", str(n), "--seed", "0", "-o", str(out_path)], capsys)
+    assert code == 0 and out == ""
+    assert err == f"wrote {noun}(circles) to {out_path}\n"
+    assert load_points(out_path).shape == (n, 2)
