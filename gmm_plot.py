@@ -716,7 +716,9 @@ class LogLikelihoodPanel:
         ylim = self._ylim
         if len(finite):
             lo, hi = float(finite.min()), float(finite.max())
-            if ylim is None or lo < ylim[0] or hi > ylim[1]:
+            # grow before a value reaches the edge, so the marker is never clipped
+            edge = 0.0 if ylim is None else 0.04 * (ylim[1] - ylim[0])
+            if ylim is None or lo < ylim[0] + edge or hi > ylim[1] - edge:
                 # EM's curve mostly climbs: room above grows with the span,
                 # so the limits (and the background) change O(log) times
                 if ylim is not None:

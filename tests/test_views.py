@@ -737,3 +737,17 @@ def test_ll_panel_x_range_is_fixed_and_y_range_only_grows():
         assert lo1 <= lo0 and hi1 >= hi0                 # never shrinks or jumps back
     lls = [s.log_likelihood for s in anim.history]
     assert ylims[-1][0] < min(lls) and ylims[-1][1] > max(lls)
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_ll_panel_marker_never_sits_on_the_edge(seed):
+    """The current point stays inside the panel (was half clipped at the top
+    when a value landed just under the previous upper limit)."""
+    anim = visualize_gmm.animate(None, 4, iterations=20, tol=0, seed=seed, n_points=400,
+                                 n_true=4, init="random_from_data", ll_panel=True)
+    panel = next(v for v in anim.views if isinstance(v, gmm_plot.LogLikelihoodPanel))
+    for i in range(21):
+        anim.render(i)
+        lo, hi = panel.ax.get_ylim()
+        y = float(panel.marker.get_ydata()[0])
+        assert lo + 0.02 * (hi - lo) <= y <= hi - 0.02 * (hi - lo), (i, y, lo, hi)
