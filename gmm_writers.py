@@ -83,25 +83,44 @@ class PaletteQuantizer:
         return self.lut[key]
 
 
-def _frame_delays(n_frames, fps, hold, unit):
-    """Integer per-frame delays in ``unit`` seconds that add up to exact times.
+class _FrameClock:
+    """Integer per-frame delays in ticks (``ticks_per_second``) that track exact times.
 
-    Frame i ends at round((i + 1) / fps / unit); the last also holds ``hold`` s.
+    Frame i should end at round((i + 1) * ticks_per_second / fps); each delay
+    is at least ``minimum`` ticks and a frame made late by that minimum is
+    caught up by the following ones. Works frame by frame, so a streaming
+    writer need not know the number of frames.
     """
-    ends = np.round(np.arange(1, n_frames + 1) / fps / unit).astype(np.int64)
-    delays = np.diff(np.concatenate([[0], ends]))
-    delays = np.maximum(delays, 1)
-    delays[-1] += int(round(hold / unit))
+
+    def __init__(self, fps, ticks_per_second, minimum=1):
+        self.fps = float(fps)
+        self.ticks_per_second = ticks_per_second
+        self.minimum = minimum
+        self.n_frames = 0
+        self.done = 0
+
+    def next_delay(self):
+        """Delay of the next frame, in ticks."""
+        end = int(round((self.n_frames + 1) * self.ticks_per_second / self.fps))
+        delay = max(end - self.done, self.minimum)
+        self.done += delay
+        self.n_frames += 1
+        return delay
+
+
+def _frame_delays(n_frames, fps, hold, ticks_per_second, minimum=1):
+    """Delays (n_frames,) int in ticks from :class:`_FrameClock`; the last also holds ``hold`` s."""
+    clock = _FrameClock(fps, ticks_per_second, minimum)
+    delays = np.array([clock.next_delay() for _ in range(n_frames)], dtype=np.int64)
+    if n_frames:
+        delays[-1] += int(round(hold * ticks_per_second))
     return delays
 
 
-class GifWriter:
-    """Animated GIF written frame by frame with Pillow's LZW encoder.
-
-    One global palette (:class:`PaletteQuantizer`), each frame stored as the
-    rectangle that changed since the previous one, loops forever; the last
-    frame is held ``hold`` seconds longer. Only the previous frame is kept.
-    """
+class _StreamWriter:
+    """What the GIF and HTML writers share: an open binary file, frame size,
+    rate, hold, palette quantizer and a frame count; ``abort`` has nothing to
+    undo (the temp file is removed by :class:`atomic_file.AtomicFile`)."""
 
     needs_every_frame = True
 
@@ -112,9 +131,25 @@ class GifWriter:
         self.hold = hold
         self.quantize = quantizer
         self.n_frames = 0
+
+    def abort(self):
+        pass
+
+
+class GifWriter(_StreamWriter):
+    """Animated GIF written frame by frame with Pillow's LZW encoder.
+
+    One global palette (:class:`PaletteQuantizer`), each frame stored as the
+    rectangle that changed since the previous one, loops forever; the last
+    frame is held ``hold`` seconds longer. Only the previous frame is kept.
+    Delays are in centiseconds, at least 2 (browsers play shorter ones slowly).
+    """
+
+    def __init__(self, fp, size, fps, quantizer, hold=HOLD_SECONDS):
+        super().__init__(fp, size, fps, quantizer, hold)
         self._prev = None
         self._pending = None
-        self._centis_done = 0
+        self._clock = _FrameClock(self.fps, 100, minimum=2)
 
     def _header(self):
         w, h = self.size
@@ -123,11 +158,8 @@ class GifWriter:
         loop = b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
         self.fp.write(head + loop)
 
-    def _delay(self, index, last):
-        # centiseconds; frame `index` ends at round((index + 1) * 100 / fps)
-        end = int(round((index + 1) * 100.0 / self.fps))
-        delay = max(end - self._centis_done, 2)
-        self._centis_done += delay
+    def _delay(self, last):
+        delay = self._clock.next_delay()
         if last:
             delay += int(round(self.hold * 100))
         return min(delay, 65535)
@@ -138,7 +170,7 @@ class GifWriter:
         crop, offset = self._pending
         h, w = crop.shape
         im = Image.frombytes("P", (w, h), np.ascontiguousarray(crop).tobytes())
-        delay = self._delay(self.n_frames, last)
+        delay = self._delay(last)
         for chunk in GifImagePlugin.getdata(im, offset=offset, duration=10 * delay):
             self.fp.write(chunk)
         self.n_frames += 1
@@ -166,26 +198,16 @@ class GifWriter:
             self._flush(last=True)
         self.fp.write(b";")
 
-    def abort(self):
-        pass
 
-
-class HtmlWriter:
+class HtmlWriter(_StreamWriter):
     """One self-contained HTML file: PNG frames as base64 and a tiny JS player.
 
     Frames are written as they come; the player (play/pause, step, slider)
     follows per-frame delays, the last one holding ``hold`` seconds longer.
     """
 
-    needs_every_frame = True
-
     def __init__(self, fp, size, fps, quantizer, hold=HOLD_SECONDS):
-        self.fp = fp
-        self.size = size
-        self.fps = float(fps)
-        self.hold = hold
-        self.quantize = quantizer
-        self.n_frames = 0
+        super().__init__(fp, size, fps, quantizer, hold)
         w, h = size
         self._write(_HTML_HEAD.replace("{W}", str(w)).replace("{H}", str(h)))
 
@@ -206,12 +228,9 @@ class HtmlWriter:
         self.n_frames += 1
 
     def finish(self):
-        delays = _frame_delays(self.n_frames, self.fps, self.hold, 0.001) if self.n_frames else []
+        delays = _frame_delays(self.n_frames, self.fps, self.hold, 1000)
         self._write("</script>\n<script>\nvar D = [" + ",".join(str(int(d)) for d in delays)
                     + "];\n" + _HTML_PLAYER + "</script>\n</body>\n</html>\n")
-
-    def abort(self):
-        pass
 
 
 _HTML_HEAD = """<!DOCTYPE html>
