@@ -12,8 +12,8 @@ import pytest
 import pyproject_info
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODULES = {"gmm.py", "gmm_plot.py", "gmm_writers.py", "visualize_gmm.py", "data_gen.py",
-           "atomic_file.py"}
+MODULES = {"gmm.py", "gmm_plot.py", "gmm_writers.py", "gmm_animator.py", "gmm_transforms.py",
+           "visualize_gmm.py", "data_gen.py", "atomic_file.py"}
 
 
 #: the checkout's top-level files a build may read (sources and metadata); not

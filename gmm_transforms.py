@@ -1,0 +1,324 @@
+"""State transforms and analysis helpers for the GMM animation (no figures, no CLI).
+
+A *state transform* is a plain function ``GMMState -> GMMState``. This module
+holds the ones :mod:`visualize_gmm` chains between :func:`gmm.em_steps` and
+the :class:`gmm_animator.Animator`, plus the analysis helpers they need:
+
+- :func:`standardise`, :func:`to_user_units`: fit in standardised units, show
+  in user units; :func:`params_to_fit_units`, :func:`params_to_user_units`
+  do the same for ``(weights, means, covariances)`` tuples.
+- :func:`pca_projection`, :func:`column_projection`, :func:`project`,
+  :func:`view_of`: the 2-D view of d-dimensional data and states.
+- :func:`select_components`, :func:`format_selection_table`,
+  :func:`parse_k_list`: choosing k (``--select-k``).
+- :class:`FitRecord`: remembers the full fit as the states pass.
+- :class:`UsageError`: the bad-input error the command line reports.
+
+Depends on numpy and :mod:`gmm` only (never on matplotlib).
+"""
+
+import argparse
+import dataclasses
+import math
+
+import numpy as np
+
+
+# --------------------------------------------------------------------------- #
+# Errors
+# --------------------------------------------------------------------------- #
+
+class UsageError(ValueError):
+    """Bad input; ``main`` prints ``error: <message>`` and exits 2.
+
+    A ``ValueError``, so library callers (``animate(...).save(path)``) get the
+    same message text as the command line.
+    """
+
+
+# --------------------------------------------------------------------------- #
+# State transforms (GMMState -> GMMState)
+# --------------------------------------------------------------------------- #
+
+def standardise(X):
+    """Centre ``X`` and divide by one overall scale (shapes are kept).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+
+    Returns
+    -------
+    Z : ndarray, shape (n, d)
+        ``(X - centre) / scale``.
+    centre : ndarray, shape (d,)
+    scale : float
+        Root-mean-square deviation over all coordinates; 1 when it is 0.
+    """
+    X = np.asarray(X, dtype=float)
+    centre = X.mean(axis=0)
+    Z = X - centre
+    scale = float(np.sqrt(np.mean(Z * Z)))
+    if not (scale > 0 and math.isfinite(scale)):
+        scale = 1.0
+    Z /= scale
+    return Z, centre, scale
+
+
+def to_user_units(state, centre, scale):
+    """Undo :func:`standardise` on a state.
+
+    means -> means * scale + centre, covariances -> covariances * scale^2,
+    log-likelihood -> log-likelihood - d * log(scale) (a density in user units).
+    """
+    d = state.means.shape[1]
+    return dataclasses.replace(
+        state,
+        means=state.means * scale + centre,
+        covariances=state.covariances * (scale * scale),
+        log_likelihood=float(state.log_likelihood - d * math.log(scale)),
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Analysis: 2-D projections, choosing k, parameter files
+# --------------------------------------------------------------------------- #
+
+def pca_projection(X):
+    """The top two principal axes of ``X``.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+        Points in user units.
+
+    Returns
+    -------
+    P : ndarray, shape (2, d)
+        Orthonormal rows: the eigenvectors of the covariance of ``X`` with the
+        two largest eigenvalues, largest first; each row's largest-magnitude
+        entry is positive (a fixed sign, so the picture does not flip).
+    centre : ndarray, shape (d,)
+        Mean of ``X``; the view shows ``(x - centre) P^T`` (PC scores).
+    explained : ndarray, shape (2,)
+        Fraction of the total variance along each axis (0 when X is constant).
+    """
+    X = np.asarray(X, dtype=float)
+    centre = X.mean(axis=0)
+    Xc = X - centre
+    cov = Xc.T @ Xc / len(X)
+    vals, vecs = np.linalg.eigh(0.5 * (cov + cov.T))
+    order = np.argsort(vals)[::-1][:2]
+    P = vecs[:, order].T.copy()
+    signs = np.sign(P[np.arange(2), np.abs(P).argmax(axis=1)])
+    P *= np.where(signs == 0, 1.0, signs)[:, None]
+    total = float(np.clip(vals, 0.0, None).sum())
+    explained = np.clip(vals[order], 0.0, None) / total if total > 0 else np.zeros(2)
+    return P, centre, explained
+
+
+def column_projection(n_features, dims):
+    """Projection onto two chosen columns ``dims = (i, j)``: P (2, d), centre 0 (d,)."""
+    return np.eye(n_features)[list(dims)], np.zeros(n_features)
+
+
+def project(state, P, centre):
+    """2-D view of a d-dimensional state under the linear map ``x -> P (x - centre)``.
+
+    means -> (means - centre) P^T, covariances -> P S P^T: exactly the
+    parameters of the projected Gaussians, so the drawn ellipses are the
+    projections of the fitted ones. Weights, labels and the log-likelihood
+    (of the full d-dimensional fit) are kept.
+
+    Parameters
+    ----------
+    state : GMMState
+        ``means`` (k, d), ``covariances`` (k, d, d).
+    P : ndarray, shape (2, d)
+    centre : ndarray, shape (d,)
+    """
+    P = np.asarray(P, dtype=float)
+    means = (state.means - centre) @ P.T
+    covs = np.einsum("ai,kij,bj->kab", P, state.covariances, P)
+    covs = 0.5 * (covs + np.swapaxes(covs, 1, 2))
+    return dataclasses.replace(state, means=means, covariances=covs)
+
+
+def view_of(X, dims=None, names=None):
+    """How ``X`` is shown in 2-D: a projection (or None) and the axis labels.
+
+    d == 2 without ``dims``: no projection, labels from ``names`` (or None).
+    ``dims = (i, j)``: those columns, labelled by ``names`` or ``x{i}``.
+    Otherwise (d > 2): the top two principal components, labelled
+    ``PC1 (62% var)``.
+
+    Returns
+    -------
+    projection : tuple (P (2, d), centre (d,)) or None
+    labels : tuple (str, str) or None
+
+    Raises
+    ------
+    ValueError
+        ``dims`` out of range or repeated.
+    """
+    d = X.shape[1]
+    if names is not None and len(names) != d:
+        names = None
+    if dims is not None:
+        i, j = (int(v) for v in dims)
+        for v in (i, j):
+            if not 0 <= v < d:
+                raise UsageError(f"--dims {i} {j}: column {v} does not exist; the data has "
+                                 f"{d} columns, numbered 0 to {d - 1}")
+        if i == j:
+            raise UsageError(f"--dims {i} {j}: pick two different columns")
+        label = (lambda c: names[c]) if names is not None else (lambda c: f"x{c}")
+        return column_projection(d, (i, j)), (label(i), label(j))
+    if d == 2:
+        return None, (tuple(names) if names is not None else None)
+    P, centre, explained = pca_projection(X)
+    return (P, centre), tuple(f"PC{a + 1} ({100 * e:.0f}% var)" for a, e in enumerate(explained))
+
+
+def params_to_fit_units(params, centre, scale):
+    """``(weights, means, covariances)`` in user units -> standardised units."""
+    weights, means, covs = (np.asarray(a, dtype=float) for a in params)
+    return weights, (means - centre) / scale, covs / (scale * scale)
+
+
+def params_to_user_units(params, centre, scale):
+    """``(weights, means, covariances)`` in standardised units -> user units."""
+    weights, means, covs = (np.asarray(a, dtype=float) for a in params)
+    return weights, means * scale + centre, covs * (scale * scale)
+
+
+def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full",
+                      init="kmeans++", max_iter=100, tol=1e-3, random_state=None):
+    """Fit every k in ``ks`` (standardised, as the CLI fits) and score it in user units.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+        Points in user units.
+    ks : sequence of int
+    criterion : {"bic", "aic"}
+    n_init, covariance_type, init, max_iter, tol, random_state
+        As for :func:`gmm.select_k`.
+
+    Returns
+    -------
+    best_k : int
+    rows : list of dict
+        Per k: ``k``, ``n_parameters``, ``log_likelihood`` (mean per point),
+        ``bic``, ``aic`` - all of the data in user units, equal to
+        ``GaussianMixture.bic/aic`` (and scikit-learn's) for the parameters
+        ``weights``, ``means``, ``covariances`` (user units) - and
+        ``initial_params`` (user units): state 0 of the kept run, so
+        ``em_steps`` can replay it; ``degenerate``: a component collapsed
+        onto a lower-dimensional set (its smallest variance, in standardised
+        units, is at the ``reg_covar`` floor - e.g. rounded or repeated
+        values). Its likelihood grows without bound as the floor shrinks, so
+        a degenerate k is not chosen unless every k is degenerate.
+    """
+    import gmm
+
+    X = np.asarray(X, dtype=float)
+    Z, centre, scale = standardise(X)
+    best_k, table = gmm.select_k(Z, ks, criterion=criterion, n_init=n_init,
+                                 covariance_type=covariance_type, init=init,
+                                 max_iter=max_iter, tol=tol, random_state=random_state)
+    n, d = X.shape
+    shift = d * math.log(scale)       # per-point log-likelihood: user = fit - shift
+    rows = []
+    for row in table:
+        model = row["model"]
+        s = model.state_
+        weights, means, covs = params_to_user_units((s.weights, s.means, s.covariances),
+                                                    centre, scale)
+        rows.append({
+            "k": row["k"], "n_parameters": row["n_parameters"],
+            "log_likelihood": row["log_likelihood"] - shift,
+            "bic": row["bic"] + 2 * n * shift, "aic": row["aic"] + 2 * n * shift,
+            "weights": weights, "means": means, "covariances": covs,
+            "initial_params": params_to_user_units(model.initial_params_, centre, scale),
+            "degenerate": row["degenerate"],
+        })
+    return best_k, rows
+
+
+def format_selection_table(rows, best_k, criterion):
+    """The table ``--select-k`` prints: aligned columns, the chosen k marked.
+
+    Returns
+    -------
+    str
+        Header, one line per k (``*`` after the chosen one) and a last line
+        naming the choice.
+    """
+    head = ("k", "params", "log-likelihood", "BIC", "AIC")
+    cells = [(str(r["k"]), str(r["n_parameters"]), f"{r['log_likelihood']:.6f}",
+              f"{r['bic']:.2f}", f"{r['aic']:.2f}") for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
+    degenerate = any(r.get("degenerate") for r in rows)
+    for r, c in zip(rows, cells):
+        mark = ("*" if r["k"] == best_k else "") + ("!" if r.get("degenerate") else "")
+        lines.append("  ".join(v.rjust(w) for v, w in zip(c, widths))
+                     + (f"  {mark}" if mark else ""))
+    if degenerate and all(r.get("degenerate") for r in rows):
+        among = "; every row is marked !, so among all of them"
+    else:
+        among = " among the rows without !" if degenerate else ""
+    lines.append(f"* chosen: k = {best_k} (lowest {criterion.upper()}{among}); "
+                 "log-likelihood is the mean per point")
+    if degenerate:
+        lines.append("! a component collapsed onto a lower-dimensional set (rounded or "
+                     "repeated values?): its smallest variance sits at the reg_covar floor, "
+                     "so its likelihood is not meaningful")
+    return "\n".join(lines)
+
+
+def parse_k_list(text):
+    """``"1:10"`` (inclusive range), ``"2,3,5"`` or ``"4"`` -> sorted distinct ints >= 1."""
+    text = text.strip()
+    try:
+        if ":" in text:
+            lo, hi = (int(v) for v in text.split(":"))
+            if lo < 1 or hi < lo:
+                raise argparse.ArgumentTypeError(
+                    f"expected a range LO:HI with 1 <= LO <= HI, got {text!r}")
+            ks = list(range(lo, hi + 1))
+        else:
+            ks = sorted({int(v) for v in text.split(",")})
+            if ks[0] < 1:
+                raise argparse.ArgumentTypeError(f"every k must be >= 1, got {text!r}")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a range like 1:10 or a list like 2,3,5, got {text!r}") from None
+    return ks
+
+
+parse_k_list.__name__ = "k list"
+
+
+class FitRecord:
+    """A state transform that remembers the full (d-dimensional) fit as it passes.
+
+    ``record(state)`` returns ``state`` unchanged and keeps its log-likelihood
+    and the last state, so the final parameters can be saved
+    (``--save-params``) whatever the view shows.
+    """
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        """Forget the recorded run (a restart)."""
+        self.log_likelihoods = []
+        self.last = None
+
+    def __call__(self, state):
+        self.log_likelihoods.append(float(state.log_likelihood))
+        self.last = state
+        return state
