@@ -99,6 +99,17 @@ def _check_ffmpeg(path):
 # Animator
 # --------------------------------------------------------------------------- #
 
+def _no_pending_interrupt():
+    """The default :data:`check_interrupt`: nothing to re-raise."""
+
+
+#: Called between saved frames and before a save is committed. The CLI swaps
+#: in a check that re-raises a Ctrl-C or SIGTERM whose exception Python had to
+#: swallow (a signal that lands in a finalizer or a callback), so a save the
+#: user interrupted is never completed and renamed into place.
+check_interrupt = _no_pending_interrupt
+
+
 def _figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36), min_width=480):
     """Figure size in pixels (multiples of 16), axes rectangle and final limits.
 
@@ -458,11 +469,13 @@ class Animator:
                     for i in self.indices():
                         writer.add(self.render(i))
                         bar.update(1)
+                        check_interrupt()
                 else:
                     n = self.run()
                     bar.update(n)
                     writer.add(self.render(n - 1))
                 writer.finish()
+                check_interrupt()       # never commit a save the user interrupted
             except BaseException:
                 writer.abort()
                 raise

@@ -39,6 +39,7 @@ from gmm_transforms import (  # noqa: F401
     params_to_user_units, parse_k_list, pca_projection, project, select_components,
     standardise, to_user_units, view_of,
 )
+import gmm_animator
 from gmm_animator import (  # noqa: F401
     DPI, IMAGE_THRESHOLD, Animator, _screen_scale, check_save_path,
 )
@@ -726,24 +727,54 @@ class _Terminated(BaseException):
 
 
 class _SigtermRaises:
-    """While active (main thread only), SIGTERM raises :class:`_Terminated`."""
+    """While active (main thread only): SIGTERM raises :class:`_Terminated`, and
+    a Ctrl-C or SIGTERM that Python swallowed is raised again at the next check.
+
+    An exception raised by a signal handler is lost when the signal lands in a
+    finalizer or a callback ("Exception ignored in ..."); the handler therefore
+    also records the signal, and :data:`gmm_animator.check_interrupt` (called
+    between saved frames and before a save is committed) raises it again.
+    """
 
     def __enter__(self):
         import signal
         import threading
 
-        self._previous = None
-        if threading.current_thread() is threading.main_thread():
-            def handler(signum, frame):
-                raise _Terminated
-            previous = signal.signal(signal.SIGTERM, handler)
-            self._previous = signal.SIG_DFL if previous is None else previous
+        self._previous = {}
+        self.pending = None
+        if threading.current_thread() is not threading.main_thread():
+            return self
+
+        def handler(signum, frame):
+            self.pending = signum
+            self.check()
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            current = signal.getsignal(signum)
+            if signum == signal.SIGINT and current is not signal.default_int_handler:
+                continue            # SIGINT ignored (a background job) or handled by a host
+            previous = signal.signal(signum, handler)
+            self._previous[signum] = signal.SIG_DFL if previous is None else previous
+        self._saved_check = gmm_animator.check_interrupt
+        gmm_animator.check_interrupt = self.check
         return self
 
+    def check(self):
+        """Raise the exception of a recorded signal, if any."""
+        import signal
+
+        if self.pending == signal.SIGTERM:
+            raise _Terminated
+        if self.pending == signal.SIGINT:
+            raise KeyboardInterrupt
+
     def __exit__(self, *exc):
-        if self._previous is not None:
-            import signal
-            signal.signal(signal.SIGTERM, self._previous)
+        import signal
+
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+        if self._previous:
+            gmm_animator.check_interrupt = self._saved_check
         return False
 
 

@@ -837,3 +837,36 @@ def test_data_gen_cli_interrupted_leaves_no_file(tmp_path, monkeypatch, capsys):
     assert data_gen.main(["moons", "-N", "50", "-o", "a.npy"]) == 130
     assert capsys.readouterr().err == "interrupted\n"
     assert os.listdir(tmp_path) == []
+
+
+def test_a_swallowed_signal_still_stops_the_save(tmp_path, monkeypatch):
+    """A Ctrl-C whose KeyboardInterrupt Python swallowed (the signal landed in a
+    finalizer or callback) is raised again before the next frame: the old file
+    stays and no temp file is left."""
+    import gmm_animator
+    import signal as _signal
+
+    out = tmp_path / "out.gif"
+    old = b"GIF89a keep me"
+    out.write_bytes(old)
+    monkeypatch.chdir(tmp_path)
+    original_render = gmm_animator.Animator.render
+    calls = []
+
+    def render(self, i):
+        calls.append(i)
+        if i == 2:                      # what the handler does when its raise is lost
+            handler = _signal.getsignal(_signal.SIGINT)
+            try:
+                handler(_signal.SIGINT, None)
+            except KeyboardInterrupt:
+                pass                    # swallowed, as in a finalizer
+        return original_render(self, i)
+
+    monkeypatch.setattr(gmm_animator.Animator, "render", render)
+    status = main(["-N", "200", "-k", "3", "-i", "10", "--tol", "0", "--seed", "0",
+                   "-s", "out.gif", "-q"])
+    assert status == 130
+    assert max(calls) == 2              # stopped right after the frame it landed in
+    assert os.listdir(tmp_path) == ["out.gif"]
+    assert out.read_bytes() == old
