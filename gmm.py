@@ -503,9 +503,9 @@ def _m_step(stats, covariance_type, reg_covar):
     means = s1 / nk[:, None]
     eye = np.eye(d)
     # sum_i r_i (x_i - mu)(x_i - mu)^T / nk, written with the moments
-    outer = means[:, :, None] * means[:, None, :]
     second = s2 / nk[:, None, None]
     if covariance_type == "full":
+        outer = means[:, :, None] * means[:, None, :]
         scatter = second - (2.0 - r / nk)[:, None, None] * outer
         covs = scatter + reg_covar * eye
     elif covariance_type in ("diag", "spherical"):
@@ -674,10 +674,7 @@ def _fill_empty(labels, dist, k):
 def _lloyd(Xc, labels, k, n_iter):
     """A few Lloyd iterations from hard labels; returns the final labels."""
     for _ in range(n_iter):
-        counts = np.bincount(labels, minlength=k).astype(float)
-        sums = np.zeros((k, Xc.shape[1]))
-        _bincount_sums(sums, labels, Xc)
-        centres = sums / np.maximum(counts, 1)[:, None]
+        centres, _ = _label_means(Xc, labels, k)
         new, dist = _nearest(Xc, centres)
         new = _fill_empty(new, dist, k)
         if np.array_equal(new, labels):
@@ -686,32 +683,45 @@ def _lloyd(Xc, labels, k, n_iter):
     return labels
 
 
-def _bincount_sums(out, labels, Xc):
+def _label_means(Xc, labels, k):
+    """Mean of the points with each label (0 for an empty label) and the counts.
+
+    Returns
+    -------
+    means : ndarray (k, d)
+    counts : ndarray (k,) of int
+    """
+    counts = np.bincount(labels, minlength=k)
+    sums = np.empty((k, Xc.shape[1]))
     for c in range(Xc.shape[1]):
-        out[:, c] = np.bincount(labels, weights=Xc[:, c], minlength=out.shape[0])
-    return out
+        sums[:, c] = np.bincount(labels, weights=Xc[:, c], minlength=k)
+    return sums / np.maximum(counts, 1)[:, None], counts
 
 
-def _hard_stats(XT, labels, k, iu):
-    """Statistics of one-hot responsibilities, chunk by chunk."""
+def _chunked_stats(XT, k, iu, resp_of_chunk):
+    """Statistics of responsibilities ``resp_of_chunk(sl) -> (k, m)``, chunk by chunk."""
     stats = _Stats(k, XT.shape[0])
     for sl in _chunks(XT.shape[1]):
         xt = XT[:, sl]
-        R = np.zeros((k, xt.shape[1]))
-        R[labels[sl], np.arange(xt.shape[1])] = 1.0
-        stats.add(R, xt, None if iu is None else _features_T(xt, iu), iu)
+        stats.add(resp_of_chunk(sl), xt, None if iu is None else _features_T(xt, iu), iu)
     return stats.finish()
+
+
+def _hard_stats(XT, labels, k, iu):
+    """Statistics of one-hot responsibilities."""
+    def one_hot(sl):
+        R = np.zeros((k, sl.stop - sl.start))
+        R[labels[sl], np.arange(sl.stop - sl.start)] = 1.0
+        return R
+    return _chunked_stats(XT, k, iu, one_hot)
 
 
 def _random_stats(XT, k, rng, iu):
     """Statistics of random soft responsibilities (scikit-learn's ``init="random"``)."""
-    stats = _Stats(k, XT.shape[0])
-    for sl in _chunks(XT.shape[1]):
-        xt = XT[:, sl]
-        R = rng.uniform(size=(xt.shape[1], k)).T
-        R = R / R.sum(axis=0)
-        stats.add(R, xt, None if iu is None else _features_T(xt, iu), iu)
-    return stats.finish()
+    def random_soft(sl):
+        R = rng.uniform(size=(sl.stop - sl.start, k)).T
+        return R / R.sum(axis=0)
+    return _chunked_stats(XT, k, iu, random_soft)
 
 
 def _initial_params(Xc, XT, k, init, covariance_type, reg_covar, rng):
@@ -1472,7 +1482,7 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
 
 
 def _kmeans_generator(X, centres, max_iter):
-    k, d = centres.shape
+    k = centres.shape[0]
     # distances are computed around the data's mean: far from the origin,
     # |x|^2 - 2 x.c + |c|^2 would cancel the digits that separate the points
     origin = X.mean(axis=0)
@@ -1481,10 +1491,9 @@ def _kmeans_generator(X, centres, max_iter):
     labels, dist = _nearest(Xc, centres_c)
     yield KMeansState(0, centres, labels, float(dist.mean()))
     for t in range(1, max_iter + 1):
-        counts = np.bincount(labels, minlength=k)
-        sums = _bincount_sums(np.zeros((k, d)), labels, Xc)
+        label_means, counts = _label_means(Xc, labels, k)
         moved = counts[:, None] > 0             # a centre with no points stays put, exactly
-        centres_c = np.where(moved, sums / np.maximum(counts, 1)[:, None], centres_c)
+        centres_c = np.where(moved, label_means, centres_c)
         centres = np.where(moved, centres_c + origin, centres)
         new_labels, dist = _nearest(Xc, centres_c)
         converged = bool(np.array_equal(new_labels, labels))
