@@ -1,6 +1,6 @@
 """Shared pytest set-up: a non-interactive backend, the repo root on sys.path,
 a deterministic hypothesis profile for CI, and the fixtures several test files
-use (``captured_animator``, ``xvfb_display``, ``run_in_window``)."""
+use (``captured_animator``, ``fail_on_frame``, ``xvfb_display``, ``run_in_window``)."""
 import os
 import shutil
 import subprocess
@@ -44,6 +44,31 @@ def captured_animator(monkeypatch):
     monkeypatch.setattr(visualize_gmm.Animator, "save", save)
     return box
 
+
+
+@pytest.fixture
+def fail_on_frame(monkeypatch):
+    """``fail_on_frame(exc, n)``: the n-th GIF frame handed to the writer raises ``exc``.
+
+    Frames before it are written as usual, so the failure lands mid-save.
+    Returns the list of frame numbers the writer was given (1-based).
+    """
+    import visualize_gmm
+
+    calls = []
+    original = visualize_gmm.GifWriter.add
+
+    def arm(exc, n=1):
+        def add(self, rgb):
+            calls.append(len(calls) + 1)
+            if len(calls) == n:
+                raise exc
+            return original(self, rgb)
+
+        monkeypatch.setattr(visualize_gmm.GifWriter, "add", add)
+        return calls
+
+    return arm
 
 @pytest.fixture(scope="session")
 def xvfb_display():

@@ -582,19 +582,10 @@ def test_reader_of_stdout_going_away_does_not_stop_the_save(tmp_path):
     assert os.listdir(tmp_path) == ["out.gif"]
 
 
-def test_failed_write_midway_keeps_the_old_file(tmp_path, monkeypatch, capsys):
+def test_failed_write_midway_keeps_the_old_file(tmp_path, fail_on_frame, capsys):
     out = tmp_path / "out.gif"
     out.write_bytes(b"old")
-    calls = []
-    original = visualize_gmm.GifWriter.add
-
-    def add(self, rgb):
-        calls.append(1)
-        if len(calls) == 2:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return original(self, rgb)
-
-    monkeypatch.setattr(visualize_gmm.GifWriter, "add", add)
+    fail_on_frame(OSError(errno.ENOSPC, "No space left on device"), 2)
     assert main(FAST + ["-s", str(out)]) == 2
     _assert_one_error_line(capsys.readouterr().err, "No space left on device")
     assert os.listdir(tmp_path) == ["out.gif"] and out.read_bytes() == b"old"
@@ -793,17 +784,8 @@ def test_too_many_points_to_sample(capsys, monkeypatch):
     assert trap.calls == []
 
 
-def test_out_of_memory_is_one_line_and_no_file(tmp_path, monkeypatch, capsys):
-    calls = []
-    original = visualize_gmm.GifWriter.add
-
-    def add(self, rgb):
-        calls.append(1)
-        if len(calls) == 2:
-            raise MemoryError
-        return original(self, rgb)
-
-    monkeypatch.setattr(visualize_gmm.GifWriter, "add", add)
+def test_out_of_memory_is_one_line_and_no_file(tmp_path, fail_on_frame, capsys):
+    fail_on_frame(MemoryError(), 2)
     assert main(FAST + ["-s", str(tmp_path / "o.gif")]) == 2
     _assert_one_error_line(capsys.readouterr().err, "not enough memory", "fewer points")
     assert os.listdir(tmp_path) == []

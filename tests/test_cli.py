@@ -457,32 +457,19 @@ def test_mp4_without_ffmpeg_fails_before_work(tmp_path, monkeypatch, capsys):
     assert called == [] and os.listdir(tmp_path) == []
 
 
-def test_interrupted_save_leaves_existing_file_untouched(tmp_path, monkeypatch, capsys):
+def test_interrupted_save_leaves_existing_file_untouched(tmp_path, fail_on_frame, capsys):
     out = tmp_path / "x.gif"
     out.write_bytes(b"previous content")
-    calls = []
-    original = visualize_gmm.GifWriter.add
-
-    def add(self, rgb):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return original(self, rgb)
-
-    monkeypatch.setattr(visualize_gmm.GifWriter, "add", add)
+    fail_on_frame(KeyboardInterrupt(), 3)
     assert main(SMALL + ["-i", "5", "--tol", "0", "-s", str(out)]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert out.read_bytes() == b"previous content"
     assert os.listdir(tmp_path) == ["x.gif"]                   # no temp file left
 
 
-def test_write_failure_is_one_error_line(tmp_path, monkeypatch, capsys):
+def test_write_failure_is_one_error_line(tmp_path, fail_on_frame, capsys):
     out = tmp_path / "x.gif"
-
-    def add(self, rgb):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(visualize_gmm.GifWriter, "add", add)
+    fail_on_frame(OSError(28, "No space left on device"), 1)
     assert main(SMALL + ["-i", "2", "-s", str(out)]) == 2
     err = capsys.readouterr().err
     _only_error_line(err)
