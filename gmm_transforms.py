@@ -71,11 +71,11 @@ def to_user_units(state, centre, scale):
     means -> means * scale + centre, covariances -> covariances * scale^2,
     log-likelihood -> log-likelihood - d * log(scale) (a density in user units).
     """
+    _, means, covariances = params_to_user_units(
+        (state.weights, state.means, state.covariances), centre, scale)
     d = state.means.shape[1]
     return dataclasses.replace(
-        state,
-        means=state.means * scale + centre,
-        covariances=state.covariances * (scale * scale),
+        state, means=means, covariances=covariances,
         log_likelihood=float(state.log_likelihood - d * math.log(scale)),
     )
 
