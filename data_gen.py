@@ -583,10 +583,12 @@ def _load_text(name, fh):
             f"{name}: the header on line {first} has {len(header)} names but the rows have "
             f"{X.shape[1]} values; give one name per column or drop the header"
         )
-    return _finalise(name, X, lambda i: f"line {data_line_numbers()[i]}")
+    if header is None:
+        header = _commented_header(text, data[0], delimiter)
+    return _finalise(name, X, lambda i: f"line {data_line_numbers()[i]}"), header
 
 
-def load_points(path):
+def load_points(path, *, with_names=False):
     """Load points from a ``.npy``, ``.csv`` or ``.txt`` file, safely.
 
     ``.npy`` files are checked from their header first (dtype and shape are
@@ -601,11 +603,16 @@ def load_points(path):
     ----------
     path : str or os.PathLike
         File to read; the extension (case-insensitive) picks the format.
+    with_names : bool, default False
+        Also return the column names, as :func:`column_names` would, from the
+        same read of the file.
 
     Returns
     -------
     X : ndarray of shape (n, d), float64, C-ordered
         n >= 1 points with d >= 2 finite coordinates. Integer data is converted.
+    names : list of str or None
+        Only with ``with_names=True``.
 
     Raises
     ------
@@ -616,10 +623,11 @@ def load_points(path):
     name = os.fspath(path)
     fh = _open_regular(name)
     with fh:
-        ext = _extension(name)
-        if ext == ".npy":
-            return _load_npy(name, fh)
-        return _load_text(name, fh)
+        if _extension(name) == ".npy":
+            X, names = _load_npy(name, fh), None
+        else:
+            X, names = _load_text(name, fh)
+    return (X, names) if with_names else X
 
 
 def column_names(path):

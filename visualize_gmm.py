@@ -866,7 +866,7 @@ class _AnalysisPlan:
             print(f"saved the fitted parameters to {path}", file=sys.stderr)
 
 
-def _analysis_plan(args, X, true_components):
+def _analysis_plan(args, X, true_components, names=None):
     """Validate the analysis flags and do their work before the animation.
 
     Loads ``--init-params`` (k and the covariance type default to the file's),
@@ -878,10 +878,6 @@ def _analysis_plan(args, X, true_components):
 
     explicit = getattr(args, "explicit", set(_FILE_DEFAULTS))
     rng = np.random.default_rng(args.seed)
-    names = None
-    if args.load_path is not None:
-        import data_gen
-        names = data_gen.column_names(args.load_path)
     d = X.shape[1] if X is not None else 2
     n = len(X) if X is not None else args.num_points
     if args.dims is not None:
@@ -954,13 +950,13 @@ def _run(args):
         if not args.load_path:
             raise UsageError("--load_path is empty; give the path of a .npy, .csv or "
                              ".txt file with one point per row")
-        X = data_gen.load_points(args.load_path)
+        X, names = data_gen.load_points(args.load_path, with_names=True)
         true_components = None
         note = _degenerate_note(X)
         if note:
             print(f"warning: {note}", file=sys.stderr)
     else:
-        X = None
+        X = names = None
         true_components = None
     n = len(X) if X is not None else args.num_points
     if X is None and n > MAX_SAMPLED_POINTS:
@@ -975,7 +971,7 @@ def _run(args):
             save = DEFAULT_SAVE
             check_save_path(save)
 
-    plan = _analysis_plan(args, X, true_components)     # may sample X; fits --select-k
+    plan = _analysis_plan(args, X, true_components, names)   # may sample X; fits --select-k
     anim = animate(plan.X, plan.k, max_iter=args.iterations, tol=args.tol,
                    init=plan.init, covariance_type=plan.covariance_type,
                    random_state=plan.rng, true_components=plan.true_components,

@@ -618,3 +618,21 @@ def test_selection_footer_when_every_fit_is_degenerate(tmp_path, capsys):
              "degenerate": True}]
     footer = visualize_gmm.format_selection_table(rows, 1, "bic").splitlines()[3]
     assert footer.startswith("* chosen: k = 1 (lowest BIC among the rows without !)")
+
+
+def test_csv_is_read_once_for_points_and_names(tmp_path, captured, monkeypatch):
+    """The axis names come from the same read as the points (no second pass over a
+    large file): column_names is not called, the labels are still the header's."""
+    import data_gen
+
+    def no_second_read(path):
+        raise AssertionError("the CLI read the file a second time for its names")
+
+    monkeypatch.setattr(data_gen, "column_names", no_second_read)
+    X = _blobs(2, seed=3)
+    np.savetxt(tmp_path / "h.csv", X, delimiter=",", header="height,weight", comments="")
+    np.savetxt(tmp_path / "c.csv", X, delimiter=",", header="lat,lon")   # '# lat,lon'
+    for name, labels in (("h.csv", ("height", "weight")), ("c.csv", ("lat", "lon"))):
+        assert main(["-k", "2", "--load_path", str(tmp_path / name), "-q", "-i", "2",
+                     "-s", str(tmp_path / "o.png")]) == 0
+        assert (captured["anim"].ax.get_xlabel(), captured["anim"].ax.get_ylabel()) == labels

@@ -731,3 +731,16 @@ def test_cli_status_line_counts_points_in_english(tmp_path, capsys, n, noun):
     assert code == 0 and out == ""
     assert err == f"wrote {noun}(circles) to {out_path}\n"
     assert load_points(out_path).shape == (n, 2)
+
+
+@pytest.mark.parametrize("header, comments", [("x,y", ""), ("x,y", "# "), (None, "")])
+def test_load_points_with_names_equals_column_names(tmp_path, header, comments):
+    path = tmp_path / "a.csv"
+    X = np.arange(6.0).reshape(3, 2)
+    np.savetxt(path, X, delimiter=",", header=header or "", comments=comments)
+    points, names = load_points(path, with_names=True)
+    np.testing.assert_array_equal(points, X)
+    assert names == column_names(path) == (["x", "y"] if header else None)
+    np.save(tmp_path / "b.npy", X)
+    points, names = load_points(tmp_path / "b.npy", with_names=True)
+    assert names is None and np.array_equal(points, X)
