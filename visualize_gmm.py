@@ -127,6 +127,8 @@ _nonneg_int = _number(int, 0, True, "an integer >= 0")
 _positive = _number(float, 0.0, False, "a number > 0")
 _nonneg = _number(float, 0.0, True, "a number >= 0")
 
+# Copies of gmm.INITS / gmm.COVARIANCE_TYPES (in --help order) so that building
+# the parser, e.g. for --help, does not import scipy; a test keeps them equal.
 INITS = ("kmeans++", "kmeans", "random_from_data", "random")
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 

@@ -730,3 +730,10 @@ def test_explicit_options_from_one_parse(monkeypatch, argv, explicit, k, cov):
     assert calls == [1]
     assert args.explicit == explicit
     assert (args.num_clusters, args.covariance_type) == (k, cov)
+
+
+def test_parser_choices_are_the_librarys():
+    """visualize_gmm keeps its own copies (so --help needs no scipy); same sets."""
+    import gmm
+    assert set(visualize_gmm.INITS) == set(gmm.INITS)
+    assert set(visualize_gmm.COVARIANCE_TYPES) == set(gmm.COVARIANCE_TYPES)
