@@ -736,6 +736,10 @@ class _SigtermRaises:
     finalizer or a callback ("Exception ignored in ..."); the handler therefore
     also records the signal, and :data:`gmm_animator.check_interrupt` (called
     between saved frames and before a save is committed) raises it again.
+    Python reports such a lost exception through :func:`sys.unraisablehook`,
+    which would print a traceback; while active, that report is dropped for
+    the exceptions this class raises (the signal is still pending and is
+    raised again), and every other report goes to the previous hook.
     """
 
     def __enter__(self):
@@ -759,7 +763,15 @@ class _SigtermRaises:
             self._previous[signum] = signal.SIG_DFL if previous is None else previous
         self._saved_check = gmm_animator.check_interrupt
         gmm_animator.check_interrupt = self.check
+        self._saved_hook = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
         return self
+
+    def _unraisable(self, unraisable):
+        """Drop the report of a signal exception lost in a finalizer; pass on the rest."""
+        if self.pending is not None and unraisable.exc_type in (_Terminated, KeyboardInterrupt):
+            return
+        self._saved_hook(unraisable)
 
     def check(self):
         """Raise the exception of a recorded signal, if any."""
@@ -777,6 +789,7 @@ class _SigtermRaises:
             signal.signal(signum, previous)
         if self._previous:
             gmm_animator.check_interrupt = self._saved_check
+            sys.unraisablehook = self._saved_hook
         return False
 
 

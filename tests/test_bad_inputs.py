@@ -32,6 +32,7 @@ from PIL import Image
 import data_gen
 import gmm
 import visualize_gmm
+from child_process import sigint_default
 from visualize_gmm import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -539,7 +540,8 @@ def test_signal_in_a_long_save_keeps_the_old_file(tmp_path, signum, status, word
     proc = subprocess.Popen(
         [sys.executable, SCRIPT, "-N", "200000", "-k", "5", "--tol", "0", "-i", "200",
          "--seed", "0", "-s", "out.gif"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=sigint_default)
     try:
         deadline = time.monotonic() + 30
         temp = []
@@ -821,7 +823,7 @@ def test_data_gen_cli_interrupted_leaves_no_file(tmp_path, monkeypatch, capsys):
     assert os.listdir(tmp_path) == []
 
 
-def test_a_swallowed_signal_still_stops_the_save(tmp_path, monkeypatch):
+def test_a_swallowed_signal_still_stops_the_save(tmp_path, monkeypatch, default_ctrl_c):
     """A Ctrl-C whose KeyboardInterrupt Python swallowed (the signal landed in a
     finalizer or callback) is raised again before the next frame: the old file
     stays and no temp file is left."""
@@ -852,3 +854,46 @@ def test_a_swallowed_signal_still_stops_the_save(tmp_path, monkeypatch):
     assert max(calls) == 2              # stopped right after the frame it landed in
     assert os.listdir(tmp_path) == ["out.gif"]
     assert out.read_bytes() == old
+
+
+@pytest.mark.parametrize("signum, status, word", [(signal.SIGINT, 130, "interrupted"),
+                                                  (signal.SIGTERM, 143, "terminated")])
+def test_a_signal_lost_in_a_finalizer_prints_no_traceback(tmp_path, monkeypatch, capsys,
+                                                          default_ctrl_c, signum, status, word):
+    """The handler's exception raised inside a weakref callback is "unraisable":
+    Python would print "Exception ignored in ..." with a traceback.  The CLI drops
+    that report, raises the signal again before the next frame and prints one word;
+    an unrelated unraisable error is still reported."""
+    import weakref
+
+    import gmm_animator
+
+    monkeypatch.chdir(tmp_path)
+    original_render = gmm_animator.Animator.render
+    reports = []
+    hook = lambda u: reports.append(u.exc_type)                            # noqa: E731
+    monkeypatch.setattr(sys, "unraisablehook", hook)
+
+    class Thing:
+        pass
+
+    def render(self, i):
+        if i == 2:
+            handler = signal.getsignal(signum)
+            thing = Thing()
+            ref = weakref.ref(thing, lambda _: handler(signum, None))      # noqa: F841
+            del thing                   # the callback runs here; its raise is lost
+            other = Thing()
+            ref2 = weakref.ref(other, lambda _: 1 / 0)                     # noqa: F841
+            del other
+        return original_render(self, i)
+
+    monkeypatch.setattr(gmm_animator.Animator, "render", render)
+    result = main(["-N", "200", "-k", "3", "-i", "10", "--tol", "0", "--seed", "0",
+                   "-s", "out.gif", "-q"])
+    err = capsys.readouterr().err
+    assert result == status
+    assert err == word + "\n"
+    assert reports == [ZeroDivisionError]          # ours dropped, the other passed on
+    assert sys.unraisablehook is hook               # restored after the run
+    assert os.listdir(tmp_path) == []
