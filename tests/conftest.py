@@ -47,6 +47,21 @@ def captured_animator(monkeypatch):
 
 
 @pytest.fixture
+def default_ctrl_c():
+    """Ctrl-C raises KeyboardInterrupt in this process while the test runs.
+
+    Under a shell's background job (``pytest ... &``) SIGINT starts out ignored,
+    and the CLI then rightly leaves it alone; tests of its Ctrl-C handling need
+    Python's default handler, as in a terminal.  The old handler is restored.
+    """
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.fixture
 def fail_on_frame(monkeypatch):
     """``fail_on_frame(exc, n)``: the n-th GIF frame handed to the writer raises ``exc``.
 

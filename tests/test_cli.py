@@ -23,6 +23,7 @@ from scipy.stats import multivariate_normal
 
 import gmm_plot
 import readme_commands
+from child_process import sigint_default
 import visualize_gmm
 from readme_commands import EXAMPLE_COMMANDS, ISSUE_COMMANDS, SAVE_FORMS
 from visualize_gmm import main
@@ -484,7 +485,7 @@ def test_sigint_during_long_save_exits_130(tmp_path):
         [sys.executable, os.path.join(ROOT, "visualize_gmm.py"), "-N", "200000", "-i", "400",
          "--tol", "0", "--seed", "0", "-s", str(out)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True)
+        start_new_session=True, preexec_fn=sigint_default)
     # wait until the temp file exists (the save is under way), then Ctrl-C
     deadline = time.time() + 60
     while time.time() < deadline and not any(n.endswith(".tmp.mp4") for n in os.listdir(tmp_path)):
