@@ -1158,7 +1158,7 @@ def n_parameters(n_components, n_features, covariance_type="full"):
 
 
 def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_iter=100,
-             tol=1e-3, init="kmeans++", reg_covar=1e-6, random_state=None):
+             tol=1e-3, init="kmeans++", reg_covar=1e-6, random_state=None, callback=None):
     """Fit a mixture for every k in ``ks`` and score it by BIC and AIC.
 
     Parameters
@@ -1173,6 +1173,9 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_it
         Restarts per k; the run with the highest final log-likelihood is kept.
     covariance_type, max_iter, tol, init, reg_covar, random_state
         As for :class:`GaussianMixture`.
+    callback : callable, optional
+        Called as ``callback(row)`` with each row of ``table`` as soon as its
+        k is fitted, e.g. to show progress (this module never prints).
 
     Returns
     -------
@@ -1207,6 +1210,8 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_it
         table.append({"k": k, "log_likelihood": ll, "bic": -2 * ll * n + p * math.log(n),
                       "aic": -2 * ll * n + 2 * p, "n_parameters": p,
                       "model": model, "degenerate": floor <= DEGENERATE_FACTOR * reg_covar})
+        if callback is not None:
+            callback(table[-1])
     best = min([row for row in table if not row["degenerate"]] or table,
                key=lambda row: row[criterion])
     return best["k"], table

@@ -194,7 +194,8 @@ def params_to_user_units(params, centre, scale):
 
 
 def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full",
-                      init="kmeans++", max_iter=100, tol=1e-3, random_state=None):
+                      init="kmeans++", max_iter=100, tol=1e-3, random_state=None,
+                      callback=None):
     """Fit every k in ``ks`` (standardised, as the CLI fits) and score it in user units.
 
     Parameters
@@ -203,8 +204,8 @@ def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full
         Points in user units.
     ks : sequence of int
     criterion : {"bic", "aic"}
-    n_init, covariance_type, init, max_iter, tol, random_state
-        As for :func:`gmm.select_k`.
+    n_init, covariance_type, init, max_iter, tol, random_state, callback
+        As for :func:`gmm.select_k` (``callback`` gets its standardised rows).
 
     Returns
     -------
@@ -227,7 +228,8 @@ def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full
     Z, centre, scale = standardise(X)
     best_k, table = gmm.select_k(Z, ks, criterion=criterion, n_init=n_init,
                                  covariance_type=covariance_type, init=init,
-                                 max_iter=max_iter, tol=tol, random_state=random_state)
+                                 max_iter=max_iter, tol=tol, random_state=random_state,
+                                 callback=callback)
     n, d = X.shape
     shift = d * math.log(scale)       # per-point log-likelihood: user = fit - shift
     rows = []

@@ -219,8 +219,8 @@ def _add_analysis_arguments(p):
                    default=None, metavar="KS",
                    help="fit every k in KS (1:10 = 1..10 inclusive, or 2,3,5), print a "
                         "table of k, log-likelihood, BIC and AIC to stdout, then animate "
-                        "the best k beside its criterion curve; -k is ignored "
-                        "(default: off)")
+                        "the best k beside its criterion curve; -k is ignored; a "
+                        "progress bar counts the fits on a terminal (default: off)")
     g.add_argument("--criterion", choices=("bic", "aic"), default="bic",
                    help="criterion --select-k minimises")
     g.add_argument("--n-init", "--n_init", dest="n_init", type=_count, default=1,
@@ -940,10 +940,19 @@ def _analysis_plan(args, X, true_components, names=None):
     selection = None
     if fits_first:
         ks = args.select_k if args.select_k is not None else [k]
-        best_k, rows = select_components(
-            X, ks, criterion=args.criterion, n_init=args.n_init,
-            covariance_type=covariance_type, init=init, max_iter=args.iterations,
-            tol=args.tol, random_state=rng)
+        from tqdm import tqdm
+
+        # one tick per k fitted, on a terminal only (like the save bar)
+        with tqdm(total=len(ks), unit="k", desc="choosing k", file=sys.stderr, leave=False,
+                  disable=args.quiet or len(ks) < 2 or not sys.stderr.isatty()) as bar:
+            def fitted(row):
+                bar.set_postfix_str(f"k={row['k']} done", refresh=False)
+                bar.update(1)
+
+            best_k, rows = select_components(
+                X, ks, criterion=args.criterion, n_init=args.n_init,
+                covariance_type=covariance_type, init=init, max_iter=args.iterations,
+                tol=args.tol, random_state=rng, callback=fitted)
         if args.select_k is not None:
             print(format_selection_table(rows, best_k, args.criterion), flush=True)
             selection = (ks, rows, best_k, args.criterion)

@@ -5,9 +5,11 @@ References: scikit-learn's GaussianMixture (BIC/AIC/score on the same
 parameters) and PCA, the support function of an ellipsoid (projection
 geometry), and exact round trips through files.
 """
+import io
 import json
 import os
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -108,6 +110,45 @@ def test_select_k_library_finds_known_k(k_true, d):
         assert row["bic"] == pytest.approx(sk.bic(X), rel=1e-10)
         assert row["aic"] == pytest.approx(sk.aic(X), rel=1e-10)
         assert row["n_parameters"] == sk._n_parameters()
+
+
+def test_select_k_callback_sees_each_row_as_it_is_fitted():
+    X = _blobs(3, 2, seed=4)
+    seen = []
+    best, table = gmm.select_k(X, [3, 1, 2], random_state=0,
+                               callback=lambda row: seen.append((row["k"], len(seen))))
+    assert [k for k, _ in seen] == [3, 1, 2]
+    assert [r["k"] for r in table] == [3, 1, 2]
+    # the same rows as without a callback (it only observes)
+    plain = gmm.select_k(X, [3, 1, 2], random_state=0)[1]
+    assert [r["bic"] for r in table] == [r["bic"] for r in plain]
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, so progress bars are drawn."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_select_k_progress_bar_on_a_terminal_only(tmp_path, capsys, monkeypatch, quiet):
+    argv = ["-N", "300", "--select-k", "1:4", "-i", "2", "--seed", "0",
+            "-s", str(tmp_path / "o.png")] + (["-q"] if quiet else [])
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    assert main(argv) == 0
+    bar = term.getvalue()
+    table = _table(capsys.readouterr().out)
+    assert [r["k"] for r in table] == [1, 2, 3, 4]         # the table is untouched, on stdout
+    if quiet:
+        assert bar == ""
+    else:
+        assert "choosing k:" in bar and "/4 [" in bar
+    # not a terminal (a pipe, a log file): no bar at all, even without -q
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert main([a for a in argv if a != "-q"]) == 0
+    assert "choosing k" not in sys.stderr.getvalue()
 
 
 def test_select_k_cli_table_in_user_units_equals_sklearn(tmp_path, capsys, captured):
