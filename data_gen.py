@@ -26,6 +26,7 @@ from atomic_file import AtomicFile
 
 __all__ = [
     "DataError",
+    "IndexColumnWarning",
     "sample_gaussians",
     "circles",
     "spirals",
@@ -47,6 +48,10 @@ _MAX_AXIS_FRACTION = 0.20
 
 class DataError(ValueError):
     """A data file cannot be used. ``str(exc)`` is one line: ``"<file>: <problem>[; <fix>]"``."""
+
+
+class IndexColumnWarning(UserWarning):
+    """A text file's first column was a row index and was left out (one-line message)."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -519,9 +524,50 @@ def _header_and_data(lines, delimiter):
     if lines:
         fields = _split(lines[0], delimiter)
         if not all(_is_number(f) for f in fields):
-            names = [f.strip().strip('"').strip("'").strip() for f in fields]
+            names = [_unquote(f) for f in fields]
             return names, lines[1:]
     return None, lines
+
+
+def _unquote(field):
+    return field.strip().strip('"').strip("'").strip()
+
+
+def _index_column(header, data, delimiter):
+    """True when the first column of a text table is a row index, not data.
+
+    That is what pandas' ``to_csv`` writes (a header whose first name is empty)
+    and R's ``write.csv``/``write.table`` write (an empty or missing first name,
+    quoted row names): a header line, its first name empty or absent (one name
+    fewer than the rows have values), and distinct whole numbers, quoted or not,
+    down the first column.  A named column is always data.
+    """
+    if header is None or not data:
+        return False
+    first_row = _split(data[0], delimiter)
+    if len(first_row) < 3 or (header[0] != "" and len(header) != len(first_row) - 1):
+        return False
+    seen = set()
+    for line in data:
+        field = _unquote(_split(line, delimiter)[0])
+        if not field.lstrip("+-").isdigit() or int(field) in seen:
+            return False
+        seen.add(int(field))
+    return True
+
+
+def _without_index_column(name, header, data, delimiter):
+    """``(header, data)`` with a row-index first column removed (and a warning said)."""
+    if not _index_column(header, data, delimiter):
+        return header, data
+    import warnings
+
+    warnings.warn(f"{name}: the first column is a row index (no name, distinct whole "
+                  "numbers, as pandas' to_csv and R's write.csv write) and is left out",
+                  IndexColumnWarning, stacklevel=4)   # load_points' caller
+    sep = " " if delimiter is None else delimiter
+    data = [sep.join(_split(line, delimiter)[1:]) for line in data]
+    return (header[1:] if header[0] == "" else header), data
 
 
 def _diagnose_text(name, data, numbers, delimiter):
@@ -558,7 +604,8 @@ def _load_text(name, fh):
     text = _decode_text(name, raw)
     lines = _content_lines(text)
     delimiter = _pick_delimiter(lines)
-    header, data = _header_and_data(lines, delimiter)
+    header, as_written = _header_and_data(lines, delimiter)
+    header, data = _without_index_column(name, header, as_written, delimiter)
     if not data:
         raise DataError(
             f"{name}: has 0 rows{' (only a header line)' if header else ''}; "
@@ -574,7 +621,8 @@ def _load_text(name, fh):
         if X.shape[1] != len(_split(data[0], delimiter)):
             raise ValueError("column count mismatch")
     except ValueError as exc:
-        _diagnose_text(name, data, data_line_numbers(), delimiter)
+        # judged on the rows as written, so column numbers are the file's
+        _diagnose_text(name, as_written, data_line_numbers(), delimiter)
         first = str(exc).splitlines()[0] if str(exc) else "parse error"
         raise DataError(f"{name}: is not a numeric table ({first})") from None
     if header is not None and len(header) != X.shape[1]:
@@ -596,8 +644,10 @@ def load_points(path, *, with_names=False):
     at once) and read with ``allow_pickle=False``. Text files hold one point per
     line, values separated by commas, semicolons or whitespace; blank lines and
     lines starting with ``#`` are skipped, and the first line may be a header (it is
-    one when any of its fields is not a number). Nothing is ever unpickled or
-    executed.
+    one when any of its fields is not a number). A first column that is a row
+    index - no name in the header and distinct whole numbers, as pandas'
+    ``to_csv`` and R's ``write.csv`` write - is left out, with an
+    :class:`IndexColumnWarning`. Nothing is ever unpickled or executed.
 
     Parameters
     ----------
@@ -663,6 +713,8 @@ def column_names(path):
         lines = _content_lines(text)
         delimiter = _pick_delimiter(lines)
         header, data = _header_and_data(lines, delimiter)
+        if _index_column(header, data, delimiter):
+            header = header[1:] if header[0] == "" else header
         if header is None and data:
             header = _commented_header(text, data[0], delimiter)
         return header

@@ -167,7 +167,8 @@ def build_parser():
                    metavar="PATH",
                    help="fit points from a .npy/.csv/.txt file (n rows, >= 2 columns) "
                         "instead of sampling; with more than 2 columns all are fitted "
-                        "and the top two principal components are drawn (see --dims)")
+                        "and the top two principal components are drawn (see --dims); "
+                        "a pandas/R row-index first column is left out")
     p.add_argument("--print_ll", "--print-ll", dest="print_ll", action="store_true",
                    help="print 'iteration I  log-likelihood LL' (mean per point, in "
                         "the data's units) for every state to stdout")
@@ -974,7 +975,16 @@ def _run(args):
         if not args.load_path:
             raise UsageError("--load_path is empty; give the path of a .npy, .csv or "
                              ".txt file with one point per row")
-        X, names = data_gen.load_points(args.load_path, with_names=True)
+        import warnings
+
+        with warnings.catch_warnings(record=True) as notes:
+            warnings.simplefilter("always", data_gen.IndexColumnWarning)
+            X, names = data_gen.load_points(args.load_path, with_names=True)
+        for note in notes:
+            if issubclass(note.category, data_gen.IndexColumnWarning):  # a pandas/R index
+                print(f"note: {note.message}", file=sys.stderr)
+            else:
+                warnings.showwarning(note.message, note.category, note.filename, note.lineno)
         true_components = None
         note = _degenerate_note(X)
         if note:

@@ -316,6 +316,27 @@ def test_dims_pick_columns_with_header_names(tmp_path, captured):
     np.testing.assert_array_equal(anim.views[0].artist.get_offsets(), X[:, [3, 0]])
 
 
+def test_pandas_index_column_is_left_out_with_one_note(tmp_path, capsys, captured):
+    X = _blobs(2, seed=3)
+    path = tmp_path / "frame.csv"                        # as DataFrame.to_csv() writes it
+    path.write_text(",width,height\n" + "".join(
+        f"{i},{float(x)!r},{float(y)!r}\n" for i, (x, y) in enumerate(X)))
+    assert main(["-k", "2", "--load_path", str(path), "-q", "-i", "3", "--seed", "0",
+                 "-s", str(tmp_path / "o.png")]) == 0
+    err = capsys.readouterr().err
+    assert err == (f"note: {path}: the first column is a row index (no name, distinct whole "
+                   "numbers, as pandas' to_csv and R's write.csv write) and is left out\n")
+    anim = captured["anim"]
+    assert (anim.ax.get_xlabel(), anim.ax.get_ylabel()) == ("width", "height")
+    np.testing.assert_array_equal(anim.views[0].artist.get_offsets(), X)
+    plain = tmp_path / "plain.npy"                        # the same fit as the bare points
+    np.save(plain, X)
+    assert main(["-k", "2", "--load_path", str(plain), "-q", "-i", "3", "--seed", "0",
+                 "-s", str(tmp_path / "p.png")]) == 0
+    assert capsys.readouterr().err == ""
+    np.testing.assert_array_equal(captured["anim"].history[-1].means, anim.history[-1].means)
+
+
 def test_two_column_csv_header_labels_and_no_labels_for_sampled(tmp_path, captured):
     X = _blobs(2, seed=3)
     np.savetxt(tmp_path / "h.csv", X, delimiter=",", header="height,weight", comments="")

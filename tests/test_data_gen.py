@@ -744,3 +744,59 @@ def test_load_points_with_names_equals_column_names(tmp_path, header, comments):
     np.save(tmp_path / "b.npy", X)
     points, names = load_points(tmp_path / "b.npy", with_names=True)
     assert names is None and np.array_equal(points, X)
+
+
+# ------------------------------------------------------------ row-index first columns
+
+_POINTS = [[1.5, -2.0], [3.25, 4e-3], [-0.5, 7.0]]
+
+
+def _table(head, sep, labels, quote=""):
+    rows = [sep.join([f"{quote}{label}{quote}", repr(x), repr(y)])
+            for label, (x, y) in zip(labels, _POINTS)]
+    return "\n".join([head] + rows) + "\n"
+
+
+@pytest.mark.parametrize("text", [
+    _table(",x,y", ",", [0, 1, 2]),                       # pandas DataFrame.to_csv()
+    _table(",x,y", ",", [7, 2, 40]),                      # ... after filtering / sampling
+    _table(";x;y", ";", [0, 1, 2]),                       # ... sep=";"
+    _table("\tx\ty", "\t", [0, 1, 2]),                    # ... sep="\t"
+    _table('"","x","y"', ",", [1, 2, 3], quote='"'),      # R write.csv()
+    _table('"x" "y"', " ", [1, 2, 3], quote='"'),         # R write.table(): one name fewer
+])
+def test_a_row_index_column_is_left_out_with_a_warning(tmp_path, text):
+    path = tmp_path / "frame.csv"
+    path.write_text(text)
+    with pytest.warns(data_gen.IndexColumnWarning, match="first column is a row index") as got:
+        X, names = load_points(path, with_names=True)
+    assert len(got) == 1 and str(got[0].message).startswith(f"{path}: ")
+    assert got[0].filename == __file__          # reported at the caller's line
+    np.testing.assert_array_equal(X, _POINTS)
+    assert names == column_names(path) == ["x", "y"]
+
+
+@pytest.mark.parametrize("text, names", [
+    (_table("id,x,y", ",", [0, 1, 2]), ["id", "x", "y"]),       # a named column is data
+    (_table(",x,y", ",", [0, 0, 1]), ["", "x", "y"]),           # repeated: not an index
+    (_table(",x,y", ",", [0.5, 1, 2]), ["", "x", "y"]),         # not whole numbers
+    (",y\n0,1.5\n1,3.25\n2,-0.5\n", ["", "y"]),                # would leave one column
+])
+def test_a_first_column_that_is_not_an_index_is_kept(tmp_path, text, names):
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no IndexColumnWarning
+        X, got = load_points(path, with_names=True)
+    assert got == column_names(path) == names
+    assert X.shape == (3, len(names))
+
+
+def test_errors_after_an_index_column_name_the_files_columns(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(",x,y\n0,1,2\n1,3,abc\n2,5,6\n")
+    with pytest.raises(DataError, match=r"line 3, column 3: 'abc' is not a number"), \
+            pytest.warns(data_gen.IndexColumnWarning):
+        load_points(path)
