@@ -60,7 +60,6 @@ from typing import Iterator
 
 import numpy as np
 from scipy.linalg import solve_triangular
-from scipy.special import logsumexp
 
 from atomic_file import atomic_write
 
@@ -873,6 +872,21 @@ def _em_generator(X, k, max_iter, tol, covariance_type, init, init_tuple, reg_co
 # --------------------------------------------------------------------------
 # Evaluating parameters on data
 # --------------------------------------------------------------------------
+def _prepared(X, weights, means, covariances):
+    """Validated, centred data ``XT`` (d, n) and :class:`_Params` for scoring ``X``."""
+    X = _check_X(X)
+    weights = np.asarray(weights, dtype=float)
+    means = np.asarray(means, dtype=float)
+    covariances = np.asarray(covariances, dtype=float)
+    if means.ndim != 2 or means.shape[1] != X.shape[1]:
+        raise ValueError(f"means must have shape (k, {X.shape[1]}) to match X, got {means.shape}")
+    centre = X.mean(axis=0)
+    XT = np.ascontiguousarray((X - centre).T)
+    params = _Params(weights, means - centre, covariances,
+                     float(np.einsum("ij,ij->j", XT, XT).max()))
+    return XT, params
+
+
 def log_responsibilities(X, weights, means, covariances):
     """Per-point log-likelihood and log-responsibilities.
 
@@ -890,28 +904,36 @@ def log_responsibilities(X, weights, means, covariances):
     log_resp : ndarray of shape (n, k)
         Log posterior probability of each component for each point.
     """
-    X = _check_X(X)
-    weights = np.asarray(weights, dtype=float)
-    means = np.asarray(means, dtype=float)
-    covariances = np.asarray(covariances, dtype=float)
-    if means.ndim != 2 or means.shape[1] != X.shape[1]:
-        raise ValueError(f"means must have shape (k, {X.shape[1]}) to match X, got {means.shape}")
-    centre = X.mean(axis=0)
-    XT = np.ascontiguousarray((X - centre).T)
-    params = _Params(weights, means - centre, covariances,
-                     float(np.einsum("ij,ij->j", XT, XT).max()))
-    log_resp = np.empty((X.shape[0], params.k))
-    norm = np.empty(X.shape[0])
-    for sl in _chunks(X.shape[0]):
+    XT, params = _prepared(X, weights, means, covariances)
+    n = XT.shape[1]
+    log_resp = np.empty((n, params.k))
+    norm = np.empty(n)
+    for sl in _chunks(n):
         L = params.log_prob_T(XT[:, sl])
-        norm[sl] = logsumexp(L, axis=0)
-        log_resp[sl] = (L - norm[sl]).T
+        mx = L.max(axis=0)                      # log-sum-exp over the components
+        L -= mx
+        log_s = np.log(np.exp(L).sum(axis=0))
+        L -= log_s
+        log_resp[sl] = L.T
+        norm[sl] = mx + log_s
     return norm, log_resp
 
 
 def responsibilities(X, weights, means, covariances):
-    """Posterior probability of each component for each point, shape (n, k)."""
-    return np.exp(log_responsibilities(X, weights, means, covariances)[1])
+    """Posterior probability of each component for each point, shape (n, k).
+
+    Equal to ``exp(log_responsibilities(...)[1])``, computed without the
+    logarithms (the colours of ``--soft`` ask for it once per frame).
+    """
+    XT, params = _prepared(X, weights, means, covariances)
+    n = XT.shape[1]
+    resp = np.empty((n, params.k))
+    for sl in _chunks(n):
+        E = params.log_prob_T(XT[:, sl])
+        _, s = _exp_normalise(E)
+        E /= s
+        resp[sl] = E.T
+    return resp
 
 
 def log_density(X, weights, means, covariances):

@@ -34,6 +34,7 @@ from sklearn.datasets import load_iris, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
+import gmm
 from gmm import GaussianMixture, GMMState, em_steps
 
 COV_TYPES = ("full", "tied", "diag", "spherical")
@@ -765,6 +766,28 @@ def test_gaussian_mixture_scores_match_sklearn(covariance_type):
         np.testing.assert_array_equal(gm.predict(data)[clear], sk.predict(data)[clear])
     # our lower_bound_ is the log-likelihood of the final parameters
     assert gm.lower_bound_ == pytest.approx(gm.score(X), rel=1e-10)
+
+
+@pytest.mark.parametrize("n", [500, gmm.CHUNK_ROWS + 37])
+def test_responsibilities_and_log_density_match_sklearn(n):
+    """The module-level scoring functions, with one very tight component (scored
+    from x - mu, not the quadratic expansion) and more rows than a chunk."""
+    X = make_overlapping(n, 2, seed=5) + 50.0
+    weights = np.array([0.5, 0.3, 0.2])
+    means = np.array([[50.0, 50.0], [52.0, 49.0], [50.5, 50.5]])
+    covs = np.array([[[2.0, 0.5], [0.5, 1.0]], [[1.0, -0.3], [-0.3, 0.5]],
+                     [[1e-8, 0.0], [0.0, 4e-8]]])
+    X[:40] = means[2] + np.random.default_rng(1).normal(size=(40, 2)) * [1e-4, 2e-4]
+    sk = _sk_from_params(X, weights, means, covs, "full")
+    resp = gmm.responsibilities(X, weights, means, covs)
+    norm, log_resp = gmm.log_responsibilities(X, weights, means, covs)
+    assert resp.shape == log_resp.shape == (n, 3)
+    np.testing.assert_allclose(resp, sk.predict_proba(X), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(resp.sum(axis=1), 1.0, rtol=1e-12)
+    assert resp[:40, 2].min() > 0.999                   # the tight component owns its points
+    np.testing.assert_allclose(np.exp(log_resp), resp, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(norm, sk.score_samples(X), rtol=1e-10)
+    np.testing.assert_array_equal(gmm.log_density(X, weights, means, covs), norm)
 
 
 def test_gaussian_mixture_wraps_em_steps():
