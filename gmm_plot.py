@@ -526,7 +526,7 @@ class SoftPointsView(PointsView):
 
     A point that two components share equally is drawn halfway between
     their colours. In the image mode (large n) each pixel shows the mean
-    mixed colour of its points: ``k`` weighted ``np.bincount`` calls per
+    mixed colour of its points: three weighted ``np.bincount`` calls per
     frame, no per-point Python work.
 
     Parameters
@@ -572,11 +572,14 @@ class SoftPointsView(PointsView):
             face[:, 3] = self.alpha
             self.artist.set_facecolor(face)
         else:
+            # the mean of the points' mixed colours (mixing is linear, so mixing
+            # first needs 3 bincounts instead of k)
             m = len(self._occupied)
-            sums = np.empty((m, resp.shape[1]))
-            for j in range(resp.shape[1]):
-                sums[:, j] = np.bincount(self._pixel, weights=resp[:, j], minlength=m)
-            mixed = mix_colors(sums / self._counts[:, None], self.colors)
+            rgb = mix_colors(resp, self.colors)
+            mixed = np.empty((m, 3))
+            for c in range(3):
+                mixed[:, c] = np.bincount(self._pixel, weights=rgb[:, c], minlength=m)
+            mixed /= self._counts[:, None]
             flat = self._image.reshape(-1, 4)
             flat[self._occupied, :3] = np.round(255 * np.clip(mixed, 0.0, 1.0)).astype(np.uint8)
             self.artist.set_data(self._image)
