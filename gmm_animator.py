@@ -203,6 +203,9 @@ class Animator:
         ax.set_ylim(*ylim)
         ax.set_aspect("equal", adjustable="box")
         ax.tick_params(labelsize=8)
+        # no offset notation (GPS-like data reads 45.50005, not 0.00005 and +4.55e1);
+        # plain numbers up to 7 digits (offsets up to 1e6, e.g. UTM metres), then 1e7 x ...
+        ax.ticklabel_format(useOffset=False, scilimits=(-5, 7))
         ax.apply_aspect()
         self.ax = ax
 
@@ -254,6 +257,9 @@ class Animator:
         left, right = margins
         ax = self.fig.add_axes(((old_w + left) / new_w, y0, (width - left - right) / new_w, h))
         ax.tick_params(labelsize=8)
+        # no offset notation (GPS-like data reads 45.50005, not 0.00005 and +4.55e1);
+        # plain numbers up to 7 digits (offsets up to 1e6, e.g. UTM metres), then 1e7 x ...
+        ax.ticklabel_format(useOffset=False, scilimits=(-5, 7))
         return ax
 
     def fit_margins(self, gap=4):
@@ -263,7 +269,8 @@ class Animator:
         right of the figure's left edge or of the previous axes' labels; where
         they do not, that axes and everything right of it move right by whole
         multiples of 16 pixels (wide tick labels such as GPS coordinates, long
-        axis labels). Axes keep their size in pixels. Call it before the first
+        axis labels). Labels past the right edge widen the figure on the right
+        the same way. Axes keep their size in pixels. Call it before the first
         frame; a figure whose labels fit is unchanged.
         """
         if self._background is not None:
@@ -286,6 +293,15 @@ class Animator:
                 self.size = (new_w, height)
                 box = ax.get_tightbbox(renderer)
             boundary = box.x1
+        short = boundary + gap - self.size[0]     # the last labels past the right edge
+        if short > 0:
+            old_w, height = self.size
+            new_w = old_w + int(16 * math.ceil(short / 16))
+            for other in self.fig.axes:
+                x0, y0, w, h = other.get_position().bounds
+                other.set_position((x0 * old_w / new_w, y0, w * old_w / new_w, h))
+            self.fig.set_size_inches(new_w / DPI, height / DPI)
+            self.size = (new_w, height)
 
     def add_view(self, view, *, replace=None):
         """Add a view (on any axes of the figure), or put it in place of ``replace``.

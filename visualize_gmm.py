@@ -611,6 +611,8 @@ def _add_teaching_views(anim, tracker, points, n_features, *, max_iter, ll_panel
         kax.set_xlim(ax.get_xlim())
         kax.set_ylim(ax.get_ylim())
         kax.set_aspect("equal", adjustable="box")
+        kax.tick_params(labelsize=ax.xaxis.get_ticklabels()[0].get_fontsize())
+        kax.ticklabel_format(useOffset=False, scilimits=(-5, 7))       # as the scene
         kax.set_xlabel(ax.get_xlabel(), fontsize=ax.xaxis.label.get_fontsize(), labelpad=2)
         kax.set_ylabel(ax.get_ylabel(), fontsize=ax.yaxis.label.get_fontsize(), labelpad=2)
         kax.apply_aspect()

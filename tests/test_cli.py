@@ -87,6 +87,43 @@ def test_print_ll_lines_equal_state_values(tmp_path, capsys, captured_animator):
     assert all(b >= a - 1e-9 for a, b in zip(lls, lls[1:]))        # EM never decreases
 
 
+@pytest.mark.parametrize("centre, spread, views", [
+    ((-73.5673, 45.5012), 3e-5, []),                        # GPS degrees, a few metres
+    ((-73.5673, 45.5012), 3e-5, ["--compare", "kmeans", "--ll-panel"]),
+    ((500000.0, 4649776.0), 3.0, []),                       # UTM metres
+    ((1e6, 1e6), 1.0, []),
+])
+def test_tick_labels_are_whole_values_and_inside_the_figure(tmp_path, captured_animator,
+                                                            centre, spread, views):
+    """No offset notation ("+4.55e1" beside ticks 0.0001 ... is easy to misread):
+    every tick label is the coordinate itself, and no label is cut off."""
+    rng = np.random.default_rng(2)
+    X = np.r_[rng.normal(0, 1, (100, 2)), rng.normal([4, 2], 0.7, (100, 2))] * spread + centre
+    np.save(tmp_path / "d.npy", X)
+    assert main(["-k", "2", "--load_path", str(tmp_path / "d.npy"), "-i", "3", "--seed", "0",
+                 "-q", "-s", str(tmp_path / "o.png")] + views) == 0
+    anim = captured_animator["anim"]
+    renderer = anim.canvas.get_renderer()
+    scenes = [ax for ax in anim.fig.axes if ax.get_aspect() == 1.0]
+    assert len(scenes) == (2 if views else 1)
+    for ax in scenes:
+        for axis, lo_hi in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            assert axis.get_major_formatter().get_offset() == ""
+            shown = [(t.get_position(), t.get_text()) for t in axis.get_ticklabels()
+                     if t.get_text()]
+            assert len(shown) >= 3
+            for pos, text in shown:
+                value = pos[0] if axis is ax.xaxis else pos[1]
+                if lo_hi[0] <= value <= lo_hi[1]:
+                    assert float(text.replace("\u2212", "-")) == pytest.approx(value, abs=spread)
+    width, height = anim.size
+    for ax in anim.fig.axes:
+        box = ax.get_tightbbox(renderer)
+        assert box.x0 >= 0 and box.x1 <= width, (box, width)
+    with Image.open(tmp_path / "o.png") as im:
+        assert im.size == (width, height)
+
+
 def test_scaled_data_fits_the_same(tmp_path, captured_animator):
     rng = np.random.default_rng(5)
     X = np.r_[rng.normal([0, 0], 1.0, (120, 2)), rng.normal([5, 1], 0.5, (120, 2))]
