@@ -14,6 +14,7 @@ from numpy.lib import format as npy_format
 from scipy import stats
 
 import data_gen
+import data_load
 from data_gen import DataError, circles, column_names, load_points, moons, sample_gaussians, spirals
 from readme_commands import DATA_COMMANDS
 
@@ -303,7 +304,7 @@ def test_fail_unreadable(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(data_gen, "open", denied, raising=False)
+    monkeypatch.setattr(data_load, "open", denied, raising=False)   # _open_regular's open
     _error(path, "cannot be read", "Permission denied")
 
 

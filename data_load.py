@@ -1,0 +1,475 @@
+"""The safe loader for user point files: ``load_points`` and ``column_names``.
+
+Reads ``.npy`` (header checked before any data is read, ``allow_pickle=False``),
+``.csv`` and ``.txt`` files into float64 arrays of shape (n, d), and raises
+:class:`DataError` with a one-line message when a file cannot be used. Nothing is
+ever unpickled or executed.
+
+This module is a leaf: it imports only numpy and the standard library (never
+``data_gen``, ``gmm`` or matplotlib). ``data_gen`` re-exports its public names, so
+``data_gen.load_points`` and ``data_gen.DataError`` keep working.
+"""
+from __future__ import annotations
+
+import os
+import stat
+
+import numpy as np
+from numpy.lib import format as npy_format
+
+__all__ = [
+    "DataError",
+    "IndexColumnWarning",
+    "load_points",
+    "column_names",
+]
+
+LOADABLE_EXTENSIONS = (".npy", ".csv", ".txt")
+
+
+class DataError(ValueError):
+    """A data file cannot be used. ``str(exc)`` is one line: ``"<file>: <problem>[; <fix>]"``."""
+
+
+class IndexColumnWarning(UserWarning):
+    """A text file's first column was a row index and was left out (one-line message)."""
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _open_regular(path):
+    """Open ``path`` for binary reading after checking it is an existing regular file."""
+    name = os.fspath(path)
+    try:
+        st = os.stat(name)
+    except FileNotFoundError:
+        raise DataError(f"{name}: no such file; check the path") from None
+    except OSError as exc:
+        raise DataError(f"{name}: cannot access the file ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DataError(
+            f"{name}: is a directory; give the path of a .npy, .csv or .txt file inside it"
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(f"{name}: is not a regular file; give a .npy, .csv or .txt file")
+    try:
+        return open(name, "rb")
+    except OSError as exc:
+        raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _extension(path):
+    name = os.fspath(path)
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in LOADABLE_EXTENSIONS:
+        shown = f"'{ext}'" if ext else "(none)"
+        hint = "; save the array with numpy.save" if ext == ".npz" else ""
+        raise DataError(
+            f"{name}: unsupported file extension {shown}; use .npy, .csv or .txt{hint}"
+        )
+    return ext
+
+
+def _rows_phrase(count):
+    return f"{count} row" if count == 1 else f"{count} rows"
+
+
+def _check_shape(name, n, d):
+    """Raise DataError unless an (n, d) table has a row and at least two columns."""
+    if n == 0:
+        raise DataError(f"{name}: has 0 rows; need at least one point (one point per row)")
+    if d < 2:
+        raise DataError(
+            f"{name}: has {d} column{'s' if d != 1 else ''}; need at least 2 "
+            "(one point per row, x and y in columns)"
+        )
+
+
+def _finalise(name, X, where):
+    """Check a numeric (n, d) array and return it as C-ordered float64.
+
+    ``where(i)`` describes data row i (e.g. "row 3" or "line 7") for messages.
+    """
+    n, d = X.shape
+    _check_shape(name, n, d)
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = np.ascontiguousarray(X, dtype=np.float64)
+    bad = ~np.isfinite(X).all(axis=1)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        verb = "contains" if rows.size == 1 else "contain"
+        raise DataError(
+            f"{name}: {_rows_phrase(rows.size)} of {n} {verb} NaN or inf "
+            f"(first at {where(int(rows[0]))}); remove or fill them"
+        )
+    return X
+
+
+def _describe_non_npy(head):
+    """What a file that lacks the .npy magic looks like, from its first bytes."""
+    if head.startswith(b"PK\x03\x04"):
+        return "looks like a .npz or zip archive; save a single array with numpy.save"
+    if head[:1] == b"\x80" or head.startswith((b"(lp", b"(dp", b"cnumpy")):
+        return "looks like a Python pickle, which is never loaded; save it with numpy.save"
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+            textual = True
+        except UnicodeDecodeError as exc:  # a character cut at the end of `head` is fine
+            textual = exc.start >= len(head) - 3
+        if textual:
+            return "looks like a text file; if it holds numbers, rename it to .csv or .txt"
+    return "is not a NumPy .npy file (no NumPy header); save the array with numpy.save"
+
+
+def _load_npy(name, fh):
+    head = fh.read(512)
+    if not head:
+        raise DataError(f"{name}: is empty (0 bytes); save an array with numpy.save")
+    if not head.startswith(npy_format.MAGIC_PREFIX):
+        raise DataError(f"{name}: {_describe_non_npy(head)}")
+    fh.seek(0)
+    try:
+        version = npy_format.read_magic(fh)
+        if version == (1, 0):
+            shape, _, dtype = npy_format.read_array_header_1_0(fh)
+        elif version in ((2, 0), (3, 0)):
+            # 3.0 only differs in the header's text encoding (utf-8 vs latin-1), which
+            # matters only for non-ASCII structured field names; those are rejected below.
+            shape, _, dtype = npy_format.read_array_header_2_0(fh)
+        else:
+            raise DataError(
+                f"{name}: unsupported .npy format version {version[0]}.{version[1]}; "
+                "re-save it with numpy.save"
+            )
+    except DataError:
+        raise
+    except Exception:  # numpy raises ValueError, SyntaxError, tokenize.TokenError, ...
+        raise DataError(f"{name}: has a corrupt .npy header; re-save the array with numpy.save") \
+            from None
+    data_offset = fh.tell()
+
+    # Everything below is decided from the header alone: no data has been read yet.
+    if dtype.hasobject:
+        raise DataError(
+            f"{name}: holds Python objects (a pickled array), which are never loaded; "
+            "save a numeric array, e.g. numpy.save(path, x.astype(float))"
+        )
+    if dtype.names is not None or dtype.subdtype is not None:
+        raise DataError(
+            f"{name}: holds a structured array ({dtype}); save a plain numeric (n, 2) array"
+        )
+    kind_names = {"b": "booleans", "c": "complex numbers", "U": "strings", "S": "bytes",
+                  "M": "dates", "m": "time deltas", "V": "raw bytes"}
+    if dtype.kind not in "iuf":
+        what = kind_names.get(dtype.kind, f"dtype {dtype}")
+        raise DataError(
+            f"{name}: holds {what} ({dtype}), not real numbers; save int or float data"
+        )
+    if len(shape) != 2:
+        if len(shape) == 0:
+            got = "a single number (0-D array)"
+        elif len(shape) == 1:
+            got = f"a 1-D array of {shape[0]} values"
+        else:
+            got = f"a {len(shape)}-D array of shape {tuple(shape)}"
+        raise DataError(
+            f"{name}: is {got}; need a 2-D array of shape (n, 2) or wider "
+            "(one point per row), e.g. x.reshape(-1, 2)"
+        )
+    n, d = shape
+    _check_shape(name, n, d)
+    expected = n * d * dtype.itemsize
+    available = os.fstat(fh.fileno()).st_size - data_offset
+    if available < expected:
+        raise DataError(
+            f"{name}: is truncated: header promises {expected} bytes of data but only "
+            f"{max(available, 0)} are present; re-save the array"
+        )
+
+    fh.seek(0)
+    try:
+        X = npy_format.read_array(fh, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"{name}: cannot be read as a .npy array ({first})") from None
+    except MemoryError:
+        raise DataError(f"{name}: is too large to load ({expected / 1e9:.1f} GB of data); "
+                        "use fewer points") from None
+    return _finalise(name, X, lambda i: f"row index {i}")
+
+
+# Text files ----------------------------------------------------------------
+
+
+def _decode_text(name, raw):
+    if raw.startswith(npy_format.MAGIC_PREFIX):
+        raise DataError(f"{name}: is a NumPy .npy file; rename it to .npy")
+    if b"\x00" in raw:
+        raise DataError(
+            f"{name}: is a binary file, not text; save numbers as comma, semicolon "
+            "or whitespace separated text"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _content_lines(text):
+    """Stripped lines that are neither blank nor '#' comments."""
+    return [s for s in map(str.strip, text.splitlines()) if s and s[0] != "#"]
+
+
+def _content_line_numbers(text):
+    """1-based file line numbers of the lines ``_content_lines`` keeps (same order)."""
+    return [i for i, s in enumerate(map(str.strip, text.splitlines()), start=1)
+            if s and s[0] != "#"]
+
+
+def _pick_delimiter(lines):
+    """';' if any of the first lines uses it, else ',' if any does, else a tab if all of
+    them hold one, else None (any run of whitespace)."""
+    sample = lines[:50]
+    if any(";" in line for line in sample):
+        return ";"
+    if any("," in line for line in sample):
+        return ","
+    if sample and all("\t" in line for line in sample):
+        return "\t"
+    return None
+
+
+def _split(line, delimiter):
+    if delimiter is None:
+        return line.split()
+    return [field.strip() for field in line.split(delimiter)]
+
+
+def _is_number(field):
+    if not field or "_" in field:
+        return False
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True
+
+
+def _header_and_data(lines, delimiter):
+    """Split off the header line, if any: the first line, when any field is not a number."""
+    if lines:
+        fields = _split(lines[0], delimiter)
+        if not all(_is_number(f) for f in fields):
+            names = [_unquote(f) for f in fields]
+            return names, lines[1:]
+    return None, lines
+
+
+def _unquote(field):
+    return field.strip().strip('"').strip("'").strip()
+
+
+def _index_column(header, data, delimiter):
+    """True when the first column of a text table is a row index, not data.
+
+    That is what pandas' ``to_csv`` writes (a header whose first name is empty)
+    and R's ``write.csv``/``write.table`` write (an empty or missing first name,
+    quoted row names): a header line, its first name empty or absent (one name
+    fewer than the rows have values), and distinct whole numbers, quoted or not,
+    down the first column.  A named column is always data.
+    """
+    if header is None or not data:
+        return False
+    first_row = _split(data[0], delimiter)
+    if len(first_row) < 3 or (header[0] != "" and len(header) != len(first_row) - 1):
+        return False
+    seen = set()
+    for line in data:
+        field = _unquote(_split(line, delimiter)[0])
+        if not field.lstrip("+-").isdigit() or int(field) in seen:
+            return False
+        seen.add(int(field))
+    return True
+
+
+def _without_index_column(name, header, data, delimiter):
+    """``(header, data)`` with a row-index first column removed (and a warning said)."""
+    if not _index_column(header, data, delimiter):
+        return header, data
+    import warnings
+
+    warnings.warn(f"{name}: the first column is a row index (no name, distinct whole "
+                  "numbers, as pandas' to_csv and R's write.csv write) and is left out",
+                  IndexColumnWarning, stacklevel=4)   # load_points' caller
+    sep = " " if delimiter is None else delimiter
+    data = [sep.join(_split(line, delimiter)[1:]) for line in data]
+    return (header[1:] if header[0] == "" else header), data
+
+
+def _diagnose_text(name, data, numbers, delimiter):
+    """Find the first bad line of ``data`` (file lines ``numbers``); raise a DataError."""
+    n_columns = len(_split(data[0], delimiter))
+    for number, line in zip(numbers, data):
+        fields = _split(line, delimiter)
+        if len(fields) != n_columns:
+            raise DataError(
+                f"{name}: line {number} has {len(fields)} values but line {numbers[0]} has "
+                f"{n_columns}; every row needs the same number of columns"
+            )
+        for column, field in enumerate(fields, start=1):
+            if not _is_number(field):
+                shown = repr(field) if field else "an empty value"
+                if delimiter == ";" and _is_number(field.replace(",", ".", 1)):
+                    raise DataError(
+                        f"{name}: line {number}, column {column}: {shown} uses a decimal "
+                        "comma; write decimals with '.' (e.g. 1.5)"
+                    )
+                raise DataError(
+                    f"{name}: line {number}, column {column}: {shown} is not a number; "
+                    "the file must be numeric (an optional header line is allowed)"
+                )
+
+
+def _load_text(name, fh):
+    try:
+        raw = fh.read()
+    except OSError as exc:
+        raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    if not raw.strip():
+        raise DataError(f"{name}: is empty; need one point per row, x and y in columns")
+    text = _decode_text(name, raw)
+    lines = _content_lines(text)
+    delimiter = _pick_delimiter(lines)
+    header, as_written = _header_and_data(lines, delimiter)
+    header, data = _without_index_column(name, header, as_written, delimiter)
+    if not data:
+        raise DataError(
+            f"{name}: has 0 rows{' (only a header line)' if header else ''}; "
+            "need at least one point (one point per row)"
+        )
+
+    def data_line_numbers():  # only needed for messages, so computed lazily
+        numbers = _content_line_numbers(text)
+        return numbers[1:] if header is not None else numbers
+
+    try:
+        X = np.loadtxt(data, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None)
+        if X.shape[1] != len(_split(data[0], delimiter)):
+            raise ValueError("column count mismatch")
+    except ValueError as exc:
+        # judged on the rows as written, so column numbers are the file's
+        _diagnose_text(name, as_written, data_line_numbers(), delimiter)
+        first = str(exc).splitlines()[0] if str(exc) else "parse error"
+        raise DataError(f"{name}: is not a numeric table ({first})") from None
+    if header is not None and len(header) != X.shape[1]:
+        first = _content_line_numbers(text)[0]
+        raise DataError(
+            f"{name}: the header on line {first} has {len(header)} names but the rows have "
+            f"{X.shape[1]} values; give one name per column or drop the header"
+        )
+    if header is None:
+        header = _commented_header(text, data[0], delimiter)
+    return _finalise(name, X, lambda i: f"line {data_line_numbers()[i]}"), header
+
+
+def load_points(path, *, with_names=False):
+    """Load points from a ``.npy``, ``.csv`` or ``.txt`` file, safely.
+
+    ``.npy`` files are checked from their header first (dtype and shape are
+    validated before any data is read, so a huge file of the wrong shape is rejected
+    at once) and read with ``allow_pickle=False``. Text files hold one point per
+    line, values separated by commas, semicolons or whitespace; blank lines and
+    lines starting with ``#`` are skipped, and the first line may be a header (it is
+    one when any of its fields is not a number). A first column that is a row
+    index - no name in the header and distinct whole numbers, as pandas'
+    ``to_csv`` and R's ``write.csv`` write - is left out, with an
+    :class:`IndexColumnWarning`. Nothing is ever unpickled or executed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File to read; the extension (case-insensitive) picks the format.
+    with_names : bool, default False
+        Also return the column names, as :func:`column_names` would, from the
+        same read of the file.
+
+    Returns
+    -------
+    X : ndarray of shape (n, d), float64, C-ordered
+        n >= 1 points with d >= 2 finite coordinates. Integer data is converted.
+    names : list of str or None
+        Only with ``with_names=True``.
+
+    Raises
+    ------
+    DataError
+        A ``ValueError`` whose message is one line naming the file, the problem
+        and, where it helps, what to do.
+    """
+    name = os.fspath(path)
+    fh = _open_regular(name)
+    with fh:
+        if _extension(name) == ".npy":
+            X, names = _load_npy(name, fh), None
+        else:
+            X, names = _load_text(name, fh)
+    return (X, names) if with_names else X
+
+
+def column_names(path):
+    """Column names from a text file's header line.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    list of str or None
+        The header fields of a ``.csv``/``.txt`` file that has a header line, or
+        failing that a ``# x,y`` comment line just before the first row (as written
+        by ``numpy.savetxt(..., header=...)``) with one name per column; else None
+        (always None for ``.npy``).
+
+    Raises
+    ------
+    DataError
+        If the file is missing, a directory, unreadable or of an unsupported type.
+    """
+    name = os.fspath(path)
+    fh = _open_regular(name)
+    with fh:
+        if _extension(name) == ".npy":
+            return None
+        try:
+            raw = fh.read()
+        except OSError as exc:
+            raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+        text = _decode_text(name, raw)
+        lines = _content_lines(text)
+        delimiter = _pick_delimiter(lines)
+        header, data = _header_and_data(lines, delimiter)
+        if _index_column(header, data, delimiter):
+            header = header[1:] if header[0] == "" else header
+        if header is None and data:
+            header = _commented_header(text, data[0], delimiter)
+        return header
+
+
+def _commented_header(text, first_data_line, delimiter):
+    """Names from a '# x,y' comment right before the first data line (numpy.savetxt's
+    header style), if it has one non-numeric name per column; else None."""
+    previous = None
+    for line in map(str.strip, text.splitlines()):
+        if line == first_data_line:
+            break
+        previous = line if line else previous
+    if not previous or not previous.startswith("#"):
+        return None
+    names = [f.strip('"\'') for f in _split(previous.lstrip("#").strip(), delimiter)]
+    n_columns = len(_split(first_data_line, delimiter))
+    if len(names) != n_columns or any(not f or _is_number(f) for f in names):
+        return None
+    return names
