@@ -8,6 +8,12 @@ artists it owns in ``artists`` so an animator can draw them itself.
 
 z-order: points < true ellipses < fitted ellipses < means < text, so a small
 component's ellipse is never hidden under its points.
+
+The teaching views (``--soft``, ``--contours``, ``--ll-panel``, ``--compare
+kmeans``, the ``--select-k`` curve) live in :mod:`gmm_teaching`, which imports
+this module; ``gmm_plot.SoftPointsView`` and the other moved names still work
+through a module-level ``__getattr__`` that imports :mod:`gmm_teaching` on
+first use, because importing it eagerly here would be an import cycle.
 """
 
 import numpy as np
@@ -21,24 +27,36 @@ __all__ = [
     "component_colors",
     "covariance_ellipse",
     "frame_limits",
-    "criterion_curve",
-    "CriterionCurveView",
     "PointsView",
     "EllipsesView",
     "TrueEllipsesView",
     "MeansView",
     "IterationText",
-    "mix_colors",
-    "voronoi_cells",
-    "SoftPointsView",
-    "ContoursView",
-    "LogLikelihoodPanel",
-    "VoronoiView",
-    "PanelTitle",
     "fit_text",
-    "KMeansText",
-    "FollowerPanel",
 ]
+
+#: public names that moved to gmm_teaching: still exported from here (``*``
+#: included), resolved lazily by ``__getattr__`` below
+_TEACHING_EXPORTS = (
+    "criterion_curve", "CriterionCurveView", "mix_colors", "voronoi_cells", "SoftPointsView",
+    "ContoursView", "LogLikelihoodPanel", "VoronoiView", "PanelTitle", "KMeansText",
+    "FollowerPanel",
+)
+__all__ += _TEACHING_EXPORTS
+_TEACHING_NAMES = frozenset(_TEACHING_EXPORTS + ("Z_REGIONS", "Z_CONTOURS", "CHOSEN_COLOR"))
+
+
+def __getattr__(name):
+    """``gmm_plot.SoftPointsView`` etc.: the teaching views, from :mod:`gmm_teaching`."""
+    if name in _TEACHING_NAMES:
+        import gmm_teaching
+        return getattr(gmm_teaching, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _TEACHING_NAMES)
+
 
 #: Mahalanobis radius of every drawn ellipse: the contour c = 2, as the
 #: original tool drew (semi-axes sqrt(2) * sigma).
@@ -179,73 +197,6 @@ def frame_limits(points, margin=0.06, min_aspect=0.4):
     half = 0.5 * span + margin * big
     return ((float(centre[0] - half[0]), float(centre[0] + half[0])),
             (float(centre[1] - half[1]), float(centre[1] + half[1])))
-
-
-def criterion_curve(ax, ks, values, best_k, *, label="BIC", color="C0", excluded=()):
-    """Draw a model-selection criterion against k, the chosen k marked (static).
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    ks : sequence of int, shape (m,)
-        Numbers of components, increasing.
-    values : sequence of float, shape (m,)
-        Criterion per k (lower is better).
-    best_k : int
-        The chosen k (one of ``ks``): a filled marker, a dotted vertical line
-        and the text ``k = best_k``.
-    label : str
-        Criterion name for the title and y axis.
-    excluded : sequence of int
-        ks whose fit was not eligible (degenerate): a gray ``x`` over them.
-
-    Returns
-    -------
-    line : matplotlib.lines.Line2D
-        The curve (``get_xdata``/``get_ydata`` are ``ks``/``values``).
-    """
-    ks = np.asarray(ks, dtype=int)
-    values = np.asarray(values, dtype=float)
-    (line,) = ax.plot(ks, values, "o-", color=color, markersize=4, linewidth=1.5)
-    j = int(np.flatnonzero(ks == best_k)[0])
-    ax.axvline(best_k, color="0.4", linestyle=":", linewidth=1.0)
-    bad = np.isin(ks, np.asarray(excluded, dtype=int))
-    if bad.any():
-        ax.plot(ks[bad], values[bad], "x", color="0.35", markersize=9, markeredgewidth=2.0)
-    ax.plot([best_k], [values[j]], "o", markersize=10, markerfacecolor="none",
-            markeredgecolor=CHOSEN_COLOR, markeredgewidth=2.0)
-    ax.annotate(f"k = {best_k}", (best_k, values[j]), xytext=(7, 9),
-                textcoords="offset points", ha="left", va="bottom", fontsize=9,
-                color=CHOSEN_COLOR)
-    ax.set_xlabel("k (components)", fontsize=9)
-    ax.set_title(f"{label} (lower is better)", fontsize=9)
-    if len(ks) <= 15:
-        ax.set_xticks(ks)
-    ax.margins(x=0.08, y=0.12)
-    ax.grid(True, linewidth=0.5, alpha=0.4)
-    # plain numbers: an offset/exponent label would collide with the title
-    ax.ticklabel_format(axis="y", style="plain", useOffset=False)
-    return line
-
-
-CHOSEN_COLOR = "crimson"
-
-
-class CriterionCurveView:
-    """Static view: :func:`criterion_curve` on its own axes.
-
-    Drawn once into the background (no per-frame artists); it declares its
-    colours in ``palette_colors`` so a GIF palette keeps them.
-    """
-
-    def __init__(self, ax, ks, values, best_k, *, label="BIC", excluded=()):
-        self.line = criterion_curve(ax, ks, values, best_k, label=label, excluded=excluded)
-        self.artists = []
-        self.palette_colors = to_rgba_array(["C0", CHOSEN_COLOR, "0.35", "0.4"])
-
-    def update(self, state):
-        """Nothing changes; returns no artists."""
-        return []
 
 
 def _marker_size(n):
@@ -494,322 +445,6 @@ class IterationText:
         return [self.text]
 
 
-# --------------------------------------------------------------------------- #
-# Teaching views: soft colours, density contours, log-likelihood panel,
-# k-means comparison panel
-# --------------------------------------------------------------------------- #
-
-Z_REGIONS = 0.5      # k-means Voronoi cells: under the points
-Z_CONTOURS = 1.5     # density contours: over the points, under the ellipses
-
-
-def mix_colors(resp, colors):
-    """Responsibility-weighted mix of component colours.
-
-    Parameters
-    ----------
-    resp : ndarray, shape (n, k)
-        Rows of non-negative weights summing to 1.
-    colors : ndarray, shape (k, 3 or 4)
-        Component colours in [0, 1].
-
-    Returns
-    -------
-    rgb : ndarray, shape (n, 3)
-        ``resp @ colors[:, :3]``.
-    """
-    return np.asarray(resp, dtype=float) @ np.asarray(colors, dtype=float)[:, :3]
-
-
-class SoftPointsView(PointsView):
-    """Points coloured by the responsibility-weighted mix of component colours.
-
-    A point that two components share equally is drawn halfway between
-    their colours. In the image mode (large n) each pixel shows the mean
-    mixed colour of its points: three weighted ``np.bincount`` calls per
-    frame, no per-point Python work.
-
-    Parameters
-    ----------
-    ax, points, colors, image_threshold, alpha
-        As :class:`PointsView`.
-    responsibilities : callable, optional
-        ``responsibilities(state) -> (n, k)`` array. Default: computed from
-        the displayed points and the (2-D) state with
-        :func:`gmm.responsibilities`; the animator passes its own for data
-        with more than two columns.
-    """
-
-    def __init__(self, ax, points, colors, *, responsibilities=None, image_threshold=50_000,
-                 alpha=None):
-        super().__init__(ax, points, colors, image_threshold=image_threshold, alpha=alpha)
-        if responsibilities is None:
-            import gmm
-            shown = np.asarray(points, dtype=float)
-
-            def responsibilities(state):
-                return gmm.responsibilities(shown, state.weights, state.means,
-                                            state.covariances)
-        self.responsibilities = responsibilities
-        if self.mode == "image":
-            k = len(self._rgb)
-            self._pixel = (self._pair_base // k if self._pair_base is not None
-                           else self._inverse)
-        k = len(self.colors)
-        # pairwise half mixes join the GIF palette (a few components only)
-        if 2 <= k <= 6:
-            i, j = np.triu_indices(k, 1)
-            self.palette_colors = 0.5 * (self.colors[i, :3] + self.colors[j, :3])
-        else:
-            self.palette_colors = None
-
-    def update(self, state):
-        """Recolour each point (or pixel) by ``responsibilities(state)``."""
-        resp = np.asarray(self.responsibilities(state), dtype=float)
-        if self.mode == "scatter":
-            face = np.empty((self.n, 4))
-            face[:, :3] = np.clip(mix_colors(resp, self.colors), 0.0, 1.0)
-            face[:, 3] = self.alpha
-            self.artist.set_facecolor(face)
-        else:
-            # the mean of the points' mixed colours (mixing is linear, so mixing
-            # first needs 3 bincounts instead of k)
-            m = len(self._occupied)
-            rgb = mix_colors(resp, self.colors)
-            mixed = np.empty((m, 3))
-            for c in range(3):
-                mixed[:, c] = np.bincount(self._pixel, weights=rgb[:, c], minlength=m)
-            mixed /= self._counts[:, None]
-            flat = self._image.reshape(-1, 4)
-            flat[self._occupied, :3] = np.round(255 * np.clip(mixed, 0.0, 1.0)).astype(np.uint8)
-            self.artist.set_data(self._image)
-        return [self.artist]
-
-
-class ContoursView:
-    """Line contours of the mixture's log-density on a fixed grid.
-
-    Levels are the quantiles ``QUANTILES`` of the log-density at (a fixed
-    subsample of) the data points, so the contour of quantile ``q`` encloses
-    the densest ``1 - q`` of the points: read from the outside in, 95%, 75%,
-    50%, 25% and 5% of the points. Darker lines mean higher density.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        Axes whose limits are final; the grid covers them.
-    points : ndarray, shape (n, 2)
-        Points in display units (for the levels).
-    resolution : int
-        Grid nodes along the longer side of the axes (the shorter side gets
-        proportionally fewer, at least 20).
-    max_level_points : int
-        At most this many evenly strided points set the levels.
-    """
-
-    QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-    def __init__(self, ax, points, *, resolution=120, max_level_points=2000, linewidth=1.0):
-        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-        if (x1 - x0) >= (y1 - y0):
-            nx, ny = resolution, max(20, int(round(resolution * (y1 - y0) / (x1 - x0))))
-        else:
-            ny, nx = resolution, max(20, int(round(resolution * (x1 - x0) / (y1 - y0))))
-        self.x = np.linspace(x0, x1, nx)
-        self.y = np.linspace(y0, y1, ny)
-        gx, gy = np.meshgrid(self.x, self.y)
-        self.grid = np.c_[gx.ravel(), gy.ravel()]             # (ny * nx, 2)
-        points = np.asarray(points, dtype=float)
-        step = max(1, int(np.ceil(len(points) / max_level_points)))
-        self.level_points = points[::step]
-        shades = np.linspace(0.62, 0.12, len(self.QUANTILES))  # outer light, inner dark
-        self.level_colors = np.c_[shades, shades, shades, np.ones_like(shades)]
-        from matplotlib.collections import LineCollection
-        self.lines = LineCollection([], linewidths=linewidth, zorder=Z_CONTOURS)
-        ax.add_collection(self.lines, autolim=False)
-        self.levels = np.full(len(self.QUANTILES), np.nan)
-        self.segments = [[] for _ in self.QUANTILES]           # per level, list of (m, 2)
-        self.artists = [self.lines]
-
-    def log_density(self, state, X):
-        """Mixture log-density of ``state`` at ``X`` (m, 2), shape (m,)."""
-        import gmm
-        return gmm.log_density(X, state.weights, state.means, state.covariances)
-
-    def update(self, state):
-        """Recompute the grid density and the contour lines for ``state``."""
-        from contourpy import LineType, contour_generator
-        both = self.log_density(state, np.vstack([self.grid, self.level_points]))
-        n_grid = len(self.grid)                 # one call: grid nodes, then level points
-        z = both[:n_grid].reshape(len(self.y), len(self.x))
-        finite = np.isfinite(z)
-        if not finite.all():
-            z = np.where(finite, z, z[finite].min() - 1.0 if finite.any() else 0.0)
-        self.levels = np.quantile(both[n_grid:], self.QUANTILES)
-        gen = contour_generator(self.x, self.y, z, line_type=LineType.Separate)
-        segments, colors = [], []
-        for j, level in enumerate(self.levels):
-            lines = [ln for ln in gen.lines(level) if len(ln) >= 2]
-            self.segments[j] = lines
-            segments.extend(lines)
-            colors.extend([self.level_colors[j]] * len(lines))
-        self.lines.set_segments(segments)
-        self.lines.set_color(colors if colors else "none")
-        return [self.lines]
-
-
-class LogLikelihoodPanel:
-    """Mean log-likelihood per iteration up to the current state, on its own axes.
-
-    The curve runs over the iterations seen so far, the current one marked.
-    The x range is fixed to ``[0, max_iter]`` (frames never rescale it); the
-    y range only grows (with a margin), and when it changes
-    ``background_stale`` is set so an animator that caches the static layer
-    redraws it.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        The panel's own axes.
-    max_iter : int
-        Largest iteration number.
-    history : callable
-        ``history() -> list`` of the run's states so far, state ``t`` at index
-        ``t`` (the animator's history), so a frame drawn alone (a PNG of the
-        last state) still shows the whole curve.
-    """
-
-    def __init__(self, ax, max_iter, *, history, color="0.15"):
-        self.ax = ax
-        self.max_iter = int(max_iter)
-        self.history = history
-        self.line, = ax.plot([], [], "-", color=color, linewidth=1.5, zorder=Z_FIT)
-        self.marker, = ax.plot([], [], "o", color=color, markeredgecolor="white",
-                               markersize=7, zorder=Z_MEANS)
-        ax.set_title("mean log-likelihood", fontsize=10)
-        ax.set_xlabel("iteration", fontsize=9)
-        ax.tick_params(labelsize=8)
-        ax.grid(True, color="0.9", linewidth=0.8)
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        # plain tick labels: an offset text would collide with the title
-        ax.ticklabel_format(axis="y", style="plain", useOffset=False)
-        self._xmax = max(1, self.max_iter)
-        ax.set_xlim(-0.02 * self._xmax, 1.02 * self._xmax)
-        ax.set_ylim(0.0, 1.0)
-        self._ylim = None
-        self.background_stale = False
-        self.artists = [self.line, self.marker]
-
-    def curve(self, iteration):
-        """Iterations 0..t known so far and their log-likelihoods (2 arrays)."""
-        states = self.history()[: iteration + 1]
-        lls = np.array([s.log_likelihood for s in states], dtype=float)
-        return np.arange(len(lls), dtype=float), lls
-
-    def update(self, state):
-        t = int(state.iteration)
-        its, lls = self.curve(t)
-        self.line.set_data(its, lls)
-        self.marker.set_data([t], [float(state.log_likelihood)])
-        self._grow_limits(lls)
-        return [self.line, self.marker]
-
-    def _grow_limits(self, lls):
-        finite = lls[np.isfinite(lls)]
-        ylim = self._ylim
-        if len(finite):
-            lo, hi = float(finite.min()), float(finite.max())
-            # grow before a value reaches the edge, so the marker is never clipped
-            edge = 0.0 if ylim is None else 0.04 * (ylim[1] - ylim[0])
-            if ylim is None or lo < ylim[0] + edge or hi > ylim[1] - edge:
-                # EM's curve mostly climbs: room above grows with the span,
-                # so the limits (and the background) change O(log) times
-                if ylim is not None:
-                    lo, hi = min(lo, ylim[0]), max(hi, ylim[1])
-                span = max(hi - lo, 1e-3 * max(abs(hi), 1.0), 1e-9)
-                ylim = (lo - 0.1 * span, hi + 0.4 * span)
-        if ylim != self._ylim:
-            self._ylim = ylim
-            self.ax.set_ylim(*ylim)
-            self.background_stale = True
-
-
-def voronoi_cells(centres, xlim, ylim):
-    """Voronoi cells of ``centres`` clipped to a rectangle.
-
-    Each cell is the rectangle cut by the half-planes
-    ``|x - c_j| <= |x - c_i|`` for every other centre (Sutherland-Hodgman);
-    duplicate centres share one cell.
-
-    Parameters
-    ----------
-    centres : ndarray, shape (k, 2)
-    xlim, ylim : (float, float)
-
-    Returns
-    -------
-    cells : list of k ndarrays, shape (m_j, 2)
-        Polygon vertices (possibly empty).
-    """
-    centres = np.asarray(centres, dtype=float)
-    box = np.array([[xlim[0], ylim[0]], [xlim[1], ylim[0]], [xlim[1], ylim[1]],
-                    [xlim[0], ylim[1]]])
-    cells = []
-    for j, cj in enumerate(centres):
-        poly = box
-        for i, ci in enumerate(centres):
-            if i == j or len(poly) == 0 or np.array_equal(ci, cj):
-                continue
-            normal = ci - cj                        # keep points with n.x <= n.(ci+cj)/2
-            offset = 0.5 * normal @ (ci + cj)
-            poly = _clip_half_plane(poly, normal, offset)
-        cells.append(poly)
-    return cells
-
-
-def _clip_half_plane(poly, normal, offset):
-    """The part of convex polygon ``poly`` (m, 2) where ``normal . x <= offset``."""
-    s = poly @ normal - offset
-    inside = s <= 0
-    if inside.all():
-        return poly
-    if not inside.any():
-        return np.empty((0, 2))
-    out = []
-    m = len(poly)
-    for a in range(m):
-        b = (a + 1) % m
-        if inside[a]:
-            out.append(poly[a])
-        if inside[a] != inside[b]:
-            t = s[a] / (s[a] - s[b])
-            out.append(poly[a] + t * (poly[b] - poly[a]))
-    return np.array(out)
-
-
-class VoronoiView:
-    """k-means' hard assignment as regions: each centre's Voronoi cell, tinted
-    with its colour and outlined in gray, under the points."""
-
-    def __init__(self, ax, colors, *, tint=0.14):
-        from matplotlib.collections import PolyCollection
-        self.xlim, self.ylim = ax.get_xlim(), ax.get_ylim()
-        colors = np.asarray(colors, dtype=float)
-        face = colors.copy()
-        face[:, 3] = tint
-        self.cells = PolyCollection([], facecolors=face, edgecolors="0.35", linewidths=1.0,
-                                    zorder=Z_REGIONS)
-        ax.add_collection(self.cells, autolim=False)
-        self.polygons = []
-        self.artists = [self.cells]
-
-    def update(self, state):
-        """Cells of ``state.means`` (shape (k, 2))."""
-        self.polygons = voronoi_cells(np.asarray(state.means, float)[:, :2], self.xlim, self.ylim)
-        self.cells.set_verts([p if len(p) else np.zeros((0, 2)) for p in self.polygons])
-        return [self.cells]
-
-
 def fit_text(text, max_px, *, min_fontsize=6.0):
     """Shrink ``text`` (a matplotlib Text) until it is at most ``max_px`` long.
 
@@ -839,84 +474,3 @@ def fit_text(text, max_px, *, min_fontsize=6.0):
         keep -= 1
         text.set_text(full[:keep].rstrip() + "\u2026")
     return length()
-
-
-class PanelTitle:
-    """A fixed label in the top-left corner inside the axes, on a white box
-    (smaller, or cut with an ellipsis, when it is wider than the axes)."""
-
-    def __init__(self, ax, text, *, fontsize=10):
-        self.text = ax.text(0.015, 0.985, text, transform=ax.transAxes, ha="left", va="top",
-                            fontsize=fontsize, fontweight="bold", zorder=Z_TEXT,
-                            bbox=dict(boxstyle="round,pad=0.25", facecolor="white",
-                                      edgecolor="0.7", alpha=0.9))
-        fit_text(self.text, 0.97 * ax.get_window_extent().width - 8)
-        self.artists = [self.text]
-
-    def update(self, state):
-        return []
-
-
-class KMeansText(IterationText):
-    """``iter t / max   mean sq. distance D`` for a k-means state."""
-
-    def __init__(self, ax, max_iter, *, fontsize=10):
-        super().__init__(ax, max_iter, fontsize=fontsize, label="mean sq. distance",
-                         attribute="objective", spec=".4g")
-
-
-class FollowerPanel:
-    """Views on another axes that follow a second sequence of states.
-
-    Each frame the animator hands the EM state; this panel looks up state
-    number ``state.iteration`` of its own sequence (pulled lazily from
-    ``source()``, kept, and held at its last state once it ends) and
-    updates its child views with it. Used for the k-means panel.
-
-    Parameters
-    ----------
-    source : callable
-        ``source() -> iterator`` of states (state 0 first) in display units;
-        called again by :meth:`reset` for a new run.
-    views : list
-        Child views (``update(state)``, ``artists``) drawn on the panel.
-    frame : callable
-        ``frame() -> int``: which state to show (the animator's frame index,
-        so the panel keeps advancing after EM has stopped).
-    """
-
-    def __init__(self, source, views, *, frame):
-        self.source = source
-        self.frame = frame
-        self.views = list(views)
-        self.artists = [a for v in self.views for a in v.artists]
-        self.reset()
-
-    def reset(self):
-        """Start over from a fresh ``source()`` (e.g. after an EM restart)."""
-        self._iterator = None
-        self.history = []
-        self._done = False
-
-    def state(self, i):
-        """State ``min(i, last)`` of the followed sequence."""
-        if self._iterator is None:
-            self._iterator = iter(self.source())
-        while len(self.history) <= i and not self._done:
-            try:
-                self.history.append(next(self._iterator))
-            except StopIteration:
-                self._done = True
-        return self.history[min(i, len(self.history) - 1)]
-
-    def has_state(self, i):
-        """Whether the followed sequence has a state ``i`` (pulls up to it)."""
-        self.state(i)
-        return len(self.history) > i
-
-    def update(self, state):
-        own = self.state(int(self.frame()))
-        changed = []
-        for view in self.views:
-            changed.extend(view.update(own))
-        return changed

@@ -588,6 +588,7 @@ def _add_teaching_views(anim, tracker, points, n_features, *, max_iter, ll_panel
         ``on_state`` sees each EM state once). None otherwise.
     """
     import gmm_plot
+    import gmm_teaching
 
     if compare in (None, False, ""):
         compare = None
@@ -601,10 +602,10 @@ def _add_teaching_views(anim, tracker, points, n_features, *, max_iter, ll_panel
     if soft:
         old = next(v for v in anim.views if type(v) is gmm_plot.PointsView)
         resp = None if n_features == 2 else tracker.responsibilities
-        anim.add_view(gmm_plot.SoftPointsView(ax, points, colors, responsibilities=resp,
-                                              image_threshold=IMAGE_THRESHOLD), replace=old)
+        anim.add_view(gmm_teaching.SoftPointsView(ax, points, colors, responsibilities=resp,
+                                                  image_threshold=IMAGE_THRESHOLD), replace=old)
     if contours:
-        anim.add_view(gmm_plot.ContoursView(ax, points))
+        anim.add_view(gmm_teaching.ContoursView(ax, points))
     if compare == "kmeans":
         scene_px = int(round(ax.get_position().width * anim.size[0]))
         kax = anim.add_side_axes(width=scene_px + 80, margins=(64, 16))
@@ -618,20 +619,20 @@ def _add_teaching_views(anim, tracker, points, n_features, *, max_iter, ll_panel
         kax.apply_aspect()
         views = []
         if n_features == 2:                   # regions only where they are exact
-            views.append(gmm_plot.VoronoiView(kax, colors))
+            views.append(gmm_teaching.VoronoiView(kax, colors))
         views.append(gmm_plot.PointsView(kax, points, colors, image_threshold=IMAGE_THRESHOLD))
         if true_components is not None:
             views.append(gmm_plot.TrueEllipsesView(kax, *true_components))
         if show_means:
             views.append(gmm_plot.MeansView(kax, colors))
-        views.append(gmm_plot.KMeansText(kax, max_iter))
-        views.append(gmm_plot.PanelTitle(kax, "k-means (Lloyd): hard assignment"))
+        views.append(gmm_teaching.KMeansText(kax, max_iter))
+        views.append(gmm_teaching.PanelTitle(kax, "k-means (Lloyd): hard assignment"))
         kax.set_xlim(kax.get_xlim())
         kax.set_ylim(kax.get_ylim())
-        follower = anim.add_view(gmm_plot.FollowerPanel(
+        follower = anim.add_view(gmm_teaching.FollowerPanel(
             lambda: tracker.kmeans_states(max_iter), views, frame=lambda: anim.current))
         title = "EM: Gaussian mixture" + (" (soft colours)" if soft else "")
-        anim.add_view(gmm_plot.PanelTitle(ax, title))
+        anim.add_view(gmm_teaching.PanelTitle(ax, title))
         anim.kmeans_ax = kax
 
         def hold_em_while_kmeans_runs(states):
@@ -648,7 +649,8 @@ def _add_teaching_views(anim, tracker, points, n_features, *, max_iter, ll_panel
             anim.on_state = _once_per_state(anim.on_state)
     if ll_panel:
         lax = anim.add_side_axes(width=LL_PANEL_WIDTH, margins=(64, 16))
-        anim.add_view(gmm_plot.LogLikelihoodPanel(lax, max_iter, history=lambda: anim.history))
+        anim.add_view(gmm_teaching.LogLikelihoodPanel(lax, max_iter,
+                                                      history=lambda: anim.history))
         anim.ll_ax = lax
     return wrap
 
@@ -857,10 +859,10 @@ class _AnalysisPlan:
         """Add the criterion curve beside the scene (with --select-k)."""
         if self.selection is None:
             return
-        import gmm_plot
+        import gmm_teaching
         ks, rows, best_k, criterion = self.selection
         ax = anim.add_side_axes()
-        anim.add_view(gmm_plot.CriterionCurveView(
+        anim.add_view(gmm_teaching.CriterionCurveView(
             ax, [r["k"] for r in rows], [r[criterion] for r in rows], best_k,
             label=criterion.upper(), excluded=[r["k"] for r in rows if r["degenerate"]]))
 

@@ -46,6 +46,7 @@ import numpy as np  # noqa: E402
 import data_gen  # noqa: E402
 import gmm  # noqa: E402
 import gmm_plot  # noqa: E402
+import gmm_teaching  # noqa: E402
 import visualize_gmm  # noqa: E402
 
 
@@ -279,7 +280,7 @@ def section_views(ns, n_frames):
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     for resolution in (60, 120, 200, 400):
-        view = gmm_plot.ContoursView(ax, X, resolution=resolution)
+        view = gmm_teaching.ContoursView(ax, X, resolution=resolution)
         view.update(state)
         t0 = time.perf_counter()
         for _ in range(10):

@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
 import gmm_plot
+import gmm_teaching
 from gmm_plot import covariance_ellipse
 
 
@@ -225,7 +226,7 @@ def test_contours_view_one_density_call_per_frame_same_levels(monkeypatch):
     ax = fig.add_subplot()
     ax.set_xlim(-4, 4)
     ax.set_ylim(-3, 3)
-    view = gmm_plot.ContoursView(ax, points)
+    view = gmm_teaching.ContoursView(ax, points)
     state = type("S", (), {"weights": np.array([0.4, 0.6]),
                            "means": np.array([[-1.0, 0.0], [1.0, 0.5]]),
                            "covariances": np.array([np.eye(2), [[1.0, 0.3], [0.3, 0.5]]])})

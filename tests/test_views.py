@@ -21,6 +21,7 @@ from scipy.stats import multivariate_normal
 
 import gmm
 import gmm_plot
+import gmm_teaching
 import visualize_gmm
 from readme_commands import GALLERY_COMMANDS
 from visualize_gmm import main
@@ -100,7 +101,7 @@ def test_soft_scatter_colour_is_the_responsibility_mix():
     fig, ax = _axes()
     pts = np.array([[0.0, 0.0], [-1.0, 0.5], [2.5, -1.0], [0.3, 0.2]])
     colors = gmm_plot.component_colors(2)
-    view = gmm_plot.SoftPointsView(ax, pts, colors)
+    view = gmm_teaching.SoftPointsView(ax, pts, colors)
     view.update(TWO)
     face = view.artist.get_facecolors()
     resp = _scipy_resp(pts, TWO)
@@ -120,7 +121,7 @@ def test_soft_image_pixel_is_the_mean_mix_of_its_points():
     rng = np.random.default_rng(0)
     pts = np.r_[[[0.0, 0.0]], rng.uniform(-3.5, 3.5, size=(400, 2))]
     colors = gmm_plot.component_colors(2)
-    view = gmm_plot.SoftPointsView(ax, pts, colors, image_threshold=10)
+    view = gmm_teaching.SoftPointsView(ax, pts, colors, image_threshold=10)
     assert view.mode == "image"
     view.update(TWO)
     resp = _scipy_resp(pts, TWO)
@@ -163,7 +164,7 @@ def test_contour_levels_and_lines_match_scipy_density():
                    [[[0.6, 0.2], [0.2, 0.4]], [[1.0, -0.3], [-0.3, 0.5]]])
     pts = np.concatenate([rng.multivariate_normal(m, c, size=n) for m, c, n in
                           zip(state.means, state.covariances, (90, 210))])
-    view = gmm_plot.ContoursView(ax, pts, resolution=120)
+    view = gmm_teaching.ContoursView(ax, pts, resolution=120)
     view.update(state)
     want = np.quantile(_scipy_logpdf(pts, state), view.QUANTILES)
     np.testing.assert_allclose(view.levels, want, rtol=1e-9)
@@ -187,7 +188,7 @@ def test_ll_panel_curve_up_to_the_current_frame():
     anim = visualize_gmm.animate(None, 3, iterations=6, tol=0, seed=0, n_points=300, n_true=3,
                                  ll_panel=True)
     assert len(anim.fig.axes) == 2
-    panel = next(v for v in anim.views if isinstance(v, gmm_plot.LogLikelihoodPanel))
+    panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     assert panel.ax is anim.fig.axes[1] and panel.ax is anim.ll_ax
     for i in range(7):
         anim.render(i)
@@ -207,7 +208,7 @@ def test_ll_panel_in_a_png_shows_the_whole_curve(tmp_path, captured_animator):
     assert main(SMALL + ["-i", "5", "--tol", "0", "--ll-panel", "-q",
                          "-s", str(tmp_path / "x.png")]) == 0
     anim = captured_animator["anim"]
-    panel = next(v for v in anim.views if isinstance(v, gmm_plot.LogLikelihoodPanel))
+    panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     assert len(panel.line.get_xdata()) == 6
     png = np.asarray(Image.open(tmp_path / "x.png").convert("RGB"))
     assert png.shape[:2] == (anim.size[1], anim.size[0])
@@ -216,7 +217,7 @@ def test_ll_panel_in_a_png_shows_the_whole_curve(tmp_path, captured_animator):
 def test_ll_panel_grows_limits_and_redraws_the_background():
     anim = visualize_gmm.animate(None, 3, iterations=25, tol=0, seed=0, n_points=300, n_true=3,
                                  ll_panel=True)
-    panel = next(v for v in anim.views if isinstance(v, gmm_plot.LogLikelihoodPanel))
+    panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     for i in range(26):
         frame = anim.render(i).copy()
     assert panel.ax.get_xlim()[1] >= 25
@@ -235,7 +236,7 @@ def test_compare_kmeans_panel_matches_sklearn_from_em_start(tmp_path):
                                  compare="kmeans")
     n_frames = anim.run()
     assert len(anim.fig.axes) == 2
-    follower = next(v for v in anim.views if isinstance(v, gmm_plot.FollowerPanel))
+    follower = next(v for v in anim.views if isinstance(v, gmm_teaching.FollowerPanel))
     kax = anim.kmeans_ax
     titles = [t.get_text() for t in anim.ax.texts + kax.texts]
     assert any(t.startswith("EM") for t in titles) and any("k-means" in t for t in titles)
@@ -253,8 +254,8 @@ def test_compare_kmeans_panel_matches_sklearn_from_em_start(tmp_path):
     # what is drawn on the k-means panel at the last frame
     anim.render(n_frames - 1)
     points, voronoi, means, text = (next(v for v in follower.views if isinstance(v, cls))
-                                    for cls in (gmm_plot.PointsView, gmm_plot.VoronoiView,
-                                                gmm_plot.MeansView, gmm_plot.KMeansText))
+                                    for cls in (gmm_plot.PointsView, gmm_teaching.VoronoiView,
+                                                gmm_plot.MeansView, gmm_teaching.KMeansText))
     last = km_states[-1]
     np.testing.assert_allclose(points.artist.get_facecolors()[:, :3],
                                anim.colors[last.labels, :3])
@@ -304,7 +305,7 @@ def test_all_views_together_with_hide_flags_in_every_format(tmp_path, captured_a
     assert len(anim.fig.axes) == 3                      # EM, k-means, log-likelihood
     names = [type(v).__name__ for v in anim.views]
     assert "EllipsesView" not in names and "MeansView" not in names
-    follower = next(v for v in anim.views if isinstance(v, gmm_plot.FollowerPanel))
+    follower = next(v for v in anim.views if isinstance(v, gmm_teaching.FollowerPanel))
     assert not any(isinstance(v, gmm_plot.MeansView) for v in follower.views)
     for cls in ("SoftPointsView", "ContoursView", "LogLikelihoodPanel", "TrueEllipsesView"):
         assert cls in names
@@ -726,7 +727,7 @@ def test_live_window_is_scaled_down_to_fit_the_screen(tmp_path, run_in_window):
 def test_ll_panel_x_range_is_fixed_and_y_range_only_grows():
     anim = visualize_gmm.animate(None, 3, iterations=30, tol=0, seed=1, n_points=300, n_true=3,
                                  ll_panel=True)
-    panel = next(v for v in anim.views if isinstance(v, gmm_plot.LogLikelihoodPanel))
+    panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     xlims, ylims = [], []
     for i in range(31):
         anim.render(i)
@@ -745,7 +746,7 @@ def test_ll_panel_marker_never_sits_on_the_edge(seed):
     when a value landed just under the previous upper limit)."""
     anim = visualize_gmm.animate(None, 4, iterations=20, tol=0, seed=seed, n_points=400,
                                  n_true=4, init="random_from_data", ll_panel=True)
-    panel = next(v for v in anim.views if isinstance(v, gmm_plot.LogLikelihoodPanel))
+    panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     for i in range(21):
         anim.render(i)
         lo, hi = panel.ax.get_ylim()
