@@ -43,25 +43,40 @@ KMeansState, kmeans_steps
 COVARIANCE_TYPES, INITS, __version__
     The accepted ``covariance_type`` and named ``init`` values; the version.
 
-This module uses numpy and scipy only (plus the standard-library helper
-``atomic_file`` for saving); it never draws.
+Saving and loading live in ``gmm_params`` and k-means in ``gmm_kmeans``; their
+public names are re-exported here (``gmm.save_params``, ``gmm.kmeans_steps``,
+``gmm.PARAMS_FORMAT``, ...), so code that imports them from ``gmm`` keeps working.
+
+This module uses numpy and scipy only (plus those two modules, which never
+import ``gmm`` at import time); it never draws.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import os
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
 from scipy.linalg import solve_triangular
 
-from atomic_file import atomic_write
+import gmm_params
+from gmm_kmeans import (  # KMeansState, kmeans_steps re-exported; the rest seed the inits
+    KMeansState,
+    _fill_empty,
+    _kmeans_plusplus,
+    _lloyd,
+    _nearest,
+    kmeans_steps,
+)
+from gmm_params import (  # re-exported: gmm.save_params is the documented name
+    ParamsError,
+    check_params_path,
+    load_params,
+    save_params,
+)
 
 __all__ = [
     "GMMState",
@@ -125,6 +140,10 @@ _QUAD_MAX_D = 10
 KMEANS_LLOYD_ITERS = 10
 _EPS10 = 10 * np.finfo(np.float64).eps
 _LOG_2PI = math.log(2 * math.pi)
+
+# The parameter-file format tag and version (defined in gmm_params; not in __all__)
+PARAMS_FORMAT = gmm_params.PARAMS_FORMAT
+PARAMS_FORMAT_VERSION = gmm_params.PARAMS_FORMAT_VERSION
 
 
 # --------------------------------------------------------------------------
@@ -611,92 +630,8 @@ def _e_step(XT, params, labels_out=None, stats=None):
 
 
 # --------------------------------------------------------------------------
-# Initialisation
+# Initialisation (k-means++ seeding and Lloyd steps: gmm_kmeans)
 # --------------------------------------------------------------------------
-def _sq_dist(Xc, centres):
-    """Squared Euclidean distances (m, k), clipped at 0."""
-    d2 = (np.einsum("ij,ij->i", Xc, Xc)[:, None] - 2.0 * Xc @ centres.T
-          + np.einsum("ij,ij->i", centres, centres)[None, :])
-    return np.maximum(d2, 0.0, out=d2)
-
-
-def _nearest(Xc, centres):
-    """Index of and squared distance to the nearest centre, per point."""
-    n = Xc.shape[0]
-    idx = np.empty(n, dtype=np.intp)
-    dist = np.empty(n)
-    for sl in _chunks(n):
-        d2 = _sq_dist(Xc[sl], centres)
-        idx[sl] = d2.argmin(axis=1)
-        dist[sl] = d2[np.arange(d2.shape[0]), idx[sl]]
-    return idx, dist
-
-
-def _kmeans_plusplus(Xc, k, rng):
-    """Greedy k-means++ seeding (2 + log k candidates per centre); returns centre indices."""
-    n = Xc.shape[0]
-    trials = 2 + int(np.log(k))
-    chosen = [int(rng.integers(n))]
-    closest = _sq_dist(Xc, Xc[chosen]).ravel()
-    for _ in range(1, k):
-        pot = closest.sum()
-        if pot <= 0:  # every point sits on a centre: pick any unused rows
-            rest = np.setdiff1d(np.arange(n), chosen)
-            chosen.append(int(rng.choice(rest)))
-            continue
-        cand = np.searchsorted(np.cumsum(closest), rng.uniform(size=trials) * pot)
-        cand = np.minimum(cand, n - 1)
-        d_c = np.minimum(closest[None, :], _sq_dist(Xc, Xc[cand]).T)  # (trials, n)
-        best = int(np.argmin(d_c.sum(axis=1)))
-        chosen.append(int(cand[best]))
-        closest = d_c[best]
-    return np.array(chosen)
-
-
-def _fill_empty(labels, dist, k):
-    """Give every empty cluster the point farthest from its own centre.
-
-    Only points whose cluster keeps at least one other member are moved.
-    """
-    counts = np.bincount(labels, minlength=k)
-    for j in np.flatnonzero(counts == 0):
-        movable = counts[labels] > 1
-        cand = np.where(movable, dist, -1.0)
-        i = int(np.argmax(cand))
-        counts[labels[i]] -= 1
-        labels[i] = j
-        counts[j] = 1
-        dist[i] = 0.0
-    return labels
-
-
-def _lloyd(Xc, labels, k, n_iter):
-    """A few Lloyd iterations from hard labels; returns the final labels."""
-    for _ in range(n_iter):
-        centres, _ = _label_means(Xc, labels, k)
-        new, dist = _nearest(Xc, centres)
-        new = _fill_empty(new, dist, k)
-        if np.array_equal(new, labels):
-            break
-        labels = new
-    return labels
-
-
-def _label_means(Xc, labels, k):
-    """Mean of the points with each label (0 for an empty label) and the counts.
-
-    Returns
-    -------
-    means : ndarray (k, d)
-    counts : ndarray (k,) of int
-    """
-    counts = np.bincount(labels, minlength=k)
-    sums = np.empty((k, Xc.shape[1]))
-    for c in range(Xc.shape[1]):
-        sums[:, c] = np.bincount(labels, weights=Xc[:, c], minlength=k)
-    return sums / np.maximum(counts, 1)[:, None], counts
-
-
 def _chunked_stats(XT, k, iu, resp_of_chunk):
     """Statistics of responsibilities ``resp_of_chunk(sl) -> (k, m)``, chunk by chunk."""
     stats = _Stats(k, XT.shape[0])
@@ -1243,288 +1178,3 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_it
 #: is at most this many times ``reg_covar``: it collapsed onto a lower-dimensional
 #: set (rounded or repeated values) and its likelihood is bounded only by reg_covar
 DEGENERATE_FACTOR = 1.5
-
-
-# --------------------------------------------------------------------------
-# Saving and loading fitted parameters (never pickled)
-# --------------------------------------------------------------------------
-PARAMS_FORMAT = "gmm-visualizer-params"
-PARAMS_FORMAT_VERSION = 1
-
-
-class ParamsError(ValueError):
-    """A parameter file that cannot be used; the message names the file."""
-
-
-def check_params_path(path):
-    """Raise :class:`ParamsError` unless :func:`save_params` can write ``path``.
-
-    Checks that the name ends in ``.npz`` or ``.json``, is not a directory,
-    and that its directory exists and takes a new file (a probe file is
-    created there and removed; ``path`` itself is never touched). The
-    one-line message names ``path`` and what to do.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-    """
-    path = os.fspath(path)
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in (".npz", ".json"):
-        raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
-    if os.path.isdir(path):
-        raise ParamsError(f"{path}: is a directory; give a file name ending in .npz or .json")
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise ParamsError(f"{path}: directory {directory} does not exist; create it first")
-    try:    # a real probe: os.access says yes to root even on /proc or a read-only mount
-        fd, probe = tempfile.mkstemp(prefix=".gmm-probe-", dir=directory)
-    except OSError:
-        raise ParamsError(f"{path}: directory {directory} is not writable; "
-                          "choose another directory") from None
-    os.close(fd)
-    os.unlink(probe)
-
-
-def save_params(path, weights, means, covariances, *, covariance_type="full",
-                log_likelihood_history=(), options=None):
-    """Write fitted mixture parameters to ``.npz`` or ``.json``, atomically.
-
-    Parameters
-    ----------
-    path : str
-        Ends in ``.npz`` or ``.json``.
-    weights : array-like (k,)
-    means : array-like (k, d)
-    covariances : array-like (k, d, d)
-    covariance_type : str
-    log_likelihood_history : sequence of float
-        Mean log-likelihood per EM state, state 0 first.
-    options : dict, optional
-        JSON-serialisable options of the run that produced the parameters.
-    """
-    check_params_path(path)
-    ext = os.path.splitext(path)[1].lower()
-    weights = np.asarray(weights, dtype=float)
-    means = np.asarray(means, dtype=float)
-    covariances = np.asarray(covariances, dtype=float)
-    meta = {"format": PARAMS_FORMAT, "format_version": PARAMS_FORMAT_VERSION,
-            "library_version": __version__, "covariance_type": covariance_type,
-            "options": dict(options or {})}
-    history = np.asarray(list(log_likelihood_history), dtype=float)
-    if ext == ".json":
-        doc = dict(meta, weights=weights.tolist(), means=means.tolist(),
-                   covariances=covariances.tolist(), log_likelihood_history=history.tolist())
-        data = json.dumps(doc, indent=1, allow_nan=False).encode()
-        atomic_write(path, lambda fh: fh.write(data))
-    else:
-        atomic_write(path, lambda fh: np.savez(
-            fh, weights=weights, means=means, covariances=covariances,
-            log_likelihood_history=history, meta=np.array(json.dumps(meta))))
-
-
-_WRITE_PARAMS_HINT = "write parameter files with --save-params or GaussianMixture.save"
-
-
-def _looks_like(head):
-    """A few words on what a file starting with the bytes ``head`` is."""
-    if head.startswith(b"PK"):
-        return "a zip archive such as .npz"
-    if head.startswith(b"\x93NUMPY"):
-        return "a NumPy .npy array"
-    if b"\0" not in head:
-        try:
-            head.decode("utf-8")
-            return "a text file"
-        except UnicodeDecodeError as exc:
-            if exc.start >= len(head) - 3:      # only a character cut at the end
-                return "a text file"
-    return "binary data"
-
-
-def _check_params_file_kind(path, ext):
-    """Raise ParamsError when the first bytes of ``path`` cannot be its format.
-
-    A renamed text file, a ``.npy`` array or a ``.npz`` called ``.json`` gets
-    a message saying what the file looks like instead of a parser's error.
-    """
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(512)
-    except OSError as exc:
-        raise ParamsError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    if not head:
-        raise ParamsError(f"{path}: the file is empty; {_WRITE_PARAMS_HINT}")
-    kind = _looks_like(head)
-    if ext == ".npz" and not head.startswith(b"PK"):
-        raise ParamsError(f"{path}: not a .npz archive (looks like {kind}); {_WRITE_PARAMS_HINT}")
-    if ext == ".json" and kind != "a text file":
-        raise ParamsError(f"{path}: not a JSON file (looks like {kind}); {_WRITE_PARAMS_HINT}")
-
-
-def load_params(path, *, n_features=None):
-    """Read parameters written by :func:`save_params`; nothing is unpickled.
-
-    Parameters
-    ----------
-    path : str
-    n_features : int, optional
-        When given, the means must have this many columns.
-
-    Returns
-    -------
-    dict
-        ``weights`` (k,), ``means`` (k, d), ``covariances`` (k, d, d),
-        ``covariance_type``, ``log_likelihood_history``, ``options``,
-        ``library_version``.
-
-    Raises
-    ------
-    ParamsError
-        With one line naming the file and the problem.
-    """
-    ext = os.path.splitext(path)[1].lower()
-    if not os.path.exists(path):
-        raise ParamsError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise ParamsError(f"{path}: is a directory, not a parameter file")
-    _check_params_file_kind(path, ext)
-    try:
-        if ext == ".json":
-            with open(path, "r", encoding="utf-8") as fh:
-                try:
-                    doc = json.load(fh)
-                except json.JSONDecodeError as exc:
-                    raise ParamsError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} "
-                                      f"column {exc.colno}); {_WRITE_PARAMS_HINT}") from None
-            if not isinstance(doc, dict):
-                raise ParamsError(f"{path}: not a gmm-visualizer parameter file")
-            meta = doc
-            arrays = {key: doc.get(key) for key in
-                      ("weights", "means", "covariances", "log_likelihood_history")}
-        elif ext == ".npz":
-            with np.load(path, allow_pickle=False) as z:
-                arrays = {key: z[key] for key in z.files}
-            meta = json.loads(str(arrays.pop("meta"))) if "meta" in arrays else {}
-        else:
-            raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
-    except ParamsError:
-        raise
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        raise ParamsError(f"{path}: cannot read parameters ({type(exc).__name__}: "
-                          f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'})") from None
-    if not isinstance(meta, dict) or meta.get("format") != PARAMS_FORMAT:
-        raise ParamsError(f"{path}: not a gmm-visualizer parameter file "
-                          "(write one with --save-params or GaussianMixture.save)")
-    if meta.get("format_version") != PARAMS_FORMAT_VERSION:
-        raise ParamsError(f"{path}: parameter format version {meta.get('format_version')!r} is not "
-                          f"supported (this version reads {PARAMS_FORMAT_VERSION}); refit and save again")
-    try:
-        weights = np.asarray(arrays["weights"], dtype=float)
-        means = np.asarray(arrays["means"], dtype=float)
-        covs = np.asarray(arrays["covariances"], dtype=float)
-        raw_history = arrays.get("log_likelihood_history")
-        history = np.asarray([] if raw_history is None else raw_history, dtype=float).ravel()
-    except (KeyError, TypeError, ValueError):
-        raise ParamsError(f"{path}: weights, means and covariances must be numeric arrays") from None
-    if means.ndim != 2:
-        raise ParamsError(f"{path}: means must be a (k, d) array, got shape {means.shape}")
-    k, d = means.shape
-    if n_features is not None and d != n_features:
-        raise ParamsError(f"{path}: parameters are for {d}-column data, but the data has "
-                          f"{n_features} columns")
-    covariance_type = meta.get("covariance_type", "full")
-    try:
-        weights, means, covs = _check_init_tuple((weights, means, covs), k, d,
-                                                 _check_covariance_type(covariance_type))
-    except ValueError as exc:
-        raise ParamsError(f"{path}: {exc}") from None
-    return {"weights": weights, "means": means, "covariances": covs,
-            "covariance_type": covariance_type, "log_likelihood_history": history,
-            "options": meta.get("options", {}), "library_version": meta.get("library_version")}
-
-
-# --------------------------------------------------------------------------
-# k-means (Lloyd), for comparing with EM; not used by the EM code above
-# --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class KMeansState:
-    """One state of a Lloyd k-means run.
-
-    Attributes
-    ----------
-    iteration : int
-        0 for the initial centres, ``t`` after ``t`` Lloyd iterations.
-    means : ndarray of shape (k, d)
-        Centres (named like :attr:`GMMState.means` so views can draw either).
-    labels : ndarray of shape (n,), int
-        Index of the nearest centre for each point (ties: lowest index).
-    objective : float
-        Mean squared Euclidean distance of the points to their nearest
-        centre (scikit-learn's ``inertia_ / n``).
-    converged : bool
-        True on the last state when the assignment stopped changing.
-    """
-
-    iteration: int
-    means: np.ndarray
-    labels: np.ndarray
-    objective: float
-    converged: bool = False
-
-
-def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
-    """Lloyd's k-means from given centres, one :class:`KMeansState` per iteration.
-
-    State 0 holds ``centres`` and their nearest-centre assignment; each
-    iteration moves every centre to the mean of its points (a centre with no
-    points stays where it is) and reassigns. The run stops after ``max_iter``
-    iterations or at the first state whose assignment equals the previous one
-    (a fixed point; that state has ``converged=True``). From the same centres
-    the trajectory is scikit-learn's ``KMeans(init=centres, n_init=1,
-    algorithm="lloyd", tol=0)``.
-
-    Parameters
-    ----------
-    X : array-like of shape (n, d)
-    centres : array-like of shape (k, d)
-        Initial centres, e.g. the means of EM's state 0.
-    max_iter : int, default 100
-        Maximum number of iterations (>= 0).
-
-    Returns
-    -------
-    iterator of KMeansState
-        Arguments are validated when called, not at the first ``next()``.
-    """
-    X = _check_X(X)
-    centres = np.array(centres, dtype=float)
-    if centres.ndim != 2 or centres.shape[1] != X.shape[1] or len(centres) == 0:
-        raise ValueError(f"centres must have shape (k, {X.shape[1]}) to match X, "
-                         f"got {centres.shape}")
-    if not np.all(np.isfinite(centres)):
-        raise ValueError("centres must be finite")
-    max_iter = _check_int("max_iter", max_iter, 0)
-    return _kmeans_generator(X, centres, max_iter)
-
-
-def _kmeans_generator(X, centres, max_iter):
-    k = centres.shape[0]
-    # distances are computed around the data's mean: far from the origin,
-    # |x|^2 - 2 x.c + |c|^2 would cancel the digits that separate the points
-    origin = X.mean(axis=0)
-    Xc = X - origin
-    centres_c = centres - origin
-    labels, dist = _nearest(Xc, centres_c)
-    yield KMeansState(0, centres, labels, float(dist.mean()))
-    for t in range(1, max_iter + 1):
-        label_means, counts = _label_means(Xc, labels, k)
-        moved = counts[:, None] > 0             # a centre with no points stays put, exactly
-        centres_c = np.where(moved, label_means, centres_c)
-        centres = np.where(moved, centres_c + origin, centres)
-        new_labels, dist = _nearest(Xc, centres_c)
-        converged = bool(np.array_equal(new_labels, labels))
-        labels = new_labels
-        yield KMeansState(t, centres, labels, float(dist.mean()), converged)
-        if converged:
-            return

@@ -1081,6 +1081,22 @@ def test_atomic_file_is_a_stdlib_only_leaf():
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.parametrize("module", ["gmm_params", "gmm_kmeans"])
+def test_split_modules_import_alone_and_gmm_re_exports_them(module):
+    """gmm_params and gmm_kmeans import without gmm (no import-time cycle) or
+    matplotlib, gmm imports after them, and gmm's names are the same objects."""
+    import subprocess
+    import sys
+
+    code = (f"import sys, {module}; bad = {{'gmm', 'matplotlib'}} & set(sys.modules);"
+            " assert not bad, bad; import gmm;"
+            f" names = {module}.__all__; assert names;"
+            f" assert all(getattr(gmm, n) is getattr({module}, n) for n in names)")
+    root = __import__("os").path.dirname(__import__("os").path.dirname(__file__))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
 # ---------------------------------------------------------------------------
 # select_k
 # ---------------------------------------------------------------------------

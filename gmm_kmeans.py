@@ -1,0 +1,206 @@
+"""k-means for gmm: k-means++ seeding, Lloyd iterations, and ``kmeans_steps``.
+
+Public API (re-exported by :mod:`gmm`, where it is documented)
+--------------------------------------------------------------
+KMeansState, kmeans_steps
+    Lloyd's k-means one state per iteration, to compare with EM
+    (``--compare kmeans``).
+
+The private helpers ``_kmeans_plusplus``, ``_nearest``, ``_fill_empty`` and
+``_lloyd`` are also what ``gmm``'s centre-picking inits (``"kmeans++"``,
+``"kmeans"``, ``"random_from_data"``) run.
+
+This module imports numpy only; it never imports matplotlib, and never imports
+``gmm`` at import time (``gmm`` imports this module). ``gmm``'s row chunking
+(``_chunks``) and argument checks (``_check_X``, ``_check_int``) are imported
+inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+__all__ = [
+    "KMeansState",
+    "kmeans_steps",
+]
+
+
+# --------------------------------------------------------------------------
+# Seeding and Lloyd helpers (also used by gmm's initialisation)
+# --------------------------------------------------------------------------
+def _sq_dist(Xc, centres):
+    """Squared Euclidean distances (m, k), clipped at 0."""
+    d2 = (np.einsum("ij,ij->i", Xc, Xc)[:, None] - 2.0 * Xc @ centres.T
+          + np.einsum("ij,ij->i", centres, centres)[None, :])
+    return np.maximum(d2, 0.0, out=d2)
+
+
+def _nearest(Xc, centres):
+    """Index of and squared distance to the nearest centre, per point."""
+    from gmm import _chunks         # not at import time: gmm imports this module
+
+    n = Xc.shape[0]
+    idx = np.empty(n, dtype=np.intp)
+    dist = np.empty(n)
+    for sl in _chunks(n):
+        d2 = _sq_dist(Xc[sl], centres)
+        idx[sl] = d2.argmin(axis=1)
+        dist[sl] = d2[np.arange(d2.shape[0]), idx[sl]]
+    return idx, dist
+
+
+def _kmeans_plusplus(Xc, k, rng):
+    """Greedy k-means++ seeding (2 + log k candidates per centre); returns centre indices."""
+    n = Xc.shape[0]
+    trials = 2 + int(np.log(k))
+    chosen = [int(rng.integers(n))]
+    closest = _sq_dist(Xc, Xc[chosen]).ravel()
+    for _ in range(1, k):
+        pot = closest.sum()
+        if pot <= 0:  # every point sits on a centre: pick any unused rows
+            rest = np.setdiff1d(np.arange(n), chosen)
+            chosen.append(int(rng.choice(rest)))
+            continue
+        cand = np.searchsorted(np.cumsum(closest), rng.uniform(size=trials) * pot)
+        cand = np.minimum(cand, n - 1)
+        d_c = np.minimum(closest[None, :], _sq_dist(Xc, Xc[cand]).T)  # (trials, n)
+        best = int(np.argmin(d_c.sum(axis=1)))
+        chosen.append(int(cand[best]))
+        closest = d_c[best]
+    return np.array(chosen)
+
+
+def _fill_empty(labels, dist, k):
+    """Give every empty cluster the point farthest from its own centre.
+
+    Only points whose cluster keeps at least one other member are moved.
+    """
+    counts = np.bincount(labels, minlength=k)
+    for j in np.flatnonzero(counts == 0):
+        movable = counts[labels] > 1
+        cand = np.where(movable, dist, -1.0)
+        i = int(np.argmax(cand))
+        counts[labels[i]] -= 1
+        labels[i] = j
+        counts[j] = 1
+        dist[i] = 0.0
+    return labels
+
+
+def _lloyd(Xc, labels, k, n_iter):
+    """A few Lloyd iterations from hard labels; returns the final labels."""
+    for _ in range(n_iter):
+        centres, _ = _label_means(Xc, labels, k)
+        new, dist = _nearest(Xc, centres)
+        new = _fill_empty(new, dist, k)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return labels
+
+
+def _label_means(Xc, labels, k):
+    """Mean of the points with each label (0 for an empty label) and the counts.
+
+    Returns
+    -------
+    means : ndarray (k, d)
+    counts : ndarray (k,) of int
+    """
+    counts = np.bincount(labels, minlength=k)
+    sums = np.empty((k, Xc.shape[1]))
+    for c in range(Xc.shape[1]):
+        sums[:, c] = np.bincount(labels, weights=Xc[:, c], minlength=k)
+    return sums / np.maximum(counts, 1)[:, None], counts
+
+
+# --------------------------------------------------------------------------
+# k-means (Lloyd), for comparing with EM; not used by the EM code in gmm
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KMeansState:
+    """One state of a Lloyd k-means run.
+
+    Attributes
+    ----------
+    iteration : int
+        0 for the initial centres, ``t`` after ``t`` Lloyd iterations.
+    means : ndarray of shape (k, d)
+        Centres (named like :attr:`gmm.GMMState.means` so views can draw either).
+    labels : ndarray of shape (n,), int
+        Index of the nearest centre for each point (ties: lowest index).
+    objective : float
+        Mean squared Euclidean distance of the points to their nearest
+        centre (scikit-learn's ``inertia_ / n``).
+    converged : bool
+        True on the last state when the assignment stopped changing.
+    """
+
+    iteration: int
+    means: np.ndarray
+    labels: np.ndarray
+    objective: float
+    converged: bool = False
+
+
+def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
+    """Lloyd's k-means from given centres, one :class:`KMeansState` per iteration.
+
+    State 0 holds ``centres`` and their nearest-centre assignment; each
+    iteration moves every centre to the mean of its points (a centre with no
+    points stays where it is) and reassigns. The run stops after ``max_iter``
+    iterations or at the first state whose assignment equals the previous one
+    (a fixed point; that state has ``converged=True``). From the same centres
+    the trajectory is scikit-learn's ``KMeans(init=centres, n_init=1,
+    algorithm="lloyd", tol=0)``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+    centres : array-like of shape (k, d)
+        Initial centres, e.g. the means of EM's state 0.
+    max_iter : int, default 100
+        Maximum number of iterations (>= 0).
+
+    Returns
+    -------
+    iterator of KMeansState
+        Arguments are validated when called, not at the first ``next()``.
+    """
+    from gmm import _check_int, _check_X    # not at import time: gmm imports this module
+
+    X = _check_X(X)
+    centres = np.array(centres, dtype=float)
+    if centres.ndim != 2 or centres.shape[1] != X.shape[1] or len(centres) == 0:
+        raise ValueError(f"centres must have shape (k, {X.shape[1]}) to match X, "
+                         f"got {centres.shape}")
+    if not np.all(np.isfinite(centres)):
+        raise ValueError("centres must be finite")
+    max_iter = _check_int("max_iter", max_iter, 0)
+    return _kmeans_generator(X, centres, max_iter)
+
+
+def _kmeans_generator(X, centres, max_iter):
+    k = centres.shape[0]
+    # distances are computed around the data's mean: far from the origin,
+    # |x|^2 - 2 x.c + |c|^2 would cancel the digits that separate the points
+    origin = X.mean(axis=0)
+    Xc = X - origin
+    centres_c = centres - origin
+    labels, dist = _nearest(Xc, centres_c)
+    yield KMeansState(0, centres, labels, float(dist.mean()))
+    for t in range(1, max_iter + 1):
+        label_means, counts = _label_means(Xc, labels, k)
+        moved = counts[:, None] > 0             # a centre with no points stays put, exactly
+        centres_c = np.where(moved, label_means, centres_c)
+        centres = np.where(moved, centres_c + origin, centres)
+        new_labels, dist = _nearest(Xc, centres_c)
+        converged = bool(np.array_equal(new_labels, labels))
+        labels = new_labels
+        yield KMeansState(t, centres, labels, float(dist.mean()), converged)
+        if converged:
+            return
