@@ -10,10 +10,8 @@ z-order: points < true ellipses < fitted ellipses < means < text, so a small
 component's ellipse is never hidden under its points.
 
 The teaching views (``--soft``, ``--contours``, ``--ll-panel``, ``--compare
-kmeans``, the ``--select-k`` curve) live in :mod:`gmm_teaching`, which imports
-this module; ``gmm_plot.SoftPointsView`` and the other moved names still work
-through a module-level ``__getattr__`` that imports :mod:`gmm_teaching` on
-first use, because importing it eagerly here would be an import cycle.
+kmeans``, the ``--select-k`` curve) live in :mod:`gmm_teaching`, which builds
+on this module.
 """
 
 import numpy as np
@@ -34,29 +32,6 @@ __all__ = [
     "IterationText",
     "fit_text",
 ]
-
-#: public names that moved to gmm_teaching: still exported from here (``*``
-#: included), resolved lazily by ``__getattr__`` below
-_TEACHING_EXPORTS = (
-    "criterion_curve", "CriterionCurveView", "mix_colors", "voronoi_cells", "SoftPointsView",
-    "ContoursView", "LogLikelihoodPanel", "VoronoiView", "PanelTitle", "KMeansText",
-    "FollowerPanel",
-)
-__all__ += _TEACHING_EXPORTS
-_TEACHING_NAMES = frozenset(_TEACHING_EXPORTS + ("Z_REGIONS", "Z_CONTOURS", "CHOSEN_COLOR"))
-
-
-def __getattr__(name):
-    """``gmm_plot.SoftPointsView`` etc.: the teaching views, from :mod:`gmm_teaching`."""
-    if name in _TEACHING_NAMES:
-        import gmm_teaching
-        return getattr(gmm_teaching, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | _TEACHING_NAMES)
-
 
 #: Mahalanobis radius of every drawn ellipse: the contour c = 2, as the
 #: original tool drew (semi-axes sqrt(2) * sigma).
