@@ -267,45 +267,45 @@ def _header_and_data(lines, delimiter):
     return None, lines
 
 
+def _dequote(field):
+    """``field`` without one pair of surrounding double quotes (as np.loadtxt's
+    ``quotechar='"'`` reads it)."""
+    return field[1:-1] if len(field) >= 2 and field[0] == field[-1] == '"' else field
+
+
 def _unquote(field):
     return field.strip().strip('"').strip("'").strip()
 
 
-def _index_column(header, data, delimiter):
+def _is_row_index(header, n_columns, first_column):
     """True when the first column of a text table is a row index, not data.
 
     That is what pandas' ``to_csv`` writes (a header whose first name is empty)
     and R's ``write.csv``/``write.table`` write (an empty or missing first name,
     quoted row names): a header line, its first name empty or absent (one name
-    fewer than the rows have values), and distinct whole numbers, quoted or not,
-    down the first column.  A named column is always data.
+    fewer than the rows have values), at least two more columns, and distinct
+    whole numbers down the first column (``first_column``, floats).  A named
+    column is always data.
     """
-    if header is None or not data:
+    if header is None or n_columns < 3:
         return False
-    first_row = _split(data[0], delimiter)
-    if len(first_row) < 3 or (header[0] != "" and len(header) != len(first_row) - 1):
+    if header[0] != "" and len(header) != n_columns - 1:
         return False
-    seen = set()
-    for line in data:
-        field = _unquote(_split(line, delimiter)[0])
-        if not field.lstrip("+-").isdigit() or int(field) in seen:
-            return False
-        seen.add(int(field))
-    return True
+    first = np.asarray(first_column, dtype=float)
+    return bool(np.isfinite(first).all() and (first == np.round(first)).all()
+                and np.unique(first).size == first.size)
 
 
-def _without_index_column(name, header, data, delimiter):
-    """``(header, data)`` with a row-index first column removed (and a warning said)."""
-    if not _index_column(header, data, delimiter):
-        return header, data
+def _without_row_index(name, header, X):
+    """``(header, X)`` without a row-index first column (and a warning said)."""
+    if not _is_row_index(header, X.shape[1], X[:, 0]):
+        return header, X
     import warnings
 
     warnings.warn(f"{name}: the first column is a row index (no name, distinct whole "
                   "numbers, as pandas' to_csv and R's write.csv write) and is left out",
                   IndexColumnWarning, stacklevel=4)   # load_points' caller
-    sep = " " if delimiter is None else delimiter
-    data = [sep.join(_split(line, delimiter)[1:]) for line in data]
-    return (header[1:] if header[0] == "" else header), data
+    return (header[1:] if header[0] == "" else header), X[:, 1:]
 
 
 def _diagnose_text(name, data, numbers, delimiter):
@@ -319,7 +319,7 @@ def _diagnose_text(name, data, numbers, delimiter):
                 f"{n_columns}; every row needs the same number of columns"
             )
         for column, field in enumerate(fields, start=1):
-            if not _is_number(field):
+            if not _is_number(_dequote(field)):
                 shown = repr(field) if field else "an empty value"
                 if delimiter == ";" and _is_number(field.replace(",", ".", 1)):
                     raise DataError(
@@ -342,8 +342,7 @@ def _load_text(name, fh):
     text = _decode_text(name, raw)
     lines = _content_lines(text)
     delimiter = _pick_delimiter(lines)
-    header, as_written = _header_and_data(lines, delimiter)
-    header, data = _without_index_column(name, header, as_written, delimiter)
+    header, data = _header_and_data(lines, delimiter)
     if not data:
         raise DataError(
             f"{name}: has 0 rows{' (only a header line)' if header else ''}; "
@@ -354,15 +353,16 @@ def _load_text(name, fh):
         numbers = _content_line_numbers(text)
         return numbers[1:] if header is not None else numbers
 
-    try:
-        X = np.loadtxt(data, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None)
+    try:            # '"1"' is 1: R quotes its row names
+        X = np.loadtxt(data, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None,
+                       quotechar='"')
         if X.shape[1] != len(_split(data[0], delimiter)):
             raise ValueError("column count mismatch")
     except ValueError as exc:
-        # judged on the rows as written, so column numbers are the file's
-        _diagnose_text(name, as_written, data_line_numbers(), delimiter)
+        _diagnose_text(name, data, data_line_numbers(), delimiter)
         first = str(exc).splitlines()[0] if str(exc) else "parse error"
         raise DataError(f"{name}: is not a numeric table ({first})") from None
+    header, X = _without_row_index(name, header, X)
     if header is not None and len(header) != X.shape[1]:
         first = _content_line_numbers(text)[0]
         raise DataError(
@@ -451,11 +451,22 @@ def column_names(path):
         lines = _content_lines(text)
         delimiter = _pick_delimiter(lines)
         header, data = _header_and_data(lines, delimiter)
-        if _index_column(header, data, delimiter):
+        if header is not None and data and _is_row_index(
+                header, len(_split(data[0], delimiter)), _first_column(data, delimiter)):
             header = header[1:] if header[0] == "" else header
         if header is None and data:
             header = _commented_header(text, data[0], delimiter)
         return header
+
+
+def _first_column(data, delimiter):
+    """The first field of each line as floats (quotes removed), or NaN where it is not
+    a number (so the column is no row index)."""
+    values = np.empty(len(data))
+    for i, line in enumerate(data):
+        field = _dequote(_split(line, delimiter)[0])
+        values[i] = float(field) if _is_number(field) else np.nan
+    return values
 
 
 def _commented_header(text, first_data_line, delimiter):
