@@ -10,10 +10,10 @@ The private helpers ``_kmeans_plusplus``, ``_nearest``, ``_fill_empty`` and
 ``_lloyd`` are also what ``gmm``'s centre-picking inits (``"kmeans++"``,
 ``"kmeans"``, ``"random_from_data"``) run.
 
-This module imports numpy only; it never imports matplotlib, and never imports
-``gmm`` at import time (``gmm`` imports this module). ``gmm``'s row chunking
-(``_chunks``) and argument checks (``_check_X``, ``_check_int``) are imported
-inside the functions that use them.
+This module imports numpy and ``gmm_core`` (the row chunking ``_chunks`` and
+the argument checks ``_check_X``, ``_check_int``) only; it never imports
+matplotlib or ``gmm`` (``gmm`` imports this module).  Imports point one way,
+``gmm_core <- gmm_kmeans, gmm_params <- gmm``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
+
+from gmm_core import _check_int, _check_X, _chunks
 
 __all__ = [
     "KMeansState",
@@ -41,8 +43,6 @@ def _sq_dist(Xc, centres):
 
 def _nearest(Xc, centres):
     """Index of and squared distance to the nearest centre, per point."""
-    from gmm import _chunks         # not at import time: gmm imports this module
-
     n = Xc.shape[0]
     idx = np.empty(n, dtype=np.intp)
     dist = np.empty(n)
@@ -171,8 +171,6 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
     iterator of KMeansState
         Arguments are validated when called, not at the first ``next()``.
     """
-    from gmm import _check_int, _check_X    # not at import time: gmm imports this module
-
     X = _check_X(X)
     centres = np.array(centres, dtype=float)
     if centres.ndim != 2 or centres.shape[1] != X.shape[1] or len(centres) == 0:

@@ -11,12 +11,11 @@ check_params_path
 PARAMS_FORMAT, PARAMS_FORMAT_VERSION
     The ``format`` tag and version every parameter file carries.
 
-At import time this module uses numpy, the standard library and the
-standard-library helper ``atomic_file`` only; it never imports matplotlib, and
-never imports ``gmm`` at import time (``gmm`` imports this module for
-``GaussianMixture.save`` / ``load``). ``save_params`` reads ``gmm.__version__``
-and ``load_params`` applies ``gmm``'s init-tuple checks, each imported inside
-the function that uses it.
+This module uses numpy, the standard library, the standard-library helper
+``atomic_file`` and ``gmm_core`` (``__version__`` for ``save_params``, the
+init-tuple checks for ``load_params``) only; it never imports matplotlib or
+``gmm`` (``gmm`` imports this module for ``GaussianMixture.save`` / ``load``).
+Imports point one way, ``gmm_core <- gmm_kmeans, gmm_params <- gmm``.
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ import zipfile
 import numpy as np
 
 from atomic_file import atomic_write
+from gmm_core import __version__, _check_covariance_type, _check_init_tuple
 
 __all__ = [
     "PARAMS_FORMAT",
@@ -94,8 +94,6 @@ def save_params(path, weights, means, covariances, *, covariance_type="full",
     options : dict, optional
         JSON-serialisable options of the run that produced the parameters.
     """
-    from gmm import __version__     # not at import time: gmm imports this module
-
     check_params_path(path)
     ext = os.path.splitext(path)[1].lower()
     weights = np.asarray(weights, dtype=float)
@@ -176,8 +174,6 @@ def load_params(path, *, n_features=None):
     ParamsError
         With one line naming the file and the problem.
     """
-    from gmm import _check_covariance_type, _check_init_tuple   # gmm imports this module
-
     ext = os.path.splitext(path)[1].lower()
     if not os.path.exists(path):
         raise ParamsError(f"{path}: no such file")
