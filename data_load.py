@@ -261,7 +261,7 @@ def _header_and_data(lines, delimiter):
     """Split off the header line, if any: the first line, when any field is not a number."""
     if lines:
         fields = _split(lines[0], delimiter)
-        if not all(_is_number(f) for f in fields):
+        if not all(_is_number(_dequote(f)) for f in fields):      # "1.5","2" is data
             names = [_unquote(f) for f in fields]
             return names, lines[1:]
     return None, lines
@@ -277,28 +277,40 @@ def _unquote(field):
     return field.strip().strip('"').strip("'").strip()
 
 
-def _is_row_index(header, n_columns, first_column):
+def _is_row_index(header, first_line, delimiter, first_column):
     """True when the first column of a text table is a row index, not data.
 
-    That is what pandas' ``to_csv`` writes (a header whose first name is empty)
-    and R's ``write.csv``/``write.table`` write (an empty or missing first name,
-    quoted row names): a header line, its first name empty or absent (one name
-    fewer than the rows have values), at least two more columns, and distinct
-    whole numbers down the first column (``first_column``, floats).  A named
-    column is always data.
+    That is what pandas' ``to_csv`` writes (the header's first name empty, one
+    name per column) and R writes: ``write.csv`` like pandas with quoted row
+    names, ``write.table`` with no first name at all (one name fewer than the
+    columns) and quoted row names. So: a header line, either its first name
+    empty with one name per column, or one name fewer than the columns where
+    the row names are quoted or the file is separated by spaces or tabs (R's
+    ``write.table``; pandas' ``sep=" "``/``"\\t"``, whose leading empty name
+    is lost with the line's leading whitespace); at least two more columns;
+    and distinct whole numbers down the first column (``first_column``,
+    floats). A named column, or a header one name short in a plain CSV (more
+    likely a mistake), is data.
     """
-    if header is None or n_columns < 3:
+    if header is None:
         return False
-    if header[0] != "" and len(header) != n_columns - 1:
+    fields = _split(first_line, delimiter)
+    n_columns = len(fields)
+    if n_columns < 3:
+        return False
+    unnamed = header[0] == "" and len(header) == n_columns
+    nameless = (len(header) == n_columns - 1
+                and (delimiter in (None, "\t") or fields[0].startswith('"')))
+    if not (unnamed or nameless):
         return False
     first = np.asarray(first_column, dtype=float)
     return bool(np.isfinite(first).all() and (first == np.round(first)).all()
                 and np.unique(first).size == first.size)
 
 
-def _without_row_index(name, header, X):
+def _without_row_index(name, header, X, first_line, delimiter):
     """``(header, X)`` without a row-index first column (and a warning said)."""
-    if not _is_row_index(header, X.shape[1], X[:, 0]):
+    if not _is_row_index(header, first_line, delimiter, X[:, 0]):
         return header, X
     import warnings
 
@@ -362,7 +374,7 @@ def _load_text(name, fh):
         _diagnose_text(name, data, data_line_numbers(), delimiter)
         first = str(exc).splitlines()[0] if str(exc) else "parse error"
         raise DataError(f"{name}: is not a numeric table ({first})") from None
-    header, X = _without_row_index(name, header, X)
+    header, X = _without_row_index(name, header, X, data[0], delimiter)
     if header is not None and len(header) != X.shape[1]:
         first = _content_line_numbers(text)[0]
         raise DataError(
@@ -452,7 +464,7 @@ def column_names(path):
         delimiter = _pick_delimiter(lines)
         header, data = _header_and_data(lines, delimiter)
         if header is not None and data and _is_row_index(
-                header, len(_split(data[0], delimiter)), _first_column(data, delimiter)):
+                header, data[0], delimiter, _first_column(data, delimiter)):
             header = header[1:] if header[0] == "" else header
         if header is None and data:
             header = _commented_header(text, data[0], delimiter)

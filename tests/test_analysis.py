@@ -686,11 +686,13 @@ def test_csv_is_read_once_for_points_and_names(tmp_path, captured, monkeypatch):
     """The axis names come from the same read as the points (no second pass over a
     large file): column_names is not called, the labels are still the header's."""
     import data_gen
+    import data_load
 
     def no_second_read(path):
         raise AssertionError("the CLI read the file a second time for its names")
 
     monkeypatch.setattr(data_gen, "column_names", no_second_read)
+    monkeypatch.setattr(data_load, "column_names", no_second_read)     # where it lives
     X = _blobs(2, seed=3)
     np.savetxt(tmp_path / "h.csv", X, delimiter=",", header="height,weight", comments="")
     np.savetxt(tmp_path / "c.csv", X, delimiter=",", header="lat,lon")   # '# lat,lon'

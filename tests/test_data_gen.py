@@ -806,3 +806,27 @@ def test_errors_after_an_index_column_name_the_files_columns(tmp_path):
             warnings.catch_warnings():
         warnings.simplefilter("error")          # the error alone, no index note before it
         load_points(path)
+
+
+@pytest.mark.parametrize("text", [
+    'x,y\n1,2,3\n4,5,6\n7,8,9\n',           # one name short in a CSV: a mistake, not R
+    ',x,y,z\n0,2,3\n1,5,6\n2,8,9\n',        # one name too many
+])
+def test_a_header_that_does_not_fit_is_an_error_not_an_index(tmp_path, text):
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    with pytest.raises(DataError, match=r"the header on line 1 has (2|4) names but the rows "
+                                        r"have 3 values"):
+        load_points(path)
+
+
+@pytest.mark.parametrize("text, rows", [
+    ('"1.5","2.5"\n"3","4"\n"5","6"\n', [[1.5, 2.5], [3, 4], [5, 6]]),   # quoted, no header
+    ('"1" 1.5 2.5\n"2" 3 4\n', [[1, 1.5, 2.5], [2, 3, 4]]),   # write.table(col.names=FALSE)
+])
+def test_quoted_numbers_without_a_header_are_all_data(tmp_path, text, rows):
+    path = tmp_path / "q.txt"
+    path.write_text(text)
+    X, names = load_points(path, with_names=True)
+    np.testing.assert_array_equal(X, rows)               # the first row is not a header
+    assert names is None and column_names(path) is None
