@@ -2,7 +2,7 @@
 
 ``tomllib`` is in the standard library from Python 3.11 on; pyproject.toml
 declares ``requires-python >= 3.9``, so on older interpreters the two values the
-tests use are read as text (the same fallback as ``gmm._read_version``).
+tests use are read as text (the same fallback as ``gmm_core._read_version``).
 """
 import os
 import re
