@@ -14,6 +14,7 @@ matplotlib and :mod:`gmm_plot` are imported when an Animator is built, not
 when this module is imported. :mod:`visualize_gmm` re-exports these names.
 """
 
+import contextlib
 import dataclasses
 import html
 import io
@@ -99,15 +100,30 @@ def _check_ffmpeg(path):
 # Animator
 # --------------------------------------------------------------------------- #
 
-def _no_pending_interrupt():
-    """The default :data:`check_interrupt`: nothing to re-raise."""
+class _NoSignals:
+    """The default :data:`signals`: nothing recorded, nothing to raise or defer."""
+
+    pending = None
+
+    def check(self):
+        """Raise the exception of a recorded signal (there is none here)."""
+
+    @contextlib.contextmanager
+    def deferred(self):
+        """While in this block a signal is only recorded (see :data:`signals`)."""
+        yield
 
 
-#: Called between saved frames and before a save is committed. The CLI swaps
-#: in a check that re-raises a Ctrl-C or SIGTERM whose exception Python had to
-#: swallow (a signal that lands in a finalizer or a callback), so a save the
-#: user interrupted is never completed and renamed into place.
-check_interrupt = _no_pending_interrupt
+#: How the Animator meets Ctrl-C and SIGTERM. The CLI swaps in an object with
+#: the same members (``visualize_gmm._SigtermRaises``). ``check()`` runs
+#: between saved frames and before a save is committed: it raises a signal
+#: whose exception Python had to swallow (one that landed in a finalizer), so
+#: a save the user interrupted is never completed. Around the live window's
+#: event loop, ``deferred()`` makes a signal only set ``pending``: raised in a
+#: Tk callback, its exception would be printed by Tk and the window would run
+#: on; the window's timer sees ``pending`` and closes the window, and
+#: ``check()`` after the loop raises it.
+signals = _NoSignals()
 
 
 def _figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36), min_width=480):
@@ -202,10 +218,7 @@ class Animator:
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal", adjustable="box")
-        ax.tick_params(labelsize=8)
-        # no offset notation (GPS-like data reads 45.50005, not 0.00005 and +4.55e1);
-        # plain numbers up to 7 digits (offsets up to 1e6, e.g. UTM metres), then 1e7 x ...
-        ax.ticklabel_format(useOffset=False, scilimits=(-5, 7))
+        gmm_plot.plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
         ax.apply_aspect()
         self.ax = ax
 
@@ -256,10 +269,8 @@ class Animator:
         _, y0, _, h = self.ax.get_position().bounds
         left, right = margins
         ax = self.fig.add_axes(((old_w + left) / new_w, y0, (width - left - right) / new_w, h))
-        ax.tick_params(labelsize=8)
-        # no offset notation (GPS-like data reads 45.50005, not 0.00005 and +4.55e1);
-        # plain numbers up to 7 digits (offsets up to 1e6, e.g. UTM metres), then 1e7 x ...
-        ax.ticklabel_format(useOffset=False, scilimits=(-5, 7))
+        import gmm_plot
+        gmm_plot.plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
         return ax
 
     def fit_margins(self, gap=4):
@@ -485,13 +496,13 @@ class Animator:
                     for i in self.indices():
                         writer.add(self.render(i))
                         bar.update(1)
-                        check_interrupt()
+                        signals.check()
                 else:
                     n = self.run()
                     bar.update(n)
                     writer.add(self.render(n - 1))
                 writer.finish()
-                check_interrupt()       # never commit a save the user interrupted
+                signals.check()         # never commit a save the user interrupted
             except BaseException:
                 writer.abort()
                 raise
@@ -575,8 +586,10 @@ class Animator:
         self._timer = canvas.new_timer(interval=max(1, int(round(1000.0 / self.fps))))
         self._timer.add_callback(self._tick)
         self._timer.start()
-        plt.show()
+        with signals.deferred():        # a signal stops the loop (see _tick), not a callback
+            plt.show()
         self._timer.stop()
+        signals.check()
         if close_after_last:
             seen = [i for j, i in enumerate(drawn) if i is not None and (j == 0 or drawn[j - 1] != i)]
             print(f"live window ({matplotlib.get_backend()}) drew frames: "
@@ -584,7 +597,12 @@ class Animator:
         return self
 
     def _tick(self):
-        """Timer callback: the next state unless paused or at the end."""
+        """Timer callback: the next state unless paused or at the end; after a
+        Ctrl-C or SIGTERM (``signals.pending``) it closes the window instead."""
+        if signals.pending is not None:
+            import matplotlib.pyplot as plt
+            plt.close(self.fig)
+            return
         if getattr(self, "paused", False) or self.step(+1):
             return
         if getattr(self, "_close_after_last", False) and self._close_timer is None:

@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import to_rgba_array
 from matplotlib.patches import Ellipse
+from matplotlib.ticker import ScalarFormatter
 
 __all__ = [
     "DEFAULT_N_STD",
@@ -31,6 +32,8 @@ __all__ = [
     "MeansView",
     "IterationText",
     "fit_text",
+    "PlainTickFormatter",
+    "plain_ticks",
 ]
 
 #: Mahalanobis radius of every drawn ellipse: the contour c = 2, as the
@@ -418,6 +421,55 @@ class IterationText:
         self.text.set_text(s)
         self.text.set_fontsize(self.fitting_fontsize(s))
         return [self.text]
+
+
+class PlainTickFormatter(ScalarFormatter):
+    """Tick labels that are the coordinates themselves, not an offset.
+
+    matplotlib's default writes GPS-like data as ``0.00005`` beside an offset
+    ``+4.55e1``, which is easy to misread; this formatter writes ``45.50005``.
+    Powers of ten are used only from 1e7 up and below 1e-5 (a ``1e-6`` label at
+    the axis end, as usual). The widest label of the first draw (at least
+    ``min_chars``) is the width the figure was laid out for: if zooming in the
+    live window would make plain labels wider than that, this draw falls back
+    to matplotlib's offset notation instead of cutting labels off.
+
+    Parameters
+    ----------
+    min_chars : int, default 8
+        Labels up to this many characters always stay plain.
+    """
+
+    def __init__(self, min_chars=8):
+        super().__init__(useOffset=False)
+        self.set_powerlimits((-5, 7))
+        self.min_chars = min_chars
+        self.budget = None
+
+    def set_locs(self, locs):
+        self.set_useOffset(False)
+        super().set_locs(locs)
+        width = max((len(self(x)) for x in locs), default=0)
+        if self.budget is None:
+            self.budget = max(width, self.min_chars)
+        elif width > self.budget:
+            self.set_useOffset(True)
+            super().set_locs(locs)
+
+
+def plain_ticks(ax, labelsize=8):
+    """Give ``ax`` :class:`PlainTickFormatter` tick labels (one per axis) of ``labelsize``.
+
+    Returns
+    -------
+    (PlainTickFormatter, PlainTickFormatter)
+        The x and y formatters.
+    """
+    ax.tick_params(labelsize=labelsize)
+    formatters = PlainTickFormatter(), PlainTickFormatter()
+    ax.xaxis.set_major_formatter(formatters[0])
+    ax.yaxis.set_major_formatter(formatters[1])
+    return formatters
 
 
 def fit_text(text, max_px, *, min_fontsize=6.0):

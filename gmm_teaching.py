@@ -7,8 +7,7 @@ kmeans`` and ``--select-k``. The views follow :mod:`gmm_plot`'s protocol
 2-D :class:`gmm.GMMState` in display units, all owned artists in
 ``artists``). This module may import numpy, matplotlib and :mod:`gmm_plot`
 (core views, z-orders, ``fit_text``) at import time, and :mod:`gmm` and
-contourpy only inside function bodies; :mod:`gmm_plot` never imports it at
-import time (it re-exports these names lazily).
+contourpy only inside function bodies; :mod:`gmm_plot` never imports it.
 
 z-order: regions < points < contours < true ellipses < fitted ellipses < means
 < text.

@@ -24,6 +24,7 @@ pause, step through the kept states, restart, save a frame and quit.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import io
 import math
@@ -612,8 +613,6 @@ def _add_teaching_views(anim, tracker, points, n_features, *, max_iter, ll_panel
         kax.set_xlim(ax.get_xlim())
         kax.set_ylim(ax.get_ylim())
         kax.set_aspect("equal", adjustable="box")
-        kax.tick_params(labelsize=ax.xaxis.get_ticklabels()[0].get_fontsize())
-        kax.ticklabel_format(useOffset=False, scilimits=(-5, 7))       # as the scene
         kax.set_xlabel(ax.get_xlabel(), fontsize=ax.xaxis.label.get_fontsize(), labelpad=2)
         kax.set_ylabel(ax.get_ylabel(), fontsize=ax.yaxis.label.get_fontsize(), labelpad=2)
         kax.apply_aspect()
@@ -739,8 +738,10 @@ class _SigtermRaises:
 
     An exception raised by a signal handler is lost when the signal lands in a
     finalizer or a callback ("Exception ignored in ..."); the handler therefore
-    also records the signal, and :data:`gmm_animator.check_interrupt` (called
-    between saved frames and before a save is committed) raises it again.
+    also records the signal, and :meth:`check` (called between saved frames,
+    before a save is committed and after each ``--select-k`` fit) raises it
+    again. It is installed as :data:`gmm_animator.signals`, whose live window
+    runs its event loop in :meth:`deferred`.
     Python reports such a lost exception through :func:`sys.unraisablehook`,
     which would print a traceback; while active, that report is dropped for
     the exceptions this class raises (the signal is still pending and is
@@ -753,12 +754,14 @@ class _SigtermRaises:
 
         self._previous = {}
         self.pending = None
+        self._deferred = False
         if threading.current_thread() is not threading.main_thread():
             return self
 
         def handler(signum, frame):
             self.pending = signum
-            self.check()
+            if not self._deferred:
+                self.check()
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             current = signal.getsignal(signum)
@@ -766,8 +769,8 @@ class _SigtermRaises:
                 continue            # SIGINT ignored (a background job) or handled by a host
             previous = signal.signal(signum, handler)
             self._previous[signum] = signal.SIG_DFL if previous is None else previous
-        self._saved_check = gmm_animator.check_interrupt
-        gmm_animator.check_interrupt = self.check
+        self._saved_signals = gmm_animator.signals
+        gmm_animator.signals = self
         self._saved_hook = sys.unraisablehook
         sys.unraisablehook = self._unraisable
         return self
@@ -787,15 +790,30 @@ class _SigtermRaises:
         if self.pending == signal.SIGINT:
             raise KeyboardInterrupt
 
+    @contextlib.contextmanager
+    def deferred(self):
+        """Inside the block a signal is only recorded in ``pending``, not raised
+        (the live window's event loop: see :data:`gmm_animator.signals`)."""
+        self._deferred = True
+        try:
+            yield
+        finally:
+            self._deferred = False
+
     def __exit__(self, *exc):
         import signal
 
         for signum, previous in self._previous.items():
             signal.signal(signum, previous)
         if self._previous:
-            gmm_animator.check_interrupt = self._saved_check
+            gmm_animator.signals = self._saved_signals
             sys.unraisablehook = self._saved_hook
         return False
+
+
+def _progress_bars(args):
+    """Progress bars (saving, --select-k fits) go to stderr on a terminal, unless -q."""
+    return not args.quiet and sys.stderr.isatty()
 
 
 def _one_line(exc):
@@ -948,11 +966,12 @@ def _analysis_plan(args, X, true_components, names=None):
         from tqdm import tqdm
 
         # one tick per k fitted, on a terminal only (like the save bar)
-        with tqdm(total=len(ks), unit="k", desc="choosing k", file=sys.stderr, leave=False,
-                  disable=args.quiet or len(ks) < 2 or not sys.stderr.isatty()) as bar:
+        with tqdm(total=len(ks), unit="fit", desc="choosing k", file=sys.stderr, leave=False,
+                  disable=len(ks) < 2 or not _progress_bars(args)) as bar:
             def fitted(row):
                 bar.set_postfix_str(f"k={row['k']} done", refresh=False)
                 bar.update(1)
+                gmm_animator.signals.check()    # a Ctrl-C lost in a finalizer stops here
 
             best_k, rows = select_components(
                 X, ks, criterion=args.criterion, n_init=args.n_init,
@@ -1024,12 +1043,12 @@ def _run(args):
     if args.seed is not None:       # the r key restarts EM with --seed + 1, + 2, ...
         anim.restart_factory.random_state = args.seed
     plan.decorate(anim)
+    anim.fit_margins()              # again: decorate may have added the --select-k panel
     if live:
         anim.show(close_after_last=args.close_after_last)
         plan.save_params(anim)
         return 0
-    progress = not args.quiet and sys.stderr.isatty()
-    n_frames = anim.save(save, progress=progress)
+    n_frames = anim.save(save, progress=_progress_bars(args))
     _flush_stdout()
     if args.save is None:
         print(f"no display available: saved the animation to {save}", file=sys.stderr)

@@ -52,7 +52,10 @@ def default_ctrl_c():
 
     Under a shell's background job (``pytest ... &``) SIGINT starts out ignored,
     and the CLI then rightly leaves it alone; tests of its Ctrl-C handling need
-    Python's default handler, as in a terminal.  The old handler is restored.
+    Python's default handler, as in a terminal. Child processes started
+    meanwhile inherit the default disposition too (an ignored signal is
+    inherited across exec, a Python handler is not). The old handler is
+    restored.
     """
     import signal
 

@@ -32,7 +32,6 @@ from PIL import Image
 import data_gen
 import gmm
 import visualize_gmm
-from child_process import sigint_default
 from visualize_gmm import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -539,7 +538,8 @@ def test_degenerate_run_has_no_warnings_in_a_real_process(tmp_path):
 
 @pytest.mark.parametrize("signum, status, word", [(signal.SIGINT, 130, "interrupted"),
                                                   (signal.SIGTERM, 143, "terminated")])
-def test_signal_in_a_long_save_keeps_the_old_file(tmp_path, signum, status, word):
+def test_signal_in_a_long_save_keeps_the_old_file(tmp_path, default_ctrl_c, signum, status,
+                                                  word):
     """Ctrl-C (SIGINT) or ``kill`` (SIGTERM) while frames are being written."""
     out = tmp_path / "out.gif"
     old = b"GIF89a an earlier animation the user wants to keep"
@@ -548,8 +548,7 @@ def test_signal_in_a_long_save_keeps_the_old_file(tmp_path, signum, status, word
     proc = subprocess.Popen(
         [sys.executable, SCRIPT, "-N", "200000", "-k", "5", "--tol", "0", "-i", "200",
          "--seed", "0", "-s", "out.gif"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        preexec_fn=sigint_default)
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
         temp = []

@@ -23,7 +23,6 @@ from scipy.stats import multivariate_normal
 
 import gmm_plot
 import readme_commands
-from child_process import sigint_default
 import visualize_gmm
 from readme_commands import EXAMPLE_COMMANDS, ISSUE_COMMANDS, SAVE_FORMS
 from visualize_gmm import main
@@ -115,7 +114,7 @@ def test_tick_labels_are_whole_values_and_inside_the_figure(tmp_path, captured_a
             for pos, text in shown:
                 value = pos[0] if axis is ax.xaxis else pos[1]
                 if lo_hi[0] <= value <= lo_hi[1]:
-                    assert float(text.replace("\u2212", "-")) == pytest.approx(value, abs=spread)
+                    assert float(text.replace("\u2212", "-")) == pytest.approx(value, rel=1e-12)
     width, height = anim.size
     for ax in anim.fig.axes:
         box = ax.get_tightbbox(renderer)
@@ -515,14 +514,14 @@ def test_write_failure_is_one_error_line(tmp_path, fail_on_frame, capsys):
     assert os.listdir(tmp_path) == []
 
 
-def test_sigint_during_long_save_exits_130(tmp_path):
+def test_sigint_during_long_save_exits_130(tmp_path, default_ctrl_c):
     out = tmp_path / "big.mp4"
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=ROOT)
     proc = subprocess.Popen(
         [sys.executable, os.path.join(ROOT, "visualize_gmm.py"), "-N", "200000", "-i", "400",
          "--tol", "0", "--seed", "0", "-s", str(out)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True, preexec_fn=sigint_default)
+        start_new_session=True)
     # wait until the temp file exists (the save is under way), then Ctrl-C
     deadline = time.time() + 60
     while time.time() < deadline and not any(n.endswith(".tmp.mp4") for n in os.listdir(tmp_path)):
@@ -576,6 +575,43 @@ def test_live_window_advances_frames_under_xvfb(tmp_path, run_in_window):
     assert set(drawn) <= set(shown)
     assert len(proc.stdout.splitlines()) == 6                  # --print_ll still works
     assert os.listdir(tmp_path) == []                          # no fallback gif
+
+
+SIGNAL_SCRIPT = r"""
+import os, signal, sys
+import visualize_gmm
+
+shown = []
+original = visualize_gmm.Animator.show_state
+
+def show_state(self, i, *args, **kwargs):
+    shown.append(i)
+    if i == 3:          # kill/Ctrl-C while a Tk callback is drawing
+        os.kill(os.getpid(), getattr(signal, os.environ["SEND_SIGNAL"]))
+    return original(self, i, *args, **kwargs)
+
+visualize_gmm.Animator.show_state = show_state
+try:
+    code = visualize_gmm.main(sys.argv[1:])
+finally:
+    print("shown states:", *shown, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("name, status, word", [("SIGTERM", 143, "terminated"),
+                                                ("SIGINT", 130, "interrupted")])
+def test_signal_in_the_live_window_closes_it_cleanly(tmp_path, run_in_window, default_ctrl_c,
+                                                      monkeypatch, name, status, word):
+    """A signal that lands inside a Tk callback must not be printed by Tk while
+    the window runs on: the window closes and the CLI exits as after any signal."""
+    monkeypatch.setenv("SEND_SIGNAL", name)
+    proc = run_in_window(["-c", SIGNAL_SCRIPT, "-k", "3", "-N", "300", "-i", "20", "--tol", "0",
+                          "--seed", "0", "--fps", "10", "--close-after-last"], cwd=tmp_path)
+    shown = [int(i) for i in re.search(r"shown states: ([\d ]+)", proc.stderr).group(1).split()]
+    assert proc.returncode == status, proc.stderr
+    assert proc.stderr.splitlines() == [word, "shown states: 0 1 2 3"]    # nothing else
+    assert shown == [0, 1, 2, 3]                # closed at the next tick, not run on
 
 
 # ---------------------------------------------------------------- rendering internals

@@ -238,3 +238,30 @@ def test_contours_view_one_density_call_per_frame_same_levels(monkeypatch):
     expected = np.quantile(original(points, state.weights, state.means, state.covariances),
                            view.QUANTILES)
     np.testing.assert_allclose(view.levels, expected, rtol=1e-12)
+
+
+def test_plain_ticks_show_coordinates_and_fall_back_to_an_offset_when_zoomed():
+    fig = Figure(figsize=(6.4, 4.8), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.1, 0.1, 0.85, 0.85))
+    fx, fy = gmm_plot.plain_ticks(ax)
+    ax.set_xlim(512420, 512445)
+    ax.set_ylim(4649765, 4649790)                   # UTM metres
+    fig.canvas.draw()
+
+    def labels(axis):
+        return [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+
+    assert fy.get_offset() == "" and fx.get_offset() == ""
+    assert "4649780" in labels(ax.yaxis) and "512430" in labels(ax.xaxis)
+    assert fy.budget == 8                           # the first draw's width, at least 8
+    ax.set_ylim(4649776.0, 4649776.1)               # zoomed to 10 cm: plain would be long
+    fig.canvas.draw()
+    assert fy.get_offset() != ""                    # matplotlib's offset instead
+    assert max(len(t) for t in labels(ax.yaxis)) <= fy.budget
+    ax.set_ylim(4649765, 4649790)                   # back: plain again
+    fig.canvas.draw()
+    assert fy.get_offset() == "" and "4649780" in labels(ax.yaxis)
+    ax.set_ylim(-3e-7, 5e-7)                        # tiny values: a power of ten
+    fig.canvas.draw()
+    assert "1e" in fy.get_offset() and "1e" in ax.yaxis.get_offset_text().get_text()
