@@ -259,13 +259,8 @@ class Animator:
         """
         if self._background is not None:
             raise RuntimeError("add_side_axes must be called before the first frame")
-        old_w, height = self.size
-        new_w = old_w + int(width)
-        for ax in self.fig.axes:                    # keep every axes' pixel box
-            x0, y0, w, h = ax.get_position().bounds
-            ax.set_position((x0 * old_w / new_w, y0, w * old_w / new_w, h))
-        self.fig.set_size_inches(new_w / DPI, height / DPI)
-        self.size = (new_w, height)
+        old_w = self.size[0]
+        new_w = self._widen(int(width))
         _, y0, _, h = self.ax.get_position().bounds
         left, right = margins
         ax = self.fig.add_axes(((old_w + left) / new_w, y0, (width - left - right) / new_w, h))
@@ -292,27 +287,30 @@ class Animator:
             box = ax.get_tightbbox(renderer)
             short = boundary + gap - box.x0
             if short > 0:
-                shift = int(16 * math.ceil(short / 16))
-                old_w, height = self.size
-                new_w = old_w + shift
-                x_cut = ax.get_position().x0 * old_w
-                for other in self.fig.axes:
-                    x0, y0, w, h = other.get_position().bounds
-                    px = x0 * old_w + (shift if x0 * old_w >= x_cut - 0.5 else 0)
-                    other.set_position((px / new_w, y0, w * old_w / new_w, h))
-                self.fig.set_size_inches(new_w / DPI, height / DPI)
-                self.size = (new_w, height)
+                self._widen(int(16 * math.ceil(short / 16)),
+                            from_px=ax.get_position().x0 * self.size[0])
                 box = ax.get_tightbbox(renderer)
             boundary = box.x1
         short = boundary + gap - self.size[0]     # the last labels past the right edge
         if short > 0:
-            old_w, height = self.size
-            new_w = old_w + int(16 * math.ceil(short / 16))
-            for other in self.fig.axes:
-                x0, y0, w, h = other.get_position().bounds
-                other.set_position((x0 * old_w / new_w, y0, w * old_w / new_w, h))
-            self.fig.set_size_inches(new_w / DPI, height / DPI)
-            self.size = (new_w, height)
+            self._widen(int(16 * math.ceil(short / 16)))
+
+    def _widen(self, extra, from_px=math.inf):
+        """Make the figure ``extra`` pixels wider; returns the new width.
+
+        Every axes keeps its size in pixels; those starting at or right of
+        ``from_px`` (pixels from the left edge) move right by ``extra``, the
+        others stay where they are (the default: the new room is on the right).
+        """
+        old_w, height = self.size
+        new_w = old_w + extra
+        for ax in self.fig.axes:
+            x0, y0, w, h = ax.get_position().bounds
+            px = x0 * old_w + (extra if x0 * old_w >= from_px - 0.5 else 0)
+            ax.set_position((px / new_w, y0, w * old_w / new_w, h))
+        self.fig.set_size_inches(new_w / DPI, height / DPI)
+        self.size = (new_w, height)
+        return new_w
 
     def add_view(self, view, *, replace=None):
         """Add a view (on any axes of the figure), or put it in place of ``replace``.
