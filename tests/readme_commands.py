@@ -1,9 +1,18 @@
 """The commands the README shows, in one place.
 
-Each test file runs its own section's commands verbatim; test_cli and
-test_data_gen check that every command in README.md is one of these (so the
-README cannot show a command no test runs).
+Each test file runs its own section's commands verbatim; test_readme checks
+that every command in README.md's ```bash blocks is one of these (so the README
+cannot show a command no test runs), and test_cli and test_data_gen check the
+``python visualize_gmm.py`` and example-data lines.
 """
+import re
+
+#: the README's first section, exactly: what a newcomer types on a fresh machine
+#: (.ci/run runs the second one verbatim in a fresh venv)
+SETUP_COMMANDS = [
+    "pip install -r requirements.txt && python visualize_gmm.py -k 5 -m 5",
+    "pip install -r requirements-dev.txt && python -m pytest -q",
+]
 
 #: the original issue's commands (README "Usage"); test_cli runs each with
 #: every form of saving in SAVE_FORMS
@@ -46,12 +55,41 @@ ANALYSIS_COMMANDS = [
 ]
 
 #: data_gen.py's commands that made the example data files (name -> arguments);
-#: test_data_gen re-runs them and compares with the committed files
+#: test_data_gen re-runs them and compares with the committed files, and
+#: test_readme runs them verbatim over a fresh checkout's copies (hence --force)
 DATA_COMMANDS = {
-    "circles": "circles -N 1000 --noise 0.1 --seed 0 -o examples/circles.npy",
-    "spirals": "spirals -N 1000 --noise 0.1 --seed 0 -o examples/spirals.npy",
-    "moons": "moons -N 1000 --noise 0.1 --seed 0 -o examples/moons.npy",
+    "circles": "circles -N 1000 --noise 0.1 --seed 0 -o examples/circles.npy --force",
+    "spirals": "spirals -N 1000 --noise 0.1 --seed 0 -o examples/spirals.npy --force",
+    "moons": "moons -N 1000 --noise 0.1 --seed 0 -o examples/moons.npy --force",
 }
+
+#: the README's "make your own data" command; test_readme runs it verbatim
+OWN_DATA_COMMANDS = ["gaussians -N 2000 --seed 0 -o out.npy"]
+
+#: the README's "Install as a package" block: INSTALL_COMMAND, then the
+#: installed commands, which test_notebook runs verbatim in a fresh venv holding
+#: the wheel (built offline, the equivalent of ``pip install .``)
+INSTALL_COMMAND = "pip install ."
+INSTALLED_COMMANDS = [
+    "visualize-gmm --version",
+    "visualize-gmm -k 3 -m 3 -i 3 --save x.gif",
+    "gmm-data circles -o c.npy",
+]
+
+
+def bash_commands(markdown):
+    """The command lines of every ```bash block of ``markdown``, in order.
+
+    Trailing ``# comments`` are dropped and whitespace is normalised; blank
+    lines are skipped.
+    """
+    commands = []
+    for block in re.findall(r"^```bash\n(.*?)^```", markdown, flags=re.M | re.S):
+        for line in block.splitlines():
+            line = " ".join(re.sub(r"(^|\s)#.*$", "", line).split())
+            if line:
+                commands.append(line)
+    return commands
 
 
 def visualize_commands():

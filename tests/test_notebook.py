@@ -10,6 +10,7 @@ import html
 import io
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import data_gen
 import gmm
 import gmm_plot
 import pyproject_info
+from readme_commands import INSTALLED_COMMANDS
 from visualize_gmm import animate, main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -313,23 +315,80 @@ def test_python_m_visualize_gmm_version_reads_pyproject(tree_with_other_version)
     assert usage.returncode == 0 and usage.stdout.startswith("usage: visualize_gmm.py [-h]")
 
 
+def _dependency_paths():
+    """The directories this interpreter imports from, minus this checkout.
+
+    That is where the wheel's dependencies are, however the interpreter running
+    pytest was installed: a venv's site-packages, the system's dist-packages, a
+    user site, PYTHONPATH. ``venv --system-site-packages`` is no substitute: it
+    sees the *base* interpreter's site-packages, not those of the venv running
+    pytest, so matplotlib & co. would be missing inside a venv.
+    """
+    # only the checkout's own import directories are left out: a venv made inside
+    # the checkout (``python3 -m venv .venv``) holds the dependencies
+    checkout = {os.path.realpath(ROOT), os.path.realpath(os.path.join(ROOT, "tests"))}
+    paths = []
+    for entry in sys.path:
+        real = os.path.realpath(entry or os.curdir)
+        if os.path.isdir(real) and real not in checkout and real not in paths:
+            paths.append(real)
+    return paths
+
+
+def _fresh_venv(path):
+    """A venv at ``path`` with no pip of its own that imports the dependencies
+    from where this interpreter finds them; returns its bin directory.
+
+    A ``.pth`` file in the new venv's site-packages appends those directories
+    to its ``sys.path``, after its own site-packages, so what gets installed
+    into the venv wins over any copy of the package outside it. Nothing is
+    downloaded: pip itself comes from the same directories.
+    """
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    bindir = path / ("Scripts" if os.name == "nt" else "bin")
+    purelib = subprocess.run(
+        [str(bindir / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    with open(os.path.join(purelib, "running_interpreter_paths.pth"), "w",
+              encoding="utf-8") as fh:
+        fh.write("".join(p + "\n" for p in _dependency_paths()))
+    return bindir
+
+
+def test_dependency_paths_hold_the_dependencies_but_not_the_checkout():
+    import imageio_ffmpeg
+    import matplotlib
+    import PIL
+    import scipy
+    import tqdm
+
+    paths = _dependency_paths()
+    assert all(os.path.isabs(p) for p in paths)
+    assert not any(os.path.exists(os.path.join(p, "conftest.py")) or
+                   os.path.exists(os.path.join(p, "tests", "conftest.py")) for p in paths)
+    for module in (np, scipy, matplotlib, PIL, tqdm, imageio_ffmpeg):
+        where = os.path.realpath(module.__file__)
+        assert any(where.startswith(p + os.sep) for p in paths), module.__name__
+
+
 def test_installed_commands_run_from_another_directory(tree_with_other_version, tmp_path):
-    # build the wheel, install it into a fresh venv (dependencies from the
-    # system site-packages), and run both commands away from any checkout
+    # build the wheel, install it into a fresh venv (dependencies from wherever
+    # this interpreter has them, see _fresh_venv), and run both commands away
+    # from any checkout
     tree = tree_with_other_version
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "-w", str(tmp_path / "dist"), str(tree)], capture_output=True, text=True)
+         "--no-index", "--disable-pip-version-check", "-w", str(tmp_path / "dist"), str(tree)],
+        capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     (wheel,) = (tmp_path / "dist").glob("*.whl")
     assert "7.7.7" in wheel.name and "pyproject.toml" not in zipfile.ZipFile(wheel).namelist()
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                    str(venv)], check=True)
-    bindir = venv / ("Scripts" if os.name == "nt" else "bin")
+    bindir = _fresh_venv(venv)
     python = bindir / "python"
     proc = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index",
-                           "-q", str(wheel)], capture_output=True, text=True)
+                           "--disable-pip-version-check", "-q", str(wheel)],
+                          capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     work = tmp_path / "elsewhere"
     work.mkdir()
@@ -340,9 +399,11 @@ def test_installed_commands_run_from_another_directory(tree_with_other_version, 
                               capture_output=True, text=True)
 
     where = run(python, "-c", "import gmm, visualize_gmm, data_gen; "
-                "print(visualize_gmm.__file__, data_gen.__file__, gmm.__file__)")
+                "print(visualize_gmm.__file__, data_gen.__file__, gmm.__file__, sep='\\n')")
     assert where.returncode == 0, where.stderr
-    assert all(p.startswith(str(venv)) for p in where.stdout.split())
+    inside = os.path.realpath(venv) + os.sep
+    files = where.stdout.splitlines()
+    assert len(files) == 3 and all(os.path.realpath(p).startswith(inside) for p in files)
 
     version = run(bindir / "visualize-gmm", "--version")
     assert (version.returncode, version.stdout) == (0, "gmm-visualizer 7.7.7\n")
@@ -368,3 +429,16 @@ def test_installed_commands_run_from_another_directory(tree_with_other_version, 
                                str(tmp_path / "ref.gif")], capture_output=True, text=True)
     assert checkout.returncode == 0, checkout.stderr
     assert (work / "x.gif").read_bytes() == (tmp_path / "ref.gif").read_bytes()
+
+    # the README's commands after `pip install .`, verbatim, found on PATH as in
+    # an activated venv, in a directory of their own
+    fresh = tmp_path / "readme dir"
+    fresh.mkdir()
+    on_path = dict(env, PATH=os.pathsep.join([str(bindir), env.get("PATH", os.defpath)]))
+    for command in INSTALLED_COMMANDS:
+        proc = subprocess.run(shlex.split(command), cwd=fresh, env=on_path,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, (command, proc.stderr)
+        if command.endswith("--version"):
+            assert proc.stdout == "gmm-visualizer 7.7.7\n"
+    assert sorted(os.listdir(fresh)) == ["c.npy", "x.gif"]

@@ -1,0 +1,102 @@
+"""README.md as a newcomer copies it: every command in its ```bash blocks is run
+by some test, and the ones no other file runs are run here, verbatim, over a
+scratch copy of what a fresh clone holds (the committed example files included,
+so a command that would refuse to overwrite them fails here).
+"""
+import os
+import shlex
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import data_gen
+import readme_commands
+from readme_commands import (DATA_COMMANDS, EXAMPLE_COMMANDS, INSTALL_COMMAND,
+                             INSTALLED_COMMANDS, OWN_DATA_COMMANDS, SETUP_COMMANDS)
+from visualize_gmm import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(ROOT, "examples")
+
+
+@pytest.fixture(scope="module")
+def readme():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def _section(markdown, heading):
+    """The text of the ``## heading`` section, up to the next ``## `` heading."""
+    start = markdown.index(f"\n## {heading}\n")
+    end = markdown.find("\n## ", start + 1)
+    return markdown[start:] if end < 0 else markdown[start:end]
+
+
+@pytest.fixture
+def fresh_clone(tmp_path, monkeypatch):
+    """A scratch directory holding the committed examples/, as the working directory."""
+    shutil.copytree(EXAMPLES, tmp_path / "examples",
+                    ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_bash_commands_parse_blocks_comments_and_whitespace():
+    text = ("intro `python inline.py`\n```bash\npython a.py  -k 1   # why\n\n"
+            "tool --x   # note\n```\n```python\nprint(1)\n```\n```bash\n# only a comment\n"
+            "b && c\n```\n")
+    assert readme_commands.bash_commands(text) == ["python a.py -k 1", "tool --x", "b && c"]
+
+
+def test_first_section_is_exactly_the_two_setup_commands(readme):
+    section = _section(readme, "Set up (fresh machine)")
+    assert readme_commands.bash_commands(section) == SETUP_COMMANDS
+    assert readme.index(section) < readme.index("\n## Usage\n")
+
+
+def test_every_readme_command_is_run_by_a_test(readme):
+    commands = readme_commands.bash_commands(readme)
+    visualize = readme_commands.visualize_commands()
+    data = set(DATA_COMMANDS.values()) | set(OWN_DATA_COMMANDS)
+    for command in commands:
+        if command in SETUP_COMMANDS:
+            pass      # .ci/run runs the test command verbatim; the demo's flags: below
+        elif command == INSTALL_COMMAND or command in INSTALLED_COMMANDS:
+            pass      # test_notebook: the wheel in a fresh venv, then these verbatim
+        elif command.startswith("python visualize_gmm.py "):
+            assert command.split(" ", 2)[2] in visualize, f"no test runs {command!r}"
+        elif command.startswith("python data_gen.py "):
+            assert command.split(" ", 2)[2] in data, f"no test runs {command!r}"
+        else:
+            raise AssertionError(f"README shows a command no test runs: {command!r}")
+    assert SETUP_COMMANDS[0].split(" && python visualize_gmm.py ")[1] in visualize
+    # and the lists hold nothing the README no longer shows
+    shown = set(commands)
+    assert {f"python data_gen.py {c}" for c in data} <= shown
+    assert {f"python visualize_gmm.py {c}" for c in EXAMPLE_COMMANDS} <= shown
+    assert {INSTALL_COMMAND, *INSTALLED_COMMANDS} <= shown
+
+
+def test_data_gen_commands_run_verbatim_in_a_fresh_clone(readme, fresh_clone, capsys):
+    shown = [c.split(" ", 2)[2] for c in readme_commands.bash_commands(readme)
+             if c.startswith("python data_gen.py ")]
+    assert shown == list(DATA_COMMANDS.values()) + OWN_DATA_COMMANDS
+    for command in shown:
+        assert data_gen.main(shlex.split(command)) == 0, capsys.readouterr().err
+    for name in DATA_COMMANDS:          # regenerated over the committed copies, same numbers
+        np.testing.assert_array_equal(np.load(f"examples/{name}.npy"),
+                                      np.load(os.path.join(EXAMPLES, f"{name}.npy")))
+    assert np.load("out.npy").shape == (2000, 2)
+
+
+def test_example_gif_commands_run_verbatim_in_a_fresh_clone(fresh_clone):
+    for command in EXAMPLE_COMMANDS:
+        name = command.split()[-1]
+        before = os.path.getmtime(name)
+        os.utime(name, (before - 60, before - 60))
+        assert main(shlex.split(command)) == 0, command
+        assert os.path.getmtime(name) > before - 60            # written over the clone's copy
+        with Image.open(name) as new, Image.open(os.path.join(ROOT, name)) as committed:
+            assert (new.size, new.n_frames) == (committed.size, committed.n_frames)
