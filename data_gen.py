@@ -18,8 +18,11 @@ Command line (writes atomically, refuses to overwrite without ``--force``)::
 from __future__ import annotations
 
 import argparse
+import errno
 import math
 import os
+import re
+import signal
 import sys
 
 import numpy as np
@@ -49,6 +52,17 @@ __all__ = [
 
 GENERATORS = ("gaussians", "circles", "spirals", "moons")
 
+#: Largest number of points a sampler makes (16 GB of float64 coordinates).
+MAX_POINTS = 10**9
+#: Largest ``--seed`` (numpy takes any size; 128 bits are plenty).
+MAX_SEED = 2**128 - 1
+#: Largest length scale (``max_radius``, ``noise``, radii): variances scale with its
+#: square, which must stay finite in float64 (1e150**2 = 1e300 < 1.8e308).
+MAX_SCALE = 1e150
+#: Smallest ``max_radius``: the smallest covariance eigenvalue, (0.04 * max_radius)**2,
+#: must stay a normal float64 (> 2.2e-308) so covariances keep full precision.
+MIN_RADIUS = 1e-150
+
 # Axis standard deviations of a sampled Gaussian, as fractions of max_radius.
 _MIN_AXIS_FRACTION = 0.04
 _MAX_AXIS_FRACTION = 0.20
@@ -71,23 +85,37 @@ def _rng(random_state):
     )
 
 
-def _check_count(name, value, minimum):
+def _check_count(name, value, minimum, maximum=MAX_POINTS):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if value > maximum:
+        shown = str(value) if value < 10**15 else f"about 10**{int(value).bit_length() * 3 // 10}"
+        raise ValueError(f"{name} must be at most {maximum:,}, got {shown}")
     return int(value)
 
 
-def _check_nonneg(name, value, *, positive=False):
+def _check_nonneg(name, value, *, positive=False, minimum=None):
+    """``value`` as a float in [0, MAX_SCALE] (> 0 with ``positive``, >= ``minimum``)."""
+    if isinstance(value, (bool, np.bool_, complex, np.complexfloating, str, bytes)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
     try:
         value = float(value)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+    except OverflowError:                   # an int beyond float64
+        value = math.inf
+    if math.isnan(value) or value < 0 or (positive and value == 0):
         need = "a finite number > 0" if positive else "a finite number >= 0"
         raise ValueError(f"{name} must be {need}, got {value}")
-    return value
+    if value > MAX_SCALE:
+        raise ValueError(f"{name} must be at most {MAX_SCALE:g}: variances scale with its "
+                         f"square, which would overflow float64; got {value:g}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum:g}: covariances scale with its "
+                         f"square, which would underflow float64; got {value:g}")
+    return value + 0.0
 
 
 def _even_split(n, parts):
@@ -163,7 +191,7 @@ def sample_gaussians(n_points, n_gaussians, *, max_radius=10, random_state=None,
             f"n_points ({n_points}) must be at least n_gaussians ({n_gaussians}) so that "
             "every Gaussian gets a point; ask for more points or fewer Gaussians"
         )
-    radius = _check_nonneg("max_radius", max_radius, positive=True)
+    radius = _check_nonneg("max_radius", max_radius, positive=True, minimum=MIN_RADIUS)
     rng = _rng(random_state)
 
     # Work in the unit disc, then scale: the same seed gives the same picture at any radius.
@@ -252,11 +280,12 @@ def spirals(n_points=1000, *, noise=0.1, n_arms=2, turns=1.5, radius=3.0,
     """
     n_points = _check_count("n_points", n_points, 1)
     noise = _check_nonneg("noise", noise)
-    n_arms = _check_count("n_arms", n_arms, 1)
+    n_arms = _check_count("n_arms", n_arms, 1, MAX_POINTS)
     turns = _check_nonneg("turns", turns, positive=True)
     radius = _check_nonneg("radius", radius, positive=True)
     rng = _rng(random_state)
-    arm = np.repeat(np.arange(n_arms), _even_split(n_points, n_arms))
+    used = min(n_arms, n_points)        # the same split: arms past n_points get no point
+    arm = np.repeat(np.arange(used), _even_split(n_points, used))
     # Arc length of r = c t grows about like t^2, so t = sqrt(u) is about uniform along it.
     t_min = 0.1
     t = np.sqrt(rng.uniform(t_min**2, 1.0, n_points))
@@ -309,40 +338,51 @@ class _Parser(argparse.ArgumentParser):
         raise _CLIError(message)
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+# Integers are written with ASCII digits only: int() would also take '٣', '1_000' and
+# ' 7 ', floats with float() 'nan', '١.٥' and '1_0.5'; a command line is clearer without.
+_INT_TEXT = re.compile(r"[+-]?[0-9]+")
+_FLOAT_TEXT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
-def _finite_float(minimum_exclusive=None):
+def _shown(text, limit=30):
+    """``text`` quoted for a one-line message, cut when long."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def _whole_number(minimum, maximum, shown_max=None, too_big="too large"):
+    """argparse type: a decimal integer in [minimum, maximum] (ASCII digits, no spaces)."""
+    shown_max = shown_max or f"{maximum:,}"
+
     def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
-        if minimum_exclusive is not None and value <= minimum_exclusive:
-            raise argparse.ArgumentTypeError(f"must be > {minimum_exclusive:g}, got {text}")
-        if minimum_exclusive is None and value < 0:
-            raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
-        return value
+        if not _INT_TEXT.fullmatch(text):
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number written with digits 0-9, got {_shown(text)}")
+        if len(text.lstrip("+-0")) <= len(str(maximum)) and int(text) < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {_shown(text)}")
+        if len(text.lstrip("+-0")) > len(str(maximum)) or int(text) > maximum:
+            raise argparse.ArgumentTypeError(f"{too_big}: at most {shown_max}, "
+                                             f"got {_shown(text)}")
+        return int(text)
     return parse
 
 
-def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
+def _bounded_float(minimum, maximum, *, open_low=False):
+    """argparse type: a decimal number in [minimum, maximum] (``(minimum, maximum]`` with
+    ``open_low``); no nan, inf, hex or spaces. ``-0`` is 0."""
+    low = "(" if open_low else "["
+
+    def parse(text):
+        if text.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            raise argparse.ArgumentTypeError(f"must be finite, got {_shown(text)}")
+        if not _FLOAT_TEXT.fullmatch(text):
+            raise argparse.ArgumentTypeError(
+                f"expected a decimal number such as 0.5 or 1e3, got {_shown(text)}")
+        value = float(text) + 0.0
+        if value < minimum or (open_low and value == minimum) or value > maximum:
+            raise argparse.ArgumentTypeError(
+                f"must be in {low}{minimum:g}, {maximum:g}], got {_shown(text)}")
+        return value
+    return parse
 
 
 def build_parser():
@@ -356,11 +396,12 @@ def build_parser():
 
     def common(p, default_n=1000):
         p.add_argument("-N", "--num_points", "--num-points", dest="n_points", metavar="N",
-                       type=_positive_int, default=default_n,
+                       type=_whole_number(1, MAX_POINTS, too_big="too many points"),
+                       default=default_n,
                        help=f"number of points (default: {default_n})")
         p.add_argument("-o", "--output", required=True, metavar="PATH",
                        help="file to write: .npy (numpy.save), .csv (header x,y) or .txt")
-        p.add_argument("--seed", type=_seed, default=None,
+        p.add_argument("--seed", type=_whole_number(0, MAX_SEED, "2**128 - 1"), default=None,
                        help="random seed for a reproducible file (default: fresh randomness)")
         p.add_argument("--force", action="store_true",
                        help="overwrite PATH if it exists (default: refuse)")
@@ -370,10 +411,10 @@ def build_parser():
                                    "in a disc; points are split evenly between them.")
     common(g)
     g.add_argument("-m", "--means", dest="n_gaussians", metavar="M",
-                   type=_positive_int, default=5,
+                   type=_whole_number(1, MAX_POINTS, too_big="too many Gaussians"), default=5,
                    help="number of Gaussians (default: 5)")
     g.add_argument("--max_radius", "--max-radius", dest="max_radius", metavar="R",
-                   type=_finite_float(0.0), default=10.0,
+                   type=_bounded_float(MIN_RADIUS, MAX_SCALE, open_low=False), default=10.0,
                    help="radius of the disc holding the means; blob sizes scale with it "
                         "(default: 10)")
 
@@ -384,7 +425,7 @@ def build_parser():
     ):
         p = sub.add_parser(shape, help=text, description=text + ".")
         common(p)
-        p.add_argument("--noise", type=_finite_float(), default=0.1, metavar="SD",
+        p.add_argument("--noise", type=_bounded_float(0.0, MAX_SCALE), default=0.1, metavar="SD",
                        help="standard deviation of the Gaussian noise added to each "
                             "coordinate (default: 0.1)")
     return parser
@@ -401,6 +442,17 @@ def generate(args):
 
 
 def _check_output(path, force):
+    """Refuse ``-o path`` early, with the reason, unless a new file can go there."""
+    if not path or "\0" in path:
+        raise _CLIError(f"-o {path!r}: not a usable file name")
+    if path.endswith((os.sep, "/")):
+        raise _CLIError(f"{path}: ends in a slash, so it names a directory; give a file name "
+                        "such as points.npy")
+    try:
+        os.lstat(path)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise _CLIError(f"{path}: file name too long for this file system") from None
     if os.path.isdir(path):
         raise _CLIError(f"{path}: is a directory; give a file name such as "
                         f"{os.path.join(path, 'points.npy')}")
@@ -412,64 +464,183 @@ def _check_output(path, force):
         )
     if os.path.lexists(path) and not force:
         raise _CLIError(f"{path}: already exists; pass --force to overwrite it")
+    if os.path.lexists(path) and not os.path.isfile(path):   # --force onto a FIFO or device
+        raise _CLIError(f"{path}: exists and is not a regular file (a FIFO, device or broken "
+                        "link); choose another file name")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise _CLIError(f"{path}: directory {folder} does not exist; create it first")
+        raise _CLIError(f"{path}: {_missing_directory_reason(folder)}")
     return ext
+
+
+def _missing_directory_reason(directory):
+    """Why ``directory`` (which is not a directory) cannot hold a new file, in a few words.
+
+    Walks up to the nearest existing ancestor: if that is a regular file (or any
+    non-directory), the path goes *through* it; otherwise a folder is missing.
+    """
+    ancestor = directory
+    while not os.path.lexists(ancestor):
+        parent = os.path.dirname(ancestor)
+        if parent == ancestor:
+            break
+        ancestor = parent
+    if os.path.lexists(ancestor) and not os.path.isdir(ancestor):
+        return (f"the path goes through {ancestor}, which is a file, not a directory; "
+                "choose another path")
+    return f"directory {directory} does not exist; create it first"
 
 
 def write_points(path, X, *, force=False):
     """Write X (n, d) to ``path`` atomically (temp file in the same folder, then rename).
 
-    ``.npy`` uses ``numpy.save``; ``.csv`` writes a header ``x,y`` (``x0,x1,...`` for
-    d > 2) and comma-separated values; ``.txt`` writes space-separated values without
-    a header. Values are written with 17 significant digits so they round-trip.
-    Raises ``FileExistsError`` when ``path`` exists and ``force`` is False.
+    ``.npy`` is what ``numpy.save`` writes; ``.csv`` writes a header ``x,y``
+    (``x0,x1,...`` for d > 2) and comma-separated values; ``.txt`` writes
+    space-separated values without a header. Values are written with 17
+    significant digits so they round-trip. Raises ``FileExistsError`` when
+    ``path`` exists and ``force`` is False.
     """
     path = os.fspath(path)
-    ext = os.path.splitext(path)[1].lower()
     if os.path.lexists(path) and not force:
         raise FileExistsError(f"{path}: already exists; pass --force to overwrite it")
+    _write_atomically(path, X)
+
+
+#: Rows per ``savetxt`` call (a signal is handled between calls, not after the whole file).
+_WRITE_ROWS = 1 << 16
+
+
+def _write_atomically(path, X, before_commit=lambda: None):
+    """Write X to ``path`` through an :class:`AtomicFile`; ``before_commit()`` runs after
+    the last byte and before the rename (it may raise to abandon the file)."""
+    ext = os.path.splitext(path)[1].lower()
+    X = np.ascontiguousarray(X, dtype=np.float64)
     with AtomicFile(path) as out:
         fh = out.fp
         if ext == ".npy":
-            np.save(fh, X, allow_pickle=False)
+            # Given an object with only .write (not a real file), numpy.save writes the
+            # data in 16 MiB chunks from Python, so a signal is handled between chunks.
+            np.save(_WriteOnly(fh), X, allow_pickle=False)
         else:
             d = X.shape[1]
             names = ["x", "y"] if d == 2 else [f"x{i}" for i in range(d)]
             if ext == ".csv":
-                np.savetxt(fh, X, fmt="%.17g", delimiter=",", header=",".join(names),
-                           comments="")
-            else:
-                np.savetxt(fh, X, fmt="%.17g", delimiter=" ")
+                fh.write((",".join(names) + "\n").encode())
+            delimiter = "," if ext == ".csv" else " "
+            for start in range(0, X.shape[0], _WRITE_ROWS):
+                np.savetxt(fh, X[start:start + _WRITE_ROWS], fmt="%.17g", delimiter=delimiter)
+        before_commit()
+
+
+class _WriteOnly:
+    """A file seen through its ``write`` method alone."""
+
+    def __init__(self, fh):
+        self.write = fh.write
+
+
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP arrived; raised so the temp file is removed on the way out."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: What ``main`` prints, and its exit status 128 + signal number, for each signal.
+_SIGNAL_WORDS = {"SIGINT": "interrupted", "SIGTERM": "terminated", "SIGHUP": "hangup"}
+
+
+class _StopOnSignals:
+    """While active (main thread only) SIGTERM and SIGHUP raise :class:`_Signalled`
+    like Ctrl-C raises ``KeyboardInterrupt``; a signal whose exception Python lost (in
+    a finalizer) is raised again by :meth:`check`. Signals the caller ignores (e.g.
+    SIGHUP under ``nohup``) stay ignored.
+    """
+
+    def __enter__(self):
+        import threading
+
+        self.pending = None
+        self._previous = {}
+        if threading.current_thread() is not threading.main_thread():
+            return self
+
+        def handler(signum, frame):
+            self.pending = signum
+            self.check()
+
+        for name in _SIGNAL_WORDS:
+            signum = getattr(signal, name, None)
+            if signum is None:
+                continue
+            current = signal.getsignal(signum)
+            if current is signal.SIG_IGN or (name == "SIGINT"
+                                             and current is not signal.default_int_handler):
+                continue
+            previous = signal.signal(signum, handler)
+            self._previous[signum] = signal.SIG_DFL if previous is None else previous
+        return self
+
+    def check(self):
+        """Raise the exception of a recorded signal, if any."""
+        if self.pending == signal.SIGINT:
+            raise KeyboardInterrupt
+        if self.pending is not None:
+            raise _Signalled(self.pending)
+
+    def __exit__(self, *exc):
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+        return False
+
+
+def _say(line):
+    """Print ``line`` to stderr on one line (control characters escaped); a closed or
+    broken stderr (a closed terminal) is ignored."""
+    line = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in line)
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def main(argv=None):
-    """Command-line entry point; returns the exit status (0 ok, 2 bad input)."""
+    """Command-line entry point; returns the exit status.
+
+    0: the file was written. 2: bad input or a write failure (one ``error:`` line on
+    stderr, no file left). 130, 143, 129: Ctrl-C, SIGTERM or SIGHUP (one word on
+    stderr; the temp file is removed and an existing target kept).
+    """
     parser = build_parser()
+    args = None
     try:
-        args = parser.parse_args(argv)
-        _check_output(args.output, args.force)
-        X = generate(args)
-        write_points(args.output, X, force=args.force)
+        with _StopOnSignals() as signals:
+            args = parser.parse_args(argv)
+            _check_output(args.output, args.force)
+            X = generate(args)
+            signals.check()
+            _write_atomically(args.output, X, signals.check)
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else 0
-    except (_CLIError, ValueError, TypeError, FileExistsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (_CLIError, ValueError, TypeError) as exc:
+        _say(f"error: {exc}")
         return 2
     except OSError as exc:
-        print(f"error: {args.output}: cannot write ({exc.strerror or exc})", file=sys.stderr)
+        _say(f"error: {args.output}: cannot write ({exc.strerror or exc})")
         return 2
-    except (MemoryError, OverflowError):   # numpy cannot allocate n_points rows
-        print(f"error: -N {args.n_points} is too many points for this machine's memory; "
-              "use a smaller -N", file=sys.stderr)
+    except MemoryError:                    # numpy cannot allocate n_points rows
+        _say(f"error: -N {args.n_points} is too many points for this machine's memory; "
+             "use a smaller -N")
         return 2
-    except KeyboardInterrupt:              # write_points has removed its temp file
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt:              # the temp file has been removed
+        _say(_SIGNAL_WORDS["SIGINT"])
+        return 128 + signal.SIGINT
+    except _Signalled as exc:
+        _say(_SIGNAL_WORDS[signal.Signals(exc.signum).name])
+        return 128 + exc.signum
     n = X.shape[0]
-    print(f"wrote {n} point{'' if n == 1 else 's'} ({args.generator}) to {args.output}",
-          file=sys.stderr)
+    _say(f"wrote {n} point{'' if n == 1 else 's'} ({args.generator}) to {args.output}")
     return 0
 
 

@@ -39,24 +39,37 @@ class IndexColumnWarning(UserWarning):
 
 
 def _open_regular(path):
-    """Open ``path`` for binary reading after checking it is an existing regular file."""
+    """Open ``path`` for binary reading; it must be an existing regular file.
+
+    The file is opened without blocking and checked with ``fstat`` on the open
+    descriptor, so a FIFO or a device is refused at once (opening a FIFO for
+    reading would otherwise wait for a writer forever) and nothing can swap the
+    file between the check and the read.
+    """
     name = os.fspath(path)
     try:
         st = os.stat(name)
     except FileNotFoundError:
         raise DataError(f"{name}: no such file; check the path") from None
-    except OSError as exc:
-        raise DataError(f"{name}: cannot access the file ({exc.strerror or exc})") from None
+    except (OSError, ValueError) as exc:    # ValueError: a NUL byte in the name
+        raise DataError(f"{name}: cannot access the file "
+                        f"({getattr(exc, 'strerror', None) or exc})") from None
     if stat.S_ISDIR(st.st_mode):
         raise DataError(
             f"{name}: is a directory; give the path of a .npy, .csv or .txt file inside it"
         )
+    not_regular = f"{name}: is not a regular file (a FIFO, socket or device); " \
+                  "give a .npy, .csv or .txt file"
     if not stat.S_ISREG(st.st_mode):
-        raise DataError(f"{name}: is not a regular file; give a .npy, .csv or .txt file")
+        raise DataError(not_regular)
     try:
-        return open(name, "rb")
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):     # replaced since the stat above
+        os.close(fd)
+        raise DataError(not_regular)
+    return os.fdopen(fd, "rb")
 
 
 def _extension(path):
@@ -93,17 +106,31 @@ def _finalise(name, X, where):
     """
     n, d = X.shape
     _check_shape(name, n, d)
-    with np.errstate(over="ignore", invalid="ignore"):
-        X = np.ascontiguousarray(X, dtype=np.float64)
-    bad = ~np.isfinite(X).all(axis=1)
+    # Finiteness is judged in the file's own dtype: a finite long double such as
+    # 1e400 is not "NaN or inf", it is too large for float64 (said separately below).
+    _refuse_rows(name, ~np.isfinite(X).all(axis=1), "NaN or inf", "remove or fill them",
+                 where)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        X64 = np.ascontiguousarray(X, dtype=np.float64)
+    if X.dtype.kind == "f" and X.dtype.itemsize > 8:
+        _refuse_rows(name, ~np.isfinite(X64).all(axis=1),
+                     "values too large for float64 (beyond +-1.8e308)",
+                     "rescale the data before saving", where)
+        _refuse_rows(name, ((X64 == 0) & (X != 0)).any(axis=1),
+                     "nonzero values too small for float64 (below 5e-324)",
+                     "rescale the data before saving", where)
+    return X64
+
+
+def _refuse_rows(name, bad, what, fix, where):
+    """Raise a DataError counting the rows where ``bad`` (n,) is True, if any."""
     if bad.any():
         rows = np.flatnonzero(bad)
         verb = "contains" if rows.size == 1 else "contain"
         raise DataError(
-            f"{name}: {_rows_phrase(rows.size)} of {n} {verb} NaN or inf "
-            f"(first at {where(int(rows[0]))}); remove or fill them"
+            f"{name}: {_rows_phrase(rows.size)} of {bad.size} {verb} {what} "
+            f"(first at {where(int(rows[0]))}); {fix}"
         )
-    return X
 
 
 def _describe_non_npy(head):
@@ -145,10 +172,15 @@ def _load_npy(name, fh):
             )
     except DataError:
         raise
-    except Exception:  # numpy raises ValueError, SyntaxError, tokenize.TokenError, ...
-        raise DataError(f"{name}: has a corrupt .npy header; re-save the array with numpy.save") \
-            from None
+    except Exception as exc:  # numpy raises ValueError, SyntaxError, tokenize.TokenError, ...
+        why = " (longer than numpy's limit)" if "max_header_size" in str(exc) else ""
+        raise DataError(f"{name}: has a corrupt .npy header{why}; re-save the array with "
+                        "numpy.save") from None
     data_offset = fh.tell()
+    # numpy's header check takes True for 1: a size must be a real int (not bool), >= 0.
+    if not all(type(size) is int and size >= 0 for size in shape):  # noqa: E721
+        raise DataError(f"{name}: has a corrupt .npy header (its shape is not whole numbers "
+                        ">= 0); re-save the array with numpy.save")
 
     # Everything below is decided from the header alone: no data has been read yet.
     if dtype.hasobject:

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 import zipfile
 
 import numpy as np
 
 from atomic_file import atomic_write
-from gmm_core import __version__, _check_covariance_type, _check_init_tuple
+from gmm_core import COVARIANCE_TYPES, __version__, check_init_params
 
 __all__ = [
     "PARAMS_FORMAT",
@@ -65,9 +66,12 @@ def check_params_path(path):
         raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
     if os.path.isdir(path):
         raise ParamsError(f"{path}: is a directory; give a file name ending in .npz or .json")
+    if os.path.lexists(path) and not os.path.isfile(path):
+        raise ParamsError(f"{path}: exists and is not a regular file (a FIFO, device or "
+                          "broken link); give another file name")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
-        raise ParamsError(f"{path}: directory {directory} does not exist; create it first")
+        raise ParamsError(f"{path}: {_missing_directory_reason(directory)}")
     try:    # a real probe: os.access says yes to root even on /proc or a read-only mount
         fd, probe = tempfile.mkstemp(prefix=".gmm-probe-", dir=directory)
     except OSError:
@@ -75,6 +79,24 @@ def check_params_path(path):
                           "choose another directory") from None
     os.close(fd)
     os.unlink(probe)
+
+
+def _missing_directory_reason(directory):
+    """Why ``directory`` (which is not a directory) cannot hold a new file, in a few words.
+
+    Walks up to the nearest existing ancestor: if that is a regular file (or any
+    non-directory), the path goes *through* it; otherwise a folder is missing.
+    """
+    ancestor = directory
+    while not os.path.lexists(ancestor):
+        parent = os.path.dirname(ancestor)
+        if parent == ancestor:
+            break
+        ancestor = parent
+    if os.path.lexists(ancestor) and not os.path.isdir(ancestor):
+        return (f"the path goes through {ancestor}, which is a file, not a directory; "
+                "choose another path")
+    return f"directory {directory} does not exist; create it first"
 
 
 def save_params(path, weights, means, covariances, *, covariance_type="full",
@@ -133,17 +155,35 @@ def _looks_like(head):
     return "binary data"
 
 
-def _check_params_file_kind(path, ext):
-    """Raise ParamsError when the first bytes of ``path`` cannot be its format.
+def _open_params_file(path):
+    """Open ``path`` for binary reading; it must be an existing regular file.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO or a
+    device is refused at once instead of waiting for a writer forever.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ParamsError(f"{path}: is a directory, not a parameter file") from None
+    except (OSError, ValueError) as exc:        # ValueError: a NUL byte in the name
+        raise ParamsError(f"{path}: cannot read it "
+                          f"({getattr(exc, 'strerror', None) or exc})") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        what = "a directory" if stat.S_ISDIR(mode) else "not a regular file (a FIFO or device)"
+        raise ParamsError(f"{path}: is {what}, not a parameter file")
+    return os.fdopen(fd, "rb")
+
+
+def _check_params_file_kind(path, ext, head):
+    """Raise ParamsError when ``head``, the first bytes of ``path``, cannot be its format.
 
     A renamed text file, a ``.npy`` array or a ``.npz`` called ``.json`` gets
     a message saying what the file looks like instead of a parser's error.
     """
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(512)
-    except OSError as exc:
-        raise ParamsError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     if not head:
         raise ParamsError(f"{path}: the file is empty; {_WRITE_PARAMS_HINT}")
     kind = _looks_like(head)
@@ -153,12 +193,64 @@ def _check_params_file_kind(path, ext):
         raise ParamsError(f"{path}: not a JSON file (looks like {kind}); {_WRITE_PARAMS_HINT}")
 
 
+def _json_int(text):
+    """A JSON integer as a Python int, or as a float when it has too many digits to be
+    an exact int (inf beyond float64, refused later as not finite)."""
+    return int(text) if len(text) <= 20 else float(text)
+
+
+def _read_json(path, fh):
+    """The parameter document of a ``.json`` file (a dict), or ParamsError."""
+    try:
+        text = fh.read().decode("utf-8")
+        return json.loads(text, parse_int=_json_int)
+    except UnicodeDecodeError:
+        raise ParamsError(f"{path}: not a JSON file (not UTF-8 text); {_WRITE_PARAMS_HINT}") \
+            from None
+    except json.JSONDecodeError as exc:
+        raise ParamsError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} "
+                          f"column {exc.colno}); {_WRITE_PARAMS_HINT}") from None
+    except RecursionError:
+        raise ParamsError(f"{path}: JSON nested too deeply to be a parameter file; "
+                          f"{_WRITE_PARAMS_HINT}") from None
+
+
+def _numeric(path, key, value):
+    """``value`` (a nested list from JSON or an array from .npz) as a float64 array.
+
+    Only real numbers are accepted: strings, booleans, complex numbers and
+    objects are refused rather than converted (``complex -> float`` would drop
+    the imaginary part, ``"1.5" -> 1.5`` would hide a broken file).
+    """
+    bad = f"{path}: {key} must be an array of real numbers"
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "iuf":
+            raise ParamsError(f"{bad}, got dtype {value.dtype}")
+        with np.errstate(over="ignore"):
+            return value.astype(np.float64)
+    stack = [value]
+    while stack:                                # iterative: no recursion on deep lists
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, bool) or not isinstance(item, (int, float)):
+            raise ParamsError(f"{bad}, found {type(item).__name__} {_short(repr(item))}")
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (ValueError, OverflowError):
+        raise ParamsError(f"{bad} of a regular shape (every row the same length)") from None
+
+
+def _short(text, limit=40):
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def load_params(path, *, n_features=None):
     """Read parameters written by :func:`save_params`; nothing is unpickled.
 
     Parameters
     ----------
-    path : str
+    path : str or os.PathLike
     n_features : int, optional
         When given, the means must have this many columns.
 
@@ -172,64 +264,80 @@ def load_params(path, *, n_features=None):
     Raises
     ------
     ParamsError
-        With one line naming the file and the problem.
+        With one line naming the file and the problem: not a regular file
+        (a FIFO is refused at once), not JSON/.npz, nested too deeply, a
+        number that is not finite in float64, a non-numeric or complex
+        value, wrong shapes, weights outside [0, 1] or not summing to 1,
+        covariances not symmetric positive definite.
     """
+    path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
-    if not os.path.exists(path):
-        raise ParamsError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise ParamsError(f"{path}: is a directory, not a parameter file")
-    _check_params_file_kind(path, ext)
-    try:
-        if ext == ".json":
-            with open(path, "r", encoding="utf-8") as fh:
-                try:
-                    doc = json.load(fh)
-                except json.JSONDecodeError as exc:
-                    raise ParamsError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} "
-                                      f"column {exc.colno}); {_WRITE_PARAMS_HINT}") from None
-            if not isinstance(doc, dict):
-                raise ParamsError(f"{path}: not a gmm-visualizer parameter file")
-            meta = doc
-            arrays = {key: doc.get(key) for key in
-                      ("weights", "means", "covariances", "log_likelihood_history")}
-        elif ext == ".npz":
-            with np.load(path, allow_pickle=False) as z:
-                arrays = {key: z[key] for key in z.files}
-            meta = json.loads(str(arrays.pop("meta"))) if "meta" in arrays else {}
-        else:
-            raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
-    except ParamsError:
-        raise
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        raise ParamsError(f"{path}: cannot read parameters ({type(exc).__name__}: "
-                          f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'})") from None
+    if ext not in (".npz", ".json"):
+        raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
+    with _open_params_file(path) as fh:
+        try:
+            head = fh.read(512)
+            _check_params_file_kind(path, ext, head)
+            fh.seek(0)
+            if ext == ".json":
+                meta = _read_json(path, fh)
+                if not isinstance(meta, dict):
+                    raise ParamsError(f"{path}: not a gmm-visualizer parameter file")
+                arrays = {key: meta[key] for key in
+                          ("weights", "means", "covariances", "log_likelihood_history")
+                          if key in meta}
+            else:
+                with np.load(fh, allow_pickle=False) as z:
+                    arrays = {key: z[key] for key in z.files}
+                meta_text = arrays.pop("meta", None)
+                meta = {} if meta_text is None else json.loads(str(meta_text))
+        except ParamsError:
+            raise
+        except RecursionError:
+            raise ParamsError(f"{path}: metadata nested too deeply") from None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else "unreadable"
+            raise ParamsError(f"{path}: cannot read parameters ({type(exc).__name__}: "
+                              f"{_short(first, 120)})") from None
     if not isinstance(meta, dict) or meta.get("format") != PARAMS_FORMAT:
         raise ParamsError(f"{path}: not a gmm-visualizer parameter file "
                           "(write one with --save-params or GaussianMixture.save)")
-    if meta.get("format_version") != PARAMS_FORMAT_VERSION:
-        raise ParamsError(f"{path}: parameter format version {meta.get('format_version')!r} is not "
-                          f"supported (this version reads {PARAMS_FORMAT_VERSION}); refit and save again")
-    try:
-        weights = np.asarray(arrays["weights"], dtype=float)
-        means = np.asarray(arrays["means"], dtype=float)
-        covs = np.asarray(arrays["covariances"], dtype=float)
-        raw_history = arrays.get("log_likelihood_history")
-        history = np.asarray([] if raw_history is None else raw_history, dtype=float).ravel()
-    except (KeyError, TypeError, ValueError):
-        raise ParamsError(f"{path}: weights, means and covariances must be numeric arrays") from None
-    if means.ndim != 2:
-        raise ParamsError(f"{path}: means must be a (k, d) array, got shape {means.shape}")
+    version = meta.get("format_version")
+    if type(version) is not int or version != PARAMS_FORMAT_VERSION:  # noqa: E721 (not True)
+        raise ParamsError(f"{path}: parameter format version {_short(repr(version))} is not "
+                          f"supported (this version reads {PARAMS_FORMAT_VERSION}); "
+                          "refit and save again")
+    for key in ("weights", "means", "covariances"):
+        if key not in arrays:
+            raise ParamsError(f"{path}: has no {key}; {_WRITE_PARAMS_HINT}")
+    weights, means, covs = (_numeric(path, key, arrays[key])
+                            for key in ("weights", "means", "covariances"))
+    for key, values in (("weights", weights), ("means", means), ("covariances", covs)):
+        if not np.isfinite(values).all():
+            raise ParamsError(f"{path}: {key} hold NaN, infinity or a number too large for "
+                              f"float64 (beyond 1.8e308); {_WRITE_PARAMS_HINT}")
+    raw_history = arrays.get("log_likelihood_history")
+    history = (np.empty(0) if raw_history is None
+               else _numeric(path, "log_likelihood_history", raw_history).ravel())
+    if means.ndim != 2 or 0 in means.shape:
+        raise ParamsError(f"{path}: means must be a (k, d) array with k, d >= 1, "
+                          f"got shape {means.shape}")
     k, d = means.shape
     if n_features is not None and d != n_features:
         raise ParamsError(f"{path}: parameters are for {d}-column data, but the data has "
                           f"{n_features} columns")
     covariance_type = meta.get("covariance_type", "full")
+    if not isinstance(covariance_type, str) or covariance_type not in COVARIANCE_TYPES:
+        raise ParamsError(f"{path}: covariance_type must be one of "
+                          f"{', '.join(COVARIANCE_TYPES)}, got {_short(repr(covariance_type))}")
+    options = meta.get("options", {})
+    if not isinstance(options, dict):
+        raise ParamsError(f"{path}: options must be a JSON object, got "
+                          f"{type(options).__name__}")
     try:
-        weights, means, covs = _check_init_tuple((weights, means, covs), k, d,
-                                                 _check_covariance_type(covariance_type))
+        weights, means, covs = check_init_params((weights, means, covs), k, d, covariance_type)
     except ValueError as exc:
         raise ParamsError(f"{path}: {exc}") from None
     return {"weights": weights, "means": means, "covariances": covs,
             "covariance_type": covariance_type, "log_likelihood_history": history,
-            "options": meta.get("options", {}), "library_version": meta.get("library_version")}
+            "options": options, "library_version": meta.get("library_version")}

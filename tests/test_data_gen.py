@@ -302,10 +302,14 @@ def test_fail_unreadable(tmp_path, monkeypatch):
     path = tmp_path / "a.npy"
     np.save(path, np.zeros((3, 2)))
 
-    def denied(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(data_load, "open", denied, raising=False)   # _open_regular's open
+    def denied(name, *args, **kwargs):      # _open_regular's os.open, for this file only
+        if os.fspath(name) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)
     _error(path, "cannot be read", "Permission denied")
 
 
