@@ -8,7 +8,10 @@ import sys
 
 import pytest
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Agg whatever the user's shell or matplotlibrc says (MPLBACKEND wins over both):
+# a test running the CLI without --save must take the headless path, never open
+# a window on the user's desktop; run_in_window asks for TkAgg explicitly.
+os.environ["MPLBACKEND"] = "Agg"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
@@ -124,10 +127,14 @@ def run_in_window(xvfb_display):
     """``run(args, cwd, timeout=120)``: ``python *args`` with TkAgg on the Xvfb display.
 
     Returns the finished ``subprocess.CompletedProcess`` (text stdout/stderr);
-    the repo root is on PYTHONPATH so ``import visualize_gmm`` works from any cwd.
+    the repo root is put first on PYTHONPATH so ``import visualize_gmm`` works from
+    any cwd (a PYTHONPATH the user set is kept after it).
     """
+    path = os.pathsep.join([ROOT] + ([os.environ["PYTHONPATH"]]
+                                     if os.environ.get("PYTHONPATH") else []))
+
     def run(args, cwd, timeout=120):
-        env = dict(os.environ, DISPLAY=xvfb_display, MPLBACKEND="TkAgg", PYTHONPATH=ROOT)
+        env = dict(os.environ, DISPLAY=xvfb_display, MPLBACKEND="TkAgg", PYTHONPATH=path)
         return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, env=env,
                               capture_output=True, text=True, timeout=timeout)
 

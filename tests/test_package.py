@@ -38,10 +38,11 @@ def wheel(tmp_path_factory):
     tree = _source_copy(tmp_path_factory.mktemp("tree"))
     assert not any(n == "build" or n.endswith(".egg-info") for n in os.listdir(tree))
     out = tmp_path_factory.mktemp("wheel")
-    # --no-build-isolation: build with the installed setuptools, no download needed
+    # --no-build-isolation: build with the installed setuptools; --no-index: never
+    # download (the tests run offline)
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "-w", str(out), str(tree)],
+         "--no-index", "--disable-pip-version-check", "-w", str(out), str(tree)],
         capture_output=True, text=True, cwd=str(out))
     assert proc.returncode == 0, proc.stderr[-2000:]
     wheels = [f for f in os.listdir(out) if f.endswith(".whl")]
