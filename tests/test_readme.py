@@ -4,6 +4,7 @@ scratch copy of what a fresh clone holds (the committed example files included,
 so a command that would refuse to overwrite them fails here).
 """
 import os
+import re
 import shlex
 import shutil
 
@@ -100,3 +101,15 @@ def test_example_gif_commands_run_verbatim_in_a_fresh_clone(fresh_clone):
         assert os.path.getmtime(name) > before - 60            # written over the clone's copy
         with Image.open(name) as new, Image.open(os.path.join(ROOT, name)) as committed:
             assert (new.size, new.n_frames) == (committed.size, committed.n_frames)
+
+
+def test_python_blocks_run_in_a_fresh_clone(readme, fresh_clone, capsys):
+    blocks = re.findall(r"^```python\n(.*?)^```", readme, flags=re.M | re.S)
+    assert len(blocks) >= 2 and any("animate(" in b for b in blocks)
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    # the notebook block saved its GIF; the library block printed one line per EM state
+    with Image.open("circles.gif") as im:
+        assert im.n_frames > 2
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and lines[-1].endswith(" True")
