@@ -113,3 +113,12 @@ def test_python_blocks_run_in_a_fresh_clone(readme, fresh_clone, capsys):
         assert im.n_frames > 2
     lines = capsys.readouterr().out.splitlines()
     assert lines and lines[-1].endswith(" True")
+
+
+def test_ci_runs_the_readme_test_command_in_a_fresh_venv():
+    with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as fh:
+        lines = [line.strip() for line in fh if line.strip() and not line.startswith("#")]
+    assert lines[-1] == SETUP_COMMANDS[1]
+    assert "set -euo pipefail" in lines
+    assert any("-m venv" in line for line in lines)
+    assert any(line.startswith('. "$venv/bin/activate"') for line in lines)
