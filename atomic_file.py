@@ -10,10 +10,17 @@ This leaf module uses the standard library only, so ``gmm`` (numpy/scipy),
 ``data_gen`` (numpy) and the writers can all share it.
 """
 
+import contextlib
+import hashlib
 import os
+import stat
 import tempfile
 
-__all__ = ["AtomicFile", "atomic_write", "new_file_mode"]
+__all__ = ["AtomicFile", "atomic_write", "new_file_mode", "all_or_none", "target_problem",
+           "temp_affixes"]
+
+NAME_MAX = 255          # bytes in one file name (Linux, macOS); pathconf is asked first
+_TMP_EXT_MAX = 16       # a longer "extension" is not kept in the temp name
 
 
 def new_file_mode():
@@ -25,6 +32,72 @@ def new_file_mode():
     umask = os.umask(0)         # the only portable way to read the umask
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def _name_max(directory):
+    try:
+        return os.pathconf(directory, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        return NAME_MAX
+
+
+def temp_affixes(base, directory="."):
+    """``(prefix, suffix)`` of the temp file for a target named ``base``.
+
+    ``.<base>.`` + 8 random characters + ``.tmp<ext>``, where ``ext`` is the
+    target's extension in lower case. When that would be longer than the
+    file-name limit (a legal 249-byte target name), ``base`` is cut at a
+    character boundary and followed by 8 hex digits of its hash, so the temp
+    name always fits and two long names still get different prefixes.
+    """
+    ext = os.path.splitext(base)[1].lower()
+    if len(ext.encode("utf-8", "surrogateescape")) > _TMP_EXT_MAX:
+        ext = ""
+    suffix = f".tmp{ext}"
+    # 2 dots, 8 random characters, and ".old" for the backup of all_or_none()
+    room = _name_max(directory) - len(suffix.encode("utf-8", "surrogateescape")) - 2 - 8 - 4
+    raw = base.encode("utf-8", "surrogateescape")
+    if len(raw) > room:
+        tag = hashlib.sha256(raw).hexdigest()[:8]
+        cut = raw[:max(room - 9, 0)].decode("utf-8", "ignore")    # no half characters
+        base = f"{cut}-{tag}"
+    return f".{base}.", suffix
+
+
+def target_problem(path):
+    """Why ``path`` cannot take a new file, as a short phrase, or None.
+
+    Looks at the target and its directory without writing: the nearest
+    existing ancestor must be a directory (``through/a/file.csv/p.npy`` is
+    "'through/a/file.csv' is not a directory"), the directory must exist, and
+    an existing target must be a regular file that is writable (a FIFO, a
+    device or a read-only file is not replaced).
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        ancestor = directory
+        while ancestor and not os.path.lexists(ancestor):
+            parent = os.path.dirname(ancestor)
+            if parent == ancestor:
+                break
+            ancestor = parent
+        if os.path.lexists(ancestor) and not os.path.isdir(ancestor):
+            return f"{ancestor!r} is a file, not a directory"
+        return f"directory {directory!r} does not exist"
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{path!r} cannot be read ({exc.strerror or exc})"
+    if stat.S_ISDIR(st.st_mode):
+        return f"{path!r} is a directory"
+    if not stat.S_ISREG(st.st_mode):
+        return f"{path!r} exists and is not a regular file (a FIFO, socket or device)"
+    if not (st.st_mode & 0o222) or not os.access(path, os.W_OK):
+        return f"{path!r} exists and is read-only"
+    return None
 
 
 class AtomicFile:
@@ -47,9 +120,8 @@ class AtomicFile:
     def __init__(self, target):
         self.target = os.fspath(target)
         directory = os.path.dirname(os.path.abspath(self.target))
-        base = os.path.basename(self.target)
-        ext = os.path.splitext(base)[1].lower()
-        fd, self.path = tempfile.mkstemp(prefix=f".{base}.", suffix=f".tmp{ext}", dir=directory)
+        prefix, suffix = temp_affixes(os.path.basename(self.target), directory)
+        fd, self.path = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=directory)
         self.fp = os.fdopen(fd, "wb")
 
     def __enter__(self):
@@ -65,6 +137,9 @@ class AtomicFile:
                 os.fsync(self.fp.fileno())
                 self.fp.close()
             os.chmod(self.path, new_file_mode())
+            if _pending:            # inside all_or_none(): renamed when it ends
+                _pending[-1].append(self)
+                return False
             os.replace(self.path, self.target)
         except BaseException:   # e.g. ENOSPC at fsync: no temp file left behind
             self.discard()
@@ -94,3 +169,59 @@ def atomic_write(path, write):
     """
     with AtomicFile(path) as f:
         write(f.fp)
+
+
+#: one list of finished, not yet renamed AtomicFiles per active all_or_none()
+_pending = []
+
+
+@contextlib.contextmanager
+def all_or_none():
+    """Every :class:`AtomicFile` finished inside the block is renamed when it ends.
+
+    Files are written as usual, but their temp files wait; when the block
+    ends normally all are renamed into place, and when it raises (or a
+    rename fails) none is kept: the temp files are removed and targets
+    already replaced get their previous content back (a hard link kept
+    beside them until the end) or are removed if they did not exist.
+    """
+    _pending.append([])
+    try:
+        yield
+    except BaseException:
+        for f in _pending.pop():
+            f.discard()
+        raise
+    files = _pending.pop()
+    backups, done = [], []
+    try:
+        for f in files:
+            backup = None
+            if os.path.isfile(f.target):
+                backup = f.path + ".old"
+                try:
+                    os.link(f.target, backup)
+                except OSError:     # no hard links here: the old content cannot come back
+                    backup = None
+            backups.append(backup)
+            os.replace(f.path, f.target)
+            done.append(f)
+    except BaseException:
+        for f, backup in zip(done, backups):
+            try:
+                if backup is not None:
+                    os.replace(backup, f.target)
+                else:
+                    os.unlink(f.target)
+            except OSError:
+                pass
+        for f in files[len(done):]:
+            f.discard()
+        raise
+    finally:
+        for backup in backups:
+            if backup is not None:
+                try:
+                    os.unlink(backup)
+                except OSError:
+                    pass

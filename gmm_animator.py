@@ -25,6 +25,7 @@ import tempfile
 
 import numpy as np
 
+from atomic_file import target_problem
 from gmm_transforms import UsageError
 from gmm_writers import (
     HOLD_SECONDS, SUPPORTED_EXTENSIONS, WRITERS, HtmlWriter, PaletteQuantizer,
@@ -56,12 +57,12 @@ def check_save_path(path):
         raise UsageError(f"cannot save to {path!r}: unknown extension {ext or '(none)'!r}; "
                          f"use one of {', '.join(SUPPORTED_EXTENSIONS)}")
     directory = os.path.dirname(os.path.abspath(path))
-    if os.path.exists(directory) and not os.path.isdir(directory):
-        raise UsageError(f"cannot save to {path!r}: {directory!r} is a file, not a "
-                         "directory; choose another path")
-    if not os.path.isdir(directory):
-        raise UsageError(f"cannot save to {path!r}: directory {directory!r} does not exist; "
-                         "create it first or choose another path")
+    problem = target_problem(path)
+    if problem is not None and "does not exist" in problem:
+        raise UsageError(f"cannot save to {path!r}: {problem}; create it first or choose "
+                         "another path")
+    if problem is not None:
+        raise UsageError(f"cannot save to {path!r}: {problem}; choose another path")
     try:
         fd, probe = tempfile.mkstemp(prefix=".gmm-probe-", dir=directory)
         os.close(fd)
@@ -648,6 +649,8 @@ class Animator:
     #: ``restart_factory() -> iterator of states`` for the ``r`` key (set by
     #: :func:`animate`); None: ``r`` only prints that it cannot restart
     restart_factory = None
+    #: no status lines on stderr (the CLI's -q): e.g. the ``s`` key's "saved frame"
+    quiet = False
 
     def restart_run(self):
         """Rerun EM from a new initialisation (the ``r`` key) and play from state 0."""
@@ -682,7 +685,8 @@ class Animator:
                 a.set_animated(True)
             if hidden:
                 help_text.set_visible(True)
-        print(f"saved frame {state.iteration} to {os.path.abspath(path)}", file=sys.stderr)
+        if not self.quiet:
+            print(f"saved frame {state.iteration} to {os.path.abspath(path)}", file=sys.stderr)
         return path
 
     def toggle_help(self):

@@ -20,6 +20,7 @@ Depends on numpy and :mod:`gmm` only (never on matplotlib).
 import argparse
 import dataclasses
 import math
+import re
 
 import numpy as np
 
@@ -43,9 +44,16 @@ class UsageError(ValueError):
 def standardise(X):
     """Centre ``X`` and divide by one overall scale (shapes are kept).
 
+    Scale-free: ``X * s`` gives the same ``Z`` (to rounding) for any ``s``
+    with ``X * s`` finite, 1e-300 and 1e300 included. The sums never
+    overflow or underflow because ``X`` is first divided by a power of two
+    near its largest magnitude (exact unless that makes values subnormal),
+    and the deviations again by theirs before squaring.
+
     Parameters
     ----------
     X : ndarray, shape (n, d)
+        Finite values.
 
     Returns
     -------
@@ -56,23 +64,59 @@ def standardise(X):
         Root-mean-square deviation over all coordinates; 1 when it is 0.
     """
     X = np.asarray(X, dtype=float)
-    centre = X.mean(axis=0)
-    Z = X - centre
-    scale = float(np.sqrt(np.mean(Z * Z)))
-    if not (scale > 0 and math.isfinite(scale)):
-        scale = 1.0
-    Z /= scale
-    return Z, centre, scale
+    top = _power_of_two_near_max(X)
+    Xs = X / top                                    # |Xs| < 2
+    centre_s = Xs.mean(axis=0)
+    Z = Xs - centre_s
+    spread = _power_of_two_near_max(Z)
+    Z /= spread                                     # |Z| < 2: squares neither over- nor underflow
+    rms = float(np.sqrt(np.mean(Z * Z)))
+    if rms > 0:
+        Z /= rms
+    scale = rms * spread * top if rms > 0 else 1.0
+    if not (scale > 0 and math.isfinite(scale)):    # e.g. a spread near the largest double
+        scale = 1.0 if rms == 0 else float(np.finfo(float).max)
+    return Z, centre_s * top, scale
 
 
-def to_user_units(state, centre, scale):
+def _power_of_two_near_max(A):
+    """A power of two p with p <= max |A| < 2 p (1.0 for an empty or all-zero A).
+
+    Dividing by p is exact (unless the result is subnormal) and leaves
+    magnitudes below 2.
+    """
+    m = float(np.max(np.abs(A))) if A.size else 0.0
+    if not (m > 0 and math.isfinite(m)):
+        return 1.0
+    _, exponent = math.frexp(m)             # m = mantissa * 2**exponent, 0.5 <= mantissa < 1
+    return math.ldexp(1.0, exponent - 1)
+
+
+def display_unit(X):
+    """A power of ten to draw ``X`` in, so plotted numbers and variances stay normal doubles.
+
+    1.0 unless the largest magnitude of ``X`` is beyond 1e50 or below 1e-50 (a
+    squared deviation would then come near overflow or underflow); then the
+    power of ten nearest to it, e.g. 1e+160 for data around 3e160.
+    """
+    X = np.asarray(X, dtype=float)
+    m = float(np.max(np.abs(X))) if X.size else 0.0
+    if not (m > 0 and math.isfinite(m)) or 1e-50 <= m <= 1e50:
+        return 1.0
+    return 10.0 ** round(math.log10(m))
+
+
+def to_user_units(state, centre, scale, unit=1.0):
     """Undo :func:`standardise` on a state.
 
     means -> means * scale + centre, covariances -> covariances * scale^2,
     log-likelihood -> log-likelihood - d * log(scale) (a density in user units).
+    With ``unit`` (:func:`display_unit`) means and covariances are in multiples
+    of ``unit`` (``centre / unit``, ``scale / unit``), so data at 1e300 can be
+    drawn; the log-likelihood stays per user unit.
     """
     _, means, covariances = params_to_user_units(
-        (state.weights, state.means, state.covariances), centre, scale)
+        (state.weights, state.means, state.covariances), centre / unit, scale / unit)
     d = state.means.shape[1]
     return dataclasses.replace(
         state, means=means, covariances=covariances,
@@ -281,23 +325,35 @@ def format_selection_table(rows, best_k, criterion):
     return "\n".join(lines)
 
 
+#: the largest k ``--select-k`` and ``-k`` accept (more colours than anyone can tell apart)
+MAX_K = 10_000
+_K_TEXT = re.compile(r"\s*[0-9]+\s*")
+
+
 def parse_k_list(text):
-    """``"1:10"`` (inclusive range), ``"2,3,5"`` or ``"4"`` -> sorted distinct ints >= 1."""
-    text = text.strip()
-    try:
-        if ":" in text:
-            lo, hi = (int(v) for v in text.split(":"))
-            if lo < 1 or hi < lo:
-                raise argparse.ArgumentTypeError(
-                    f"expected a range LO:HI with 1 <= LO <= HI, got {text!r}")
-            ks = list(range(lo, hi + 1))
-        else:
-            ks = sorted({int(v) for v in text.split(",")})
-            if ks[0] < 1:
-                raise argparse.ArgumentTypeError(f"every k must be >= 1, got {text!r}")
-    except ValueError:
+    """``"1:10"`` (inclusive range), ``"2,3,5"`` or ``"4"`` -> sorted distinct ints >= 1.
+
+    Each k is written in ASCII digits and is at most :data:`MAX_K`, so the
+    list is short and a 400-digit bound is an ordinary error, not a
+    MemoryError.
+    """
+    shown = repr(text if len(text) <= 40 else text[:40] + "...")
+    parts = text.split(":") if ":" in text else text.split(",")
+    if (":" in text and len(parts) != 2) or not all(_K_TEXT.fullmatch(v) for v in parts):
         raise argparse.ArgumentTypeError(
-            f"expected a range like 1:10 or a list like 2,3,5, got {text!r}") from None
+            f"expected a range like 1:10 or a list like 2,3,5, got {shown}")
+    if any(len(v.strip().lstrip("0")) > len(str(MAX_K)) or int(v) > MAX_K for v in parts):
+        raise argparse.ArgumentTypeError(f"every k must be at most {MAX_K}, got {shown}")
+    values = [int(v) for v in parts]
+    if ":" in text:
+        lo, hi = values
+        if lo < 1 or hi < lo:
+            raise argparse.ArgumentTypeError(
+                f"expected a range LO:HI with 1 <= LO <= HI, got {shown}")
+        return list(range(lo, hi + 1))
+    ks = sorted(set(values))
+    if ks[0] < 1:
+        raise argparse.ArgumentTypeError(f"every k must be >= 1, got {shown}")
     return ks
 
 

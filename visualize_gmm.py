@@ -29,6 +29,7 @@ import dataclasses
 import io
 import math
 import os
+import re
 import sys
 
 import numpy as np
@@ -36,11 +37,12 @@ import numpy as np
 # The transforms, the animator and the writers live in their own modules;
 # their names are re-exported here, so ``visualize_gmm.X`` keeps working.
 from gmm_transforms import (  # noqa: F401
-    FitRecord, UsageError, column_projection, format_selection_table, params_to_fit_units,
+    MAX_K, FitRecord, UsageError, column_projection, format_selection_table, params_to_fit_units,
     params_to_user_units, parse_k_list, pca_projection, project, select_components,
-    standardise, to_user_units, view_of,
+    display_unit, standardise, to_user_units, view_of,
 )
 import gmm_animator
+from atomic_file import all_or_none, target_problem
 from gmm_animator import (  # noqa: F401
     DPI, IMAGE_THRESHOLD, Animator, _screen_scale, check_save_path,
 )
@@ -79,38 +81,82 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
-def _number(kind, low, inclusive, what):
+#: how an integer or a number is written on the command line: ASCII digits only
+#: (Python's int() and float() would also take '٣', '1_000' and 'infinity'),
+#: decimal integers (no '0x', no '1e3'), and plain decimal or exponent numbers
+_INT_TEXT = re.compile(r"[+-]?[0-9]+")
+_FLOAT_TEXT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_ECHO = 40      # characters of a bad value quoted back in an error message
+
+
+def _echo(text):
+    """``repr(text)``, shortened to about :data:`_ECHO` characters."""
+    return repr(text if len(text) <= _ECHO else text[:_ECHO] + "...")
+
+
+def _integer(low, high, what):
+    """argparse type: a decimal integer (ASCII digits) from ``low`` to ``high``.
+
+    Decided on the text before any conversion, so a 400-digit value is an
+    ordinary range error, never an OverflowError; the error echoes at most
+    :data:`_ECHO` characters of the value.
+    """
+    limit = f" and at most {high}" if high is not None else ""
+
     def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-        if not math.isfinite(value) or value < low or (value == low and not inclusive):
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        digits = text.strip()
+        if not _INT_TEXT.fullmatch(digits):
+            raise argparse.ArgumentTypeError(f"expected {what}{limit}, got {_echo(text)}")
+        body = digits.lstrip("+-").lstrip("0") or "0"
+        too_long = high is not None and len(body) > len(str(high))
+        value = None if too_long else int(digits)
+        if value is None or value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {what}{limit}, got {_echo(text)}")
+        return value
+    parse.__name__ = what
+    return parse
+
+
+def _number(low, inclusive, high, what):
+    """argparse type: a finite decimal number (ASCII) above ``low``, at most ``high``."""
+    limit = f" and at most {high:g}" if high is not None else ""
+
+    def parse(text):
+        if not _FLOAT_TEXT.fullmatch(text.strip()):
+            raise argparse.ArgumentTypeError(f"expected {what}{limit}, got {_echo(text)}")
+        value = float(text)
+        if (not math.isfinite(value) or value < low or (value == low and not inclusive)
+                or (high is not None and value > high)):
+            raise argparse.ArgumentTypeError(f"expected {what}{limit}, got {_echo(text)}")
         return value
     parse.__name__ = what
     return parse
 
 
 MAX_FPS = 1000.0     # ffmpeg refuses absurd frame rates; a GIF frame lasts >= 20 ms anyway
+MIN_FPS = 0.01       # one frame per 100 s; ffmpeg's MP4 muxer fails far below (1e-5)
 
 
 def check_fps(value):
-    """``value`` as frames per second: a finite number > 0 and at most :data:`MAX_FPS`.
+    """``value`` as frames per second: a finite number from :data:`MIN_FPS` to :data:`MAX_FPS`.
 
     The one check behind ``--fps`` and ``animate(fps=...)``, so both say the same.
 
     Raises
     ------
     ValueError
-        ``expected a number > 0 and at most 1000, got ...``.
+        ``expected a number >= 0.01 and at most 1000, got ...``.
     """
     try:
+        if isinstance(value, str) and not _FLOAT_TEXT.fullmatch(value.strip()):
+            raise ValueError
         fps = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         fps = math.nan
-    if isinstance(value, bool) or not (math.isfinite(fps) and 0.0 < fps <= MAX_FPS):
-        raise ValueError(f"expected a number > 0 and at most {MAX_FPS:g}, got {value!r}")
+    if isinstance(value, bool) or not (math.isfinite(fps) and MIN_FPS <= fps <= MAX_FPS):
+        shown = _echo(value) if isinstance(value, str) else repr(value)
+        raise ValueError(f"expected a number >= {MIN_FPS:g} and at most {MAX_FPS:g}, "
+                         f"got {shown}")
     return fps
 
 
@@ -123,10 +169,33 @@ def _fps(text):
 
 
 _fps.__name__ = "fps"
-_count = _number(int, 1, True, "an integer >= 1")
-_nonneg_int = _number(int, 0, True, "an integer >= 0")
-_positive = _number(float, 0.0, False, "a number > 0")
-_nonneg = _number(float, 0.0, True, "a number >= 0")
+MAX_COMPONENTS = MAX_K              # -k, as --select-k: more colours than anyone can tell apart
+MAX_ITERATIONS = 1_000_000          # -i: frames of one animation
+MAX_N_INIT = 10_000                 # --n-init restarts per fit
+MAX_SEED = 2**63 - 1                # --seed: fits a JSON/int64 number in --save-params files
+MAX_COLUMN = 2**31 - 1              # --dims: a column number
+#: --max_radius: covariances (radius squared) and their inverses stay normal doubles
+MAX_RADIUS, MIN_RADIUS = 1e150, 1e-150
+_components = _integer(1, MAX_COMPONENTS, "an integer >= 1")
+_points = _integer(1, MAX_SAMPLED_POINTS, "an integer >= 1")
+_iterations = _integer(0, MAX_ITERATIONS, "an integer >= 0")
+_restarts = _integer(1, MAX_N_INIT, "an integer >= 1")
+_seed = _integer(0, MAX_SEED, "an integer >= 0")
+_column = _integer(0, MAX_COLUMN, "an integer >= 0")
+_nonneg = _number(0.0, True, None, "a number >= 0")
+
+
+def _radius(text):
+    """``--max_radius`` type: a number from :data:`MIN_RADIUS` to :data:`MAX_RADIUS`."""
+    value = _number(0.0, False, None, "a number > 0")(text)
+    if not MIN_RADIUS <= value <= MAX_RADIUS:
+        raise argparse.ArgumentTypeError(
+            f"expected a number from {MIN_RADIUS:g} to {MAX_RADIUS:g} (the true covariances, "
+            f"radius squared, must stay representable), got {_echo(text)}")
+    return value
+
+
+_radius.__name__ = "radius"
 
 # Copies of gmm.INITS / gmm.COVARIANCE_TYPES (in --help order) so that building
 # the parser, e.g. for --help, does not import scipy; a test keeps them equal.
@@ -144,24 +213,24 @@ def build_parser():
         formatter_class=_HelpFormatter,
     )
     p.add_argument("-k", "--num_clusters", "--num-clusters", dest="num_clusters",
-                   type=_count, default=5, metavar="K",
+                   type=_components, default=5, metavar="K",
                    help="number of Gaussian components to fit")
-    p.add_argument("-m", "--means", dest="means", type=_count, default=5, metavar="M",
+    p.add_argument("-m", "--means", dest="means", type=_points, default=5, metavar="M",
                    help="number of true Gaussians the data is sampled from "
                         "(ignored with --load_path)")
-    p.add_argument("-i", "--iterations", dest="iterations", type=_nonneg_int, default=50,
+    p.add_argument("-i", "--iterations", dest="iterations", type=_iterations, default=50,
                    metavar="I",
                    help="maximum number of EM iterations; frames = iterations + 1 "
                         "unless EM converges earlier (see --tol); 0 shows only the "
                         "initial state")
-    p.add_argument("-N", "--num_points", "--num-points", dest="num_points", type=_count,
+    p.add_argument("-N", "--num_points", "--num-points", dest="num_points", type=_points,
                    default=1000, metavar="N",
                    help="number of points to sample (ignored with --load_path)")
-    p.add_argument("--max_radius", "--max-radius", dest="max_radius", type=_positive,
+    p.add_argument("--max_radius", "--max-radius", dest="max_radius", type=_radius,
                    default=10.0, metavar="R",
                    help="true means are sampled within this distance of the origin")
     p.add_argument("--fps", type=_fps, default=10.0,
-                   help="frames per second of the animation (a number > 0, at most "
+                   help=f"frames per second of the animation (from {MIN_FPS:g} to "
                         f"{MAX_FPS:g}); GIF frames last at least 20 ms, so a GIF plays "
                         "at most 50 frames per second")
     p.add_argument("--load_path", "--load-path", dest="load_path", default=None,
@@ -187,7 +256,7 @@ def build_parser():
     p.add_argument("--tol", type=_nonneg, default=1e-3,
                    help="stop when the mean log-likelihood changes by less than this "
                         "(0 runs exactly --iterations iterations)")
-    p.add_argument("--seed", type=_nonneg_int, default=None,
+    p.add_argument("--seed", type=_seed, default=None,
                    help="random seed for sampling and initialisation (default: None, "
                         "different every run)")
     p.add_argument("--init", choices=INITS, default="kmeans++",
@@ -199,7 +268,8 @@ def build_parser():
                    choices=COVARIANCE_TYPES, default="full",
                    help="covariance constraint of the fitted components")
     p.add_argument("-q", "--quiet", action="store_true",
-                   help="no progress bar and no status lines on stderr")
+                   help="no progress bar and no status or note lines on stderr "
+                        "(warnings and errors still print)")
     # test hook: close the live window a moment after the last frame and report
     # which frames were drawn (stderr)
     p.add_argument("--close-after-last", dest="close_after_last", action="store_true",
@@ -221,15 +291,15 @@ def _add_analysis_arguments(p):
                    default=None, metavar="KS",
                    help="fit every k in KS (1:10 = 1..10 inclusive, or 2,3,5), print a "
                         "table of k, log-likelihood, BIC and AIC to stdout, then animate "
-                        "the best k beside its criterion curve; -k is ignored; a "
+                        "the best k beside its criterion curve (not with -k); a "
                         "progress bar counts the fits on a terminal (default: off)")
     g.add_argument("--criterion", choices=("bic", "aic"), default="bic",
                    help="criterion --select-k minimises")
-    g.add_argument("--n-init", "--n_init", dest="n_init", type=_count, default=1,
+    g.add_argument("--n-init", "--n_init", dest="n_init", type=_restarts, default=1,
                    metavar="R",
                    help="EM runs from different initialisations per fit; the run with "
                         "the highest final log-likelihood is kept and animated")
-    g.add_argument("--dims", nargs=2, type=_nonneg_int, default=None, metavar=("I", "J"),
+    g.add_argument("--dims", nargs=2, type=_column, default=None, metavar=("I", "J"),
                    help="draw columns I and J (numbered from 0) instead of the default "
                         "view; EM still fits all columns (default: the data itself for 2 "
                         "columns, the top two principal components for more)")
@@ -412,23 +482,41 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
         init = params_to_fit_units(init, centre, scale)
     steps = gmm.em_steps(Z, n_components, max_iter=max_iter, tol=tol,
                          covariance_type=covariance_type, init=init, random_state=rng)
-    projection, axis_labels = view_of(X, dims, column_names)
+    # data near 1e300 or 1e-300 is drawn in multiples of a power of ten (its
+    # variances would overflow or underflow); the log-likelihood stays per user unit
+    unit = display_unit(X)
+    Xd = X / unit if unit != 1.0 else X
+    projection, axis_labels = view_of(Xd, dims, column_names)
+    if unit != 1.0:
+        axis_labels = tuple(f"{name} (\u00d7{unit:g})" for name in
+                            (axis_labels or [f"x{dims[0] if dims else 0}",
+                                             f"x{dims[1] if dims else 1}"]))
     record = fit_record if fit_record is not None else FitRecord()
-    tracker = _RunTracker(Z, centre, scale, projection)     # for the teaching views
+    tracker = _RunTracker(Z, centre / unit, scale / unit, projection)   # teaching views
+
+    def shown(state):
+        """A fit-unit state in display units, recorded in user units on the way."""
+        state = tracker(state)
+        if unit == 1.0:
+            return record(to_user_units(state, centre, scale))
+        with np.errstate(over="ignore", under="ignore"):    # only --save-params reads it
+            record(to_user_units(state, centre, scale))
+        return to_user_units(state, centre, scale, unit)
+
     if projection is None:              # d == 2: the data itself
         def display(steps):
-            return (record(to_user_units(tracker(s), centre, scale)) for s in steps)
-        points = X
+            return (shown(s) for s in steps)
+        points = Xd
     else:
         def display(steps):
-            return (project(record(to_user_units(tracker(s), centre, scale)), *projection)
-                    for s in steps)
-        points = (X - projection[1]) @ projection[0].T
+            return (project(shown(s), *projection) for s in steps)
+        points = (Xd - projection[1]) @ projection[0].T
     states = display(steps)
     if not show_true:
         true_components = None
     if true_components is not None:
         tm, tc = (np.asarray(a, float) for a in true_components)
+        tm, tc = tm / unit, tc / unit / unit
         true_components = ((tm, tc) if projection is None else
                            project(_Components(tm, tc), *projection).parts())
     anim = Animator(states, points, n_components=n_components, max_iter=max_iter, fps=fps,
@@ -550,6 +638,7 @@ class _Restarter:
         self.rng = rng
         self.resets = resets
         self.count = 0
+        self.quiet = False          # no "restart N" status line (the CLI's -q)
 
     def __call__(self):
         self.count += 1
@@ -562,7 +651,9 @@ class _Restarter:
             how = "next draw of the random generator"
         for obj in self.resets:
             obj.reset()
-        print(f"restart {self.count}: EM from a new initialisation ({how})", file=sys.stderr)
+        if not self.quiet:
+            print(f"restart {self.count}: EM from a new initialisation ({how})",
+                  file=sys.stderr)
         return self.display(self.make_steps(rng))
 
 
@@ -701,11 +792,18 @@ def _live_window_available():
 
 
 def _print_ll(state):
+    _print_stdout(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}")
+
+
+def _print_stdout(text, flush=False):
+    """Print ``text`` to stdout; a reader that went away or a closed stdout
+    (``>&-``) loses the text, not the run."""
     try:
-        print(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}",
-              flush=False)
+        print(text, flush=flush)
     except BrokenPipeError:
         _stdout_gone()
+    except (OSError, ValueError):       # closed (ValueError) or failing stdout
+        pass
 
 
 def _stdout_gone():
@@ -726,6 +824,8 @@ def _flush_stdout():
         sys.stdout.flush()
     except BrokenPipeError:
         _stdout_gone()
+    except (OSError, ValueError, AttributeError):   # stdout closed (None after ``>&-``)
+        pass
 
 
 class _Terminated(BaseException):
@@ -859,7 +959,37 @@ def _check_params_path(path, flag="--save-params"):
     try:
         gmm.check_params_path(path)
     except gmm.ParamsError as exc:
+        problem = target_problem(path) if path else None
+        if problem is not None and "not a directory" in problem:    # not "does not exist"
+            raise UsageError(f"{flag} {path}: {problem}; choose another path") from None
         raise UsageError(f"{flag} {exc}") from None
+    problem = target_problem(path)          # an existing FIFO, device or read-only file
+    if problem is not None:
+        raise UsageError(f"{flag} {path}: {problem}; choose another path")
+
+
+#: parameters in user units need variances (scale squared) and their inverses
+#: to be normal doubles; data whose spread is outside this range is only drawn
+USER_UNIT_SCALES = (1e-150, 1e150)
+
+
+def _check_representable(X, args):
+    """Raise :class:`UsageError` if a flag needs user-unit parameters that ``X``'s
+    scale cannot hold (data of magnitude 1e160 has variances beyond 1e308)."""
+    flags = [flag for flag, given in (("--save-params", args.save_params is not None),
+                                      ("--init-params", args.init_params is not None),
+                                      ("--select-k", args.select_k is not None),
+                                      ("--n-init", args.n_init > 1)) if given]
+    if not flags:
+        return
+    scale = standardise(X)[2]
+    low, high = USER_UNIT_SCALES
+    if not low <= scale <= high:
+        raise UsageError(
+            f"{flags[0]} needs the fitted parameters in the data's units, but the data's spread "
+            f"({scale:.3g}) squared is not a representable double (allowed spread: {low:g} to "
+            f"{high:g}); rescale the data, or drop {flags[0]} (the animation alone works at "
+            "any scale)")
 
 
 class _AnalysisPlan:
@@ -900,8 +1030,7 @@ class _AnalysisPlan:
         gmm.save_params(path, last.weights, last.means, last.covariances,
                         covariance_type=self.covariance_type,
                         log_likelihood_history=record.log_likelihoods, options=options)
-        if not self.args.quiet:
-            print(f"saved the fitted parameters to {path}", file=sys.stderr)
+        self.args.notes.append(f"saved the fitted parameters to {path}")
 
 
 def _analysis_plan(args, X, true_components, names=None):
@@ -923,6 +1052,8 @@ def _analysis_plan(args, X, true_components, names=None):
     if args.save_params is not None:
         _check_params_path(args.save_params)
     k, init, covariance_type = args.num_clusters, args.init, args.covariance_type
+    if X is not None:
+        _check_representable(X, args)
     if args.init_params is not None:
         if args.select_k is not None:
             raise UsageError("--init-params and --select-k cannot be combined: --select-k "
@@ -978,7 +1109,7 @@ def _analysis_plan(args, X, true_components, names=None):
                 covariance_type=covariance_type, init=init, max_iter=args.iterations,
                 tol=args.tol, random_state=rng, callback=fitted)
         if args.select_k is not None:
-            print(format_selection_table(rows, best_k, args.criterion), flush=True)
+            _print_stdout(format_selection_table(rows, best_k, args.criterion), flush=True)
             selection = (ks, rows, best_k, args.criterion)
         k = best_k
         init = next(r["initial_params"] for r in rows if r["k"] == best_k)
@@ -987,12 +1118,29 @@ def _analysis_plan(args, X, true_components, names=None):
                          selection=selection, args=args)
 
 
+def _free_default_save():
+    """:data:`DEFAULT_SAVE`, or ``gmm_vid-1.gif``, ``gmm_vid-2.gif``, ... if it exists.
+
+    The headless fallback never replaces a file the user did not name.
+    """
+    stem, ext = os.path.splitext(DEFAULT_SAVE)
+    name, i = DEFAULT_SAVE, 0
+    while os.path.lexists(name):
+        i += 1
+        name = f"{stem}-{i}{ext}"
+    return name
+
+
 def _run(args):
     # ---- validate everything before any work ----
     save = args.save
     live = False
+    notes = args.notes      # status lines, printed only once the run cannot fail any more
     if save is not None:
         check_save_path(save)
+    if args.select_k is not None and "num_clusters" in args.explicit:
+        raise UsageError(f"--select-k and -k cannot be combined: --select-k chooses k from "
+                         f"{args.select_k[0]}..{args.select_k[-1]}; drop -k")
     if args.load_path is not None:
         import data_gen
         if not args.load_path:
@@ -1000,32 +1148,30 @@ def _run(args):
                              ".txt file with one point per row")
         import warnings
 
-        with warnings.catch_warnings(record=True) as notes:
+        with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", data_gen.IndexColumnWarning)
             X, names = data_gen.load_points(args.load_path, with_names=True)
-        for note in notes:
+        for note in caught:
             if issubclass(note.category, data_gen.IndexColumnWarning):  # a pandas/R index
-                print(f"note: {note.message}", file=sys.stderr)
+                notes.append(f"note: {note.message}")
             else:
-                warnings.showwarning(note.message, note.category, note.filename, note.lineno)
+                warnings.warn_explicit(note.message, note.category, note.filename,
+                                       note.lineno)
         true_components = None
         note = _degenerate_note(X)
         if note:
-            print(f"warning: {note}", file=sys.stderr)
+            notes.append(f"warning: {note}")
     else:
         X = names = None
         true_components = None
     n = len(X) if X is not None else args.num_points
-    if X is None and n > MAX_SAMPLED_POINTS:
-        raise UsageError(f"-N {n} is too many points to sample (at most "
-                         f"{MAX_SAMPLED_POINTS:,}); use a smaller -N")
     if args.num_clusters > n and args.select_k is None and args.init_params is None:
         raise UsageError(f"-k {args.num_clusters} is more than the number of points ({n}); "
                          "use fewer components or more points")
     if save is None:
         live = _live_window_available()
         if not live:
-            save = DEFAULT_SAVE
+            save = _free_default_save()
             check_save_path(save)
 
     plan = _analysis_plan(args, X, true_components, names)   # may sample X; fits --select-k
@@ -1040,70 +1186,111 @@ def _run(args):
                    on_state=_print_ll if args.print_ll else None,
                    ll_panel=args.ll_panel, soft=args.soft, compare=args.compare,
                    contours=args.contours)
+    anim.quiet = args.quiet
+    anim.restart_factory.quiet = args.quiet
     if args.seed is not None:       # the r key restarts EM with --seed + 1, + 2, ...
         anim.restart_factory.random_state = args.seed
     plan.decorate(anim)
     anim.fit_margins()              # again: decorate may have added the --select-k panel
     if live:
+        _print_notes(args)
         anim.show(close_after_last=args.close_after_last)
-        plan.save_params(anim)
+        with all_or_none():
+            plan.save_params(anim)
+        _print_notes(args)
         return 0
-    n_frames = anim.save(save, progress=_progress_bars(args))
+    with all_or_none():             # the animation and --save-params: both or neither
+        n_frames = anim.save(save, progress=_progress_bars(args))
+        if args.save is None:
+            taken = "" if save == DEFAULT_SAVE else f" ({DEFAULT_SAVE} exists and was kept)"
+            notes.append(f"no display available: saved the animation to {save}{taken}")
+        elif _extension(save) == ".png":     # only the last frame is written
+            notes.append(f"saved the final frame (iteration {anim.history[-1].iteration}) "
+                         f"to {save}")
+        else:
+            notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
+        plan.save_params(anim)
     _flush_stdout()
-    if args.save is None:
-        print(f"no display available: saved the animation to {save}", file=sys.stderr)
-    elif not args.quiet and _extension(save) == ".png":     # only the last frame is written
-        print(f"saved the final frame (iteration {anim.history[-1].iteration}) to {save}",
-              file=sys.stderr)
-    elif not args.quiet:
-        print(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}",
-              file=sys.stderr)
-    plan.save_params(anim)
+    _print_notes(args)
     return 0
+
+
+def _print_notes(args):
+    """Print the status, note and warning lines gathered so far (-q: warnings only).
+
+    Held back until the run can no longer fail, so an error is always the
+    only line on stderr.
+    """
+    lines, args.notes[:] = list(args.notes), []
+    for line in lines:
+        if not args.quiet or line.startswith("warning:"):
+            _write_stderr(line)
+
+
+def _write_stderr(line):
+    """``line`` to stderr; a closed or broken stderr is ignored (nothing to tell)."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def main(argv=None):
     """Run the command line; returns the exit status.
 
     0 on success; 2 with one ``error: ...`` line on stderr for bad input or a
-    failed write (never a traceback, never a partial file); 130 after Ctrl-C,
-    143 after SIGTERM (both remove the temporary file and keep an existing one).
+    failed write (never a traceback, never a partial file, and no other line:
+    status lines, notes and warnings are printed only after success; ``-q``
+    leaves out all but warnings); 130 after Ctrl-C, 143 after SIGTERM (both remove the
+    temporary file and keep an existing one); 1 with one ``error: internal
+    error ...`` line for a bug.
     """
+    import warnings
+
     parser = build_parser()
     try:
         args = _parse_args(parser, argv)
     except UsageError as exc:
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        _write_stderr(f"error: {_one_line(exc)}")
         return 2
-    except SystemExit as exc:        # --help
+    except SystemExit as exc:        # --help, --version
+        _flush_stdout()
         return int(exc.code or 0)
+    args.notes = []
     try:
-        with _SigtermRaises():
-            return _run(args)
+        with warnings.catch_warnings(record=True) as caught, _SigtermRaises():
+            status = _run(args)
+        for w in caught:                        # the run succeeded: now show them
+            _write_stderr(_one_line(warnings.formatwarning(
+                w.message, w.category, w.filename, w.lineno, line="").strip()))
+        return status
     except UsageError as exc:
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        _write_stderr(f"error: {_one_line(exc)}")
         return 2
     except ValueError as exc:        # data_gen.DataError, gmm argument errors
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"error: {message}", file=sys.stderr)
+        _write_stderr(f"error: {' '.join(str(exc).split()) or type(exc).__name__}")
         return 2
     except OSError as exc:           # e.g. disk full, ffmpeg died while writing
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        print(f"error: could not write the output{where}: "
-              f"{' '.join(str(exc.strerror or exc).split())}", file=sys.stderr)
+        _write_stderr(f"error: could not write the output{where}: "
+                      f"{' '.join(str(exc.strerror or exc).split())}")
         return 2
     except MemoryError:
-        print("error: not enough memory for this run; use fewer points (-N or a "
-              "smaller file) or fewer components (-k)", file=sys.stderr)
+        _write_stderr("error: not enough memory for this run; use fewer points (-N or a "
+                      "smaller file) or fewer components (-k)")
         return 2
     except KeyboardInterrupt:
         _flush_stdout()
-        print("interrupted", file=sys.stderr)
+        _write_stderr("interrupted")
         return 130
     except _Terminated:
         _flush_stdout()
-        print("terminated", file=sys.stderr)
+        _write_stderr("terminated")
         return 143
+    except Exception as exc:         # a bug: one line instead of a traceback
+        _write_stderr(f"error: internal error ({type(exc).__name__}: {_one_line(exc)}); "
+                      "please report it with the command line")
+        return 1
 
 
 if __name__ == "__main__":

@@ -128,10 +128,10 @@ MATRIX = {
     "-k more than sampled points": (["-k", "5", "-N", "3"], ["-k 5", "number of points (3)"],
                                     ["fewer components or more points"]),
     "-i -1": (["-i", "-1"], ["--iterations", "'-1'"], ["an integer >= 0"]),
-    "--fps 0": (["--fps", "0"], ["--fps", "'0'"], ["a number > 0"]),
-    "--fps abc": (["--fps", "abc"], ["--fps", "'abc'"], ["a number > 0"]),
-    "--fps inf": (["--fps", "inf"], ["--fps", "'inf'"], ["a number > 0"]),
-    "--fps nan": (["--fps", "nan"], ["--fps", "'nan'"], ["a number > 0"]),
+    "--fps 0": (["--fps", "0"], ["--fps", "'0'"], ["a number >= 0.01"]),
+    "--fps abc": (["--fps", "abc"], ["--fps", "'abc'"], ["a number >= 0.01"]),
+    "--fps inf": (["--fps", "inf"], ["--fps", "'inf'"], ["a number >= 0.01"]),
+    "--fps nan": (["--fps", "nan"], ["--fps", "'nan'"], ["a number >= 0.01"]),
     "-N 0": (["-N", "0"], ["-N", "'0'"], ["an integer >= 1"]),
     "-N -5": (["-N", "-5"], ["-N", "'-5'"], ["an integer >= 1"]),
     "-N 1e3": (["-N", "1e3"], ["-N", "'1e3'"], ["an integer >= 1"]),
@@ -789,7 +789,7 @@ def test_every_option_with_garbage_values_is_clean(tmp_path, monkeypatch, capsys
 def test_too_many_points_to_sample(capsys, monkeypatch):
     trap = _Trap(monkeypatch)
     assert main(["-N", "99999999999999999999", "-s", "x.gif"]) == 2
-    _assert_one_error_line(capsys.readouterr().err, "too many points", "use a smaller -N")
+    _assert_one_error_line(capsys.readouterr().err, "-N/--num_points", "at most 100000000")
     assert trap.calls == []
 
 
