@@ -321,11 +321,15 @@ def test_pandas_index_column_is_left_out_with_one_note(tmp_path, capsys, capture
     path = tmp_path / "frame.csv"                        # as DataFrame.to_csv() writes it
     path.write_text(",width,height\n" + "".join(
         f"{i},{float(x)!r},{float(y)!r}\n" for i, (x, y) in enumerate(X)))
+    assert main(["-k", "2", "--load_path", str(path), "-i", "3", "--seed", "0",
+                 "-s", str(tmp_path / "o.png")]) == 0
+    note, saved = capsys.readouterr().err.splitlines()
+    assert note == (f"note: {path}: the first column is a row index (no name, distinct whole "
+                    "numbers, as pandas' to_csv and R's write.csv write) and is left out")
+    assert saved.startswith("saved the final frame (iteration ")
     assert main(["-k", "2", "--load_path", str(path), "-q", "-i", "3", "--seed", "0",
                  "-s", str(tmp_path / "o.png")]) == 0
-    err = capsys.readouterr().err
-    assert err == (f"note: {path}: the first column is a row index (no name, distinct whole "
-                   "numbers, as pandas' to_csv and R's write.csv write) and is left out\n")
+    assert capsys.readouterr().err == ""                  # -q: no note either
     anim = captured["anim"]
     assert (anim.ax.get_xlabel(), anim.ax.get_ylabel()) == ("width", "height")
     np.testing.assert_array_equal(anim.views[0].artist.get_offsets(), X)
