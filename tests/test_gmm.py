@@ -764,8 +764,10 @@ def test_gaussian_mixture_scores_match_sklearn(covariance_type):
         top = np.sort(proba, axis=1)
         clear = top[:, -1] - top[:, -2] > 1e-6
         np.testing.assert_array_equal(gm.predict(data)[clear], sk.predict(data)[clear])
-    # our lower_bound_ is the log-likelihood of the final parameters
-    assert gm.lower_bound_ == pytest.approx(gm.score(X), rel=1e-10)
+    # scikit-learn's lower_bound_: the log-likelihood of the parameters the last
+    # M-step started from; state_ holds the log-likelihood of the final ones
+    assert gm.lower_bound_ == gm.lower_bounds_[-1] and len(gm.lower_bounds_) == gm.n_iter_
+    assert gm.state_.log_likelihood == pytest.approx(gm.score(X), rel=1e-10)
 
 
 @pytest.mark.parametrize("n", [500, gmm.CHUNK_ROWS + 37])
@@ -792,23 +794,25 @@ def test_responsibilities_and_log_density_match_sklearn(n):
 
 def test_gaussian_mixture_wraps_em_steps():
     X = make_overlapping(300, 2, seed=3)
-    gm = GaussianMixture(5, tol=0, max_iter=7, init="kmeans", random_state=11,
-                         keep_history=True).fit(X)
+    with pytest.warns(gmm.ConvergenceWarning, match="did not converge"):   # tol=0 never does
+        gm = GaussianMixture(5, tol=0, max_iter=7, init="kmeans", random_state=11,
+                             keep_history=True).fit(X)
     states = run(X, 5, tol=0, max_iter=7, init="kmeans", random_state=11)
     np.testing.assert_array_equal(gm.means_, states[-1].means)
     np.testing.assert_array_equal(gm.weights_, states[-1].weights)
     np.testing.assert_array_equal(gm.covariances_, states[-1].covariances)
     assert gm.n_iter_ == 7 and not gm.converged_
     assert len(gm.history_) == 8
-    assert gm.history_[-1].log_likelihood == gm.lower_bound_
+    assert gm.lower_bounds_ == [st.log_likelihood for st in gm.history_[:-1]]
+    assert gm.history_[-2].log_likelihood == gm.lower_bound_
     np.testing.assert_array_equal(gm.predict(X), states[-1].labels)
 
 
 @pytest.mark.parametrize("covariance_type", COV_TYPES)
-def test_gaussian_mixture_tuple_init_and_stopping_offset(covariance_type):
-    """From the same start with tol > 0, sklearn stops one iteration later:
-    its n_iter_ is ours + 1, and its lower_bound_ (log-likelihood of its
-    second-to-last parameters) equals ours (log-likelihood of our last)."""
+def test_gaussian_mixture_tuple_init_stops_where_sklearn_does(covariance_type):
+    """From the same start with tol > 0, the estimator stops where sklearn does
+    (em_steps itself stops one M-step earlier): same n_iter_, lower_bound_,
+    lower_bounds_ and final parameters."""
     X = make_blobs(300, 2, seed=6)
     init = random_init(X, 4, covariance_type, seed=6)
     gm = GaussianMixture(4, covariance_type=covariance_type, tol=1e-4, max_iter=300,
@@ -818,12 +822,13 @@ def test_gaussian_mixture_tuple_init_and_stopping_offset(covariance_type):
     sk.set_params(tol=1e-4)
     sk.fit(X)
     assert sk.converged_
-    assert sk.n_iter_ == gm.n_iter_ + 1
+    assert sk.n_iter_ == gm.n_iter_
     assert sk.lower_bound_ == pytest.approx(gm.lower_bound_, rel=1e-9)
-    # sklearn's final parameters are the state after ours
-    nxt = run(X, 4, init=init, tol=0, max_iter=gm.n_iter_ + 1,
-              covariance_type=covariance_type)[-1]
-    np.testing.assert_allclose(sk.means_, nxt.means, atol=1e-6)
+    np.testing.assert_allclose(sk.lower_bounds_, gm.lower_bounds_, rtol=1e-9)
+    np.testing.assert_allclose(sk.means_, gm.means_, atol=1e-6)
+    # em_steps with the same tol stops one M-step earlier, at state n_iter_ - 1
+    states = run(X, 4, init=init, tol=1e-4, max_iter=300, covariance_type=covariance_type)
+    assert states[-1].converged and states[-1].iteration == gm.n_iter_ - 1
 
 
 def test_gaussian_mixture_sample():
@@ -851,11 +856,11 @@ def test_gaussian_mixture_defaults_match_sklearn_names():
             "random_state"} <= set(shared)
     assert {name: getattr(gm, name) for name in shared} == {name: sk_defaults[name]
                                                             for name in shared}
-    # ... and init (sklearn's init_params="kmeans") defaults to k-means++ by design
-    assert gm.n_components == 1
-    assert gm.covariance_type == "full"
-    assert gm.tol == 1e-3 and gm.reg_covar == 1e-6 and gm.max_iter == 100
-    assert gm.init == "kmeans++"
+    # ... all of scikit-learn's parameters are there, in its order, then ours
+    params = list(inspect.signature(GaussianMixture).parameters)
+    assert params == list(inspect.signature(SkGaussianMixture).parameters) + ["init",
+                                                                               "keep_history"]
+    assert gm.init is None and gm.keep_history is False      # init_params decides
 
 
 # ---------------------------------------------------------------------------
