@@ -41,6 +41,16 @@ class UsageError(ValueError):
 # State transforms (GMMState -> GMMState)
 # --------------------------------------------------------------------------- #
 
+#: rows per block in :func:`standardise`: Python runs between blocks, so a
+#: signal handler (Ctrl-C, SIGTERM) runs within one block's time, not one
+#: pass over 100 million rows
+CHUNK_ROWS = 1 << 16
+
+
+def _blocks(n):
+    return (slice(a, min(a + CHUNK_ROWS, n)) for a in range(0, n, CHUNK_ROWS))
+
+
 def standardise(X):
     """Centre ``X`` and divide by one overall scale (shapes are kept).
 
@@ -48,7 +58,8 @@ def standardise(X):
     with ``X * s`` finite, 1e-300 and 1e300 included. The sums never
     overflow or underflow because ``X`` is first divided by a power of two
     near its largest magnitude (exact unless that makes values subnormal),
-    and the deviations again by theirs before squaring.
+    and the deviations again by theirs before squaring. Works in blocks of
+    :data:`CHUNK_ROWS` rows.
 
     Parameters
     ----------
@@ -64,15 +75,24 @@ def standardise(X):
         Root-mean-square deviation over all coordinates; 1 when it is 0.
     """
     X = np.asarray(X, dtype=float)
+    n = len(X)
     top = _power_of_two_near_max(X)
-    Xs = X / top                                    # |Xs| < 2
-    centre_s = Xs.mean(axis=0)
-    Z = Xs - centre_s
+    sums = np.zeros(X.shape[1:])
+    for rows in _blocks(n):
+        sums += (X[rows] / top).sum(axis=0)
+    centre_s = sums / max(n, 1)                     # |X / top| < 2: the sum cannot overflow
+    Z = np.empty_like(X)
+    for rows in _blocks(n):
+        np.subtract(X[rows] / top, centre_s, out=Z[rows])
     spread = _power_of_two_near_max(Z)
-    Z /= spread                                     # |Z| < 2: squares neither over- nor underflow
-    rms = float(np.sqrt(np.mean(Z * Z)))
+    squares = 0.0
+    for rows in _blocks(n):
+        Z[rows] /= spread                           # |Z| < 2: squares neither over- nor underflow
+        squares += float(np.sum(Z[rows] * Z[rows]))
+    rms = math.sqrt(squares / Z.size) if Z.size else 0.0
     if rms > 0:
-        Z /= rms
+        for rows in _blocks(n):
+            Z[rows] /= rms
     scale = rms * spread * top if rms > 0 else 1.0
     if not (scale > 0 and math.isfinite(scale)):    # e.g. a spread near the largest double
         scale = 1.0 if rms == 0 else float(np.finfo(float).max)
@@ -83,9 +103,13 @@ def _power_of_two_near_max(A):
     """A power of two p with p <= max |A| < 2 p (1.0 for an empty or all-zero A).
 
     Dividing by p is exact (unless the result is subnormal) and leaves
-    magnitudes below 2.
+    magnitudes below 2. Works in blocks of rows.
     """
-    m = float(np.max(np.abs(A))) if A.size else 0.0
+    m = 0.0
+    for rows in _blocks(len(A)):
+        block = A[rows]
+        if block.size:
+            m = max(m, float(np.max(np.abs(block))))
     if not (m > 0 and math.isfinite(m)):
         return 1.0
     _, exponent = math.frexp(m)             # m = mantissa * 2**exponent, 0.5 <= mantissa < 1

@@ -15,7 +15,7 @@ import numpy as np
 from atomic_file import AtomicFile
 
 __all__ = ["PaletteQuantizer", "GifWriter", "HtmlWriter", "Mp4Writer", "PngWriter",
-           "WRITERS", "SUPPORTED_EXTENSIONS", "HOLD_SECONDS"]
+           "WRITERS", "SUPPORTED_EXTENSIONS", "HOLD_SECONDS", "mp4_problem"]
 
 HOLD_SECONDS = 1.0            # saved animations hold the last frame this long
 
@@ -298,7 +298,7 @@ class Mp4Writer:
         self._last = None
         self._gen = imageio_ffmpeg.write_frames(
             path, size, fps=self.fps, codec="libx264", quality=8, macro_block_size=16,
-            ffmpeg_log_level="error", pix_fmt_in="rgb24", pix_fmt_out="yuv420p")
+            ffmpeg_log_level="quiet", pix_fmt_in="rgb24", pix_fmt_out="yuv420p")
         self._gen.send(None)
 
     def _send(self, frame):
@@ -319,19 +319,63 @@ class Mp4Writer:
             for _ in range(max(1, int(round(self.hold * self.fps)))):
                 self._send(self._last)
         self._gen.close()
-        # imageio-ffmpeg does not check ffmpeg's exit status: an MP4 starts
-        # with an 'ftyp' box, so anything else means ffmpeg failed
-        with open(self.path, "rb") as fh:
-            head = fh.read(8)
-        if head[4:8] != b"ftyp":
-            raise OSError("ffmpeg did not produce a valid .mp4 (see its messages above, "
-                          "if any); check the ffmpeg install or save a .gif")
+        # imageio-ffmpeg does not check ffmpeg's exit status (and ffmpeg runs
+        # with its messages off, so an error is our one line): check the file
+        problem = mp4_problem(self.path)
+        if problem is not None:
+            raise OSError(f"ffmpeg did not produce a complete .mp4 ({problem}); the disk may "
+                          "be full, or ffmpeg failed: check the ffmpeg install or save a .gif")
 
     def abort(self):
         try:
             self._gen.close()
         except Exception:       # ffmpeg may already be gone (e.g. after Ctrl-C)
             pass
+
+
+def mp4_problem(path):
+    """Why the file at ``path`` is not a complete MP4, as a short phrase, or None.
+
+    Walks the top-level boxes: the first is ``ftyp``, each size fits in the
+    file and they add up to its length exactly (a file cut short by a full
+    disk or a dying ffmpeg fails this), and ``moov`` (the index a player
+    needs, written last) and a non-empty ``mdat`` (the frames) are there.
+    """
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            length = fh.tell()
+            fh.seek(0)
+            boxes, offset = {}, 0
+            while offset < length:
+                head = fh.read(8)
+                if len(head) < 8:
+                    return f"a box header is cut off at byte {offset}"
+                size, kind = int.from_bytes(head[:4], "big"), head[4:8]
+                header = 8
+                if size == 1:                   # a 64-bit size follows
+                    more = fh.read(8)
+                    if len(more) < 8:
+                        return f"a box header is cut off at byte {offset}"
+                    size, header = int.from_bytes(more, "big"), 16
+                elif size == 0:                 # the box runs to the end of the file
+                    size = length - offset
+                if size < header or offset + size > length:
+                    return f"the {kind.decode('latin-1')!r} box runs past the end of the file"
+                if not boxes and kind != b"ftyp":
+                    return "it does not start with an 'ftyp' box"
+                boxes[kind] = boxes.get(kind, 0) + size - header
+                offset += size
+                fh.seek(offset)
+    except OSError as exc:
+        return f"cannot read it back: {exc.strerror or exc}"
+    if not boxes:
+        return "it is empty"
+    if b"moov" not in boxes:
+        return "it has no 'moov' index"
+    if not boxes.get(b"mdat"):
+        return "it holds no frames"
+    return None
 
 
 class PngWriter:

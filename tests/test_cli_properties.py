@@ -1,0 +1,431 @@
+"""Properties of the whole ``visualize_gmm`` command line (issue 12), through ``main(argv)``.
+
+1. Arbitrary values for every flag (huge and negative integers, ``nan``,
+   ``inf``, ``-0``, ``1e3``, hex, unicode digits, empty and very long
+   strings), repeated and conflicting flags and odd ``--save`` paths: every
+   run ends with exit 0, or exit 2 and exactly one stderr line starting
+   ``error:``; never a traceback, never a file left at or next to the
+   target, and files already there (a read-only file, a FIFO) untouched.
+2. Scale: the same data times 1e-300, 1e-200, 1e160 or 1e300 gives the same
+   labels, and the log-likelihood shifted by ``-d log(s)``, as at scale 1.
+3. Files: a temp name always fits NAME_MAX; ``--save`` and ``--save-params``
+   are both kept or neither; the headless fallback never overwrites
+   ``gmm_vid.gif``; ``-q`` silences status and note lines; a truncated
+   ``.mp4`` is never reported as saved; a closed stdout is no traceback.
+"""
+import contextlib
+import io
+import math
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import atomic_file
+import data_gen
+import gmm
+import gmm_transforms
+import gmm_writers
+import visualize_gmm
+from visualize_gmm import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRIPT = os.path.join(ROOT, "visualize_gmm.py")
+BASE = ["-N", "40", "-k", "2", "-m", "2", "-i", "1", "--seed", "0"]
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _run(argv):
+    """``main(argv)`` in-process: (status, stdout, stderr); any exception is a failure."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(argv)
+        except SystemExit as exc:           # main must return, never exit
+            pytest.fail(f"main({argv!r}) raised SystemExit({exc.code!r})")
+        except BaseException as exc:        # noqa: B036 - anything escaping main is a bug
+            pytest.fail(f"main({argv!r}) raised {type(exc).__name__}: {exc}")
+    return status, out.getvalue(), err.getvalue()
+
+
+def _assert_clean(argv, status, err):
+    """Exit 0, or exit 2 with exactly one stderr line ``error: ...``; no traceback."""
+    assert "Traceback" not in err, (argv, err)
+    assert status in (0, 2), (argv, status, err)
+    if status == 2:
+        lines = err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), (argv, err)
+    else:
+        assert "error:" not in err, (argv, err)
+
+
+def _snapshot(folder):
+    """name -> (kind, bytes of a regular file) for everything in ``folder``."""
+    snap = {}
+    for name in os.listdir(folder):
+        st_ = os.lstat(os.path.join(folder, name))
+        if stat.S_ISREG(st_.st_mode):
+            with open(os.path.join(folder, name), "rb") as fh:
+                snap[name] = ("file", fh.read())
+        else:
+            snap[name] = (stat.S_IFMT(st_.st_mode), None)
+    return snap
+
+
+def _fixture_files(folder):
+    """What odd --save paths point at: a file to go through, a directory named
+    x.gif, a FIFO, a read-only file, and small data files."""
+    with open(os.path.join(folder, "afile"), "w") as fh:
+        fh.write("a regular file\n")
+    os.mkdir(os.path.join(folder, "dir.gif"))
+    os.mkfifo(os.path.join(folder, "fifo.png"))
+    ro = os.path.join(folder, "ro.png")
+    with open(ro, "wb") as fh:
+        fh.write(b"keep me")
+    os.chmod(ro, 0o444)
+    rng = np.random.default_rng(0)
+    np.save(os.path.join(folder, "pts.npy"), rng.normal(size=(30, 2)))
+    np.save(os.path.join(folder, "pts3.npy"), rng.normal(size=(30, 3)))
+
+
+@contextlib.contextmanager
+def _in_fresh_folder():
+    old = os.getcwd()
+    with tempfile.TemporaryDirectory() as folder:
+        _fixture_files(folder)
+        os.chdir(folder)
+        try:
+            yield folder
+        finally:
+            os.chdir(old)
+            os.chmod(os.path.join(folder, "ro.png"), 0o644)
+
+
+# --------------------------------------------------------------------------- strategies
+
+ODD_INTS = ["0", "1", "2", "-1", "-0", "+2", "1e3", "0x10", "0b1", "\u0663", "\uff11", "",
+            "  ", "nan", "inf", "-inf", "1" + "0" * 400, "-" + "9" * 400, "1.5", "3.0",
+            "1_0", "9" * 25, "x" * 5000, "\n", "2 ", "10000", "10001", "100000000",
+            "100000001", "9223372036854775808"]
+ODD_FLOATS = ["0", "-0", "1e-320", "5e-324", "1e200", "1e-200", "1e308", "1e309", "nan",
+              "inf", "-inf", "1e-5", "0.001", "0.01", "1000", "1001", "\u0663", "1_0", "0x1p3",
+              ".5", "5.", "-1", "", "e3", "1e", "x" * 5000, "1" + "0" * 400, "Infinity"]
+SAVES = ["o.png", "o.PNG", "o.GIF", "x.gif.gif", "noext", "trail.", "dir.gif", "afile/x.png",
+         "afile/sub/x.png", "/dev/full", "/dev/full/x.png", "fifo.png", "ro.png", "missing/x.png",
+         "", ".png", "a" * 251 + ".png", "a" * 252 + ".png", "o.html", "o.jpeg", "-q"]
+#: -N, -i, --n-init: only small valid values, so each run stays fast
+SMALL_INTS = st.integers(0, 3).map(str)
+ints = st.one_of(st.sampled_from(ODD_INTS), SMALL_INTS,
+                 st.integers(-(10 ** 30), -1).map(str), st.integers(10 ** 9, 10 ** 30).map(str))
+floats = st.one_of(st.sampled_from(ODD_FLOATS),
+                   st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                   st.floats(0.05, 200).map(lambda v: f"{v:.3g}"))
+texts = st.one_of(st.sampled_from(["", " ", "nan", "full", "kmeans", "bic", "1:3", "2,3",
+                                   "1:10000000000", "0:2", "3:1", "1:2:3", "\u0663:4",
+                                   "pts.npy", "pts3.npy", "afile", "dir.gif", "fifo.png",
+                                   "afile/p.json", "p.json", "p.npz", "/dev/full", "x" * 5000]),
+                  st.text(max_size=12))
+
+VALUE_FLAGS = {
+    "-k": ints, "-m": ints, "-N": st.one_of(st.sampled_from(ODD_INTS[2:]), SMALL_INTS),
+    "-i": st.one_of(st.sampled_from(ODD_INTS[2:]), SMALL_INTS),
+    "--seed": ints, "--n-init": st.one_of(st.sampled_from(ODD_INTS[2:]), SMALL_INTS),
+    "--fps": floats, "--max_radius": floats, "--tol": floats,
+    "--select-k": texts, "--init": texts, "--covariance-type": texts, "--criterion": texts,
+    "--compare": texts, "--load_path": texts, "--save-params": texts, "--init-params": texts,
+    "-s": st.sampled_from(SAVES),
+}
+SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
+            "--print_ll", "-q"]
+
+
+@st.composite
+def command_lines(draw):
+    argv = list(BASE)
+    save = draw(st.one_of(st.none(), st.sampled_from(SAVES)))
+    if save is not None:
+        argv += ["-s", save]
+    for _ in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["value", "value", "dims", "switch"]))
+        if kind == "value":
+            flag = draw(st.sampled_from(sorted(VALUE_FLAGS)))
+            argv += [flag, draw(VALUE_FLAGS[flag])]
+        elif kind == "dims":
+            argv += ["--dims", draw(ints), draw(ints)]
+        else:
+            argv.append(draw(st.sampled_from(SWITCHES)))
+    return argv
+
+
+def _check_command_line(argv):
+    with _in_fresh_folder() as folder:
+        before = _snapshot(folder)
+        status, out, err = _run(argv)
+        _assert_clean(argv, status, err)
+        after = _snapshot(folder)
+    for name, value in before.items():              # files already there are untouched
+        assert after.get(name) == value, (argv, name)
+    new = sorted(set(after) - set(before))
+    if status == 2:                                 # nothing at or next to the target
+        assert new == [], (argv, new)
+    else:                                           # no temp file, only finished outputs
+        assert not [n for n in new if n.startswith(".")], (argv, new)
+    assert not os.path.exists("/dev/.full.tmp"), argv
+
+
+# --------------------------------------------------------------------------- 1. properties
+
+@settings(max_examples=int(os.environ.get("GMM_CLI_EXAMPLES", "40")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(argv=command_lines())
+@example(argv=BASE + ["-k", "1" + "0" * 400, "-s", "o.png"])
+@example(argv=BASE + ["--seed", "1" + "0" * 400, "-s", "o.png"])
+@example(argv=BASE + ["--dims", "1" + "0" * 400, "0", "-s", "o.png"])
+@example(argv=BASE + ["--select-k", "1:10000000000", "-s", "o.png"])
+@example(argv=BASE + ["--fps", "1e-320", "-s", "o.gif"])
+@example(argv=BASE + ["--max_radius", "1e200", "-s", "o.png"])
+@example(argv=BASE + ["--max_radius", "1e-200", "-s", "o.png"])
+@example(argv=BASE + ["--select-k", "1:3", "-s", "o.png"])
+@example(argv=BASE + ["-k", "\u0663", "-s", "o.png"])
+@example(argv=BASE + ["-s", "a" * 251 + ".png"])
+@example(argv=BASE + ["-s", "afile/sub/x.png"])
+@example(argv=BASE + ["-s", "fifo.png"])
+@example(argv=BASE + ["-s", "ro.png"])
+@example(argv=BASE + ["-s", "o.png", "--save-params", "fifo.png"])
+@example(argv=BASE + ["-s", "o.png", "--save-params", "afile/p.json"])
+@example(argv=BASE + ["-i", "0", "--ll-panel", "--soft", "--contours", "--compare", "kmeans",
+                      "-s", "o.png"])
+@example(argv=BASE + ["--dims", "0", "0", "-s", "o.png"])
+@example(argv=BASE + ["-q", "-q", "-s", "o.png", "-s", "x.gif.gif"])
+def test_any_command_line_is_exit_0_or_one_error_line(argv):
+    _check_command_line(argv)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["-k", "1" + "0" * 400], "at most 10000"),
+    (["-N", "1" + "0" * 400], "at most 100000000"),
+    (["-m", "1" + "0" * 400], "at most 100000000"),
+    (["-i", "1" + "0" * 400], "at most 1000000"),
+    (["--seed", "1" + "0" * 400], "at most 9223372036854775807"),
+    (["--n-init", "1" + "0" * 400], "at most 10000"),
+    (["--dims", "1" + "0" * 400, "0"], "at most 2147483647"),
+    (["--select-k", "1:10000000000"], "at most 10000"),
+    (["-k", "\u0663"], "an integer >= 1"),
+    (["-k", "0x3"], "an integer >= 1"),
+    (["--fps", "1e-320"], "a number >= 0.01"),
+    (["--fps", "1e-5"], "a number >= 0.01"),
+    (["--max_radius", "1e200"], "from 1e-150 to 1e+150"),
+    (["--max_radius", "1e-200"], "from 1e-150 to 1e+150"),
+    (["--tol", "nan"], "a number >= 0"),
+    (["--select-k", "1:3", "-k", "2"], "--select-k and -k cannot be combined"),
+])
+def test_flag_errors_name_the_flag_and_the_bound(argv, fragment, tmp_path):
+    status, out, err = _run(["-s", str(tmp_path / "o.png")] + argv)
+    assert status == 2, err
+    assert err.count("\n") == 1 and err.startswith("error: ") and fragment in err, err
+    assert len(err) < 300, err                       # a 400-digit value is not echoed whole
+    assert os.listdir(tmp_path) == []
+
+
+def test_every_integer_flag_reads_ascii_digits_only(tmp_path):
+    """'-0' and '+2' are integers; unicode digits, '1_0', hex and '1e3' are not (int() would
+    take the first two)."""
+    assert _run(BASE + ["-i", "-0", "-s", str(tmp_path / "a.png")])[0] == 0
+    assert _run(BASE + ["-k", "+2", "-s", str(tmp_path / "b.png")])[0] == 0
+    for bad in ["\u0663", "\uff12", "1_0", "0x2", "1e0", "2.0", ""]:
+        status, _, err = _run(BASE + ["-k", bad, "-s", str(tmp_path / "c.png")])
+        assert status == 2 and "an integer >= 1" in err, (bad, err)
+
+
+# --------------------------------------------------------------------------- 2. scale
+
+def test_same_fit_at_every_scale(tmp_path, captured_animator):
+    """Data times s fits like the data: same labels, log-likelihood - d log(s)."""
+    X, _, _ = data_gen.sample_gaussians(120, 3, random_state=0)
+    runs = {}
+    for s in [1.0, 1e-300, 1e-200, 1e160, 1e300]:
+        path = tmp_path / f"x{s:g}.npy"
+        np.save(path, X * s)
+        status, out, err = _run(["--load_path", str(path), "-k", "3", "-i", "4", "--tol", "0",
+                                 "--seed", "1", "--print_ll", "-q",
+                                 "-s", str(tmp_path / f"x{s:g}.png")])
+        assert (status, err) == (0, ""), (s, err)
+        lls = [float(line.split()[-1]) for line in out.splitlines()]
+        assert len(lls) == 5 and all(math.isfinite(v) for v in lls), (s, out)
+        anim = captured_animator["anim"]
+        state = anim.history[-1]
+        assert np.all(np.isfinite(state.means)) and np.all(np.isfinite(state.covariances)), s
+        runs[s] = (lls, anim.relabel(state) if state.labels is None else state.labels)
+    ref_lls, ref_labels = runs[1.0]
+    for s, (lls, labels) in runs.items():
+        np.testing.assert_array_equal(labels, ref_labels)
+        # --print_ll rounds to 6 decimals
+        np.testing.assert_allclose(lls, np.array(ref_lls) - 2 * math.log(s), atol=2e-6)
+
+
+@pytest.mark.parametrize("s", [1e-300, 1e300])
+def test_parameters_that_cannot_be_represented_are_one_error_line(tmp_path, s):
+    X, _, _ = data_gen.sample_gaussians(60, 2, random_state=0)
+    np.save(tmp_path / "x.npy", X * s)
+    status, _, err = _run(["--load_path", str(tmp_path / "x.npy"), "-k", "2", "-i", "1",
+                           "-s", str(tmp_path / "o.png"), "--save-params",
+                           str(tmp_path / "p.json")])
+    assert status == 2 and err.count("\n") == 1, err
+    assert "--save-params needs the fitted parameters in the data's units" in err
+    assert sorted(os.listdir(tmp_path)) == ["x.npy"]
+
+
+def test_standardise_is_scale_free_and_blockwise(monkeypatch):
+    X = np.random.default_rng(1).normal(size=(100, 3)) * [1.0, 5.0, 0.1] + 7.0
+    Zr = X - X.mean(axis=0)
+    Zr /= np.sqrt(np.mean(Zr ** 2))
+    for s in [1.0, 1e-300, 2.0 ** -1060, 1e160, 1e300]:     # 2**-1060: subnormal data
+        Z, centre, scale = gmm_transforms.standardise(X * s)
+        tol = 1e-12 if s >= 1e-300 else 1e-2                 # subnormals keep few bits
+        np.testing.assert_allclose(Z, Zr, atol=tol)
+        assert scale == pytest.approx(np.sqrt(np.mean((X - X.mean(0)) ** 2)) * s, rel=tol)
+    monkeypatch.setattr(gmm_transforms, "CHUNK_ROWS", 7)    # blocks: the same result
+    np.testing.assert_allclose(gmm_transforms.standardise(X)[0], Zr, atol=1e-12)
+
+
+# --------------------------------------------------------------------------- 3. files
+
+def test_temp_name_of_a_249_byte_target_fits(tmp_path):
+    for name in ["a" * 249 + ".gif", "\u00e9" * 125 + ".png", "b" * 255]:
+        target = tmp_path / name
+        with atomic_file.AtomicFile(target) as f:
+            assert len(os.path.basename(f.path).encode()) + 4 <= 255   # + ".old" backup
+            f.fp.write(b"data")
+        assert target.read_bytes() == b"data"
+    assert sorted(os.listdir(tmp_path)) == sorted(["a" * 249 + ".gif", "\u00e9" * 125 + ".png",
+                                                   "b" * 255])
+
+
+def test_cli_saves_to_a_249_byte_name(tmp_path):
+    target = tmp_path / ("a" * 245 + ".gif")
+    status, _, err = _run(BASE + ["-q", "-s", str(target)])
+    assert (status, err) == (0, "")
+    assert os.listdir(tmp_path) == [target.name]
+
+
+def test_save_params_failing_keeps_neither_output(tmp_path, monkeypatch):
+    gif, params = tmp_path / "a.gif", tmp_path / "p.json"
+    gif.write_bytes(b"old gif")
+
+    def failing(path, *args, **kwargs):
+        atomic_file.atomic_write(path, lambda fh: fh.write(b"half"))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(gmm, "save_params", failing)
+    status, _, err = _run(BASE + ["-s", str(gif), "--save-params", str(params)])
+    assert status == 2 and err.count("\n") == 1 and "No space left" in err, err
+    assert gif.read_bytes() == b"old gif"
+    assert sorted(os.listdir(tmp_path)) == ["a.gif"]
+
+
+def test_all_or_none_rolls_back_a_rename_that_happened(tmp_path, monkeypatch):
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_bytes(b"old")
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if os.fspath(dst) == str(second):
+            raise OSError(5, "I/O error")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OSError):
+        with atomic_file.all_or_none():
+            atomic_file.atomic_write(first, lambda fh: fh.write(b"new"))
+            atomic_file.atomic_write(second, lambda fh: fh.write(b"new"))
+    monkeypatch.undo()
+    assert first.read_bytes() == b"old"
+    assert sorted(os.listdir(tmp_path)) == ["first.txt"]
+
+
+def test_headless_fallback_never_overwrites(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gmm_vid.gif").write_bytes(b"mine")
+    (tmp_path / "gmm_vid-1.gif").write_bytes(b"mine too")
+    status, _, err = _run(BASE)
+    assert status == 0
+    assert err == ("no display available: saved the animation to gmm_vid-2.gif "
+                   "(gmm_vid.gif exists and was kept)\n")
+    assert (tmp_path / "gmm_vid.gif").read_bytes() == b"mine"
+    assert (tmp_path / "gmm_vid-1.gif").read_bytes() == b"mine too"
+    assert (tmp_path / "gmm_vid-2.gif").read_bytes()[:6] == b"GIF89a"
+    status, _, err = _run(BASE + ["-q"])             # -q: the same, silently
+    assert (status, err) == (0, "")
+    assert (tmp_path / "gmm_vid-3.gif").exists()
+
+
+def test_quiet_silences_every_status_and_note_line(tmp_path):
+    np.savetxt(tmp_path / "pts.csv", np.c_[np.arange(30), np.random.default_rng(0).normal(
+        size=(30, 2))], delimiter=",", header=",a,b", comments="")
+    argv = ["--load_path", str(tmp_path / "pts.csv"), "-k", "2", "-i", "1", "--seed", "0",
+            "--n-init", "2", "-s", str(tmp_path / "o.gif"), "--save-params",
+            str(tmp_path / "p.json")]
+    status, _, err = _run(argv)
+    assert status == 0
+    assert [line.split(" ")[0] for line in err.splitlines()] == ["note:", "saved", "saved"]
+    status, _, err = _run(argv + ["-q"])
+    assert (status, err) == (0, "")
+
+
+def test_an_error_is_the_only_stderr_line_even_after_a_note(tmp_path, monkeypatch):
+    """A note (index column) or warning comes before the failure: only the error shows."""
+    np.savetxt(tmp_path / "pts.csv", np.c_[np.arange(30), np.zeros((30, 2))], delimiter=",",
+               header=",a,b", comments="")
+
+    def failing(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(visualize_gmm.GifWriter, "finish", failing)
+    status, _, err = _run(["--load_path", str(tmp_path / "pts.csv"), "-k", "2", "-i", "1",
+                           "-s", str(tmp_path / "o.gif")])
+    assert status == 2
+    assert err.count("\n") == 1 and err.startswith("error: could not write"), err
+    assert sorted(os.listdir(tmp_path)) == ["pts.csv"]
+
+
+def test_truncated_mp4_is_never_reported_as_saved(tmp_path, monkeypatch):
+    """A full disk cuts ffmpeg's output short: exit 2, no file (mp4_problem reads the boxes)."""
+    good = tmp_path / "good.mp4"
+    assert _run(BASE + ["-q", "-s", str(good)])[0] == 0
+    data = good.read_bytes()
+    assert gmm_writers.mp4_problem(good) is None
+    cut = tmp_path / "cut.mp4"
+    for n in [len(data) - 1, len(data) // 2, 40, 5, 0]:
+        cut.write_bytes(data[:n])
+        assert gmm_writers.mp4_problem(cut) is not None, n
+    original_problem = gmm_writers.mp4_problem
+
+    def problem_after_cut(path):            # the disk filled up: half of the file is there
+        with open(path, "r+b") as fh:
+            fh.truncate(os.path.getsize(path) // 2)
+        return original_problem(path)
+
+    monkeypatch.setattr(gmm_writers, "mp4_problem", problem_after_cut)
+    out = tmp_path / "new.mp4"
+    status, _, err = _run(BASE + ["-s", str(out)])
+    assert status == 2 and "did not produce a complete .mp4" in err and err.count("\n") == 1
+    assert not out.exists()
+    assert sorted(os.listdir(tmp_path)) == ["cut.mp4", "good.mp4"]
+
+
+def test_closed_stdout_is_not_a_traceback(tmp_path):
+    proc = subprocess.run(
+        ["sh", "-c", f'"$0" "$1" -N 40 -i 1 --seed 0 --print_ll --select-k 1:2 -q '
+                     f'-s o.png >&-', sys.executable, SCRIPT],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "MPLBACKEND": "Agg"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert os.listdir(tmp_path) == ["o.png"]
