@@ -269,7 +269,7 @@ def test_ffmpeg_that_fails_leaves_no_file(tmp_path, monkeypatch, capsys):
     out.parent.mkdir()
     out.write_bytes(b"an older video")
     assert main(FAST + ["-s", str(out)]) == 2
-    _assert_one_error_line(capsys.readouterr().err, "ffmpeg did not produce a valid .mp4")
+    _assert_one_error_line(capsys.readouterr().err, "ffmpeg did not produce a complete .mp4")
     assert os.listdir(out.parent) == ["x.mp4"] and out.read_bytes() == b"an older video"
 
 
