@@ -1058,6 +1058,9 @@ def _analysis_plan(args, X, true_components, names=None):
         if args.select_k is not None:
             raise UsageError("--init-params and --select-k cannot be combined: --select-k "
                              "fits every k from its own initialisations")
+        if args.n_init > 1:
+            raise UsageError(f"--init-params and --n-init {args.n_init} cannot be combined: EM "
+                             "starts once, from the file's parameters; drop --n-init")
         path = args.init_params
         try:
             params = gmm.load_params(path, n_features=d)

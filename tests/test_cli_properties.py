@@ -182,7 +182,7 @@ def _check_command_line(argv):
 
 # --------------------------------------------------------------------------- 1. properties
 
-@settings(max_examples=int(os.environ.get("GMM_CLI_EXAMPLES", "40")), deadline=None,
+@settings(max_examples=int(os.environ.get("GMM_CLI_EXAMPLES", "80")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(argv=command_lines())
 @example(argv=BASE + ["-k", "1" + "0" * 400, "-s", "o.png"])
@@ -232,6 +232,18 @@ def test_flag_errors_name_the_flag_and_the_bound(argv, fragment, tmp_path):
     assert err.count("\n") == 1 and err.startswith("error: ") and fragment in err, err
     assert len(err) < 300, err                       # a 400-digit value is not echoed whole
     assert os.listdir(tmp_path) == []
+
+
+def test_init_params_conflicts_are_one_error_line(tmp_path):
+    params = str(tmp_path / "p.json")
+    assert _run(BASE + ["-q", "-s", str(tmp_path / "a.png"), "--save-params", params])[0] == 0
+    for extra, fragment in [(["--n-init", "3"], "--init-params and --n-init 3 cannot be combined"),
+                            (["--select-k", "1:2"], "--init-params and --select-k cannot be"),
+                            (["-k", "3"], "-k 3 does not match --init-params")]:
+        status, _, err = _run(["-N", "40", "--init-params", params, "-s",
+                               str(tmp_path / "b.png")] + extra)
+        assert status == 2 and err.count("\n") == 1 and fragment in err, (extra, err)
+    assert sorted(os.listdir(tmp_path)) == ["a.png", "p.json"]
 
 
 def test_every_integer_flag_reads_ascii_digits_only(tmp_path):
