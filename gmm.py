@@ -85,6 +85,8 @@ from gmm_core import (  # the public ones re-exported: gmm.check_init_params, gm
     _check_init_tuple,
     _check_int,
     _check_nonneg_float,
+    _check_mixture,
+    _check_spread,
     _check_X,
     _chunks,
     check_init_params,
@@ -133,6 +135,13 @@ CHUNK_ROWS = gmm_core.CHUNK_ROWS
 #: Up to this many features the quadratic-feature E-step is used; above it
 #: the per-component Cholesky path (fewer flops for large d).
 _QUAD_MAX_D = 10
+#: ``em_steps`` refuses data whose largest column variance is below this many
+#: times ``reg_covar`` (> 0): every component would be at least ~30 times wider
+#: than the whole data set, so the fit would describe reg_covar, not the data
+#: (data at 1e-10 with the default 1e-6).  Strong but deliberate
+#: regularisation (reg_covar near the data's variance) is fitted as scikit-learn
+#: fits it.
+REG_COVAR_DOMINATES = 1e-3
 #: Lloyd iterations run by ``init="kmeans"`` after k-means++ seeding.
 KMEANS_LLOYD_ITERS = 10
 _EPS10 = 10 * np.finfo(np.float64).eps
@@ -221,6 +230,10 @@ class _Params:
         with np.errstate(divide="ignore"):
             log_w = np.log(weights)
         const = log_w - 0.5 * (d * _LOG_2PI + log_det)
+        # a zero weight (possible only in given parameters, never after an
+        # M-step) is -inf: kept out of the matrix product (-inf * 0 is NaN)
+        # and written into the product's rows afterwards
+        self.absent = np.flatnonzero(weights == 0)
         self.quad = d <= _QUAD_MAX_D
         self.iu = np.triu_indices(d) if self.quad else None
         if self.quad:
@@ -231,9 +244,15 @@ class _Params:
             iu = self.iu
             quad = prec[:, iu[0], iu[1]] * np.where(iu[0] == iu[1], -0.5, -1.0)
             lin = np.einsum("kij,kj->ki", prec, means)
-            c0 = const - 0.5 * np.einsum("ki,ki->k", lin, means)
+            c0 = np.where(weights == 0, 0.0, const) - 0.5 * np.einsum("ki,ki->k", lin, means)
             # coefficients (k, q) for the features [x_i x_j (i<=j), x, 1]
             self.C = np.ascontiguousarray(np.hstack([quad, lin, c0[:, None]]))
+            if not np.isfinite(self.C).all():    # k * q numbers: not a per-row cost
+                raise ValueError(
+                    "a component's covariance is too close to singular, or its mean too far "
+                    "from the data, to be evaluated in float64 (its inverse overflows); "
+                    "increase reg_covar or standardise the data (subtract each column's mean "
+                    "and divide by its standard deviation)")
             if radius_sq is None:
                 radius_sq = 0.0
             lam_max = np.linalg.eigvalsh(prec)[:, -1]
@@ -261,8 +280,13 @@ class _Params:
         """
         if self.quad:
             out = self.C @ (_features_T(XT, self.iu) if F is None else F)
-            return self._direct_rows(XT, self.direct, out) if self.direct.size else out
-        return self._direct_rows(XT, range(self.k), np.empty((self.k, XT.shape[1])))
+            if self.direct.size:
+                self._direct_rows(XT, self.direct, out)
+        else:
+            out = self._direct_rows(XT, range(self.k), np.empty((self.k, XT.shape[1])))
+        if self.absent.size:
+            out[self.absent] = -np.inf
+        return out
 
 
 def _features_T(XT, iu):
@@ -552,9 +576,25 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        Data; finite numbers.
+        Data; finite real numbers (lists, DataFrames, any integer, bool or
+        float dtype, object arrays of numbers; complex numbers are rejected).
+        The fit is exact at any scale float64 can hold, with two limits,
+        each a ``ValueError`` saying so (standardise the data to avoid both):
+        the spread of X around its mean must have finite squares summed over
+        the rows (about 1e150 for a million rows) and squares that do not
+        underflow (about 1e-146); and, when ``reg_covar > 0``, the largest
+        column variance of X must be at least ``REG_COVAR_DOMINATES * reg_covar``
+        (1e-3 * reg_covar): below that ``reg_covar`` (absolute, as in
+        scikit-learn) would hide the data in every covariance and the fit
+        would describe ``reg_covar``, not X.  Between the limits the fit is
+        scale-free when ``reg_covar`` scales with the data (or is 0): ``s * X``
+        gives the same labels and a log-likelihood lower by ``d * log(s)``.
+        Rows that are all equal are allowed (each component is then that
+        point with covariance ``reg_covar * I``, as in scikit-learn).
     n_components : int
-        Number of mixture components ``k``, ``1 <= k <= n_samples``.
+        Number of mixture components ``k``, ``1 <= k <= n_samples``; a Python
+        or numpy integer (``3.0`` and ``True`` are rejected, as scikit-learn
+        rejects them).
     max_iter : int, default=100
         Maximum number of EM iterations (states after state 0).
     tol : float, default=1e-3
@@ -579,7 +619,7 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance (absolute, as in
         scikit-learn).
-    random_state : None, int or numpy.random.Generator
+    random_state : None, int, numpy.random.Generator, RandomState, SeedSequence or BitGenerator
         Source of randomness for the init; the global RNG is never used.
 
     Yields
@@ -589,7 +629,10 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
     Raises
     ------
     ValueError, TypeError
-        At call time (not at the first ``next()``) for bad arguments.
+        At call time (not at the first ``next()``) for bad arguments, each
+        naming the argument.  During iteration, a ``ValueError`` when a
+        component's covariance becomes singular (possible with
+        ``reg_covar=0``) or the log-likelihood leaves float64's range.
     """
     k = _check_int("n_components", n_components, 1)
     X = _check_X(X, k)
@@ -609,13 +652,52 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
         raise ValueError(f"init must be one of {', '.join(INITS)} or a tuple "
                          f"(weights, means, covariances); got {type(init).__name__}")
     rng = _as_rng(random_state)
-    return _em_generator(X, k, max_iter, tol, covariance_type, init, init_tuple, reg_covar, rng)
+    centre, Xc = _centred(X)
+    _check_fit_scale(Xc, reg_covar)
+    if init_tuple is not None:
+        _check_spread(float(np.abs(init_tuple[1] - centre).max()), n, d, "init means",
+                      small_ok=True)
+    return _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tuple,
+                         reg_covar, rng)
 
 
-def _em_generator(X, k, max_iter, tol, covariance_type, init, init_tuple, reg_covar, rng):
-    n, d = X.shape
+def _centred(X):
+    """Column means of X and ``X - mean``, without overflow in the mean itself."""
     centre = X.mean(axis=0)
-    Xc = X - centre
+    if not np.isfinite(centre).all():     # |X| near float64's limit: the sum overflowed
+        centre = (0.5 * X).mean(axis=0) * 2.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        Xc = X - centre
+    return centre, Xc
+
+
+def _check_fit_scale(Xc, reg_covar):
+    """Raise ValueError when centred data ``Xc`` cannot be fitted honestly.
+
+    The squares of its spread must be representable (``_check_spread``), and
+    with ``reg_covar > 0`` its largest column variance must be at least
+    ``REG_COVAR_DOMINATES * reg_covar``.  Rows that are all equal (spread 0)
+    pass.
+    """
+    n, d = Xc.shape
+    spread = float(max(Xc.max(), -Xc.min()))          # no (n, d) temporary
+    if not math.isfinite(spread):
+        spread = math.inf
+    _check_spread(spread, n, d)
+    if reg_covar > 0 and spread > 0:
+        var = float(np.einsum("ij,ij->j", Xc, Xc).max()) / n
+        if var < REG_COVAR_DOMINATES * reg_covar:
+            raise ValueError(
+                f"X varies too little for reg_covar={reg_covar:g}: its largest column variance "
+                f"is {var:.3g}, under {REG_COVAR_DOMINATES:g} * reg_covar, so reg_covar "
+                "(absolute, added to every covariance) would hide the data in every component; "
+                "standardise X (subtract each column's mean and divide by its standard "
+                "deviation) or lower reg_covar")
+
+
+def _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tuple, reg_covar,
+                  rng):
+    n, d = Xc.shape
     XT = np.ascontiguousarray(Xc.T)      # one point per column: fast reductions over k
     if init_tuple is not None:
         weights, means, covs = init_tuple
@@ -630,7 +712,13 @@ def _em_generator(X, k, max_iter, tol, covariance_type, init, init_tuple, reg_co
         labels = np.empty(n, dtype=np.int32)
         last = t == max_iter
         stats = None if last else _Stats(k, d)
-        ll = _e_step(XT, params, labels, stats)
+        with np.errstate(invalid="ignore", over="ignore"):   # a non-finite ll raises below
+            ll = _e_step(XT, params, labels, stats)
+        if not math.isfinite(ll):
+            raise ValueError(
+                f"the log-likelihood at iteration {t} is {ll}: some point has zero density "
+                "under every component in float64 (a start far from the data, or a "
+                "component collapsed with reg_covar=0); increase reg_covar or standardise X")
         converged = prev_ll is not None and abs(ll - prev_ll) < tol
         out_w, out_m, out_c = weights.copy(), means + centre, covs.copy()
         _readonly(out_w, out_m, out_c, labels)
@@ -648,18 +736,34 @@ def _em_generator(X, k, max_iter, tol, covariance_type, init, init_tuple, reg_co
 # Evaluating parameters on data
 # --------------------------------------------------------------------------
 def _prepared(X, weights, means, covariances):
-    """Validated, centred data ``XT`` (d, n) and :class:`_Params` for scoring ``X``."""
+    """Validated, centred data ``XT`` (d, n) and :class:`_Params` for scoring ``X``.
+
+    The parameters are checked as ``check_init_params`` checks them (shapes
+    agreeing with each other and with X's columns, finite, weights in [0, 1]
+    summing to 1, covariances symmetric positive definite); X's spread and the
+    means' distance from X's centre must have representable squares.
+    """
     X = _check_X(X)
-    weights = np.asarray(weights, dtype=float)
-    means = np.asarray(means, dtype=float)
-    covariances = np.asarray(covariances, dtype=float)
-    if means.ndim != 2 or means.shape[1] != X.shape[1]:
-        raise ValueError(f"means must have shape (k, {X.shape[1]}) to match X, got {means.shape}")
-    centre = X.mean(axis=0)
-    XT = np.ascontiguousarray((X - centre).T)
+    n, d = X.shape
+    weights, means, covariances = _check_mixture(weights, means, covariances, None, d)
+    centre, Xc = _centred(X)
+    spread = float(max(Xc.max(), -Xc.min()))
+    _check_spread(spread if math.isfinite(spread) else math.inf, n, d, small_ok=True)
+    _check_spread(float(np.abs(means - centre).max()), n, d, "means", small_ok=True)
+    XT = np.ascontiguousarray(Xc.T)
     params = _Params(weights, means - centre, covariances,
                      float(np.einsum("ij,ij->j", XT, XT).max()))
     return XT, params
+
+
+def _check_evaluated(norm):
+    """Raise ValueError when some point's mixture log-density left float64's range."""
+    bad = ~np.isfinite(norm)
+    if bad.any():
+        raise ValueError(
+            f"the log-density of {int(bad.sum())} of {norm.shape[0]} points is below float64's "
+            "range (they lie too far from every component, measured in its standard "
+            "deviations); standardise X and the parameters, or check they belong together")
 
 
 def log_responsibilities(X, weights, means, covariances):
@@ -683,14 +787,16 @@ def log_responsibilities(X, weights, means, covariances):
     n = XT.shape[1]
     log_resp = np.empty((n, params.k))
     norm = np.empty(n)
-    for sl in _chunks(n):
-        L = params.log_prob_T(XT[:, sl])
-        mx = L.max(axis=0)                      # log-sum-exp over the components
-        L -= mx
-        log_s = np.log(np.exp(L).sum(axis=0))
-        L -= log_s
-        log_resp[sl] = L.T
-        norm[sl] = mx + log_s
+    with np.errstate(invalid="ignore", over="ignore"):   # non-finite rows raise below
+        for sl in _chunks(n):
+            L = params.log_prob_T(XT[:, sl])
+            mx = L.max(axis=0)                      # log-sum-exp over the components
+            L -= mx
+            log_s = np.log(np.exp(L).sum(axis=0))
+            L -= log_s
+            log_resp[sl] = L.T
+            norm[sl] = mx + log_s
+    _check_evaluated(norm)
     return norm, log_resp
 
 
@@ -703,16 +809,38 @@ def responsibilities(X, weights, means, covariances):
     XT, params = _prepared(X, weights, means, covariances)
     n = XT.shape[1]
     resp = np.empty((n, params.k))
-    for sl in _chunks(n):
-        E = params.log_prob_T(XT[:, sl])
-        _, s = _exp_normalise(E)
-        E /= s
-        resp[sl] = E.T
+    top = np.empty(n)                       # largest weighted log-density of each point
+    with np.errstate(invalid="ignore", over="ignore"):   # non-finite rows raise below
+        for sl in _chunks(n):
+            E = params.log_prob_T(XT[:, sl])
+            top[sl], s = _exp_normalise(E)
+            E /= s
+            resp[sl] = E.T
+    _check_evaluated(top)
     return resp
 
 
 def log_density(X, weights, means, covariances):
-    """Mixture log-density ``log p(x)`` at each point, shape (n,)."""
+    """Mixture log-density ``log p(x)`` at each point, shape (n,).
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+    weights : array-like of shape (k,)
+        In [0, 1], summing to 1 (within 1e-6); a zero weight is allowed.
+    means : array-like of shape (k, d)
+        ``d`` must equal X's number of columns.
+    covariances : array-like of shape (k, d, d)
+        Symmetric positive definite.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for parameters that ``check_init_params`` would
+        reject, for shapes that disagree (X's columns against the means'), and
+        when X or the means lie too far apart for float64 (squares overflow),
+        as :func:`log_responsibilities` and :func:`responsibilities` do.
+    """
     return log_responsibilities(X, weights, means, covariances)[0]
 
 
@@ -799,7 +927,7 @@ def _mixture_input(X, name="X"):
     except Exception as exc:  # ragged lists and the like
         raise ValueError(f"{name} could not be converted to an array ({exc}); pass numbers "
                          "of shape (n_samples, n_features)") from None
-    if arr.dtype == object:
+    if arr.dtype == object or arr.dtype.kind in "US":    # numbers as objects or strings
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError) as exc:
@@ -1485,6 +1613,26 @@ def n_parameters(n_components, n_features, covariance_type="full"):
     return int(cov + k * d + k - 1)
 
 
+def _check_ks(ks, n):
+    """``ks`` as a list of distinct ints in [1, n], read lazily (an endless iterable fails)."""
+    if isinstance(ks, (str, bytes)) or not hasattr(ks, "__iter__"):
+        raise TypeError(f"ks must be an iterable of integers such as range(1, 11), "
+                        f"got {type(ks).__name__}")
+    out, seen = [], set()
+    for k in ks:            # stops at the first bad k: range(1, 10**10) needs no list
+        k = _check_int("ks", k, 1)
+        if k > n:
+            raise ValueError(f"ks holds k={k}, which needs at least that many samples, but X "
+                             f"has {n}; give ks within 1..{n}")
+        if k in seen:
+            raise ValueError(f"ks holds k={k} twice; give each number of components once")
+        seen.add(k)
+        out.append(k)
+    if not out:
+        raise ValueError("ks is empty; give at least one number of components, e.g. range(1, 11)")
+    return out
+
+
 def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_iter=100,
              tol=1e-3, init="kmeans++", reg_covar=1e-6, random_state=None, callback=None):
     """Fit a mixture for every k in ``ks`` and score it by BIC and AIC.
@@ -1493,14 +1641,19 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_it
     ----------
     X : array-like of shape (n, d)
     ks : iterable of int
-        Candidate numbers of components (each ``1 <= k <= n``).
+        Candidate numbers of components, each a Python or numpy integer with
+        ``1 <= k <= n``, each once (so at most ``n`` of them; an endless or
+        huge iterable fails at its first k above ``n``).
     criterion : {"bic", "aic"}, default="bic"
         Which criterion picks the best k: the lowest among the fits that are
         not ``degenerate`` (among all of them if every fit is).
     n_init : int, default=1
         Restarts per k; the run with the highest final log-likelihood is kept.
-    covariance_type, max_iter, tol, init, reg_covar, random_state
-        As for :class:`GaussianMixture`.
+        The work grows with ``len(ks) * n_init``; nothing caps it.
+    covariance_type, max_iter, tol, reg_covar, random_state
+        As for :func:`em_steps` (all checked before the first fit).
+    init : str, default="kmeans++"
+        One of ``INITS`` (a parameter tuple would fix k).
     callback : callable, optional
         Called as ``callback(row)`` with each row of ``table`` as soon as its
         k is fitted, e.g. to show progress (this module never prints).
@@ -1517,14 +1670,21 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_it
         reg_covar``; its likelihood then grows without bound as ``reg_covar``
         shrinks, so its BIC/AIC are not meaningful.
     """
-    if criterion not in ("bic", "aic"):
-        raise ValueError(f"criterion must be 'bic' or 'aic', got {criterion!r}")
+    if not isinstance(criterion, str) or criterion not in ("bic", "aic"):
+        raise ValueError(f"criterion must be 'bic' or 'aic', got {criterion!r:.80}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
     X = _check_X(X)
-    ks = [_check_int("k", k, 1) for k in ks]
-    if not ks:
-        raise ValueError("ks is empty; give at least one number of components, e.g. range(1, 11)")
-    if max(ks) > X.shape[0]:
-        raise ValueError(f"k={max(ks)} needs at least that many samples, but X has {X.shape[0]}")
+    ks = _check_ks(ks, X.shape[0])
+    # every fit's own arguments, checked before the first fit starts
+    _check_int("n_init", n_init, 1)
+    _check_int("max_iter", max_iter, 0)
+    _check_nonneg_float("tol", tol)
+    _check_fit_scale(_centred(X)[1], _check_nonneg_float("reg_covar", reg_covar))
+    _check_covariance_type(covariance_type)
+    if not isinstance(init, str) or init not in INITS:
+        raise ValueError(f"init must be one of {', '.join(INITS)} for select_k (a tuple of "
+                         f"parameters fixes k); got {init!r:.80}")
     rng = _as_rng(random_state)
     table = []
     for k in ks:

@@ -3,9 +3,12 @@
 For every case both engines get the same data and the same starting
 parameters and run the same number of EM iterations with ``tol=0``:
 
-* ours:    ``gmm.em_steps(X, k, init=(w, mu, cov), tol=0, max_iter=T)``
-* sklearn: ``GaussianMixture(k, tol=0, max_iter=T, n_init=1, weights_init=w,
-  means_init=mu, precisions_init=inv(cov))``
+* ours:    ``gmm.GaussianMixture(k, tol=0, max_iter=T, n_init=1, weights_init=w,
+  means_init=mu, precisions_init=inv(cov)).fit(X)``
+* sklearn: ``sklearn.mixture.GaussianMixture(...)`` with the same arguments
+
+(the same scikit-learn constructor call for both, so the numbers are what a
+scikit-learn user gets by changing the import).
 
 How iterations are timed
 ------------------------
@@ -15,8 +18,10 @@ fastest iterations, as ``timeit`` would report), which shrugs off the page-fault
 spikes a shared 2-core VM produces (sklearn's (n, k) temporaries make it
 most exposed to them).
 
-* ours: each ``next()`` after state 0 is one iteration; the first of them
-  is dropped as warm-up, so the median is over iterations 2..T.
+* ours: ``GaussianMixture.fit`` drives ``gmm.em_steps``; this script wraps
+  ``gmm.em_steps`` to time the gap between consecutive states (the M-step,
+  the E-step and the estimator's own work per iteration).  The first
+  iteration is dropped as warm-up, so the median is over iterations 2..T.
 * sklearn: ``fit(max_iter=1)`` performs iteration 1 together with input
   validation and the set-up of the start (untimed); iterations 2..T are
   sklearn's own loop body, ``model._e_step(X)`` then ``model._m_step(X,
@@ -27,10 +32,12 @@ Peak extra memory is measured with ``tracemalloc`` (numpy reports its
 buffers to it) in separate short runs (2 iterations, peak reached in the
 first), one engine at a time, and excludes the data and the start.  The
 ``max|dmu|`` column is the largest difference between the two engines' means
-after T iterations, a sanity check that both did the same work.
+after T iterations, a sanity check that both did the same work.  The ``fit s``
+columns time one whole ``fit(X)`` (validation, start, T iterations) per engine.
 
-Run ``python bench/bench_em.py`` (about 5-10 minutes on 2 cores) or
-``python bench/bench_em.py --quick`` (a few seconds).  Nothing is asserted:
+Run ``python bench/bench_em.py`` (about 5-10 minutes on 2 cores),
+``python bench/bench_em.py --quick`` (a few seconds) or
+``python bench/bench_em.py --case 1000000 20 2 8`` (chosen cases).  Nothing is asserted:
 the targets (at n = 1e6, k = 20: >= 10x faster for d = 2, >= 3x for d = 5,
 peak memory below a third of sklearn's) are for the reader to compare.
 """
@@ -49,7 +56,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.mixture import GaussianMixture as SkGaussianMixture  # noqa: E402
 
-from gmm import em_steps  # noqa: E402
+import gmm  # noqa: E402
 
 #: (n, k, d, iterations) of the full run; d = 2 grid plus d = 5.
 FULL_CASES = [
@@ -91,36 +98,63 @@ def make_case(n, k, d, seed=0):
     return X, (np.full(k, 1.0 / k), means, covs)
 
 
-def time_ours(X, init, iters):
-    """Run ``em_steps`` for ``iters`` iterations from ``init``.
+def _constructor_args(init, iters):
+    """scikit-learn's constructor arguments that start from ``init`` for ``iters`` iterations."""
+    w, mu, cov = init
+    prec = np.linalg.inv(cov)
+    prec = (prec + np.swapaxes(prec, 1, 2)) / 2
+    return dict(n_components=len(w), covariance_type="full", tol=0, max_iter=iters, n_init=1,
+                weights_init=w, means_init=mu, precisions_init=prec)
 
-    Returns the duration of each iteration (one ``next()`` after state 0:
-    M-step + E-step) in seconds, (iters,), and the last state.  Only the
-    newest state is kept, as a streaming caller would.
+
+def fit_ours(X, init, iters):
+    """``gmm.GaussianMixture(...).fit(X)`` through scikit-learn's constructor arguments."""
+    model = gmm.GaussianMixture(**_constructor_args(init, iters))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gmm.ConvergenceWarning)
+        model.fit(X)
+    return model
+
+
+def time_ours(X, init, iters):
+    """Fit ``gmm.GaussianMixture`` for ``iters`` iterations from ``init``, timing each.
+
+    ``gmm.em_steps`` (which ``fit`` drives) is wrapped for the call: the time
+    from one state to the next is one iteration (M-step + E-step + the
+    estimator's work on the previous state).  Returns the durations (iters,)
+    and the fitted model.
     """
-    k = len(init[0])
-    it = em_steps(X, k, init=init, tol=0, max_iter=iters, covariance_type="full")
-    state = next(it)
     times = []
-    t0 = time.perf_counter()
-    for state in it:
-        t1 = time.perf_counter()
-        times.append(t1 - t0)
-        t0 = t1
-    return np.array(times), state
+    real = gmm.em_steps
+
+    def timed_em_steps(*args, **kwargs):
+        states = real(*args, **kwargs)
+
+        def timed():
+            t0 = time.perf_counter()
+            for i, state in enumerate(states):
+                t1 = time.perf_counter()
+                if i:
+                    times.append(t1 - t0)
+                t0 = t1
+                yield state
+        return timed()
+
+    gmm.em_steps = timed_em_steps
+    try:
+        model = fit_ours(X, init, iters)
+    finally:
+        gmm.em_steps = real
+    return np.array(times), model
 
 
 def sk_model(init, iters):
     """sklearn's GaussianMixture started from ``init`` for ``iters`` iterations."""
-    w, mu, cov = init
-    prec = np.linalg.inv(cov)
-    prec = (prec + np.swapaxes(prec, 1, 2)) / 2
-    return SkGaussianMixture(len(w), covariance_type="full", tol=0, max_iter=iters, n_init=1,
-                             weights_init=w, means_init=mu, precisions_init=prec)
+    return SkGaussianMixture(**_constructor_args(init, iters))
 
 
 def fit_sklearn(X, init, iters):
-    """A plain ``fit`` with ``max_iter=iters`` (used for the memory peak)."""
+    """A plain ``fit`` with ``max_iter=iters`` (the memory peak and the whole-fit time)."""
     model = sk_model(init, iters)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -163,15 +197,20 @@ def peak_mb(fn):
 def bench_case(n, k, d, iters):
     """One table row as a dict (seconds per iteration are medians)."""
     X, init = make_case(n, k, d)
-    ours_t, state = time_ours(X, init, iters)
+    ours_t, ours = time_ours(X, init, iters)
     sk_t, model = time_sklearn(X, init, iters)
-    dmu = float(np.abs(state.means - model.means_).max())
-    del state, model
-    ours_mb = peak_mb(lambda: time_ours(X, init, 2)[1].weights)
+    dmu = float(np.abs(ours.means_ - model.means_).max())
+    del ours, model
+    ours_mb = peak_mb(lambda: fit_ours(X, init, 2).weights_)
     sk_mb = peak_mb(lambda: fit_sklearn(X, init, 2).weights_)
+    t0 = time.perf_counter()
+    fit_ours(X, init, iters)
+    t1 = time.perf_counter()
+    fit_sklearn(X, init, iters)
+    t2 = time.perf_counter()
     return dict(n=n, k=k, d=d, iters=iters, ours=float(np.median(ours_t[1:])),
                 sk=float(np.median(sk_t)), best=float(sk_t.min() / ours_t[1:].min()),
-                ours_mb=ours_mb, sk_mb=sk_mb, dmu=dmu)
+                ours_mb=ours_mb, sk_mb=sk_mb, dmu=dmu, ours_fit=t1 - t0, sk_fit=t2 - t1)
 
 
 def format_row(r):
@@ -179,12 +218,13 @@ def format_row(r):
     return (f"{'full-d' + str(r['d']):<10} {r['n']:>9,d} {r['k']:>4d} {r['d']:>2d} {r['iters']:>5d} "
             f"{r['ours']:>12.5f} {r['sk']:>12.5f} {r['sk'] / r['ours']:>8.1f}x {r['best']:>7.1f}x "
             f"{r['ours_mb']:>10.1f} {r['sk_mb']:>10.1f} {r['ours_mb'] / r['sk_mb']:>8.3f} "
-            f"{r['dmu']:>9.1e}")
+            f"{r['dmu']:>9.1e} {r['ours_fit']:>10.3f} {r['sk_fit']:>10.3f} "
+            f"{r['sk_fit'] / r['ours_fit']:>7.1f}x")
 
 
 HEADER = (f"{'case':<10} {'n':>9} {'k':>4} {'d':>2} {'iters':>5} {'ours s/it':>12} "
           f"{'sklearn s/it':>12} {'speed-up':>9} {'(best)':>8} {'ours MB':>10} {'sklearn MB':>10} "
-          f"{'mem ratio':>8} {'max|dmu|':>9}")
+          f"{'mem ratio':>8} {'max|dmu|':>9} {'ours fit s':>10} {'sk fit s':>10} {'fit x':>8}")
 
 
 def build_parser():
@@ -193,20 +233,24 @@ def build_parser():
                                 "gmm.em_steps vs sklearn GaussianMixture (full covariances).")
     p.add_argument("--quick", action="store_true",
                    help="a small subset of cases for a smoke run (a few seconds)")
+    p.add_argument("--case", nargs=4, type=int, action="append", metavar=("N", "K", "D", "ITERS"),
+                   help="run only this case (repeatable), e.g. --case 1000000 20 2 8")
     return p
 
 
 def main(argv=None):
     """Run the cases and print the table; returns the exit status."""
     args = build_parser().parse_args(argv)
-    cases = QUICK_CASES if args.quick else FULL_CASES
+    cases = args.case or (QUICK_CASES if args.quick else FULL_CASES)
     print(f"# numpy {np.__version__}, {os.cpu_count()} cores; "
           "s/it = median seconds per EM iteration; speed-up = sklearn / ours "
           "(best: fastest iterations); mem ratio = ours peak / sklearn peak")
     print(HEADER, flush=True)
     warm = make_case(2000, 3, 2)
-    time_ours(*warm, 3)
-    time_sklearn(*warm, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        time_ours(*warm, 3)
+        time_sklearn(*warm, 3)
     for case in cases:
         print(format_row(bench_case(*case)), flush=True)
     return 0

@@ -14,7 +14,8 @@ with ``-p sklearn_gmm_plugin``.  Nothing is copied: this plugin
 * deselects only the tests listed in :data:`DESELECTED` and
   :func:`deselection_reason` (scikit-learn's private functions, its array-API
   cases and its ``BayesianGaussianMixture`` cases), and prints each with its
-  reason in the terminal summary as ``DESELECTED <node id> -- <reason>``.
+  reason in the terminal summary, one line per test function:
+  ``DESELECTED <file>::<function> (<n> cases) -- <reason>``.
 
 scikit-learn's conftest supplies the fixtures (``global_dtype``,
 ``global_random_seed``); ``SKLEARN_RUN_FLOAT32_TESTS=1`` adds the float32
@@ -81,8 +82,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter):
+    counts = {}
     for nodeid, reason in _REPORT:
-        terminalreporter.write_line(f"DESELECTED {nodeid} -- {reason}")
+        key = (nodeid.split("[")[0].rsplit("/", 1)[-1], reason)
+        counts[key] = counts.get(key, 0) + 1
+    for (function, reason), n in counts.items():
+        terminalreporter.write_line(f"DESELECTED {function} ({n} cases) -- {reason}")
 
 
 @pytest.fixture(autouse=True)
