@@ -42,6 +42,7 @@ from gmm_transforms import (  # noqa: F401
     display_unit, standardise, to_user_units, view_of,
 )
 import gmm_animator
+import gmm_transforms
 from atomic_file import all_or_none, target_problem
 from gmm_animator import (  # noqa: F401
     DPI, IMAGE_THRESHOLD, Animator, _screen_scale, check_save_path,
@@ -437,7 +438,13 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
     Returns
     -------
     Animator
-        Nothing is fitted until frames are requested (EM runs lazily).
+        Nothing is fitted until frames are requested (EM runs lazily). Its
+        states are in user units, except for data beyond 1e50 or below
+        1e-50 in magnitude: then they (and the axes, labelled e.g.
+        ``x0 (×1e+300)``) are in multiples of ``anim.display_unit``, a
+        power of ten (variances would overflow or underflow otherwise); the
+        log-likelihood is always per user unit, and ``anim.fit_record``
+        holds the user-unit parameters.
 
     Raises
     ------
@@ -470,7 +477,9 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] < 2:
         raise ValueError(f"points must be an (n, d >= 2) array, got shape {X.shape}")
-    bad_rows = int(np.count_nonzero(~np.isfinite(X).all(axis=1)))
+    step = gmm_transforms.CHUNK_ROWS    # in blocks: a signal is handled between them
+    bad_rows = sum(int(np.count_nonzero(~np.isfinite(X[a:a + step]).all(axis=1)))
+                   for a in range(0, len(X), step))
     if bad_rows:        # counted here: after standardising every row would be NaN
         raise ValueError(f"X contains NaN or infinity in {bad_rows} of {len(X)} rows; "
                          "remove or impute those rows first")
@@ -523,6 +532,7 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
                     true_components=true_components, show_covariances=show_covariances,
                     show_means=show_means, interactive=interactive, on_state=on_state)
     anim.fit_record = record
+    anim.display_unit = unit            # drawn coordinates are user units / this
     anim.relabel = tracker.labels       # states whose labels were dropped (memory)
     if axis_labels is not None:
         anim.ax.set_xlabel(axis_labels[0], fontsize=9, labelpad=2)
