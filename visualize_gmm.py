@@ -839,7 +839,8 @@ def _flush_stdout():
 
 
 class _Terminated(BaseException):
-    """SIGTERM arrived (``kill PID``); raised so temp files are removed on the way out."""
+    """SIGTERM (``kill PID``) or SIGHUP (the terminal closed) arrived; raised so
+    temp files are removed on the way out. ``args[0]`` is the signal number."""
 
 
 class _SigtermRaises:
@@ -873,10 +874,15 @@ class _SigtermRaises:
             if not self._deferred:
                 self.check()
 
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        hangup = getattr(signal, "SIGHUP", None)
+        for signum in (signal.SIGTERM, signal.SIGINT, hangup):
+            if signum is None:
+                continue
             current = signal.getsignal(signum)
             if signum == signal.SIGINT and current is not signal.default_int_handler:
                 continue            # SIGINT ignored (a background job) or handled by a host
+            if signum == hangup and current is not signal.SIG_DFL:
+                continue            # SIGHUP ignored (nohup) or handled by a host
             previous = signal.signal(signum, handler)
             self._previous[signum] = signal.SIG_DFL if previous is None else previous
         self._saved_signals = gmm_animator.signals
@@ -895,8 +901,8 @@ class _SigtermRaises:
         """Raise the exception of a recorded signal, if any."""
         import signal
 
-        if self.pending == signal.SIGTERM:
-            raise _Terminated
+        if self.pending in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            raise _Terminated(self.pending)
         if self.pending == signal.SIGINT:
             raise KeyboardInterrupt
 
@@ -1254,9 +1260,9 @@ def main(argv=None):
     0 on success; 2 with one ``error: ...`` line on stderr for bad input or a
     failed write (never a traceback, never a partial file, and no other line:
     status lines, notes and warnings are printed only after success; ``-q``
-    leaves out all but warnings); 130 after Ctrl-C, 143 after SIGTERM (both remove the
-    temporary file and keep an existing one); 1 with one ``error: internal
-    error ...`` line for a bug.
+    leaves out all but warnings); 130 after Ctrl-C, 143 after SIGTERM, 129
+    after SIGHUP (all remove the temporary file and keep an existing one); 1
+    with one ``error: internal error ...`` line for a bug.
     """
     import warnings
 
@@ -1296,10 +1302,13 @@ def main(argv=None):
         _flush_stdout()
         _write_stderr("interrupted")
         return 130
-    except _Terminated:
+    except _Terminated as exc:
+        import signal
+
         _flush_stdout()
-        _write_stderr("terminated")
-        return 143
+        hangup = exc.args[0] == getattr(signal, "SIGHUP", None)
+        _write_stderr("hung up" if hangup else "terminated")
+        return 128 + (exc.args[0] if exc.args else signal.SIGTERM)
     except Exception as exc:         # a bug: one line instead of a traceback
         _write_stderr(f"error: internal error ({type(exc).__name__}: {_one_line(exc)}); "
                       "please report it with the command line")

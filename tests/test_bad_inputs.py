@@ -537,10 +537,12 @@ def test_degenerate_run_has_no_warnings_in_a_real_process(tmp_path):
 # --------------------------------------------------------------------------- atomic save / SIGINT
 
 @pytest.mark.parametrize("signum, status, word", [(signal.SIGINT, 130, "interrupted"),
-                                                  (signal.SIGTERM, 143, "terminated")])
+                                                  (signal.SIGTERM, 143, "terminated"),
+                                                  (signal.SIGHUP, 129, "hung up")])
 def test_signal_in_a_long_save_keeps_the_old_file(tmp_path, default_ctrl_c, signum, status,
                                                   word):
-    """Ctrl-C (SIGINT) or ``kill`` (SIGTERM) while frames are being written."""
+    """Ctrl-C (SIGINT), ``kill`` (SIGTERM) or a closed terminal (SIGHUP) while frames
+    are being written."""
     out = tmp_path / "out.gif"
     old = b"GIF89a an earlier animation the user wants to keep"
     out.write_bytes(old)
@@ -548,7 +550,9 @@ def test_signal_in_a_long_save_keeps_the_old_file(tmp_path, default_ctrl_c, sign
     proc = subprocess.Popen(
         [sys.executable, SCRIPT, "-N", "200000", "-k", "5", "--tol", "0", "-i", "200",
          "--seed", "0", "-s", "out.gif"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # SIGHUP as in a terminal, even if this run ignores it (nohup)
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 30
         temp = []
