@@ -75,6 +75,10 @@ def target_problem(path):
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
+    name = os.path.basename(path).encode("utf-8", "surrogateescape")
+    if os.path.isdir(directory) and len(name) > _name_max(directory):
+        return f"the file name is {len(name)} bytes long, more than the {_name_max(directory)} " \
+               "a name may have"
     if not os.path.isdir(directory):
         ancestor = directory
         while ancestor and not os.path.lexists(ancestor):

@@ -1249,8 +1249,10 @@ def _print_notes(args):
 def _write_stderr(line):
     """``line`` to stderr; a closed or broken stderr is ignored (nothing to tell)."""
     try:
+        encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+        line = line.encode(encoding, "backslashreplace").decode(encoding)   # odd file names
         print(line, file=sys.stderr, flush=True)
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, LookupError):
         pass
 
 
@@ -1287,12 +1289,12 @@ def main(argv=None):
         _write_stderr(f"error: {_one_line(exc)}")
         return 2
     except ValueError as exc:        # data_gen.DataError, gmm argument errors
-        _write_stderr(f"error: {' '.join(str(exc).split()) or type(exc).__name__}")
+        _write_stderr(f"error: {_one_line(' '.join(str(exc).split()) or type(exc).__name__)}")
         return 2
     except OSError as exc:           # e.g. disk full, ffmpeg died while writing
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        _write_stderr(f"error: could not write the output{where}: "
-                      f"{' '.join(str(exc.strerror or exc).split())}")
+        _write_stderr(_one_line(f"error: could not write the output{where}: "
+                                f"{' '.join(str(exc.strerror or exc).split())}"))
         return 2
     except MemoryError:
         _write_stderr("error: not enough memory for this run; use fewer points (-N or a "

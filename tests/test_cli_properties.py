@@ -119,7 +119,8 @@ ODD_FLOATS = ["0", "-0", "1e-320", "5e-324", "1e200", "1e-200", "1e308", "1e309"
               ".5", "5.", "-1", "", "e3", "1e", "x" * 5000, "1" + "0" * 400, "Infinity"]
 SAVES = ["o.png", "o.PNG", "o.GIF", "x.gif.gif", "noext", "trail.", "dir.gif", "afile/x.png",
          "afile/sub/x.png", "/dev/full", "/dev/full/x.png", "fifo.png", "ro.png", "missing/x.png",
-         "", ".png", "a" * 251 + ".png", "a" * 252 + ".png", "o.html", "o.jpeg", "-q"]
+         "", ".png", "a" * 251 + ".png", "a" * 252 + ".png", "o.html", "o.jpeg", "-q",
+         "\udcff.png", "\u00e9/x.gif"]
 #: -N, -i, --n-init: only small valid values, so each run stays fast
 SMALL_INTS = st.integers(0, 3).map(str)
 ints = st.one_of(st.sampled_from(ODD_INTS), SMALL_INTS,
@@ -195,6 +196,9 @@ def _check_command_line(argv):
 @example(argv=BASE + ["--select-k", "1:3", "-s", "o.png"])
 @example(argv=BASE + ["-k", "\u0663", "-s", "o.png"])
 @example(argv=BASE + ["-s", "a" * 251 + ".png"])
+@example(argv=BASE + ["-s", "a" * 300 + ".png"])
+@example(argv=BASE + ["-s", "\udcff.png"])
+@example(argv=BASE + ["-s", "\udcff/x.png"])
 @example(argv=BASE + ["-s", "afile/sub/x.png"])
 @example(argv=BASE + ["-s", "fifo.png"])
 @example(argv=BASE + ["-s", "ro.png"])
