@@ -610,11 +610,13 @@ class _RunTracker:
             gmm.log_responsibilities(self.Z[a:a + chunk], weights, means, covs)[1].argmax(axis=1)
             for a in range(0, len(self.Z), chunk)])
 
-    def responsibilities(self, state):
-        """(n, k) responsibilities of the full fit at ``state.iteration``."""
+    def responsibilities(self, state, chunk=65536):
+        """(n, k) responsibilities of the full fit at ``state.iteration``, in
+        chunks of rows (a signal is handled between them)."""
         import gmm
         weights, means, covs = self.params[int(state.iteration)]
-        return gmm.responsibilities(self.Z, weights, means, covs)
+        return np.concatenate([gmm.responsibilities(self.Z[a:a + chunk], weights, means, covs)
+                               for a in range(0, len(self.Z), chunk)])
 
     def kmeans_states(self, max_iter):
         """Lloyd k-means on the standardised data from EM state 0's means, as
