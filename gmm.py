@@ -885,8 +885,25 @@ def _sklearn_flavoured(cls):
         except Exception:  # a broken or partial install: ours alone
             return cls
         _WITH_SKLEARN[cls] = type(cls.__name__, (cls, base),
-                                  {"__module__": cls.__module__, "__doc__": cls.__doc__})
+                                  {"__module__": cls.__module__, "__doc__": cls.__doc__,
+                                   "__reduce__": _reduce_flavoured})
     return _WITH_SKLEARN[cls]
+
+
+def _reduce_flavoured(self):
+    """Pickle a scikit-learn-flavoured instance by the name of our class (joblib workers)."""
+    ours = next(c for c in type(self).__mro__ if c in (NotFittedError, ConvergenceWarning))
+    return _unpickle_flavoured, (ours.__name__, self.args)
+
+
+def _unpickle_flavoured(name, args):
+    """Rebuild a pickled instance: scikit-learn's class too when it can be imported."""
+    cls = {"NotFittedError": NotFittedError, "ConvergenceWarning": ConvergenceWarning}[name]
+    try:
+        import sklearn  # noqa: F401  (the pickled instance was one of its classes too)
+    except ImportError:
+        pass
+    return _sklearn_flavoured(cls)(*args)
 
 
 #: scikit-learn's ``init_params`` values and the :func:`em_steps` init each runs
@@ -1138,8 +1155,14 @@ class GaussianMixture:
       ``sample(n, random_state=...)`` takes its own source of randomness.
     * Bad parameters raise ``TypeError`` or ``ValueError`` naming the
       parameter (scikit-learn's ``InvalidParameterError`` is both); ``tol``
-      and ``reg_covar`` must also be finite.  ``sample`` refuses a request
-      larger than the machine's memory with ``ValueError``.
+      and ``reg_covar`` must also be finite.  ``sample`` takes integers only
+      (scikit-learn lets numpy truncate 2.5, and fails with a numpy
+      traceback for ``10**20``) and refuses a request larger than the
+      machine's memory with ``ValueError``.
+    * The ill-defined-covariance ``ValueError`` is raised when a starting
+      variance is zero up to rounding or a covariance is not positive
+      definite; scikit-learn raises when its rounding makes a variance <= 0,
+      so on such degenerate data one may raise where the other does not.
     * ``warm_start`` continues from ``state_`` (the fitted parameters in
       float64), not from attributes edited by hand.
     * No array API support (numpy arrays, lists and DataFrames only).
@@ -1371,10 +1394,12 @@ class GaussianMixture:
         tol, max_iter, verbose = p["tol"], p["max_iter"], p["verbose"]
         if not isinstance(init, str) and (np.linalg.eigvalsh(init[2]).min(axis=1) <= 0).any():
             raise ValueError(_ILL_DEFINED + " (a starting covariance is not positive definite)")
+        # em_steps' own argument and data checks raise as they are; a failure
+        # while iterating is numerical, reported with scikit-learn's message
+        states = em_steps(X, p["k"], max_iter=max_iter, tol=0.0,
+                          covariance_type=p["covariance_type"], init=init,
+                          reg_covar=p["reg_covar"], random_state=rng)
         try:
-            states = em_steps(X, p["k"], max_iter=max_iter, tol=0.0,
-                              covariance_type=p["covariance_type"], init=init,
-                              reg_covar=p["reg_covar"], random_state=rng)
             state = first = next(states)
             self._check_collapsed(state, p)
             history = [state] if self.keep_history else None

@@ -11,6 +11,7 @@ with a ``ValueError``/``TypeError`` naming the argument.
 import contextlib
 import io
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -235,6 +236,8 @@ def test_warning_and_error_are_sklearns_classes_too():
             getattr(GaussianMixture(), method)(*([] if method == "sample" else [X]))
         except SkNotFittedError as exc:
             assert isinstance(exc, gmm.NotFittedError) and isinstance(exc, AttributeError)
+            back = pickle.loads(pickle.dumps(exc))        # as joblib's workers send it
+            assert isinstance(back, SkNotFittedError) and back.args == exc.args
         else:
             raise AssertionError(f"{method} ran unfitted")
     with pytest.warns(SkConvergenceWarning, match="did not converge") as record:
