@@ -76,33 +76,120 @@ CHUNK_ROWS = 16384
 # --------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------
-def _check_X(X, n_components=None) -> np.ndarray:
-    """Return X as a C-contiguous float64 (n, d) array or raise ValueError."""
+#: Largest finite float64 and the smallest spread whose square is still a
+#: normal float64 with full precision (below it squares underflow).
+_FMAX = float(np.finfo(np.float64).max)
+_MIN_SPREAD = math.sqrt(float(np.finfo(np.float64).tiny) / float(np.finfo(np.float64).eps))
+_STANDARDISE = ("standardise it first (subtract each column's mean and divide by its "
+                "standard deviation)")
+
+
+def _real_array(value, name, copy=False) -> np.ndarray:
+    """``value`` as a float64 array of real numbers, or a ValueError naming ``name``.
+
+    Accepts what scikit-learn's ``check_array`` accepts: any integer, bool or
+    float dtype (float16 to float128), and object arrays holding numbers
+    (e.g. a DataFrame of pandas' nullable dtypes).  Complex numbers (even with
+    a zero imaginary part), strings, dates and timedeltas are rejected rather
+    than cast.  A float128 value outside float64's range, or a non-zero one
+    that would underflow to 0, is an error, never silently inf or 0.  NaN and
+    infinity are left to the caller.
+    """
     try:
-        arr = np.asarray(X)
+        arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"X could not be converted to an array ({exc}); "
-                         "pass a numeric array of shape (n_samples, n_features)") from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise ValueError(f"X must be numeric, got dtype {arr.dtype}; "
-                         "convert it to floats, e.g. np.asarray(X, dtype=float)")
+        raise ValueError(f"{name} could not be converted to an array ({exc}); "
+                         "pass an array of numbers") from None
+    if arr.dtype == object:
+        if any(isinstance(v, (complex, np.complexfloating)) for v in arr.flat):
+            raise ValueError(f"{name} must be real-valued, got complex numbers; "
+                             "pass the real part or split them into columns")
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ValueError(f"{name} must hold numbers only; converting it to floats failed "
+                             f"({exc}); e.g. np.asarray({name}, dtype=float)") from None
     if np.issubdtype(arr.dtype, np.complexfloating):
-        raise ValueError("X must be real-valued, got complex numbers; pass the real part or split them into columns")
+        raise ValueError(f"{name} must be real-valued, got complex numbers; "
+                         "pass the real part or split them into columns")
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}; "
+                         f"convert it to floats, e.g. np.asarray({name}, dtype=float)")
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > 8 and arr.size:
+        # float128: range-check in its own precision before narrowing
+        finite = np.isfinite(arr)
+        big = np.abs(np.where(finite, arr, 0))
+        if big.max() > _FMAX:
+            raise ValueError(f"{name} holds finite values beyond float64's range "
+                             f"(largest magnitude {big.max():.4g}, float64 ends at "
+                             f"{_FMAX:.4g}); {_STANDARDISE}")
+        out = np.array(arr, dtype=np.float64)
+        if ((out == 0) & (big > 0)).any():
+            raise ValueError(f"{name} holds non-zero values too small for float64 (smallest "
+                             f"magnitude {big[big > 0].min():.4g}); {_STANDARDISE}")
+        return out
+    return np.array(arr, dtype=np.float64) if copy else np.asarray(arr, dtype=np.float64)
+
+
+def _check_X(X, n_components=None, name="X") -> np.ndarray:
+    """Return X as a C-contiguous float64 (n, d) array or raise ValueError.
+
+    ``X`` may be any array-like ``_real_array`` accepts (lists, DataFrames,
+    int/bool/float16/32/128, object arrays of numbers, read-only or strided
+    arrays); it must be 2-D, non-empty and finite.
+    """
+    arr = _real_array(X, name)
     if arr.ndim != 2:
-        hint = (" ; reshape a single feature with X.reshape(-1, 1)" if arr.ndim == 1 else "")
-        raise ValueError(f"X must be 2-D of shape (n_samples, n_features), got {arr.ndim}-D "
+        hint = (f"; reshape a single feature with {name}.reshape(-1, 1)" if arr.ndim == 1 else "")
+        raise ValueError(f"{name} must be 2-D of shape (n_samples, n_features), got {arr.ndim}-D "
                          f"with shape {arr.shape}{hint}")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"X is empty (shape {arr.shape}); it needs at least one sample and one feature")
+        raise ValueError(f"{name} is empty (shape {arr.shape}); it needs at least one sample "
+                         "and one feature")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     bad = ~np.isfinite(arr).all(axis=1)
     if bad.any():
-        raise ValueError(f"X contains NaN or infinity in {int(bad.sum())} of {arr.shape[0]} rows; "
-                         "remove or impute those rows first")
+        raise ValueError(f"{name} contains NaN or infinity in {int(bad.sum())} of "
+                         f"{arr.shape[0]} rows; remove or impute those rows first")
     if n_components is not None and arr.shape[0] < n_components:
         raise ValueError(f"n_components={n_components} needs at least that many samples, "
-                         f"but X has {arr.shape[0]}; use fewer components or more data")
+                         f"but {name} has {arr.shape[0]}; use fewer components or more data")
     return arr
+
+
+def _check_spread(spread, n, d, name="X", small_ok=False):
+    """Raise ValueError when points ``spread`` apart cannot be fitted in float64.
+
+    Parameters
+    ----------
+    spread : float
+        Largest absolute coordinate of the centred data (and of any given
+        centres or means, centred the same way); inf or NaN when centring
+        itself overflowed.
+    n, d : int
+        Number of rows and columns: sums of ``n`` squares must stay finite.
+    name : str
+        The argument named in the message.
+    small_ok : bool
+        Check only for overflow (for means, which may sit on the centre).
+
+    A spread of exactly 0 (all rows equal) is representable.  Otherwise the
+    squares of the spread, summed over ``n`` rows and ``d`` columns with some
+    headroom, must not overflow, and must not underflow below float64's normal
+    range (where they would lose their digits or become 0).
+    """
+    if spread == 0:
+        return
+    if not math.isfinite(spread) or \
+            2 * math.log(spread) + math.log(8.0 * n * d) > math.log(_FMAX):
+        limit = math.sqrt(_FMAX / (8.0 * n * d))
+        raise ValueError(f"the values of {name} cannot be represented in a fit: they lie up "
+                         f"to {spread:.3g} from the data's mean and squares of that overflow "
+                         f"float64 (the limit for {n} rows is about {limit:.3g}); {_STANDARDISE}")
+    if spread < _MIN_SPREAD and not small_ok:
+        raise ValueError(f"the values of {name} cannot be represented in a fit: they lie only "
+                         f"up to {spread:.3g} from their mean and squares of that underflow "
+                         f"float64 (the limit is about {_MIN_SPREAD:.3g}); {_STANDARDISE}")
 
 
 def _check_int(name, value, minimum):
@@ -116,21 +203,25 @@ def _check_int(name, value, minimum):
 def _check_nonneg_float(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except (OverflowError, ValueError, TypeError):  # a 400-digit int, an odd Real
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r:.60}") from None
     if not (value >= 0 and math.isfinite(value)):
         raise ValueError(f"{name} must be a finite number >= 0, got {value}")
     return value
 
 
 def _check_covariance_type(covariance_type):
-    if covariance_type not in COVARIANCE_TYPES:
+    if not isinstance(covariance_type, str) or covariance_type not in COVARIANCE_TYPES:
         raise ValueError(f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}; "
                          f"got {covariance_type!r}")
     return covariance_type
 
 
 def _as_rng(random_state) -> np.random.Generator:
-    """Turn None, an int or a Generator into a Generator (no global state)."""
+    """Turn None, an int, a Generator, a RandomState, a SeedSequence or a
+    BitGenerator into a Generator (no global state)."""
     if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)) \
             and not isinstance(random_state, bool):
         if random_state is not None and random_state < 0:
@@ -140,53 +231,113 @@ def _as_rng(random_state) -> np.random.Generator:
         return random_state
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    if isinstance(random_state, (np.random.SeedSequence, np.random.BitGenerator)):
+        return np.random.default_rng(random_state)
     raise TypeError(f"random_state must be None, an int or a numpy.random.Generator, "
                     f"got {type(random_state).__name__}")
 
 
 def _check_init_tuple(init, n_components, n_features, covariance_type):
     """Validate ``(weights, means, covariances)`` and return float64 copies."""
-    if len(init) != 3:
-        raise ValueError("init as a tuple must be (weights, means, covariances); "
-                         f"got {len(init)} items")
-    k, d = n_components, n_features
     try:
-        weights = np.array(init[0], dtype=np.float64)
-        means = np.array(init[1], dtype=np.float64)
-        covs = np.array(init[2], dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError("init tuple must hold numeric arrays (weights, means, covariances)") from None
-    if weights.shape != (k,):
-        raise ValueError(f"init weights must have shape ({k},), got {weights.shape}")
+        count = len(init)
+    except TypeError:
+        raise ValueError("init as a tuple must be (weights, means, covariances); "
+                         f"got {type(init).__name__}") from None
+    if count != 3:
+        raise ValueError("init as a tuple must be (weights, means, covariances); "
+                         f"got {count} items")
+    return _check_mixture(init[0], init[1], init[2], n_components, n_features,
+                          covariance_type, prefix="init ")
+
+
+def _check_mixture(weights, means, covariances, n_components, n_features,
+                   covariance_type="full", prefix=""):
+    """Validate mixture parameters; return float64 copies (covariances symmetrised).
+
+    Parameters
+    ----------
+    weights, means, covariances : array-like
+        Expected shapes (k,), (k, d), (k, d, d).
+    n_components : int or None
+        ``k``; None takes it from ``len(weights)``.
+    n_features : int
+        ``d`` (the number of columns of the data they are used with).
+    covariance_type : str
+        The constraint the covariances must satisfy.
+    prefix : str
+        Put before the argument names in messages (``"init "``).
+
+    Raises
+    ------
+    ValueError
+        Naming the array and saying what is wrong: not real numbers, a wrong
+        shape, NaN/inf, weights outside [0, 1] or not summing to 1 (within
+        1e-6), covariances not symmetric, not positive definite, too small to
+        invert in float64, or not of ``covariance_type``'s form.
+    """
+    weights = _real_array(weights, f"{prefix}weights", copy=True)
+    means = _real_array(means, f"{prefix}means", copy=True)
+    covs = _real_array(covariances, f"{prefix}covariances", copy=True)
+    d = n_features
+    if weights.ndim != 1 or (n_components is not None and weights.shape[0] != n_components) \
+            or weights.shape[0] == 0:
+        want = "(n_components,)" if n_components is None else f"({n_components},)"
+        raise ValueError(f"{prefix}weights must have shape {want}, got {weights.shape}")
+    k = weights.shape[0]
+    if n_components is None and means.shape != (k, d) and means.ndim == 2 \
+            and means.shape[0] != k:
+        raise ValueError(f"{prefix}weights have {k} entries but {prefix}means {means.shape[0]} "
+                         f"rows: both must have one per component")
     if means.shape != (k, d):
-        raise ValueError(f"init means must have shape ({k}, {d}) = (n_components, n_features), "
+        if means.ndim == 2 and means.shape[0] == k:
+            raise ValueError(f"{prefix}means have {means.shape[1]} columns but the data has {d}: "
+                             f"{prefix}means must have shape ({k}, {d}) = (n_components, "
+                             f"n_features), got {means.shape}")
+        raise ValueError(f"{prefix}means must have shape ({k}, {d}) = (n_components, n_features), "
                          f"got {means.shape}")
     if covs.shape != (k, d, d):
-        raise ValueError(f"init covariances must have shape ({k}, {d}, {d}) "
+        raise ValueError(f"{prefix}covariances must have shape ({k}, {d}, {d}) "
                          f"(full matrices for every covariance type), got {covs.shape}")
     for name, a in (("weights", weights), ("means", means), ("covariances", covs)):
         if not np.isfinite(a).all():
-            raise ValueError(f"init {name} contain NaN or infinity")
+            raise ValueError(f"{prefix}{name} contain NaN or infinity")
     if (weights < 0).any() or (weights > 1).any():
-        raise ValueError("init weights must lie in [0, 1]")
+        raise ValueError(f"{prefix}weights must lie in [0, 1], got values from "
+                         f"{weights.min():.6g} to {weights.max():.6g}")
     if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
-        raise ValueError(f"init weights must sum to 1, they sum to {weights.sum():.8g}; "
+        raise ValueError(f"{prefix}weights must sum to 1, they sum to {weights.sum():.8g}; "
                          "divide them by their sum")
-    if not np.allclose(covs, np.swapaxes(covs, 1, 2), rtol=1e-10, atol=1e-12 * max(1.0, np.abs(covs).max())):
-        raise ValueError("init covariances must be symmetric")
-    if (np.linalg.eigvalsh(covs).min(axis=1) <= 0).any():
-        raise ValueError("init covariances must be positive definite")
+    size = np.abs(covs).max(axis=(1, 2))                  # per component
+    if (np.abs(covs - np.swapaxes(covs, 1, 2)).max(axis=(1, 2)) > 1e-10 * size).any():
+        raise ValueError(f"{prefix}covariances must be symmetric")
+    covs = 0.5 * (covs + np.swapaxes(covs, 1, 2))
+    smallest = np.linalg.eigvalsh(covs).min(axis=1)
+    if (smallest <= 0).any():
+        raise ValueError(f"{prefix}covariances must be positive definite")
+    if (smallest < _MIN_SPREAD ** 2).any():
+        raise ValueError(f"{prefix}covariances are too small to invert in float64 (smallest "
+                         f"eigenvalue {smallest.min():.3g}); standardise the data and the "
+                         "parameters")
+    try:
+        np.linalg.cholesky(covs)
+    except np.linalg.LinAlgError:
+        raise ValueError(f"{prefix}covariances must be positive definite (one is numerically "
+                         "singular)") from None
+    tol = 1e-10 * float(np.abs(covs).max())
     off = covs - covs * np.eye(d)
-    tol = 1e-10 * max(1.0, float(np.abs(covs).max()))
     if covariance_type == "tied" and not np.allclose(covs, covs[:1], rtol=0, atol=tol):
-        raise ValueError("covariance_type='tied' needs the same covariance matrix for every component in init")
+        raise ValueError(f"covariance_type='tied' needs the same covariance matrix for every "
+                         f"component in {prefix or 'the '}covariances")
     if covariance_type in ("diag", "spherical") and np.abs(off).max(initial=0) > tol:
-        raise ValueError(f"covariance_type={covariance_type!r} needs diagonal init covariances")
+        raise ValueError(f"covariance_type={covariance_type!r} needs diagonal "
+                         f"{prefix}covariances")
     if covariance_type == "spherical":
         diag = np.diagonal(covs, axis1=1, axis2=2)
         if np.abs(diag - diag[:, :1]).max() > tol:
-            raise ValueError("covariance_type='spherical' needs init covariances of the form c * I")
-    return weights, means, 0.5 * (covs + np.swapaxes(covs, 1, 2))
+            raise ValueError(f"covariance_type='spherical' needs {prefix}covariances of the "
+                             "form c * I")
+    return weights, means, covs
 
 
 def check_init_params(init, n_components, n_features, covariance_type="full"):

@@ -23,7 +23,7 @@ from typing import Iterator
 
 import numpy as np
 
-from gmm_core import _check_int, _check_X, _chunks
+from gmm_core import _check_int, _check_spread, _check_X, _chunks, _real_array
 
 __all__ = [
     "KMeansState",
@@ -54,23 +54,34 @@ def _nearest(Xc, centres):
 
 
 def _kmeans_plusplus(Xc, k, rng):
-    """Greedy k-means++ seeding (2 + log k candidates per centre); returns centre indices."""
+    """Greedy k-means++ seeding (2 + log k candidates per centre); returns centre indices.
+
+    Every pass over the points goes chunk by chunk (``_chunks``): memory stays
+    O(chunk * trials) and no single numpy call runs long, so a signal handler
+    gets to run between chunks even at 1e7 rows.
+    """
     n = Xc.shape[0]
     trials = 2 + int(np.log(k))
     chosen = [int(rng.integers(n))]
-    closest = _sq_dist(Xc, Xc[chosen]).ravel()
+    closest = np.empty(n)
+    for sl in _chunks(n):
+        closest[sl] = _sq_dist(Xc[sl], Xc[chosen]).ravel()
     for _ in range(1, k):
         pot = closest.sum()
         if pot <= 0:  # every point sits on a centre: pick any unused rows
-            rest = np.setdiff1d(np.arange(n), chosen)
-            chosen.append(int(rng.choice(rest)))
+            unused = np.ones(n, dtype=bool)
+            unused[chosen] = False
+            chosen.append(int(rng.choice(np.flatnonzero(unused))))
             continue
         cand = np.searchsorted(np.cumsum(closest), rng.uniform(size=trials) * pot)
         cand = np.minimum(cand, n - 1)
-        d_c = np.minimum(closest[None, :], _sq_dist(Xc, Xc[cand]).T)  # (trials, n)
-        best = int(np.argmin(d_c.sum(axis=1)))
-        chosen.append(int(cand[best]))
-        closest = d_c[best]
+        cand_pot = np.zeros(trials)     # potential after adding each candidate
+        for sl in _chunks(n):
+            cand_pot += np.minimum(closest[None, sl], _sq_dist(Xc[sl], Xc[cand]).T).sum(axis=1)
+        best = int(cand[int(np.argmin(cand_pot))])
+        for sl in _chunks(n):
+            np.minimum(closest[sl], _sq_dist(Xc[sl], Xc[best:best + 1]).ravel(), out=closest[sl])
+        chosen.append(best)
     return np.array(chosen)
 
 
@@ -161,8 +172,12 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
     Parameters
     ----------
     X : array-like of shape (n, d)
+        Finite real numbers (as :func:`gmm.em_steps` accepts them), whose
+        spread around their mean has squares float64 can hold (the same
+        limits as ``em_steps``; a ``ValueError`` says so otherwise).
     centres : array-like of shape (k, d)
-        Initial centres, e.g. the means of EM's state 0.
+        Initial centres, e.g. the means of EM's state 0; real, finite, not so
+        far from X that squared distances overflow.
     max_iter : int, default 100
         Maximum number of iterations (>= 0).
 
@@ -172,23 +187,32 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
         Arguments are validated when called, not at the first ``next()``.
     """
     X = _check_X(X)
-    centres = np.array(centres, dtype=float)
+    centres = _real_array(centres, "centres", copy=True)
     if centres.ndim != 2 or centres.shape[1] != X.shape[1] or len(centres) == 0:
-        raise ValueError(f"centres must have shape (k, {X.shape[1]}) to match X, "
-                         f"got {centres.shape}")
+        raise ValueError(f"centres must have shape (k, {X.shape[1]}) to match X's "
+                         f"{X.shape[1]} columns, got {centres.shape}")
     if not np.all(np.isfinite(centres)):
         raise ValueError("centres must be finite")
     max_iter = _check_int("max_iter", max_iter, 0)
-    return _kmeans_generator(X, centres, max_iter)
-
-
-def _kmeans_generator(X, centres, max_iter):
-    k = centres.shape[0]
-    # distances are computed around the data's mean: far from the origin,
-    # |x|^2 - 2 x.c + |c|^2 would cancel the digits that separate the points
+    n, d = X.shape
     origin = X.mean(axis=0)
-    Xc = X - origin
-    centres_c = centres - origin
+    if not np.isfinite(origin).all():     # |X| near float64's limit: the sum overflowed
+        origin = (0.5 * X).mean(axis=0) * 2.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        Xc = X - origin
+        centres_c = centres - origin
+    spread = float(max(Xc.max(), -Xc.min()))
+    _check_spread(spread if np.isfinite(spread) else np.inf, n, d)
+    far = float(np.abs(centres_c).max())
+    _check_spread(far if np.isfinite(far) else np.inf, n, d, "centres", small_ok=True)
+    return _kmeans_generator(Xc, origin, centres, centres_c, max_iter)
+
+
+def _kmeans_generator(Xc, origin, centres, centres_c, max_iter):
+    # distances are computed around the data's mean (Xc = X - origin): far
+    # from the origin, |x|^2 - 2 x.c + |c|^2 would cancel the digits that
+    # separate the points
+    k = centres.shape[0]
     labels, dist = _nearest(Xc, centres_c)
     yield KMeansState(0, centres, labels, float(dist.mean()))
     for t in range(1, max_iter + 1):
