@@ -947,7 +947,7 @@ def _mixture_input(X, name="X"):
     if arr.dtype == object or arr.dtype.kind in "US":    # numbers as objects or strings
         try:
             arr = arr.astype(np.float64)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise ValueError(f"{name} must hold numbers only; converting it to floats failed "
                              f"({exc})") from None
     dtype = np.dtype(np.float32) if arr.dtype == np.float32 else np.dtype(np.float64)
@@ -980,8 +980,8 @@ def _init_array(value, name):
         arr = np.asarray(value)
         if arr.dtype == object:
             arr = arr.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of numbers ({exc})") from None
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(f"{name} must be an array of float64 numbers ({exc})") from None
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) \
             or np.issubdtype(arr.dtype, np.complexfloating):
         raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}")
@@ -1024,16 +1024,23 @@ def _checked_precisions_init(value, k, d, covariance_type):
         if (P <= 0).any():
             raise ValueError(f"precisions_init: '{param}' should be positive (they are "
                              "inverse variances)")
-        var = np.broadcast_to((1.0 / P).reshape(k, -1), (k, d))
-        return var[:, :, None] * np.eye(d)
-    mats = P if covariance_type == "full" else P[None]
-    for m in mats:
-        if not (np.isclose(m, m.T).all() and np.linalg.eigvalsh(m).min() > 0):
-            raise ValueError(f"precisions_init: '{param}' should be symmetric, "
-                             "positive-definite")
-    cov = np.linalg.inv(mats)
-    cov = 0.5 * (cov + np.swapaxes(cov, 1, 2))
-    return np.broadcast_to(cov, (k, d, d)).copy()
+        with np.errstate(over="ignore"):
+            var = np.broadcast_to((1.0 / P).reshape(k, -1), (k, d))
+        cov = np.zeros((k, d, d))
+        cov[:, np.arange(d), np.arange(d)] = var
+    else:
+        mats = P if covariance_type == "full" else P[None]
+        for m in mats:
+            if not (np.isclose(m, m.T).all() and np.linalg.eigvalsh(m).min() > 0):
+                raise ValueError(f"precisions_init: '{param}' should be symmetric, "
+                                 "positive-definite")
+        with np.errstate(over="ignore", invalid="ignore"):
+            cov = np.linalg.inv(mats)
+        cov = np.broadcast_to(0.5 * (cov + np.swapaxes(cov, 1, 2)), (k, d, d)).copy()
+    if not np.isfinite(cov).all():
+        raise ValueError(f"precisions_init: '{param}' is too close to 0 (or singular) to "
+                         "invert in float64; give larger precisions or standardise the data")
+    return cov
 
 
 def _available_bytes():
@@ -1394,11 +1401,22 @@ class GaussianMixture:
         tol, max_iter, verbose = p["tol"], p["max_iter"], p["verbose"]
         if not isinstance(init, str) and (np.linalg.eigvalsh(init[2]).min(axis=1) <= 0).any():
             raise ValueError(_ILL_DEFINED + " (a starting covariance is not positive definite)")
-        # em_steps' own argument and data checks raise as they are; a failure
-        # while iterating is numerical, reported with scikit-learn's message
-        states = em_steps(X, p["k"], max_iter=max_iter, tol=0.0,
-                          covariance_type=p["covariance_type"], init=init,
-                          reg_covar=p["reg_covar"], random_state=rng)
+        # em_steps' own argument and data checks raise as they are (naming the
+        # *_init argument a start came from); a failure while iterating is
+        # numerical, reported with scikit-learn's message
+        try:
+            states = em_steps(X, p["k"], max_iter=max_iter, tol=0.0,
+                              covariance_type=p["covariance_type"], init=init,
+                              reg_covar=p["reg_covar"], random_state=rng)
+        except ValueError as exc:
+            if isinstance(init, str) or isinstance(self.init, (tuple, list)):
+                raise
+            message = str(exc)
+            for theirs, ours in (("init weights", "weights_init"), ("init means", "means_init"),
+                                 ("init covariances", "the covariances (inverse "
+                                                      "precisions_init)")):
+                message = message.replace(theirs, ours)
+            raise ValueError(message) from exc
         try:
             state = first = next(states)
             self._check_collapsed(state, p)

@@ -378,6 +378,7 @@ def _X_variants():
         "NaN": np.where(np.arange(60).reshape(30, 2) == 7, np.nan, base),
         "inf": np.where(np.arange(60).reshape(30, 2) == 7, np.inf, base),
         "ragged": [[1.0, 2.0], [3.0]],
+        "400-digit int": [[10**400, 1.0]] + base.tolist(),
         "scalar": 3.0,
         "None": None,
     }
@@ -446,6 +447,7 @@ HOSTILE = st.one_of(
                      "spherical"]),
     st.sampled_from([np.int64(2), np.float32(0.5), np.float64(3.0), np.bool_(True)]),
     st.lists(st.floats(0, 1), max_size=3), st.just(np.full((2, 2), 0.5)),
+    st.just([10**400, 0]), st.just(np.array([1e-320, 1.0])), st.just(np.array([1e308, 1.0])),
     st.just((np.full(2, 0.5), np.zeros((2, 2)), np.stack([np.eye(2)] * 2))),
 )
 
@@ -465,6 +467,9 @@ HOSTILE = st.one_of(
 @example(name="weights_init", value=[0.5, 0.5])
 @example(name="means_init", value=[0.5])
 @example(name="init_params", value="kmeans++")
+@example(name="weights_init", value=[10**400, 0])
+@example(name="means_init", value=[[10**400, 0.0], [0.0, 0.0]])
+@example(name="means_init", value=[[1e300, 0.0], [0.0, 0.0]])
 def test_any_parameter_value_fits_or_is_refused_naming_it(name, value):
     """One parameter set to an arbitrary value: the fit works (finite
     parameters, finite score) or raises ValueError/TypeError whose message
@@ -480,3 +485,19 @@ def test_any_parameter_value_fits_or_is_refused_naming_it(name, value):
         return
     assert np.isfinite(gm.means_).all() and np.isfinite(gm.score(Xs))
     assert gm.predict(Xs).shape == (len(Xs),)
+
+
+@pytest.mark.parametrize("kw, name", [
+    (dict(covariance_type="spherical", precisions_init=[1e-320, 1.0]), "precisions_init"),
+    (dict(covariance_type="diag", precisions_init=[[1e308, 1.0], [1.0, 1.0]]), "precisions_init"),
+    (dict(means_init=[[1e300, 0.0], [0.0, 0.0]]), "means_init"),
+    (dict(weights_init=[1.5, -0.5]), "weights_init"),
+    (dict(init="kmeans++", init_params="random"), "init_params"),
+    (dict(init="kmeans++", means_init=[[0.0, 0.0], [1.0, 1.0]]), "means_init"),
+])
+def test_a_start_that_cannot_be_fitted_names_its_argument(kw, name):
+    """Starts float64 cannot fit (a variance of 1e320 or 1e-308, a mean at 1e300),
+    or init= combined with scikit-learn's start arguments: ValueError naming the
+    argument the user gave."""
+    with pytest.raises(ValueError, match=name):
+        GaussianMixture(2, random_state=0, **kw).fit(X)
