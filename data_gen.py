@@ -241,7 +241,12 @@ def circles(n_points=1000, *, noise=0.1, radii=(1.0, 2.0, 3.0), random_state=Non
     """
     n_points = _check_count("n_points", n_points, 1)
     noise = _check_nonneg("noise", noise)
-    radii = np.asarray([_check_nonneg("radii", r, positive=True) for r in radii])
+    try:
+        radii = np.asarray([_check_nonneg("radii", r, positive=True) for r in radii])
+    except TypeError as exc:
+        if "not iterable" not in str(exc):
+            raise
+        raise TypeError(f"radii must be a sequence of numbers, got {radii!r}") from None
     if radii.size == 0:
         raise ValueError("radii must hold at least one radius")
     rng = _rng(random_state)
@@ -335,6 +340,8 @@ class _CLIError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line instead of argparse's usage block
+        if message.endswith("expected one argument"):   # e.g. --noise -inf: taken as a flag
+            message += " (write a value that starts with '-' as --flag=VALUE)"
         raise _CLIError(message)
 
 
@@ -599,6 +606,8 @@ def _say(line):
     """Print ``line`` to stderr on one line (control characters escaped); a closed or
     broken stderr (a closed terminal) is ignored."""
     line = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in line)
+    if sys.stderr is None:      # started with stderr closed: print(file=None) means stdout
+        return
     try:
         print(line, file=sys.stderr, flush=True)
     except (OSError, ValueError, AttributeError):

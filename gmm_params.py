@@ -118,9 +118,8 @@ def save_params(path, weights, means, covariances, *, covariance_type="full",
     """
     check_params_path(path)
     ext = os.path.splitext(path)[1].lower()
-    weights = np.asarray(weights, dtype=float)
-    means = np.asarray(means, dtype=float)
-    covariances = np.asarray(covariances, dtype=float)
+    weights, means, covariances = (_real_finite(name, value) for name, value in (
+        ("weights", weights), ("means", means), ("covariances", covariances)))
     meta = {"format": PARAMS_FORMAT, "format_version": PARAMS_FORMAT_VERSION,
             "library_version": __version__, "covariance_type": covariance_type,
             "options": dict(options or {})}
@@ -134,6 +133,22 @@ def save_params(path, weights, means, covariances, *, covariance_type="full",
         atomic_write(path, lambda fh: np.savez(
             fh, weights=weights, means=means, covariances=covariances,
             log_likelihood_history=history, meta=np.array(json.dumps(meta))))
+
+
+def _real_finite(name, value):
+    """``value`` as a float64 array; TypeError/ValueError naming ``name`` unless it holds
+    finite real numbers (a complex value would lose its imaginary part)."""
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of numbers of a regular shape") from None
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    with np.errstate(over="ignore"):
+        array = array.astype(np.float64)
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite (no NaN or infinity) to be saved")
+    return array
 
 
 _WRITE_PARAMS_HINT = "write parameter files with --save-params or GaussianMixture.save"
@@ -202,7 +217,7 @@ def _json_int(text):
 def _read_json(path, fh):
     """The parameter document of a ``.json`` file (a dict), or ParamsError."""
     try:
-        text = fh.read().decode("utf-8")
+        text = fh.read().decode("utf-8-sig")          # a BOM from a hand edit is fine
         return json.loads(text, parse_int=_json_int)
     except UnicodeDecodeError:
         raise ParamsError(f"{path}: not a JSON file (not UTF-8 text); {_WRITE_PARAMS_HINT}") \
