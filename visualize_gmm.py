@@ -1258,6 +1258,26 @@ def _write_stderr(line):
         pass
 
 
+@contextlib.contextmanager
+def _held_log_records():
+    """Keep the log records Python would print through its last-resort handler
+    (libraries' warnings when nobody configured logging) in the yielded list,
+    so they can be shown after success instead of before an error line."""
+    import logging
+
+    class Hold(logging.Handler):
+        def emit(self, record):
+            held.append(record)
+
+    held = []
+    previous = logging.lastResort
+    logging.lastResort = Hold(logging.WARNING)
+    try:
+        yield held
+    finally:
+        logging.lastResort = previous
+
+
 def main(argv=None):
     """Run the command line; returns the exit status.
 
@@ -1281,11 +1301,14 @@ def main(argv=None):
         return int(exc.code or 0)
     args.notes = []
     try:
-        with warnings.catch_warnings(record=True) as caught, _SigtermRaises():
+        with warnings.catch_warnings(record=True) as caught, _held_log_records() as logged, \
+                _SigtermRaises():
             status = _run(args)
         for w in caught:                        # the run succeeded: now show them
             _write_stderr(_one_line(warnings.formatwarning(
                 w.message, w.category, w.filename, w.lineno, line="").strip()))
+        for record in logged:                   # e.g. matplotlib's first-run font cache note
+            _write_stderr(_one_line(record.getMessage()))
         return status
     except UsageError as exc:
         _write_stderr(f"error: {_one_line(exc)}")

@@ -463,6 +463,32 @@ def test_an_error_is_the_only_stderr_line_even_after_a_note(tmp_path, monkeypatc
     assert sorted(os.listdir(tmp_path)) == ["pts.csv"]
 
 
+@pytest.mark.parametrize("fails", [True, False])
+def test_library_warnings_and_log_lines_wait_for_success(monkeypatch, fails):
+    """A warning or a library's log line (matplotlib's first-run "building the font
+    cache") is shown after a successful run, never before an error line."""
+    import logging
+    import warnings
+
+    def run(args):
+        logging.getLogger("matplotlib.font_manager").warning("building the font cache")
+        warnings.warn("something odd", RuntimeWarning)
+        if fails:
+            raise visualize_gmm.UsageError("bad input")
+        return 0
+
+    monkeypatch.setattr(visualize_gmm, "_run", run)
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])    # as in a plain process
+    status, _, err = _run(["-q"])
+    if fails:
+        assert (status, err) == (2, "error: bad input\n")
+    else:
+        lines = err.splitlines()
+        assert status == 0 and len(lines) == 2, err
+        assert lines[0].endswith("RuntimeWarning: something odd")
+        assert lines[1] == "building the font cache"
+
+
 def test_truncated_mp4_is_never_reported_as_saved(tmp_path, monkeypatch):
     """A full disk cuts ffmpeg's output short: exit 2, no file (mp4_problem reads the boxes)."""
     good = tmp_path / "good.mp4"
