@@ -13,7 +13,12 @@ RNG is never touched. This module imports only numpy, the standard-library helpe
 Command line (writes atomically, refuses to overwrite without ``--force``)::
 
     python data_gen.py gaussians -N 2000 -m 5 --max_radius 10 --seed 0 -o out.npy
-    python data_gen.py circles -N 1000 --noise 0.1 --seed 0 -o examples/circles.npy
+    python data_gen.py circles -N 1000 --noise 0.1 --seed 0 -o examples/circles.npy --force
+
+Exit status 0 when written; 2 with one ``error:`` line for bad input or a failed
+write (no file left); 130, 143 or 129 with one word after Ctrl-C, SIGTERM or SIGHUP
+(the temp file removed, an existing target kept). Whole-number flags take digits
+0-9 only; ``--max_radius`` lies in [1e-150, 1e150] and ``--noise`` in [0, 1e150].
 """
 from __future__ import annotations
 
@@ -110,8 +115,8 @@ def _check_nonneg(name, value, *, positive=False, minimum=None):
         need = "a finite number > 0" if positive else "a finite number >= 0"
         raise ValueError(f"{name} must be {need}, got {value}")
     if value > MAX_SCALE:
-        raise ValueError(f"{name} must be at most {MAX_SCALE:g}: variances scale with its "
-                         f"square, which would overflow float64; got {value:g}")
+        raise ValueError(f"{name} must be at most {MAX_SCALE:g}, so that the points and "
+                         f"their variances stay finite in float64; got {value:g}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be at least {minimum:g}: covariances scale with its "
                          f"square, which would underflow float64; got {value:g}")
@@ -163,11 +168,13 @@ def sample_gaussians(n_points, n_gaussians, *, max_radius=10, random_state=None,
     Parameters
     ----------
     n_points : int
-        Number of points n, at least ``n_gaussians``.
+        Number of points n, at least ``n_gaussians`` and at most :data:`MAX_POINTS`.
     n_gaussians : int
         Number of Gaussians m, at least 1.
     max_radius : float, default 10
-        Radius of the disc (centred at the origin) that holds the means; > 0.
+        Radius of the disc (centred at the origin) that holds the means, in
+        [1e-150, 1e150] (:data:`MIN_RADIUS`, :data:`MAX_SCALE`): covariances scale
+        with its square, which must stay a finite, normal float64.
     random_state : None, int or numpy.random.Generator
         Source of randomness.
     return_labels : bool, default False
@@ -230,7 +237,7 @@ def circles(n_points=1000, *, noise=0.1, radii=(1.0, 2.0, 3.0), random_state=Non
     ----------
     n_points : int, default 1000
     noise : float, default 0.1
-        Standard deviation of the added noise, >= 0.
+        Standard deviation of the added noise, in [0, 1e150].
     radii : sequence of float, default (1, 2, 3)
         Ring radii, each > 0.
     random_state : None, int or numpy.random.Generator
@@ -271,7 +278,7 @@ def spirals(n_points=1000, *, noise=0.1, n_arms=2, turns=1.5, radius=3.0,
     n_points : int, default 1000
         Split as evenly as possible between the arms.
     noise : float, default 0.1
-        Standard deviation of the added noise, >= 0.
+        Standard deviation of the added noise, in [0, 1e150].
     n_arms : int, default 2
     turns : float, default 1.5
         Number of turns of each arm, > 0.
@@ -313,7 +320,7 @@ def moons(n_points=1000, *, noise=0.1, random_state=None):
     ----------
     n_points : int, default 1000
     noise : float, default 0.1
-        Standard deviation of the added noise, >= 0.
+        Standard deviation of the added noise, in [0, 1e150].
     random_state : None, int or numpy.random.Generator
 
     Returns
@@ -373,11 +380,9 @@ def _whole_number(minimum, maximum, shown_max=None, too_big="too large"):
     return parse
 
 
-def _bounded_float(minimum, maximum, *, open_low=False):
-    """argparse type: a decimal number in [minimum, maximum] (``(minimum, maximum]`` with
-    ``open_low``); no nan, inf, hex or spaces. ``-0`` is 0."""
-    low = "(" if open_low else "["
-
+def _bounded_float(minimum, maximum):
+    """argparse type: a decimal number in [minimum, maximum]; no nan, inf, hex or spaces.
+    ``-0`` is 0."""
     def parse(text):
         if text.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
             raise argparse.ArgumentTypeError(f"must be finite, got {_shown(text)}")
@@ -385,9 +390,9 @@ def _bounded_float(minimum, maximum, *, open_low=False):
             raise argparse.ArgumentTypeError(
                 f"expected a decimal number such as 0.5 or 1e3, got {_shown(text)}")
         value = float(text) + 0.0
-        if value < minimum or (open_low and value == minimum) or value > maximum:
+        if not minimum <= value <= maximum:
             raise argparse.ArgumentTypeError(
-                f"must be in {low}{minimum:g}, {maximum:g}], got {_shown(text)}")
+                f"must be in [{minimum:g}, {maximum:g}], got {_shown(text)}")
         return value
     return parse
 
@@ -421,7 +426,7 @@ def build_parser():
                    type=_whole_number(1, MAX_POINTS, too_big="too many Gaussians"), default=5,
                    help="number of Gaussians (default: 5)")
     g.add_argument("--max_radius", "--max-radius", dest="max_radius", metavar="R",
-                   type=_bounded_float(MIN_RADIUS, MAX_SCALE, open_low=False), default=10.0,
+                   type=_bounded_float(MIN_RADIUS, MAX_SCALE), default=10.0,
                    help="radius of the disc holding the means; blob sizes scale with it "
                         "(default: 10)")
 
