@@ -99,17 +99,17 @@ def _check_shape(name, n, d):
         )
 
 
-def _finalise(name, X, where):
+def _finalise(name, X, where, nonfinite="NaN or inf"):
     """Check a numeric (n, d) array and return it as C-ordered float64.
 
-    ``where(i)`` describes data row i (e.g. "row 3" or "line 7") for messages.
+    ``where(i)`` describes data row i (e.g. "row 3" or "line 7") for messages;
+    ``nonfinite`` names what a non-finite value may have been in the file.
     """
     n, d = X.shape
     _check_shape(name, n, d)
     # Finiteness is judged in the file's own dtype: a finite long double such as
     # 1e400 is not "NaN or inf", it is too large for float64 (said separately below).
-    _refuse_rows(name, ~np.isfinite(X).all(axis=1), "NaN or inf", "remove or fill them",
-                 where)
+    _refuse_rows(name, ~np.isfinite(X).all(axis=1), nonfinite, "remove or fill them", where)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         X64 = np.ascontiguousarray(X, dtype=np.float64)
     if X.dtype.kind == "f" and X.dtype.itemsize > 8:
@@ -415,7 +415,9 @@ def _load_text(name, fh):
         )
     if header is None:
         header = _commented_header(text, data[0], delimiter)
-    return _finalise(name, X, lambda i: f"line {data_line_numbers()[i]}"), header
+    # text such as 1e400 parses to inf: say so rather than blame a NaN
+    return _finalise(name, X, lambda i: f"line {data_line_numbers()[i]}",
+                     "NaN or inf (or a number beyond float64's 1.8e308)"), header
 
 
 def load_points(path, *, with_names=False):
