@@ -70,7 +70,8 @@ class _Parser(argparse.ArgumentParser):
     """ArgumentParser whose errors are one ``error:`` line (no usage block)."""
 
     def error(self, message):
-        raise UsageError(message)
+        # a value quoted back (e.g. "invalid choice: 'xxxx...'") is cut to _ECHO characters
+        raise UsageError(re.sub(r"'([^']{%d})[^']{4,}'" % _ECHO, r"'\1...'", message))
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
