@@ -150,6 +150,13 @@ def _check_cli_run(generator, pairs, target, force):
 @example(generator="moons", pairs=[("-N", "3")], target="a\nb.csv", force=False)
 @example(generator="moons", pairs=[("-N", "3")], target="out.npy/", force=False)
 @example(generator="spirals", pairs=[("-N", "2\n3")], target="out.txt", force=False)
+@example(generator="gaussians", pairs=[("-N", "40"), ("-m", "3"), ("--max_radius", "1e150"),
+                                       ("--seed", str(2**128 - 1))], target="out.NPY",
+         force=False)
+@example(generator="gaussians", pairs=[("-N", "40"), ("--max-radius", "1e-150")],
+         target="out.csv", force=False)
+@example(generator="circles", pairs=[("--noise", "0"), ("-N", "7"), ("-N", "3")],
+         target="out.txt", force=False)
 def test_data_gen_cli_exits_0_with_a_good_file_or_2_with_one_error_line(generator, pairs,
                                                                         target, force):
     _check_cli_run(generator, pairs, target, force)
