@@ -302,6 +302,27 @@ def test_init_params_conflicts_are_one_error_line(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["a.png", "p.json"]
 
 
+@pytest.mark.parametrize("save, params, fragment", [
+    ("afile/sub/x.png", None, "afile' is a file, not a directory"),
+    ("o.png", "afile/sub/p.json", "afile' is a file, not a directory"),
+    ("fifo.png", None, "not a regular file"),
+    ("o.png", "fifo.json", "not a regular file"),
+    ("ro.png", None, "exists and is read-only"),
+    ("dir.gif", None, "it is a directory"),
+    ("trail.", None, "unknown extension '.'"),
+    ("a" * 300 + ".png", None, "more than the 255"),
+])
+def test_odd_targets_say_what_is_wrong(save, params, fragment):
+    with _in_fresh_folder() as folder:
+        os.mkfifo("fifo.json")
+        before = _snapshot(folder)
+        argv = BASE + ["-s", save] + (["--save-params", params] if params else [])
+        status, _, err = _run(argv)
+        assert status == 2 and err.count("\n") == 1 and fragment in err, err
+        assert "does not exist" not in err
+        assert _snapshot(folder) == before
+
+
 def test_every_integer_flag_reads_ascii_digits_only(tmp_path):
     """'-0' and '+2' are integers; unicode digits, '1_0', hex and '1e3' are not (int() would
     take the first two)."""
