@@ -145,6 +145,9 @@ REG_COVAR_DOMINATES = 1e-3
 #: Lloyd iterations run by ``init="kmeans"`` after k-means++ seeding.
 KMEANS_LLOYD_ITERS = 10
 _EPS10 = 10 * np.finfo(np.float64).eps
+#: A covariance whose Cholesky factor has (min L_ii / max L_ii)^2 below this
+#: (condition number above ~5e12) is singular to working precision
+_SINGULAR = 1000 * np.finfo(np.float64).eps
 _LOG_2PI = math.log(2 * math.pi)
 
 
@@ -193,6 +196,17 @@ class GMMState:
 # --------------------------------------------------------------------------
 # Small pure building blocks
 # --------------------------------------------------------------------------
+def _singular(chol):
+    """Components whose Cholesky factors (k, d, d) are singular to working precision.
+
+    ``(max L_ii / min L_ii)^2`` bounds the condition number from below; a factor
+    this lopsided is rounding noise (e.g. ``reg_covar=0`` on collinear points).
+    k * d numbers: cheap enough for every iteration.
+    """
+    diag = np.diagonal(chol, axis1=1, axis2=2)
+    return diag.min(axis=1) ** 2 < _SINGULAR * diag.max(axis=1) ** 2
+
+
 def _cholesky(covariances):
     """Batched Cholesky factors (k, d, d); a clear error when a matrix is not PD."""
     try:
@@ -218,13 +232,23 @@ class _Params:
         absolute accuracy; components for which that exceeds ~1e-9 (a very
         tight component, e.g. one collapsed onto a single point) are
         evaluated directly from ``x - mu`` instead.
+    fitting : bool
+        Raise ValueError for a covariance singular to working precision
+        (``_singular``): during EM that is a collapsed component whose
+        log-likelihood is rounding noise.
     """
 
-    def __init__(self, weights, means, covariances, radius_sq=None):
+    def __init__(self, weights, means, covariances, radius_sq=None, fitting=False):
         k, d = means.shape
         self.k, self.d = k, d
         self.weights, self.means, self.covariances = weights, means, covariances
         chol = _cholesky(covariances)
+        if fitting and _singular(chol).any():
+            raise ValueError(
+                "a component's covariance is singular to float64 precision (a component "
+                "collapsed onto a line or plane of the data); increase reg_covar, use fewer "
+                "components, or standardise X (subtract each column's mean and divide by its "
+                "standard deviation)")
         self.chol = chol
         log_det = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
         with np.errstate(divide="ignore"):
@@ -657,6 +681,9 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
     if init_tuple is not None:
         _check_spread(float(np.abs(init_tuple[1] - centre).max()), n, d, "init means",
                       small_ok=True)
+        if _singular(np.linalg.cholesky(init_tuple[2])).any():
+            raise ValueError("init covariances are singular to float64 precision (condition "
+                             "number above about 5e12); widen their smallest variances")
     return _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tuple,
                          reg_covar, rng)
 
@@ -708,7 +735,7 @@ def _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tupl
     radius_sq = float(np.einsum("ij,ij->j", XT, XT).max())
     prev_ll = None
     for t in range(max_iter + 1):
-        params = _Params(weights, means, covs, radius_sq)
+        params = _Params(weights, means, covs, radius_sq, fitting=True)
         labels = np.empty(n, dtype=np.int32)
         last = t == max_iter
         stats = None if last else _Stats(k, d)
