@@ -6,10 +6,15 @@ __version__, _read_version
     The version declared in pyproject.toml (the package metadata when installed).
 COVARIANCE_TYPES, INITS
     The accepted ``covariance_type`` and named ``init`` values.
-check_init_params, _check_init_tuple
-    Validate starting parameters ``(weights, means, covariances)``.
-_check_X, _check_int, _check_nonneg_float, _check_covariance_type, _as_rng
-    Argument checks; each raises ``TypeError`` or ``ValueError`` with one line.
+check_init_params, _check_init_tuple, _check_mixture
+    Validate mixture parameters ``(weights, means, covariances)`` (starting
+    parameters, and parameters evaluated on data).
+_real_array, _check_X, _check_int, _check_nonneg_float, _check_covariance_type, _as_rng
+    Argument checks; each raises ``TypeError`` or ``ValueError`` with one line
+    naming the argument.
+_check_spread
+    Data whose squares overflow or underflow float64 cannot be fitted: one
+    clear ``ValueError`` saying so and to standardise.
 CHUNK_ROWS, _chunks
     Row chunking of the E-step and of k-means' nearest-centre search.
 
@@ -291,7 +296,7 @@ def _check_mixture(weights, means, covariances, n_components, n_features,
                          f"rows: both must have one per component")
     if means.shape != (k, d):
         if means.ndim == 2 and means.shape[0] == k:
-            raise ValueError(f"{prefix}means have {means.shape[1]} columns but the data has {d}: "
+            raise ValueError(f"{prefix}means have {means.shape[1]} columns but X has {d}: "
                              f"{prefix}means must have shape ({k}, {d}) = (n_components, "
                              f"n_features), got {means.shape}")
         raise ValueError(f"{prefix}means must have shape ({k}, {d}) = (n_components, n_features), "

@@ -943,6 +943,68 @@ def test_non_integer_k_rejected(k):
         em_steps(_X, k)
 
 
+@pytest.mark.parametrize("k", [3.0, np.float64(3), True])
+def test_float_and_bool_k_rejected_as_sklearn_rejects_them(k):
+    """scikit-learn's parameter validation refuses n_components=3.0 (and True);
+    so does em_steps, naming the argument.  numpy integers are integers."""
+    with pytest.raises((ValueError, TypeError)):
+        SkGaussianMixture(k).fit(_X)
+    with pytest.raises(TypeError, match="n_components"):
+        em_steps(_X, k)
+    assert len(run(_X, np.int64(3), random_state=0, max_iter=1)[-1].weights) == 3
+
+
+def test_complex_rejected_and_object_numbers_accepted_as_sklearn():
+    """sklearn refuses complex X with a ValueError and converts object arrays of
+    numbers; so does em_steps.  Complex init means are refused, not truncated."""
+    with pytest.raises(ValueError):
+        SkGaussianMixture(2).fit(_X.astype(complex))
+    with pytest.raises(ValueError, match="X must be real"):
+        em_steps(_X.astype(complex), 2)
+    a = run(_X.astype(object), 2, random_state=0, max_iter=2)
+    b = run(_X, 2, random_state=0, max_iter=2)
+    np.testing.assert_array_equal(a[-1].means, b[-1].means)
+    w, mu, cov = _GOOD_INIT
+    with pytest.raises(ValueError, match="init means must be real"):
+        em_steps(_X, 3, init=(w, mu + 1j, cov))
+
+
+def test_float128_beyond_float64_is_not_called_nan():
+    X = _X.astype(np.longdouble)
+    X[0, 0] = np.longdouble("1e400")
+    with pytest.raises(ValueError, match="beyond float64's range") as info:
+        em_steps(X, 2)
+    assert "NaN" not in str(info.value)
+    X[0, 0] = np.longdouble("1e-400")
+    with pytest.raises(ValueError, match="too small for float64"):
+        em_steps(X, 2)
+
+
+def test_kmeans_plusplus_in_chunks_picks_what_the_whole_array_algorithm_picks():
+    """The chunked seeding (signals land between chunks, O(chunk) memory) is the
+    greedy k-means++ of the unchunked formulation, written out here."""
+    from gmm_kmeans import _kmeans_plusplus
+
+    def whole(Xc, k, rng):
+        def sq(A, B):
+            return ((A[:, None, :] - B[None, :, :]) ** 2).sum(axis=2)
+        n, trials = len(Xc), 2 + int(np.log(k))
+        chosen = [int(rng.integers(n))]
+        closest = sq(Xc, Xc[chosen])[:, 0]
+        for _ in range(1, k):
+            cand = np.minimum(np.searchsorted(np.cumsum(closest),
+                                              rng.uniform(size=trials) * closest.sum()), n - 1)
+            d_c = np.minimum(closest[None, :], sq(Xc, Xc[cand]).T)
+            best = int(np.argmin(d_c.sum(axis=1)))
+            chosen.append(int(cand[best]))
+            closest = d_c[best]
+        return np.array(chosen)
+
+    X = make_blobs(gmm.CHUNK_ROWS * 2 + 101, 2, seed=4)
+    np.testing.assert_array_equal(_kmeans_plusplus(X, 7, np.random.default_rng(9)),
+                                  whole(X, 7, np.random.default_rng(9)))
+
+
 def test_gaussian_mixture_misuse():
     """Predicting before fit, or with another number of features, says so."""
     with pytest.raises(ValueError, match="fit"):
