@@ -89,6 +89,11 @@ _STANDARDISE = ("standardise it first (subtract each column's mean and divide by
                 "standard deviation)")
 
 
+def _sci(x):
+    """``x`` (any float type, float128 too) in 4 significant digits, never via float64."""
+    return np.format_float_scientific(x, precision=3, trim="-")
+
+
 def _real_array(value, name, copy=False) -> np.ndarray:
     """``value`` as a float64 array of real numbers, or a ValueError naming ``name``.
 
@@ -126,12 +131,12 @@ def _real_array(value, name, copy=False) -> np.ndarray:
         big = np.abs(np.where(finite, arr, 0))
         if big.max() > _FMAX:
             raise ValueError(f"{name} holds finite values beyond float64's range "
-                             f"(largest magnitude {big.max():.4g}, float64 ends at "
+                             f"(largest magnitude {_sci(big.max())}, float64 ends at "
                              f"{_FMAX:.4g}); {_STANDARDISE}")
         out = np.array(arr, dtype=np.float64)
         if ((out == 0) & (big > 0)).any():
             raise ValueError(f"{name} holds non-zero values too small for float64 (smallest "
-                             f"magnitude {big[big > 0].min():.4g}); {_STANDARDISE}")
+                             f"magnitude {_sci(big[big > 0].min())}); {_STANDARDISE}")
         return out
     return np.array(arr, dtype=np.float64) if copy else np.asarray(arr, dtype=np.float64)
 
@@ -209,12 +214,17 @@ def _check_nonneg_float(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r}")
     try:
-        value = float(value)
+        with np.errstate(over="ignore"):
+            as_float = float(value)
     except (OverflowError, ValueError, TypeError):  # a 400-digit int, an odd Real
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r:.60}") from None
-    if not (value >= 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return value
+        raise ValueError(f"{name} must be a finite number >= 0 within float64's range, "
+                         f"got {str(value)[:60]}") from None
+    if math.isinf(as_float) and isinstance(value, np.floating) and np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number >= 0 within float64's range, "
+                         f"got {value!s} (finite, but beyond float64)")
+    if not (as_float >= 0 and math.isfinite(as_float)):
+        raise ValueError(f"{name} must be a finite number >= 0, got {as_float}")
+    return as_float
 
 
 def _check_covariance_type(covariance_type):

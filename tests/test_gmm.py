@@ -976,8 +976,10 @@ def test_float128_beyond_float64_is_not_called_nan():
         em_steps(X, 2)
     assert "NaN" not in str(info.value)
     X[0, 0] = np.longdouble("1e-400")
-    with pytest.raises(ValueError, match="too small for float64"):
+    with pytest.raises(ValueError, match=r"too small for float64 \(smallest magnitude 1e-400"):
         em_steps(X, 2)
+    with pytest.raises(ValueError, match=r"tol .*got 1e\+400 \(finite, but beyond float64\)"):
+        em_steps(_X, 2, tol=np.longdouble("1e400"))
 
 
 def test_kmeans_plusplus_in_chunks_picks_what_the_whole_array_algorithm_picks():
