@@ -271,6 +271,8 @@ def _check_em_call(which, kw, x_kind):
 @example(("covariance_type", {"n_components": 2, "max_iter": 1, "tol": 1e-3,
                               "reg_covar": 1e-6, "covariance_type": np.array(["full"]),
                               "init": "kmeans++", "random_state": 0}, "float64"))
+@example(("X", {"n_components": 1, "max_iter": 0, "tol": 0.0, "reg_covar": 0.0,
+                "covariance_type": "full", "init": "kmeans++", "random_state": None}, "bool"))
 def test_em_steps_any_arguments(call):
     _check_em_call(*call)
 
@@ -311,6 +313,7 @@ def _scaled(X, exponent):
 @example(exponent=200, reg=0.0, covariance_type="spherical", init="random")
 @example(exponent=300, reg=1e-6, covariance_type="tied", init="kmeans")
 @example(exponent=150, reg=0.0, covariance_type="full", init="kmeans++")
+@example(exponent=-325, reg=0.0, covariance_type="full", init="kmeans++")
 def test_em_steps_at_any_scale(exponent, reg, covariance_type, init):
     """``s X`` (reg_covar scaled by s^2, or 0) gives the labels of the fit of X
     and a log-likelihood lower by d log s; or one ValueError saying the values
@@ -396,6 +399,7 @@ EVAL_X = {
 @example(x_kind="1e200 spread", init_kind="valid", func="responsibilities")
 @example(x_kind="valid", init_kind="zero weight", func="log_responsibilities")
 @example(x_kind="valid", init_kind="weights sum 2", func="log_density")
+@example(x_kind="1 row", init_kind="four items", func="responsibilities")
 def test_evaluation_any_arguments(x_kind, init_kind, func):
     X = EVAL_X[x_kind]()
     params, _ = INIT_KINDS[init_kind]
