@@ -35,6 +35,11 @@ first), one engine at a time, and excludes the data and the start.  The
 after T iterations, a sanity check that both did the same work.  The ``fit s``
 columns time one whole ``fit(X)`` (validation, start, T iterations) per engine.
 
+On a machine busy with other work, a multi-threaded BLAS loses most of its
+time to threads waiting for a core (ours, whose E-step is one matrix product
+per chunk, slowed 8x where scikit-learn slowed 3x); ``OPENBLAS_NUM_THREADS=1``
+(one core per engine) gives stable ratios there.
+
 Run ``python bench/bench_em.py`` (about 5-10 minutes on 2 cores),
 ``python bench/bench_em.py --quick`` (a few seconds) or
 ``python bench/bench_em.py --case 1000000 20 2 8`` (chosen cases).  Nothing is asserted:
