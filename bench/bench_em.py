@@ -235,7 +235,8 @@ HEADER = (f"{'case':<10} {'n':>9} {'k':>4} {'d':>2} {'iters':>5} {'ours s/it':>1
 def build_parser():
     """The command-line options."""
     p = argparse.ArgumentParser(description="Seconds per EM iteration and peak extra memory, "
-                                "gmm.em_steps vs sklearn GaussianMixture (full covariances).")
+                                "gmm.GaussianMixture vs sklearn GaussianMixture, same constructor "
+                                "arguments (full covariances).")
     p.add_argument("--quick", action="store_true",
                    help="a small subset of cases for a smoke run (a few seconds)")
     p.add_argument("--case", nargs=4, type=int, action="append", metavar=("N", "K", "D", "ITERS"),
