@@ -6,7 +6,7 @@
 - :func:`_figure_layout`: figure size, axes rectangle and equal-aspect limits.
 - :func:`check_save_path`, :func:`_check_ffmpeg`: refuse a bad ``--save``
   path before any work.
-- :func:`_screen_size`, :func:`_screen_scale`: fit the live window to the screen.
+- :func:`screen_size`, :func:`screen_scale`: fit the live window to the screen.
 - Constants :data:`DPI` and :data:`IMAGE_THRESHOLD` (above this many points,
   points are drawn as an image).
 
@@ -14,106 +14,26 @@ matplotlib and :mod:`gmm_plot` are imported when an Animator is built, not
 when this module is imported. :mod:`visualize_gmm` re-exports these names.
 """
 
-import contextlib
 import dataclasses
 import html
 import io
 import math
 import os
 import sys
-import tempfile
 
 import numpy as np
 
-from atomic_file import target_problem
-from gmm_transforms import UsageError
-from gmm_writers import (
-    HOLD_SECONDS, SUPPORTED_EXTENSIONS, WRITERS, HtmlWriter, PaletteQuantizer,
-    _AtomicFile, _extension,
-)
+from atomic_file import AtomicFile
+from gmm_cli import NoSignals, check_save_path
+from gmm_writers import HOLD_SECONDS, WRITERS, HtmlWriter, PaletteQuantizer, extension
 
 IMAGE_THRESHOLD = 50_000      # above this many points, draw points as an image
 DPI = 100
 
 
 # --------------------------------------------------------------------------- #
-# Saving: where to, and with which writer (writers are in gmm_writers)
-# --------------------------------------------------------------------------- #
-
-def check_save_path(path):
-    """Raise :class:`UsageError` unless ``path`` can be written by a writer.
-
-    Checks the extension, the directory (exists, is writable) and, for .mp4,
-    that imageio-ffmpeg provides an ffmpeg binary: all before any work.
-    """
-    if not path:
-        raise UsageError("--save needs a file name, e.g. --save out.gif "
-                         f"(one of {', '.join(SUPPORTED_EXTENSIONS)})")
-    if os.path.isdir(path):
-        raise UsageError(f"cannot save to {path!r}: it is a directory; give a file name "
-                         f"inside it, e.g. {os.path.join(path, 'out.gif')!r}")
-    ext = _extension(path)
-    if ext not in WRITERS:
-        raise UsageError(f"cannot save to {path!r}: unknown extension {ext or '(none)'!r}; "
-                         f"use one of {', '.join(SUPPORTED_EXTENSIONS)}")
-    directory = os.path.dirname(os.path.abspath(path))
-    problem = target_problem(path)
-    if problem is not None and "does not exist" in problem:
-        raise UsageError(f"cannot save to {path!r}: {problem}; create it first or choose "
-                         "another path")
-    if problem is not None:
-        raise UsageError(f"cannot save to {path!r}: {problem}; choose another path")
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".gmm-probe-", dir=directory)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise UsageError(f"cannot save to {path!r}: directory {directory!r} is not "
-                         f"writable ({exc.strerror or exc}); choose another "
-                         "directory") from None
-    if ext == ".mp4":
-        _check_ffmpeg(path)
-
-
-def _check_ffmpeg(path):
-    """Raise :class:`UsageError` unless an executable ffmpeg is available for .mp4."""
-    import shutil
-
-    try:
-        import imageio_ffmpeg
-        exe = imageio_ffmpeg.get_ffmpeg_exe()
-    except Exception as exc:     # ImportError, RuntimeError: no binary
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise UsageError(f"cannot save {path!r}: .mp4 needs ffmpeg from the "
-                         f"imageio-ffmpeg package ({reason}); install it with "
-                         "'pip install imageio-ffmpeg' or save a .gif") from None
-    found = exe if exe and os.path.isfile(exe) else shutil.which(exe or "")
-    where = " (set by IMAGEIO_FFMPEG_EXE)" if os.environ.get("IMAGEIO_FFMPEG_EXE") else ""
-    if not found:
-        raise UsageError(f"cannot save {path!r}: ffmpeg not found at {exe!r}{where}; "
-                         "install imageio-ffmpeg or save a .gif")
-    if not os.access(found, os.X_OK):
-        raise UsageError(f"cannot save {path!r}: ffmpeg at {found!r}{where} is not "
-                         "executable; fix its permissions or save a .gif")
-
-
-# --------------------------------------------------------------------------- #
 # Animator
 # --------------------------------------------------------------------------- #
-
-class _NoSignals:
-    """The default :data:`signals`: nothing recorded, nothing to raise or defer."""
-
-    pending = None
-
-    def check(self):
-        """Raise the exception of a recorded signal (there is none here)."""
-
-    @contextlib.contextmanager
-    def deferred(self):
-        """While in this block a signal is only recorded (see :data:`signals`)."""
-        yield
-
 
 #: How the Animator meets Ctrl-C and SIGTERM. The CLI swaps in an object with
 #: the same members (``visualize_gmm._SigtermRaises``). ``check()`` runs
@@ -124,7 +44,7 @@ class _NoSignals:
 #: Tk callback, its exception would be printed by Tk and the window would run
 #: on; the window's timer sees ``pending`` and closes the window, and
 #: ``check()`` after the loop raises it.
-signals = _NoSignals()
+signals = NoSignals()
 
 
 def _figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36), min_width=480):
@@ -478,12 +398,12 @@ class Animator:
             .mp4 (checked before any work; the same message as ``--save``).
         """
         check_save_path(path)
-        ext = _extension(path)
+        ext = extension(path)
         writer_cls, wants_path = WRITERS[ext]
         quantizer = PaletteQuantizer(self.palette_colors()) if ext in (".gif", ".html") else None
         from tqdm import tqdm
 
-        with _AtomicFile(path) as target, tqdm(
+        with AtomicFile(path) as target, tqdm(
                 total=self.max_iter + 1, unit="frame", file=sys.stderr, leave=False,
                 desc=f"saving {os.path.basename(path)}", disable=not progress) as bar:
             if wants_path:
@@ -573,7 +493,7 @@ class Animator:
         self.paused = False
         self._close_after_last = close_after_last
         self._close_timer = None
-        scale = _screen_scale(self.size, _screen_size(manager))
+        scale = screen_scale(self.size, screen_size(manager))
         if scale < 1.0:                 # the whole figure, smaller, on the screen
             # the Tk backends reset dpi to _original_dpi x the screen's pixel
             # ratio when the window maps: scale both
@@ -678,7 +598,7 @@ class Animator:
         for a in animated:
             a.set_animated(False)
         try:
-            with _AtomicFile(path) as target:
+            with AtomicFile(path) as target:
                 self.fig.savefig(target.fp, format="png", dpi=DPI)
         finally:
             for a in animated:
@@ -710,7 +630,7 @@ class Animator:
 # Live window: fit the figure to the screen
 # --------------------------------------------------------------------------- #
 
-def _screen_size(manager):
+def screen_size(manager):
     """(width, height) in pixels of the screen a live window is on, or None.
 
     Known for the Tk backends (the default); other backends give None.
@@ -722,7 +642,7 @@ def _screen_size(manager):
         return None
 
 
-def _screen_scale(size, screen, *, fill=(0.9, 0.8)):
+def screen_scale(size, screen, *, fill=(0.9, 0.8)):
     """Factor (<= 1) that makes a ``size`` = (w, h) px figure fit ``screen``.
 
     The figure may take ``fill`` of the screen's width and height (room for

@@ -10,31 +10,16 @@ the :class:`gmm_animator.Animator`, plus the analysis helpers they need:
 - :func:`pca_projection`, :func:`column_projection`, :func:`project`,
   :func:`view_of`: the 2-D view of d-dimensional data and states.
 - :func:`select_components`, :func:`format_selection_table`,
-  :func:`parse_k_list`: choosing k (``--select-k``).
+  choosing k (``--select-k``).
 - :class:`FitRecord`: remembers the full fit as the states pass.
-- :class:`UsageError`: the bad-input error the command line reports.
 
 Depends on numpy and :mod:`gmm` only (never on matplotlib).
 """
 
-import argparse
 import dataclasses
 import math
-import re
 
 import numpy as np
-
-
-# --------------------------------------------------------------------------- #
-# Errors
-# --------------------------------------------------------------------------- #
-
-class UsageError(ValueError):
-    """Bad input; ``main`` prints ``error: <message>`` and exits 2.
-
-    A ``ValueError``, so library callers (``animate(...).save(path)``) get the
-    same message text as the command line.
-    """
 
 
 # --------------------------------------------------------------------------- #
@@ -237,10 +222,10 @@ def view_of(X, dims=None, names=None):
         i, j = (int(v) for v in dims)
         for v in (i, j):
             if not 0 <= v < d:
-                raise UsageError(f"--dims {i} {j}: column {v} does not exist; the data has "
+                raise ValueError(f"--dims {i} {j}: column {v} does not exist; the data has "
                                  f"{d} columns, numbered 0 to {d - 1}")
         if i == j:
-            raise UsageError(f"--dims {i} {j}: pick two different columns")
+            raise ValueError(f"--dims {i} {j}: pick two different columns")
         label = (lambda c: names[c]) if names is not None else (lambda c: f"x{c}")
         return column_projection(d, (i, j)), (label(i), label(j))
     if d == 2:
@@ -347,41 +332,6 @@ def format_selection_table(rows, best_k, criterion):
                      "repeated values?): its smallest variance sits at the reg_covar floor, "
                      "so its likelihood is not meaningful")
     return "\n".join(lines)
-
-
-#: the largest k ``--select-k`` and ``-k`` accept (more colours than anyone can tell apart)
-MAX_K = 10_000
-_K_TEXT = re.compile(r"\s*[0-9]+\s*")
-
-
-def parse_k_list(text):
-    """``"1:10"`` (inclusive range), ``"2,3,5"`` or ``"4"`` -> sorted distinct ints >= 1.
-
-    Each k is written in ASCII digits and is at most :data:`MAX_K`, so the
-    list is short and a 400-digit bound is an ordinary error, not a
-    MemoryError.
-    """
-    shown = repr(text if len(text) <= 40 else text[:40] + "...")
-    parts = text.split(":") if ":" in text else text.split(",")
-    if (":" in text and len(parts) != 2) or not all(_K_TEXT.fullmatch(v) for v in parts):
-        raise argparse.ArgumentTypeError(
-            f"expected a range like 1:10 or a list like 2,3,5, got {shown}")
-    if any(len(v.strip().lstrip("0")) > len(str(MAX_K)) or int(v) > MAX_K for v in parts):
-        raise argparse.ArgumentTypeError(f"every k must be at most {MAX_K}, got {shown}")
-    values = [int(v) for v in parts]
-    if ":" in text:
-        lo, hi = values
-        if lo < 1 or hi < lo:
-            raise argparse.ArgumentTypeError(
-                f"expected a range LO:HI with 1 <= LO <= HI, got {shown}")
-        return list(range(lo, hi + 1))
-    ks = sorted(set(values))
-    if ks[0] < 1:
-        raise argparse.ArgumentTypeError(f"every k must be >= 1, got {shown}")
-    return ks
-
-
-parse_k_list.__name__ = "k list"
 
 
 class FitRecord:

@@ -19,7 +19,7 @@ __all__ = ["PaletteQuantizer", "GifWriter", "HtmlWriter", "Mp4Writer", "PngWrite
 
 HOLD_SECONDS = 1.0            # saved animations hold the last frame this long
 
-def _extension(path):
+def extension(path):
     return os.path.splitext(path)[1].lower()
 
 

@@ -24,39 +24,26 @@ pause, step through the kept states, restart, save a frame and quit.
 """
 
 import argparse
-import contextlib
 import dataclasses
-import io
 import math
 import os
-import re
 import sys
+import warnings
 
 import numpy as np
 
-# The transforms, the animator and the writers live in their own modules;
-# their names are re-exported here, so ``visualize_gmm.X`` keeps working.
-from gmm_transforms import (  # noqa: F401
-    MAX_K, FitRecord, UsageError, column_projection, format_selection_table, params_to_fit_units,
-    params_to_user_units, parse_k_list, pca_projection, project, select_components,
-    display_unit, standardise, to_user_units, view_of,
-)
 import gmm_animator
+import gmm_cli
 import gmm_transforms
-from atomic_file import all_or_none, target_problem
-from gmm_animator import (  # noqa: F401
-    DPI, IMAGE_THRESHOLD, Animator, _screen_scale, check_save_path,
+from atomic_file import all_or_none
+from gmm_animator import IMAGE_THRESHOLD, Animator
+from gmm_cli import UsageError, check_save_path
+from gmm_core import COVARIANCE_TYPES
+from gmm_transforms import (
+    FitRecord, display_unit, format_selection_table, params_to_fit_units, params_to_user_units,
+    project, select_components, standardise, to_user_units, view_of,
 )
-from gmm_writers import (  # noqa: F401
-    HOLD_SECONDS, SUPPORTED_EXTENSIONS, WRITERS, GifWriter, HtmlWriter, Mp4Writer,
-    PaletteQuantizer, PngWriter, _AtomicFile, _extension,
-)
-
-__all__ = [
-    "build_parser", "main", "animate", "Animator",
-    "standardise", "to_user_units",
-    "WRITERS", "SUPPORTED_EXTENSIONS",
-]
+from gmm_writers import extension
 
 DEFAULT_SAVE = "gmm_vid.gif"
 MAX_SAMPLED_POINTS = 100_000_000   # -N above this is refused (1.6 GB of points alone)
@@ -65,75 +52,6 @@ MAX_SAMPLED_POINTS = 100_000_000   # -N above this is refused (1.6 GB of points 
 # --------------------------------------------------------------------------- #
 # Command line
 # --------------------------------------------------------------------------- #
-
-class _Parser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are one ``error:`` line (no usage block)."""
-
-    def error(self, message):
-        # a value quoted back (e.g. "invalid choice: 'xxxx...'") is cut to _ECHO characters
-        raise UsageError(re.sub(r"'([^']{%d})[^']{4,}'" % _ECHO, r"'\1...'", message))
-
-
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Appends ``(default: X)`` unless the help text already states a default."""
-
-    def _get_help_string(self, action):
-        if "(default" in (action.help or ""):
-            return action.help
-        return super()._get_help_string(action)
-
-
-#: how an integer or a number is written on the command line: ASCII digits only
-#: (Python's int() and float() would also take '٣', '1_000' and 'infinity'),
-#: decimal integers (no '0x', no '1e3'), and plain decimal or exponent numbers
-_INT_TEXT = re.compile(r"[+-]?[0-9]+")
-_FLOAT_TEXT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-_ECHO = 40      # characters of a bad value quoted back in an error message
-
-
-def _echo(text):
-    """``repr(text)``, shortened to about :data:`_ECHO` characters."""
-    return repr(text if len(text) <= _ECHO else text[:_ECHO] + "...")
-
-
-def _integer(low, high, what):
-    """argparse type: a decimal integer (ASCII digits) from ``low`` to ``high``.
-
-    Decided on the text before any conversion, so a 400-digit value is an
-    ordinary range error, never an OverflowError; the error echoes at most
-    :data:`_ECHO` characters of the value.
-    """
-    limit = f" and at most {high}" if high is not None else ""
-
-    def parse(text):
-        digits = text.strip()
-        if not _INT_TEXT.fullmatch(digits):
-            raise argparse.ArgumentTypeError(f"expected {what}{limit}, got {_echo(text)}")
-        body = digits.lstrip("+-").lstrip("0") or "0"
-        too_long = high is not None and len(body) > len(str(high))
-        value = None if too_long else int(digits)
-        if value is None or value < low or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(f"expected {what}{limit}, got {_echo(text)}")
-        return value
-    parse.__name__ = what
-    return parse
-
-
-def _number(low, inclusive, high, what):
-    """argparse type: a finite decimal number (ASCII) above ``low``, at most ``high``."""
-    limit = f" and at most {high:g}" if high is not None else ""
-
-    def parse(text):
-        if not _FLOAT_TEXT.fullmatch(text.strip()):
-            raise argparse.ArgumentTypeError(f"expected {what}{limit}, got {_echo(text)}")
-        value = float(text)
-        if (not math.isfinite(value) or value < low or (value == low and not inclusive)
-                or (high is not None and value > high)):
-            raise argparse.ArgumentTypeError(f"expected {what}{limit}, got {_echo(text)}")
-        return value
-    parse.__name__ = what
-    return parse
-
 
 MAX_FPS = 1000.0     # ffmpeg refuses absurd frame rates; a GIF frame lasts >= 20 ms anyway
 MIN_FPS = 0.01       # one frame per 100 s; ffmpeg's MP4 muxer fails far below (1e-5)
@@ -150,69 +68,59 @@ def check_fps(value):
         ``expected a number >= 0.01 and at most 1000, got ...``.
     """
     try:
-        if isinstance(value, str) and not _FLOAT_TEXT.fullmatch(value.strip()):
+        if isinstance(value, str) and not gmm_cli.is_decimal_text(value):
             raise ValueError
         fps = float(value)
     except (TypeError, ValueError, OverflowError):
         fps = math.nan
     if isinstance(value, bool) or not (math.isfinite(fps) and MIN_FPS <= fps <= MAX_FPS):
-        shown = _echo(value) if isinstance(value, str) else repr(value)
+        shown = gmm_cli.echo(value) if isinstance(value, str) else repr(value)
         raise ValueError(f"expected a number >= {MIN_FPS:g} and at most {MAX_FPS:g}, "
                          f"got {shown}")
     return fps
 
 
-def _fps(text):
-    """``--fps`` argument type: :func:`check_fps` with argparse's error type."""
-    try:
-        return check_fps(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-_fps.__name__ = "fps"
-MAX_COMPONENTS = MAX_K              # -k, as --select-k: more colours than anyone can tell apart
+_fps = gmm_cli.checked(check_fps, "fps")
+MAX_COMPONENTS = gmm_cli.MAX_K      # -k, as --select-k: more colours than anyone can tell apart
 MAX_ITERATIONS = 1_000_000          # -i: frames of one animation
 MAX_N_INIT = 10_000                 # --n-init restarts per fit
 MAX_SEED = 2**63 - 1                # --seed: fits a JSON/int64 number in --save-params files
 MAX_COLUMN = 2**31 - 1              # --dims: a column number
 #: --max_radius: covariances (radius squared) and their inverses stay normal doubles
 MAX_RADIUS, MIN_RADIUS = 1e150, 1e-150
-_components = _integer(1, MAX_COMPONENTS, "an integer >= 1")
-_points = _integer(1, MAX_SAMPLED_POINTS, "an integer >= 1")
-_iterations = _integer(0, MAX_ITERATIONS, "an integer >= 0")
-_restarts = _integer(1, MAX_N_INIT, "an integer >= 1")
-_seed = _integer(0, MAX_SEED, "an integer >= 0")
-_column = _integer(0, MAX_COLUMN, "an integer >= 0")
-_nonneg = _number(0.0, True, None, "a number >= 0")
+_components = gmm_cli.integer(1, MAX_COMPONENTS, "an integer >= 1")
+_points = gmm_cli.integer(1, MAX_SAMPLED_POINTS, "an integer >= 1")
+_iterations = gmm_cli.integer(0, MAX_ITERATIONS, "an integer >= 0")
+_restarts = gmm_cli.integer(1, MAX_N_INIT, "an integer >= 1")
+_seed = gmm_cli.integer(0, MAX_SEED, "an integer >= 0")
+_column = gmm_cli.integer(0, MAX_COLUMN, "an integer >= 0")
+_nonneg = gmm_cli.number(0.0, True, None, "a number >= 0")
 
 
 def _radius(text):
     """``--max_radius`` type: a number from :data:`MIN_RADIUS` to :data:`MAX_RADIUS`."""
-    value = _number(0.0, False, None, "a number > 0")(text)
+    value = gmm_cli.number(0.0, False, None, "a number > 0")(text)
     if not MIN_RADIUS <= value <= MAX_RADIUS:
         raise argparse.ArgumentTypeError(
             f"expected a number from {MIN_RADIUS:g} to {MAX_RADIUS:g} (the true covariances, "
-            f"radius squared, must stay representable), got {_echo(text)}")
+            f"radius squared, must stay representable), got {gmm_cli.echo(text)}")
     return value
 
 
 _radius.__name__ = "radius"
 
-# Copies of gmm.INITS / gmm.COVARIANCE_TYPES (in --help order) so that building
-# the parser, e.g. for --help, does not import scipy; a test keeps them equal.
-INITS = ("kmeans++", "kmeans", "random_from_data", "random")
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+#: gmm_core.INITS in the order --help lists them (simplest first, scikit-learn's last)
+INIT_CHOICES = ("kmeans++", "kmeans", "random_from_data", "random")
 
 
 def build_parser():
     """The command-line parser; every flag carries help text with its default."""
-    p = _Parser(
+    p = gmm_cli.ArgumentParser(
         prog=_prog_name(),
         description="Animate EM fitting a Gaussian Mixture Model to 2-D points, one "
                     "EM iteration per frame. Without --save a live window opens; with "
                     f"no display the animation is saved to {DEFAULT_SAVE}.",
-        formatter_class=_HelpFormatter,
+        formatter_class=gmm_cli.HelpFormatter,
     )
     p.add_argument("-k", "--num_clusters", "--num-clusters", dest="num_clusters",
                    type=_components, default=5, metavar="K",
@@ -261,7 +169,7 @@ def build_parser():
     p.add_argument("--seed", type=_seed, default=None,
                    help="random seed for sampling and initialisation (default: None, "
                         "different every run)")
-    p.add_argument("--init", choices=INITS, default="kmeans++",
+    p.add_argument("--init", choices=INIT_CHOICES, default="kmeans++",
                    help="how EM picks its initial parameters; 'random' (random soft "
                         "responsibilities, as scikit-learn) starts at a nearly symmetric "
                         "point where the log-likelihood barely moves, so with the default "
@@ -289,7 +197,7 @@ def _add_analysis_arguments(p):
     g = p.add_argument_group(
         "analysis",
         "choose k by BIC/AIC, view data with more than 2 columns, keep a fitted model")
-    g.add_argument("--select-k", "--select_k", dest="select_k", type=parse_k_list,
+    g.add_argument("--select-k", "--select_k", dest="select_k", type=gmm_cli.parse_k_list,
                    default=None, metavar="KS",
                    help="fit every k in KS (1:10 = 1..10 inclusive, or 2,3,5), print a "
                         "table of k, log-likelihood, BIC and AIC to stdout, then animate "
@@ -805,140 +713,12 @@ def _live_window_available():
 
 
 def _print_ll(state):
-    _print_stdout(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}")
-
-
-def _print_stdout(text, flush=False):
-    """Print ``text`` to stdout; a reader that went away or a closed stdout
-    (``>&-``) loses the text, not the run."""
-    try:
-        print(text, flush=flush)
-    except BrokenPipeError:
-        _stdout_gone()
-    except (OSError, ValueError):       # closed (ValueError) or failing stdout
-        pass
-
-
-def _stdout_gone():
-    """stdout's reader went away (``... | head``): the rest of stdout goes to devnull.
-
-    The run (and its save) carries on; only the printed lines nobody reads are lost.
-    """
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, io.UnsupportedOperation):   # not a real file
-        pass
-
-
-def _flush_stdout():
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _stdout_gone()
-    except (OSError, ValueError, AttributeError):   # stdout closed (None after ``>&-``)
-        pass
-
-
-class _Terminated(BaseException):
-    """SIGTERM (``kill PID``) or SIGHUP (the terminal closed) arrived; raised so
-    temp files are removed on the way out. ``args[0]`` is the signal number."""
-
-
-class _SigtermRaises:
-    """While active (main thread only): SIGTERM raises :class:`_Terminated`, and
-    a Ctrl-C or SIGTERM that Python swallowed is raised again at the next check.
-
-    An exception raised by a signal handler is lost when the signal lands in a
-    finalizer or a callback ("Exception ignored in ..."); the handler therefore
-    also records the signal, and :meth:`check` (called between saved frames,
-    before a save is committed and after each ``--select-k`` fit) raises it
-    again. It is installed as :data:`gmm_animator.signals`, whose live window
-    runs its event loop in :meth:`deferred`.
-    Python reports such a lost exception through :func:`sys.unraisablehook`,
-    which would print a traceback; while active, that report is dropped for
-    the exceptions this class raises (the signal is still pending and is
-    raised again), and every other report goes to the previous hook.
-    """
-
-    def __enter__(self):
-        import signal
-        import threading
-
-        self._previous = {}
-        self.pending = None
-        self._deferred = False
-        if threading.current_thread() is not threading.main_thread():
-            return self
-
-        def handler(signum, frame):
-            self.pending = signum
-            if not self._deferred:
-                self.check()
-
-        hangup = getattr(signal, "SIGHUP", None)
-        for signum in (signal.SIGTERM, signal.SIGINT, hangup):
-            if signum is None:
-                continue
-            current = signal.getsignal(signum)
-            if signum == signal.SIGINT and current is not signal.default_int_handler:
-                continue            # SIGINT ignored (a background job) or handled by a host
-            if signum == hangup and current is not signal.SIG_DFL:
-                continue            # SIGHUP ignored (nohup) or handled by a host
-            previous = signal.signal(signum, handler)
-            self._previous[signum] = signal.SIG_DFL if previous is None else previous
-        self._saved_signals = gmm_animator.signals
-        gmm_animator.signals = self
-        self._saved_hook = sys.unraisablehook
-        sys.unraisablehook = self._unraisable
-        return self
-
-    def _unraisable(self, unraisable):
-        """Drop the report of a signal exception lost in a finalizer; pass on the rest."""
-        if self.pending is not None and unraisable.exc_type in (_Terminated, KeyboardInterrupt):
-            return
-        self._saved_hook(unraisable)
-
-    def check(self):
-        """Raise the exception of a recorded signal, if any."""
-        import signal
-
-        if self.pending in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            raise _Terminated(self.pending)
-        if self.pending == signal.SIGINT:
-            raise KeyboardInterrupt
-
-    @contextlib.contextmanager
-    def deferred(self):
-        """Inside the block a signal is only recorded in ``pending``, not raised
-        (the live window's event loop: see :data:`gmm_animator.signals`)."""
-        self._deferred = True
-        try:
-            yield
-        finally:
-            self._deferred = False
-
-    def __exit__(self, *exc):
-        import signal
-
-        for signum, previous in self._previous.items():
-            signal.signal(signum, previous)
-        if self._previous:
-            gmm_animator.signals = self._saved_signals
-            sys.unraisablehook = self._saved_hook
-        return False
+    gmm_cli.print_stdout(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}")
 
 
 def _progress_bars(args):
     """Progress bars (saving, --select-k fits) go to stderr on a terminal, unless -q."""
     return not args.quiet and sys.stderr.isatty()
-
-
-def _one_line(exc):
-    """An exception's message on one line (line breaks in e.g. paths are escaped)."""
-    text = str(exc) or type(exc).__name__
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _degenerate_note(X):
@@ -970,21 +750,6 @@ def _parse_args(parser, argv):
         if dest not in args.explicit:
             setattr(args, dest, parser.get_default(dest))
     return args
-
-
-def _check_params_path(path, flag="--save-params"):
-    """Raise :class:`UsageError` unless ``path`` can take a parameter file."""
-    import gmm
-    try:
-        gmm.check_params_path(path)
-    except gmm.ParamsError as exc:
-        problem = target_problem(path) if path else None
-        if problem is not None and "not a directory" in problem:    # not "does not exist"
-            raise UsageError(f"{flag} {path}: {problem}; choose another path") from None
-        raise UsageError(f"{flag} {exc}") from None
-    problem = target_problem(path)          # an existing FIFO, device or read-only file
-    if problem is not None:
-        raise UsageError(f"{flag} {path}: {problem}; choose another path")
 
 
 #: parameters in user units need variances (scale squared) and their inverses
@@ -1069,7 +834,7 @@ def _analysis_plan(args, X, true_components, names=None):
     if args.dims is not None:
         view_of(np.zeros((1, d)), args.dims)          # raises on a bad --dims
     if args.save_params is not None:
-        _check_params_path(args.save_params)
+        gmm_cli.check_params_path(args.save_params)
     k, init, covariance_type = args.num_clusters, args.init, args.covariance_type
     if X is not None:
         _check_representable(X, args)
@@ -1124,14 +889,14 @@ def _analysis_plan(args, X, true_components, names=None):
             def fitted(row):
                 bar.set_postfix_str(f"k={row['k']} done", refresh=False)
                 bar.update(1)
-                gmm_animator.signals.check()    # a Ctrl-C lost in a finalizer stops here
+                args.signals.check()    # a Ctrl-C lost in a finalizer stops here
 
             best_k, rows = select_components(
                 X, ks, criterion=args.criterion, n_init=args.n_init,
                 covariance_type=covariance_type, init=init, max_iter=args.iterations,
                 tol=args.tol, random_state=rng, callback=fitted)
         if args.select_k is not None:
-            _print_stdout(format_selection_table(rows, best_k, args.criterion), flush=True)
+            gmm_cli.print_stdout(format_selection_table(rows, best_k, args.criterion), flush=True)
             selection = (ks, rows, best_k, args.criterion)
         k = best_k
         init = next(r["initial_params"] for r in rows if r["k"] == best_k)
@@ -1153,7 +918,15 @@ def _free_default_save():
     return name
 
 
-def _run(args):
+def _run(args, signals):
+    gmm_animator.signals = signals
+    try:
+        return _run_checked(args, signals)
+    finally:
+        gmm_animator.signals = gmm_animator.NoSignals()
+
+
+def _run_checked(args, signals):
     # ---- validate everything before any work ----
     save = args.save
     live = False
@@ -1196,6 +969,7 @@ def _run(args):
             save = _free_default_save()
             check_save_path(save)
 
+    args.signals = signals
     plan = _analysis_plan(args, X, true_components, names)   # may sample X; fits --select-k
     anim = animate(plan.X, plan.k, max_iter=args.iterations, tol=args.tol,
                    init=plan.init, covariance_type=plan.covariance_type,
@@ -1226,13 +1000,13 @@ def _run(args):
         if args.save is None:
             taken = "" if save == DEFAULT_SAVE else f" ({DEFAULT_SAVE} exists and was kept)"
             notes.append(f"no display available: saved the animation to {save}{taken}")
-        elif _extension(save) == ".png":     # only the last frame is written
+        elif extension(save) == ".png":     # only the last frame is written
             notes.append(f"saved the final frame (iteration {anim.history[-1].iteration}) "
                          f"to {save}")
         else:
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
         plan.save_params(anim)
-    _flush_stdout()
+    gmm_cli.flush_stdout()
     _print_notes(args)
     return 0
 
@@ -1246,101 +1020,47 @@ def _print_notes(args):
     lines, args.notes[:] = list(args.notes), []
     for line in lines:
         if not args.quiet or line.startswith("warning:"):
-            _write_stderr(line)
-
-
-def _write_stderr(line):
-    """``line`` to stderr; a closed or broken stderr is ignored (nothing to tell)."""
-    try:
-        encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
-        line = line.encode(encoding, "backslashreplace").decode(encoding)   # odd file names
-        print(line, file=sys.stderr, flush=True)
-    except (OSError, ValueError, AttributeError, LookupError):
-        pass
-
-
-@contextlib.contextmanager
-def _held_log_records():
-    """Keep the log records Python would print through its last-resort handler
-    (libraries' warnings when nobody configured logging) in the yielded list,
-    so they can be shown after success instead of before an error line."""
-    import logging
-
-    class Hold(logging.Handler):
-        def emit(self, record):
-            held.append(record)
-
-    held = []
-    previous = logging.lastResort
-    logging.lastResort = Hold(logging.WARNING)
-    try:
-        yield held
-    finally:
-        logging.lastResort = previous
+            gmm_cli.write_stderr(line)
 
 
 def main(argv=None):
-    """Run the command line; returns the exit status.
+    """Run the command line; returns the exit status (a :class:`gmm_cli.ExitStatus`).
 
-    0 on success; 2 with one ``error: ...`` line on stderr for bad input or a
-    failed write (never a traceback, never a partial file, and no other line:
-    status lines, notes and warnings are printed only after success; ``-q``
-    leaves out all but warnings); 130 after Ctrl-C, 143 after SIGTERM, 129
-    after SIGHUP (all remove the temporary file and keep an existing one); 1
-    with one ``error: internal error ...`` line for a bug.
+    OK (0) on success; USAGE (2) with one ``error: ...`` line on stderr for
+    bad input or a failed write (never a traceback, never a partial file, and
+    no other line: status lines, notes and warnings are printed only after
+    success; ``-q`` leaves out all but warnings); INTERRUPTED (130) after
+    Ctrl-C, TERMINATED (143) after SIGTERM, HUNG_UP (129) after SIGHUP (all
+    remove the temporary file and keep an existing one); ERROR (1) with one
+    ``error: internal error ...`` line for a bug.
     """
-    import warnings
-
     parser = build_parser()
     try:
         args = _parse_args(parser, argv)
     except UsageError as exc:
-        _write_stderr(f"error: {_one_line(exc)}")
-        return 2
+        status, line = gmm_cli.exit_status(exc)
+        gmm_cli.write_stderr(line)
+        return status
     except SystemExit as exc:        # --help, --version
-        _flush_stdout()
+        gmm_cli.flush_stdout()
         return int(exc.code or 0)
     args.notes = []
     try:
-        with warnings.catch_warnings(record=True) as caught, _held_log_records() as logged, \
-                _SigtermRaises():
-            status = _run(args)
+        with warnings.catch_warnings(record=True) as caught, \
+                gmm_cli.held_log_records() as logged, gmm_cli.SignalPolicy() as signals:
+            status = _run(args, signals)
         for w in caught:                        # the run succeeded: now show them
-            _write_stderr(_one_line(warnings.formatwarning(
+            gmm_cli.write_stderr(gmm_cli.one_line(warnings.formatwarning(
                 w.message, w.category, w.filename, w.lineno, line="").strip()))
         for record in logged:                   # e.g. matplotlib's first-run font cache note
-            _write_stderr(_one_line(record.getMessage()))
+            gmm_cli.write_stderr(gmm_cli.one_line(record.getMessage()))
         return status
-    except UsageError as exc:
-        _write_stderr(f"error: {_one_line(exc)}")
-        return 2
-    except ValueError as exc:        # data_gen.DataError, gmm argument errors
-        _write_stderr(f"error: {_one_line(' '.join(str(exc).split()) or type(exc).__name__)}")
-        return 2
-    except OSError as exc:           # e.g. disk full, ffmpeg died while writing
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        _write_stderr(_one_line(f"error: could not write the output{where}: "
-                                f"{' '.join(str(exc.strerror or exc).split())}"))
-        return 2
-    except MemoryError:
-        _write_stderr("error: not enough memory for this run; use fewer points (-N or a "
-                      "smaller file) or fewer components (-k)")
-        return 2
-    except KeyboardInterrupt:
-        _flush_stdout()
-        _write_stderr("interrupted")
-        return 130
-    except _Terminated as exc:
-        import signal
-
-        _flush_stdout()
-        hangup = exc.args[0] == getattr(signal, "SIGHUP", None)
-        _write_stderr("hung up" if hangup else "terminated")
-        return 128 + (exc.args[0] if exc.args else signal.SIGTERM)
-    except Exception as exc:         # a bug: one line instead of a traceback
-        _write_stderr(f"error: internal error ({type(exc).__name__}: {_one_line(exc)}); "
-                      "please report it with the command line")
-        return 1
+    except (Exception, KeyboardInterrupt, gmm_cli.Terminated) as exc:
+        if isinstance(exc, (KeyboardInterrupt, gmm_cli.Terminated)):
+            gmm_cli.flush_stdout()
+        status, line = gmm_cli.exit_status(exc)
+        gmm_cli.write_stderr(line)
+        return status
 
 
 if __name__ == "__main__":

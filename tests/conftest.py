@@ -35,16 +35,16 @@ def captured_animator(monkeypatch):
     Wraps ``Animator.save`` so ``box["anim"]`` is the last Animator that saved;
     the save itself still runs. Returns the (initially empty) dict.
     """
-    import visualize_gmm
+    import gmm_animator
 
     box = {}
-    original = visualize_gmm.Animator.save
+    original = gmm_animator.Animator.save
 
     def save(self, path, **kw):
         box["anim"] = self
         return original(self, path, **kw)
 
-    monkeypatch.setattr(visualize_gmm.Animator, "save", save)
+    monkeypatch.setattr(gmm_animator.Animator, "save", save)
     return box
 
 
@@ -74,10 +74,10 @@ def fail_on_frame(monkeypatch):
     Frames before it are written as usual, so the failure lands mid-save.
     Returns the list of frame numbers the writer was given (1-based).
     """
-    import visualize_gmm
+    import gmm_writers
 
     calls = []
-    original = visualize_gmm.GifWriter.add
+    original = gmm_writers.GifWriter.add
 
     def arm(exc, n=1):
         def add(self, rgb):
@@ -86,7 +86,7 @@ def fail_on_frame(monkeypatch):
                 raise exc
             return original(self, rgb)
 
-        monkeypatch.setattr(visualize_gmm.GifWriter, "add", add)
+        monkeypatch.setattr(gmm_writers.GifWriter, "add", add)
         return calls
 
     return arm

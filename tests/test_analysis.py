@@ -20,6 +20,8 @@ from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 import gmm
 import gmm_plot
+import gmm_transforms
+import gmm_cli
 import visualize_gmm
 from readme_commands import ANALYSIS_COMMANDS
 from visualize_gmm import main
@@ -165,7 +167,7 @@ def test_select_k_cli_table_in_user_units_equals_sklearn(tmp_path, capsys, captu
     assert [r["k"] for r in table if r["chosen"]] == [4]
     assert "chosen: k = 4 (lowest BIC)" in out
     # the same fits, recomputed, checked against scikit-learn on the user-unit data
-    best, rows = visualize_gmm.select_components(
+    best, rows = gmm_transforms.select_components(
         X, [1, 2, 3, 4, 5, 6], n_init=2, max_iter=50, tol=1e-3,
         random_state=np.random.default_rng(5))
     assert best == 4
@@ -223,14 +225,14 @@ def test_select_k_aic_and_figure_keeps_scene_pixels(tmp_path, capsys, captured):
 
 def test_n_init_keeps_the_best_run():
     X = _blobs(5, seed=7, sep=5.0)
-    one = visualize_gmm.select_components(X, [5], random_state=np.random.default_rng(3))[1][0]
-    many = visualize_gmm.select_components(X, [5], n_init=6,
+    one = gmm_transforms.select_components(X, [5], random_state=np.random.default_rng(3))[1][0]
+    many = gmm_transforms.select_components(X, [5], n_init=6,
                                            random_state=np.random.default_rng(3))[1][0]
     # the first of the 6 runs is the single run (same generator), so the kept one is no worse
     assert many["log_likelihood"] >= one["log_likelihood"] - 1e-12
-    runs = [gmm.GaussianMixture(5, random_state=g).fit(visualize_gmm.standardise(X)[0])
+    runs = [gmm.GaussianMixture(5, random_state=g).fit(gmm_transforms.standardise(X)[0])
             for g in [np.random.default_rng(3)]]
-    assert runs[0].lower_bound_ - 2 * np.log(visualize_gmm.standardise(X)[2]) == \
+    assert runs[0].lower_bound_ - 2 * np.log(gmm_transforms.standardise(X)[2]) == \
         pytest.approx(one["log_likelihood"], abs=1e-12)
 
 
@@ -246,14 +248,14 @@ def test_bad_select_k_is_one_error_line(tmp_path, capsys, ks):
 @pytest.mark.parametrize("text, expected", [("1:4", [1, 2, 3, 4]), ("3", [3]),
                                             ("5,2,3,2", [2, 3, 5]), (" 2:2 ", [2])])
 def test_parse_k_list(text, expected):
-    assert visualize_gmm.parse_k_list(text) == expected
+    assert gmm_cli.parse_k_list(text) == expected
 
 
 # ------------------------------------------------------------------ projections
 
 def test_pca_projection_matches_sklearn():
     X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
-    P, centre, explained = visualize_gmm.pca_projection(X)
+    P, centre, explained = gmm_transforms.pca_projection(X)
     pca = PCA(2).fit(X)
     np.testing.assert_allclose(np.abs(P @ pca.components_.T), np.eye(2), atol=1e-10)
     np.testing.assert_allclose(explained, pca.explained_variance_ratio_, rtol=1e-10)
@@ -277,7 +279,7 @@ def test_iris_view_is_the_exact_projection_of_the_fit(tmp_path, captured):
                  "--save-params", str(saved), "-s", str(tmp_path / "o.png")]) == 0
     anim = captured["anim"]
     params = gmm.load_params(str(saved), n_features=4)       # the d-dimensional fit
-    P, centre, explained = visualize_gmm.pca_projection(X)
+    P, centre, explained = gmm_transforms.pca_projection(X)
     shown = anim.history[-1]
     np.testing.assert_allclose(shown.means, (params["means"] - centre) @ P.T, atol=1e-12)
     np.testing.assert_allclose(shown.covariances, P @ params["covariances"] @ P.T, atol=1e-12)
@@ -373,7 +375,7 @@ def test_project_is_the_linear_image_of_each_gaussian(d, seed):
     c = rng.normal(size=d)
     state = gmm.GMMState(iteration=0, weights=np.full(k, 1 / k), means=mu, covariances=S,
                          log_likelihood=-1.0, labels=np.zeros(4, int))
-    out = visualize_gmm.project(state, P, c)
+    out = gmm_transforms.project(state, P, c)
     for j in range(k):
         # the image of N(mu, S) under y = P (x - c) is N(P (mu - c), P S P^T): compare
         # second moments along random directions (u^T y has variance (P^T u)^T S (P^T u))
@@ -391,10 +393,10 @@ def test_project_matches_samples():
     A = rng.normal(size=(d, d))
     S = A @ A.T + np.eye(d)
     mu = rng.normal(size=d)
-    P, centre, _ = visualize_gmm.pca_projection(rng.normal(size=(50, d)) @ A)
+    P, centre, _ = gmm_transforms.pca_projection(rng.normal(size=(50, d)) @ A)
     Y = (rng.multivariate_normal(mu, S, size=200_000) - centre) @ P.T
     state = gmm.GMMState(0, np.ones(1), mu[None], S[None], 0.0, np.zeros(1, int))
-    out = visualize_gmm.project(state, P, centre)
+    out = gmm_transforms.project(state, P, centre)
     np.testing.assert_allclose(Y.mean(axis=0), out.means[0], atol=0.03)
     np.testing.assert_allclose(np.cov(Y.T), out.covariances[0], rtol=0.02, atol=0.03)
 
@@ -634,7 +636,7 @@ def test_degenerate_fits_are_flagged_and_not_chosen(tmp_path, capsys):
     blob = rng.normal(size=(100, 2))
     line = np.c_[rng.uniform(-3, 3, 40) + 10, np.full(40, 5.0)]     # y repeated exactly
     X = np.r_[blob, line]
-    best, rows = visualize_gmm.select_components(X, [1, 2], random_state=0)
+    best, rows = gmm_transforms.select_components(X, [1, 2], random_state=0)
     assert [r["degenerate"] for r in rows] == [False, True]
     assert rows[1]["bic"] < rows[0]["bic"]          # the collapsed fit "wins" on BIC ...
     assert best == 1                                # ... but is not chosen
@@ -659,10 +661,10 @@ def test_cli_n_init_animates_the_best_of_the_runs(tmp_path, captured):
     assert main(["-k", "4", "--load_path", IRIS, "--n-init", "4", "--seed", "3", "-q",
                  "-s", str(tmp_path / "o.png")]) == 0
     shown = captured["anim"].fit_record.last
-    _, rows = visualize_gmm.select_components(X, [4], n_init=4, max_iter=50,
+    _, rows = gmm_transforms.select_components(X, [4], n_init=4, max_iter=50,
                                               random_state=np.random.default_rng(3))
     assert shown.log_likelihood == pytest.approx(rows[0]["log_likelihood"], abs=1e-9)
-    singles = [visualize_gmm.select_components(X, [4], max_iter=50, random_state=g)[1][0]
+    singles = [gmm_transforms.select_components(X, [4], max_iter=50, random_state=g)[1][0]
                for g in [np.random.default_rng(3)]]
     assert shown.log_likelihood >= singles[0]["log_likelihood"] - 1e-12
 
@@ -682,7 +684,7 @@ def test_selection_footer_when_every_fit_is_degenerate(tmp_path, capsys):
              "degenerate": False},
             {"k": 2, "n_parameters": 11, "log_likelihood": 0.0, "bic": 1.0, "aic": 1.0,
              "degenerate": True}]
-    footer = visualize_gmm.format_selection_table(rows, 1, "bic").splitlines()[3]
+    footer = gmm_transforms.format_selection_table(rows, 1, "bic").splitlines()[3]
     assert footer.startswith("* chosen: k = 1 (lowest BIC among the rows without !)")
 
 

@@ -31,6 +31,7 @@ from PIL import Image
 
 import data_gen
 import gmm
+import gmm_animator
 import visualize_gmm
 from visualize_gmm import main
 

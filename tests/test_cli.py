@@ -23,6 +23,10 @@ from scipy.stats import multivariate_normal
 
 import gmm_plot
 import readme_commands
+import gmm_writers
+import gmm_transforms
+import gmm_core
+import gmm_animator
 import visualize_gmm
 from readme_commands import EXAMPLE_COMMANDS, ISSUE_COMMANDS, SAVE_FORMS
 from visualize_gmm import main
@@ -165,7 +169,7 @@ def test_more_than_two_columns_fit_all_draw_two_principal_components(
     path = tmp_path / "pts.csv"
     np.savetxt(path, X, delimiter=",", header="a,b,c", comments="")
     full_states = []
-    original = visualize_gmm.project
+    original = gmm_transforms.project
 
     def spy(state, P, centre):
         full_states.append(state)
@@ -181,7 +185,7 @@ def test_more_than_two_columns_fit_all_draw_two_principal_components(
         assert full.means.shape == (2, 3)                       # all columns fitted
         assert ll == pytest.approx(_mixture_ll(X, full), abs=2e-6)
         # the default view of d > 2 data: the top two principal components
-        P, centre, _ = visualize_gmm.pca_projection(X)
+        P, centre, _ = gmm_transforms.pca_projection(X)
         np.testing.assert_allclose(shown.means, (full.means - centre) @ P.T, atol=1e-12)
         np.testing.assert_allclose(shown.covariances, P @ full.covariances @ P.T, atol=1e-12)
 
@@ -542,16 +546,17 @@ def test_sigint_during_long_save_exits_130(tmp_path, default_ctrl_c):
 # them got their own draw does: an idle redraw may merge two under load).
 SHOWN_SCRIPT = r"""
 import sys
+import gmm_animator
 import visualize_gmm
 
 shown = []
-original = visualize_gmm.Animator.show_state
+original = gmm_animator.Animator.show_state
 
 def show_state(self, i, *args, **kwargs):
     shown.append(i)
     return original(self, i, *args, **kwargs)
 
-visualize_gmm.Animator.show_state = show_state
+gmm_animator.Animator.show_state = show_state
 code = visualize_gmm.main(sys.argv[1:])
 print("shown states:", *shown, file=sys.stderr)
 sys.exit(code)
@@ -579,10 +584,11 @@ def test_live_window_advances_frames_under_xvfb(tmp_path, run_in_window):
 
 SIGNAL_SCRIPT = r"""
 import os, signal, sys
+import gmm_animator
 import visualize_gmm
 
 shown = []
-original = visualize_gmm.Animator.show_state
+original = gmm_animator.Animator.show_state
 
 def show_state(self, i, *args, **kwargs):
     shown.append(i)
@@ -590,7 +596,7 @@ def show_state(self, i, *args, **kwargs):
         os.kill(os.getpid(), getattr(signal, os.environ["SEND_SIGNAL"]))
     return original(self, i, *args, **kwargs)
 
-visualize_gmm.Animator.show_state = show_state
+gmm_animator.Animator.show_state = show_state
 try:
     code = visualize_gmm.main(sys.argv[1:])
 finally:
@@ -634,7 +640,7 @@ def test_fast_render_equals_full_redraw(n_points):
 
 def test_palette_quantizer_keeps_drawn_colours():
     colors = gmm_plot.component_colors(7)
-    q = visualize_gmm.PaletteQuantizer(colors)
+    q = gmm_writers.PaletteQuantizer(colors)
     assert q.palette.shape == (256, 3)
     probe = np.round(255 * np.r_[colors[:, :3], 0.5 * colors[:, :3] + 0.5,
                                  [[1, 1, 1], [0, 0, 0], [0.45, 0.45, 0.45]]]).astype(np.uint8)
@@ -695,7 +701,7 @@ def test_unwritable_directory_is_one_error_line(tmp_path, monkeypatch, capsys):
 def test_label_budget_bounds_memory_and_saves_every_frame(tmp_path, monkeypatch,
                                                           captured_animator):
     # 300 points -> 300 bytes of uint8 labels per state; keep at most 3 states' labels
-    monkeypatch.setattr(visualize_gmm.Animator, "LABEL_BUDGET_BYTES", 900)
+    monkeypatch.setattr(gmm_animator.Animator, "LABEL_BUDGET_BYTES", 900)
     out = tmp_path / "x.gif"
     assert main(SMALL + ["-i", "7", "--tol", "0", "-q", "-s", str(out)]) == 0
     history = captured_animator["anim"].history
@@ -810,5 +816,5 @@ def test_explicit_options_from_one_parse(monkeypatch, argv, explicit, k, cov):
 def test_parser_choices_are_the_librarys():
     """visualize_gmm keeps its own copies (so --help needs no scipy); same sets."""
     import gmm
-    assert set(visualize_gmm.INITS) == set(gmm.INITS)
-    assert set(visualize_gmm.COVARIANCE_TYPES) == set(gmm.COVARIANCE_TYPES)
+    assert set(visualize_gmm.INIT_CHOICES) == set(gmm.INITS)
+    assert set(gmm_core.COVARIANCE_TYPES) == set(gmm.COVARIANCE_TYPES)

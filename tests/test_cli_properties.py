@@ -32,6 +32,7 @@ import data_gen
 import gmm
 import gmm_transforms
 import gmm_writers
+import gmm_cli
 import visualize_gmm
 from visualize_gmm import main
 
@@ -476,7 +477,7 @@ def test_an_error_is_the_only_stderr_line_even_after_a_note(tmp_path, monkeypatc
     def failing(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(visualize_gmm.GifWriter, "finish", failing)
+    monkeypatch.setattr(gmm_writers.GifWriter, "finish", failing)
     status, _, err = _run(["--load_path", str(tmp_path / "pts.csv"), "-k", "2", "-i", "1",
                            "-s", str(tmp_path / "o.gif")])
     assert status == 2
@@ -491,11 +492,11 @@ def test_library_warnings_and_log_lines_wait_for_success(monkeypatch, fails):
     import logging
     import warnings
 
-    def run(args):
+    def run(args, signals):
         logging.getLogger("matplotlib.font_manager").warning("building the font cache")
         warnings.warn("something odd", RuntimeWarning)
         if fails:
-            raise visualize_gmm.UsageError("bad input")
+            raise gmm_cli.UsageError("bad input")
         return 0
 
     monkeypatch.setattr(visualize_gmm, "_run", run)

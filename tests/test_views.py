@@ -22,6 +22,9 @@ from scipy.stats import multivariate_normal
 import gmm
 import gmm_plot
 import gmm_teaching
+import gmm_writers
+import gmm_transforms
+import gmm_animator
 import visualize_gmm
 from readme_commands import GALLERY_COMMANDS
 from visualize_gmm import main
@@ -318,7 +321,7 @@ def test_gif_palette_keeps_soft_mixes(tmp_path, captured_animator):
     out = tmp_path / "soft.gif"
     assert main(SMALL + ["-i", "2", "--soft", "-q", "-s", str(out)]) == 0
     anim = captured_animator["anim"]
-    q = visualize_gmm.PaletteQuantizer(anim.palette_colors())
+    q = gmm_writers.PaletteQuantizer(anim.palette_colors())
     c = anim.colors[:, :3]
     mix = np.round(255 * (0.5 * (c[0] + c[1]) * 0.5 + 0.5)).astype(np.uint8)   # over white
     got = q.palette[q(mix[None, None])[0, 0]].astype(int)
@@ -401,11 +404,11 @@ def test_cli_restart_uses_seed_plus_r(tmp_path, captured_animator, capsys):
     capsys.readouterr()                                  # would silence the restart lines
     anim = captured_animator["anim"]
     X = anim.views[0].artist.get_offsets().data          # the drawn (2-D) data
-    Z, centre, scale = visualize_gmm.standardise(X)
+    Z, centre, scale = gmm_transforms.standardise(X)
     for r in (1, 2):
         anim.restart(anim.restart_factory())
         first = next(gmm.em_steps(Z, 3, max_iter=2, random_state=np.random.default_rng(r)))
-        want = visualize_gmm.to_user_units(first, centre, scale).means
+        want = gmm_transforms.to_user_units(first, centre, scale).means
         np.testing.assert_allclose(anim.state(0).means, want, rtol=1e-9, atol=1e-9)
         assert f"restart {r}: EM from a new initialisation (seed {r})" in capsys.readouterr().err
     assert len(list(anim.indices())) == 3                # the restarted run plays to its end
@@ -692,12 +695,12 @@ def test_gps_like_tick_labels_and_axis_labels_stay_inside_their_column():
 
 
 def test_screen_scale_fits_the_figure_in_the_screen():
-    assert visualize_gmm._screen_scale((640, 624), (1280, 800)) == 1.0
-    assert visualize_gmm._screen_scale((1552, 624), (1280, 800)) == pytest.approx(
+    assert gmm_animator.screen_scale((640, 624), (1280, 800)) == 1.0
+    assert gmm_animator.screen_scale((1552, 624), (1280, 800)) == pytest.approx(
         0.9 * 1280 / 1552)
-    assert visualize_gmm._screen_scale((800, 1600), (1280, 800)) == pytest.approx(
+    assert gmm_animator.screen_scale((800, 1600), (1280, 800)) == pytest.approx(
         0.8 * 800 / 1600)
-    assert visualize_gmm._screen_scale((5000, 5000), None) == 1.0
+    assert gmm_animator.screen_scale((5000, 5000), None) == 1.0
 
 
 LIVE_WIDE = """
