@@ -230,9 +230,9 @@ def test_n_init_keeps_the_best_run():
                                            random_state=np.random.default_rng(3))[1][0]
     # the first of the 6 runs is the single run (same generator), so the kept one is no worse
     assert many["log_likelihood"] >= one["log_likelihood"] - 1e-12
-    runs = [gmm.GaussianMixture(5, random_state=g).fit(gmm_transforms.standardise(X)[0])
-            for g in [np.random.default_rng(3)]]
-    assert runs[0].lower_bound_ - 2 * np.log(gmm_transforms.standardise(X)[2]) == \
+    runs = [gmm.GaussianMixture(5, init="kmeans++", random_state=g).fit(
+        gmm_transforms.standardise(X)[0]) for g in [np.random.default_rng(3)]]
+    assert runs[0].state_.log_likelihood - 2 * np.log(gmm_transforms.standardise(X)[2]) == \
         pytest.approx(one["log_likelihood"], abs=1e-12)
 
 
@@ -663,7 +663,10 @@ def test_cli_n_init_animates_the_best_of_the_runs(tmp_path, captured):
     shown = captured["anim"].fit_record.last
     _, rows = gmm_transforms.select_components(X, [4], n_init=4, max_iter=50,
                                               random_state=np.random.default_rng(3))
-    assert shown.log_likelihood == pytest.approx(rows[0]["log_likelihood"], abs=1e-9)
+    # the table scores the estimator's final parameters, which (as in scikit-learn)
+    # are one M-step past the state em_steps stops at: never worse, within tol
+    assert rows[0]["log_likelihood"] - 1e-3 <= shown.log_likelihood \
+        <= rows[0]["log_likelihood"] + 1e-12
     singles = [gmm_transforms.select_components(X, [4], max_iter=50, random_state=g)[1][0]
                for g in [np.random.default_rng(3)]]
     assert shown.log_likelihood >= singles[0]["log_likelihood"] - 1e-12
