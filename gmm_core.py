@@ -6,16 +6,16 @@ __version__, _read_version
     The version declared in pyproject.toml (the package metadata when installed).
 COVARIANCE_TYPES, INITS
     The accepted ``covariance_type`` and named ``init`` values.
-check_init_params, _check_init_tuple, _check_mixture
+check_init_params, check_init_tuple, check_mixture
     Validate mixture parameters ``(weights, means, covariances)`` (starting
     parameters, and parameters evaluated on data).
-_real_array, _check_X, _check_int, _check_nonneg_float, _check_covariance_type, _as_rng
+real_array, check_X, check_int, check_nonneg_float, check_covariance_type, as_rng
     Argument checks; each raises ``TypeError`` or ``ValueError`` with one line
     naming the argument.
-_check_spread
+check_spread
     Data whose squares overflow or underflow float64 cannot be fitted: one
     clear ``ValueError`` saying so and to standardise.
-CHUNK_ROWS, _chunks
+CHUNK_ROWS, chunks
     Row chunking of the E-step and of k-means' nearest-centre search.
 
 This is a leaf: it imports numpy and the standard library only, and never
@@ -39,6 +39,7 @@ __all__ = [
     "INITS",
     "CHUNK_ROWS",
     "check_init_params",
+    "n_parameters",
 ]
 
 
@@ -94,7 +95,7 @@ def _sci(x):
     return np.format_float_scientific(x, precision=3, trim="-")
 
 
-def _real_array(value, name, copy=False) -> np.ndarray:
+def real_array(value, name, copy=False) -> np.ndarray:
     """``value`` as a float64 array of real numbers, or a ValueError naming ``name``.
 
     Accepts what scikit-learn's ``check_array`` accepts: any integer, bool or
@@ -141,14 +142,14 @@ def _real_array(value, name, copy=False) -> np.ndarray:
     return np.array(arr, dtype=np.float64) if copy else np.asarray(arr, dtype=np.float64)
 
 
-def _check_X(X, n_components=None, name="X") -> np.ndarray:
+def check_X(X, n_components=None, name="X") -> np.ndarray:
     """Return X as a C-contiguous float64 (n, d) array or raise ValueError.
 
-    ``X`` may be any array-like ``_real_array`` accepts (lists, DataFrames,
+    ``X`` may be any array-like ``real_array`` accepts (lists, DataFrames,
     int/bool/float16/32/128, object arrays of numbers, read-only or strided
     arrays); it must be 2-D, non-empty and finite.
     """
-    arr = _real_array(X, name)
+    arr = real_array(X, name)
     if arr.ndim != 2:
         hint = (f"; reshape a single feature with {name}.reshape(-1, 1)" if arr.ndim == 1 else "")
         raise ValueError(f"{name} must be 2-D of shape (n_samples, n_features), got {arr.ndim}-D "
@@ -167,7 +168,7 @@ def _check_X(X, n_components=None, name="X") -> np.ndarray:
     return arr
 
 
-def _check_spread(spread, n, d, name="X", small_ok=False):
+def check_spread(spread, n, d, name="X", small_ok=False):
     """Raise ValueError when points ``spread`` apart cannot be fitted in float64.
 
     Parameters
@@ -202,7 +203,7 @@ def _check_spread(spread, n, d, name="X", small_ok=False):
                          f"float64 (the limit is about {_MIN_SPREAD:.3g}); {_STANDARDISE}")
 
 
-def _check_int(name, value, minimum):
+def check_int(name, value, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
     if value < minimum:
@@ -210,7 +211,7 @@ def _check_int(name, value, minimum):
     return int(value)
 
 
-def _check_nonneg_float(name, value):
+def check_nonneg_float(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r}")
     try:
@@ -227,14 +228,14 @@ def _check_nonneg_float(name, value):
     return as_float
 
 
-def _check_covariance_type(covariance_type):
+def check_covariance_type(covariance_type):
     if not isinstance(covariance_type, str) or covariance_type not in COVARIANCE_TYPES:
         raise ValueError(f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}; "
                          f"got {covariance_type!r}")
     return covariance_type
 
 
-def _as_rng(random_state) -> np.random.Generator:
+def as_rng(random_state) -> np.random.Generator:
     """Turn None, an int, a Generator, a RandomState, a SeedSequence or a
     BitGenerator into a Generator (no global state)."""
     if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)) \
@@ -252,7 +253,7 @@ def _as_rng(random_state) -> np.random.Generator:
                     f"got {type(random_state).__name__}")
 
 
-def _check_init_tuple(init, n_components, n_features, covariance_type):
+def check_init_tuple(init, n_components, n_features, covariance_type):
     """Validate ``(weights, means, covariances)`` and return float64 copies."""
     try:
         count = len(init)
@@ -262,11 +263,11 @@ def _check_init_tuple(init, n_components, n_features, covariance_type):
     if count != 3:
         raise ValueError("init as a tuple must be (weights, means, covariances); "
                          f"got {count} items")
-    return _check_mixture(init[0], init[1], init[2], n_components, n_features,
+    return check_mixture(init[0], init[1], init[2], n_components, n_features,
                           covariance_type, prefix="init ")
 
 
-def _check_mixture(weights, means, covariances, n_components, n_features,
+def check_mixture(weights, means, covariances, n_components, n_features,
                    covariance_type="full", prefix=""):
     """Validate mixture parameters; return float64 copies (covariances symmetrised).
 
@@ -291,9 +292,9 @@ def _check_mixture(weights, means, covariances, n_components, n_features,
         1e-6), covariances not symmetric, not positive definite, too small to
         invert in float64, or not of ``covariance_type``'s form.
     """
-    weights = _real_array(weights, f"{prefix}weights", copy=True)
-    means = _real_array(means, f"{prefix}means", copy=True)
-    covs = _real_array(covariances, f"{prefix}covariances", copy=True)
+    weights = real_array(weights, f"{prefix}weights", copy=True)
+    means = real_array(means, f"{prefix}means", copy=True)
+    covs = real_array(covariances, f"{prefix}covariances", copy=True)
     d = n_features
     if weights.ndim != 1 or (n_components is not None and weights.shape[0] != n_components) \
             or weights.shape[0] == 0:
@@ -383,13 +384,21 @@ def check_init_params(init, n_components, n_features, covariance_type="full"):
     ValueError
         Saying which array is wrong and how.
     """
-    return _check_init_tuple(init, n_components, n_features,
-                             _check_covariance_type(covariance_type))
+    return check_init_tuple(init, n_components, n_features,
+                             check_covariance_type(covariance_type))
 
 
 # --------------------------------------------------------------------------
 # Row chunking
 # --------------------------------------------------------------------------
-def _chunks(n, size=CHUNK_ROWS):
+def chunks(n, size=CHUNK_ROWS):
     for start in range(0, n, size):
         yield slice(start, min(start + size, n))
+
+
+def n_parameters(n_components, n_features, covariance_type="full"):
+    """Number of free parameters of a mixture (as scikit-learn counts them)."""
+    k, d = n_components, n_features
+    cov = {"full": k * d * (d + 1) / 2, "diag": k * d, "tied": d * (d + 1) / 2,
+           "spherical": k}[check_covariance_type(covariance_type)]
+    return int(cov + k * d + k - 1)

@@ -6,12 +6,12 @@ KMeansState, kmeans_steps
     Lloyd's k-means one state per iteration, to compare with EM
     (``--compare kmeans``).
 
-The private helpers ``_kmeans_plusplus``, ``_nearest``, ``_fill_empty`` and
-``_lloyd`` are also what ``gmm``'s centre-picking inits (``"kmeans++"``,
+The private helpers ``kmeans_plusplus``, ``nearest``, ``fill_empty`` and
+``lloyd`` are also what ``gmm``'s centre-picking inits (``"kmeans++"``,
 ``"kmeans"``, ``"random_from_data"``) run.
 
-This module imports numpy and ``gmm_core`` (the row chunking ``_chunks`` and
-the argument checks ``_check_X``, ``_check_int``) only; it never imports
+This module imports numpy and ``gmm_core`` (the row chunking ``chunks`` and
+the argument checks ``check_X``, ``check_int``) only; it never imports
 matplotlib or ``gmm`` (``gmm`` imports this module).  Imports point one way,
 ``gmm_core <- gmm_kmeans, gmm_params <- gmm``.
 """
@@ -23,7 +23,7 @@ from typing import Iterator
 
 import numpy as np
 
-from gmm_core import _check_int, _check_spread, _check_X, _chunks, _real_array
+from gmm_core import check_int, check_spread, check_X, chunks, real_array
 
 __all__ = [
     "KMeansState",
@@ -41,22 +41,22 @@ def _sq_dist(Xc, centres):
     return np.maximum(d2, 0.0, out=d2)
 
 
-def _nearest(Xc, centres):
+def nearest(Xc, centres):
     """Index of and squared distance to the nearest centre, per point."""
     n = Xc.shape[0]
     idx = np.empty(n, dtype=np.intp)
     dist = np.empty(n)
-    for sl in _chunks(n):
+    for sl in chunks(n):
         d2 = _sq_dist(Xc[sl], centres)
         idx[sl] = d2.argmin(axis=1)
         dist[sl] = d2[np.arange(d2.shape[0]), idx[sl]]
     return idx, dist
 
 
-def _kmeans_plusplus(Xc, k, rng):
+def kmeans_plusplus(Xc, k, rng):
     """Greedy k-means++ seeding (2 + log k candidates per centre); returns centre indices.
 
-    Every pass over the points goes chunk by chunk (``_chunks``): memory stays
+    Every pass over the points goes chunk by chunk (``chunks``): memory stays
     O(chunk * trials) and no single numpy call runs long, so a signal handler
     gets to run between chunks even at 1e7 rows.
     """
@@ -64,7 +64,7 @@ def _kmeans_plusplus(Xc, k, rng):
     trials = 2 + int(np.log(k))
     chosen = [int(rng.integers(n))]
     closest = np.empty(n)
-    for sl in _chunks(n):
+    for sl in chunks(n):
         closest[sl] = _sq_dist(Xc[sl], Xc[chosen]).ravel()
     for _ in range(1, k):
         pot = closest.sum()
@@ -76,16 +76,16 @@ def _kmeans_plusplus(Xc, k, rng):
         cand = np.searchsorted(np.cumsum(closest), rng.uniform(size=trials) * pot)
         cand = np.minimum(cand, n - 1)
         cand_pot = np.zeros(trials)     # potential after adding each candidate
-        for sl in _chunks(n):
+        for sl in chunks(n):
             cand_pot += np.minimum(closest[None, sl], _sq_dist(Xc[sl], Xc[cand]).T).sum(axis=1)
         best = int(cand[int(np.argmin(cand_pot))])
-        for sl in _chunks(n):
+        for sl in chunks(n):
             np.minimum(closest[sl], _sq_dist(Xc[sl], Xc[best:best + 1]).ravel(), out=closest[sl])
         chosen.append(best)
     return np.array(chosen)
 
 
-def _fill_empty(labels, dist, k):
+def fill_empty(labels, dist, k):
     """Give every empty cluster the point farthest from its own centre.
 
     Only points whose cluster keeps at least one other member are moved.
@@ -102,12 +102,12 @@ def _fill_empty(labels, dist, k):
     return labels
 
 
-def _lloyd(Xc, labels, k, n_iter):
+def lloyd(Xc, labels, k, n_iter):
     """A few Lloyd iterations from hard labels; returns the final labels."""
     for _ in range(n_iter):
         centres, _ = _label_means(Xc, labels, k)
-        new, dist = _nearest(Xc, centres)
-        new = _fill_empty(new, dist, k)
+        new, dist = nearest(Xc, centres)
+        new = fill_empty(new, dist, k)
         if np.array_equal(new, labels):
             break
         labels = new
@@ -186,14 +186,14 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
     iterator of KMeansState
         Arguments are validated when called, not at the first ``next()``.
     """
-    X = _check_X(X)
-    centres = _real_array(centres, "centres", copy=True)
+    X = check_X(X)
+    centres = real_array(centres, "centres", copy=True)
     if centres.ndim != 2 or centres.shape[1] != X.shape[1] or len(centres) == 0:
         raise ValueError(f"centres must have shape (k, {X.shape[1]}) to match X's "
                          f"{X.shape[1]} columns, got {centres.shape}")
     if not np.all(np.isfinite(centres)):
         raise ValueError("centres must be finite")
-    max_iter = _check_int("max_iter", max_iter, 0)
+    max_iter = check_int("max_iter", max_iter, 0)
     n, d = X.shape
     origin = X.mean(axis=0)
     if not np.isfinite(origin).all():     # |X| near float64's limit: the sum overflowed
@@ -202,9 +202,9 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
         Xc = X - origin
         centres_c = centres - origin
     spread = float(max(Xc.max(), -Xc.min()))
-    _check_spread(spread if np.isfinite(spread) else np.inf, n, d)
+    check_spread(spread if np.isfinite(spread) else np.inf, n, d)
     far = float(np.abs(centres_c).max())
-    _check_spread(far if np.isfinite(far) else np.inf, n, d, "centres", small_ok=True)
+    check_spread(far if np.isfinite(far) else np.inf, n, d, "centres", small_ok=True)
     return _kmeans_generator(Xc, origin, centres, centres_c, max_iter)
 
 
@@ -213,14 +213,14 @@ def _kmeans_generator(Xc, origin, centres, centres_c, max_iter):
     # from the origin, |x|^2 - 2 x.c + |c|^2 would cancel the digits that
     # separate the points
     k = centres.shape[0]
-    labels, dist = _nearest(Xc, centres_c)
+    labels, dist = nearest(Xc, centres_c)
     yield KMeansState(0, centres, labels, float(dist.mean()))
     for t in range(1, max_iter + 1):
         label_means, counts = _label_means(Xc, labels, k)
         moved = counts[:, None] > 0             # a centre with no points stays put, exactly
         centres_c = np.where(moved, label_means, centres_c)
         centres = np.where(moved, centres_c + origin, centres)
-        new_labels, dist = _nearest(Xc, centres_c)
+        new_labels, dist = nearest(Xc, centres_c)
         converged = bool(np.array_equal(new_labels, labels))
         labels = new_labels
         yield KMeansState(t, centres, labels, float(dist.mean()), converged)

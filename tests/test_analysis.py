@@ -77,7 +77,7 @@ def _precision_cholesky(covs, covariance_type):
 def _sklearn_model(weights, means, covariances, covariance_type):
     """scikit-learn's GaussianMixture holding the given (full-matrix) parameters."""
     sk = SkGaussianMixture(len(weights), covariance_type=covariance_type)
-    covs = gmm._to_sklearn_shape(np.asarray(covariances), covariance_type)
+    covs = gmm.to_sklearn_shape(np.asarray(covariances), covariance_type)
     sk.weights_, sk.means_, sk.covariances_ = np.asarray(weights), np.asarray(means), covs
     sk.precisions_cholesky_ = _precision_cholesky(covs, covariance_type)
     sk.converged_, sk.n_iter_, sk.lower_bound_ = True, 1, 0.0
