@@ -295,7 +295,18 @@ def check_mixture(weights, means, covariances, n_components, n_features,
     weights = real_array(weights, f"{prefix}weights", copy=True)
     means = real_array(means, f"{prefix}means", copy=True)
     covs = real_array(covariances, f"{prefix}covariances", copy=True)
-    d = n_features
+    _check_mixture_shapes(weights, means, covs, n_components, n_features, prefix)
+    for name, a in (("weights", weights), ("means", means), ("covariances", covs)):
+        if not np.isfinite(a).all():
+            raise ValueError(f"{prefix}{name} contain NaN or infinity")
+    _check_weights(weights, prefix)
+    covs = _symmetric_positive_definite(covs, prefix)
+    _check_covariance_form(covs, covariance_type, prefix)
+    return weights, means, covs
+
+
+def _check_mixture_shapes(weights, means, covs, n_components, d, prefix):
+    """Shapes (k,), (k, d), (k, d, d), with ``k = n_components`` when given."""
     if weights.ndim != 1 or (n_components is not None and weights.shape[0] != n_components) \
             or weights.shape[0] == 0:
         want = "(n_components,)" if n_components is None else f"({n_components},)"
@@ -315,15 +326,20 @@ def check_mixture(weights, means, covariances, n_components, n_features,
     if covs.shape != (k, d, d):
         raise ValueError(f"{prefix}covariances must have shape ({k}, {d}, {d}) "
                          f"(full matrices for every covariance type), got {covs.shape}")
-    for name, a in (("weights", weights), ("means", means), ("covariances", covs)):
-        if not np.isfinite(a).all():
-            raise ValueError(f"{prefix}{name} contain NaN or infinity")
+
+
+def _check_weights(weights, prefix):
+    """Weights in [0, 1] summing to 1 (within 1e-6)."""
     if (weights < 0).any() or (weights > 1).any():
         raise ValueError(f"{prefix}weights must lie in [0, 1], got values from "
                          f"{weights.min():.6g} to {weights.max():.6g}")
     if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
         raise ValueError(f"{prefix}weights must sum to 1, they sum to {weights.sum():.8g}; "
                          "divide them by their sum")
+
+
+def _symmetric_positive_definite(covs, prefix):
+    """``covs`` (k, d, d) exactly symmetrised, after checking they are SPD and invertible."""
     size = np.abs(covs).max(axis=(1, 2))                  # per component
     if (np.abs(covs - np.swapaxes(covs, 1, 2)).max(axis=(1, 2)) > 1e-10 * size).any():
         raise ValueError(f"{prefix}covariances must be symmetric")
@@ -340,6 +356,12 @@ def check_mixture(weights, means, covariances, n_components, n_features,
     except np.linalg.LinAlgError:
         raise ValueError(f"{prefix}covariances must be positive definite (one is numerically "
                          "singular)") from None
+    return covs
+
+
+def _check_covariance_form(covs, covariance_type, prefix):
+    """Tied: all equal; diag: diagonal; spherical: ``c * I`` (to 1e-10 of the largest entry)."""
+    d = covs.shape[1]
     tol = 1e-10 * float(np.abs(covs).max())
     off = covs - covs * np.eye(d)
     if covariance_type == "tied" and not np.allclose(covs, covs[:1], rtol=0, atol=tol):
@@ -353,7 +375,6 @@ def check_mixture(weights, means, covariances, n_components, n_features,
         if np.abs(diag - diag[:, :1]).max() > tol:
             raise ValueError(f"covariance_type='spherical' needs {prefix}covariances of the "
                              "form c * I")
-    return weights, means, covs
 
 
 def check_init_params(init, n_components, n_features, covariance_type="full"):

@@ -28,7 +28,7 @@ import zipfile
 
 import numpy as np
 
-from atomic_file import atomic_write
+from atomic_file import atomic_write, target_problem
 from gmm_core import COVARIANCE_TYPES, __version__, check_init_params
 
 __all__ = [
@@ -71,7 +71,9 @@ def check_params_path(path):
                           "broken link); give another file name")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
-        raise ParamsError(f"{path}: {_missing_directory_reason(directory)}")
+        problem = target_problem(path)
+        fix = "create it first" if "does not exist" in problem else "choose another path"
+        raise ParamsError(f"{path}: {problem}; {fix}")
     try:    # a real probe: os.access says yes to root even on /proc or a read-only mount
         fd, probe = tempfile.mkstemp(prefix=".gmm-probe-", dir=directory)
     except OSError:
@@ -79,24 +81,6 @@ def check_params_path(path):
                           "choose another directory") from None
     os.close(fd)
     os.unlink(probe)
-
-
-def _missing_directory_reason(directory):
-    """Why ``directory`` (which is not a directory) cannot hold a new file, in a few words.
-
-    Walks up to the nearest existing ancestor: if that is a regular file (or any
-    non-directory), the path goes *through* it; otherwise a folder is missing.
-    """
-    ancestor = directory
-    while not os.path.lexists(ancestor):
-        parent = os.path.dirname(ancestor)
-        if parent == ancestor:
-            break
-        ancestor = parent
-    if os.path.lexists(ancestor) and not os.path.isdir(ancestor):
-        return (f"the path goes through {ancestor}, which is a file, not a directory; "
-                "choose another path")
-    return f"directory {directory} does not exist; create it first"
 
 
 def save_params(path, weights, means, covariances, *, covariance_type="full",
@@ -289,6 +273,28 @@ def load_params(path, *, n_features=None):
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".npz", ".json"):
         raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
+    meta, arrays = _read_params_file(path, ext)
+    _check_format(path, meta)
+    weights, means, covs, history = _numeric_arrays(path, arrays)
+    if means.ndim != 2 or 0 in means.shape:
+        raise ParamsError(f"{path}: means must be a (k, d) array with k, d >= 1, "
+                          f"got shape {means.shape}")
+    k, d = means.shape
+    if n_features is not None and d != n_features:
+        raise ParamsError(f"{path}: parameters are for {d}-column data, but the data has "
+                          f"{n_features} columns")
+    covariance_type, options = _type_and_options(path, meta)
+    try:
+        weights, means, covs = check_init_params((weights, means, covs), k, d, covariance_type)
+    except ValueError as exc:
+        raise ParamsError(f"{path}: {exc}") from None
+    return {"weights": weights, "means": means, "covariances": covs,
+            "covariance_type": covariance_type, "log_likelihood_history": history,
+            "options": options, "library_version": meta.get("library_version")}
+
+
+def _read_params_file(path, ext):
+    """The metadata dict and the raw arrays of a ``.json`` or ``.npz`` parameter file."""
     with _open_params_file(path) as fh:
         try:
             head = fh.read(512)
@@ -314,6 +320,11 @@ def load_params(path, *, n_features=None):
             first = str(exc).splitlines()[0] if str(exc) else "unreadable"
             raise ParamsError(f"{path}: cannot read parameters ({type(exc).__name__}: "
                               f"{_short(first, 120)})") from None
+    return meta, arrays
+
+
+def _check_format(path, meta):
+    """The metadata names this project's parameter format, in a version this code reads."""
     if not isinstance(meta, dict) or meta.get("format") != PARAMS_FORMAT:
         raise ParamsError(f"{path}: not a gmm-visualizer parameter file "
                           "(write one with --save-params or GaussianMixture.save)")
@@ -322,6 +333,10 @@ def load_params(path, *, n_features=None):
         raise ParamsError(f"{path}: parameter format version {_short(repr(version))} is not "
                           f"supported (this version reads {PARAMS_FORMAT_VERSION}); "
                           "refit and save again")
+
+
+def _numeric_arrays(path, arrays):
+    """Finite float64 weights, means, covariances and the (possibly empty) ll history."""
     for key in ("weights", "means", "covariances"):
         if key not in arrays:
             raise ParamsError(f"{path}: has no {key}; {_WRITE_PARAMS_HINT}")
@@ -334,13 +349,11 @@ def load_params(path, *, n_features=None):
     raw_history = arrays.get("log_likelihood_history")
     history = (np.empty(0) if raw_history is None
                else _numeric(path, "log_likelihood_history", raw_history).ravel())
-    if means.ndim != 2 or 0 in means.shape:
-        raise ParamsError(f"{path}: means must be a (k, d) array with k, d >= 1, "
-                          f"got shape {means.shape}")
-    k, d = means.shape
-    if n_features is not None and d != n_features:
-        raise ParamsError(f"{path}: parameters are for {d}-column data, but the data has "
-                          f"{n_features} columns")
+    return weights, means, covs, history
+
+
+def _type_and_options(path, meta):
+    """The file's covariance type (default "full") and its options dict."""
     covariance_type = meta.get("covariance_type", "full")
     if not isinstance(covariance_type, str) or covariance_type not in COVARIANCE_TYPES:
         raise ParamsError(f"{path}: covariance_type must be one of "
@@ -349,10 +362,4 @@ def load_params(path, *, n_features=None):
     if not isinstance(options, dict):
         raise ParamsError(f"{path}: options must be a JSON object, got "
                           f"{type(options).__name__}")
-    try:
-        weights, means, covs = check_init_params((weights, means, covs), k, d, covariance_type)
-    except ValueError as exc:
-        raise ParamsError(f"{path}: {exc}") from None
-    return {"weights": weights, "means": means, "covariances": covs,
-            "covariance_type": covariance_type, "log_likelihood_history": history,
-            "options": options, "library_version": meta.get("library_version")}
+    return covariance_type, options

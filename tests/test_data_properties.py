@@ -598,5 +598,5 @@ def test_complex_weights_are_refused_not_truncated(tmp_path):
 
 def test_save_params_names_a_path_through_a_file(tmp_path):
     (tmp_path / "f.json").write_text("{}")
-    with pytest.raises(ParamsError, match="goes through .*f.json, which is a file"):
+    with pytest.raises(ParamsError, match="f.json' is a file, not a directory; choose another path"):
         save_params(str(tmp_path / "f.json" / "p.json"), [1.0], [[0.0]], [[[1.0]]])
