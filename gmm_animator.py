@@ -1,53 +1,34 @@
-"""The animation figure: :class:`Animator`, its layout and where it may save.
+"""The animation figure: :class:`Animator` draws state t of a fit and saves through a writer.
 
-- :class:`Animator`: owns the figure, the views (see :mod:`gmm_plot`), the
-  state history and the frame loop, and feeds either a writer (see
-  :mod:`gmm_writers`) or the live window (keys in :attr:`Animator.KEYS`).
-- :func:`_figure_layout`: figure size, axes rectangle and equal-aspect limits.
-- :func:`check_save_path`, :func:`_check_ffmpeg`: refuse a bad ``--save``
-  path before any work.
-- :func:`screen_size`, :func:`screen_scale`: fit the live window to the screen.
-- Constants :data:`DPI` and :data:`IMAGE_THRESHOLD` (above this many points,
-  points are drawn as an image).
-
-matplotlib and :mod:`gmm_plot` are imported when an Animator is built, not
-when this module is imported. :mod:`visualize_gmm` re-exports these names.
+The Animator owns the figure, its layout (:func:`figure_layout`) and its
+views (see :mod:`gmm_plot` and :mod:`gmm_teaching`); it pulls display states
+from a :class:`gmm_fit.FitRun` into a :class:`gmm_history.StateHistory` and
+hands finished frames to one writer (see :mod:`gmm_writers`). The live
+window around it is :mod:`gmm_window`.
 """
 
-import dataclasses
 import html
 import io
 import math
 import os
 import sys
 
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from tqdm import tqdm
 
+import gmm_plot
+import gmm_teaching
 from atomic_file import AtomicFile
 from gmm_cli import NoSignals, check_save_path
-from gmm_writers import HOLD_SECONDS, WRITERS, HtmlWriter, PaletteQuantizer, extension
+from gmm_history import StateHistory
+from gmm_writers import WRITERS, HtmlWriter, PaletteQuantizer, extension
 
-IMAGE_THRESHOLD = 50_000      # above this many points, draw points as an image
 DPI = 100
 
-
-# --------------------------------------------------------------------------- #
-# Animator
-# --------------------------------------------------------------------------- #
-
-#: How the Animator meets Ctrl-C and SIGTERM. The CLI swaps in an object with
-#: the same members (``visualize_gmm._SigtermRaises``). ``check()`` runs
-#: between saved frames and before a save is committed: it raises a signal
-#: whose exception Python had to swallow (one that landed in a finalizer), so
-#: a save the user interrupted is never completed. Around the live window's
-#: event loop, ``deferred()`` makes a signal only set ``pending``: raised in a
-#: Tk callback, its exception would be printed by Tk and the window would run
-#: on; the window's timer sees ``pending`` and closes the window, and
-#: ``check()`` after the loop raises it.
-signals = NoSignals()
-
-
-def _figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36), min_width=480):
+def figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36), min_width=480):
     """Figure size in pixels (multiples of 16), axes rectangle and final limits.
 
     The axes box is shaped to the data's aspect, but the figure is at least
@@ -81,57 +62,46 @@ def _figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36), min_width=480)
 
 
 class Animator:
-    """Owns the figure, the views, the state history and the frame loop.
+    """The figure and its views for one :class:`gmm_fit.FitRun`; draws state t, saves.
 
-    States are pulled lazily from ``states`` and kept in ``history`` (for
-    stepping back), labels stored as uint8 (k <= 256); once the kept labels
-    exceed ``LABEL_BUDGET_BYTES`` (256 MiB: 268 states at n = 1e6) the oldest
-    states keep their parameters but their ``labels`` become None; such a
-    state is still shown (live window, stepping back) with labels recomputed
-    by ``relabel(state)`` when set (:func:`animate` sets it). The same
-    frame loop feeds a writer (:meth:`save`) or the live window (:meth:`show`).
+    States are pulled lazily from the fit into :attr:`history` (kept for
+    stepping back; see :class:`gmm_history.StateHistory` for its memory
+    bound); :meth:`render` draws one frame, :meth:`save` streams every frame
+    to a writer. Which views are drawn follows ``options``: points, true
+    ellipses, fitted ellipses, means and the ``iter t / T`` text, plus the
+    teaching views (:func:`gmm_teaching.add_teaching_views`).
 
     Parameters
     ----------
-    states : iterator of GMMState
-        2-D states in display units, state 0 first.
-    points : ndarray, shape (n, 2)
-        Points in display units.
-    n_components : int
-    max_iter : int
-        Maximum iteration number (for the ``iter t / max`` text).
-    fps : float
-    true_components : tuple (means (m, 2), covariances (m, 2, 2)), optional
-        Gray dashed ellipses; omitted when None.
-    show_covariances, show_means : bool
-        Include the fitted ellipses / means views.
+    fit : gmm_fit.FitRun
+        The fit whose display states are drawn.
+    options : gmm_options.Options
+        ``max_iter``, ``fps``, ``n_components``, ``show_*`` and the teaching flags.
     interactive : bool
-        Create the figure through pyplot (a window) instead of a bare Agg canvas.
+        Create the figure through pyplot (for a live window) instead of a
+        bare Agg canvas.
     on_state : callable, optional
-        Called with each state when it is first pulled (e.g. to print it).
+        Called with each display state when it is first pulled (e.g. to print it).
+
+    Attributes
+    ----------
+    panels : dict
+        Axes beside the scene by name (``"kmeans"``, ``"ll"``, ``"criterion"``).
     """
 
-    def __init__(self, states, points, *, n_components, max_iter, fps,
-                 true_components=None, show_covariances=True, show_means=True,
-                 interactive=False, on_state=None):
-        import gmm_plot
-
-        self._source = iter(states)
-        self._exhausted = False
-        self.history = []
-        self.on_state = on_state
-        self.fps = float(fps)
-        self.max_iter = int(max_iter)
+    def __init__(self, fit, options, *, interactive=False, on_state=None):
+        self.fit = fit
+        self.history = StateHistory(fit.states(), on_state=on_state, relabel=fit.labels)
+        self.fps = float(options.fps)
+        self.max_iter = int(options.max_iter)
         self.interactive = interactive
-        points = np.asarray(points, dtype=float)
-        self.size, rect, xlim, ylim = _figure_layout(*gmm_plot.frame_limits(points))
+        self.panels = {}
+        points = np.asarray(fit.points, dtype=float)
+        self.size, rect, xlim, ylim = figure_layout(*gmm_plot.frame_limits(points))
         figsize = (self.size[0] / DPI, self.size[1] / DPI)
         if interactive:
-            import matplotlib.pyplot as plt
             self.fig = plt.figure(figsize=figsize, dpi=DPI)
         else:
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-            from matplotlib.figure import Figure
             self.fig = Figure(figsize=figsize, dpi=DPI)
             FigureCanvasAgg(self.fig)
         self.canvas = self.fig.canvas
@@ -143,27 +113,33 @@ class Animator:
         ax.apply_aspect()
         self.ax = ax
 
-        colors = gmm_plot.component_colors(n_components)
+        colors = gmm_plot.component_colors(options.n_components)
         self.colors = colors
-        self.views = [gmm_plot.PointsView(ax, points, colors, image_threshold=IMAGE_THRESHOLD)]
-        if true_components is not None:
-            self.views.append(gmm_plot.TrueEllipsesView(ax, *true_components))
-        if show_covariances:
+        self.views = [gmm_plot.PointsView(ax, points, colors)]
+        if fit.true_components is not None:
+            self.views.append(gmm_plot.TrueEllipsesView(ax, *fit.true_components))
+        if options.show_covariances:
             self.views.append(gmm_plot.EllipsesView(ax, colors))
-        if show_means:
+        if options.show_means:
             self.views.append(gmm_plot.MeansView(ax, colors))
-        self.views.append(gmm_plot.IterationText(ax, max_iter))
+        self.views.append(gmm_plot.IterationText(ax, options.max_iter))
         self.artists = sorted((a for v in self.views for a in v.artists),
                               key=lambda a: a.get_zorder())
         ax.set_xlim(ax.get_xlim())      # freeze limits (no autoscaling by artists)
         ax.set_ylim(ax.get_ylim())
         self._background = None
         self.current = None
-        self._label_bytes = 0
-        self._labels_dropped = 0
+        if fit.axis_labels is not None:
+            ax.set_xlabel(fit.axis_labels[0], fontsize=9, labelpad=2)
+            ax.set_ylabel(fit.axis_labels[1], fontsize=9, labelpad=2)
+            box = ax.get_window_extent()      # long labels (CSV column names) fit the axes
+            gmm_plot.fit_text(ax.xaxis.label, box.width + 24)
+            gmm_plot.fit_text(ax.yaxis.label, box.height + 30)
+        gmm_teaching.add_teaching_views(self, fit, options)
+        self.fit_margins()              # wide tick labels (e.g. GPS) or long axis labels
 
-    # -- extra panels --------------------------------------------------------
-    def add_side_axes(self, width=272, margins=(56, 16)):
+    # -- layout (before the first frame) -------------------------------------
+    def add_side_axes(self, name, width=272, margins=(56, 16)):
         """Widen the figure and return new axes to the right of everything so far.
 
         The scene (and any earlier panels) keep their size and position in
@@ -173,6 +149,8 @@ class Animator:
         it before the first frame; static drawing on it lands in the
         background layer, artists appended to ``self.artists`` are redrawn
         every frame.
+
+        The axes is kept in :attr:`panels` under ``name``.
 
         Returns
         -------
@@ -185,8 +163,8 @@ class Animator:
         _, y0, _, h = self.ax.get_position().bounds
         left, right = margins
         ax = self.fig.add_axes(((old_w + left) / new_w, y0, (width - left - right) / new_w, h))
-        import gmm_plot
         gmm_plot.plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
+        self.panels[name] = ax
         return ax
 
     def fit_margins(self, gap=4):
@@ -260,61 +238,25 @@ class Animator:
     def restart(self, states):
         """Start over with a new state sequence (the ``r`` key): the history is
         cleared and every view with a ``reset()`` method is reset."""
-        self._source = iter(states)
-        self._exhausted = False
-        self.history = []
+        self.history.restart(states)
         self.current = None
-        self._label_bytes = 0
-        self._labels_dropped = 0
         for view in self.views:
             reset = getattr(view, "reset", None)
             if callable(reset):
                 reset()
 
     # -- states ------------------------------------------------------------
-    #: label arrays of kept states may use at most this many bytes; beyond it
-    #: the oldest states keep their parameters but drop their labels
-    LABEL_BUDGET_BYTES = 256 * 2**20
-
-    def _pull(self):
-        if self._exhausted:
-            return False
-        try:
-            state = next(self._source)
-        except StopIteration:
-            self._exhausted = True
-            return False
-        if self.on_state is not None:
-            self.on_state(state)
-        self.history.append(self._compact(state))
-        self._label_bytes += self.history[-1].labels.nbytes
-        self._enforce_label_budget()
-        return True
-
-    def _compact(self, state):
-        """The state with labels in the smallest integer type that holds them."""
-        k = len(state.weights)
-        dtype = np.uint8 if k <= 256 else np.uint16 if k <= 65536 else None
-        if dtype is None or state.labels.dtype == dtype:
-            return state
-        return dataclasses.replace(state, labels=state.labels.astype(dtype))
-
-    def _enforce_label_budget(self):
-        # frames are drawn in order, so only the newest labels are still needed
-        # by a writer; a long run at large n keeps memory bounded this way
-        i = self._labels_dropped
-        while self._label_bytes > self.LABEL_BUDGET_BYTES and i < len(self.history) - 1:
-            state = self.history[i]
-            self._label_bytes -= state.labels.nbytes
-            self.history[i] = dataclasses.replace(state, labels=None)
-            i += 1
-        self._labels_dropped = i
+    def _holds(self, i):
+        """Whether a view still has its own state ``i`` after EM stopped (k-means panel)."""
+        return any(view.has_state(i) for view in self.views if hasattr(view, "has_state"))
 
     def state(self, i):
-        """State ``i`` (pulling EM forward as needed), or None past the end."""
-        while len(self.history) <= i and self._pull():
-            pass
-        return self.history[i] if i < len(self.history) else None
+        """State ``i`` (pulling EM forward as needed), or None past the end.
+
+        EM's last state is repeated while a panel beside it (``--compare``)
+        still has iterations to show.
+        """
+        return self.history.state(i, hold=self._holds)
 
     def indices(self):
         """Frame indices 0, 1, ... until the run ends (EM converged or max_iter)."""
@@ -338,16 +280,10 @@ class Animator:
         IndexError
             The run has no state ``i`` (EM stopped earlier).
         """
-        state = self.state(i)
-        if state is None:
+        if self.state(i) is None:
             raise IndexError(f"no state {i}; the run has {len(self.history)} states "
                              f"(0 to {len(self.history) - 1})")
-        if state.labels is None and getattr(self, "relabel", None) is not None:
-            # dropped to bound memory: recomputed for this frame, not kept
-            state = dataclasses.replace(state, labels=self.relabel(state))
-        if state.labels is None:
-            raise RuntimeError(f"labels of state {i} were dropped to bound memory "
-                               "(see Animator.LABEL_BUDGET_BYTES)")
+        state = self.history.with_labels(i)
         self.current = i                # views may ask which frame they draw
         changed = []
         for view in self.views:
@@ -377,12 +313,15 @@ class Animator:
         return np.asarray(self.canvas.buffer_rgba())[..., :3]
 
     # -- outputs -----------------------------------------------------------
-    def save(self, path, *, progress=False):
+    def save(self, path, *, progress=False, signals=NoSignals()):
         """Stream every frame into ``path`` (writer chosen by extension), atomically.
 
         A temp file in the target directory is renamed over ``path`` only on
         success; on any error or KeyboardInterrupt it is removed and an
-        existing ``path`` is left untouched.
+        existing ``path`` is left untouched. ``signals`` (a
+        :class:`gmm_cli.SignalPolicy`) is checked between frames and before
+        the save is committed, so an interrupted save is never completed;
+        ``progress`` shows a tqdm bar on stderr.
 
         Returns
         -------
@@ -401,7 +340,6 @@ class Animator:
         ext = extension(path)
         writer_cls, wants_path = WRITERS[ext]
         quantizer = PaletteQuantizer(self.palette_colors()) if ext in (".gif", ".html") else None
-        from tqdm import tqdm
 
         with AtomicFile(path) as target, tqdm(
                 total=self.max_iter + 1, unit="frame", file=sys.stderr, leave=False,
@@ -452,203 +390,5 @@ class Animator:
                 'title="EM fitting a Gaussian mixture"></iframe>')
 
     def __repr__(self):
-        return (f"<visualize_gmm.Animator: {self.size[0]}x{self.size[1]} px, "
+        return (f"<gmm_animator.Animator: {self.size[0]}x{self.size[1]} px, "
                 f"up to {self.max_iter + 1} frames at {self.fps:g} fps>")
-
-    #: live-window keys: (keys, what they do); listed by ``h`` and in ``--help``
-    KEYS = (("space", "pause / resume"),
-            ("right/n", "one iteration forward (pauses)"),
-            ("left/p", "one iteration back (pauses; states are kept)"),
-            ("r", "restart EM from a new initialisation (--seed + 1, + 2, ...; same data)"),
-            ("s", "save the current frame as gmm_frame_<iter>.png in the current directory"),
-            ("h", "show / hide this list of keys"),
-            ("q", "quit"))
-
-    def show(self, *, close_after_last=False):
-        """Play the animation in a live window (blocks until it is closed).
-
-        A timer advances one state per ``1 / fps`` seconds; :attr:`KEYS`
-        pause, step, restart, save and quit (matplotlib's own key bindings are
-        switched off for this figure). With ``close_after_last`` the window
-        closes about a second after the last frame and the drawn frame indices
-        are reported on stderr.
-
-        Returns
-        -------
-        Animator
-            ``self``, after the window was closed.
-        """
-        import matplotlib
-        import matplotlib.pyplot as plt
-
-        drawn = []
-        canvas = self.fig.canvas
-        manager = getattr(canvas, "manager", None)
-        default_keys = getattr(manager, "key_press_handler_id", None)
-        if default_keys is not None:          # matplotlib's s, q, p, r, h, arrows
-            canvas.mpl_disconnect(default_keys)
-        canvas.mpl_connect("key_press_event", self.on_key)
-        if close_after_last:
-            canvas.mpl_connect("draw_event", lambda event: drawn.append(self.current))
-        self.paused = False
-        self._close_after_last = close_after_last
-        self._close_timer = None
-        scale = screen_scale(self.size, screen_size(manager))
-        if scale < 1.0:                 # the whole figure, smaller, on the screen
-            # the Tk backends reset dpi to _original_dpi x the screen's pixel
-            # ratio when the window maps: scale both
-            if hasattr(self.fig, "_original_dpi"):
-                self.fig._original_dpi = DPI * scale
-            self.fig.set_dpi(DPI * scale)
-        if self.current is None:
-            self.show_state(0)
-        self._timer = canvas.new_timer(interval=max(1, int(round(1000.0 / self.fps))))
-        self._timer.add_callback(self._tick)
-        self._timer.start()
-        with signals.deferred():        # a signal stops the loop (see _tick), not a callback
-            plt.show()
-        self._timer.stop()
-        signals.check()
-        if close_after_last:
-            seen = [i for j, i in enumerate(drawn) if i is not None and (j == 0 or drawn[j - 1] != i)]
-            print(f"live window ({matplotlib.get_backend()}) drew frames: "
-                  + " ".join(str(i) for i in seen), file=sys.stderr)
-        return self
-
-    def _tick(self):
-        """Timer callback: the next state unless paused or at the end; after a
-        Ctrl-C or SIGTERM (``signals.pending``) it closes the window instead."""
-        if signals.pending is not None:
-            import matplotlib.pyplot as plt
-            plt.close(self.fig)
-            return
-        if getattr(self, "paused", False) or self.step(+1):
-            return
-        if getattr(self, "_close_after_last", False) and self._close_timer is None:
-            import matplotlib.pyplot as plt
-            timer = self.fig.canvas.new_timer(interval=int(1000 * HOLD_SECONDS))
-            timer.single_shot = True
-            timer.add_callback(plt.close, self.fig)
-            timer.start()
-            self._close_timer = timer
-
-    def step(self, delta):
-        """Show state ``current + delta`` if it exists; returns whether it moved."""
-        i = (-1 if self.current is None else self.current) + int(delta)
-        if i < 0 or self.state(i) is None:
-            return False
-        try:
-            self.show_state(i)
-        except RuntimeError as exc:          # labels dropped to bound memory
-            print(f"cannot show state {i}: {exc}", file=sys.stderr)
-            return False
-        self.fig.canvas.draw_idle()
-        return True
-
-    def on_key(self, event):
-        """Live-window key handler (see :attr:`KEYS`)."""
-        key = (event.key or "").lower()
-        if key in (" ", "space"):
-            self.paused = not getattr(self, "paused", False)
-        elif key in ("right", "n"):
-            self.paused = True
-            self.step(+1)
-        elif key in ("left", "p"):
-            self.paused = True
-            self.step(-1)
-        elif key == "r":
-            self.restart_run()
-        elif key == "s":
-            self.save_frame()
-        elif key == "h":
-            self.toggle_help()
-        elif key == "q":
-            import matplotlib.pyplot as plt
-            plt.close(self.fig)
-
-    #: ``restart_factory() -> iterator of states`` for the ``r`` key (set by
-    #: :func:`animate`); None: ``r`` only prints that it cannot restart
-    restart_factory = None
-    #: no status lines on stderr (the CLI's -q): e.g. the ``s`` key's "saved frame"
-    quiet = False
-
-    def restart_run(self):
-        """Rerun EM from a new initialisation (the ``r`` key) and play from state 0."""
-        if self.restart_factory is None:
-            print("restart: not available for this animation", file=sys.stderr)
-            return False
-        self.restart(self.restart_factory())
-        self.show_state(0)
-        self.paused = False
-        self.fig.canvas.draw_idle()
-        return True
-
-    def save_frame(self, directory="."):
-        """Save the current frame as ``gmm_frame_<iter>.png`` (the ``s`` key).
-
-        Written atomically; the path goes to stderr. Returns the path.
-        """
-        state = self.history[self.current if self.current is not None else 0]
-        path = os.path.join(directory, f"gmm_frame_{state.iteration}.png")
-        help_text = getattr(self, "_help_text", None)
-        hidden = help_text is not None and help_text.get_visible()
-        if hidden:
-            help_text.set_visible(False)
-        animated = [a for a in self.artists if a.get_animated()]
-        for a in animated:
-            a.set_animated(False)
-        try:
-            with AtomicFile(path) as target:
-                self.fig.savefig(target.fp, format="png", dpi=DPI)
-        finally:
-            for a in animated:
-                a.set_animated(True)
-            if hidden:
-                help_text.set_visible(True)
-        if not self.quiet:
-            print(f"saved frame {state.iteration} to {os.path.abspath(path)}", file=sys.stderr)
-        return path
-
-    def toggle_help(self):
-        """Show or hide the list of keys over the figure (and print it to stderr)."""
-        text = getattr(self, "_help_text", None)
-        lines = [f"{keys:>9}  {what}" for keys, what in self.KEYS]
-        if text is None:
-            text = self._help_text = self.fig.text(
-                0.5, 0.5, "\n".join(lines), ha="center", va="center", family="monospace",
-                fontsize=9, zorder=10,
-                bbox=dict(boxstyle="round,pad=0.6", facecolor="white", edgecolor="0.4",
-                          alpha=0.95))
-            text.set_visible(False)
-        text.set_visible(not text.get_visible())
-        if text.get_visible():
-            print("keys:\n" + "\n".join(lines), file=sys.stderr)
-        self.fig.canvas.draw_idle()
-
-
-# --------------------------------------------------------------------------- #
-# Live window: fit the figure to the screen
-# --------------------------------------------------------------------------- #
-
-def screen_size(manager):
-    """(width, height) in pixels of the screen a live window is on, or None.
-
-    Known for the Tk backends (the default); other backends give None.
-    """
-    window = getattr(manager, "window", None)
-    try:
-        return int(window.winfo_screenwidth()), int(window.winfo_screenheight())
-    except Exception:           # not Tk, or no window
-        return None
-
-
-def screen_scale(size, screen, *, fill=(0.9, 0.8)):
-    """Factor (<= 1) that makes a ``size`` = (w, h) px figure fit ``screen``.
-
-    The figure may take ``fill`` of the screen's width and height (room for
-    the window's title bar and toolbar); 1 when it fits or ``screen`` is None.
-    """
-    if not screen:
-        return 1.0
-    w, h = size
-    return min(1.0, fill[0] * screen[0] / w, fill[1] * screen[1] / h)

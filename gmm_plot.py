@@ -44,6 +44,7 @@ Z_POINTS, Z_TRUE, Z_FIT, Z_MEANS, Z_TEXT = 1.0, 2.0, 3.0, 4.0, 5.0
 
 TRUE_COLOR = "0.45"
 POINT_ALPHA = 0.5
+IMAGE_THRESHOLD = 50_000      # above this many points, points are drawn as an image
 
 
 def component_colors(n_components):
@@ -211,7 +212,7 @@ class PointsView:
     #: with three weighted bincounts (memory O(n)) instead of one pair count
     MAX_PAIR_BINS = 8_000_000
 
-    def __init__(self, ax, points, colors, *, image_threshold=50_000, alpha=None):
+    def __init__(self, ax, points, colors, *, image_threshold=IMAGE_THRESHOLD, alpha=None):
         points = np.asarray(points, dtype=float)
         self.ax = ax
         self.n = len(points)

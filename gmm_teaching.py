@@ -16,7 +16,10 @@ z-order: regions < points < contours < true ellipses < fitted ellipses < means
 import numpy as np
 from matplotlib.colors import to_rgba_array
 
-from gmm_plot import Z_FIT, Z_MEANS, Z_TEXT, IterationText, PointsView, fit_text
+from gmm_plot import (
+    IMAGE_THRESHOLD, Z_FIT, Z_MEANS, Z_TEXT, IterationText, MeansView, PointsView, TrueEllipsesView,
+    fit_text,
+)
 
 __all__ = [
     "Z_REGIONS", "Z_CONTOURS",
@@ -32,6 +35,7 @@ __all__ = [
     "PanelTitle",
     "KMeansText",
     "FollowerPanel",
+    "add_teaching_views",
 ]
 
 
@@ -153,8 +157,8 @@ class SoftPointsView(PointsView):
         with more than two columns.
     """
 
-    def __init__(self, ax, points, colors, *, responsibilities=None, image_threshold=50_000,
-                 alpha=None):
+    def __init__(self, ax, points, colors, *, responsibilities=None,
+                 image_threshold=IMAGE_THRESHOLD, alpha=None):
         super().__init__(ax, points, colors, image_threshold=image_threshold, alpha=alpha)
         if responsibilities is None:
             import gmm
@@ -502,3 +506,70 @@ class FollowerPanel:
         for view in self.views:
             changed.extend(view.update(own))
         return changed
+
+
+# --------------------------------------------------------------------------- #
+# Assembly: the teaching views of one animation
+# --------------------------------------------------------------------------- #
+
+LL_PANEL_WIDTH = 320          # pixels, tick labels included
+
+
+def add_teaching_views(anim, fit, options):
+    """Add the teaching views ``options`` ask for to ``anim`` (all off: no change).
+
+    ``soft`` replaces the points view; ``contours`` draws over the points;
+    ``compare="kmeans"`` adds a panel of the scene's size beside it in which
+    k-means (Lloyd) runs from EM state 0's means (frames run until both runs
+    stop: the animator repeats EM's last state while the panel
+    :meth:`~FollowerPanel.has_state`); ``ll_panel`` adds the log-likelihood
+    curve beside everything.
+
+    Parameters
+    ----------
+    anim : gmm_animator.Animator
+        Before its first frame.
+    fit : gmm_fit.FitRun
+        Gives the full-dimensional responsibilities and the k-means run.
+    options : gmm_options.Options
+    """
+    ax, colors = anim.ax, anim.colors
+    if options.soft:
+        old = next(v for v in anim.views if type(v) is PointsView)
+        resp = None if fit.n_features == 2 else fit.responsibilities
+        anim.add_view(SoftPointsView(ax, fit.points, colors, responsibilities=resp), replace=old)
+    if options.contours:
+        anim.add_view(ContoursView(ax, fit.points))
+    if options.compare == "kmeans":
+        _add_kmeans_panel(anim, fit, options)
+    if options.ll_panel:
+        lax = anim.add_side_axes("ll", width=LL_PANEL_WIDTH, margins=(64, 16))
+        anim.add_view(LogLikelihoodPanel(lax, options.max_iter, history=lambda: anim.history))
+
+
+def _add_kmeans_panel(anim, fit, options):
+    """The ``--compare kmeans`` panel: k-means on the same points beside EM's scene."""
+    ax, colors = anim.ax, anim.colors
+    scene_px = int(round(ax.get_position().width * anim.size[0]))
+    kax = anim.add_side_axes("kmeans", width=scene_px + 80, margins=(64, 16))
+    kax.set_xlim(ax.get_xlim())
+    kax.set_ylim(ax.get_ylim())
+    kax.set_aspect("equal", adjustable="box")
+    kax.set_xlabel(ax.get_xlabel(), fontsize=ax.xaxis.label.get_fontsize(), labelpad=2)
+    kax.set_ylabel(ax.get_ylabel(), fontsize=ax.yaxis.label.get_fontsize(), labelpad=2)
+    kax.apply_aspect()
+    views = []
+    if fit.n_features == 2:                   # regions only where they are exact
+        views.append(VoronoiView(kax, colors))
+    views.append(PointsView(kax, fit.points, colors))
+    if fit.true_components is not None:
+        views.append(TrueEllipsesView(kax, *fit.true_components))
+    if options.show_means:
+        views.append(MeansView(kax, colors))
+    views.append(KMeansText(kax, options.max_iter))
+    views.append(PanelTitle(kax, "k-means (Lloyd): hard assignment"))
+    kax.set_xlim(kax.get_xlim())
+    kax.set_ylim(kax.get_ylim())
+    anim.add_view(FollowerPanel(fit.kmeans_states, views, frame=lambda: anim.current))
+    title = "EM: Gaussian mixture" + (" (soft colours)" if options.soft else "")
+    anim.add_view(PanelTitle(ax, title))

@@ -25,24 +25,27 @@ pause, step through the kept states, restart, save a frame and quit.
 
 import argparse
 import dataclasses
-import math
 import os
 import sys
 import warnings
 
 import numpy as np
+from tqdm import tqdm
 
-import gmm_animator
+import data_gen
 import gmm_cli
-import gmm_transforms
+import gmm_core
+import gmm_fit
+import gmm_params
 from atomic_file import all_or_none
-from gmm_animator import IMAGE_THRESHOLD, Animator
-from gmm_cli import UsageError, check_save_path
+from gmm_animator import Animator
+from gmm_cli import ExitStatus, UsageError, check_save_path
 from gmm_core import COVARIANCE_TYPES
-from gmm_transforms import (
-    FitRecord, display_unit, format_selection_table, params_to_fit_units, params_to_user_units,
-    project, select_components, standardise, to_user_units, view_of,
-)
+from gmm_fit import FitRun
+from gmm_options import COMPARE_CHOICES, MAX_FPS, MIN_FPS, Options, check_fps
+from gmm_teaching import CriterionCurveView
+from gmm_transforms import format_selection_table, select_components, standardise, view_of
+from gmm_window import KEYS, LiveWindow
 from gmm_writers import extension
 
 DEFAULT_SAVE = "gmm_vid.gif"
@@ -52,33 +55,6 @@ MAX_SAMPLED_POINTS = 100_000_000   # -N above this is refused (1.6 GB of points 
 # --------------------------------------------------------------------------- #
 # Command line
 # --------------------------------------------------------------------------- #
-
-MAX_FPS = 1000.0     # ffmpeg refuses absurd frame rates; a GIF frame lasts >= 20 ms anyway
-MIN_FPS = 0.01       # one frame per 100 s; ffmpeg's MP4 muxer fails far below (1e-5)
-
-
-def check_fps(value):
-    """``value`` as frames per second: a finite number from :data:`MIN_FPS` to :data:`MAX_FPS`.
-
-    The one check behind ``--fps`` and ``animate(fps=...)``, so both say the same.
-
-    Raises
-    ------
-    ValueError
-        ``expected a number >= 0.01 and at most 1000, got ...``.
-    """
-    try:
-        if isinstance(value, str) and not gmm_cli.is_decimal_text(value):
-            raise ValueError
-        fps = float(value)
-    except (TypeError, ValueError, OverflowError):
-        fps = math.nan
-    if isinstance(value, bool) or not (math.isfinite(fps) and MIN_FPS <= fps <= MAX_FPS):
-        shown = gmm_cli.echo(value) if isinstance(value, str) else repr(value)
-        raise ValueError(f"expected a number >= {MIN_FPS:g} and at most {MAX_FPS:g}, "
-                         f"got {shown}")
-    return fps
-
 
 _fps = gmm_cli.checked(check_fps, "fps")
 MAX_COMPONENTS = gmm_cli.MAX_K      # -k, as --select-k: more colours than anyone can tell apart
@@ -227,7 +203,7 @@ def _add_analysis_arguments(p):
 
 def _add_teaching_arguments(p):
     """The "teaching views" flags (all off by default: the original picture)."""
-    keys = "; ".join(f"{k} = {what}" for k, what in Animator.KEYS)
+    keys = "; ".join(f"{k} = {what}" for k, what in KEYS)
     g = p.add_argument_group(
         "teaching views",
         "extra views of the same run; they combine with each other and with the --hide_* "
@@ -266,21 +242,13 @@ def _version_line():
 # Core
 # --------------------------------------------------------------------------- #
 
-def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
-            covariance_type="full", random_state=None, true_components=None,
-            n_points=1000, n_true=5, max_radius=10.0, fps=10.0,
-            show_covariances=True, show_means=True, show_true=True,
-            interactive=False, on_state=None,
-            iterations=None, seed=None, hide_covs=False, hide_means=False,
-            hide_real=False, print_ll=False, dims=None, column_names=None,
-            fit_record=None, ll_panel=False, soft=False, compare=None, contours=False):
-    """Set up the EM animation of a GMM fit to ``X``; returns the :class:`Animator`.
+def animate(X=None, n_components=5, *, true_components=None, column_names=None,
+            interactive=False, on_state=None, **options):
+    """Set up the EM animation of a GMM fit to ``X``; returns the :class:`gmm_animator.Animator`.
 
-    The keywords mirror the command-line flags: ``iterations`` (``-i``, 50),
-    ``tol``, ``seed``, ``init``, ``covariance_type``, ``fps``, ``max_radius``,
-    ``hide_covs``, ``hide_means``, ``hide_real``, ``print_ll``. In Jupyter the
-    returned object displays itself as the HTML player; ``.save(path)`` writes
-    what ``--save path`` writes.
+    In Jupyter the returned object displays itself as the HTML player;
+    ``.save(path)`` writes what ``--save path`` writes. Nothing is fitted
+    until frames are requested (EM runs lazily).
 
     Parameters
     ----------
@@ -288,403 +256,56 @@ def animate(X=None, n_components=5, *, max_iter=None, tol=1e-3, init="kmeans++",
         Points in user units. None: sample ``n_points`` from ``n_true`` random
         Gaussians within ``max_radius`` (their ellipses are drawn gray dashed).
     n_components : int
-        Number of components to fit.
-    iterations : int, default 50
-        Maximum number of EM iterations (``-i``); ``max_iter`` is an alias.
-    seed : None, int or numpy.random.Generator
-        Randomness for sampling and initialisation (``--seed``);
-        ``random_state`` is an alias.
-    max_iter, tol, init, covariance_type, random_state
-        Passed to :func:`gmm.em_steps` (fitting runs in standardised units).
-    hide_covs, hide_means, hide_real : bool
-        Leave out the fitted ellipses / means / true ellipses (the CLI's
-        ``--hide_*`` flags; the same as ``show_* = False``).
-    print_ll : bool
-        Print ``iteration I  log-likelihood LL`` for each state as it is
-        computed (``--print_ll``).
-    true_components : tuple (means (m, 2), covariances (m, 2, 2)), optional
+        Number of components to fit (``-k``).
+    true_components : tuple (means (m, d), covariances (m, d, d)), optional
         True components to draw, in user units.
-    fps : float
-        Frames per second, > 0 and at most :data:`MAX_FPS` (checked by
-        :func:`check_fps`, the same message as ``--fps``).
-    show_covariances, show_means, show_true : bool
-        Which views to include.
-    interactive : bool
-        Figure for a live window (pyplot) rather than an off-screen canvas.
-    on_state : callable, optional
-        Called with each display state (2-D, user units) as EM produces it.
-    dims : tuple (int, int), optional
-        Draw these two columns (``--dims``). Default: the data itself for
-        d == 2, the top two principal components for d > 2 (see
-        :func:`view_of`); EM always fits all d columns.
     column_names : list of str, optional
         One name per column, for the axis labels.
-    fit_record : FitRecord, optional
-        Collects the full d-dimensional states (user units) as they pass;
-        the animator keeps it as ``fit_record`` either way.
-    ll_panel : bool
-        ``--ll-panel``: the mean log-likelihood per iteration, up to the
-        current frame, on a second axes beside the scene.
-    soft : bool
-        ``--soft``: points coloured by the responsibility-weighted mix of the
-        component colours (responsibilities of the full d-dimensional fit).
-    compare : None or "kmeans"
-        ``--compare kmeans``: a panel of the same size beside EM where Lloyd
-        k-means runs on the same (standardised) data from EM state 0's means,
-        one iteration per frame, with its Voronoi cells (2-column data),
-        centres and mean squared distance. Frames run until both runs stop.
-    contours : bool
-        ``--contours``: contours of the mixture's log-density that enclose
-        95/75/50/25/5% of the points, recomputed every frame.
-
-    In the live window the keys of :attr:`Animator.KEYS` apply; ``r`` reruns
-    EM from a new initialisation on the same data (an int seed s gives the
-    r-th restart seed s + r; otherwise the random generator draws on).
-
-    An ``init`` tuple ``(weights, means, covariances)`` is in user units
-    (d-dimensional), e.g. from :func:`gmm.load_params`.
+    interactive : bool
+        Figure for a live window (pyplot; see :class:`gmm_window.LiveWindow`)
+        rather than an off-screen canvas.
+    on_state : callable, optional
+        Called with each display state (2-D, user units) as EM produces it.
+    **options
+        The fields of :class:`gmm_options.Options`, which names and explains
+        them: ``max_iter`` (50), ``tol``, ``init``, ``covariance_type``,
+        ``random_state``, ``n_points``, ``n_true``, ``max_radius``, ``fps``,
+        ``show_covariances``, ``show_means``, ``show_true``, ``print_ll``,
+        ``dims``, ``ll_panel``, ``soft``, ``compare``, ``contours``. The old
+        names ``iterations``, ``seed``, ``hide_covs``, ``hide_means`` and
+        ``hide_real`` still work and warn once (FutureWarning).
 
     Returns
     -------
-    Animator
-        Nothing is fitted until frames are requested (EM runs lazily). Its
-        states are in user units, except for data beyond 1e50 or below
-        1e-50 in magnitude: then they (and the axes, labelled e.g.
-        ``x0 (×1e+300)``) are in multiples of ``anim.display_unit``, a
-        power of ten (variances would overflow or underflow otherwise); the
-        log-likelihood is always per user unit, and ``anim.fit_record``
-        holds the user-unit parameters.
+    gmm_animator.Animator
+        Its states are in user units (see :attr:`gmm_fit.FitRun.display_unit`
+        for data beyond 1e50 or below 1e-50); ``anim.fit.record`` holds the
+        d-dimensional parameters in user units.
 
     Raises
     ------
     ValueError
-        Bad arguments (from :mod:`gmm` or :mod:`data_gen`).
+        Bad arguments (from :mod:`gmm_options`, :mod:`gmm` or :mod:`data_gen`).
     TypeError
-        An option given under both of its names (``iterations`` and
-        ``max_iter``, ``seed`` and ``random_state``).
+        An unknown keyword, or an option given under both of its names.
     """
-    max_iter = _one_of("iterations", iterations, "max_iter", max_iter, default=50)
-    random_state = _one_of("seed", seed, "random_state", random_state, default=None)
-    try:
-        fps = check_fps(fps)
-    except ValueError as exc:
-        raise ValueError(f"fps: {exc}") from None
-    show_covariances = show_covariances and not hide_covs
-    show_means = show_means and not hide_means
-    show_true = show_true and not hide_real
-    if print_ll:
-        on_state = _print_ll if on_state is None else _both(_print_ll, on_state)
-    import gmm
+    opts = Options.from_keywords(n_components=n_components, **options)
+    return _animation(opts, X, true_components=true_components, column_names=column_names,
+                      interactive=interactive, on_state=on_state)
 
-    rng = np.random.default_rng(random_state)
+
+def _animation(options, X=None, *, rng=None, true_components=None, column_names=None,
+               interactive=False, on_state=None):
+    """The Animator of ``options`` on ``X`` (None: sampled with ``rng``)."""
+    rng = np.random.default_rng(options.random_state) if rng is None else rng
     if X is None:
-        import data_gen
-        X, means, covs = data_gen.sample_gaussians(n_points, n_true, max_radius=max_radius,
-                                                   random_state=rng)
-        if true_components is None:
-            true_components = (means, covs)
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] < 2:
-        raise ValueError(f"points must be an (n, d >= 2) array, got shape {X.shape}")
-    step = gmm_transforms.CHUNK_ROWS    # in blocks: a signal is handled between them
-    bad_rows = sum(int(np.count_nonzero(~np.isfinite(X[a:a + step]).all(axis=1)))
-                   for a in range(0, len(X), step))
-    if bad_rows:        # counted here: after standardising every row would be NaN
-        raise ValueError(f"X contains NaN or infinity in {bad_rows} of {len(X)} rows; "
-                         "remove or impute those rows first")
-    if n_components > len(X):
-        raise ValueError(f"cannot fit {n_components} components to {len(X)} points; "
-                         "use fewer components (-k) or more points")
-    Z, centre, scale = standardise(X)
-    if isinstance(init, (tuple, list)):             # given in user units
-        init = params_to_fit_units(init, centre, scale)
-    steps = gmm.em_steps(Z, n_components, max_iter=max_iter, tol=tol,
-                         covariance_type=covariance_type, init=init, random_state=rng)
-    # data near 1e300 or 1e-300 is drawn in multiples of a power of ten (its
-    # variances would overflow or underflow); the log-likelihood stays per user unit
-    unit = display_unit(X)
-    Xd = X / unit if unit != 1.0 else X
-    projection, axis_labels = view_of(Xd, dims, column_names)
-    if unit != 1.0:
-        axis_labels = tuple(f"{name} (\u00d7{unit:g})" for name in
-                            (axis_labels or [f"x{dims[0] if dims else 0}",
-                                             f"x{dims[1] if dims else 1}"]))
-    record = fit_record if fit_record is not None else FitRecord()
-    tracker = _RunTracker(Z, centre / unit, scale / unit, projection)   # teaching views
-
-    def shown(state):
-        """A fit-unit state in display units, recorded in user units on the way."""
-        state = tracker(state)
-        if unit == 1.0:
-            return record(to_user_units(state, centre, scale))
-        with np.errstate(over="ignore", under="ignore"):    # only --save-params reads it
-            record(to_user_units(state, centre, scale))
-        return to_user_units(state, centre, scale, unit)
-
-    if projection is None:              # d == 2: the data itself
-        def display(steps):
-            return (shown(s) for s in steps)
-        points = Xd
-    else:
-        def display(steps):
-            return (project(shown(s), *projection) for s in steps)
-        points = (Xd - projection[1]) @ projection[0].T
-    states = display(steps)
-    if not show_true:
-        true_components = None
-    if true_components is not None:
-        tm, tc = (np.asarray(a, float) for a in true_components)
-        tm, tc = tm / unit, tc / unit / unit
-        true_components = ((tm, tc) if projection is None else
-                           project(_Components(tm, tc), *projection).parts())
-    anim = Animator(states, points, n_components=n_components, max_iter=max_iter, fps=fps,
-                    true_components=true_components, show_covariances=show_covariances,
-                    show_means=show_means, interactive=interactive, on_state=on_state)
-    anim.fit_record = record
-    anim.display_unit = unit            # drawn coordinates are user units / this
-    anim.relabel = tracker.labels       # states whose labels were dropped (memory)
-    if axis_labels is not None:
-        anim.ax.set_xlabel(axis_labels[0], fontsize=9, labelpad=2)
-        anim.ax.set_ylabel(axis_labels[1], fontsize=9, labelpad=2)
-        _fit_axis_labels(anim.ax)
-    wrap = _add_teaching_views(anim, tracker, points, X.shape[1], max_iter=max_iter,
-                               ll_panel=ll_panel, soft=soft, compare=compare,
-                               contours=contours, true_components=true_components,
-                               show_means=show_means)
-    anim.fit_margins()                  # wide tick labels (e.g. GPS) or long axis labels
-    if wrap is not None:                # nothing was pulled yet: same states, wrapped
-        anim.restart(wrap(states))
-    restart_init = "kmeans++" if isinstance(init, (tuple, list)) else init
-    anim.restart_factory = _Restarter(
-        lambda rs: gmm.em_steps(Z, n_components, max_iter=max_iter, tol=tol,
-                                covariance_type=covariance_type, init=restart_init,
-                                random_state=rs),
-        display if wrap is None else (lambda steps: wrap(display(steps))),
-        random_state, rng, resets=(tracker, record))
-    return anim
-
-
-def _fit_axis_labels(ax):
-    """Shrink (or cut) long axis labels, e.g. CSV column names, to the axes' size."""
-    import gmm_plot
-    box = ax.get_window_extent()
-    gmm_plot.fit_text(ax.xaxis.label, box.width + 24)
-    gmm_plot.fit_text(ax.yaxis.label, box.height + 30)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Components:
-    """Means and covariances only (true components), so :func:`project` applies."""
-    means: np.ndarray
-    covariances: np.ndarray
-
-    def parts(self):
-        return self.means, self.covariances
-
-
-# --------------------------------------------------------------------------- #
-# Teaching views (--ll-panel, --soft, --compare kmeans, --contours) and restart
-# --------------------------------------------------------------------------- #
-
-class _RunTracker:
-    """A state transform that keeps each EM state's full-dimensional parameters.
-
-    ``tracker(state)`` (a fit-unit :class:`gmm.GMMState`) returns the state
-    unchanged and keeps its parameters by iteration, so views can get what the
-    2-D display state cannot give them: responsibilities of d > 2 data and the
-    k-means run started from EM's initial means. Scaling and projection stay
-    here, out of the views.
-    """
-
-    def __init__(self, Z, centre, scale, projection):
-        self.Z = Z
-        self.centre = centre
-        self.scale = scale
-        self.projection = projection
-        self.params = {}
-
-    def __call__(self, state):
-        self.params[int(state.iteration)] = (state.weights, state.means, state.covariances)
-        return state
-
-    def reset(self):
-        self.params = {}
-
-    def labels(self, state, chunk=65536):
-        """(n,) labels (most responsible component) of the full fit at
-        ``state.iteration``, computed in chunks of rows (memory O(chunk * k))."""
-        import gmm
-        weights, means, covs = self.params[int(state.iteration)]
-        return np.concatenate([
-            gmm.log_responsibilities(self.Z[a:a + chunk], weights, means, covs)[1].argmax(axis=1)
-            for a in range(0, len(self.Z), chunk)])
-
-    def responsibilities(self, state, chunk=65536):
-        """(n, k) responsibilities of the full fit at ``state.iteration``, in
-        chunks of rows (a signal is handled between them)."""
-        import gmm
-        weights, means, covs = self.params[int(state.iteration)]
-        return np.concatenate([gmm.responsibilities(self.Z[a:a + chunk], weights, means, covs)
-                               for a in range(0, len(self.Z), chunk)])
-
-    def kmeans_states(self, max_iter):
-        """Lloyd k-means on the standardised data from EM state 0's means, as
-        display states: centres in display units, objective (mean squared
-        distance over all d columns) in user units squared."""
-        import gmm
-        start = self.params[0][1]
-        for ks in gmm.kmeans_steps(self.Z, start, max_iter):
-            k, d = ks.means.shape
-            _, means, covs = params_to_user_units((np.ones(k) / k, ks.means,
-                                                   np.zeros((k, d, d))), self.centre, self.scale)
-            if self.projection is not None:
-                means = project(_Components(means, covs), *self.projection).means
-            yield dataclasses.replace(ks, means=means,
-                                      objective=ks.objective * self.scale ** 2)
-
-
-class _Restarter:
-    """``restart_factory`` of an animation: EM again from a new initialisation.
-
-    Restart r uses ``default_rng(seed + r)`` when the animation was seeded
-    with an int, otherwise it draws on from the animation's random generator
-    (so the command line with ``--seed`` restarts the same way every time).
-    The data stays the same; an ``init`` tuple restarts with k-means++.
-    """
-
-    def __init__(self, make_steps, display, random_state, rng, resets=()):
-        self.make_steps = make_steps
-        self.display = display
-        self.random_state = random_state
-        self.rng = rng
-        self.resets = resets
-        self.count = 0
-        self.quiet = False          # no "restart N" status line (the CLI's -q)
-
-    def __call__(self):
-        self.count += 1
-        seed = self.random_state
-        if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-            rng = np.random.default_rng(int(seed) + self.count)
-            how = f"seed {int(seed) + self.count}"
-        else:
-            rng = self.rng
-            how = "next draw of the random generator"
-        for obj in self.resets:
-            obj.reset()
-        if not self.quiet:
-            print(f"restart {self.count}: EM from a new initialisation ({how})",
-                  file=sys.stderr)
-        return self.display(self.make_steps(rng))
-
-
-COMPARE_CHOICES = ("kmeans",)
-LL_PANEL_WIDTH = 320          # pixels, tick labels included
-
-
-def _add_teaching_views(anim, tracker, points, n_features, *, max_iter, ll_panel=False,
-                        soft=False, compare=None, contours=False, true_components=None,
-                        show_means=True):
-    """Add the teaching views of :func:`animate` to ``anim`` (all off: no change).
-
-    ``soft`` replaces the points view; ``contours`` draws over the points;
-    ``compare="kmeans"`` adds a panel of the same size beside the scene in
-    which k-means (Lloyd) runs from EM state 0's means; ``ll_panel`` adds the
-    log-likelihood curve beside everything. Raises ValueError for an unknown
-    ``compare``.
-
-    Returns
-    -------
-    wrap : callable or None
-        With ``compare``, ``wrap(states)`` repeats EM's last state while
-        k-means still has iterations to show (frames run until both stop;
-        ``on_state`` sees each EM state once). None otherwise.
-    """
-    import gmm_plot
-    import gmm_teaching
-
-    if compare in (None, False, ""):
-        compare = None
-    elif compare not in COMPARE_CHOICES:
-        raise ValueError(f"compare must be one of {', '.join(COMPARE_CHOICES)} (or None), "
-                         f"got {compare!r}")
-    if not (ll_panel or soft or compare or contours):
-        return None
-    wrap = None
-    ax, colors = anim.ax, anim.colors
-    if soft:
-        old = next(v for v in anim.views if type(v) is gmm_plot.PointsView)
-        resp = None if n_features == 2 else tracker.responsibilities
-        anim.add_view(gmm_teaching.SoftPointsView(ax, points, colors, responsibilities=resp,
-                                                  image_threshold=IMAGE_THRESHOLD), replace=old)
-    if contours:
-        anim.add_view(gmm_teaching.ContoursView(ax, points))
-    if compare == "kmeans":
-        scene_px = int(round(ax.get_position().width * anim.size[0]))
-        kax = anim.add_side_axes(width=scene_px + 80, margins=(64, 16))
-        kax.set_xlim(ax.get_xlim())
-        kax.set_ylim(ax.get_ylim())
-        kax.set_aspect("equal", adjustable="box")
-        kax.set_xlabel(ax.get_xlabel(), fontsize=ax.xaxis.label.get_fontsize(), labelpad=2)
-        kax.set_ylabel(ax.get_ylabel(), fontsize=ax.yaxis.label.get_fontsize(), labelpad=2)
-        kax.apply_aspect()
-        views = []
-        if n_features == 2:                   # regions only where they are exact
-            views.append(gmm_teaching.VoronoiView(kax, colors))
-        views.append(gmm_plot.PointsView(kax, points, colors, image_threshold=IMAGE_THRESHOLD))
-        if true_components is not None:
-            views.append(gmm_plot.TrueEllipsesView(kax, *true_components))
-        if show_means:
-            views.append(gmm_plot.MeansView(kax, colors))
-        views.append(gmm_teaching.KMeansText(kax, max_iter))
-        views.append(gmm_teaching.PanelTitle(kax, "k-means (Lloyd): hard assignment"))
-        kax.set_xlim(kax.get_xlim())
-        kax.set_ylim(kax.get_ylim())
-        follower = anim.add_view(gmm_teaching.FollowerPanel(
-            lambda: tracker.kmeans_states(max_iter), views, frame=lambda: anim.current))
-        title = "EM: Gaussian mixture" + (" (soft colours)" if soft else "")
-        anim.add_view(gmm_teaching.PanelTitle(ax, title))
-        anim.kmeans_ax = kax
-
-        def hold_em_while_kmeans_runs(states):
-            i, last = -1, None
-            for last in states:
-                i += 1
-                yield last
-            while last is not None and follower.has_state(i + 1):
-                i += 1
-                yield last
-
-        wrap = hold_em_while_kmeans_runs
-        if anim.on_state is not None:     # held EM states are not new states
-            anim.on_state = _once_per_state(anim.on_state)
-    if ll_panel:
-        lax = anim.add_side_axes(width=LL_PANEL_WIDTH, margins=(64, 16))
-        anim.add_view(gmm_teaching.LogLikelihoodPanel(lax, max_iter,
-                                                      history=lambda: anim.history))
-        anim.ll_ax = lax
-    return wrap
-
-
-def _once_per_state(callback):
-    """``callback`` skipping a state object it has just been given."""
-    last = []
-
-    def call(state):
-        if last and last[0] is state:
-            return
-        last[:] = [state]
-        callback(state)
-    return call
-
-
-def _one_of(name, value, alias, alias_value, *, default):
-    """The value of an option that has two keyword names (at most one given)."""
-    if value is not None and alias_value is not None:
-        raise TypeError(f"animate() got both {name}= and {alias}=; pass only {name}=")
-    if value is not None:
-        return value
-    return default if alias_value is None else alias_value
+        X, sampled = gmm_fit.sample(options, rng)
+        true_components = sampled if true_components is None else true_components
+    if options.print_ll:
+        on_state = _print_ll if on_state is None else _both(_print_ll, on_state)
+    fit = FitRun(X, options, rng=rng, true_components=true_components,
+                 column_names=column_names)
+    return Animator(fit, options, interactive=interactive, on_state=on_state)
 
 
 def _both(first, second):
@@ -714,11 +335,6 @@ def _live_window_available():
 
 def _print_ll(state):
     gmm_cli.print_stdout(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}")
-
-
-def _progress_bars(args):
-    """Progress bars (saving, --select-k fits) go to stderr on a terminal, unless -q."""
-    return not args.quiet and sys.stderr.isatty()
 
 
 def _degenerate_note(X):
@@ -776,48 +392,20 @@ def _check_representable(X, args):
             "any scale)")
 
 
-class _AnalysisPlan:
-    """What the "analysis" flags change in a run; built by :func:`_analysis_plan`.
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """What a command line run animates, once the "analysis" flags did their work.
 
-    Attributes: ``X``, ``true_components``, ``rng``, ``k``, ``init``,
-    ``covariance_type``, ``column_names``, ``selection`` (None or
-    ``(ks, rows, best_k, criterion)``) and the parsed ``args``.
+    ``selection`` is None or ``(rows, best_k, criterion)`` of ``--select-k``.
     """
-
-    def __init__(self, **fields):
-        self.__dict__.update(fields)
-
-    def decorate(self, anim):
-        """Add the criterion curve beside the scene (with --select-k)."""
-        if self.selection is None:
-            return
-        import gmm_teaching
-        ks, rows, best_k, criterion = self.selection
-        ax = anim.add_side_axes()
-        anim.add_view(gmm_teaching.CriterionCurveView(
-            ax, [r["k"] for r in rows], [r[criterion] for r in rows], best_k,
-            label=criterion.upper(), excluded=[r["k"] for r in rows if r["degenerate"]]))
-
-    def save_params(self, anim):
-        """Write the final d-dimensional fit (user units) to --save-params, if given."""
-        path = self.args.save_params
-        if path is None:
-            return
-        import gmm
-        anim.run()                  # a live window closed early: finish the fit
-        record = anim.fit_record
-        last = record.last
-        options = {key: value for key, value in vars(self.args).items()
-                   if key not in ("explicit", "close_after_last")
-                   and isinstance(value, (str, int, float, bool, list, type(None)))}
-        options.update(num_clusters=self.k, covariance_type=self.covariance_type)
-        gmm.save_params(path, last.weights, last.means, last.covariances,
-                        covariance_type=self.covariance_type,
-                        log_likelihood_history=record.log_likelihoods, options=options)
-        self.args.notes.append(f"saved the fitted parameters to {path}")
+    options: Options
+    X: object
+    true_components: object
+    rng: np.random.Generator
+    selection: object = None
 
 
-def _analysis_plan(args, X, true_components, names=None):
+def _plan(args, X, true_components, signals):
     """Validate the analysis flags and do their work before the animation.
 
     Loads ``--init-params`` (k and the covariance type default to the file's),
@@ -825,9 +413,6 @@ def _analysis_plan(args, X, true_components, names=None):
     the ``--n-init`` restarts) and prints its table. The animation then
     replays the kept run from its state 0.
     """
-    import gmm
-
-    explicit = getattr(args, "explicit", set(_FILE_DEFAULTS))
     rng = np.random.default_rng(args.seed)
     d = X.shape[1] if X is not None else 2
     n = len(X) if X is not None else args.num_points
@@ -835,74 +420,102 @@ def _analysis_plan(args, X, true_components, names=None):
         view_of(np.zeros((1, d)), args.dims)          # raises on a bad --dims
     if args.save_params is not None:
         gmm_cli.check_params_path(args.save_params)
-    k, init, covariance_type = args.num_clusters, args.init, args.covariance_type
     if X is not None:
         _check_representable(X, args)
-    if args.init_params is not None:
-        if args.select_k is not None:
-            raise UsageError("--init-params and --select-k cannot be combined: --select-k "
-                             "fits every k from its own initialisations")
-        if args.n_init > 1:
-            raise UsageError(f"--init-params and --n-init {args.n_init} cannot be combined: EM "
-                             "starts once, from the file's parameters; drop --n-init")
-        path = args.init_params
-        try:
-            params = gmm.load_params(path, n_features=d)
-        except gmm.ParamsError as exc:
-            raise UsageError(f"--init-params {exc}") from None
-        file_k = len(params["weights"])
-        if "num_clusters" in explicit and k != file_k:
-            raise UsageError(f"-k {k} does not match --init-params {path}, which holds "
-                             f"{file_k} components; drop -k or pass -k {file_k}")
-        k = file_k
-        init = (params["weights"], params["means"], params["covariances"])
-        file_type = params["covariance_type"]
-        if "covariance_type" not in explicit:
-            covariance_type = file_type
-        else:
-            try:
-                gmm.check_init_params(init, k, d, covariance_type)
-            except ValueError as exc:
-                raise UsageError(f"--init-params {path} (fitted with --covariance-type "
-                                 f"{file_type}) cannot start a --covariance-type "
-                                 f"{covariance_type} fit: {exc}") from None
-        if k > n:
-            raise UsageError(f"--init-params {path} holds {k} components, more than the "
-                             f"number of points ({n})")
+    k, init, covariance_type = _start(args, d, n)
     if args.select_k is not None and max(args.select_k) > n:
         raise UsageError(f"--select-k: k = {max(args.select_k)} is more than the number of "
                          f"points ({n}); use smaller k")
-    fits_first = args.select_k is not None or (args.n_init > 1 and args.init_params is None)
-    if X is None and fits_first:
-        import data_gen
-        X, means, covs = data_gen.sample_gaussians(args.num_points, args.means,
-                                                   max_radius=args.max_radius, random_state=rng)
-        true_components = (means, covs)
+    options = Options.from_args(args, n_components=k, init=init, covariance_type=covariance_type)
+    if not (args.select_k is not None or (args.n_init > 1 and args.init_params is None)):
+        return _Plan(options, X, true_components, rng)
+    if X is None:
+        X, true_components = gmm_fit.sample(options, rng)
+    ks = args.select_k if args.select_k is not None else [k]
+    # one tick per k fitted, on a terminal only (like the save bar)
+    with tqdm(total=len(ks), unit="fit", desc="choosing k", file=sys.stderr, leave=False,
+              disable=len(ks) < 2 or not gmm_cli.progress_bars(args.quiet)) as bar:
+        def fitted(row):
+            bar.set_postfix_str(f"k={row['k']} done", refresh=False)
+            bar.update(1)
+            signals.check()         # a Ctrl-C lost in a finalizer stops here
+
+        best_k, rows = select_components(
+            X, ks, criterion=args.criterion, n_init=args.n_init,
+            covariance_type=covariance_type, init=init, max_iter=args.iterations,
+            tol=args.tol, random_state=rng, callback=fitted)
     selection = None
-    if fits_first:
-        ks = args.select_k if args.select_k is not None else [k]
-        from tqdm import tqdm
+    if args.select_k is not None:
+        gmm_cli.print_stdout(format_selection_table(rows, best_k, args.criterion), flush=True)
+        selection = (rows, best_k, args.criterion)
+    init = next(r["initial_params"] for r in rows if r["k"] == best_k)
+    options = dataclasses.replace(options, n_components=best_k, init=init)
+    return _Plan(options, X, true_components, rng, selection)
 
-        # one tick per k fitted, on a terminal only (like the save bar)
-        with tqdm(total=len(ks), unit="fit", desc="choosing k", file=sys.stderr, leave=False,
-                  disable=len(ks) < 2 or not _progress_bars(args)) as bar:
-            def fitted(row):
-                bar.set_postfix_str(f"k={row['k']} done", refresh=False)
-                bar.update(1)
-                args.signals.check()    # a Ctrl-C lost in a finalizer stops here
 
-            best_k, rows = select_components(
-                X, ks, criterion=args.criterion, n_init=args.n_init,
-                covariance_type=covariance_type, init=init, max_iter=args.iterations,
-                tol=args.tol, random_state=rng, callback=fitted)
-        if args.select_k is not None:
-            gmm_cli.print_stdout(format_selection_table(rows, best_k, args.criterion), flush=True)
-            selection = (ks, rows, best_k, args.criterion)
-        k = best_k
-        init = next(r["initial_params"] for r in rows if r["k"] == best_k)
-    return _AnalysisPlan(X=X, true_components=true_components, rng=rng, k=k, init=init,
-                         covariance_type=covariance_type, column_names=names,
-                         selection=selection, args=args)
+def _start(args, d, n):
+    """``(k, init, covariance_type)``: the flags', or those of the ``--init-params`` file."""
+    k, init, covariance_type = args.num_clusters, args.init, args.covariance_type
+    if args.init_params is None:
+        return k, init, covariance_type
+    if args.select_k is not None:
+        raise UsageError("--init-params and --select-k cannot be combined: --select-k "
+                         "fits every k from its own initialisations")
+    if args.n_init > 1:
+        raise UsageError(f"--init-params and --n-init {args.n_init} cannot be combined: EM "
+                         "starts once, from the file's parameters; drop --n-init")
+    path = args.init_params
+    try:
+        params = gmm_params.load_params(path, n_features=d)
+    except gmm_params.ParamsError as exc:
+        raise UsageError(f"--init-params {exc}") from None
+    file_k = len(params["weights"])
+    if "num_clusters" in args.explicit and k != file_k:
+        raise UsageError(f"-k {k} does not match --init-params {path}, which holds "
+                         f"{file_k} components; drop -k or pass -k {file_k}")
+    k = file_k
+    init = (params["weights"], params["means"], params["covariances"])
+    file_type = params["covariance_type"]
+    if "covariance_type" not in args.explicit:
+        covariance_type = file_type
+    else:
+        try:
+            gmm_core.check_init_params(init, k, d, covariance_type)
+        except ValueError as exc:
+            raise UsageError(f"--init-params {path} (fitted with --covariance-type "
+                             f"{file_type}) cannot start a --covariance-type "
+                             f"{covariance_type} fit: {exc}") from None
+    if k > n:
+        raise UsageError(f"--init-params {path} holds {k} components, more than the "
+                         f"number of points ({n})")
+    return k, init, covariance_type
+
+
+def _add_criterion_panel(anim, selection):
+    """The --select-k criterion curve beside the scene."""
+    rows, best_k, criterion = selection
+    ax = anim.add_side_axes("criterion")
+    anim.add_view(CriterionCurveView(
+        ax, [r["k"] for r in rows], [r[criterion] for r in rows], best_k,
+        label=criterion.upper(), excluded=[r["k"] for r in rows if r["degenerate"]]))
+    anim.fit_margins()
+
+
+def _save_params(args, anim, options):
+    """Write the final d-dimensional fit (user units) to --save-params, if given."""
+    path = args.save_params
+    if path is None:
+        return
+    anim.run()                  # a live window closed early: finish the fit
+    record = anim.fit.record
+    last = record.last
+    saved = {key: value for key, value in vars(args).items() if key != "explicit"
+             and isinstance(value, (str, int, float, bool, list, type(None)))}
+    saved.update(num_clusters=options.n_components, covariance_type=options.covariance_type)
+    gmm_params.save_params(path, last.weights, last.means, last.covariances,
+                           covariance_type=options.covariance_type,
+                           log_likelihood_history=record.log_likelihoods, options=saved)
+    args.notes.append(f"saved the fitted parameters to {path}")
 
 
 def _free_default_save():
@@ -919,84 +532,36 @@ def _free_default_save():
 
 
 def _run(args, signals):
-    gmm_animator.signals = signals
-    try:
-        return _run_checked(args, signals)
-    finally:
-        gmm_animator.signals = gmm_animator.NoSignals()
-
-
-def _run_checked(args, signals):
-    # ---- validate everything before any work ----
-    save = args.save
-    live = False
-    notes = args.notes      # status lines, printed only once the run cannot fail any more
+    """Check every input, then animate into the window or a file; returns ExitStatus.OK."""
+    save, notes = args.save, args.notes     # notes: printed once the run cannot fail
     if save is not None:
         check_save_path(save)
     if args.select_k is not None and "num_clusters" in args.explicit:
         raise UsageError(f"--select-k and -k cannot be combined: --select-k chooses k from "
                          f"{args.select_k[0]}..{args.select_k[-1]}; drop -k")
-    if args.load_path is not None:
-        import data_gen
-        if not args.load_path:
-            raise UsageError("--load_path is empty; give the path of a .npy, .csv or "
-                             ".txt file with one point per row")
-        import warnings
-
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", data_gen.IndexColumnWarning)
-            X, names = data_gen.load_points(args.load_path, with_names=True)
-        for note in caught:
-            if issubclass(note.category, data_gen.IndexColumnWarning):  # a pandas/R index
-                notes.append(f"note: {note.message}")
-            else:
-                warnings.warn_explicit(note.message, note.category, note.filename,
-                                       note.lineno)
-        true_components = None
-        note = _degenerate_note(X)
-        if note:
-            notes.append(f"warning: {note}")
-    else:
-        X = names = None
-        true_components = None
+    X, names = _load(args) if args.load_path is not None else (None, None)
     n = len(X) if X is not None else args.num_points
     if args.num_clusters > n and args.select_k is None and args.init_params is None:
         raise UsageError(f"-k {args.num_clusters} is more than the number of points ({n}); "
                          "use fewer components or more points")
-    if save is None:
-        live = _live_window_available()
-        if not live:
-            save = _free_default_save()
-            check_save_path(save)
-
-    args.signals = signals
-    plan = _analysis_plan(args, X, true_components, names)   # may sample X; fits --select-k
-    anim = animate(plan.X, plan.k, max_iter=args.iterations, tol=args.tol,
-                   init=plan.init, covariance_type=plan.covariance_type,
-                   random_state=plan.rng, true_components=plan.true_components,
-                   dims=args.dims, column_names=plan.column_names,
-                   n_points=args.num_points, n_true=args.means,
-                   max_radius=args.max_radius, fps=args.fps,
-                   show_covariances=not args.hide_covs, show_means=not args.hide_means,
-                   show_true=not args.hide_real, interactive=live,
-                   on_state=_print_ll if args.print_ll else None,
-                   ll_panel=args.ll_panel, soft=args.soft, compare=args.compare,
-                   contours=args.contours)
-    anim.quiet = args.quiet
-    anim.restart_factory.quiet = args.quiet
-    if args.seed is not None:       # the r key restarts EM with --seed + 1, + 2, ...
-        anim.restart_factory.random_state = args.seed
-    plan.decorate(anim)
-    anim.fit_margins()              # again: decorate may have added the --select-k panel
+    live = save is None and _live_window_available()
+    if save is None and not live:
+        save = _free_default_save()
+        check_save_path(save)
+    plan = _plan(args, X, None, signals)     # may sample X; fits --select-k
+    anim = _animation(plan.options, plan.X, rng=plan.rng, true_components=plan.true_components,
+                      column_names=names, interactive=live)
+    if plan.selection is not None:
+        _add_criterion_panel(anim, plan.selection)
     if live:
         _print_notes(args)
-        anim.show(close_after_last=args.close_after_last)
+        LiveWindow(anim, signals=signals, quiet=args.quiet).show()
         with all_or_none():
-            plan.save_params(anim)
+            _save_params(args, anim, plan.options)
         _print_notes(args)
-        return 0
+        return ExitStatus.OK
     with all_or_none():             # the animation and --save-params: both or neither
-        n_frames = anim.save(save, progress=_progress_bars(args))
+        n_frames = anim.save(save, progress=gmm_cli.progress_bars(args.quiet), signals=signals)
         if args.save is None:
             taken = "" if save == DEFAULT_SAVE else f" ({DEFAULT_SAVE} exists and was kept)"
             notes.append(f"no display available: saved the animation to {save}{taken}")
@@ -1005,10 +570,29 @@ def _run_checked(args, signals):
                          f"to {save}")
         else:
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
-        plan.save_params(anim)
+        _save_params(args, anim, plan.options)
     gmm_cli.flush_stdout()
     _print_notes(args)
-    return 0
+    return ExitStatus.OK
+
+
+def _load(args):
+    """``(X, column names)`` from --load_path; a pandas/R index column becomes a note."""
+    if not args.load_path:
+        raise UsageError("--load_path is empty; give the path of a .npy, .csv or "
+                         ".txt file with one point per row")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", data_gen.IndexColumnWarning)
+        X, names = data_gen.load_points(args.load_path, with_names=True)
+    for note in caught:
+        if issubclass(note.category, data_gen.IndexColumnWarning):  # a pandas/R index
+            args.notes.append(f"note: {note.message}")
+        else:
+            warnings.warn_explicit(note.message, note.category, note.filename, note.lineno)
+    note = _degenerate_note(X)
+    if note:
+        args.notes.append(f"warning: {note}")
+    return X, names
 
 
 def _print_notes(args):

@@ -127,10 +127,11 @@ def run_in_window(xvfb_display):
     """``run(args, cwd, timeout=120)``: ``python *args`` with TkAgg on the Xvfb display.
 
     Returns the finished ``subprocess.CompletedProcess`` (text stdout/stderr);
-    the repo root is put first on PYTHONPATH so ``import visualize_gmm`` works from
-    any cwd (a PYTHONPATH the user set is kept after it).
+    the repo root and tests/ are put first on PYTHONPATH so ``import visualize_gmm``
+    and ``import window_driver`` work from any cwd (a PYTHONPATH the user set is
+    kept after them).
     """
-    path = os.pathsep.join([ROOT] + ([os.environ["PYTHONPATH"]]
+    path = os.pathsep.join([ROOT, os.path.join(ROOT, "tests")] + ([os.environ["PYTHONPATH"]]
                                      if os.environ.get("PYTHONPATH") else []))
 
     def run(args, cwd, timeout=120):

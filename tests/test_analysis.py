@@ -187,7 +187,7 @@ def test_select_k_cli_table_in_user_units_equals_sklearn(tmp_path, capsys, captu
         assert printed["p"] == gmm.n_parameters(row["k"], 2)
     # the animation replays the kept run of the chosen k: its last state is the row's fit
     anim = captured["anim"]
-    last = anim.fit_record.last
+    last = anim.fit.record.last
     chosen = rows[3]
     np.testing.assert_allclose(last.weights, chosen["weights"], atol=1e-9)
     np.testing.assert_allclose(last.means, chosen["means"], rtol=1e-9, atol=1e-6)
@@ -304,7 +304,7 @@ def test_dims_pick_columns_with_header_names(tmp_path, captured):
     assert main(["-k", "3", "--load_path", IRIS, "--dims", "0", "3", "--seed", "1", "-q",
                  "-i", "5", "-s", str(tmp_path / "o.png")]) == 0
     anim = captured["anim"]
-    full = anim.fit_record.last
+    full = anim.fit.record.last
     shown = anim.history[-1]
     np.testing.assert_array_equal(shown.means, full.means[:, [0, 3]])
     np.testing.assert_array_equal(shown.covariances, full.covariances[:, [0, 3]][:, :, [0, 3]])
@@ -493,7 +493,7 @@ def test_cli_save_params_then_init_params(tmp_path, capsys, captured):
                  "--covariance-type", "diag", "--print_ll", "-q",
                  "--save-params", str(saved), "-s", str(tmp_path / "o.gif")]) == 0
     printed = [float(line.split()[-1]) for line in capsys.readouterr().out.splitlines()]
-    last = captured["anim"].fit_record.last
+    last = captured["anim"].fit.record.last
     doc = json.loads(saved.read_text())
     assert doc["library_version"] == gmm.__version__
     assert doc["covariance_type"] == "diag"
@@ -507,7 +507,7 @@ def test_cli_save_params_then_init_params(tmp_path, capsys, captured):
     # start from the file: -k and --covariance-type come from it; state 0 is the file's fit
     assert main(["--load_path", str(data), "--init-params", str(saved), "-i", "0", "-q",
                  "-s", str(tmp_path / "p.png")]) == 0
-    start = captured["anim"].fit_record.last
+    start = captured["anim"].fit.record.last
     assert start.iteration == 0
     np.testing.assert_allclose(start.weights, last.weights, rtol=1e-13)
     np.testing.assert_allclose(start.means, last.means, rtol=1e-13)
@@ -586,8 +586,8 @@ def test_readme_analysis_commands(tmp_path, monkeypatch, capsys, captured):
     iris_table = _table(results[2][0])
     assert [r["k"] for r in iris_table if r["chosen"]] == [2]
     assert [r["k"] for r in iris_table if r["degenerate"]] == [5]
-    fitted = results[4][1].fit_record.last
-    started = results[5][1].fit_record.last
+    fitted = results[4][1].fit.record.last
+    started = results[5][1].fit.record.last
     assert started.iteration == 0 and len(started.weights) == 3
     np.testing.assert_allclose(started.means, fitted.means, rtol=1e-12)
     for name in ("choosing_k.png", "iris.gif"):
@@ -616,9 +616,9 @@ def test_select_k_and_init_params_ignore_the_default_k_on_tiny_data(tmp_path, ca
 
 
 def test_live_window_with_select_k_and_save_params_under_xvfb(tmp_path, run_in_window):
-    proc = run_in_window([os.path.join(os.getcwd(), "visualize_gmm.py"), "-N", "300", "-m", "3",
+    proc = run_in_window(["-m", "window_driver", "-N", "300", "-m", "3",
                           "--seed", "4", "--select-k", "1:4", "--fps", "20",
-                          "--close-after-last", "--save-params", "fit.json"], cwd=tmp_path)
+                          "--save-params", "fit.json"], cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     table = _table(proc.stdout)
     chosen = [r["k"] for r in table if r["chosen"]]
@@ -660,7 +660,7 @@ def test_cli_n_init_animates_the_best_of_the_runs(tmp_path, captured):
     X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
     assert main(["-k", "4", "--load_path", IRIS, "--n-init", "4", "--seed", "3", "-q",
                  "-s", str(tmp_path / "o.png")]) == 0
-    shown = captured["anim"].fit_record.last
+    shown = captured["anim"].fit.record.last
     _, rows = gmm_transforms.select_components(X, [4], n_init=4, max_iter=50,
                                               random_state=np.random.default_rng(3))
     # the table scores the estimator's final parameters, which (as in scikit-learn)
@@ -695,13 +695,13 @@ def test_csv_is_read_once_for_points_and_names(tmp_path, captured, monkeypatch):
     """The axis names come from the same read as the points (no second pass over a
     large file): column_names is not called, the labels are still the header's."""
     import data_gen
-    import data_load
+    import gmm_load
 
     def no_second_read(path):
         raise AssertionError("the CLI read the file a second time for its names")
 
     monkeypatch.setattr(data_gen, "column_names", no_second_read)
-    monkeypatch.setattr(data_load, "column_names", no_second_read)     # where it lives
+    monkeypatch.setattr(gmm_load, "column_names", no_second_read)     # where it lives
     X = _blobs(2, seed=3)
     np.savetxt(tmp_path / "h.csv", X, delimiter=",", header="height,weight", comments="")
     np.savetxt(tmp_path / "c.csv", X, delimiter=",", header="lat,lon")   # '# lat,lon'

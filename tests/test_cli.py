@@ -21,12 +21,15 @@ from PIL import Image
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
-import gmm_plot
-import readme_commands
-import gmm_writers
-import gmm_transforms
-import gmm_core
 import gmm_animator
+import gmm_core
+import gmm_fit
+import gmm_history
+import gmm_options
+import gmm_plot
+import gmm_transforms
+import gmm_writers
+import readme_commands
 import visualize_gmm
 from readme_commands import EXAMPLE_COMMANDS, ISSUE_COMMANDS, SAVE_FORMS
 from visualize_gmm import main
@@ -175,7 +178,7 @@ def test_more_than_two_columns_fit_all_draw_two_principal_components(
         full_states.append(state)
         return original(state, P, centre)
 
-    monkeypatch.setattr(visualize_gmm, "project", spy)
+    monkeypatch.setattr(gmm_fit, "project", spy)
     assert main(["-k", "2", "--load_path", str(path), "-i", "3", "--seed", "0", "-q",
                  "--print_ll", "-s", str(tmp_path / "o.png")]) == 0
     printed = [float(LL_LINE.match(line)["ll"]) for line in capsys.readouterr().out.splitlines()]
@@ -548,7 +551,9 @@ SHOWN_SCRIPT = r"""
 import sys
 import gmm_animator
 import visualize_gmm
+import window_driver
 
+window_driver.close_after_last()
 shown = []
 original = gmm_animator.Animator.show_state
 
@@ -565,7 +570,7 @@ sys.exit(code)
 
 def test_live_window_advances_frames_under_xvfb(tmp_path, run_in_window):
     proc = run_in_window(["-c", SHOWN_SCRIPT, "-k", "3", "-N", "300", "-i", "5", "--tol", "0",
-                          "--seed", "0", "--fps", "10", "--print_ll", "--close-after-last"],
+                          "--seed", "0", "--fps", "10", "--print_ll"],
                          cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     m = re.search(r"live window \((\w+)\) drew frames: ([\d ]+)", proc.stderr)
@@ -586,7 +591,9 @@ SIGNAL_SCRIPT = r"""
 import os, signal, sys
 import gmm_animator
 import visualize_gmm
+import window_driver
 
+window_driver.close_after_last()
 shown = []
 original = gmm_animator.Animator.show_state
 
@@ -613,7 +620,7 @@ def test_signal_in_the_live_window_closes_it_cleanly(tmp_path, run_in_window, de
     the window runs on: the window closes and the CLI exits as after any signal."""
     monkeypatch.setenv("SEND_SIGNAL", name)
     proc = run_in_window(["-c", SIGNAL_SCRIPT, "-k", "3", "-N", "300", "-i", "20", "--tol", "0",
-                          "--seed", "0", "--fps", "10", "--close-after-last"], cwd=tmp_path)
+                          "--seed", "0", "--fps", "10"], cwd=tmp_path)
     shown = [int(i) for i in re.search(r"shown states: ([\d ]+)", proc.stderr).group(1).split()]
     assert proc.returncode == status, proc.stderr
     assert proc.stderr.splitlines() == [word, "shown states: 0 1 2 3"]    # nothing else
@@ -701,7 +708,7 @@ def test_unwritable_directory_is_one_error_line(tmp_path, monkeypatch, capsys):
 def test_label_budget_bounds_memory_and_saves_every_frame(tmp_path, monkeypatch,
                                                           captured_animator):
     # 300 points -> 300 bytes of uint8 labels per state; keep at most 3 states' labels
-    monkeypatch.setattr(gmm_animator.Animator, "LABEL_BUDGET_BYTES", 900)
+    monkeypatch.setattr(gmm_history.StateHistory, "LABEL_BUDGET_BYTES", 900)
     out = tmp_path / "x.gif"
     assert main(SMALL + ["-i", "7", "--tol", "0", "-q", "-s", str(out)]) == 0
     history = captured_animator["anim"].history
@@ -722,9 +729,6 @@ def test_label_budget_bounds_memory_and_saves_every_frame(tmp_path, monkeypatch,
                      for w, m, c in zip(s0.weights, s0.means, s0.covariances)], axis=1)
     np.testing.assert_array_equal(points_view.artist.get_facecolor()[:, :3],
                                   points_view._face[logp.argmax(axis=1), :3])
-    anim.relabel = None                      # without a way to recompute: a clear error
-    with pytest.raises(RuntimeError, match="dropped"):
-        anim.show_state(0)
 
 
 # ------------------------------------------------- review/QA fixes (wave 2)
@@ -748,14 +752,14 @@ def test_fps_out_of_range_is_the_same_error_in_cli_and_animate(tmp_path, capsys,
 
 
 def test_fps_at_the_cap_is_accepted():
-    assert visualize_gmm.check_fps("1000") == 1000.0
-    assert visualize_gmm.check_fps(0.5) == 0.5
+    assert gmm_options.check_fps("1000") == 1000.0
+    assert gmm_options.check_fps(0.5) == 0.5
     assert visualize_gmm.build_parser().parse_args(["--fps", "1000"]).fps == 1000.0
 
 
 def test_show_state_or_render_past_the_end_is_an_index_error():
     X = np.random.default_rng(0).normal(size=(40, 2))
-    anim = visualize_gmm.animate(X, 2, iterations=3, tol=0, seed=0)
+    anim = visualize_gmm.animate(X, 2, max_iter=3, tol=0, random_state=0)
     for method in (anim.show_state, anim.render):
         with pytest.raises(IndexError, match=r"^no state 9; the run has 4 states \(0 to 3\)$"):
             method(9)
@@ -787,13 +791,13 @@ def test_help_warns_that_init_random_stops_early_with_the_default_tol(capsys):
 
 def test_restart_resets_the_fit_record():
     X = np.random.default_rng(2).normal(size=(60, 2))
-    anim = visualize_gmm.animate(X, 2, iterations=3, tol=0, seed=0)
+    anim = visualize_gmm.animate(X, 2, max_iter=3, tol=0, random_state=0)
     anim.run()
-    assert len(anim.fit_record.log_likelihoods) == 4
-    anim.restart(anim.restart_factory())
-    assert anim.fit_record.log_likelihoods == [] and anim.fit_record.last is None
+    assert len(anim.fit.record.log_likelihoods) == 4
+    anim.restart(anim.fit.restart()[0])
+    assert anim.fit.record.log_likelihoods == [] and anim.fit.record.last is None
     anim.run()
-    assert anim.fit_record.log_likelihoods == [s.log_likelihood for s in anim.history]
+    assert anim.fit.record.log_likelihoods == [s.log_likelihood for s in anim.history]
 
 
 @pytest.mark.parametrize("argv, explicit, k, cov", [

@@ -33,6 +33,7 @@ import gmm
 import gmm_transforms
 import gmm_writers
 import gmm_cli
+import gmm_params
 import visualize_gmm
 from visualize_gmm import main
 
@@ -352,7 +353,7 @@ def test_same_fit_at_every_scale(tmp_path, captured_animator):
         anim = captured_animator["anim"]
         state = anim.history[-1]
         assert np.all(np.isfinite(state.means)) and np.all(np.isfinite(state.covariances)), s
-        runs[s] = (lls, anim.relabel(state) if state.labels is None else state.labels)
+        runs[s] = (lls, anim.fit.labels(state) if state.labels is None else state.labels)
     ref_lls, ref_labels = runs[1.0]
     for s, (lls, labels) in runs.items():
         np.testing.assert_array_equal(labels, ref_labels)
@@ -413,7 +414,7 @@ def test_save_params_failing_keeps_neither_output(tmp_path, monkeypatch):
         atomic_file.atomic_write(path, lambda fh: fh.write(b"half"))
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(gmm, "save_params", failing)
+    monkeypatch.setattr(gmm_params, "save_params", failing)
     status, _, err = _run(BASE + ["-s", str(gif), "--save-params", str(params)])
     assert status == 2 and err.count("\n") == 1 and "No space left" in err, err
     assert gif.read_bytes() == b"old gif"

@@ -181,32 +181,50 @@ def X():
 
 
 def test_keywords_mirror_the_cli_flags(X):
-    assert animate(X, 2, iterations=3, tol=0).run() == 4
     assert animate(X, 2, max_iter=3, tol=0).run() == 4
     assert animate(X, 2, tol=0).run() == 51                 # -i default 50
-    a, b = animate(X, 3, iterations=4, seed=7), animate(X, 3, max_iter=4, random_state=7)
+    a, b = animate(X, 3, max_iter=4, random_state=7), animate(X, 3, max_iter=4, random_state=7)
     a.run(), b.run()
     assert len(a.history) == len(b.history)
     for s, t in zip(a.history, b.history):
         np.testing.assert_array_equal(s.means, t.means)
+
+    def kinds(anim):
+        return {type(v) for v in anim.views}
+
+    full = kinds(animate(n_components=2, n_true=2, n_points=50, random_state=0))
+    assert {gmm_plot.EllipsesView, gmm_plot.MeansView, gmm_plot.TrueEllipsesView} <= full
+    for flag, view in [("show_covariances", gmm_plot.EllipsesView),
+                       ("show_means", gmm_plot.MeansView), ("show_true", gmm_plot.TrueEllipsesView)]:
+        assert kinds(animate(n_components=2, n_true=2, n_points=50, random_state=0,
+                             **{flag: False})) == full - {view}
+    with pytest.raises(TypeError, match="unexpected keyword argument 'iters'"):
+        animate(X, 2, iters=3)
+
+
+def test_old_keywords_are_aliases_that_warn(X):
+    """iterations, seed and hide_* still work as before, with a FutureWarning naming the new name."""
+    with pytest.warns(FutureWarning, match="use max_iter="):
+        assert animate(X, 2, iterations=3, tol=0).run() == 4
+    with pytest.warns(FutureWarning, match="use random_state="):
+        old = animate(X, 3, max_iter=4, seed=7)
+    new = animate(X, 3, max_iter=4, random_state=7)
+    old.run(), new.run()
+    for s, t in zip(old.history, new.history, strict=True):
+        np.testing.assert_array_equal(s.means, t.means)
+    for flag, view in [("hide_covs", gmm_plot.EllipsesView), ("hide_means", gmm_plot.MeansView),
+                       ("hide_real", gmm_plot.TrueEllipsesView)]:
+        with pytest.warns(FutureWarning, match=flag):
+            anim = animate(n_components=2, n_true=2, n_points=50, random_state=0, **{flag: True})
+        assert view not in {type(v) for v in anim.views}
     with pytest.raises(TypeError, match="iterations"):
         animate(X, 2, iterations=3, max_iter=3)
     with pytest.raises(TypeError, match="seed"):
         animate(X, 2, seed=1, random_state=1)
 
-    def kinds(anim):
-        return {type(v) for v in anim.views}
-
-    full = kinds(animate(n_components=2, n_true=2, n_points=50, seed=0))
-    assert {gmm_plot.EllipsesView, gmm_plot.MeansView, gmm_plot.TrueEllipsesView} <= full
-    for flag, view in [("hide_covs", gmm_plot.EllipsesView), ("hide_means", gmm_plot.MeansView),
-                       ("hide_real", gmm_plot.TrueEllipsesView)]:
-        assert kinds(animate(n_components=2, n_true=2, n_points=50, seed=0,
-                             **{flag: True})) == full - {view}
-
 
 def test_print_ll_prints_what_the_cli_prints(tmp_path, capsys):
-    anim = animate(n_components=3, n_true=3, n_points=200, iterations=4, seed=2,
+    anim = animate(n_components=3, n_true=3, n_points=200, max_iter=4, random_state=2,
                    print_ll=True)
     anim.run()
     library = capsys.readouterr().out
@@ -217,7 +235,7 @@ def test_print_ll_prints_what_the_cli_prints(tmp_path, capsys):
 
 
 def test_repr_html_is_the_saved_html_player_in_an_iframe(X, tmp_path):
-    anim = animate(X, 3, iterations=3, tol=0, seed=0)
+    anim = animate(X, 3, max_iter=3, tol=0, random_state=0)
     assert anim.save(str(tmp_path / "a.html")) == 4
     with open(tmp_path / "a.html", encoding="utf-8") as fh:
         saved = fh.read()
@@ -236,7 +254,7 @@ def test_display_registers_no_pyplot_figure(X):
     import matplotlib.pyplot as plt
 
     before = plt.get_fignums()
-    anim = animate(X, 2, iterations=2, seed=0)
+    anim = animate(X, 2, max_iter=2, random_state=0)
     anim._repr_html_()
     assert plt.get_fignums() == before
     assert "Animator" in repr(anim)
@@ -246,7 +264,7 @@ def test_save_writes_what_the_cli_writes(tmp_path):
     args = ["-k", "3", "-m", "3", "-N", "200", "-i", "3", "--seed", "4", "-q"]
     for ext in (".gif", ".html", ".png"):
         assert main(args + ["--save", str(tmp_path / f"cli{ext}")]) == 0
-        anim = animate(n_components=3, n_true=3, n_points=200, iterations=3, seed=4)
+        anim = animate(n_components=3, n_true=3, n_points=200, max_iter=3, random_state=4)
         anim.save(str(tmp_path / f"lib{ext}"))
         assert (tmp_path / f"lib{ext}").read_bytes() == (tmp_path / f"cli{ext}").read_bytes()
 
@@ -256,10 +274,10 @@ def test_save_errors_are_value_errors_with_the_cli_message(tmp_path, capsys, nam
     (tmp_path / "adir").mkdir()
     path = str(tmp_path / name)
     before = sorted(os.listdir(tmp_path))
-    anim = animate(n_components=2, n_true=2, n_points=50, iterations=1, seed=0)
+    anim = animate(n_components=2, n_true=2, n_points=50, max_iter=1, random_state=0)
     with pytest.raises(ValueError) as info:
         anim.save(path)
-    assert anim.history == []                      # checked before any work
+    assert len(anim.history) == 0                  # checked before any work
     assert main(["-k", "2", "-m", "2", "-N", "50", "-i", "1", "--seed", "0",
                  "--save", path]) == 2
     assert capsys.readouterr().err == f"error: {info.value}\n"
@@ -275,7 +293,7 @@ def test_save_is_atomic_when_interrupted(X, tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        animate(X, 2, iterations=5, tol=0, on_state=stop_at_two).save(str(target))
+        animate(X, 2, max_iter=5, tol=0, on_state=stop_at_two).save(str(target))
     assert target.read_bytes() == b"previous"
     assert os.listdir(tmp_path) == ["fit.gif"]
 

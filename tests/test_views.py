@@ -20,11 +20,13 @@ from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
 import gmm
+import gmm_animator
+import gmm_options
 import gmm_plot
 import gmm_teaching
-import gmm_writers
 import gmm_transforms
-import gmm_animator
+import gmm_window
+import gmm_writers
 import visualize_gmm
 from readme_commands import GALLERY_COMMANDS
 from visualize_gmm import main
@@ -152,7 +154,7 @@ def test_soft_uses_full_dimensional_responsibilities(tmp_path, captured_animator
     anim = captured_animator["anim"]
     soft = anim.views[0]
     assert type(soft).__name__ == "SoftPointsView"
-    last = anim.fit_record.last                          # full 3-D fit, user units
+    last = anim.fit.record.last                          # full 3-D fit, user units
     resp = _scipy_resp(X, last)
     np.testing.assert_allclose(soft.artist.get_facecolors()[:, :3],
                                resp @ anim.colors[:, :3], atol=1e-8)
@@ -188,11 +190,11 @@ def test_contour_levels_and_lines_match_scipy_density():
 # ---------------------------------------------------------------- log-likelihood panel
 
 def test_ll_panel_curve_up_to_the_current_frame():
-    anim = visualize_gmm.animate(None, 3, iterations=6, tol=0, seed=0, n_points=300, n_true=3,
+    anim = visualize_gmm.animate(None, 3, max_iter=6, tol=0, random_state=0, n_points=300, n_true=3,
                                  ll_panel=True)
     assert len(anim.fig.axes) == 2
     panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
-    assert panel.ax is anim.fig.axes[1] and panel.ax is anim.ll_ax
+    assert panel.ax is anim.fig.axes[1] and panel.ax is anim.panels["ll"]
     for i in range(7):
         anim.render(i)
     anim.render(4)                                  # a step back shows the curve up to 4
@@ -218,7 +220,7 @@ def test_ll_panel_in_a_png_shows_the_whole_curve(tmp_path, captured_animator):
 
 
 def test_ll_panel_grows_limits_and_redraws_the_background():
-    anim = visualize_gmm.animate(None, 3, iterations=25, tol=0, seed=0, n_points=300, n_true=3,
+    anim = visualize_gmm.animate(None, 3, max_iter=25, tol=0, random_state=0, n_points=300, n_true=3,
                                  ll_panel=True)
     panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     for i in range(26):
@@ -235,12 +237,12 @@ def test_ll_panel_grows_limits_and_redraws_the_background():
 
 def test_compare_kmeans_panel_matches_sklearn_from_em_start(tmp_path):
     from sklearn.cluster import KMeans
-    anim = visualize_gmm.animate(None, 4, iterations=30, seed=2, n_points=400, n_true=4,
+    anim = visualize_gmm.animate(None, 4, max_iter=30, random_state=2, n_points=400, n_true=4,
                                  compare="kmeans")
     n_frames = anim.run()
     assert len(anim.fig.axes) == 2
     follower = next(v for v in anim.views if isinstance(v, gmm_teaching.FollowerPanel))
-    kax = anim.kmeans_ax
+    kax = anim.panels["kmeans"]
     titles = [t.get_text() for t in anim.ax.texts + kax.texts]
     assert any(t.startswith("EM") for t in titles) and any("k-means" in t for t in titles)
     X = anim.views[0].artist.get_offsets().data
@@ -330,7 +332,7 @@ def test_gif_palette_keeps_soft_mixes(tmp_path, captured_animator):
 
 
 def test_default_picture_has_no_teaching_views():
-    anim = visualize_gmm.animate(None, 3, iterations=1, seed=0, n_points=200, n_true=3)
+    anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3)
     assert [type(v).__name__ for v in anim.views] == [
         "PointsView", "TrueEllipsesView", "EllipsesView", "MeansView", "IterationText"]
     assert len(anim.fig.axes) == 1
@@ -357,46 +359,46 @@ def test_bad_compare_is_one_error_line(capsys):
 
 # ---------------------------------------------------------------- keys
 
-def _press(anim, key):
-    anim.on_key(KeyEvent("key_press_event", anim.fig.canvas, key))
+def _press(window, key):
+    window.on_key(KeyEvent("key_press_event", window.fig.canvas, key))
 
 
 def test_keys_step_pause_save_restart_in_process(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    anim = visualize_gmm.animate(None, 3, iterations=6, tol=0, seed=0, n_points=200,
+    anim = visualize_gmm.animate(None, 3, max_iter=6, tol=0, random_state=0, n_points=200,
                                  n_true=3, ll_panel=True)
     anim.show_state(0)
-    anim.paused = False
-    _press(anim, " ")
-    assert anim.paused
-    _press(anim, "n")
-    _press(anim, "right")
+    window = gmm_window.LiveWindow(anim)
+    _press(window, " ")
+    assert window.paused
+    _press(window, "n")
+    _press(window, "right")
     assert anim.current == 2
-    _press(anim, "left")
+    _press(window, "left")
     assert anim.current == 1
-    _press(anim, "p")
-    _press(anim, "p")                                   # already at 0: stays
+    _press(window, "p")
+    _press(window, "p")                                   # already at 0: stays
     assert anim.current == 0
     for _ in range(10):
-        _press(anim, "n")
+        _press(window, "n")
     assert anim.current == 6                            # stops at the last state
-    _press(anim, "s")
+    _press(window, "s")
     assert os.listdir(tmp_path) == ["gmm_frame_6.png"]
     assert "gmm_frame_6.png" in capsys.readouterr().err
     img = Image.open(tmp_path / "gmm_frame_6.png")
     assert img.size == tuple(anim.size)
     first = anim.history[0].means.copy()
-    _press(anim, "r")
-    assert anim.current == 0 and len(anim.history) == 1 and not anim.paused
+    _press(window, "r")
+    assert anim.current == 0 and len(anim.history) == 1 and not window.paused
     assert not np.allclose(anim.history[0].means, first)        # new initialisation
     assert "seed 1" in capsys.readouterr().err
     # the restart is reproducible: seed + 1
-    again = visualize_gmm.animate(None, 3, iterations=6, tol=0, seed=0, n_points=200,
+    again = visualize_gmm.animate(None, 3, max_iter=6, tol=0, random_state=0, n_points=200,
                                   n_true=3)
-    again.restart(again.restart_factory())
+    again.restart(again.fit.restart()[0])
     np.testing.assert_array_equal(again.state(0).means, anim.history[0].means)
-    _press(anim, "h")
-    assert anim._help_text.get_visible() and "gmm_frame_<iter>.png" in anim._help_text.get_text()
+    _press(window, "h")
+    assert window.help_text.get_visible() and "gmm_frame_<iter>.png" in window.help_text.get_text()
 
 
 def test_cli_restart_uses_seed_plus_r(tmp_path, captured_animator, capsys):
@@ -405,8 +407,9 @@ def test_cli_restart_uses_seed_plus_r(tmp_path, captured_animator, capsys):
     anim = captured_animator["anim"]
     X = anim.views[0].artist.get_offsets().data          # the drawn (2-D) data
     Z, centre, scale = gmm_transforms.standardise(X)
+    window = gmm_window.LiveWindow(anim)                 # the r key
     for r in (1, 2):
-        anim.restart(anim.restart_factory())
+        window.restart()
         first = next(gmm.em_steps(Z, 3, max_iter=2, random_state=np.random.default_rng(r)))
         want = gmm_transforms.to_user_units(first, centre, scale).means
         np.testing.assert_allclose(anim.state(0).means, want, rtol=1e-9, atol=1e-9)
@@ -424,11 +427,13 @@ import json, sys, time
 import matplotlib
 matplotlib.use("TkAgg")
 from matplotlib.backend_bases import KeyEvent
+import gmm_window
 import visualize_gmm
 
-anim = visualize_gmm.animate(None, 3, iterations=12, tol=0, seed=0, n_points=200, n_true=3,
+anim = visualize_gmm.animate(None, 3, max_iter=12, tol=0, random_state=0, n_points=200, n_true=3,
                              fps=20, interactive=True, ll_panel=True, compare="kmeans")
 canvas = anim.fig.canvas
+window = gmm_window.LiveWindow(anim)
 plan = [" ", "n", "right", "left", "p", "s", " ", "wait-end", "left", "r", "n", "h", "q"]
 log = []
 deadline = []
@@ -444,7 +449,7 @@ def tick():
     key = plan.pop(0)
     if key not in (None, "wait-end"):
         canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", canvas, key))
-    log.append([key, anim.current, bool(anim.paused), len(anim.history)])
+    log.append([key, anim.current, bool(window.paused), len(anim.history)])
     if key != "q":
         timer.start()
 
@@ -452,7 +457,7 @@ timer = canvas.new_timer(interval=100)
 timer.single_shot = True
 timer.add_callback(tick)
 timer.start()
-anim.show()
+window.show()
 print(json.dumps({"backend": matplotlib.get_backend(), "log": log}))
 """
 
@@ -572,11 +577,13 @@ TK_SCRIPT = r"""
 import json
 import matplotlib
 matplotlib.use("TkAgg")
+import gmm_window
 import visualize_gmm
 
-anim = visualize_gmm.animate(None, 3, iterations=30, tol=0, seed=0, n_points=200, n_true=3,
+anim = visualize_gmm.animate(None, 3, max_iter=30, tol=0, random_state=0, n_points=200, n_true=3,
                              fps=20, interactive=True, soft=True)
 canvas = anim.fig.canvas
+window = gmm_window.LiveWindow(anim)
 widget = canvas.get_tk_widget()
 plan = ["space", "n", "Right", "Left", "p", "q"]
 log = []
@@ -586,7 +593,7 @@ def tick():
     widget.focus_force()
     widget.event_generate("<KeyPress>", keysym=key, when="now")
     widget.event_generate("<KeyRelease>", keysym=key, when="now")
-    log.append([key, anim.current, bool(anim.paused)])
+    log.append([key, anim.current, bool(window.paused)])
     if plan:
         timer.start()
 
@@ -594,7 +601,7 @@ timer = canvas.new_timer(interval=150)
 timer.single_shot = True
 timer.add_callback(tick)
 timer.start()
-anim.show()
+window.show()
 print(json.dumps(log))
 """
 
@@ -630,8 +637,8 @@ def test_tall_narrow_data_texts_fit_and_do_not_overlap(tmp_path):
     rng = np.random.default_rng(0)
     X = np.c_[rng.normal(0, .05, 600), rng.normal(0, 1, 600) * 50 + np.repeat([0, 200, 400], 200)]
     for long_run in (False, True):
-        anim = visualize_gmm.animate(X, 3, seed=0, compare="kmeans", ll_panel=True,
-                                     iterations=1000 if long_run else 50)
+        anim = visualize_gmm.animate(X, 3, random_state=0, compare="kmeans", ll_panel=True,
+                                     max_iter=1000 if long_run else 50)
         last = anim.run() - 1
         anim.render(last)
         # the scene's column is at least 480 px wide (400 px axes + margins)
@@ -648,7 +655,7 @@ def test_tall_narrow_data_texts_fit_and_do_not_overlap(tmp_path):
             assert a.x1 <= b.x0, group
         # each title inside its own axes
         for (text, box), ax in zip(sorted(titles, key=lambda tb: tb[1].x0),
-                                   (anim.ax, anim.kmeans_ax)):
+                                   (anim.ax, anim.panels["kmeans"])):
             axbox = ax.get_window_extent()
             assert axbox.x0 <= box.x0 and box.x1 <= axbox.x1, text
 
@@ -657,11 +664,11 @@ def test_long_column_names_stay_inside_the_figure(tmp_path):
     X = np.random.default_rng(1).normal(size=(200, 2)) * [3, 1]
     names = ["a very long column name for the horizontal measurement in millimetres " * 2,
              "another very long column name describing the vertical measurement " * 2]
-    anim = visualize_gmm.animate(X, 2, seed=0, column_names=names, compare="kmeans")
+    anim = visualize_gmm.animate(X, 2, random_state=0, column_names=names, compare="kmeans")
     anim.render(0)
     width, height = anim.size
     renderer = anim.canvas.get_renderer()
-    for ax in (anim.ax, anim.kmeans_ax):
+    for ax in (anim.ax, anim.panels["kmeans"]):
         for label in (ax.xaxis.label, ax.yaxis.label):
             box = label.get_window_extent(renderer)
             assert label.get_text().endswith("\u2026")
@@ -669,7 +676,7 @@ def test_long_column_names_stay_inside_the_figure(tmp_path):
 
 
 def test_default_status_text_keeps_its_font():
-    anim = visualize_gmm.animate(None, 5, n_true=5, seed=32)
+    anim = visualize_gmm.animate(None, 5, n_true=5, random_state=32)
     anim.render(0)
     text = next(v for v in anim.views if type(v).__name__ == "IterationText").text
     assert text.get_fontsize() == 10
@@ -679,8 +686,8 @@ def test_gps_like_tick_labels_and_axis_labels_stay_inside_their_column():
     rng = np.random.default_rng(0)
     X = np.c_[45.1234 + rng.normal(0, 2e-4, 400) + np.repeat([0, 8e-4], 200),
               7.5812 + rng.normal(0, 3e-4, 400)]
-    anim = visualize_gmm.animate(X, 2, seed=0, column_names=["lat", "lon"], compare="kmeans",
-                                 ll_panel=True, iterations=5)
+    anim = visualize_gmm.animate(X, 2, random_state=0, column_names=["lat", "lon"], compare="kmeans",
+                                 ll_panel=True, max_iter=5)
     anim.render(0)
     renderer = anim.canvas.get_renderer()
     boundary = 0.0
@@ -695,18 +702,19 @@ def test_gps_like_tick_labels_and_axis_labels_stay_inside_their_column():
 
 
 def test_screen_scale_fits_the_figure_in_the_screen():
-    assert gmm_animator.screen_scale((640, 624), (1280, 800)) == 1.0
-    assert gmm_animator.screen_scale((1552, 624), (1280, 800)) == pytest.approx(
+    assert gmm_window.screen_scale((640, 624), (1280, 800)) == 1.0
+    assert gmm_window.screen_scale((1552, 624), (1280, 800)) == pytest.approx(
         0.9 * 1280 / 1552)
-    assert gmm_animator.screen_scale((800, 1600), (1280, 800)) == pytest.approx(
+    assert gmm_window.screen_scale((800, 1600), (1280, 800)) == pytest.approx(
         0.8 * 800 / 1600)
-    assert gmm_animator.screen_scale((5000, 5000), None) == 1.0
+    assert gmm_window.screen_scale((5000, 5000), None) == 1.0
 
 
 LIVE_WIDE = """
-import numpy as np, visualize_gmm
+import numpy as np, gmm_window, visualize_gmm, window_driver
+window_driver.close_after_last()
 X = np.random.default_rng(0).normal(size=(200, 2)) * [4, 1]
-anim = visualize_gmm.animate(X, 3, seed=0, iterations=2, tol=0, fps=20, interactive=True,
+anim = visualize_gmm.animate(X, 3, random_state=0, max_iter=2, tol=0, fps=20, interactive=True,
                              compare="kmeans", ll_panel=True)
 seen = []
 def check():
@@ -714,7 +722,7 @@ def check():
     w.update_idletasks()
     seen.append((w.winfo_width(), w.winfo_screenwidth(), anim.size[0]))
 t = anim.fig.canvas.new_timer(interval=300); t.add_callback(check); t.start()
-anim.show(close_after_last=True)
+gmm_window.LiveWindow(anim).show()
 print(seen[-1] if seen else None)
 """
 
@@ -729,7 +737,7 @@ def test_live_window_is_scaled_down_to_fit_the_screen(tmp_path, run_in_window):
 
 
 def test_ll_panel_x_range_is_fixed_and_y_range_only_grows():
-    anim = visualize_gmm.animate(None, 3, iterations=30, tol=0, seed=1, n_points=300, n_true=3,
+    anim = visualize_gmm.animate(None, 3, max_iter=30, tol=0, random_state=1, n_points=300, n_true=3,
                                  ll_panel=True)
     panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     xlims, ylims = [], []
@@ -748,7 +756,7 @@ def test_ll_panel_x_range_is_fixed_and_y_range_only_grows():
 def test_ll_panel_marker_never_sits_on_the_edge(seed):
     """The current point stays inside the panel (was half clipped at the top
     when a value landed just under the previous upper limit)."""
-    anim = visualize_gmm.animate(None, 4, iterations=20, tol=0, seed=seed, n_points=400,
+    anim = visualize_gmm.animate(None, 4, max_iter=20, tol=0, random_state=seed, n_points=400,
                                  n_true=4, init="random_from_data", ll_panel=True)
     panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     for i in range(21):

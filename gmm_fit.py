@@ -1,0 +1,212 @@
+"""A fit on the user's data: :class:`FitRun`.
+
+EM runs in coordinates standardised per column (see
+:func:`gmm_transforms.standardise`); everything leaving a FitRun is in the
+user's units, or for d > 2 projected to the 2-D view, and for data beyond
+1e50 or below 1e-50 in magnitude in multiples of :attr:`FitRun.display_unit`::
+
+    X (user units) -> standardise -> gmm.em_steps -> GMMState (fit units)
+      -> to_user_units (recorded: params in user units) -> project -> display state
+"""
+
+import dataclasses
+
+import numpy as np
+
+import data_gen
+import gmm
+import gmm_transforms
+from gmm_transforms import (
+    FitRecord, display_unit, params_to_fit_units, params_to_user_units, project, standardise,
+    to_user_units, view_of,
+)
+
+LABEL_CHUNK = 65536     # rows per block when labels or responsibilities are recomputed
+
+
+def sample(options, rng):
+    """Points and true components drawn as ``options`` says (``n_points``, ``n_true``,
+    ``max_radius``); returns ``X (n, 2), (means (m, 2), covariances (m, 2, 2))``."""
+    X, means, covs = data_gen.sample_gaussians(options.n_points, options.n_true,
+                                               max_radius=options.max_radius, random_state=rng)
+    return X, (means, covs)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Components:
+    """Means and covariances only (true components), so :func:`project` applies."""
+    means: np.ndarray
+    covariances: np.ndarray
+
+
+class FitRun:
+    """EM on ``X`` as ``options`` say, as a lazy stream of display states, restartable.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d >= 2)
+        Points in user units.
+    options : gmm_options.Options
+        ``n_components``, ``max_iter``, ``tol``, ``init``, ``covariance_type``,
+        ``random_state``, ``dims`` and ``show_true`` are used here.
+    rng : numpy.random.Generator, optional
+        The generator EM initialises from (default: one from
+        ``options.random_state``); restarts draw on from it unless
+        ``options.random_state`` is an int.
+    true_components : tuple (means (m, d), covariances (m, d, d)), optional
+        In user units; shown as :attr:`true_components` in display units.
+    column_names : list of str, optional
+        One name per column, for :attr:`axis_labels`.
+
+    Attributes
+    ----------
+    points : ndarray, shape (n, 2)
+        The points in display units.
+    true_components : tuple or None
+        True means and covariances in display units (None when not shown).
+    axis_labels : tuple of 2 str or None
+    display_unit : float
+        Drawn coordinates are user units divided by this power of ten (1
+        except for data beyond 1e50 or below 1e-50 in magnitude, whose
+        variances would overflow or underflow); the log-likelihood is
+        always per user unit.
+    record : gmm_transforms.FitRecord
+        The full d-dimensional states of the current run in user units, as
+        they pass (final parameters for ``--save-params``).
+    restarts : int
+        How many times :meth:`restart` was called.
+
+    Raises
+    ------
+    ValueError
+        ``X`` is not an (n, d >= 2) array of finite numbers, or has fewer
+        rows than ``n_components``; bad options (from :func:`gmm.em_steps`,
+        :func:`gmm_transforms.view_of`).
+    """
+
+    def __init__(self, X, options, *, rng=None, true_components=None, column_names=None):
+        self.options = options
+        self.rng = np.random.default_rng(options.random_state) if rng is None else rng
+        X = np.asarray(X, dtype=float)
+        _check_points(X, options.n_components)
+        self.n_features = X.shape[1]
+        self.Z, self.centre, self.scale = standardise(X)
+        init = options.init
+        if isinstance(init, (tuple, list)):             # given in user units
+            init = params_to_fit_units(init, self.centre, self.scale)
+        self._steps = self._em(init, self.rng)
+        self.display_unit = unit = display_unit(X)
+        Xd = X / unit if unit != 1.0 else X
+        dims = options.dims
+        self.projection, labels = view_of(Xd, dims, column_names)
+        if unit != 1.0:
+            labels = tuple(f"{name} (\u00d7{unit:g})" for name in
+                           (labels or [f"x{dims[0] if dims else 0}", f"x{dims[1] if dims else 1}"]))
+        self.axis_labels = labels
+        self.points = Xd if self.projection is None else (Xd - self.projection[1]) @ self.projection[0].T
+        self.true_components = None
+        if true_components is not None and options.show_true:
+            tm, tc = (np.asarray(a, float) for a in true_components)
+            tm, tc = tm / unit, tc / unit / unit
+            if self.projection is not None:
+                shown = project(_Components(tm, tc), *self.projection)
+                tm, tc = shown.means, shown.covariances
+            self.true_components = (tm, tc)
+        self.record = FitRecord()
+        self._params = {}           # iteration -> (weights, means, covariances), fit units
+        self.restarts = 0
+
+    def _em(self, init, rng):
+        o = self.options
+        return gmm.em_steps(self.Z, o.n_components, max_iter=o.max_iter, tol=o.tol,
+                            covariance_type=o.covariance_type, init=init, random_state=rng)
+
+    def _display(self, steps):
+        """Fit-unit states as display states, kept and recorded on the way."""
+        for state in steps:
+            self._params[int(state.iteration)] = (state.weights, state.means, state.covariances)
+            if self.display_unit == 1.0:
+                shown = self.record(to_user_units(state, self.centre, self.scale))
+            else:
+                with np.errstate(over="ignore", under="ignore"):   # only --save-params reads it
+                    self.record(to_user_units(state, self.centre, self.scale))
+                shown = to_user_units(state, self.centre, self.scale, self.display_unit)
+            yield shown if self.projection is None else project(shown, *self.projection)
+
+    def states(self):
+        """The display states of the first run (state 0 first), computed lazily."""
+        return self._display(self._steps)
+
+    def restart(self):
+        """EM again on the same data from a new initialisation (the ``r`` key).
+
+        Restart r uses ``default_rng(seed + r)`` when ``options.random_state``
+        is an int seed, otherwise it draws on from :attr:`rng`; an ``init``
+        tuple restarts with k-means++. The record and the kept parameters
+        start over.
+
+        Returns
+        -------
+        states : iterator of GMMState
+            Display states of the new run, computed lazily.
+        how : str
+            Where the new initialisation came from, e.g. ``"seed 4"``.
+        """
+        self.restarts += 1
+        seed = self.options.random_state
+        if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+            rng = np.random.default_rng(int(seed) + self.restarts)
+            how = f"seed {int(seed) + self.restarts}"
+        else:
+            rng = self.rng
+            how = "next draw of the random generator"
+        self._params = {}
+        self.record.reset()
+        init = self.options.init
+        return self._display(self._em("kmeans++" if isinstance(init, (tuple, list)) else init,
+                                      rng)), how
+
+    def labels(self, state):
+        """(n,) labels (most responsible component) of the full fit at
+        ``state.iteration``, computed in blocks of rows (memory O(block * k))."""
+        weights, means, covs = self._params[int(state.iteration)]
+        return np.concatenate([
+            gmm.log_responsibilities(self.Z[a:a + LABEL_CHUNK], weights, means, covs)[1]
+            .argmax(axis=1) for a in range(0, len(self.Z), LABEL_CHUNK)])
+
+    def responsibilities(self, state):
+        """(n, k) responsibilities of the full fit at ``state.iteration``, in
+        blocks of rows (a signal is handled between them)."""
+        weights, means, covs = self._params[int(state.iteration)]
+        return np.concatenate([gmm.responsibilities(self.Z[a:a + LABEL_CHUNK], weights, means,
+                                                    covs)
+                               for a in range(0, len(self.Z), LABEL_CHUNK)])
+
+    def kmeans_states(self):
+        """Lloyd k-means on the standardised data from EM state 0's means, as
+        display states: centres in display units, objective (mean squared
+        distance over all d columns) in user units squared."""
+        start = self._params[0][1]
+        centre, scale = self.centre / self.display_unit, self.scale / self.display_unit
+        for ks in gmm.kmeans_steps(self.Z, start, self.options.max_iter):
+            k, d = ks.means.shape
+            _, means, covs = params_to_user_units((np.ones(k) / k, ks.means,
+                                                   np.zeros((k, d, d))), centre, scale)
+            if self.projection is not None:
+                means = project(_Components(means, covs), *self.projection).means
+            yield dataclasses.replace(ks, means=means, objective=ks.objective * scale ** 2)
+
+
+def _check_points(X, n_components):
+    """Raise ValueError unless ``X`` is (n, d >= 2), finite, with at least ``n_components`` rows."""
+    if X.ndim != 2 or X.shape[1] < 2:
+        raise ValueError(f"points must be an (n, d >= 2) array, got shape {X.shape}")
+    step = gmm_transforms.CHUNK_ROWS    # in blocks: a signal is handled between them
+    bad_rows = sum(int(np.count_nonzero(~np.isfinite(X[a:a + step]).all(axis=1)))
+                   for a in range(0, len(X), step))
+    if bad_rows:        # counted here: after standardising every row would be NaN
+        raise ValueError(f"X contains NaN or infinity in {bad_rows} of {len(X)} rows; "
+                         "remove or impute those rows first")
+    if n_components > len(X):
+        raise ValueError(f"cannot fit {n_components} components to {len(X)} points; "
+                         "use fewer components (-k) or more points")

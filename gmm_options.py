@@ -1,0 +1,165 @@
+"""The options of one animation: :class:`Options`, filled by the command line and by ``animate()``.
+
+One name per option, scikit-learn's where one exists (``n_components``,
+``max_iter``, ``tol``, ``random_state``, ``covariance_type``, ``init``). The
+notebook keywords of earlier versions (``iterations``, ``seed``,
+``hide_covs``, ``hide_means``, ``hide_real``) are accepted by
+:meth:`Options.from_keywords` as aliases that warn (FutureWarning, once per calling line).
+"""
+
+import dataclasses
+import math
+import warnings
+
+from gmm_cli import echo, is_decimal_text
+
+MAX_FPS = 1000.0     # ffmpeg refuses absurd frame rates; a GIF frame lasts >= 20 ms anyway
+MIN_FPS = 0.01       # one frame per 100 s; ffmpeg's MP4 muxer fails far below (1e-5)
+COMPARE_CHOICES = ("kmeans",)
+
+#: old keyword -> (option, whether the value is negated)
+ALIASES = {
+    "iterations": ("max_iter", False),
+    "seed": ("random_state", False),
+    "hide_covs": ("show_covariances", True),
+    "hide_means": ("show_means", True),
+    "hide_real": ("show_true", True),
+}
+
+
+def check_fps(value):
+    """``value`` as frames per second: a finite number from :data:`MIN_FPS` to :data:`MAX_FPS`.
+
+    The one check behind ``--fps`` and ``animate(fps=...)``, so both say the same.
+
+    Raises
+    ------
+    ValueError
+        ``expected a number >= 0.01 and at most 1000, got ...``.
+    """
+    try:
+        if isinstance(value, str) and not is_decimal_text(value):
+            raise ValueError
+        fps = float(value)
+    except (TypeError, ValueError, OverflowError):
+        fps = math.nan
+    if isinstance(value, bool) or not (math.isfinite(fps) and MIN_FPS <= fps <= MAX_FPS):
+        shown = echo(value) if isinstance(value, str) else repr(value)
+        raise ValueError(f"expected a number >= {MIN_FPS:g} and at most {MAX_FPS:g}, "
+                         f"got {shown}")
+    return fps
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """What one animation shows and how it fits; the command line's flags in parentheses.
+
+    Attributes
+    ----------
+    n_components : int
+        Components to fit (``-k``).
+    max_iter : int
+        Maximum number of EM iterations (``-i``); frames = iterations + 1
+        unless EM converges earlier.
+    tol : float
+        Stop when the mean log-likelihood changes by less (``--tol``; 0 runs
+        exactly ``max_iter`` iterations).
+    init : str or tuple (weights, means, covariances)
+        How EM starts (``--init``); a tuple is in user units
+        (d-dimensional), e.g. from :func:`gmm.load_params`.
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    random_state : None, int or numpy.random.Generator
+        Randomness for sampling and initialisation (``--seed``); with an int
+        s the r-th restart (``r`` key) uses s + r.
+    n_points, n_true, max_radius
+        Without data: sample ``n_points`` points (``-N``) from ``n_true``
+        Gaussians (``-m``) with means within ``max_radius`` of the origin.
+    fps : float
+        Frames per second, from :data:`MIN_FPS` to :data:`MAX_FPS`.
+    show_covariances, show_means, show_true : bool
+        Draw the fitted ellipses, the means, the true ellipses (``--hide_*``).
+    print_ll : bool
+        Print ``iteration I  log-likelihood LL`` per state (``--print_ll``).
+    dims : tuple (int, int) or None
+        Draw these two columns (``--dims``); default: the data for d == 2,
+        the top two principal components for d > 2.
+    ll_panel, soft, contours : bool
+        Teaching views: ``--ll-panel``, ``--soft``, ``--contours``.
+    compare : None or "kmeans"
+        ``--compare kmeans``: a k-means panel beside EM.
+    quiet : bool
+        No status lines on stderr (``-q``).
+    """
+
+    n_components: int = 5
+    max_iter: int = 50
+    tol: float = 1e-3
+    init: object = "kmeans++"
+    covariance_type: str = "full"
+    random_state: object = None
+    n_points: int = 1000
+    n_true: int = 5
+    max_radius: float = 10.0
+    fps: float = 10.0
+    show_covariances: bool = True
+    show_means: bool = True
+    show_true: bool = True
+    print_ll: bool = False
+    dims: object = None
+    ll_panel: bool = False
+    soft: bool = False
+    compare: object = None
+    contours: bool = False
+    quiet: bool = False
+
+    def __post_init__(self):
+        try:
+            fps = check_fps(self.fps)
+        except ValueError as exc:
+            raise ValueError(f"fps: {exc}") from None
+        object.__setattr__(self, "fps", fps)
+        compare = None if self.compare in (None, False, "") else self.compare
+        if compare is not None and compare not in COMPARE_CHOICES:
+            raise ValueError(f"compare must be one of {', '.join(COMPARE_CHOICES)} (or None), "
+                             f"got {compare!r}")
+        object.__setattr__(self, "compare", compare)
+
+    @classmethod
+    def from_keywords(cls, caller="animate()", **keywords):
+        """Options from keyword arguments; the old names of :data:`ALIASES` warn once.
+
+        Raises
+        ------
+        TypeError
+            An unknown keyword, or an option given under both of its names.
+        """
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {}
+        for key, value in keywords.items():
+            if key in ALIASES:
+                name, negate = ALIASES[key]
+                if name in keywords:
+                    raise TypeError(f"{caller} got both {key}= and {name}=; pass only {name}=")
+                # once per calling line (the warnings module's default for FutureWarning)
+                warnings.warn(f"{caller}: {key}= is an old name; use {name}="
+                              f"{'not ' if negate else ''}{key}", FutureWarning, stacklevel=3)
+                values[name] = (not value) if negate else value
+            elif key in names:
+                values[key] = value
+            else:
+                raise TypeError(f"{caller} got an unexpected keyword argument {key!r}")
+        return cls(**values)
+
+    @classmethod
+    def from_args(cls, args, **overrides):
+        """Options from the command line's parsed ``args``; ``overrides`` win."""
+        values = dict(
+            n_components=args.num_clusters, max_iter=args.iterations, tol=args.tol,
+            init=args.init, covariance_type=args.covariance_type, random_state=args.seed,
+            n_points=args.num_points, n_true=args.means, max_radius=args.max_radius,
+            fps=args.fps, show_covariances=not args.hide_covs,
+            show_means=not args.hide_means, show_true=not args.hide_real,
+            print_ll=args.print_ll, dims=args.dims, ll_panel=args.ll_panel,
+            soft=args.soft, compare=args.compare, contours=args.contours, quiet=args.quiet)
+        values.update(overrides)
+        return cls(**values)

@@ -1,0 +1,208 @@
+"""The live window: an :class:`gmm_animator.Animator` played on screen, with keys.
+
+A timer advances one state per ``1 / fps`` seconds; the keys of :data:`KEYS`
+pause, step through the kept states, restart EM (``r``: :meth:`LiveWindow.restart`
+asks the :class:`gmm_fit.FitRun` for a new run and plays it from state 0),
+save the current frame and quit. The figure is scaled down to fit the screen.
+Signals: inside the event loop a Ctrl-C or SIGTERM is only recorded by the
+policy (:meth:`gmm_cli.SignalPolicy.deferred`), the next timer tick closes the
+window, and the policy raises it once the loop has returned.
+"""
+
+import os
+import sys
+
+import matplotlib.pyplot as plt
+
+from atomic_file import AtomicFile
+from gmm_animator import DPI
+from gmm_cli import NoSignals
+
+#: live-window keys: (keys, what they do); listed by ``h`` and in ``--help``
+KEYS = (("space", "pause / resume"),
+        ("right/n", "one iteration forward (pauses)"),
+        ("left/p", "one iteration back (pauses; states are kept)"),
+        ("r", "restart EM from a new initialisation (--seed + 1, + 2, ...; same data)"),
+        ("s", "save the current frame as gmm_frame_<iter>.png in the current directory"),
+        ("h", "show / hide this list of keys"),
+        ("q", "quit"))
+
+
+class LiveWindow:
+    """Plays ``anim`` (built with ``interactive=True``) in a window until it is closed.
+
+    Parameters
+    ----------
+    anim : gmm_animator.Animator
+    signals : gmm_cli.SignalPolicy or gmm_cli.NoSignals
+        How Ctrl-C and SIGTERM end the window (see the module docstring).
+    quiet : bool
+        No status lines on stderr (the CLI's ``-q``): "restart N", "saved frame".
+
+    Attributes
+    ----------
+    paused : bool
+        The timer does not advance (space, or after stepping with a key).
+    """
+
+    def __init__(self, anim, *, signals=NoSignals(), quiet=False):
+        self.anim = anim
+        self.fig = anim.fig
+        self.signals = signals
+        self.quiet = quiet
+        self.paused = False
+        self.help_text = None
+        self._timer = None
+
+    def show(self):
+        """Open the window and play (blocks until it is closed); returns ``self``.
+
+        matplotlib's own key bindings are switched off for this figure.
+        """
+        canvas = self.fig.canvas
+        manager = getattr(canvas, "manager", None)
+        default_keys = getattr(manager, "key_press_handler_id", None)
+        if default_keys is not None:          # matplotlib's s, q, p, r, h, arrows
+            canvas.mpl_disconnect(default_keys)
+        canvas.mpl_connect("key_press_event", self.on_key)
+        scale = screen_scale(self.anim.size, screen_size(manager))
+        if scale < 1.0:                 # the whole figure, smaller, on the screen
+            # the Tk backends reset dpi to _original_dpi x the screen's pixel
+            # ratio when the window maps: scale both
+            if hasattr(self.fig, "_original_dpi"):
+                self.fig._original_dpi = DPI * scale
+            self.fig.set_dpi(DPI * scale)
+        if self.anim.current is None:
+            self.anim.show_state(0)
+        self._timer = canvas.new_timer(interval=max(1, int(round(1000.0 / self.anim.fps))))
+        self._timer.add_callback(self._tick)
+        self._timer.start()
+        with self.signals.deferred():   # a signal stops the loop (see _tick), not a callback
+            plt.show()
+        self._timer.stop()
+        self.signals.check()
+        return self
+
+    def _tick(self):
+        """Timer callback: the next state unless paused or at the end; after a
+        Ctrl-C or SIGTERM (``signals.pending``) it closes the window instead."""
+        if self.signals.pending is not None:
+            plt.close(self.fig)
+            return
+        if not self.paused:
+            self.step(+1)
+
+    def step(self, delta):
+        """Show state ``current + delta`` if it exists; returns whether it moved."""
+        anim = self.anim
+        i = (-1 if anim.current is None else anim.current) + int(delta)
+        if i < 0 or anim.state(i) is None:
+            return False
+        try:
+            anim.show_state(i)
+        except RuntimeError as exc:          # labels dropped to bound memory
+            print(f"cannot show state {i}: {exc}", file=sys.stderr)
+            return False
+        self.fig.canvas.draw_idle()
+        return True
+
+    def on_key(self, event):
+        """Key handler (see :data:`KEYS`)."""
+        key = (event.key or "").lower()
+        if key in (" ", "space"):
+            self.paused = not self.paused
+        elif key in ("right", "n"):
+            self.paused = True
+            self.step(+1)
+        elif key in ("left", "p"):
+            self.paused = True
+            self.step(-1)
+        elif key == "r":
+            self.restart()
+        elif key == "s":
+            self.save_frame()
+        elif key == "h":
+            self.toggle_help()
+        elif key == "q":
+            plt.close(self.fig)
+
+    def restart(self):
+        """EM from a new initialisation on the same data (the ``r`` key), played from state 0.
+
+        :meth:`gmm_fit.FitRun.restart` picks the seed (``--seed`` + 1, + 2,
+        ...) and starts the new run; the animator forgets the old states.
+        """
+        states, how = self.anim.fit.restart()
+        self.anim.restart(states)
+        if not self.quiet:
+            print(f"restart {self.anim.fit.restarts}: EM from a new initialisation ({how})",
+                  file=sys.stderr)
+        self.anim.show_state(0)
+        self.paused = False
+        self.fig.canvas.draw_idle()
+
+    def save_frame(self, directory="."):
+        """Save the current frame as ``gmm_frame_<iter>.png`` (the ``s`` key).
+
+        Written atomically, without the key list; the path goes to stderr.
+        Returns the path.
+        """
+        anim = self.anim
+        state = anim.history[anim.current if anim.current is not None else 0]
+        path = os.path.join(directory, f"gmm_frame_{state.iteration}.png")
+        hidden = self.help_text is not None and self.help_text.get_visible()
+        if hidden:
+            self.help_text.set_visible(False)
+        animated = [a for a in anim.artists if a.get_animated()]
+        for a in animated:
+            a.set_animated(False)
+        try:
+            with AtomicFile(path) as target:
+                self.fig.savefig(target.fp, format="png", dpi=DPI)
+        finally:
+            for a in animated:
+                a.set_animated(True)
+            if hidden:
+                self.help_text.set_visible(True)
+        if not self.quiet:
+            print(f"saved frame {state.iteration} to {os.path.abspath(path)}", file=sys.stderr)
+        return path
+
+    def toggle_help(self):
+        """Show or hide the list of keys over the figure (and print it to stderr)."""
+        lines = [f"{keys:>9}  {what}" for keys, what in KEYS]
+        if self.help_text is None:
+            self.help_text = self.fig.text(
+                0.5, 0.5, "\n".join(lines), ha="center", va="center", family="monospace",
+                fontsize=9, zorder=10,
+                bbox=dict(boxstyle="round,pad=0.6", facecolor="white", edgecolor="0.4",
+                          alpha=0.95))
+            self.help_text.set_visible(False)
+        self.help_text.set_visible(not self.help_text.get_visible())
+        if self.help_text.get_visible():
+            print("keys:\n" + "\n".join(lines), file=sys.stderr)
+        self.fig.canvas.draw_idle()
+
+
+def screen_size(manager):
+    """(width, height) in pixels of the screen a live window is on, or None.
+
+    Known for the Tk backends (the default); other backends give None.
+    """
+    window = getattr(manager, "window", None)
+    try:
+        return int(window.winfo_screenwidth()), int(window.winfo_screenheight())
+    except Exception:           # not Tk, or no window
+        return None
+
+
+def screen_scale(size, screen, *, fill=(0.9, 0.8)):
+    """Factor (<= 1) that makes a ``size`` = (w, h) px figure fit ``screen``.
+
+    The figure may take ``fill`` of the screen's width and height (room for
+    the window's title bar and toolbar); 1 when it fits or ``screen`` is None.
+    """
+    if not screen:
+        return 1.0
+    w, h = size
+    return min(1.0, fill[0] * screen[0] / w, fill[1] * screen[1] / h)
