@@ -1,14 +1,12 @@
 """Point sets for the GMM visualizer: random Gaussian mixtures, named shapes, and a
 command line that writes them to a file.
 
-The safe loader for user files lives in ``data_load``; its public names
-(``load_points``, ``column_names``, ``DataError``, ``IndexColumnWarning``,
-``LOADABLE_EXTENSIONS``) are re-exported here, so ``data_gen.load_points`` keeps working.
+``load_points`` and ``DataError`` (the safe loader for user files, defined in
+``gmm_load``) are part of this module's documented API.
 
 Everything returns plain float64 arrays of shape (n, d). Randomness is passed in as
 ``random_state`` (None, an int seed or a ``np.random.Generator``); the global NumPy
-RNG is never touched. This module imports only numpy, the standard-library helper
-``atomic_file`` and the leaf ``data_load`` (never ``gmm`` or matplotlib).
+RNG is never touched.
 
 Command line (writes atomically, refuses to overwrite without ``--force``)::
 
@@ -33,13 +31,7 @@ import sys
 import numpy as np
 
 from atomic_file import AtomicFile
-from data_load import (  # re-exported: data_gen.load_points is the documented name
-    LOADABLE_EXTENSIONS,
-    DataError,
-    IndexColumnWarning,
-    column_names,
-    load_points,
-)
+from gmm_load import LOADABLE_EXTENSIONS, DataError, IndexColumnWarning, column_names, load_points
 
 __all__ = [
     "DataError",

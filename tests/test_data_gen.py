@@ -14,7 +14,7 @@ from numpy.lib import format as npy_format
 from scipy import stats
 
 import data_gen
-import data_load
+import gmm_load
 from data_gen import DataError, circles, column_names, load_points, moons, sample_gaussians, spirals
 from readme_commands import DATA_COMMANDS
 

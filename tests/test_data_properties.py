@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, assume, example, given, settings, strategies
 from numpy.lib import format as npy_format
 
 import data_gen
-from data_load import DataError, load_points
+from gmm_load import DataError, load_points
 from gmm_params import ParamsError, load_params, save_params
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

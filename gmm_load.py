@@ -5,9 +5,8 @@ Reads ``.npy`` (header checked before any data is read, ``allow_pickle=False``),
 :class:`DataError` with a one-line message when a file cannot be used. Nothing is
 ever unpickled or executed.
 
-This module is a leaf: it imports only numpy and the standard library (never
-``data_gen``, ``gmm`` or matplotlib). ``data_gen`` re-exports its public names, so
-``data_gen.load_points`` and ``data_gen.DataError`` keep working.
+It imports numpy and the standard library only.  ``data_gen`` offers
+``load_points`` and ``DataError`` too, as part of its documented API.
 """
 from __future__ import annotations
 
@@ -151,6 +150,33 @@ def _describe_non_npy(head):
 
 
 def _load_npy(name, fh):
+    """Points (n, d) from an open ``.npy`` file, judged from its header before any data is read."""
+    shape, dtype, data_offset = _npy_header(name, fh)
+    _check_npy_dtype(name, dtype)
+    _check_npy_shape(name, shape)
+    n, d = shape
+    _check_shape(name, n, d)
+    expected = n * d * dtype.itemsize
+    available = os.fstat(fh.fileno()).st_size - data_offset
+    if available < expected:
+        raise DataError(
+            f"{name}: is truncated: header promises {expected} bytes of data but only "
+            f"{max(available, 0)} are present; re-save the array"
+        )
+    fh.seek(0)
+    try:
+        X = npy_format.read_array(fh, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"{name}: cannot be read as a .npy array ({first})") from None
+    except MemoryError:
+        raise DataError(f"{name}: is too large to load ({expected / 1e9:.1f} GB of data); "
+                        "use fewer points") from None
+    return _finalise(name, X, lambda i: f"row index {i}")
+
+
+def _npy_header(name, fh):
+    """``(shape, dtype, data_offset)`` from a ``.npy`` header; the file is left after it."""
     head = fh.read(512)
     if not head:
         raise DataError(f"{name}: is empty (0 bytes); save an array with numpy.save")
@@ -163,7 +189,7 @@ def _load_npy(name, fh):
             shape, _, dtype = npy_format.read_array_header_1_0(fh)
         elif version in ((2, 0), (3, 0)):
             # 3.0 only differs in the header's text encoding (utf-8 vs latin-1), which
-            # matters only for non-ASCII structured field names; those are rejected below.
+            # matters only for non-ASCII structured field names; those are rejected later.
             shape, _, dtype = npy_format.read_array_header_2_0(fh)
         else:
             raise DataError(
@@ -176,13 +202,20 @@ def _load_npy(name, fh):
         why = " (longer than numpy's limit)" if "max_header_size" in str(exc) else ""
         raise DataError(f"{name}: has a corrupt .npy header{why}; re-save the array with "
                         "numpy.save") from None
-    data_offset = fh.tell()
     # numpy's header check takes True for 1: a size must be a real int (not bool), >= 0.
     if not all(type(size) is int and size >= 0 for size in shape):  # noqa: E721
         raise DataError(f"{name}: has a corrupt .npy header (its shape is not whole numbers "
                         ">= 0); re-save the array with numpy.save")
+    return shape, dtype, fh.tell()
 
-    # Everything below is decided from the header alone: no data has been read yet.
+
+#: what a .npy dtype kind other than int/uint/float holds, in words
+_NPY_KIND_NAMES = {"b": "booleans", "c": "complex numbers", "U": "strings", "S": "bytes",
+                   "M": "dates", "m": "time deltas", "V": "raw bytes"}
+
+
+def _check_npy_dtype(name, dtype):
+    """Plain real numbers only: no objects (pickles), structured records or other kinds."""
     if dtype.hasobject:
         raise DataError(
             f"{name}: holds Python objects (a pickled array), which are never loaded; "
@@ -192,13 +225,15 @@ def _load_npy(name, fh):
         raise DataError(
             f"{name}: holds a structured array ({dtype}); save a plain numeric (n, 2) array"
         )
-    kind_names = {"b": "booleans", "c": "complex numbers", "U": "strings", "S": "bytes",
-                  "M": "dates", "m": "time deltas", "V": "raw bytes"}
     if dtype.kind not in "iuf":
-        what = kind_names.get(dtype.kind, f"dtype {dtype}")
+        what = _NPY_KIND_NAMES.get(dtype.kind, f"dtype {dtype}")
         raise DataError(
             f"{name}: holds {what} ({dtype}), not real numbers; save int or float data"
         )
+
+
+def _check_npy_shape(name, shape):
+    """A 2-D shape, or a DataError saying what the array is instead."""
     if len(shape) != 2:
         if len(shape) == 0:
             got = "a single number (0-D array)"
@@ -210,26 +245,6 @@ def _load_npy(name, fh):
             f"{name}: is {got}; need a 2-D array of shape (n, 2) or wider "
             "(one point per row), e.g. x.reshape(-1, 2)"
         )
-    n, d = shape
-    _check_shape(name, n, d)
-    expected = n * d * dtype.itemsize
-    available = os.fstat(fh.fileno()).st_size - data_offset
-    if available < expected:
-        raise DataError(
-            f"{name}: is truncated: header promises {expected} bytes of data but only "
-            f"{max(available, 0)} are present; re-save the array"
-        )
-
-    fh.seek(0)
-    try:
-        X = npy_format.read_array(fh, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DataError(f"{name}: cannot be read as a .npy array ({first})") from None
-    except MemoryError:
-        raise DataError(f"{name}: is too large to load ({expected / 1e9:.1f} GB of data); "
-                        "use fewer points") from None
-    return _finalise(name, X, lambda i: f"row index {i}")
 
 
 # Text files ----------------------------------------------------------------
