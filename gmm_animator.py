@@ -61,6 +61,108 @@ def figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36), min_width=480):
     return (width, height), rect, (cx - hx, cx + hx), (cy - hy, cy + hy)
 
 
+class PixelLayout:
+    """A figure whose axes keep their size in pixels as panels join the scene.
+
+    The scene axes is shaped to the data's aspect (:func:`figure_layout`);
+    panels are added to its right and the figure widens for them and for
+    labels that would not fit.
+
+    Parameters
+    ----------
+    points : ndarray, shape (n, 2)
+        The drawn points; they set the scene's limits and aspect.
+    interactive : bool
+        Create the figure through pyplot (for a window) instead of a bare Agg canvas.
+
+    Attributes
+    ----------
+    fig : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
+        The scene, equal aspect, limits fixed.
+    size : (int, int)
+        Figure width and height in pixels.
+    """
+
+    def __init__(self, points, *, interactive=False):
+        self.size, rect, xlim, ylim = figure_layout(*gmm_plot.frame_limits(points))
+        figsize = (self.size[0] / DPI, self.size[1] / DPI)
+        if interactive:
+            self.fig = plt.figure(figsize=figsize, dpi=DPI)
+        else:
+            self.fig = Figure(figsize=figsize, dpi=DPI)
+            FigureCanvasAgg(self.fig)
+        ax = self.fig.add_axes(rect)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal", adjustable="box")
+        gmm_plot.plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
+        ax.apply_aspect()
+        self.ax = ax
+
+    def add_side_axes(self, width=272, margins=(56, 16)):
+        """Widen the figure and return new axes to the right of everything so far.
+
+        The scene (and any earlier panels) keep their size and position in
+        pixels; the new axes get ``width`` pixels (a multiple of 16 keeps the
+        figure's size a multiple of 16), minus ``margins`` = (left, right) for
+        its tick labels, and the scene's height and vertical position.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        old_w = self.size[0]
+        new_w = self._widen(int(width))
+        _, y0, _, h = self.ax.get_position().bounds
+        left, right = margins
+        ax = self.fig.add_axes(((old_w + left) / new_w, y0, (width - left - right) / new_w, h))
+        gmm_plot.plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
+        return ax
+
+    def fit_margins(self, gap=4):
+        """Widen the figure where tick labels or axis labels would not fit.
+
+        Each axes' labels (its tight box) must start at least ``gap`` pixels
+        right of the figure's left edge or of the previous axes' labels; where
+        they do not, that axes and everything right of it move right by whole
+        multiples of 16 pixels (wide tick labels such as GPS coordinates, long
+        axis labels). Labels past the right edge widen the figure on the right
+        the same way. Axes keep their size in pixels; a figure whose labels
+        fit is unchanged.
+        """
+        renderer = self.fig.canvas.get_renderer()
+        boundary = 0.0
+        for ax in sorted(self.fig.axes, key=lambda a: a.get_position().x0):
+            box = ax.get_tightbbox(renderer)
+            short = boundary + gap - box.x0
+            if short > 0:
+                self._widen(int(16 * math.ceil(short / 16)),
+                            from_px=ax.get_position().x0 * self.size[0])
+                box = ax.get_tightbbox(renderer)
+            boundary = box.x1
+        short = boundary + gap - self.size[0]     # the last labels past the right edge
+        if short > 0:
+            self._widen(int(16 * math.ceil(short / 16)))
+
+    def _widen(self, extra, from_px=math.inf):
+        """Make the figure ``extra`` pixels wider; returns the new width.
+
+        Every axes keeps its size in pixels; those starting at or right of
+        ``from_px`` (pixels from the left edge) move right by ``extra``, the
+        others stay where they are (the default: the new room is on the right).
+        """
+        old_w, height = self.size
+        new_w = old_w + extra
+        for ax in self.fig.axes:
+            x0, y0, w, h = ax.get_position().bounds
+            px = x0 * old_w + (extra if x0 * old_w >= from_px - 0.5 else 0)
+            ax.set_position((px / new_w, y0, w * old_w / new_w, h))
+        self.fig.set_size_inches(new_w / DPI, height / DPI)
+        self.size = (new_w, height)
+        return new_w
+
+
 class Animator:
     """The figure and its views for one :class:`gmm_fit.FitRun`; draws state t, saves.
 
@@ -97,21 +199,10 @@ class Animator:
         self.interactive = interactive
         self.panels = {}
         points = np.asarray(fit.points, dtype=float)
-        self.size, rect, xlim, ylim = figure_layout(*gmm_plot.frame_limits(points))
-        figsize = (self.size[0] / DPI, self.size[1] / DPI)
-        if interactive:
-            self.fig = plt.figure(figsize=figsize, dpi=DPI)
-        else:
-            self.fig = Figure(figsize=figsize, dpi=DPI)
-            FigureCanvasAgg(self.fig)
+        self.layout = PixelLayout(points, interactive=interactive)
+        self.fig, self.ax = self.layout.fig, self.layout.ax
         self.canvas = self.fig.canvas
-        ax = self.fig.add_axes(rect)
-        ax.set_xlim(*xlim)
-        ax.set_ylim(*ylim)
-        ax.set_aspect("equal", adjustable="box")
-        gmm_plot.plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
-        ax.apply_aspect()
-        self.ax = ax
+        ax = self.ax
 
         colors = gmm_plot.component_colors(options.n_components)
         self.colors = colors
@@ -139,77 +230,30 @@ class Animator:
         self.fit_margins()              # wide tick labels (e.g. GPS) or long axis labels
 
     # -- layout (before the first frame) -------------------------------------
+    @property
+    def size(self):
+        """Figure width and height in pixels."""
+        return self.layout.size
+
     def add_side_axes(self, name, width=272, margins=(56, 16)):
-        """Widen the figure and return new axes to the right of everything so far.
+        """New axes right of everything so far (see :meth:`PixelLayout.add_side_axes`),
+        kept in :attr:`panels` under ``name``.
 
-        The scene (and any earlier panels) keep their size and position in
-        pixels; the new axes get ``width`` pixels (a multiple of 16 keeps the
-        figure's size a multiple of 16), minus ``margins`` = (left, right) for
-        its tick labels, and the scene's height and vertical position. Call
-        it before the first frame; static drawing on it lands in the
-        background layer, artists appended to ``self.artists`` are redrawn
-        every frame.
-
-        The axes is kept in :attr:`panels` under ``name``.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
+        Call it before the first frame; static drawing on it lands in the
+        background layer, artists of views added with :meth:`add_view` are
+        redrawn every frame.
         """
         if self._background is not None:
             raise RuntimeError("add_side_axes must be called before the first frame")
-        old_w = self.size[0]
-        new_w = self._widen(int(width))
-        _, y0, _, h = self.ax.get_position().bounds
-        left, right = margins
-        ax = self.fig.add_axes(((old_w + left) / new_w, y0, (width - left - right) / new_w, h))
-        gmm_plot.plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
-        self.panels[name] = ax
+        self.panels[name] = ax = self.layout.add_side_axes(width, margins)
         return ax
 
     def fit_margins(self, gap=4):
-        """Widen the figure where tick labels or axis labels would not fit.
-
-        Each axes' labels (its tight box) must start at least ``gap`` pixels
-        right of the figure's left edge or of the previous axes' labels; where
-        they do not, that axes and everything right of it move right by whole
-        multiples of 16 pixels (wide tick labels such as GPS coordinates, long
-        axis labels). Labels past the right edge widen the figure on the right
-        the same way. Axes keep their size in pixels. Call it before the first
-        frame; a figure whose labels fit is unchanged.
-        """
+        """Widen the figure where labels would not fit (:meth:`PixelLayout.fit_margins`);
+        before the first frame."""
         if self._background is not None:
             raise RuntimeError("fit_margins must be called before the first frame")
-        renderer = self.canvas.get_renderer()
-        boundary = 0.0
-        for ax in sorted(self.fig.axes, key=lambda a: a.get_position().x0):
-            box = ax.get_tightbbox(renderer)
-            short = boundary + gap - box.x0
-            if short > 0:
-                self._widen(int(16 * math.ceil(short / 16)),
-                            from_px=ax.get_position().x0 * self.size[0])
-                box = ax.get_tightbbox(renderer)
-            boundary = box.x1
-        short = boundary + gap - self.size[0]     # the last labels past the right edge
-        if short > 0:
-            self._widen(int(16 * math.ceil(short / 16)))
-
-    def _widen(self, extra, from_px=math.inf):
-        """Make the figure ``extra`` pixels wider; returns the new width.
-
-        Every axes keeps its size in pixels; those starting at or right of
-        ``from_px`` (pixels from the left edge) move right by ``extra``, the
-        others stay where they are (the default: the new room is on the right).
-        """
-        old_w, height = self.size
-        new_w = old_w + extra
-        for ax in self.fig.axes:
-            x0, y0, w, h = ax.get_position().bounds
-            px = x0 * old_w + (extra if x0 * old_w >= from_px - 0.5 else 0)
-            ax.set_position((px / new_w, y0, w * old_w / new_w, h))
-        self.fig.set_size_inches(new_w / DPI, height / DPI)
-        self.size = (new_w, height)
-        return new_w
+        self.layout.fit_margins(gap)
 
     def add_view(self, view, *, replace=None):
         """Add a view (on any axes of the figure), or put it in place of ``replace``.

@@ -12,6 +12,7 @@ window, and the policy raises it once the loop has returned.
 import os
 import sys
 
+import matplotlib
 import matplotlib.pyplot as plt
 
 from atomic_file import AtomicFile
@@ -26,6 +27,21 @@ KEYS = (("space", "pause / resume"),
         ("s", "save the current frame as gmm_frame_<iter>.png in the current directory"),
         ("h", "show / hide this list of keys"),
         ("q", "quit"))
+
+
+def available():
+    """True when pyplot resolves to an interactive backend (a display exists)."""
+    try:
+        backend = matplotlib.get_backend().lower()     # resolves the default backend
+    except Exception:           # e.g. TkAgg requested but no display
+        return False
+    try:
+        from matplotlib.backends import BackendFilter, backend_registry
+        interactive = backend_registry.list_builtin(BackendFilter.INTERACTIVE)
+    except ImportError:         # matplotlib < 3.9 has only the older list
+        from matplotlib import rcsetup
+        interactive = rcsetup.interactive_bk
+    return backend in {b.lower() for b in interactive}
 
 
 class LiveWindow:

@@ -7,20 +7,16 @@ One frame per EM state (state 0 = the initial parameters first)::
     python visualize_gmm.py -k 20 --load_path examples/circles.npy --print_ll -i 100 --fps 15
     python visualize_gmm.py -k 5 -m 5 --save out.gif      # or .mp4, .html, .png
 
-Pipeline::
+The flow of a run::
 
-    X (user units) -> standardise -> gmm.em_steps -> GMMState (fit units)
-      -> to_user_units -> project (d > 2: PCA or --dims) -> Animator -> views
-      -> writer / window
+    options (gmm_options.Options, from the flags or animate()'s keywords)
+      -> gmm_fit.FitRun (standardise, EM states, user units, 2-D view)
+      -> gmm_animator.Animator (figure and views: draw state t)
+      -> a writer (gmm_writers, --save) or gmm_window.LiveWindow (keys)
 
-A *state transform* is a plain function ``GMMState -> GMMState`` (they and
-the analysis helpers live in :mod:`gmm_transforms`). The :class:`Animator`
-(in :mod:`gmm_animator`) owns the figure, the views (see :mod:`gmm_plot`), the state
-history and the frame loop, and feeds either a writer or the live window.
-Teaching views (``--ll-panel``, ``--soft``, ``--compare kmeans``,
-``--contours``) are more views, some on extra axes beside the scene
-(:meth:`Animator.add_side_axes`); the live window's keys (:attr:`Animator.KEYS`)
-pause, step through the kept states, restart, save a frame and quit.
+This module is the face: :func:`build_parser`, :func:`main` and
+:func:`animate`, plus the "analysis" flags' work before the animation
+(``--init-params``, ``--select-k``, ``--n-init``, ``--save-params``).
 """
 
 import argparse
@@ -45,6 +41,7 @@ from gmm_fit import FitRun
 from gmm_options import COMPARE_CHOICES, MAX_FPS, MIN_FPS, Options, check_fps
 from gmm_teaching import CriterionCurveView
 from gmm_transforms import format_selection_table, select_components, standardise, view_of
+import gmm_window
 from gmm_window import KEYS, LiveWindow
 from gmm_writers import extension
 
@@ -134,6 +131,17 @@ def build_parser():
                    help="do not draw the fitted means")
     p.add_argument("--hide_real", "--hide-real", dest="hide_real", action="store_true",
                    help="do not draw the true (gray dashed) ellipses of sampled data")
+    _add_output_and_fit_arguments(p)
+    _add_analysis_arguments(p)
+    _add_teaching_arguments(p)
+    package = p.add_argument_group("notebook/package")
+    package.add_argument("--version", action="version", version=_version_line(),
+                         help="print the version (from pyproject.toml) and exit")
+    return p
+
+
+def _add_output_and_fit_arguments(p):
+    """--save, the fit's own flags (as scikit-learn's GaussianMixture) and -q."""
     p.add_argument("-s", "--save", "--save_path", "--save-path", dest="save", default=None,
                    metavar="PATH",
                    help="save instead of showing a window; the extension picks the "
@@ -156,16 +164,6 @@ def build_parser():
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar and no status or note lines on stderr "
                         "(warnings and errors still print)")
-    # test hook: close the live window a moment after the last frame and report
-    # which frames were drawn (stderr)
-    p.add_argument("--close-after-last", dest="close_after_last", action="store_true",
-                   help=argparse.SUPPRESS)
-    _add_analysis_arguments(p)
-    _add_teaching_arguments(p)
-    package = p.add_argument_group("notebook/package")
-    package.add_argument("--version", action="version", version=_version_line(),
-                         help="print the version (from pyproject.toml) and exit")
-    return p
 
 
 def _add_analysis_arguments(p):
@@ -314,23 +312,6 @@ def _both(first, second):
         first(x)
         second(x)
     return call
-
-
-def _live_window_available():
-    """True when pyplot resolves to an interactive backend (a display exists)."""
-    try:
-        import matplotlib
-        import matplotlib.pyplot  # noqa: F401  (resolves the default backend)
-        backend = matplotlib.get_backend().lower()
-    except Exception:           # e.g. TkAgg requested but no display
-        return False
-    try:
-        from matplotlib.backends import BackendFilter, backend_registry
-        interactive = backend_registry.list_builtin(BackendFilter.INTERACTIVE)
-    except ImportError:         # matplotlib < 3.9
-        from matplotlib import rcsetup
-        interactive = rcsetup.interactive_bk
-    return backend in {b.lower() for b in interactive}
 
 
 def _print_ll(state):
@@ -544,7 +525,7 @@ def _run(args, signals):
     if args.num_clusters > n and args.select_k is None and args.init_params is None:
         raise UsageError(f"-k {args.num_clusters} is more than the number of points ({n}); "
                          "use fewer components or more points")
-    live = save is None and _live_window_available()
+    live = save is None and gmm_window.available()
     if save is None and not live:
         save = _free_default_save()
         check_save_path(save)
