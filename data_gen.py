@@ -24,13 +24,24 @@ import argparse
 import errno
 import math
 import os
-import re
-import signal
 import sys
 
 import numpy as np
 
-from atomic_file import AtomicFile
+from atomic_file import AtomicFile, target_problem
+from gmm_cli import (
+    INT_TEXT,
+    ArgumentParser,
+    ExitStatus,
+    SignalPolicy,
+    Terminated,
+    UsageError,
+    echo,
+    exit_status,
+    is_decimal_text,
+    one_line,
+    write_stderr,
+)
 from gmm_load import LOADABLE_EXTENSIONS, DataError, IndexColumnWarning, column_names, load_points
 
 __all__ = [
@@ -333,26 +344,13 @@ def moons(n_points=1000, *, noise=0.1, random_state=None):
 # --------------------------------------------------------------------------- CLI
 
 
-class _CLIError(Exception):
-    """A usage error, reported by ``main`` as one ``error: ...`` line."""
+class _Parser(ArgumentParser):
+    """gmm_cli's one-line parser; a value starting with '-' taken for a flag gets a hint."""
 
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line instead of argparse's usage block
+    def error(self, message):
         if message.endswith("expected one argument"):   # e.g. --noise -inf: taken as a flag
             message += " (write a value that starts with '-' as --flag=VALUE)"
-        raise _CLIError(message)
-
-
-# Integers are written with ASCII digits only: int() would also take '٣', '1_000' and
-# ' 7 ', floats with float() 'nan', '١.٥' and '1_0.5'; a command line is clearer without.
-_INT_TEXT = re.compile(r"[+-]?[0-9]+")
-_FLOAT_TEXT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-
-
-def _shown(text, limit=30):
-    """``text`` quoted for a one-line message, cut when long."""
-    return repr(text if len(text) <= limit else text[:limit] + "...")
+        super().error(message)
 
 
 def _whole_number(minimum, maximum, shown_max=None, too_big="too large"):
@@ -360,14 +358,14 @@ def _whole_number(minimum, maximum, shown_max=None, too_big="too large"):
     shown_max = shown_max or f"{maximum:,}"
 
     def parse(text):
-        if not _INT_TEXT.fullmatch(text):
+        if not INT_TEXT.fullmatch(text):
             raise argparse.ArgumentTypeError(
-                f"expected a whole number written with digits 0-9, got {_shown(text)}")
+                f"expected a whole number written with digits 0-9, got {echo(text)}")
         if len(text.lstrip("+-0")) <= len(str(maximum)) and int(text) < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {_shown(text)}")
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {echo(text)}")
         if len(text.lstrip("+-0")) > len(str(maximum)) or int(text) > maximum:
             raise argparse.ArgumentTypeError(f"{too_big}: at most {shown_max}, "
-                                             f"got {_shown(text)}")
+                                             f"got {echo(text)}")
         return int(text)
     return parse
 
@@ -377,14 +375,14 @@ def _bounded_float(minimum, maximum):
     ``-0`` is 0."""
     def parse(text):
         if text.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
-            raise argparse.ArgumentTypeError(f"must be finite, got {_shown(text)}")
-        if not _FLOAT_TEXT.fullmatch(text):
+            raise argparse.ArgumentTypeError(f"must be finite, got {echo(text)}")
+        if not is_decimal_text(text) or text != text.strip():
             raise argparse.ArgumentTypeError(
-                f"expected a decimal number such as 0.5 or 1e3, got {_shown(text)}")
+                f"expected a decimal number such as 0.5 or 1e3, got {echo(text)}")
         value = float(text) + 0.0
         if not minimum <= value <= maximum:
             raise argparse.ArgumentTypeError(
-                f"must be in [{minimum:g}, {maximum:g}], got {_shown(text)}")
+                f"must be in [{minimum:g}, {maximum:g}], got {echo(text)}")
         return value
     return parse
 
@@ -448,51 +446,35 @@ def generate(args):
 def _check_output(path, force):
     """Refuse ``-o path`` early, with the reason, unless a new file can go there."""
     if not path or "\0" in path:
-        raise _CLIError(f"-o {path!r}: not a usable file name")
+        raise UsageError(f"-o {path!r}: not a usable file name")
     if path.endswith((os.sep, "/")):
-        raise _CLIError(f"{path}: ends in a slash, so it names a directory; give a file name "
+        raise UsageError(f"{path}: ends in a slash, so it names a directory; give a file name "
                         "such as points.npy")
     try:
         os.lstat(path)
     except OSError as exc:
         if exc.errno == errno.ENAMETOOLONG:
-            raise _CLIError(f"{path}: file name too long for this file system") from None
+            raise UsageError(f"{path}: file name too long for this file system") from None
     if os.path.isdir(path):
-        raise _CLIError(f"{path}: is a directory; give a file name such as "
+        raise UsageError(f"{path}: is a directory; give a file name such as "
                         f"{os.path.join(path, 'points.npy')}")
     ext = os.path.splitext(path)[1].lower()
     if ext not in LOADABLE_EXTENSIONS:
         shown = f"'{ext}'" if ext else "(none)"
-        raise _CLIError(
+        raise UsageError(
             f"{path}: unsupported output extension {shown}; use .npy, .csv or .txt"
         )
     if os.path.lexists(path) and not force:
-        raise _CLIError(f"{path}: already exists; pass --force to overwrite it")
+        raise UsageError(f"{path}: already exists; pass --force to overwrite it")
     if os.path.lexists(path) and not os.path.isfile(path):   # --force onto a FIFO or device
-        raise _CLIError(f"{path}: exists and is not a regular file (a FIFO, device or broken "
+        raise UsageError(f"{path}: exists and is not a regular file (a FIFO, device or broken "
                         "link); choose another file name")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise _CLIError(f"{path}: {_missing_directory_reason(folder)}")
+        problem = target_problem(path)
+        fix = "create it first" if "does not exist" in problem else "choose another path"
+        raise UsageError(f"{path}: {problem}; {fix}")
     return ext
-
-
-def _missing_directory_reason(directory):
-    """Why ``directory`` (which is not a directory) cannot hold a new file, in a few words.
-
-    Walks up to the nearest existing ancestor: if that is a regular file (or any
-    non-directory), the path goes *through* it; otherwise a folder is missing.
-    """
-    ancestor = directory
-    while not os.path.lexists(ancestor):
-        parent = os.path.dirname(ancestor)
-        if parent == ancestor:
-            break
-        ancestor = parent
-    if os.path.lexists(ancestor) and not os.path.isdir(ancestor):
-        return (f"the path goes through {ancestor}, which is a file, not a directory; "
-                "choose another path")
-    return f"directory {directory} does not exist; create it first"
 
 
 def write_points(path, X, *, force=False):
@@ -543,72 +525,10 @@ class _WriteOnly:
         self.write = fh.write
 
 
-class _Signalled(BaseException):
-    """SIGTERM or SIGHUP arrived; raised so the temp file is removed on the way out."""
-
-    def __init__(self, signum):
-        super().__init__(signum)
-        self.signum = signum
-
-
-#: What ``main`` prints, and its exit status 128 + signal number, for each signal.
-_SIGNAL_WORDS = {"SIGINT": "interrupted", "SIGTERM": "terminated", "SIGHUP": "hangup"}
-
-
-class _StopOnSignals:
-    """While active (main thread only) SIGTERM and SIGHUP raise :class:`_Signalled`
-    like Ctrl-C raises ``KeyboardInterrupt``; a signal whose exception Python lost (in
-    a finalizer) is raised again by :meth:`check`. Signals the caller ignores (e.g.
-    SIGHUP under ``nohup``) stay ignored.
-    """
-
-    def __enter__(self):
-        import threading
-
-        self.pending = None
-        self._previous = {}
-        if threading.current_thread() is not threading.main_thread():
-            return self
-
-        def handler(signum, frame):
-            self.pending = signum
-            self.check()
-
-        for name in _SIGNAL_WORDS:
-            signum = getattr(signal, name, None)
-            if signum is None:
-                continue
-            current = signal.getsignal(signum)
-            if current is signal.SIG_IGN or (name == "SIGINT"
-                                             and current is not signal.default_int_handler):
-                continue
-            previous = signal.signal(signum, handler)
-            self._previous[signum] = signal.SIG_DFL if previous is None else previous
-        return self
-
-    def check(self):
-        """Raise the exception of a recorded signal, if any."""
-        if self.pending == signal.SIGINT:
-            raise KeyboardInterrupt
-        if self.pending is not None:
-            raise _Signalled(self.pending)
-
-    def __exit__(self, *exc):
-        for signum, previous in self._previous.items():
-            signal.signal(signum, previous)
-        return False
-
-
 def _say(line):
-    """Print ``line`` to stderr on one line (control characters escaped); a closed or
-    broken stderr (a closed terminal) is ignored."""
-    line = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in line)
-    if sys.stderr is None:      # started with stderr closed: print(file=None) means stdout
-        return
-    try:
-        print(line, file=sys.stderr, flush=True)
-    except (OSError, ValueError, AttributeError):
-        pass
+    """``line`` on stderr, on one line; a closed or broken stderr is ignored."""
+    if sys.stderr is not None:      # closed at start: print(file=None) would mean stdout
+        write_stderr(one_line(line))
 
 
 def main(argv=None):
@@ -621,7 +541,7 @@ def main(argv=None):
     parser = build_parser()
     args = None
     try:
-        with _StopOnSignals() as signals:
+        with SignalPolicy() as signals:
             args = parser.parse_args(argv)
             _check_output(args.output, args.force)
             X = generate(args)
@@ -629,25 +549,23 @@ def main(argv=None):
             _write_atomically(args.output, X, signals.check)
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else 0
-    except (_CLIError, ValueError, TypeError) as exc:
+    except (ValueError, TypeError) as exc:     # UsageError, DataError, a sampler's check
         _say(f"error: {exc}")
-        return 2
+        return ExitStatus.USAGE
     except OSError as exc:
         _say(f"error: {args.output}: cannot write ({exc.strerror or exc})")
-        return 2
+        return ExitStatus.USAGE
     except MemoryError:                    # numpy cannot allocate n_points rows
         _say(f"error: -N {args.n_points} is too many points for this machine's memory; "
              "use a smaller -N")
-        return 2
-    except KeyboardInterrupt:              # the temp file has been removed
-        _say(_SIGNAL_WORDS["SIGINT"])
-        return 128 + signal.SIGINT
-    except _Signalled as exc:
-        _say(_SIGNAL_WORDS[signal.Signals(exc.signum).name])
-        return 128 + exc.signum
+        return ExitStatus.USAGE
+    except (KeyboardInterrupt, Terminated) as exc:     # the temp file has been removed
+        status, word = exit_status(exc)
+        _say(word)
+        return status
     n = X.shape[0]
     _say(f"wrote {n} point{'' if n == 1 else 's'} ({args.generator}) to {args.output}")
-    return 0
+    return ExitStatus.OK
 
 
 if __name__ == "__main__":
