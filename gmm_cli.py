@@ -1,8 +1,9 @@
 """What the command lines share: parsing, checks before any work, exit statuses, signals.
 
 - :class:`ArgumentParser`: argparse whose errors are one ``error:`` line.
-- :func:`integer`, :func:`number`, :func:`checked`: argparse types that accept
-  ASCII decimal text only and never raise anything but a clean usage error.
+- :func:`integer`, :func:`number`, :func:`random_seed`, :func:`checked`,
+  :func:`parse_k_list`: argparse types that accept ASCII decimal text only
+  and never raise anything but a clean usage error.
 - :func:`check_save_path`, :func:`check_params_path`: a ``--save`` or
   ``--save-params`` target is refused before any work.
 - :class:`ExitStatus`: the exit statuses of a run.
@@ -93,7 +94,7 @@ def integer(low, high, what):
     Decided on the text before any conversion, so a 400-digit value is an
     ordinary range error, never an OverflowError; the error echoes at most
     :data:`ECHO` characters of the value. ``what`` names the expected value
-    in the message (e.g. ``"an integer >= 1"``) and in argparse's fallback.
+    in the message (e.g. ``"an integer >= 1"``).
     """
     limit = f" and at most {high}" if high is not None else ""
 
@@ -107,7 +108,6 @@ def integer(low, high, what):
         if value is None or value < low or (high is not None and value > high):
             raise argparse.ArgumentTypeError(f"expected {what}{limit}, got {echo(text)}")
         return value
-    parse.__name__ = what       # argparse names the type in its own messages
     return parse
 
 
@@ -124,18 +124,22 @@ def number(low, inclusive, high, what):
                 or (high is not None and value > high)):
             raise argparse.ArgumentTypeError(f"expected {what}{limit}, got {echo(text)}")
         return value
-    parse.__name__ = what
     return parse
 
 
-def checked(check, name):
+def random_seed(high):
+    """argparse type for ``--seed``: a decimal integer from 0 to ``high`` (what
+    ``numpy.random.default_rng`` takes and a parameter file can store)."""
+    return integer(0, high, "an integer >= 0")
+
+
+def checked(check):
     """argparse type from ``check(text) -> value``, which raises ValueError for bad text."""
     def parse(text):
         try:
             return check(text)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
-    parse.__name__ = name
     return parse
 
 
@@ -175,8 +179,6 @@ def parse_k_list(text):
         raise argparse.ArgumentTypeError(f"every k must be >= 1, got {shown}")
     return ks
 
-
-parse_k_list.__name__ = "k list"     # argparse names the type in its own messages
 
 
 # --------------------------------------------------------------------------- #

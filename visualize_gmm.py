@@ -33,6 +33,7 @@ import gmm_cli
 import gmm_core
 import gmm_fit
 import gmm_params
+import gmm_window
 from atomic_file import all_or_none
 from gmm_animator import Animator
 from gmm_cli import ExitStatus, UsageError, check_save_path
@@ -41,7 +42,6 @@ from gmm_fit import FitRun
 from gmm_options import COMPARE_CHOICES, MAX_FPS, MIN_FPS, Options, check_fps
 from gmm_teaching import CriterionCurveView
 from gmm_transforms import format_selection_table, select_components, standardise, view_of
-import gmm_window
 from gmm_window import KEYS, LiveWindow
 from gmm_writers import extension
 
@@ -53,7 +53,7 @@ MAX_SAMPLED_POINTS = 100_000_000   # -N above this is refused (1.6 GB of points 
 # Command line
 # --------------------------------------------------------------------------- #
 
-_fps = gmm_cli.checked(check_fps, "fps")
+_fps = gmm_cli.checked(check_fps)
 MAX_COMPONENTS = gmm_cli.MAX_K      # -k, as --select-k: more colours than anyone can tell apart
 MAX_ITERATIONS = 1_000_000          # -i: frames of one animation
 MAX_N_INIT = 10_000                 # --n-init restarts per fit
@@ -65,7 +65,7 @@ _components = gmm_cli.integer(1, MAX_COMPONENTS, "an integer >= 1")
 _points = gmm_cli.integer(1, MAX_SAMPLED_POINTS, "an integer >= 1")
 _iterations = gmm_cli.integer(0, MAX_ITERATIONS, "an integer >= 0")
 _restarts = gmm_cli.integer(1, MAX_N_INIT, "an integer >= 1")
-_seed = gmm_cli.integer(0, MAX_SEED, "an integer >= 0")
+_seed = gmm_cli.random_seed(MAX_SEED)
 _column = gmm_cli.integer(0, MAX_COLUMN, "an integer >= 0")
 _nonneg = gmm_cli.number(0.0, True, None, "a number >= 0")
 
@@ -79,8 +79,6 @@ def _radius(text):
             f"radius squared, must stay representable), got {gmm_cli.echo(text)}")
     return value
 
-
-_radius.__name__ = "radius"
 
 #: gmm_core.INITS in the order --help lists them (simplest first, scikit-learn's last)
 INIT_CHOICES = ("kmeans++", "kmeans", "random_from_data", "random")
