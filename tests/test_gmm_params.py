@@ -1,16 +1,23 @@
 """gmm_params: parameter files (path checks, permissions, files that are not what they say).
+
+The property tests check, whatever the content, that ``load_params`` returns
+valid parameters or raises ``ParamsError`` with one line naming the file.
 """
 import io
+import json
 import os
 import re
 import stat
+import tempfile
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings, strategies as st
 
 import gmm_params
-from gmm_mixture import GaussianMixture
 from em_reference import SMALL_X
+from gmm_mixture import GaussianMixture
+from gmm_params import ParamsError, load_params, save_params
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o002])
@@ -90,3 +97,161 @@ def test_load_params_says_what_a_wrong_file_looks_like(tmp_path):
         assert "--save-params or GaussianMixture.save" in message and "\n" not in message
         assert "pickle" not in message
     assert gmm_params.load_params(str(real))["weights"].shape == (2,)        # the real one still loads
+
+
+#: a 400-digit number: beyond float64 (and any fixed-width integer)
+HUGE = "1" * 400
+
+
+def _one_line_naming(exc, path):
+    text = str(exc)
+    assert "\n" not in text and text.startswith(str(path)), text
+
+
+# --------------------------------------------------------------------------- load_params
+
+def _good_doc():
+    return {"format": "gmm-visualizer-params", "format_version": 1, "library_version": "x",
+            "covariance_type": "full", "options": {},
+            "weights": [0.25, 0.75], "means": [[0.0, 1.0], [2.0, 3.0]],
+            "covariances": [[[1.0, 0.5], [0.5, 2.0]], [[1.0, 0.0], [0.0, 1.0]]],
+            "log_likelihood_history": [-3.0, -2.5]}
+
+
+def _check_params_outcome(path, expect_ok=None):
+    try:
+        params = load_params(path)
+    except ParamsError as exc:
+        assert expect_ok is not True, exc
+        _one_line_naming(exc, path)
+        return None
+    assert expect_ok is not False, params
+    w, m, c = params["weights"], params["means"], params["covariances"]
+    k, d = m.shape
+    assert w.shape == (k,) and c.shape == (k, d, d) and k >= 1 and d >= 1
+    for a in (w, m, c):
+        assert a.dtype == np.float64 and np.isfinite(a).all()
+    assert (w >= 0).all() and abs(w.sum() - 1) <= 1e-6
+    assert (np.linalg.eigvalsh(c) > 0).all()
+    assert isinstance(params["options"], dict)
+    return params
+
+
+json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
+                      st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=5),
+                      st.sampled_from([int(HUGE), -int(HUGE), 1e308, 5e-324, -0.0]))
+json_values = st.recursive(json_leaf, lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+                           max_leaves=12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(key=st.sampled_from(sorted(_good_doc()) + ["extra"]), value=json_values,
+       whole=st.booleans())
+@example(key="weights", value=[int(HUGE), 0], whole=False)
+@example(key="weights", value=[1.5, -0.5], whole=False)
+@example(key="weights", value=["0.25", "0.75"], whole=False)
+@example(key="weights", value=[True, False], whole=False)
+@example(key="means", value=[], whole=False)
+@example(key="format_version", value=True, whole=False)
+@example(key="covariance_type", value=["full"], whole=False)
+@example(key="options", value=[1], whole=False)
+@example(key="weights", value=None, whole=True)
+def test_load_params_json_any_content_is_valid_or_one_line(key, value, whole):
+    doc = value if whole else dict(_good_doc(), **{key: value})
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "p.json")
+    with open(path, "w") as fh:
+        json.dump(doc, fh)
+    try:
+        _check_params_outcome(path)
+    finally:
+        os.unlink(path)
+        os.rmdir(folder)
+
+
+def test_load_params_good_file_round_trips(tmp_path):
+    for ext in (".json", ".npz"):
+        doc = _good_doc()
+        path = str(tmp_path / ("p" + ext))
+        save_params(path, doc["weights"], doc["means"], doc["covariances"],
+                    log_likelihood_history=doc["log_likelihood_history"])
+        params = _check_params_outcome(path, expect_ok=True)
+        np.testing.assert_array_equal(params["weights"], doc["weights"])
+        np.testing.assert_array_equal(params["means"], doc["means"])
+        np.testing.assert_array_equal(params["covariances"], doc["covariances"])
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("[" * 10000 + "]" * 10000, "nested too deeply"),
+    ('{"a":' * 10000 + "1" + "}" * 10000, "nested too deeply"),
+    (json.dumps(dict(_good_doc(), weights=[int(HUGE), 0])), "too large for float64"),
+    (json.dumps(dict(_good_doc(), means=[[1e400, 0], [0, 0]])).replace("Infinity", "1e400"),
+     "too large for float64"),
+    (json.dumps(dict(_good_doc(), weights=[float("nan"), 1.0])), "NaN"),
+    (json.dumps(dict(_good_doc(), weights=[1.5, -0.5])), "[0, 1]"),
+    (json.dumps(dict(_good_doc(), weights=["0.25", "0.75"])), "real numbers"),
+    (json.dumps(dict(_good_doc(), means=[[0.0], [1.0]])), "shape"),
+    ("\xff\xfe", "not a JSON file"),
+])
+def test_load_params_hostile_json_one_line(tmp_path, text, fragment):
+    path = str(tmp_path / "p.json")
+    with open(path, "w", encoding="latin-1") as fh:
+        fh.write(text)
+    with pytest.raises(ParamsError) as info:
+        load_params(path)
+    _one_line_naming(info.value, path)
+    assert fragment in str(info.value)
+
+
+def test_load_params_refuses_a_fifo_at_once(tmp_path):
+    for name in ("p.json", "p.npz"):
+        os.mkfifo(tmp_path / name)
+        with pytest.raises(ParamsError, match="not a regular file"):
+            load_params(str(tmp_path / name))
+
+
+@settings(max_examples=60, deadline=None)
+@given(key=st.sampled_from(["weights", "means", "covariances", "log_likelihood_history",
+                            "meta"]),
+       dtype=st.sampled_from(["complex128", "bool", "U3", "int64", "float32", "longdouble",
+                              "object"]),
+       shape=st.sampled_from([(), (2,), (2, 2), (2, 2, 2), (0,), (1, 2)]))
+@example(key="weights", dtype="complex128", shape=(2,))
+@example(key="means", dtype="object", shape=(2, 2))
+@example(key="meta", dtype="U3", shape=())
+def test_load_params_npz_any_arrays_are_valid_or_one_line(key, dtype, shape):
+    doc = _good_doc()
+    arrays = {name: np.asarray(doc[name]) for name in
+              ("weights", "means", "covariances", "log_likelihood_history")}
+    meta = {k: doc[k] for k in ("format", "format_version", "library_version",
+                                "covariance_type", "options")}
+    arrays["meta"] = np.array(json.dumps(meta))
+    values = np.resize(np.asarray(arrays[key]).ravel()[:1] if key != "meta" else [0.5],
+                       shape)
+    arrays[key] = values.astype(dtype)
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "p.npz")
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    try:
+        _check_params_outcome(path)
+    finally:
+        os.unlink(path)
+        os.rmdir(folder)
+
+
+def test_complex_weights_are_refused_not_truncated(tmp_path):
+    doc = _good_doc()
+    path = str(tmp_path / "p.npz")
+    meta = {k: doc[k] for k in ("format", "format_version", "covariance_type", "options")}
+    np.savez(path, weights=np.array([0.25 + 1j, 0.75]), means=np.array(doc["means"]),
+             covariances=np.array(doc["covariances"]), meta=np.array(json.dumps(meta)))
+    with pytest.raises(ParamsError, match="real numbers.*complex128"):
+        load_params(path)
+
+
+def test_save_params_names_a_path_through_a_file(tmp_path):
+    (tmp_path / "f.json").write_text("{}")
+    with pytest.raises(ParamsError, match="f.json' is a file, not a directory; choose another path"):
+        save_params(str(tmp_path / "f.json" / "p.json"), [1.0], [[0.0]], [[[1.0]]])
