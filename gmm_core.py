@@ -1,7 +1,5 @@
-"""Foundations shared by gmm, gmm_kmeans and gmm_params: version, argument checks, chunking.
+"""What the model's modules share: version, argument checks, chunking, parameter counts.
 
-Contents (the public names are re-exported by :mod:`gmm`, where they are documented)
-------------------------------------------------------------------------------------
 __version__, _read_version
     The version declared in pyproject.toml (the package metadata when installed).
 COVARIANCE_TYPES, INITS
@@ -17,12 +15,8 @@ check_spread
     clear ``ValueError`` saying so and to standardise.
 CHUNK_ROWS, chunks
     Row chunking of the E-step and of k-means' nearest-centre search.
-
-This is a leaf: it imports numpy and the standard library only, and never
-imports ``gmm``, ``gmm_kmeans``, ``gmm_params``, scipy or matplotlib.  Imports
-point one way, ``gmm_core <- gmm_kmeans, gmm_params <- gmm``: ``gmm_kmeans``
-and ``gmm_params`` import this module (and never ``gmm``); ``gmm`` imports all
-three.
+n_parameters
+    The number of free parameters of a mixture (scikit-learn's count).
 """
 
 from __future__ import annotations
@@ -30,8 +24,15 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import re
+from importlib import metadata
 
 import numpy as np
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11
+    tomllib = None
 
 __all__ = [
     "__version__",
@@ -46,28 +47,31 @@ __all__ = [
 def _read_version():
     """The version declared in pyproject.toml (the one source of truth).
 
-    An installed copy answers from its package metadata; a checkout reads the
-    pyproject.toml beside this file.
+    A checkout reads the pyproject.toml beside this file; an installed copy
+    (no such file, or an unreadable one) answers from its package metadata.
     """
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyproject.toml")
     if os.path.exists(here):
         try:
-            import tomllib
-            with open(here, "rb") as fh:
-                return tomllib.load(fh)["project"]["version"]
-        except ImportError:  # Python < 3.11: the one line we need, read as text
-            import re
-            with open(here, encoding="utf-8") as fh:
-                found = re.search(r'^version\s*=\s*"([^"]+)"', fh.read(), re.M)
-            if found:
-                return found.group(1)
+            found = _pyproject_version(here)
         except Exception:  # a broken file: fall back to the package metadata
-            pass
+            found = None
+        if found:
+            return found
     try:
-        from importlib.metadata import version
-        return version("gmm-visualizer")
+        return metadata.version("gmm-visualizer")
     except Exception:
         return "0+unknown"
+
+
+def _pyproject_version(path):
+    """``project.version`` of a pyproject.toml (its one line, read as text, before Python 3.11)."""
+    if tomllib is not None:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)["project"]["version"]
+    with open(path, encoding="utf-8") as fh:
+        found = re.search(r'^version\s*=\s*"([^"]+)"', fh.read(), re.M)
+    return found.group(1) if found else None
 
 
 __version__ = _read_version()

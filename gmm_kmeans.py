@@ -1,19 +1,11 @@
-"""k-means for gmm: k-means++ seeding, Lloyd iterations, and ``kmeans_steps``.
+"""k-means: k-means++ seeding, Lloyd iterations, and ``kmeans_steps``.
 
-Public API (re-exported by :mod:`gmm`, where it is documented)
---------------------------------------------------------------
 KMeansState, kmeans_steps
     Lloyd's k-means one state per iteration, to compare with EM
     (``--compare kmeans``).
-
-The private helpers ``kmeans_plusplus``, ``nearest``, ``fill_empty`` and
-``lloyd`` are also what ``gmm``'s centre-picking inits (``"kmeans++"``,
-``"kmeans"``, ``"random_from_data"``) run.
-
-This module imports numpy and ``gmm_core`` (the row chunking ``chunks`` and
-the argument checks ``check_X``, ``check_int``) only; it never imports
-matplotlib or ``gmm`` (``gmm`` imports this module).  Imports point one way,
-``gmm_core <- gmm_kmeans, gmm_params <- gmm``.
+kmeans_plusplus, nearest, fill_empty, lloyd
+    The steps, also run by the centre-picking inits of :func:`gmm_em.em_steps`
+    (``"kmeans++"``, ``"kmeans"``, ``"random_from_data"``).
 """
 
 from __future__ import annotations
@@ -32,7 +24,7 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------
-# Seeding and Lloyd helpers (also used by gmm's initialisation)
+# Seeding and Lloyd helpers (also run by gmm_em's inits)
 # --------------------------------------------------------------------------
 def _sq_dist(Xc, centres):
     """Squared Euclidean distances (m, k), clipped at 0."""
@@ -130,7 +122,7 @@ def _label_means(Xc, labels, k):
 
 
 # --------------------------------------------------------------------------
-# k-means (Lloyd), for comparing with EM; not used by the EM code in gmm
+# k-means (Lloyd), for comparing with EM
 # --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class KMeansState:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+import warnings
 
 import numpy as np
 from numpy.lib import format as npy_format
@@ -359,8 +360,6 @@ def _without_row_index(name, header, X, first_line, delimiter):
     """``(header, X)`` without a row-index first column (and a warning said)."""
     if not _is_row_index(header, first_line, delimiter, X[:, 0]):
         return header, X
-    import warnings
-
     warnings.warn(f"{name}: the first column is a row index (no name, distinct whole "
                   "numbers, as pandas' to_csv and R's write.csv write) and is left out",
                   IndexColumnWarning, stacklevel=4)   # load_points' caller

@@ -1,7 +1,5 @@
 """Saving and loading fitted mixture parameters, never pickled.
 
-Public API (all re-exported by :mod:`gmm`, where they are documented)
----------------------------------------------------------------------
 save_params, load_params, ParamsError
     Write fitted parameters to ``.npz`` / ``.json`` atomically and read them
     back without unpickling; a bad file raises ``ParamsError`` (a
@@ -10,12 +8,6 @@ check_params_path
     The check ``save_params`` applies, for callers that want to fail early.
 PARAMS_FORMAT, PARAMS_FORMAT_VERSION
     The ``format`` tag and version every parameter file carries.
-
-This module uses numpy, the standard library, the standard-library helper
-``atomic_file`` and ``gmm_core`` (``__version__`` for ``save_params``, the
-init-tuple checks for ``load_params``) only; it never imports matplotlib or
-``gmm`` (``gmm`` imports this module for ``GaussianMixture.save`` / ``load``).
-Imports point one way, ``gmm_core <- gmm_kmeans, gmm_params <- gmm``.
 """
 
 from __future__ import annotations

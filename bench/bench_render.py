@@ -14,7 +14,7 @@ Prints (never asserts):
    wall time and peak resident memory;
 3. per-frame render cost against n (EM excluded): this tool's frame
    (render + GIF encode) vs the baseline's clear-and-redraw frame;
-4. teaching views (issue 7): ms per rendered frame with each view added to
+4. teaching views: ms per rendered frame with each view added to
    the default picture (EM states pulled beforehand; a view's own work, such
    as --soft's responsibilities or --compare's Lloyd step, is counted), and
    the contour grid's cost per frame against its resolution.
@@ -41,13 +41,19 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.animation import FuncAnimation, PillowWriter  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 import data_gen  # noqa: E402
 import gmm  # noqa: E402
 import gmm_plot  # noqa: E402
 import gmm_teaching  # noqa: E402
 import visualize_gmm  # noqa: E402
+from gmm_transforms import standardise, to_user_units  # noqa: E402
+from gmm_writers import GifWriter, PaletteQuantizer  # noqa: E402
 
 
 # --------------------------------------------------------------------------- #
@@ -57,9 +63,9 @@ import visualize_gmm  # noqa: E402
 def baseline_states(X, k, iterations, seed):
     """The same EM states the tool draws (standardised fit, user units)."""
     rng = np.random.default_rng(seed)
-    Z, centre, scale = visualize_gmm.standardise(X)
+    Z, centre, scale = standardise(X)
     steps = gmm.em_steps(Z, k, max_iter=iterations, tol=0.0, random_state=rng)
-    return [visualize_gmm.to_user_units(s, centre, scale) for s in steps]
+    return [to_user_units(s, centre, scale) for s in steps]
 
 
 def _draw_baseline(ax, X, state, colors, limits, title, true_params=()):
@@ -93,8 +99,6 @@ def _draw_baseline(ax, X, state, colors, limits, title, true_params=()):
 
 def baseline_gif(path, n_points, n_true, k, iterations, seed, fps=10):
     """Straightforward renderer: sample, fit, FuncAnimation(clear + redraw), PillowWriter."""
-    import matplotlib.pyplot as plt
-    from matplotlib.animation import FuncAnimation, PillowWriter
 
     rng = np.random.default_rng(seed)
     X, true_means, true_covs = data_gen.sample_gaussians(n_points, n_true, random_state=rng)
@@ -118,8 +122,6 @@ def baseline_gif(path, n_points, n_true, k, iterations, seed, fps=10):
 
 def baseline_frame_cost(X, states, colors, repeats):
     """Seconds per clear-and-redraw frame (draw + RGBA readout), no encoding."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
     fig = Figure(figsize=(6.4, 6.4), dpi=100)
     canvas = FigureCanvasAgg(fig)
@@ -195,7 +197,7 @@ def section_large(tmp):
     t0 = time.perf_counter()
     rng = np.random.default_rng(0)
     X, _, _ = data_gen.sample_gaussians(1_000_000, 5, random_state=rng)
-    Z, _, _ = visualize_gmm.standardise(X)
+    Z, _, _ = standardise(X)
     n_states = sum(1 for _ in gmm.em_steps(Z, 5, max_iter=49, tol=0.0, random_state=rng))
     print(f"   (sampling + EM alone, in-process: {time.perf_counter() - t0:.2f} s "
           f"for {n_states} states)")
@@ -208,13 +210,14 @@ def section_per_frame(ns, n_frames):
     for n in ns:
         rng = np.random.default_rng(0)
         X, means, covs = data_gen.sample_gaussians(n, 5, random_state=rng)
-        states = baseline_states(X, 5, n_frames - 1, rng)
-        anim = visualize_gmm.Animator(iter(states), X, n_components=5, max_iter=n_frames - 1,
-                                      fps=10, true_components=(means, covs))
+        anim = visualize_gmm.animate(X, 5, true_components=(means, covs), max_iter=n_frames - 1,
+                                     tol=0, random_state=rng, fps=10)
+        anim.run()                          # EM outside the timing
+        states = [anim.history.with_labels(i) for i in range(len(anim.history))]
         anim.render(0)                      # static layer
         gc.collect()
-        quant = visualize_gmm.PaletteQuantizer(anim.colors)
-        writer = visualize_gmm.GifWriter(io.BytesIO(), anim.size, 10, quant)
+        quant = PaletteQuantizer(anim.colors)
+        writer = GifWriter(io.BytesIO(), anim.size, 10, quant)
         render_t, total_t = [], []
         for i in range(len(states)):
             t0 = time.perf_counter()
@@ -245,7 +248,7 @@ VIEW_OPTIONS = [
 
 def _render_ms(n, n_frames, options):
     """Median ms per rendered frame (no encoding) with ``options`` of animate()."""
-    anim = visualize_gmm.animate(None, 5, iterations=n_frames - 1, tol=0, seed=0,
+    anim = visualize_gmm.animate(None, 5, max_iter=n_frames - 1, tol=0, random_state=0,
                                  n_points=n, n_true=5, **options)
     anim.run()                              # EM outside the timing
     anim.render(0)                          # static layer
@@ -270,7 +273,6 @@ def section_views(ns, n_frames):
             cells.append(f"{ms:>7.1f} ({ms / base[n]:.1f}x)")
         print(f"   {name:<20}" + "".join(f"{c:>14}" for c in cells))
     print("   contour grid (--contours uses 120 along the longer side): ms per update")
-    from matplotlib.figure import Figure
     rng = np.random.default_rng(0)
     X, _, _ = data_gen.sample_gaussians(1000, 5, random_state=rng)
     state = baseline_states(X, 5, 10, rng)[-1]

@@ -222,7 +222,7 @@ def test_samplers_refuse_huge_counts_naming_the_argument():
         data_gen.sample_gaussians(10**20, 2)
     with pytest.raises(ValueError, match="n_arms must be at most"):
         data_gen.spirals(10, n_arms=10**400)
-    # more arms than points: as before, the first arms get one point each
+    # more arms than points: the first arms get one point each
     assert data_gen.spirals(3, n_arms=50, random_state=0).shape == (3, 2)
 
 

@@ -1,4 +1,4 @@
-"""Hostile arguments for the EM engine (issue 12, points 3 and 4): every call
+"""Hostile arguments for the EM engine: every call
 of ``em_steps``, ``select_k``, ``log_density``, ``responsibilities`` and
 ``kmeans_steps`` either succeeds with valid results or raises ``ValueError``
 / ``TypeError`` whose message names the argument that was wrong; never another

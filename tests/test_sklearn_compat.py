@@ -1,4 +1,4 @@
-"""``gmm.GaussianMixture`` as a drop-in for scikit-learn's (issue 17 points 1-3, issue 12 point 3).
+"""``gmm.GaussianMixture`` as a drop-in for scikit-learn's.
 
 References: scikit-learn itself.  Its own ``GaussianMixture`` tests run against
 our class (``sklearn_gmm_plugin``); from the same start our fitted values equal
@@ -348,7 +348,7 @@ def test_dataframes_and_feature_names_as_sklearn():
 
 
 # ---------------------------------------------------------------------------
-# 5. Arbitrary arguments (issue 12 point 3)
+# 5. Arbitrary arguments
 # ---------------------------------------------------------------------------
 def _X_variants():
     base = _blobs(30, seed=3)
