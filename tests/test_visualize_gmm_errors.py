@@ -1,4 +1,4 @@
-"""Reliability of the visualize_gmm command line (issue 6).
+"""Reliability of the visualize_gmm command line.
 
 1. A bad-input matrix: every case exits 2 with exactly one ``error:`` line on
    stderr naming the problem and the fix, no traceback, nothing on stdout and
@@ -31,7 +31,6 @@ from PIL import Image
 
 import data_gen
 import gmm
-import gmm_animator
 import visualize_gmm
 from visualize_gmm import main
 
@@ -773,7 +772,7 @@ def _value_options():
 def test_every_option_with_garbage_values_is_clean(tmp_path, monkeypatch, capsys):
     """Every option taking a value, fed odd values: exit 0, or 2 with one error line.
 
-    Covers options added later by other issues too (the sweep reads the parser).
+    Covers every option the parser has (the sweep reads the parser).
     """
     monkeypatch.chdir(tmp_path)
     (tmp_path / "out").mkdir()

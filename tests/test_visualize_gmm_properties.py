@@ -1,4 +1,4 @@
-"""Properties of the whole ``visualize_gmm`` command line (issue 12), through ``main(argv)``.
+"""Properties of the whole ``visualize_gmm`` command line, through ``main(argv)``.
 
 1. Arbitrary values for every flag (huge and negative integers, ``nan``,
    ``inf``, ``-0``, ``1e3``, hex, unicode digits, empty and very long

@@ -1,14 +1,12 @@
-"""Tests for the teaching views (issue 7): what is drawn, checked against
-independent references (scipy.stats densities, scikit-learn's KMeans, hand
-mixes of colours), plus the live-window keys in-process and under Xvfb.
+"""Tests for the teaching views: what is drawn, checked against independent
+references (scipy.stats densities, scikit-learn's KMeans, hand mixes of
+colours), and the README gallery redrawn pixel for pixel.
 """
 import json
 import os
-import re
 
 import numpy as np
 import pytest
-from matplotlib.backend_bases import KeyEvent
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.figure import Figure
@@ -20,12 +18,8 @@ from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
 import gmm
-import gmm_animator
-import gmm_options
 import gmm_plot
 import gmm_teaching
-import gmm_transforms
-import gmm_window
 import gmm_writers
 import visualize_gmm
 from readme_commands import GALLERY_COMMANDS
@@ -33,7 +27,6 @@ from visualize_gmm import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMALL = ["-N", "300", "-k", "3", "-m", "3", "--seed", "0"]
-FLAGS = [["--ll-panel"], ["--soft"], ["--compare", "kmeans"], ["--contours"]]
 
 
 def _state(weights, means, covs, labels=None, iteration=0, ll=0.0):
@@ -357,131 +350,6 @@ def test_bad_compare_is_one_error_line(capsys):
         visualize_gmm.animate(None, 2, n_points=50, compare="pca")
 
 
-# ---------------------------------------------------------------- keys
-
-def _press(window, key):
-    window.on_key(KeyEvent("key_press_event", window.fig.canvas, key))
-
-
-def test_keys_step_pause_save_restart_in_process(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    anim = visualize_gmm.animate(None, 3, max_iter=6, tol=0, random_state=0, n_points=200,
-                                 n_true=3, ll_panel=True)
-    anim.show_state(0)
-    window = gmm_window.LiveWindow(anim)
-    _press(window, " ")
-    assert window.paused
-    _press(window, "n")
-    _press(window, "right")
-    assert anim.current == 2
-    _press(window, "left")
-    assert anim.current == 1
-    _press(window, "p")
-    _press(window, "p")                                   # already at 0: stays
-    assert anim.current == 0
-    for _ in range(10):
-        _press(window, "n")
-    assert anim.current == 6                            # stops at the last state
-    _press(window, "s")
-    assert os.listdir(tmp_path) == ["gmm_frame_6.png"]
-    assert "gmm_frame_6.png" in capsys.readouterr().err
-    img = Image.open(tmp_path / "gmm_frame_6.png")
-    assert img.size == tuple(anim.size)
-    first = anim.history[0].means.copy()
-    _press(window, "r")
-    assert anim.current == 0 and len(anim.history) == 1 and not window.paused
-    assert not np.allclose(anim.history[0].means, first)        # new initialisation
-    assert "seed 1" in capsys.readouterr().err
-    # the restart is reproducible: seed + 1
-    again = visualize_gmm.animate(None, 3, max_iter=6, tol=0, random_state=0, n_points=200,
-                                  n_true=3)
-    again.restart(again.fit.restart()[0])
-    np.testing.assert_array_equal(again.state(0).means, anim.history[0].means)
-    _press(window, "h")
-    assert window.help_text.get_visible() and "gmm_frame_<iter>.png" in window.help_text.get_text()
-
-
-def test_cli_restart_uses_seed_plus_r(tmp_path, captured_animator, capsys):
-    assert main(SMALL + ["-i", "2", "-s", str(tmp_path / "x.png")]) == 0   # no -q: it
-    capsys.readouterr()                                  # would silence the restart lines
-    anim = captured_animator["anim"]
-    X = anim.views[0].artist.get_offsets().data          # the drawn (2-D) data
-    Z, centre, scale = gmm_transforms.standardise(X)
-    window = gmm_window.LiveWindow(anim)                 # the r key
-    for r in (1, 2):
-        window.restart()
-        first = next(gmm.em_steps(Z, 3, max_iter=2, random_state=np.random.default_rng(r)))
-        want = gmm_transforms.to_user_units(first, centre, scale).means
-        np.testing.assert_allclose(anim.state(0).means, want, rtol=1e-9, atol=1e-9)
-        assert f"restart {r}: EM from a new initialisation (seed {r})" in capsys.readouterr().err
-    assert len(list(anim.indices())) == 3                # the restarted run plays to its end
-
-
-# Runs in a TkAgg process: presses keys on the real Tk canvas through
-# matplotlib's callback registry, one per timer tick, records the cursor
-# after each, and quits with "q" (plt.show() must return). "wait-end" presses
-# nothing: it polls (up to 60 s) until the resumed run has played to its last
-# state, so no step depends on how many frames a tick happens to cover.
-LIVE_SCRIPT = r"""
-import json, sys, time
-import matplotlib
-matplotlib.use("TkAgg")
-from matplotlib.backend_bases import KeyEvent
-import gmm_window
-import visualize_gmm
-
-anim = visualize_gmm.animate(None, 3, max_iter=12, tol=0, random_state=0, n_points=200, n_true=3,
-                             fps=20, interactive=True, ll_panel=True, compare="kmeans")
-canvas = anim.fig.canvas
-window = gmm_window.LiveWindow(anim)
-plan = [" ", "n", "right", "left", "p", "s", " ", "wait-end", "left", "r", "n", "h", "q"]
-log = []
-deadline = []
-
-def tick():
-    if not plan:
-        return
-    if plan[0] == "wait-end":
-        deadline[:] = deadline or [time.monotonic() + 60]
-        if anim.current != 12 and time.monotonic() < deadline[0]:
-            timer.start()
-            return
-    key = plan.pop(0)
-    if key not in (None, "wait-end"):
-        canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", canvas, key))
-    log.append([key, anim.current, bool(window.paused), len(anim.history)])
-    if key != "q":
-        timer.start()
-
-timer = canvas.new_timer(interval=100)
-timer.single_shot = True
-timer.add_callback(tick)
-timer.start()
-window.show()
-print(json.dumps({"backend": matplotlib.get_backend(), "log": log}))
-"""
-
-
-def test_live_window_keys_under_xvfb(tmp_path, run_in_window):
-    proc = run_in_window(["-c", LIVE_SCRIPT], cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert result["backend"].lower() == "tkagg"
-    log = {i: row for i, row in enumerate(result["log"])}
-    paused_at = log[0][1]
-    assert log[0][2] is True                                         # space pauses
-    assert [log[i][1] for i in (1, 2, 3, 4)] == [paused_at + 1, paused_at + 2,
-                                                  paused_at + 1, paused_at]
-    assert os.listdir(tmp_path) == [f"gmm_frame_{paused_at}.png"]    # s
-    assert log[6][2] is False                                        # space resumes
-    assert log[7][0] == "wait-end" and log[7][1] == 12               # played to the end
-    assert log[8][1] == 11 and log[8][2] is True                     # left steps back
-    assert log[9][1] == 0 and log[9][3] == 1                         # r: a new run
-    assert log[10][2] is True and log[10][1] >= 1                    # n while playing pauses
-    assert re.search(r"restart 1: EM from a new initialisation", proc.stderr)
-    assert "keys:" in proc.stderr                                    # h lists the keys
-
-
 # ---------------------------------------------------------------- README gallery
 
 # GALLERY_COMMANDS (tests/readme_commands.py): the commands that made
@@ -569,171 +437,6 @@ def test_gallery_commands_make_the_committed_files(tmp_path, monkeypatch, captur
     if write:
         with open(GALLERY_DRAWN, "w", encoding="utf-8") as fh:
             json.dump(drawn_now, fh, indent=0)
-
-
-# Real X key events through Tk's own bindings (focus forced on the canvas
-# widget): checks matplotlib's key names reach the handler as expected.
-TK_SCRIPT = r"""
-import json
-import matplotlib
-matplotlib.use("TkAgg")
-import gmm_window
-import visualize_gmm
-
-anim = visualize_gmm.animate(None, 3, max_iter=30, tol=0, random_state=0, n_points=200, n_true=3,
-                             fps=20, interactive=True, soft=True)
-canvas = anim.fig.canvas
-window = gmm_window.LiveWindow(anim)
-widget = canvas.get_tk_widget()
-plan = ["space", "n", "Right", "Left", "p", "q"]
-log = []
-
-def tick():
-    key = plan.pop(0)
-    widget.focus_force()
-    widget.event_generate("<KeyPress>", keysym=key, when="now")
-    widget.event_generate("<KeyRelease>", keysym=key, when="now")
-    log.append([key, anim.current, bool(window.paused)])
-    if plan:
-        timer.start()
-
-timer = canvas.new_timer(interval=150)
-timer.single_shot = True
-timer.add_callback(tick)
-timer.start()
-window.show()
-print(json.dumps(log))
-"""
-
-
-def test_live_window_real_tk_key_events_under_xvfb(tmp_path, run_in_window):
-    proc = run_in_window(["-c", TK_SCRIPT], cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    log = json.loads(proc.stdout.strip().splitlines()[-1])   # printed: q closed the window
-    keys = [row[0] for row in log]
-    assert keys == ["space", "n", "Right", "Left", "p", "q"]
-    at = log[0][1]
-    assert all(row[2] for row in log)                          # paused from the first key on
-    assert [row[1] for row in log[1:5]] == [at + 1, at + 2, at + 1, at]
-
-
-# ------------------------------------------------- review/QA fixes (wave 2)
-
-def _text_boxes(anim):
-    """Window extents of every visible text of the figure, after a full draw."""
-    anim.canvas.draw()
-    renderer = anim.canvas.get_renderer()
-    texts = [a for a in anim.artists if type(a).__name__ == "Text"]
-    texts += [t for v in anim.views for t in getattr(v, "artists", [])
-              if type(t).__name__ == "Text"]
-    for ax in anim.fig.axes:
-        texts += [ax.xaxis.label, ax.yaxis.label, ax.title]
-    texts = list({id(t): t for t in texts}.values())
-    return [(t.get_text(), t.get_window_extent(renderer)) for t in texts
-            if t.get_visible() and t.get_text()]
-
-
-def test_tall_narrow_data_texts_fit_and_do_not_overlap(tmp_path):
-    rng = np.random.default_rng(0)
-    X = np.c_[rng.normal(0, .05, 600), rng.normal(0, 1, 600) * 50 + np.repeat([0, 200, 400], 200)]
-    for long_run in (False, True):
-        anim = visualize_gmm.animate(X, 3, random_state=0, compare="kmeans", ll_panel=True,
-                                     max_iter=1000 if long_run else 50)
-        last = anim.run() - 1
-        anim.render(last)
-        # the scene's column is at least 480 px wide (400 px axes + margins)
-        assert anim.ax.get_window_extent().width >= 399.5
-        width = anim.size[0]
-        boxes = _text_boxes(anim)
-        for text, box in boxes:
-            assert box.x0 >= -0.5 and box.x1 <= width + 0.5, (text, box)
-        status = [(t, b) for t, b in boxes if t.startswith("iter ")]
-        titles = [(t, b) for t, b in boxes if t.startswith(("EM:", "k-means"))]
-        assert len(status) == 2 and len(titles) == 2
-        for group in (status, titles):
-            (_, a), (_, b) = sorted(group, key=lambda tb: tb[1].x0)
-            assert a.x1 <= b.x0, group
-        # each title inside its own axes
-        for (text, box), ax in zip(sorted(titles, key=lambda tb: tb[1].x0),
-                                   (anim.ax, anim.panels["kmeans"])):
-            axbox = ax.get_window_extent()
-            assert axbox.x0 <= box.x0 and box.x1 <= axbox.x1, text
-
-
-def test_long_column_names_stay_inside_the_figure(tmp_path):
-    X = np.random.default_rng(1).normal(size=(200, 2)) * [3, 1]
-    names = ["a very long column name for the horizontal measurement in millimetres " * 2,
-             "another very long column name describing the vertical measurement " * 2]
-    anim = visualize_gmm.animate(X, 2, random_state=0, column_names=names, compare="kmeans")
-    anim.render(0)
-    width, height = anim.size
-    renderer = anim.canvas.get_renderer()
-    for ax in (anim.ax, anim.panels["kmeans"]):
-        for label in (ax.xaxis.label, ax.yaxis.label):
-            box = label.get_window_extent(renderer)
-            assert label.get_text().endswith("\u2026")
-            assert 0 <= box.x0 and box.x1 <= width and 0 <= box.y0 and box.y1 <= height
-
-
-def test_default_status_text_keeps_its_font():
-    anim = visualize_gmm.animate(None, 5, n_true=5, random_state=32)
-    anim.render(0)
-    text = next(v for v in anim.views if type(v).__name__ == "IterationText").text
-    assert text.get_fontsize() == 10
-
-
-def test_gps_like_tick_labels_and_axis_labels_stay_inside_their_column():
-    rng = np.random.default_rng(0)
-    X = np.c_[45.1234 + rng.normal(0, 2e-4, 400) + np.repeat([0, 8e-4], 200),
-              7.5812 + rng.normal(0, 3e-4, 400)]
-    anim = visualize_gmm.animate(X, 2, random_state=0, column_names=["lat", "lon"], compare="kmeans",
-                                 ll_panel=True, max_iter=5)
-    anim.render(0)
-    renderer = anim.canvas.get_renderer()
-    boundary = 0.0
-    for ax in sorted(anim.fig.axes, key=lambda a: a.get_position().x0):
-        box = ax.get_tightbbox(renderer)
-        assert box.x0 >= boundary, (ax.get_ylabel(), box.x0, boundary)
-        assert ax.yaxis.label.get_window_extent(renderer).x0 >= boundary
-        boundary = box.x1
-    assert boundary <= anim.size[0]
-    # the widened figure keeps the scene's pixel size and the drawing
-    assert anim.render(0).shape == (anim.size[1], anim.size[0], 3)
-
-
-def test_screen_scale_fits_the_figure_in_the_screen():
-    assert gmm_window.screen_scale((640, 624), (1280, 800)) == 1.0
-    assert gmm_window.screen_scale((1552, 624), (1280, 800)) == pytest.approx(
-        0.9 * 1280 / 1552)
-    assert gmm_window.screen_scale((800, 1600), (1280, 800)) == pytest.approx(
-        0.8 * 800 / 1600)
-    assert gmm_window.screen_scale((5000, 5000), None) == 1.0
-
-
-LIVE_WIDE = """
-import numpy as np, gmm_window, visualize_gmm, window_driver
-window_driver.close_after_last()
-X = np.random.default_rng(0).normal(size=(200, 2)) * [4, 1]
-anim = visualize_gmm.animate(X, 3, random_state=0, max_iter=2, tol=0, fps=20, interactive=True,
-                             compare="kmeans", ll_panel=True)
-seen = []
-def check():
-    w = anim.fig.canvas.get_tk_widget()
-    w.update_idletasks()
-    seen.append((w.winfo_width(), w.winfo_screenwidth(), anim.size[0]))
-t = anim.fig.canvas.new_timer(interval=300); t.add_callback(check); t.start()
-gmm_window.LiveWindow(anim).show()
-print(seen[-1] if seen else None)
-"""
-
-
-def test_live_window_is_scaled_down_to_fit_the_screen(tmp_path, run_in_window):
-    proc = run_in_window(["-c", LIVE_WIDE], cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    shown, screen, full = eval(proc.stdout.strip().splitlines()[-1])
-    assert full > screen                       # the figure is wider than the Xvfb screen
-    assert shown <= screen                     # (Tk may add its pixel ratio to 0.9)
-    assert shown >= 0.85 * screen              # scaled, not shrunk more than needed
 
 
 def test_ll_panel_x_range_is_fixed_and_y_range_only_grows():

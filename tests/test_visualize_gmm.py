@@ -21,14 +21,10 @@ from PIL import Image
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
-import gmm_animator
 import gmm_core
 import gmm_fit
-import gmm_history
-import gmm_options
 import gmm_plot
 import gmm_transforms
-import gmm_writers
 import readme_commands
 import visualize_gmm
 from readme_commands import EXAMPLE_COMMANDS, ISSUE_COMMANDS, SAVE_FORMS
@@ -91,43 +87,6 @@ def test_print_ll_lines_equal_state_values(tmp_path, capsys, captured_animator):
     assert [s.iteration for s in states] == list(range(7))
     lls = [s.log_likelihood for s in states]
     assert all(b >= a - 1e-9 for a, b in zip(lls, lls[1:]))        # EM never decreases
-
-
-@pytest.mark.parametrize("centre, spread, views", [
-    ((-73.5673, 45.5012), 3e-5, []),                        # GPS degrees, a few metres
-    ((-73.5673, 45.5012), 3e-5, ["--compare", "kmeans", "--ll-panel"]),
-    ((500000.0, 4649776.0), 3.0, []),                       # UTM metres
-    ((1e6, 1e6), 1.0, []),
-])
-def test_tick_labels_are_whole_values_and_inside_the_figure(tmp_path, captured_animator,
-                                                            centre, spread, views):
-    """No offset notation ("+4.55e1" beside ticks 0.0001 ... is easy to misread):
-    every tick label is the coordinate itself, and no label is cut off."""
-    rng = np.random.default_rng(2)
-    X = np.r_[rng.normal(0, 1, (100, 2)), rng.normal([4, 2], 0.7, (100, 2))] * spread + centre
-    np.save(tmp_path / "d.npy", X)
-    assert main(["-k", "2", "--load_path", str(tmp_path / "d.npy"), "-i", "3", "--seed", "0",
-                 "-q", "-s", str(tmp_path / "o.png")] + views) == 0
-    anim = captured_animator["anim"]
-    renderer = anim.canvas.get_renderer()
-    scenes = [ax for ax in anim.fig.axes if ax.get_aspect() == 1.0]
-    assert len(scenes) == (2 if views else 1)
-    for ax in scenes:
-        for axis, lo_hi in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
-            assert axis.get_major_formatter().get_offset() == ""
-            shown = [(t.get_position(), t.get_text()) for t in axis.get_ticklabels()
-                     if t.get_text()]
-            assert len(shown) >= 3
-            for pos, text in shown:
-                value = pos[0] if axis is ax.xaxis else pos[1]
-                if lo_hi[0] <= value <= lo_hi[1]:
-                    assert float(text.replace("\u2212", "-")) == pytest.approx(value, rel=1e-12)
-    width, height = anim.size
-    for ax in anim.fig.axes:
-        box = ax.get_tightbbox(renderer)
-        assert box.x0 >= 0 and box.x1 <= width, (box, width)
-    with Image.open(tmp_path / "o.png") as im:
-        assert im.size == (width, height)
 
 
 def test_scaled_data_fits_the_same(tmp_path, captured_animator):
@@ -209,7 +168,7 @@ def test_covariance_type_and_init_reach_the_fit(tmp_path, captured_animator, cov
         assert np.all(off_diagonal != 0.0)
 
 
-# ---------------------------------------------------------------- the issue's commands
+# ---------------------------------------------------------------- documented commands
 
 # the README's command lists live in tests/readme_commands.py
 
@@ -542,122 +501,6 @@ def test_sigint_during_long_save_exits_130(tmp_path, default_ctrl_c):
     assert os.listdir(tmp_path) == []
 
 
-# ---------------------------------------------------------------- live window
-
-# The command line's main() in a TkAgg process, with Animator.show_state
-# recorded: which states the window showed does not depend on timing (which of
-# them got their own draw does: an idle redraw may merge two under load).
-SHOWN_SCRIPT = r"""
-import sys
-import gmm_animator
-import visualize_gmm
-import window_driver
-
-window_driver.close_after_last()
-shown = []
-original = gmm_animator.Animator.show_state
-
-def show_state(self, i, *args, **kwargs):
-    shown.append(i)
-    return original(self, i, *args, **kwargs)
-
-gmm_animator.Animator.show_state = show_state
-code = visualize_gmm.main(sys.argv[1:])
-print("shown states:", *shown, file=sys.stderr)
-sys.exit(code)
-"""
-
-
-def test_live_window_advances_frames_under_xvfb(tmp_path, run_in_window):
-    proc = run_in_window(["-c", SHOWN_SCRIPT, "-k", "3", "-N", "300", "-i", "5", "--tol", "0",
-                          "--seed", "0", "--fps", "10", "--print_ll"],
-                         cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    m = re.search(r"live window \((\w+)\) drew frames: ([\d ]+)", proc.stderr)
-    assert m, proc.stderr
-    assert m.group(1).lower() == "tkagg"
-    drawn = [int(i) for i in m.group(2).split()]
-    shown = [int(i) for i in re.search(r"shown states: ([\d ]+)", proc.stderr).group(1).split()]
-    # the window stepped through every state in order, once each ...
-    assert shown == list(range(6))
-    # ... and drew frames in order from the first to the last state
-    assert drawn == sorted(drawn) and drawn[0] == 0 and drawn[-1] == 5
-    assert set(drawn) <= set(shown)
-    assert len(proc.stdout.splitlines()) == 6                  # --print_ll still works
-    assert os.listdir(tmp_path) == []                          # no fallback gif
-
-
-SIGNAL_SCRIPT = r"""
-import os, signal, sys
-import gmm_animator
-import visualize_gmm
-import window_driver
-
-window_driver.close_after_last()
-shown = []
-original = gmm_animator.Animator.show_state
-
-def show_state(self, i, *args, **kwargs):
-    shown.append(i)
-    if i == 3:          # kill/Ctrl-C while a Tk callback is drawing
-        os.kill(os.getpid(), getattr(signal, os.environ["SEND_SIGNAL"]))
-    return original(self, i, *args, **kwargs)
-
-gmm_animator.Animator.show_state = show_state
-try:
-    code = visualize_gmm.main(sys.argv[1:])
-finally:
-    print("shown states:", *shown, file=sys.stderr)
-sys.exit(code)
-"""
-
-
-@pytest.mark.parametrize("name, status, word", [("SIGTERM", 143, "terminated"),
-                                                ("SIGINT", 130, "interrupted")])
-def test_signal_in_the_live_window_closes_it_cleanly(tmp_path, run_in_window, default_ctrl_c,
-                                                      monkeypatch, name, status, word):
-    """A signal that lands inside a Tk callback must not be printed by Tk while
-    the window runs on: the window closes and the CLI exits as after any signal."""
-    monkeypatch.setenv("SEND_SIGNAL", name)
-    proc = run_in_window(["-c", SIGNAL_SCRIPT, "-k", "3", "-N", "300", "-i", "20", "--tol", "0",
-                          "--seed", "0", "--fps", "10"], cwd=tmp_path)
-    shown = [int(i) for i in re.search(r"shown states: ([\d ]+)", proc.stderr).group(1).split()]
-    assert proc.returncode == status, proc.stderr
-    assert proc.stderr.splitlines() == [word, "shown states: 0 1 2 3"]    # nothing else
-    assert shown == [0, 1, 2, 3]                # closed at the next tick, not run on
-
-
-# ---------------------------------------------------------------- rendering internals
-
-@pytest.mark.parametrize("n_points", [300, 60_000])          # scatter and image modes
-def test_fast_render_equals_full_redraw(n_points):
-    anim = visualize_gmm.animate(None, 3, max_iter=3, tol=0, random_state=0,
-                                 n_points=n_points, n_true=3)
-    assert anim.views[0].mode == ("scatter" if n_points < 50_000 else "image")
-    fast = [anim.render(i).copy() for i in range(4)]
-    for artist in anim.artists:
-        artist.set_animated(False)
-    for i in (0, 3):
-        anim.show_state(i)
-        anim.canvas.draw()
-        full = np.asarray(anim.canvas.buffer_rgba())[..., :3]
-        np.testing.assert_array_equal(fast[i], full)
-    assert not np.array_equal(fast[0], fast[3])
-
-
-def test_palette_quantizer_keeps_drawn_colours():
-    colors = gmm_plot.component_colors(7)
-    q = gmm_writers.PaletteQuantizer(colors)
-    assert q.palette.shape == (256, 3)
-    probe = np.round(255 * np.r_[colors[:, :3], 0.5 * colors[:, :3] + 0.5,
-                                 [[1, 1, 1], [0, 0, 0], [0.45, 0.45, 0.45]]]).astype(np.uint8)
-    got = q.palette[q(probe[None])[0]].astype(int)
-    # every colour the views draw (full, half-transparent over white, white,
-    # black, the true-ellipse gray) comes back within a 5-bit cell
-    assert np.abs(got - probe).max() <= 8
-    np.testing.assert_array_equal(got[-3:-1], [[255, 255, 255], [0, 0, 0]])
-
-
 # ---------------------------------------------------------------- degenerate data
 
 _rng = np.random.default_rng(7)
@@ -705,76 +548,6 @@ def test_unwritable_directory_is_one_error_line(tmp_path, monkeypatch, capsys):
     assert os.listdir(tmp_path) == []
 
 
-def test_label_budget_bounds_memory_and_saves_every_frame(tmp_path, monkeypatch,
-                                                          captured_animator):
-    # 300 points -> 300 bytes of uint8 labels per state; keep at most 3 states' labels
-    monkeypatch.setattr(gmm_history.StateHistory, "LABEL_BUDGET_BYTES", 900)
-    out = tmp_path / "x.gif"
-    assert main(SMALL + ["-i", "7", "--tol", "0", "-q", "-s", str(out)]) == 0
-    history = captured_animator["anim"].history
-    assert len(history) == 8
-    assert [s.labels is None for s in history] == [True] * 5 + [False] * 3
-    assert history[-1].labels.dtype == np.uint8
-    assert all(s.means.shape == (3, 2) for s in history)         # parameters are kept
-    with Image.open(out) as im:
-        assert im.n_frames == 8
-    # a dropped state is shown with its labels recomputed from the fit (not kept)
-    anim = captured_animator["anim"]
-    anim.show_state(0)
-    assert anim.history[0].labels is None
-    points_view = next(v for v in anim.views if type(v) is gmm_plot.PointsView)
-    X = np.asarray(points_view.artist.get_offsets())
-    s0 = anim.history[0]
-    logp = np.stack([np.log(w) + multivariate_normal(m, c).logpdf(X)
-                     for w, m, c in zip(s0.weights, s0.means, s0.covariances)], axis=1)
-    np.testing.assert_array_equal(points_view.artist.get_facecolor()[:, :3],
-                                  points_view._face[logp.argmax(axis=1), :3])
-
-
-# ------------------------------------------------- review/QA fixes (wave 2)
-
-@pytest.mark.parametrize("fps", ["0", "-1", "nan", "inf", "1e300", "1001", "abc", "1e-320",
-                                 "0.001", "\u0663", "1_0"])
-def test_fps_out_of_range_is_the_same_error_in_cli_and_animate(tmp_path, capsys, fps):
-    out = tmp_path / "a.mp4"
-    assert main(SMALL + ["--fps", fps, "--save", str(out)]) == 2
-    err = capsys.readouterr().err
-    _only_error_line(err)
-    assert err.strip() == (f"error: argument --fps: expected a number >= 0.01 and at most 1000, "
-                           f"got {fps!r}")
-    assert not out.exists()
-    with pytest.raises(ValueError) as info:
-        visualize_gmm.animate(np.zeros((5, 2)), 1, fps=fps)
-    assert str(info.value) == f"fps: expected a number >= 0.01 and at most 1000, got {fps!r}"
-    if fps not in ("abc", "\u0663", "1_0"):
-        with pytest.raises(ValueError, match=r"^fps: expected a number >= 0.01 and at most 1000"):
-            visualize_gmm.animate(np.zeros((5, 2)), 1, fps=float(fps))
-
-
-def test_fps_at_the_cap_is_accepted():
-    assert gmm_options.check_fps("1000") == 1000.0
-    assert gmm_options.check_fps(0.5) == 0.5
-    assert visualize_gmm.build_parser().parse_args(["--fps", "1000"]).fps == 1000.0
-
-
-def test_show_state_or_render_past_the_end_is_an_index_error():
-    X = np.random.default_rng(0).normal(size=(40, 2))
-    anim = visualize_gmm.animate(X, 2, max_iter=3, tol=0, random_state=0)
-    for method in (anim.show_state, anim.render):
-        with pytest.raises(IndexError, match=r"^no state 9; the run has 4 states \(0 to 3\)$"):
-            method(9)
-    assert anim.render(3).shape == (anim.size[1], anim.size[0], 3)
-
-
-@pytest.mark.parametrize("bad", [[[np.nan, 1.0]], [[np.inf, 1.0], [2.0, -np.inf]]])
-def test_animate_counts_non_finite_rows_of_the_data_as_given(bad):
-    X = np.r_[np.asarray(bad), np.arange(8.0).reshape(4, 2)]
-    with pytest.raises(ValueError) as info:
-        visualize_gmm.animate(X, n_components=1)
-    assert str(info.value) == (f"X contains NaN or infinity in {len(bad)} of {len(X)} rows; "
-                               "remove or impute those rows first")
-
-
 def test_png_save_says_it_saved_the_final_frame(tmp_path, capsys):
     out = tmp_path / "x.png"
     assert main(SMALL + ["-i", "3", "--tol", "0", "--save", str(out)]) == 0
@@ -787,17 +560,6 @@ def test_help_warns_that_init_random_stops_early_with_the_default_tol(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "EM often stops after iteration 1: add --tol 0" in text
     assert "GIF frames last at least 20 ms" in text
-
-
-def test_restart_resets_the_fit_record():
-    X = np.random.default_rng(2).normal(size=(60, 2))
-    anim = visualize_gmm.animate(X, 2, max_iter=3, tol=0, random_state=0)
-    anim.run()
-    assert len(anim.fit.record.log_likelihoods) == 4
-    anim.restart(anim.fit.restart()[0])
-    assert anim.fit.record.log_likelihoods == [] and anim.fit.record.last is None
-    anim.run()
-    assert anim.fit.record.log_likelihoods == [s.log_likelihood for s in anim.history]
 
 
 @pytest.mark.parametrize("argv, explicit, k, cov", [

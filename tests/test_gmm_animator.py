@@ -1,0 +1,203 @@
+"""Tests for gmm_animator: drawing a state, the figure's layout, the kept history.
+
+Blitted frames equal a full redraw, the GIF palette keeps drawn colours,
+texts and labels stay inside the figure, a state whose labels were dropped
+for memory is drawn with labels recomputed from the fit.
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy.stats import multivariate_normal
+
+import gmm_history
+import gmm_plot
+import gmm_writers
+import visualize_gmm
+from visualize_gmm import main
+
+
+SMALL = ["-N", "300", "-k", "3", "-m", "3", "--seed", "0"]
+
+
+@pytest.mark.parametrize("centre, spread, views", [
+    ((-73.5673, 45.5012), 3e-5, []),                        # GPS degrees, a few metres
+    ((-73.5673, 45.5012), 3e-5, ["--compare", "kmeans", "--ll-panel"]),
+    ((500000.0, 4649776.0), 3.0, []),                       # UTM metres
+    ((1e6, 1e6), 1.0, []),
+])
+def test_tick_labels_are_whole_values_and_inside_the_figure(tmp_path, captured_animator,
+                                                            centre, spread, views):
+    """No offset notation ("+4.55e1" beside ticks 0.0001 ... is easy to misread):
+    every tick label is the coordinate itself, and no label is cut off."""
+    rng = np.random.default_rng(2)
+    X = np.r_[rng.normal(0, 1, (100, 2)), rng.normal([4, 2], 0.7, (100, 2))] * spread + centre
+    np.save(tmp_path / "d.npy", X)
+    assert main(["-k", "2", "--load_path", str(tmp_path / "d.npy"), "-i", "3", "--seed", "0",
+                 "-q", "-s", str(tmp_path / "o.png")] + views) == 0
+    anim = captured_animator["anim"]
+    renderer = anim.canvas.get_renderer()
+    scenes = [ax for ax in anim.fig.axes if ax.get_aspect() == 1.0]
+    assert len(scenes) == (2 if views else 1)
+    for ax in scenes:
+        for axis, lo_hi in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            assert axis.get_major_formatter().get_offset() == ""
+            shown = [(t.get_position(), t.get_text()) for t in axis.get_ticklabels()
+                     if t.get_text()]
+            assert len(shown) >= 3
+            for pos, text in shown:
+                value = pos[0] if axis is ax.xaxis else pos[1]
+                if lo_hi[0] <= value <= lo_hi[1]:
+                    assert float(text.replace("\u2212", "-")) == pytest.approx(value, rel=1e-12)
+    width, height = anim.size
+    for ax in anim.fig.axes:
+        box = ax.get_tightbbox(renderer)
+        assert box.x0 >= 0 and box.x1 <= width, (box, width)
+    with Image.open(tmp_path / "o.png") as im:
+        assert im.size == (width, height)
+
+
+@pytest.mark.parametrize("n_points", [300, 60_000])          # scatter and image modes
+def test_fast_render_equals_full_redraw(n_points):
+    anim = visualize_gmm.animate(None, 3, max_iter=3, tol=0, random_state=0,
+                                 n_points=n_points, n_true=3)
+    assert anim.views[0].mode == ("scatter" if n_points < 50_000 else "image")
+    fast = [anim.render(i).copy() for i in range(4)]
+    for artist in anim.artists:
+        artist.set_animated(False)
+    for i in (0, 3):
+        anim.show_state(i)
+        anim.canvas.draw()
+        full = np.asarray(anim.canvas.buffer_rgba())[..., :3]
+        np.testing.assert_array_equal(fast[i], full)
+    assert not np.array_equal(fast[0], fast[3])
+
+
+def test_palette_quantizer_keeps_drawn_colours():
+    colors = gmm_plot.component_colors(7)
+    q = gmm_writers.PaletteQuantizer(colors)
+    assert q.palette.shape == (256, 3)
+    probe = np.round(255 * np.r_[colors[:, :3], 0.5 * colors[:, :3] + 0.5,
+                                 [[1, 1, 1], [0, 0, 0], [0.45, 0.45, 0.45]]]).astype(np.uint8)
+    got = q.palette[q(probe[None])[0]].astype(int)
+    # every colour the views draw (full, half-transparent over white, white,
+    # black, the true-ellipse gray) comes back within a 5-bit cell
+    assert np.abs(got - probe).max() <= 8
+    np.testing.assert_array_equal(got[-3:-1], [[255, 255, 255], [0, 0, 0]])
+
+
+def test_label_budget_bounds_memory_and_saves_every_frame(tmp_path, monkeypatch,
+                                                          captured_animator):
+    # 300 points -> 300 bytes of uint8 labels per state; keep at most 3 states' labels
+    monkeypatch.setattr(gmm_history.StateHistory, "LABEL_BUDGET_BYTES", 900)
+    out = tmp_path / "x.gif"
+    assert main(SMALL + ["-i", "7", "--tol", "0", "-q", "-s", str(out)]) == 0
+    history = captured_animator["anim"].history
+    assert len(history) == 8
+    assert [s.labels is None for s in history] == [True] * 5 + [False] * 3
+    assert history[-1].labels.dtype == np.uint8
+    assert all(s.means.shape == (3, 2) for s in history)         # parameters are kept
+    with Image.open(out) as im:
+        assert im.n_frames == 8
+    # a dropped state is shown with its labels recomputed from the fit (not kept)
+    anim = captured_animator["anim"]
+    anim.show_state(0)
+    assert anim.history[0].labels is None
+    points_view = next(v for v in anim.views if type(v) is gmm_plot.PointsView)
+    X = np.asarray(points_view.artist.get_offsets())
+    s0 = anim.history[0]
+    logp = np.stack([np.log(w) + multivariate_normal(m, c).logpdf(X)
+                     for w, m, c in zip(s0.weights, s0.means, s0.covariances)], axis=1)
+    np.testing.assert_array_equal(points_view.artist.get_facecolor()[:, :3],
+                                  points_view._face[logp.argmax(axis=1), :3])
+
+
+def test_show_state_or_render_past_the_end_is_an_index_error():
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    anim = visualize_gmm.animate(X, 2, max_iter=3, tol=0, random_state=0)
+    for method in (anim.show_state, anim.render):
+        with pytest.raises(IndexError, match=r"^no state 9; the run has 4 states \(0 to 3\)$"):
+            method(9)
+    assert anim.render(3).shape == (anim.size[1], anim.size[0], 3)
+
+
+def _text_boxes(anim):
+    """Window extents of every visible text of the figure, after a full draw."""
+    anim.canvas.draw()
+    renderer = anim.canvas.get_renderer()
+    texts = [a for a in anim.artists if type(a).__name__ == "Text"]
+    texts += [t for v in anim.views for t in getattr(v, "artists", [])
+              if type(t).__name__ == "Text"]
+    for ax in anim.fig.axes:
+        texts += [ax.xaxis.label, ax.yaxis.label, ax.title]
+    texts = list({id(t): t for t in texts}.values())
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in texts
+            if t.get_visible() and t.get_text()]
+
+
+def test_tall_narrow_data_texts_fit_and_do_not_overlap(tmp_path):
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(0, .05, 600), rng.normal(0, 1, 600) * 50 + np.repeat([0, 200, 400], 200)]
+    for long_run in (False, True):
+        anim = visualize_gmm.animate(X, 3, random_state=0, compare="kmeans", ll_panel=True,
+                                     max_iter=1000 if long_run else 50)
+        last = anim.run() - 1
+        anim.render(last)
+        # the scene's column is at least 480 px wide (400 px axes + margins)
+        assert anim.ax.get_window_extent().width >= 399.5
+        width = anim.size[0]
+        boxes = _text_boxes(anim)
+        for text, box in boxes:
+            assert box.x0 >= -0.5 and box.x1 <= width + 0.5, (text, box)
+        status = [(t, b) for t, b in boxes if t.startswith("iter ")]
+        titles = [(t, b) for t, b in boxes if t.startswith(("EM:", "k-means"))]
+        assert len(status) == 2 and len(titles) == 2
+        for group in (status, titles):
+            (_, a), (_, b) = sorted(group, key=lambda tb: tb[1].x0)
+            assert a.x1 <= b.x0, group
+        # each title inside its own axes
+        for (text, box), ax in zip(sorted(titles, key=lambda tb: tb[1].x0),
+                                   (anim.ax, anim.panels["kmeans"])):
+            axbox = ax.get_window_extent()
+            assert axbox.x0 <= box.x0 and box.x1 <= axbox.x1, text
+
+
+def test_long_column_names_stay_inside_the_figure(tmp_path):
+    X = np.random.default_rng(1).normal(size=(200, 2)) * [3, 1]
+    names = ["a very long column name for the horizontal measurement in millimetres " * 2,
+             "another very long column name describing the vertical measurement " * 2]
+    anim = visualize_gmm.animate(X, 2, random_state=0, column_names=names, compare="kmeans")
+    anim.render(0)
+    width, height = anim.size
+    renderer = anim.canvas.get_renderer()
+    for ax in (anim.ax, anim.panels["kmeans"]):
+        for label in (ax.xaxis.label, ax.yaxis.label):
+            box = label.get_window_extent(renderer)
+            assert label.get_text().endswith("\u2026")
+            assert 0 <= box.x0 and box.x1 <= width and 0 <= box.y0 and box.y1 <= height
+
+
+def test_default_status_text_keeps_its_font():
+    anim = visualize_gmm.animate(None, 5, n_true=5, random_state=32)
+    anim.render(0)
+    text = next(v for v in anim.views if type(v).__name__ == "IterationText").text
+    assert text.get_fontsize() == 10
+
+
+def test_gps_like_tick_labels_and_axis_labels_stay_inside_their_column():
+    rng = np.random.default_rng(0)
+    X = np.c_[45.1234 + rng.normal(0, 2e-4, 400) + np.repeat([0, 8e-4], 200),
+              7.5812 + rng.normal(0, 3e-4, 400)]
+    anim = visualize_gmm.animate(X, 2, random_state=0, column_names=["lat", "lon"], compare="kmeans",
+                                 ll_panel=True, max_iter=5)
+    anim.render(0)
+    renderer = anim.canvas.get_renderer()
+    boundary = 0.0
+    for ax in sorted(anim.fig.axes, key=lambda a: a.get_position().x0):
+        box = ax.get_tightbbox(renderer)
+        assert box.x0 >= boundary, (ax.get_ylabel(), box.x0, boundary)
+        assert ax.yaxis.label.get_window_extent(renderer).x0 >= boundary
+        boundary = box.x1
+    assert boundary <= anim.size[0]
+    # the widened figure keeps the scene's pixel size and the drawing
+    assert anim.render(0).shape == (anim.size[1], anim.size[0], 3)

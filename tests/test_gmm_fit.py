@@ -1,0 +1,94 @@
+"""Tests for gmm_fit.FitRun: the fit on the user's data behind an animation."""
+
+import numpy as np
+import pytest
+
+import gmm
+import gmm_transforms
+import visualize_gmm
+from gmm_fit import FitRun
+from gmm_options import Options
+
+
+@pytest.mark.parametrize("bad", [[[np.nan, 1.0]], [[np.inf, 1.0], [2.0, -np.inf]]])
+def test_animate_counts_non_finite_rows_of_the_data_as_given(bad):
+    X = np.r_[np.asarray(bad), np.arange(8.0).reshape(4, 2)]
+    with pytest.raises(ValueError) as info:
+        visualize_gmm.animate(X, n_components=1)
+    assert str(info.value) == (f"X contains NaN or infinity in {len(bad)} of {len(X)} rows; "
+                               "remove or impute those rows first")
+
+
+def test_restart_resets_the_fit_record():
+    X = np.random.default_rng(2).normal(size=(60, 2))
+    anim = visualize_gmm.animate(X, 2, max_iter=3, tol=0, random_state=0)
+    anim.run()
+    assert len(anim.fit.record.log_likelihoods) == 4
+    anim.restart(anim.fit.restart()[0])
+    assert anim.fit.record.log_likelihoods == [] and anim.fit.record.last is None
+    anim.run()
+    assert anim.fit.record.log_likelihoods == [s.log_likelihood for s in anim.history]
+
+
+def _run(fit, steps=None):
+    return list(steps if steps is not None else fit.states())
+
+
+def test_states_are_em_in_user_units_and_recorded_on_the_way():
+    """Each display state is gmm.em_steps on the standardised data, mapped back
+    by hand (means * s + m, covariances * s s^T, ll - sum log s)."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(120, 2)) * [1e3, 2e-2] + [5e4, -7.0]
+    fit = FitRun(X, Options(n_components=2, max_iter=4, tol=0, random_state=3))
+    shown = _run(fit)
+    Z, m, s = gmm_transforms.standardise(X)
+    np.testing.assert_allclose(Z * s + m, X, rtol=1e-12)
+    s = np.broadcast_to(s, (2,))
+    ref = list(gmm.em_steps(Z, 2, max_iter=4, tol=0, random_state=np.random.default_rng(3)))
+    assert len(shown) == len(ref) == 5
+    for a, b in zip(shown, ref):
+        np.testing.assert_allclose(a.means, b.means * s + m, rtol=1e-9)
+        np.testing.assert_allclose(a.covariances, b.covariances * np.outer(s, s), rtol=1e-9)
+        assert a.log_likelihood == pytest.approx(b.log_likelihood - np.log(s).sum(), rel=1e-12)
+    assert fit.record.log_likelihoods == [a.log_likelihood for a in shown]
+    np.testing.assert_array_equal(fit.labels(shown[-1]), shown[-1].labels)
+
+
+def test_restart_r_uses_seed_plus_r_or_draws_on():
+    X = np.random.default_rng(0).normal(size=(80, 2))
+    seeded = FitRun(X, Options(n_components=3, max_iter=2, random_state=10))
+    for r in (1, 2):
+        states, how = seeded.restart()
+        again = FitRun(X, Options(n_components=3, max_iter=2, random_state=10 + r))
+        np.testing.assert_array_equal(next(states).means, next(again.states()).means)
+        assert how == f"seed {10 + r}" and seeded.restarts == r
+    g = np.random.default_rng(4)
+    drawn = FitRun(X, Options(n_components=3, max_iter=2, random_state=g))
+    _run(drawn)
+    states, how = drawn.restart()
+    assert how == "next draw of the random generator"
+    assert drawn.rng is g                              # the caller's generator draws on
+
+
+def test_more_than_two_columns_are_fitted_and_projected():
+    X = np.random.default_rng(1).normal(size=(90, 4)) * [1, 2, 3, 4]
+    fit = FitRun(X, Options(n_components=2, max_iter=1, random_state=0))
+    assert fit.points.shape == (90, 2) and fit.n_features == 4
+    shown = _run(fit)
+    assert shown[0].means.shape == (2, 2) and fit.record.last.means.shape == (2, 4)
+    assert fit.responsibilities(shown[-1]).shape == (90, 2)
+
+
+def test_kmeans_states_start_from_em_state_0_means():
+    X = np.random.default_rng(2).normal(size=(100, 2)) * [3, 1] + 7
+    fit = FitRun(X, Options(n_components=3, max_iter=5, random_state=1))
+    first = _run(fit)[0]
+    k0 = next(fit.kmeans_states())
+    np.testing.assert_allclose(k0.means, first.means, rtol=1e-12)
+
+
+def test_bad_points_and_options_are_value_errors():
+    with pytest.raises(ValueError, match="shape"):
+        FitRun(np.zeros(5), Options())
+    with pytest.raises(ValueError, match="cannot fit 5 components to 3 points"):
+        FitRun(np.zeros((3, 2)), Options(n_components=5))

@@ -1,0 +1,141 @@
+"""Tests for gmm_transforms: choosing k, projections of d > 2 data and their states.
+
+References: scikit-learn's GaussianMixture and PCA, and sampled points for
+the projection of a Gaussian.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.decomposition import PCA
+from sklearn.mixture import GaussianMixture as SkGaussianMixture
+
+import gmm
+import gmm_transforms
+
+
+IRIS = "examples/iris.csv"
+
+
+def _blobs(k, d=2, n_per=80, sep=12.0, seed=0, scale=1.0, shift=0.0):
+    """Well separated round blobs with known k, in arbitrary units."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(k, d))
+    centres *= sep / np.linalg.norm(centres[:, None] - centres[None], axis=2)[
+        ~np.eye(k, dtype=bool)].min() if k > 1 else 1.0
+    X = np.concatenate([c + rng.normal(size=(n_per, d)) for c in centres])
+    return X[rng.permutation(len(X))] * scale + shift
+
+
+def _precision_cholesky(covs, covariance_type):
+    """scikit-learn's ``precisions_cholesky_`` for covariances in its per-type shape.
+
+    For a matrix S = L L^T (Cholesky), the stored factor is (L^-1)^T, so that
+    P P^T = S^-1; diagonal and spherical variances store 1 / sqrt(var).
+    """
+    covs = np.asarray(covs, dtype=float)
+    if covariance_type in ("diag", "spherical"):
+        return 1.0 / np.sqrt(covs)
+    factors = np.linalg.cholesky(covs)                 # (k, d, d) or (d, d), lower
+    eye = np.broadcast_to(np.eye(covs.shape[-1]), covs.shape)
+    return np.swapaxes(np.linalg.solve(factors, eye), -1, -2)
+
+
+def _sklearn_model(weights, means, covariances, covariance_type):
+    """scikit-learn's GaussianMixture holding the given (full-matrix) parameters."""
+    sk = SkGaussianMixture(len(weights), covariance_type=covariance_type)
+    covs = gmm.to_sklearn_shape(np.asarray(covariances), covariance_type)
+    sk.weights_, sk.means_, sk.covariances_ = np.asarray(weights), np.asarray(means), covs
+    sk.precisions_cholesky_ = _precision_cholesky(covs, covariance_type)
+    sk.converged_, sk.n_iter_, sk.lower_bound_ = True, 1, 0.0
+    sk.n_features_in_ = np.asarray(means).shape[1]
+    return sk
+
+
+@pytest.mark.parametrize("k_true, d", [(3, 2), (4, 2), (2, 3)])
+def test_select_k_library_finds_known_k(k_true, d):
+    X = _blobs(k_true, d, seed=k_true + d)
+    best, table = gmm.select_k(X, range(1, 7), n_init=2, random_state=0)
+    assert best == k_true
+    assert [r["k"] for r in table] == list(range(1, 7))
+    for row in table:
+        m = row["model"]
+        sk = _sklearn_model(m.weights_, m.means_, m.state_.covariances, "full")
+        assert row["bic"] == pytest.approx(sk.bic(X), rel=1e-10)
+        assert row["aic"] == pytest.approx(sk.aic(X), rel=1e-10)
+        assert row["n_parameters"] == sk._n_parameters()
+
+
+def test_select_k_callback_sees_each_row_as_it_is_fitted():
+    X = _blobs(3, 2, seed=4)
+    seen = []
+    best, table = gmm.select_k(X, [3, 1, 2], random_state=0,
+                               callback=lambda row: seen.append((row["k"], len(seen))))
+    assert [k for k, _ in seen] == [3, 1, 2]
+    assert [r["k"] for r in table] == [3, 1, 2]
+    # the same rows as without a callback (it only observes)
+    plain = gmm.select_k(X, [3, 1, 2], random_state=0)[1]
+    assert [r["bic"] for r in table] == [r["bic"] for r in plain]
+
+
+def test_n_init_keeps_the_best_run():
+    X = _blobs(5, seed=7, sep=5.0)
+    one = gmm_transforms.select_components(X, [5], random_state=np.random.default_rng(3))[1][0]
+    many = gmm_transforms.select_components(X, [5], n_init=6,
+                                           random_state=np.random.default_rng(3))[1][0]
+    # the first of the 6 runs is the single run (same generator), so the kept one is no worse
+    assert many["log_likelihood"] >= one["log_likelihood"] - 1e-12
+    runs = [gmm.GaussianMixture(5, init="kmeans++", random_state=g).fit(
+        gmm_transforms.standardise(X)[0]) for g in [np.random.default_rng(3)]]
+    assert runs[0].state_.log_likelihood - 2 * np.log(gmm_transforms.standardise(X)[2]) == \
+        pytest.approx(one["log_likelihood"], abs=1e-12)
+
+
+def test_pca_projection_matches_sklearn():
+    X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
+    P, centre, explained = gmm_transforms.pca_projection(X)
+    pca = PCA(2).fit(X)
+    np.testing.assert_allclose(np.abs(P @ pca.components_.T), np.eye(2), atol=1e-10)
+    np.testing.assert_allclose(explained, pca.explained_variance_ratio_, rtol=1e-10)
+    np.testing.assert_allclose(centre, X.mean(axis=0))
+    scores = (X - centre) @ P.T
+    np.testing.assert_allclose(np.abs(scores), np.abs(pca.transform(X)), atol=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(3, 6), st.integers(0, 2**32 - 1))
+def test_project_is_the_linear_image_of_each_gaussian(d, seed):
+    rng = np.random.default_rng(seed)
+    k = 3
+    A = rng.normal(size=(k, d, d))
+    S = A @ np.swapaxes(A, 1, 2) + 0.1 * np.eye(d)
+    mu = rng.normal(size=(k, d)) * 3
+    P = np.linalg.qr(rng.normal(size=(d, 2)))[0].T           # (2, d) orthonormal rows
+    c = rng.normal(size=d)
+    state = gmm.GMMState(iteration=0, weights=np.full(k, 1 / k), means=mu, covariances=S,
+                         log_likelihood=-1.0, labels=np.zeros(4, int))
+    out = gmm_transforms.project(state, P, c)
+    for j in range(k):
+        # the image of N(mu, S) under y = P (x - c) is N(P (mu - c), P S P^T): compare
+        # second moments along random directions (u^T y has variance (P^T u)^T S (P^T u))
+        for u in rng.normal(size=(3, 2)):
+            assert u @ out.covariances[j] @ u == pytest.approx((P.T @ u) @ S[j] @ (P.T @ u),
+                                                               rel=1e-10)
+        np.testing.assert_allclose(out.means[j], P @ (mu[j] - c), atol=1e-12)
+    np.testing.assert_allclose(out.covariances, np.swapaxes(out.covariances, 1, 2), atol=0)
+    assert out.log_likelihood == state.log_likelihood
+
+
+def test_project_matches_samples():
+    rng = np.random.default_rng(0)
+    d = 4
+    A = rng.normal(size=(d, d))
+    S = A @ A.T + np.eye(d)
+    mu = rng.normal(size=d)
+    P, centre, _ = gmm_transforms.pca_projection(rng.normal(size=(50, d)) @ A)
+    Y = (rng.multivariate_normal(mu, S, size=200_000) - centre) @ P.T
+    state = gmm.GMMState(0, np.ones(1), mu[None], S[None], 0.0, np.zeros(1, int))
+    out = gmm_transforms.project(state, P, centre)
+    np.testing.assert_allclose(Y.mean(axis=0), out.means[0], atol=0.03)
+    np.testing.assert_allclose(np.cov(Y.T), out.covariances[0], rtol=0.02, atol=0.03)
