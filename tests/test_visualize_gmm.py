@@ -214,7 +214,7 @@ def test_readme_commands_are_tested():
     found = re.findall(r"python visualize_gmm\.py([^\n`]*)", readme)
     assert found, "README.md shows no visualize_gmm.py command (or this pattern broke)"
     # ISSUE_COMMANDS x SAVE_FORMS run above; the other sections' commands are
-    # run verbatim by their own test files (test_views, test_analysis)
+    # run verbatim by their own test files (test_gmm_teaching, test_visualize_gmm_analysis)
     tested = readme_commands.visualize_commands()
     assert set(EXAMPLE_COMMANDS) <= tested
     for args in found:
