@@ -153,6 +153,13 @@ def _rotation(theta):
 # --------------------------------------------------------------------------- samplers
 
 
+def _noisy_and_shuffled(X, noise, rng):
+    """``X`` (n, 2) plus Gaussian noise of standard deviation ``noise``, rows in random order."""
+    n = X.shape[0]
+    X += noise * rng.standard_normal((n, 2))
+    return X[rng.permutation(n)]
+
+
 def sample_gaussians(n_points, n_gaussians, *, max_radius=10, random_state=None,
                      return_labels=False):
     """Sample points from ``n_gaussians`` random 2-D Gaussians.
@@ -263,8 +270,7 @@ def circles(n_points=1000, *, noise=0.1, radii=(1.0, 2.0, 3.0), random_state=Non
     ring_r = np.repeat(radii, _proportional_split(n_points, radii))
     angle = rng.uniform(0.0, 2.0 * np.pi, n_points)
     X = ring_r[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
-    X += noise * rng.standard_normal((n_points, 2))
-    return X[rng.permutation(n_points)]
+    return _noisy_and_shuffled(X, noise, rng)
 
 
 def spirals(n_points=1000, *, noise=0.1, n_arms=2, turns=1.5, radius=3.0,
@@ -306,8 +312,7 @@ def spirals(n_points=1000, *, noise=0.1, n_arms=2, turns=1.5, radius=3.0,
     t = np.sqrt(rng.uniform(t_min**2, 1.0, n_points))
     angle = 2.0 * np.pi * (turns * t + arm / n_arms)
     X = radius * t[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
-    X += noise * rng.standard_normal((n_points, 2))
-    return X[rng.permutation(n_points)]
+    return _noisy_and_shuffled(X, noise, rng)
 
 
 def moons(n_points=1000, *, noise=0.1, random_state=None):
@@ -337,8 +342,7 @@ def moons(n_points=1000, *, noise=0.1, random_state=None):
     angle = rng.uniform(0.0, np.pi, n_points)
     X = np.column_stack([np.cos(angle), np.sin(angle)])
     X[lower] = np.array([1.0, 0.5]) - X[lower]
-    X += noise * rng.standard_normal((n_points, 2))
-    return X[rng.permutation(n_points)]
+    return _noisy_and_shuffled(X, noise, rng)
 
 
 # --------------------------------------------------------------------------- CLI
