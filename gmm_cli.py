@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 
+import gmm_params
 from atomic_file import target_problem
 from gmm_writers import SUPPORTED_EXTENSIONS, WRITERS, extension
 
@@ -242,7 +243,6 @@ def check_ffmpeg(path):
 
 def check_params_path(path, flag="--save-params"):
     """Raise :class:`UsageError` unless ``path`` can take a parameter file (.npz/.json)."""
-    import gmm_params
     try:
         gmm_params.check_params_path(path)
     except gmm_params.ParamsError as exc:

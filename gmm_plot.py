@@ -36,8 +36,8 @@ __all__ = [
     "plain_ticks",
 ]
 
-#: Mahalanobis radius of every drawn ellipse: the contour c = 2, as the
-#: original tool drew (semi-axes sqrt(2) * sigma).
+#: Mahalanobis radius of every drawn ellipse: the contour c = 2 (semi-axes
+#: sqrt(2) * sigma), one level for fitted and true ellipses alike.
 DEFAULT_N_STD = float(np.sqrt(2.0))
 
 Z_POINTS, Z_TRUE, Z_FIT, Z_MEANS, Z_TEXT = 1.0, 2.0, 3.0, 4.0, 5.0

@@ -5,16 +5,19 @@ The drawing behind ``--soft``, ``--contours``, ``--ll-panel``, ``--compare
 kmeans`` and ``--select-k``. The views follow :mod:`gmm_plot`'s protocol
 (artists made once in ``__init__``, ``update(state) -> list[Artist]`` with a
 2-D :class:`gmm.GMMState` in display units, all owned artists in
-``artists``). This module may import numpy, matplotlib and :mod:`gmm_plot`
-(core views, z-orders, ``fit_text``) at import time, and :mod:`gmm` and
-contourpy only inside function bodies; :mod:`gmm_plot` never imports it.
+``artists``). :func:`add_teaching_views` adds the views an animation's
+options ask for.
 
 z-order: regions < points < contours < true ellipses < fitted ellipses < means
 < text.
 """
 
 import numpy as np
+from contourpy import LineType, contour_generator
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_rgba_array
+
+import gmm
 
 from gmm_plot import (
     IMAGE_THRESHOLD, Z_FIT, Z_MEANS, Z_TEXT, IterationText, MeansView, PointsView, TrueEllipsesView,
@@ -161,7 +164,6 @@ class SoftPointsView(PointsView):
                  image_threshold=IMAGE_THRESHOLD, alpha=None):
         super().__init__(ax, points, colors, image_threshold=image_threshold, alpha=alpha)
         if responsibilities is None:
-            import gmm
             shown = np.asarray(points, dtype=float)
 
             def responsibilities(state):
@@ -241,7 +243,6 @@ class ContoursView:
         self.level_points = points[::step]
         shades = np.linspace(0.62, 0.12, len(self.QUANTILES))  # outer light, inner dark
         self.level_colors = np.c_[shades, shades, shades, np.ones_like(shades)]
-        from matplotlib.collections import LineCollection
         self.lines = LineCollection([], linewidths=linewidth, zorder=Z_CONTOURS)
         ax.add_collection(self.lines, autolim=False)
         self.levels = np.full(len(self.QUANTILES), np.nan)
@@ -250,12 +251,10 @@ class ContoursView:
 
     def log_density(self, state, X):
         """Mixture log-density of ``state`` at ``X`` (m, 2), shape (m,)."""
-        import gmm
         return gmm.log_density(X, state.weights, state.means, state.covariances)
 
     def update(self, state):
         """Recompute the grid density and the contour lines for ``state``."""
-        from contourpy import LineType, contour_generator
         both = self.log_density(state, np.vstack([self.grid, self.level_points]))
         n_grid = len(self.grid)                 # one call: grid nodes, then level points
         z = both[:n_grid].reshape(len(self.y), len(self.x))
@@ -409,7 +408,6 @@ class VoronoiView:
     with its colour and outlined in gray, under the points."""
 
     def __init__(self, ax, colors, *, tint=0.14):
-        from matplotlib.collections import PolyCollection
         self.xlim, self.ylim = ax.get_xlim(), ax.get_ylim()
         colors = np.asarray(colors, dtype=float)
         face = colors.copy()

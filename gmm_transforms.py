@@ -1,25 +1,25 @@
 """State transforms and analysis helpers for the GMM animation (no figures, no CLI).
 
 A *state transform* is a plain function ``GMMState -> GMMState``. This module
-holds the ones :mod:`visualize_gmm` chains between :func:`gmm.em_steps` and
-the :class:`gmm_animator.Animator`, plus the analysis helpers they need:
+holds the ones :class:`gmm_fit.FitRun` chains after :func:`gmm.em_steps`,
+plus the analysis helpers they need:
 
 - :func:`standardise`, :func:`to_user_units`: fit in standardised units, show
   in user units; :func:`params_to_fit_units`, :func:`params_to_user_units`
   do the same for ``(weights, means, covariances)`` tuples.
 - :func:`pca_projection`, :func:`column_projection`, :func:`project`,
   :func:`view_of`: the 2-D view of d-dimensional data and states.
-- :func:`select_components`, :func:`format_selection_table`,
-  choosing k (``--select-k``).
+- :func:`select_components`, :func:`format_selection_table`: choosing k
+  (``--select-k``).
 - :class:`FitRecord`: remembers the full fit as the states pass.
-
-Depends on numpy and :mod:`gmm` only (never on matplotlib).
 """
 
 import dataclasses
 import math
 
 import numpy as np
+
+import gmm
 
 
 # --------------------------------------------------------------------------- #
@@ -275,8 +275,6 @@ def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full
         values). Its likelihood grows without bound as the floor shrinks, so
         a degenerate k is not chosen unless every k is degenerate.
     """
-    import gmm
-
     X = np.asarray(X, dtype=float)
     Z, centre, scale = standardise(X)
     best_k, table = gmm.select_k(Z, ks, criterion=criterion, n_init=n_init,

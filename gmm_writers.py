@@ -11,6 +11,7 @@ import io
 import os
 
 import numpy as np
+from PIL import GifImagePlugin, Image
 
 from atomic_file import AtomicFile
 
@@ -165,8 +166,6 @@ class GifWriter(_StreamWriter):
         return min(delay, 65535)
 
     def _flush(self, last):
-        from PIL import GifImagePlugin, Image
-
         crop, offset = self._pending
         h, w = crop.shape
         im = Image.frombytes("P", (w, h), np.ascontiguousarray(crop).tobytes())
@@ -215,8 +214,6 @@ class HtmlWriter(_StreamWriter):
         self.fp.write(text.encode("utf-8"))
 
     def add(self, rgb):
-        from PIL import Image
-
         idx = self.quantize(rgb)
         h, w = idx.shape
         im = Image.frombytes("P", (w, h), np.ascontiguousarray(idx).tobytes())
@@ -393,8 +390,6 @@ class PngWriter:
         self.n_frames = 1
 
     def finish(self):
-        from PIL import Image
-
         Image.fromarray(self._last, mode=None).save(self.fp, format="PNG")
 
     def abort(self):

@@ -198,7 +198,7 @@ def _add_analysis_arguments(p):
 
 
 def _add_teaching_arguments(p):
-    """The "teaching views" flags (all off by default: the original picture)."""
+    """The "teaching views" flags (all off by default: the plain scene)."""
     keys = "; ".join(f"{k} = {what}" for k, what in KEYS)
     g = p.add_argument_group(
         "teaching views",
@@ -229,9 +229,8 @@ def _prog_name():
 
 
 def _version_line():
-    """``gmm-visualizer X.Y.Z``: the version pyproject.toml declares (via gmm)."""
-    import gmm
-    return f"gmm-visualizer {gmm.__version__}"
+    """``gmm-visualizer X.Y.Z``: the version pyproject.toml declares."""
+    return f"gmm-visualizer {gmm_core.__version__}"
 
 
 # --------------------------------------------------------------------------- #
