@@ -28,7 +28,7 @@ import sys
 
 import numpy as np
 
-from atomic_file import AtomicFile, target_problem
+from gmm_atomic import AtomicFile, target_problem
 from gmm_cli import (
     INT_TEXT,
     ArgumentParser,

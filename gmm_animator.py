@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 import gmm_plot
 import gmm_teaching
-from atomic_file import AtomicFile
+from gmm_atomic import AtomicFile
 from gmm_cli import NoSignals, check_save_path
 from gmm_history import StateHistory
 from gmm_writers import WRITERS, HtmlWriter, PaletteQuantizer, extension

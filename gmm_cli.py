@@ -9,7 +9,7 @@
 - :class:`ExitStatus`: the exit statuses of a run.
 - :class:`SignalPolicy`: what Ctrl-C, SIGTERM and SIGHUP do. While a save
   runs, a signal raises :class:`KeyboardInterrupt` or :class:`Terminated`;
-  the atomic file (see :mod:`atomic_file`) removes its temp file on the way
+  the atomic file (see :mod:`gmm_atomic`) removes its temp file on the way
   out, an existing target is kept, and :func:`exit_status` maps the exception
   to 130, 143 or 129. A signal whose exception Python lost (it landed in a
   finalizer) is raised again by :meth:`SignalPolicy.check`, which the
@@ -36,7 +36,7 @@ import tempfile
 import threading
 
 import gmm_params
-from atomic_file import target_problem
+from gmm_atomic import target_problem
 from gmm_writers import SUPPORTED_EXTENSIONS, WRITERS, extension
 
 ECHO = 40      # characters of a bad value quoted back in an error message

@@ -20,7 +20,7 @@ import zipfile
 
 import numpy as np
 
-from atomic_file import atomic_write, target_problem
+from gmm_atomic import atomic_write, target_problem
 from gmm_core import COVARIANCE_TYPES, __version__, check_init_params
 
 __all__ = [

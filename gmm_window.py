@@ -15,7 +15,7 @@ import sys
 import matplotlib
 import matplotlib.pyplot as plt
 
-from atomic_file import AtomicFile
+from gmm_atomic import AtomicFile
 from gmm_animator import DPI
 from gmm_cli import NoSignals
 

@@ -2,7 +2,7 @@
 
 Each writer takes finished RGB frames one at a time (``add(rgb)``), never
 holds the whole animation, and writes into a temporary file that
-:class:`atomic_file.AtomicFile` renames into place only when everything succeeded.
+:class:`gmm_atomic.AtomicFile` renames into place only when everything succeeded.
 ``WRITERS`` maps a file extension to its writer class.
 """
 
@@ -12,8 +12,6 @@ import os
 
 import numpy as np
 from PIL import GifImagePlugin, Image
-
-from atomic_file import AtomicFile
 
 __all__ = ["PaletteQuantizer", "GifWriter", "HtmlWriter", "Mp4Writer", "PngWriter",
            "WRITERS", "SUPPORTED_EXTENSIONS", "HOLD_SECONDS", "mp4_problem"]
@@ -121,7 +119,7 @@ def _frame_delays(n_frames, fps, hold, ticks_per_second, minimum=1):
 class _StreamWriter:
     """What the GIF and HTML writers share: an open binary file, frame size,
     rate, hold, palette quantizer and a frame count; ``abort`` has nothing to
-    undo (the temp file is removed by :class:`atomic_file.AtomicFile`)."""
+    undo (the temp file is removed by :class:`gmm_atomic.AtomicFile`)."""
 
     needs_every_frame = True
 
@@ -404,7 +402,3 @@ WRITERS = {
     ".png": (PngWriter, False),
 }
 SUPPORTED_EXTENSIONS = tuple(WRITERS)
-
-
-#: the temp-file-then-rename writer every save goes through (see atomic_file)
-_AtomicFile = AtomicFile

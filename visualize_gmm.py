@@ -34,7 +34,7 @@ import gmm_core
 import gmm_fit
 import gmm_params
 import gmm_window
-from atomic_file import all_or_none
+from gmm_atomic import all_or_none
 from gmm_animator import Animator
 from gmm_cli import ExitStatus, UsageError, check_save_path
 from gmm_core import COVARIANCE_TYPES

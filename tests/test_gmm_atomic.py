@@ -1,4 +1,4 @@
-"""atomic_file: every save is a temp file renamed into place, synced, cleaned up on failure.
+"""gmm_atomic: every save is a temp file renamed into place, synced, cleaned up on failure.
 """
 import errno
 import os
@@ -8,9 +8,8 @@ import sys
 
 import pytest
 
-import atomic_file
+import gmm_atomic
 import data_gen
-import gmm_writers
 from gmm_mixture import GaussianMixture
 from em_reference import SMALL_X
 
@@ -29,7 +28,7 @@ def test_atomic_file_leaves_no_temp_file_when_finishing_fails(tmp_path, monkeypa
     target = tmp_path / "out.gif"
     target.write_bytes(b"old")
     with pytest.raises(OSError, match="No space left"):
-        with gmm_writers._AtomicFile(str(target)) as f:
+        with gmm_atomic.AtomicFile(str(target)) as f:
             f.fp.write(b"new contents")
             monkeypatch.setattr(os, failing, _enospc)
     monkeypatch.undo()
@@ -38,10 +37,10 @@ def test_atomic_file_leaves_no_temp_file_when_finishing_fails(tmp_path, monkeypa
 
 
 def _atomic_savers():
-    """name -> (target file name, save(path)) for every writer built on atomic_file."""
+    """name -> (target file name, save(path)) for every writer built on gmm_atomic."""
     gm = GaussianMixture(2, random_state=0, max_iter=3).fit(SMALL_X)
     return {
-        "atomic_write": ("out.gif", lambda p: atomic_file.atomic_write(p, lambda fh: fh.write(b"x"))),
+        "atomic_write": ("out.gif", lambda p: gmm_atomic.atomic_write(p, lambda fh: fh.write(b"x"))),
         "save_params.npz": ("fit.npz", gm.save),
         "save_params.json": ("fit.json", gm.save),
         "write_points.npy": ("pts.npy", lambda p: data_gen.write_points(p, SMALL_X, force=True)),
@@ -53,7 +52,7 @@ def _atomic_savers():
 @pytest.mark.parametrize("saver", ["atomic_write", "save_params.npz", "save_params.json",
                                    "write_points.npy", "write_points.csv"])
 def test_every_save_is_synced_and_cleans_up(tmp_path, monkeypatch, saver, failing):
-    """gmm.save_params and data_gen.write_points go through atomic_file: the
+    """gmm.save_params and data_gen.write_points go through gmm_atomic: the
     data are fsynced before the rename, and a failure there leaves the old
     file and no temp file."""
     name, save = _atomic_savers()[saver]
@@ -81,9 +80,9 @@ def test_every_save_gets_a_new_files_mode(tmp_path, saver):
     assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o640
 
 
-def test_atomic_file_is_a_stdlib_only_leaf():
+def test_gmm_atomic_is_a_stdlib_only_leaf():
     """gmm (no matplotlib) and data_gen (no gmm) can both import it."""
-    code = ("import sys, atomic_file; bad = {'numpy', 'gmm', 'data_gen', 'matplotlib'}"
+    code = ("import sys, gmm_atomic; bad = {'numpy', 'gmm', 'data_gen', 'matplotlib'}"
             " & set(sys.modules); assert not bad, bad")
     root = __import__("os").path.dirname(__import__("os").path.dirname(__file__))
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)

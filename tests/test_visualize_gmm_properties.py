@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-import atomic_file
+import gmm_atomic
 import data_gen
 import gmm
 import gmm_transforms
@@ -391,7 +391,7 @@ def test_standardise_is_scale_free_and_blockwise(monkeypatch):
 def test_temp_name_of_a_249_byte_target_fits(tmp_path):
     for name in ["a" * 249 + ".gif", "\u00e9" * 125 + ".png", "b" * 255]:
         target = tmp_path / name
-        with atomic_file.AtomicFile(target) as f:
+        with gmm_atomic.AtomicFile(target) as f:
             assert len(os.path.basename(f.path).encode()) + 4 <= 255   # + ".old" backup
             f.fp.write(b"data")
         assert target.read_bytes() == b"data"
@@ -411,7 +411,7 @@ def test_save_params_failing_keeps_neither_output(tmp_path, monkeypatch):
     gif.write_bytes(b"old gif")
 
     def failing(path, *args, **kwargs):
-        atomic_file.atomic_write(path, lambda fh: fh.write(b"half"))
+        gmm_atomic.atomic_write(path, lambda fh: fh.write(b"half"))
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(gmm_params, "save_params", failing)
@@ -433,9 +433,9 @@ def test_all_or_none_rolls_back_a_rename_that_happened(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(OSError):
-        with atomic_file.all_or_none():
-            atomic_file.atomic_write(first, lambda fh: fh.write(b"new"))
-            atomic_file.atomic_write(second, lambda fh: fh.write(b"new"))
+        with gmm_atomic.all_or_none():
+            gmm_atomic.atomic_write(first, lambda fh: fh.write(b"new"))
+            gmm_atomic.atomic_write(second, lambda fh: fh.write(b"new"))
     monkeypatch.undo()
     assert first.read_bytes() == b"old"
     assert sorted(os.listdir(tmp_path)) == ["first.txt"]
