@@ -644,8 +644,8 @@ class GaussianMixture:
     * The EM runs in float64 also for float32 data (attributes and results
       are then cast to float32, as scikit-learn's dtype), so float32 fits are
       more accurate than scikit-learn's and differ in the last float32 digits.
-      The E-step and M-step are computed differently (see the module
-      docstring); from the same start the trajectory agrees to about 1e-6.
+      The E-step and M-step are computed differently (see :mod:`gmm_em`);
+      from the same start the trajectory agrees to about 1e-6.
     * Starts: ``init_params="kmeans"`` seeds with k-means++ and runs at most
       ``KMEANS_LLOYD_ITERS`` (10) Lloyd iterations (scikit-learn: ``KMeans``
       to convergence); ``"k-means++"`` and ``"random_from_data"`` assign every
