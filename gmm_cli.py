@@ -311,8 +311,10 @@ class SignalPolicy:
             if signum is None:
                 continue
             current = signal.getsignal(signum)
+            if current is signal.SIG_IGN:
+                continue            # the caller chose to ignore it (nohup, a background job)
             if signum == signal.SIGINT and current is not signal.default_int_handler:
-                continue            # SIGINT ignored (a background job) or handled by a host
+                continue            # SIGINT handled by a host (e.g. IPython)
             if signum == hangup and current is not signal.SIG_DFL:
                 continue            # SIGHUP ignored (nohup) or handled by a host
             previous = signal.signal(signum, handler)
@@ -394,6 +396,8 @@ def one_line(exc):
 
 def write_stderr(line):
     """``line`` to stderr; a closed or broken stderr is ignored (nothing to tell)."""
+    if sys.stderr is None:              # pythonw, or stderr closed before start: print() would use stdout
+        return
     try:
         encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
         line = line.encode(encoding, "backslashreplace").decode(encoding)   # odd file names

@@ -51,3 +51,26 @@ def test_converters_return_a_value_in_range_or_a_usage_error(text):
         else:
             assert low <= value <= high
             assert text.strip().isascii()
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_signal_policy_leaves_an_ignored_signal_ignored(signame):
+    """A signal the caller ignores (nohup, a background job) stays ignored while
+    the policy is active, and every handler is restored afterwards."""
+    signum = getattr(signal, signame)
+    previous = signal.signal(signum, signal.SIG_IGN)
+    try:
+        with gmm_cli.SignalPolicy():
+            assert signal.getsignal(signum) is signal.SIG_IGN
+        signal.signal(signum, signal.SIG_DFL if signame != "SIGINT" else signal.default_int_handler)
+        with gmm_cli.SignalPolicy():
+            assert callable(signal.getsignal(signum))      # now the policy's handler
+        assert signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler)
+    finally:
+        signal.signal(signum, previous)
+
+
+def test_write_stderr_without_a_stderr_writes_nowhere(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stderr", None)
+    gmm_cli.write_stderr("error: x")
+    assert capsys.readouterr().out == ""
