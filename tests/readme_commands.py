@@ -2,7 +2,7 @@
 
 Each test file runs its own section's commands verbatim; test_readme checks
 that every command in README.md's ```bash blocks is one of these (so the README
-cannot show a command no test runs), and test_cli and test_data_gen check the
+cannot show a command no test runs), and test_visualize_gmm and test_data_gen check the
 ``python visualize_gmm.py`` and example-data lines.
 """
 import re
@@ -14,9 +14,9 @@ SETUP_COMMANDS = [
     "pip install -r requirements-dev.txt && python -m pytest -q",
 ]
 
-#: the original issue's commands (README "Usage"); test_cli runs each with
+#: the README's "Usage" commands; test_visualize_gmm runs each with
 #: every form of saving in SAVE_FORMS
-ISSUE_COMMANDS = [
+USAGE_COMMANDS = [
     "-k 5 -m 5",
     "-k 5 -m 5 --hide_covs --hide_real",
     "-k 20 --load_path examples/circles.npy --print_ll -i 100 --fps 15",
@@ -30,7 +30,7 @@ EXAMPLE_COMMANDS = [
     "-k 20 --load_path examples/circles.npy -i 100 --fps 15 --seed 0 --save examples/circles.gif",
 ]
 
-#: the commands that made examples/gallery/ (teaching views); test_views runs
+#: the commands that made examples/gallery/ (teaching views); test_gmm_teaching runs
 #: them verbatim in a scratch directory
 GALLERY_OPTIONS = ("-k 4 -m 4 -N 400 --max_radius 5 --seed 4 --init random_from_data "
                    "--tol 1e-4 -i 20")
@@ -44,7 +44,7 @@ GALLERY_COMMANDS = [
 ]
 
 #: the analysis commands (the first two made examples/choosing_k.png and
-#: examples/iris.gif); test_analysis runs them verbatim in a scratch copy of examples/
+#: examples/iris.gif); test_visualize_gmm_analysis runs them verbatim in a scratch copy of examples/
 ANALYSIS_COMMANDS = [
     "-m 4 -N 800 --select-k 1:8 --n-init 3 --seed 2 --save examples/choosing_k.png",
     "-k 3 --load_path examples/iris.csv --seed 0 --save examples/iris.gif",
@@ -94,6 +94,6 @@ def bash_commands(markdown):
 
 def visualize_commands():
     """Every visualize_gmm.py argument string the tests cover (whitespace-normalised)."""
-    tested = {" ".join(f"{c} {s}".split()) for c in ISSUE_COMMANDS for s in SAVE_FORMS}
+    tested = {" ".join(f"{c} {s}".split()) for c in USAGE_COMMANDS for s in SAVE_FORMS}
     tested |= set(EXAMPLE_COMMANDS) | set(GALLERY_COMMANDS) | set(ANALYSIS_COMMANDS)
     return tested | {"--help"}

@@ -1,6 +1,6 @@
 """Tests for the teaching views: what is drawn, checked against independent
-references (scipy.stats densities, scikit-learn's KMeans, hand mixes of
-colours), and the README gallery redrawn pixel for pixel.
+references (scipy.stats densities, hand mixes of colours), and the README
+gallery redrawn pixel for pixel.
 """
 import json
 import os
@@ -60,37 +60,6 @@ def _axes(size=(400, 400), lim=(-4, 4)):
 
 
 TWO = _state([0.5, 0.5], [[-1.0, 0.0], [1.0, 0.0]], [np.eye(2), np.eye(2)])
-
-
-# ---------------------------------------------------------------- k-means engine
-
-def test_kmeans_steps_match_sklearn_lloyd():
-    from sklearn.cluster import KMeans
-    rng = np.random.default_rng(3)
-    X = np.concatenate([rng.normal(c, 0.8, size=(80, 3)) for c in (0.0, 3.0, 6.0)])
-    start = X[[0, 1, 2, 3]]
-    states = list(gmm.kmeans_steps(X, start, max_iter=100))
-    assert [s.iteration for s in states] == list(range(len(states)))
-    assert states[-1].converged and not any(s.converged for s in states[:-1])
-    assert np.array_equal(states[-1].labels, states[-2].labels)      # a fixed point
-    for t in (1, 2, len(states) - 1):
-        km = KMeans(4, init=start, n_init=1, algorithm="lloyd", max_iter=t, tol=0).fit(X)
-        np.testing.assert_allclose(states[t].means, km.cluster_centers_, atol=1e-10)
-        np.testing.assert_array_equal(states[t].labels, km.labels_)
-        assert states[t].objective == pytest.approx(km.inertia_ / len(X), rel=1e-10)
-    objectives = [s.objective for s in states]
-    assert np.all(np.diff(objectives) <= 1e-12)                      # Lloyd never worsens
-    assert len(list(gmm.kmeans_steps(X, start, max_iter=0))) == 1
-    with pytest.raises(ValueError, match="centres"):
-        gmm.kmeans_steps(X, start[:, :2])
-
-
-def test_kmeans_empty_centre_stays_put():
-    X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0]])
-    start = np.array([[0.0, 0.0], [5.0, 5.0], [100.0, 100.0]])
-    states = list(gmm.kmeans_steps(X, start, max_iter=5))
-    np.testing.assert_array_equal(states[-1].means[2], [100.0, 100.0])
-    np.testing.assert_allclose(states[-1].means[0], [0.05, 0.0])
 
 
 # ---------------------------------------------------------------- soft colours

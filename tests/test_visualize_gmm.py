@@ -27,7 +27,7 @@ import gmm_plot
 import gmm_transforms
 import readme_commands
 import visualize_gmm
-from readme_commands import EXAMPLE_COMMANDS, ISSUE_COMMANDS, SAVE_FORMS
+from readme_commands import EXAMPLE_COMMANDS, USAGE_COMMANDS, SAVE_FORMS
 from visualize_gmm import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -194,8 +194,8 @@ def _decoded_frames(path):
 
 
 @pytest.mark.parametrize("save", SAVE_FORMS)
-@pytest.mark.parametrize("command", ISSUE_COMMANDS)
-def test_issue_commands_verbatim(tmp_path, monkeypatch, capsys, captured_animator,
+@pytest.mark.parametrize("command", USAGE_COMMANDS)
+def test_usage_commands_verbatim(tmp_path, monkeypatch, capsys, captured_animator,
                                  command, save):
     (tmp_path / "examples").mkdir()
     shutil.copy(os.path.join(ROOT, "examples", "circles.npy"), tmp_path / "examples")
@@ -213,7 +213,7 @@ def test_readme_commands_are_tested():
     readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
     found = re.findall(r"python visualize_gmm\.py([^\n`]*)", readme)
     assert found, "README.md shows no visualize_gmm.py command (or this pattern broke)"
-    # ISSUE_COMMANDS x SAVE_FORMS run above; the other sections' commands are
+    # USAGE_COMMANDS x SAVE_FORMS run above; the other sections' commands are
     # run verbatim by their own test files (test_gmm_teaching, test_visualize_gmm_analysis)
     tested = readme_commands.visualize_commands()
     assert set(EXAMPLE_COMMANDS) <= tested
