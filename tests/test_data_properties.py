@@ -229,7 +229,10 @@ def test_samplers_refuse_huge_counts_naming_the_argument():
 @pytest.mark.parametrize("signame, code, word", [("SIGTERM", 143, "terminated"),
                                                  ("SIGHUP", 129, "hung up")])
 def test_signal_while_writing_removes_the_temp_file(tmp_path, signame, code, word):
-    """A real process killed while it writes a big .csv leaves nothing behind."""
+    """A real process killed while it writes a big .csv leaves nothing behind.
+
+    Five million rows take seconds to write, so the signal lands mid-write even
+    when this process is slow to notice the temp file on a busy machine."""
     target = tmp_path / "big.csv"
     signum = getattr(signal, signame)
     # An ignored signal is inherited (e.g. SIGHUP under nohup) and data_gen then
@@ -237,7 +240,7 @@ def test_signal_while_writing_removes_the_temp_file(tmp_path, signame, code, wor
     previous = signal.signal(signum, signal.SIG_DFL)
     try:
         proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "data_gen.py"), "circles",
-                                 "-N", "1000000", "--seed", "0", "-o", str(target)],
+                                 "-N", "5000000", "--seed", "0", "-o", str(target)],
                                 stderr=subprocess.PIPE, text=True)
     finally:
         signal.signal(signum, previous)
