@@ -16,6 +16,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from child_env import python_path  # noqa: E402  (tests/ is on sys.path under pytest)
+
 try:
     from hypothesis import settings
 except ImportError:  # hypothesis is a test requirement; tests that need it will say so
@@ -131,8 +133,7 @@ def run_in_window(xvfb_display):
     and ``import window_driver`` work from any cwd (a PYTHONPATH the user set is
     kept after them).
     """
-    path = os.pathsep.join([ROOT, os.path.join(ROOT, "tests")] + ([os.environ["PYTHONPATH"]]
-                                     if os.environ.get("PYTHONPATH") else []))
+    path = python_path(os.path.join(ROOT, "tests"))
 
     def run(args, cwd, timeout=120):
         env = dict(os.environ, DISPLAY=xvfb_display, MPLBACKEND="TkAgg", PYTHONPATH=path)

@@ -31,6 +31,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import gmm
+from child_env import python_path
 from gmm import GaussianMixture
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -80,9 +81,11 @@ def test_sklearn_own_gaussian_mixture_tests_pass_against_ours(tmp_path):
     sk_dir = os.path.dirname(sklearn.__file__)
     files = [os.path.join(sk_dir, "mixture", "tests", f)
              for f in ("test_gaussian_mixture.py", "test_mixture.py")]
+    missing = [f for f in files if not os.path.exists(f)]
+    if missing:         # pip's scikit-learn ships them; some distribution builds strip tests
+        pytest.skip(f"this scikit-learn installs no test files ({missing[0]} is missing)")
     env = dict(os.environ, SKLEARN_RUN_FLOAT32_TESTS="1",
-               PYTHONPATH=os.pathsep.join([ROOT, HERE] + [p for p in [os.environ.get(
-                   "PYTHONPATH")] if p]))
+               PYTHONPATH=python_path(HERE))
     proc = subprocess.run([sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
                            "-p", "sklearn_gmm_plugin", f"--rootdir={sk_dir}", *files],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)

@@ -28,6 +28,7 @@ import gmm_transforms
 import readme_commands
 import visualize_gmm
 from readme_commands import EXAMPLE_COMMANDS, USAGE_COMMANDS, SAVE_FORMS
+from child_env import python_path
 from visualize_gmm import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -482,7 +483,7 @@ def test_write_failure_is_one_error_line(tmp_path, fail_on_frame, capsys):
 
 def test_sigint_during_long_save_exits_130(tmp_path, default_ctrl_c):
     out = tmp_path / "big.mp4"
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=python_path())
     proc = subprocess.Popen(
         [sys.executable, os.path.join(ROOT, "visualize_gmm.py"), "-N", "200000", "-i", "400",
          "--tol", "0", "--seed", "0", "-s", str(out)],
@@ -580,7 +581,8 @@ def test_explicit_options_from_one_parse(monkeypatch, argv, explicit, k, cov):
 
 
 def test_parser_choices_are_the_librarys():
-    """--init and --covariance-type offer exactly what gmm.em_steps accepts."""
+    """--init and --covariance-type offer exactly what gmm.em_steps accepts (plus
+    --covariance-type all, which --select-k fits type by type)."""
     choices = {a.dest: a.choices for a in visualize_gmm.build_parser()._actions}
     assert set(choices["init"]) == set(gmm_core.INITS)
-    assert set(choices["covariance_type"]) == set(gmm_core.COVARIANCE_TYPES)
+    assert set(choices["covariance_type"]) == set(gmm_core.COVARIANCE_TYPES) | {"all"}

@@ -32,6 +32,7 @@ from PIL import Image
 import data_gen
 import gmm
 import visualize_gmm
+from child_env import python_path
 from visualize_gmm import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -309,7 +310,7 @@ SUBPROCESS_SAMPLE = ["missing load_path", "pickled object array", "CSV with a wo
 
 
 def _run_cli(args, cwd, env_extra=None, timeout=60):
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=python_path())
     env.update(env_extra or {})
     return subprocess.run([sys.executable, SCRIPT] + args, cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
@@ -546,7 +547,7 @@ def test_signal_in_a_long_save_keeps_the_old_file(tmp_path, default_ctrl_c, sign
     out = tmp_path / "out.gif"
     old = b"GIF89a an earlier animation the user wants to keep"
     out.write_bytes(old)
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=python_path())
     proc = subprocess.Popen(
         [sys.executable, SCRIPT, "-N", "200000", "-k", "5", "--tol", "0", "-i", "200",
          "--seed", "0", "-s", "out.gif"],
@@ -578,7 +579,7 @@ def test_signal_in_a_long_save_keeps_the_old_file(tmp_path, default_ctrl_c, sign
 
 def test_reader_of_stdout_going_away_does_not_stop_the_save(tmp_path):
     """``--print_ll ... | head -1``: the GIF is still written completely, exit 0."""
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=python_path())
     proc = subprocess.Popen(
         [sys.executable, SCRIPT, "-N", "100", "-k", "3", "-i", "250", "--tol", "0", "--seed",
          "0", "--print_ll", "-q", "-s", "out.gif"],
@@ -674,7 +675,7 @@ def test_100mb_wrong_shape_in_a_real_process_reads_little(tmp_path):
         "rchar = [l for l in open('/proc/self/io') if l.startswith('rchar')][0].split()[1]\n"
         "print(rchar)\n"
         "sys.exit(code)\n")
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=python_path())
     proc = subprocess.run([sys.executable, "-c", wrapper, "--load_path", "huge.npy",
                            "-s", "o.gif"], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=60)
