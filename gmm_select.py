@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from gmm_core import (
+    COVARIANCE_TYPES,
     INITS,
     as_rng,
     check_covariance_type,
@@ -19,7 +20,7 @@ from gmm_core import (
 from gmm_em import centred, check_fit_scale
 from gmm_mixture import ConvergenceWarning, GaussianMixture
 
-__all__ = ["select_k", "DEGENERATE_FACTOR"]
+__all__ = ["select_k", "check_covariance_types", "DEGENERATE_FACTOR"]
 
 #: ``select_k`` calls a fit degenerate when some component's smallest variance
 #: is at most this many times ``reg_covar``: it collapsed onto a lower-dimensional
@@ -47,9 +48,45 @@ def _check_ks(ks, n):
     return out
 
 
-def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_iter=100,
-             tol=1e-3, init="kmeans++", reg_covar=1e-6, random_state=None, callback=None):
-    """Fit a mixture for every k in ``ks`` and score it by BIC and AIC.
+def check_covariance_types(covariance_types):
+    """``covariance_types`` as a tuple of distinct names of ``COVARIANCE_TYPES``.
+
+    ``"all"`` means every type, in the order of ``COVARIANCE_TYPES``
+    (full, tied, diag, spherical); otherwise a non-empty iterable of names
+    (not a single string), each once, kept in the order given.
+    """
+    if isinstance(covariance_types, str):
+        if covariance_types == "all":
+            return tuple(COVARIANCE_TYPES)
+        raise ValueError(f"covariance_types must be 'all' or a list of names from "
+                         f"{', '.join(COVARIANCE_TYPES)}; got the string "
+                         f"{covariance_types!r:.80} (for one type use covariance_type=)")
+    if not hasattr(covariance_types, "__iter__"):
+        raise TypeError(f"covariance_types must be 'all' or a list of names from "
+                        f"{', '.join(COVARIANCE_TYPES)}, got {type(covariance_types).__name__}")
+    out = []
+    for name in covariance_types:
+        if not isinstance(name, str):
+            raise TypeError(f"covariance_types holds {name!r:.80} "
+                            f"({type(name).__name__}); give names from "
+                            f"{', '.join(COVARIANCE_TYPES)}")
+        if name not in COVARIANCE_TYPES:
+            raise ValueError(f"covariance_types holds {name!r:.80}; give names from "
+                             f"{', '.join(COVARIANCE_TYPES)} (or 'all')")
+        if name in out:
+            raise ValueError(f"covariance_types holds {name!r} twice; give each type once")
+        out.append(name)       # an endless iterable fails at its 5th name (repeat)
+    if not out:
+        raise ValueError("covariance_types is empty; give at least one of "
+                         f"{', '.join(COVARIANCE_TYPES)}, or 'all'")
+    return tuple(out)
+
+
+def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type=None, covariance_types=None,
+             max_iter=100, tol=1e-3, init="kmeans++", reg_covar=1e-6, random_state=None,
+             callback=None):
+    """Fit a mixture for every k in ``ks`` (and every covariance type asked for),
+    score each fit by BIC and AIC, and pick the best.
 
     Parameters
     ----------
@@ -64,7 +101,16 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_it
     n_init : int, default=1
         Restarts per k; the run with the highest final log-likelihood is kept.
         The work grows with ``len(ks) * n_init``; nothing caps it.
-    covariance_type, max_iter, tol, reg_covar, random_state
+    covariance_type : str, optional
+        The one covariance type of every fit (default ``"full"``); not with
+        ``covariance_types``.
+    covariance_types : "all" or sequence of str, optional
+        Compare covariance types as well as k, as R's mclust does: every k
+        is fitted for each of these types (``"all"``: full, tied, diag,
+        spherical; a sequence: distinct names, in the order given) and the
+        best ``(k, covariance_type)`` pair is chosen. Changes the return value
+        (see below).
+    max_iter, tol, reg_covar, random_state
         As for :func:`em_steps` (all checked before the first fit).
     init : str, default="kmeans++"
         One of ``INITS`` (a parameter tuple would fix k).
@@ -74,9 +120,12 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_it
 
     Returns
     -------
-    best_k : int
+    best : int, or tuple (int, str) with ``covariance_types``
+        The chosen k; with ``covariance_types`` the chosen
+        ``(k, covariance_type)`` pair. Ties go to the earlier row.
     table : list of dict
-        One row per k, in the order given: ``k``, ``log_likelihood`` (mean per
+        One row per fit: per covariance type (in the order given), per k (in
+        the order given); ``covariance_type``, ``k``, ``log_likelihood`` (mean per
         point), ``bic``, ``aic``, ``n_parameters``, ``model`` (the fitted
         :class:`GaussianMixture`) and ``degenerate``: True when a component
         collapsed onto a lower-dimensional set (e.g. repeated or rounded
@@ -90,33 +139,49 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type="full", max_it
         raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
     X = check_X(X)
     ks = _check_ks(ks, X.shape[0])
+    if covariance_types is None:
+        types = (check_covariance_type("full" if covariance_type is None else covariance_type),)
+    elif covariance_type is not None:
+        raise TypeError("select_k got both covariance_type= and covariance_types=; pass "
+                        "covariance_types= alone to compare several types")
+    else:
+        types = check_covariance_types(covariance_types)
     # every fit's own arguments, checked before the first fit starts
     check_int("n_init", n_init, 1)
     check_int("max_iter", max_iter, 0)
     check_nonneg_float("tol", tol)
     check_fit_scale(centred(X)[1], check_nonneg_float("reg_covar", reg_covar))
-    check_covariance_type(covariance_type)
     if not isinstance(init, str) or init not in INITS:
         raise ValueError(f"init must be one of {', '.join(INITS)} for select_k (a tuple of "
                          f"parameters fixes k); got {init!r:.80}")
     rng = as_rng(random_state)
     table = []
-    for k in ks:
-        model = GaussianMixture(k, covariance_type=covariance_type, tol=tol, reg_covar=reg_covar,
-                                max_iter=max_iter, init=init, random_state=rng, n_init=n_init)
-        with warnings.catch_warnings():     # a fit cut short by max_iter is still scored
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(X)
-        floor = float(np.linalg.eigvalsh(model.state_.covariances).min())
-        # state_ holds the mean log-likelihood of X under the final parameters
-        # already: score the fit without another pass over X
-        ll, n = model.state_.log_likelihood, X.shape[0]
-        p = n_parameters(k, X.shape[1], covariance_type)
-        table.append({"k": k, "log_likelihood": ll, "bic": -2 * ll * n + p * math.log(n),
-                      "aic": -2 * ll * n + 2 * p, "n_parameters": p,
-                      "model": model, "degenerate": floor <= DEGENERATE_FACTOR * reg_covar})
-        if callback is not None:
-            callback(table[-1])
+    for covariance_type in types:
+        for k in ks:
+            table.append(_scored_fit(X, k, covariance_type, n_init=n_init, max_iter=max_iter,
+                                     tol=tol, init=init, reg_covar=reg_covar, rng=rng))
+            if callback is not None:
+                callback(table[-1])
     best = min([row for row in table if not row["degenerate"]] or table,
                key=lambda row: row[criterion])
-    return best["k"], table
+    if covariance_types is None:
+        return best["k"], table
+    return (best["k"], best["covariance_type"]), table
+
+
+def _scored_fit(X, k, covariance_type, *, n_init, max_iter, tol, init, reg_covar, rng):
+    """One row of :func:`select_k`'s table: the fit of ``k`` components, scored."""
+    model = GaussianMixture(k, covariance_type=covariance_type, tol=tol, reg_covar=reg_covar,
+                            max_iter=max_iter, init=init, random_state=rng, n_init=n_init)
+    with warnings.catch_warnings():     # a fit cut short by max_iter is still scored
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X)
+    floor = float(np.linalg.eigvalsh(model.state_.covariances).min())
+    # state_ holds the mean log-likelihood of X under the final parameters
+    # already: score the fit without another pass over X
+    ll, n = model.state_.log_likelihood, X.shape[0]
+    p = n_parameters(k, X.shape[1], covariance_type)
+    return {"covariance_type": covariance_type, "k": k, "log_likelihood": ll,
+            "bic": -2 * ll * n + p * math.log(n), "aic": -2 * ll * n + 2 * p,
+            "n_parameters": p, "model": model,
+            "degenerate": floor <= DEGENERATE_FACTOR * reg_covar}

@@ -29,6 +29,9 @@ __all__ = [
     "CHOSEN_COLOR",
     "criterion_curve",
     "CriterionCurveView",
+    "TYPE_STYLES",
+    "criterion_curves",
+    "CriterionCurvesView",
     "mix_colors",
     "voronoi_cells",
     "SoftPointsView",
@@ -108,6 +111,96 @@ class CriterionCurveView:
         self.line = criterion_curve(ax, ks, values, best_k, label=label, excluded=excluded)
         self.artists = []
         self.palette_colors = to_rgba_array(["C0", CHOSEN_COLOR, "0.35", "0.4"])
+
+    def update(self, state):
+        """Nothing changes; returns no artists."""
+        return []
+
+
+#: colour and marker of each covariance type's curve (``--covariance-type all``),
+#: so the curves stay apart in gray scale too
+TYPE_STYLES = {"full": ("C0", "o"), "tied": ("C1", "s"), "diag": ("C2", "^"),
+               "spherical": ("C4", "D")}
+
+
+def criterion_curves(ax, rows, best, *, criterion="bic"):
+    """Draw a criterion against k for several covariance types, as mclust's BIC plot.
+
+    One colour and marker per type, a legend below the axes (it never covers
+    a curve), the chosen ``(k, type)`` circled and named in the legend,
+    degenerate fits crossed out in gray (static).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Its bottom edge moves up to make room for the legend.
+    rows : list of dict
+        Per fit: ``covariance_type``, ``k``, ``criterion``, ``degenerate``
+        (the rows of :func:`gmm_transforms.select_components_by_type`).
+    best : tuple (int, str)
+        The chosen ``(k, covariance_type)``.
+    criterion : {"bic", "aic"}
+
+    Returns
+    -------
+    lines : dict str -> matplotlib.lines.Line2D
+        Each type's curve (``get_xdata``/``get_ydata`` are its ks/values).
+    """
+    best_k, best_type = best
+    lines, ks_all = {}, set()
+    for covariance_type in dict.fromkeys(r["covariance_type"] for r in rows):
+        mine = sorted((r for r in rows if r["covariance_type"] == covariance_type),
+                      key=lambda r: r["k"])
+        ks = np.array([r["k"] for r in mine], dtype=int)
+        values = np.array([r[criterion] for r in mine], dtype=float)
+        ks_all.update(ks.tolist())
+        color, marker = TYPE_STYLES.get(covariance_type, ("0.2", "o"))
+        (lines[covariance_type],) = ax.plot(ks, values, "-", marker=marker, color=color,
+                                            markersize=4.5, linewidth=1.4,
+                                            label=covariance_type)
+        bad = np.array([r["degenerate"] for r in mine], dtype=bool)
+        if bad.any():
+            ax.plot(ks[bad], values[bad], "x", color="0.35", markersize=9,
+                    markeredgewidth=2.0)
+    value = next(r[criterion] for r in rows
+                 if r["k"] == best_k and r["covariance_type"] == best_type)
+    ax.plot([best_k], [value], "o", markersize=11, markerfacecolor="none",
+            markeredgecolor=CHOSEN_COLOR, markeredgewidth=2.0,
+            label=f"chosen: k = {best_k}, {best_type}")
+    if any(r["degenerate"] for r in rows):
+        ax.plot([], [], "x", color="0.35", markersize=8, markeredgewidth=2.0,
+                label="degenerate (not chosen)")
+    ax.set_xlabel("k (components)", fontsize=9)
+    ax.set_title(f"{criterion.upper()} by covariance type (lower is better)", fontsize=9)
+    ks_all = sorted(ks_all)
+    if len(ks_all) <= 15:
+        ax.set_xticks(ks_all)
+    ax.margins(x=0.06, y=0.08)
+    ax.grid(True, linewidth=0.5, alpha=0.4)
+    ax.tick_params(labelsize=8)
+    ax.ticklabel_format(axis="y", style="plain", useOffset=False)
+    # the legend sits at the panel's bottom; the axes (ticks and x label,
+    # about 36 px) move up above it, so it never covers a curve or a label
+    fig = ax.figure
+    x0, y0, w, h = ax.get_position().bounds
+    legend = ax.legend(loc="lower center", bbox_to_anchor=(x0 + w / 2, y0),
+                       bbox_transform=fig.transFigure, ncol=2, fontsize=8, frameon=False,
+                       handlelength=1.6, columnspacing=1.0, borderaxespad=0.0)
+    renderer = fig.canvas.get_renderer()
+    fig_h = fig.get_size_inches()[1] * fig.dpi
+    room = (legend.get_window_extent(renderer).height + 42.0) / fig_h
+    ax.set_position((x0, y0 + room, w, max(h - room, 0.2 * h)))
+    return lines
+
+
+class CriterionCurvesView:
+    """Static view: :func:`criterion_curves` (``--select-k KS --covariance-type all``)."""
+
+    def __init__(self, ax, rows, best, *, criterion="bic"):
+        self.lines = criterion_curves(ax, rows, best, criterion=criterion)
+        self.artists = []
+        colors = [TYPE_STYLES.get(t, ("0.2",))[0] for t in self.lines]
+        self.palette_colors = to_rgba_array(colors + [CHOSEN_COLOR, "0.35"])
 
     def update(self, state):
         """Nothing changes; returns no artists."""

@@ -10,7 +10,9 @@ plus the analysis helpers they need:
 - :func:`pca_projection`, :func:`column_projection`, :func:`project`,
   :func:`view_of`: the 2-D view of d-dimensional data and states.
 - :func:`select_components`, :func:`format_selection_table`: choosing k
-  (``--select-k``).
+  (``--select-k``); :func:`select_components_by_type`,
+  :func:`format_selection_grid`: choosing k and the covariance type
+  (``--select-k KS --covariance-type all``).
 - :class:`FitRecord`: remembers the full fit as the states pass.
 """
 
@@ -20,6 +22,7 @@ import math
 import numpy as np
 
 import gmm
+import gmm_select
 
 
 # --------------------------------------------------------------------------- #
@@ -325,6 +328,107 @@ def format_selection_table(rows, best_k, criterion):
         among = " among the rows without !" if degenerate else ""
     lines.append(f"* chosen: k = {best_k} (lowest {criterion.upper()}{among}); "
                  "log-likelihood is the mean per point")
+    if degenerate:
+        lines.append("! a component collapsed onto a lower-dimensional set (rounded or "
+                     "repeated values?): its smallest variance sits at the reg_covar floor, "
+                     "so its likelihood is not meaningful")
+    return "\n".join(lines)
+
+
+def select_components_by_type(X, ks, covariance_types="all", *, criterion="bic",
+                              random_state=None, callback=None, **fit_options):
+    """:func:`select_components` for each covariance type: choose k and the type.
+
+    Each type is fitted as :func:`select_components` fits it (its own
+    standardisation), and every row is scored on the data in user units, so
+    criteria compare across types as R's mclust compares its models.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+        Points in user units.
+    ks : sequence of int
+    covariance_types : "all" or sequence of str
+        As for :func:`gmm.select_k` (checked before the first fit).
+    criterion : {"bic", "aic"}
+    random_state : None, int or numpy.random.Generator
+        One generator runs through all the fits, type after type.
+    callback : callable, optional
+        As for :func:`select_components`; each row carries its
+        ``covariance_type``.
+    **fit_options
+        The other keywords of :func:`select_components` (``n_init``,
+        ``init``, ``max_iter``, ``tol``, ...).
+
+    Returns
+    -------
+    best : tuple (int, str)
+        The chosen ``(k, covariance_type)``: lowest ``criterion`` among the
+        fits that are not degenerate (among all if every fit is); ties go to
+        the earlier type.
+    rows : list of dict
+        :func:`select_components` rows of every type (type-major, in the order
+        of ``covariance_types``), each with its ``covariance_type``.
+    """
+    types = gmm_select.check_covariance_types(covariance_types)
+    if criterion not in ("bic", "aic"):
+        raise ValueError(f"criterion must be 'bic' or 'aic', got {criterion!r:.80}")
+    rng = np.random.default_rng(random_state)
+    rows = []
+    for covariance_type in types:
+        table = select_components(X, ks, criterion=criterion, covariance_type=covariance_type,
+                                  random_state=rng, callback=callback, **fit_options)[1]
+        rows.extend(dict(row, covariance_type=covariance_type) for row in table)
+    best = min([r for r in rows if not r["degenerate"]] or rows, key=lambda r: r[criterion])
+    return (best["k"], best["covariance_type"]), rows
+
+
+def format_selection_grid(rows, best, criterion):
+    """The table ``--select-k KS --covariance-type all`` prints: one row per k,
+    one column of the criterion per covariance type, the chosen pair marked.
+
+    Parameters
+    ----------
+    rows : list of dict
+        :func:`select_components_by_type` rows (``covariance_type``, ``k``,
+        the criterion, ``degenerate``).
+    best : tuple (int, str)
+        The chosen ``(k, covariance_type)``.
+    criterion : {"bic", "aic"}
+
+    Returns
+    -------
+    str
+        A title line, the header (``k`` and the type names), one line per k
+        (``*`` after the chosen value, ``!`` after a degenerate fit's) and a
+        line naming the choice.
+    """
+    types = list(dict.fromkeys(r["covariance_type"] for r in rows))
+    ks = list(dict.fromkeys(r["k"] for r in rows))
+    by_pair = {(r["k"], r["covariance_type"]): r for r in rows}
+    best = tuple(best)
+
+    def cell(k, t):
+        r = by_pair.get((k, t))
+        if r is None:
+            return "  "
+        mark = ("*" if (k, t) == best else "") + ("!" if r["degenerate"] else "")
+        return f"{r[criterion]:.2f}{mark:<2}"
+
+    head = ["k"] + [t + "  " for t in types]
+    cells = [[str(k)] + [cell(k, t) for t in types] for k in ks]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
+    lines = [f"{criterion.upper()} per number of components k and covariance type "
+             "(lower is better)",
+             "  ".join(h.rjust(w) for h, w in zip(head, widths)).rstrip()]
+    lines += ["  ".join(v.rjust(w) for v, w in zip(c, widths)).rstrip() for c in cells]
+    degenerate = [r for r in rows if r["degenerate"]]
+    among = ""
+    if degenerate:
+        among = ("; every fit is marked !, so among all of them"
+                 if len(degenerate) == len(rows) else " among the fits without !")
+    lines.append(f"* chosen: k = {best[0]}, covariance type {best[1]} "
+                 f"(lowest {criterion.upper()}{among})")
     if degenerate:
         lines.append("! a component collapsed onto a lower-dimensional set (rounded or "
                      "repeated values?): its smallest variance sits at the reg_covar floor, "

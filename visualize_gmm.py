@@ -21,6 +21,7 @@ This module is the face: :func:`build_parser`, :func:`main` and
 
 import argparse
 import dataclasses
+import functools
 import os
 import sys
 import warnings
@@ -40,8 +41,9 @@ from gmm_cli import ExitStatus, UsageError, check_save_path
 from gmm_core import COVARIANCE_TYPES
 from gmm_fit import FitRun
 from gmm_options import COMPARE_CHOICES, MAX_FPS, MIN_FPS, Options, check_fps
-from gmm_teaching import CriterionCurveView
+from gmm_teaching import CriterionCurvesView, CriterionCurveView
 from gmm_transforms import format_selection_table, select_components, standardise, view_of
+from gmm_transforms import format_selection_grid, select_components_by_type
 from gmm_window import KEYS, LiveWindow
 from gmm_writers import extension
 
@@ -157,8 +159,9 @@ def _add_output_and_fit_arguments(p):
                         "point where the log-likelihood barely moves, so with the default "
                         "--tol EM often stops after iteration 1: add --tol 0")
     p.add_argument("--covariance-type", "--covariance_type", dest="covariance_type",
-                   choices=COVARIANCE_TYPES, default="full",
-                   help="covariance constraint of the fitted components")
+                   choices=COVARIANCE_TYPES + ("all",), default="full",
+                   help="covariance constraint of the fitted components; 'all' (with "
+                        "--select-k) fits every k for every type and picks the best pair")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar and no status or note lines on stderr "
                         "(warnings and errors still print)")
@@ -411,23 +414,32 @@ def _plan(args, X, true_components, signals):
         X, true_components = gmm_fit.sample(options, rng)
     ks = args.select_k if args.select_k is not None else [k]
     # one tick per k fitted, on a terminal only (like the save bar)
-    with tqdm(total=len(ks), unit="fit", desc="choosing k", file=sys.stderr, leave=False,
-              disable=len(ks) < 2 or not gmm_cli.progress_bars(args.quiet)) as bar:
+    every_type = covariance_type == "all"       # --covariance-type all: choose the type too
+    fits = len(ks) * (len(COVARIANCE_TYPES) if every_type else 1)
+    with tqdm(total=fits, unit="fit", desc="choosing k", file=sys.stderr, leave=False,
+              disable=fits < 2 or not gmm_cli.progress_bars(args.quiet)) as bar:
         def fitted(row):
-            bar.set_postfix_str(f"k={row['k']} done", refresh=False)
+            bar.set_postfix_str(f"k={row['k']} {row['covariance_type']} done", refresh=False)
             bar.update(1)
             signals.check()         # a Ctrl-C lost in a finalizer stops here
 
-        best_k, rows = select_components(
-            X, ks, criterion=args.criterion, n_init=args.n_init,
-            covariance_type=covariance_type, init=init, max_iter=args.iterations,
+        choose = (functools.partial(select_components_by_type, covariance_types="all")
+                  if every_type else functools.partial(select_components,
+                                                       covariance_type=covariance_type))
+        best, rows = choose(
+            X, ks, criterion=args.criterion, n_init=args.n_init, init=init, max_iter=args.iterations,
             tol=args.tol, random_state=rng, callback=fitted)
+    best_k, best_type = best if every_type else (best, covariance_type)
     selection = None
     if args.select_k is not None:
-        gmm_cli.print_stdout(format_selection_table(rows, best_k, args.criterion), flush=True)
-        selection = (rows, best_k, args.criterion)
-    init = next(r["initial_params"] for r in rows if r["k"] == best_k)
-    options = dataclasses.replace(options, n_components=best_k, init=init)
+        table = (format_selection_grid(rows, best, args.criterion) if every_type
+                 else format_selection_table(rows, best_k, args.criterion))
+        gmm_cli.print_stdout(table, flush=True)
+        selection = (rows, best, args.criterion)
+    init = next(r["initial_params"] for r in rows
+                if r["k"] == best_k and r.get("covariance_type", best_type) == best_type)
+    options = dataclasses.replace(options, n_components=best_k, init=init,
+                                  covariance_type=best_type)
     return _Plan(options, X, true_components, rng, selection)
 
 
@@ -469,9 +481,18 @@ def _start(args, d, n):
     return k, init, covariance_type
 
 
+#: pixels of the --covariance-type all panel (curves plus the legend below them)
+CRITERION_CURVES_WIDTH = 340
+
+
 def _add_criterion_panel(anim, selection):
     """The --select-k criterion curve beside the scene."""
     rows, best_k, criterion = selection
+    if isinstance(best_k, tuple):           # --covariance-type all: one curve per type
+        ax = anim.add_side_axes("criterion", width=CRITERION_CURVES_WIDTH, margins=(64, 16))
+        anim.add_view(CriterionCurvesView(ax, rows, best_k, criterion=criterion))
+        anim.fit_margins()
+        return
     ax = anim.add_side_axes("criterion")
     anim.add_view(CriterionCurveView(
         ax, [r["k"] for r in rows], [r[criterion] for r in rows], best_k,
@@ -514,6 +535,10 @@ def _run(args, signals):
     save, notes = args.save, args.notes     # notes: printed once the run cannot fail
     if save is not None:
         check_save_path(save)
+    if args.covariance_type == "all" and args.select_k is None:
+        raise UsageError("--covariance-type all compares the covariance types by "
+                         f"{args.criterion.upper()} and needs --select-k (e.g. --select-k 1:9); "
+                         "without it give one of " + ", ".join(COVARIANCE_TYPES))
     if args.select_k is not None and "num_clusters" in args.explicit:
         raise UsageError(f"--select-k and -k cannot be combined: --select-k chooses k from "
                          f"{args.select_k[0]}..{args.select_k[-1]}; drop -k")

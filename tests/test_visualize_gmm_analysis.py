@@ -613,3 +613,81 @@ def test_csv_is_read_once_for_points_and_names(tmp_path, captured, monkeypatch):
         assert main(["-k", "2", "--load_path", str(tmp_path / name), "-q", "-i", "2",
                      "-s", str(tmp_path / "o.png")]) == 0
         assert (captured["anim"].ax.get_xlabel(), captured["anim"].ax.get_ylabel()) == labels
+
+
+# ------------------------------------------- choosing k and the covariance type
+
+GRID_ROW = re.compile(r"^\s*(?P<k>\d+)((\s+-?\d+\.\d+[*!]*){4})\s*$")
+
+
+def _grid(out):
+    """``{(k, type): (value, marks)}`` from the --covariance-type all table."""
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.split()[:1] == ["k"])
+    types = lines[head].split()[1:]
+    cells = {}
+    for line in lines[head + 1:]:
+        m = GRID_ROW.match(line)
+        if not m:
+            break
+        for t, cell in zip(types, line.split()[1:]):
+            value = re.match(r"-?\d+\.\d+", cell).group()
+            cells[int(m["k"]), t] = (float(value), cell[len(value):])
+    return types, cells
+
+
+def test_select_k_every_covariance_type_on_iris_equals_sklearn(tmp_path, capsys, captured):
+    """--select-k 1:9 --covariance-type all on iris: one table (rows k, one BIC
+    column per type, the chosen pair marked), each value scikit-learn's bic()
+    for the fitted parameters in user units, the lowest eligible pair chosen
+    and animated beside one curve per type."""
+    argv = ["--load_path", IRIS, "--select-k", "1:9", "--covariance-type", "all",
+            "--seed", "0", "-q", "-s", str(tmp_path / "o.png")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    types, cells = _grid(out)
+    assert types == ["full", "tied", "diag", "spherical"]
+    assert sorted(cells) == sorted((k, t) for k in range(1, 10) for t in types)
+    X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
+    best, rows = gmm_transforms.select_components_by_type(
+        X, range(1, 10), "all", max_iter=50, tol=1e-3, random_state=np.random.default_rng(0))
+    sk_bic = {}
+    for row in rows:
+        key = (row["k"], row["covariance_type"])
+        sk = _sklearn_model(row["weights"], row["means"], row["covariances"], key[1])
+        sk_bic[key] = sk.bic(X)
+        assert row["bic"] == pytest.approx(sk_bic[key], rel=1e-6)
+        assert cells[key][0] == pytest.approx(row["bic"], abs=0.006)
+        assert ("!" in cells[key][1]) == row["degenerate"]
+    eligible = [(r["k"], r["covariance_type"]) for r in rows if not r["degenerate"]]
+    assert best == min(eligible, key=sk_bic.get)
+    assert [key for key, (_, mark) in cells.items() if "*" in mark] == [best]
+    assert f"* chosen: k = {best[0]}, covariance type {best[1]}" in out
+    anim = captured["anim"]
+    assert anim.fit.options.covariance_type == best[1]
+    assert len(anim.history[-1].weights) == best[0]
+    panel = anim.panels["criterion"]
+    curves = {line.get_label(): line for line in panel.lines
+              if line.get_label() in types}
+    assert sorted(curves) == sorted(types)
+    for t, line in curves.items():
+        np.testing.assert_array_equal(line.get_xdata(), range(1, 10))
+        np.testing.assert_allclose(line.get_ydata(),
+                                   [r["bic"] for r in rows if r["covariance_type"] == t])
+    # one colour and one marker per type; the legend names the chosen pair
+    assert len({(line.get_color(), line.get_marker()) for line in curves.values()}) == 4
+    legend = [text.get_text() for text in panel.get_legend().get_texts()]
+    assert f"chosen: k = {best[0]}, {best[1]}" in legend
+    # the legend lies below the axes (never over a curve) and inside the figure
+    renderer = anim.fig.canvas.get_renderer()
+    box = panel.get_legend().get_window_extent(renderer)
+    assert box.y1 < panel.get_window_extent(renderer).y0 - 20 and box.y0 >= 0
+
+
+@pytest.mark.parametrize("extra", [[], ["--n-init", "2"], ["-k", "3"], ["--criterion", "aic"]])
+def test_covariance_type_all_without_select_k_is_one_error_line(tmp_path, capsys, extra):
+    out = tmp_path / "o.png"
+    assert main(["-N", "50", "--covariance-type", "all", "-s", str(out)] + extra) == 2
+    line = _only_error_line(capsys.readouterr().err)
+    assert "--covariance-type all" in line and "--select-k" in line
+    assert not out.exists() and os.listdir(tmp_path) == []

@@ -546,3 +546,41 @@ def test_closed_stdout_is_not_a_traceback(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert os.listdir(tmp_path) == ["o.png"]
+
+
+COVARIANCE_VALUES = st.one_of(
+    st.sampled_from(["all", "ALL", "All", "all ", "full,diag", "every", "", "full", "spherical"]),
+    st.text(max_size=6))
+WITH_ALL = {"--select-k": st.sampled_from(["1:3", "2,3", "1", "1:100"]),
+            "-k": st.sampled_from(["1", "3"]), "--n-init": st.sampled_from(["1", "2"]),
+            "--load_path": st.sampled_from(["pts.npy", "pts3.npy", "const.npy", "one.npy"]),
+            "--init-params": st.just("q.json"), "--criterion": st.sampled_from(["bic", "aic"]),
+            "-s": st.sampled_from(["o.png", "o.gif", "ro.png"])}
+
+
+@st.composite
+def covariance_type_command_lines(draw):
+    argv = ["-N", "40", "-i", "1", "--seed", "0", "-q", "-s", "o.png",
+            "--covariance-type", draw(COVARIANCE_VALUES)]
+    for flag in draw(st.lists(st.sampled_from(sorted(WITH_ALL)), max_size=3, unique=True)):
+        argv += [flag, draw(WITH_ALL[flag])]
+    return argv
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(argv=covariance_type_command_lines())
+@example(argv=["-N", "40", "-i", "1", "--seed", "0", "-q", "-s", "o.png",
+               "--covariance-type", "all"])
+@example(argv=["-N", "40", "-i", "1", "--seed", "0", "-q", "-s", "o.png",
+               "--covariance-type", "all", "--select-k", "1:3", "--load_path", "const.npy"])
+@example(argv=["-N", "40", "-i", "1", "--seed", "0", "-q", "-s", "o.png",
+               "--covariance-type", "all", "--init-params", "q.json"])
+@example(argv=["-N", "40", "-i", "1", "--seed", "0", "-q", "-s", "o.gif",
+               "--covariance-type", "all", "--select-k", "1:3", "--load_path", "one.npy"])
+@example(argv=["-N", "40", "-i", "1", "--seed", "0", "-q", "-s", "o.png",
+               "--covariance-type", "ALL", "--select-k", "1:3"])
+def test_covariance_type_all_is_exit_0_or_one_error_line(argv):
+    """--covariance-type with hostile values, with and without --select-k and
+    the flags it conflicts with: exit 0 or one error line, no file left."""
+    _check_command_line(argv)
