@@ -18,8 +18,9 @@ fastest iterations, as ``timeit`` would report), which shrugs off the page-fault
 spikes a shared 2-core VM produces (sklearn's (n, k) temporaries make it
 most exposed to them).
 
-* ours: ``GaussianMixture.fit`` drives ``gmm.em_steps``; this script wraps
-  ``gmm.em_steps`` to time the gap between consecutive states (the M-step,
+* ours: ``GaussianMixture.fit`` drives ``em_steps``; this script wraps the
+  ``em_steps`` that ``gmm_mixture`` calls to time the gap between consecutive
+  states (the M-step,
   the E-step and the estimator's own work per iteration).  The first
   iteration is dropped as warm-up, so the median is over iterations 2..T.
 * sklearn: ``fit(max_iter=1)`` performs iteration 1 together with input
@@ -62,6 +63,7 @@ from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.mixture import GaussianMixture as SkGaussianMixture  # noqa: E402
 
 import gmm  # noqa: E402
+import gmm_mixture  # noqa: E402
 
 #: (n, k, d, iterations) of the full run; d = 2 grid plus d = 5.
 FULL_CASES = [
@@ -124,13 +126,13 @@ def fit_ours(X, init, iters):
 def time_ours(X, init, iters):
     """Fit ``gmm.GaussianMixture`` for ``iters`` iterations from ``init``, timing each.
 
-    ``gmm.em_steps`` (which ``fit`` drives) is wrapped for the call: the time
+    ``gmm_mixture.em_steps`` (the name ``fit`` calls) is wrapped for the call: the time
     from one state to the next is one iteration (M-step + E-step + the
     estimator's work on the previous state).  Returns the durations (iters,)
     and the fitted model.
     """
     times = []
-    real = gmm.em_steps
+    real = gmm_mixture.em_steps
 
     def timed_em_steps(*args, **kwargs):
         states = real(*args, **kwargs)
@@ -145,11 +147,11 @@ def time_ours(X, init, iters):
                 yield state
         return timed()
 
-    gmm.em_steps = timed_em_steps
+    gmm_mixture.em_steps = timed_em_steps
     try:
         model = fit_ours(X, init, iters)
     finally:
-        gmm.em_steps = real
+        gmm_mixture.em_steps = real
     return np.array(times), model
 
 
