@@ -20,8 +20,8 @@ most exposed to them).
 
 * ours: ``GaussianMixture.fit`` drives ``em_steps``; this script wraps the
   ``em_steps`` that ``gmm_mixture`` calls to time the gap between consecutive
-  states (the M-step,
-  the E-step and the estimator's own work per iteration).  The first
+  states (the M-step, the E-step and the estimator's own work per
+  iteration).  The first
   iteration is dropped as warm-up, so the median is over iterations 2..T.
 * sklearn: ``fit(max_iter=1)`` performs iteration 1 together with input
   validation and the set-up of the start (untimed); iterations 2..T are
