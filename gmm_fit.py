@@ -17,8 +17,8 @@ import data_gen
 import gmm
 import gmm_transforms
 from gmm_transforms import (
-    FitRecord, display_unit, params_to_fit_units, params_to_user_units, project, standardise,
-    to_user_units, view_of,
+    FitRecord, column_ranges, display_unit, params_to_fit_units, params_to_user_units, project,
+    shares_units, standardise, to_user_units, view_of,
 )
 
 LABEL_CHUNK = 65536     # rows per block when labels or responsibilities are recomputed
@@ -57,6 +57,12 @@ class FitRun:
         In user units; shown as :attr:`true_components` in display units.
     column_names : list of str, optional
         One name per column, for :attr:`axis_labels`.
+    shared_scale : bool, default False
+        Standardise all columns by one scale (sampled data: the columns share
+        units, so k-means++ distances and pictures are those of the data).
+        Otherwise each column by its own, unless the columns' ranges are
+        within a factor of 3 (:func:`gmm_transforms.shares_units`) or the
+        fit is spherical.
 
     Attributes
     ----------
@@ -84,13 +90,16 @@ class FitRun:
         :func:`gmm_transforms.view_of`).
     """
 
-    def __init__(self, X, options, *, rng=None, true_components=None, column_names=None):
+    def __init__(self, X, options, *, rng=None, true_components=None, column_names=None,
+                 shared_scale=False):
         self.options = options
         self.rng = np.random.default_rng(options.random_state) if rng is None else rng
         X = np.asarray(X, dtype=float)
         _check_points(X, options.n_components)
         self.n_features = X.shape[1]
-        self.Z, self.centre, self.scale = standardise(X)
+        per_column = (not shared_scale and options.covariance_type != "spherical"
+                      and not shares_units(column_ranges(X)))
+        self.Z, self.centre, self.scale = standardise(X, per_column=per_column)
         init = options.init
         if isinstance(init, (tuple, list)):             # given in user units
             init = params_to_fit_units(init, self.centre, self.scale)
@@ -188,13 +197,25 @@ class FitRun:
         distance over all d columns) in user units squared."""
         start = self._params[0][1]
         centre, scale = self.centre / self.display_unit, self.scale / self.display_unit
+        shared = bool(np.all(scale == scale[0]))
         for ks in gmm.kmeans_steps(self.Z, start, self.options.max_iter):
             k, d = ks.means.shape
             _, means, covs = params_to_user_units((np.ones(k) / k, ks.means,
                                                    np.zeros((k, d, d))), centre, scale)
             if self.projection is not None:
                 means = project(_Components(means, covs), *self.projection).means
-            yield dataclasses.replace(ks, means=means, objective=ks.objective * scale ** 2)
+            objective = (ks.objective * scale[0] ** 2 if shared
+                         else self._user_objective(ks, scale))
+            yield dataclasses.replace(ks, means=means, objective=objective)
+
+    def _user_objective(self, ks, scale):
+        """Mean squared distance of the points to their k-means centres in
+        (display) user units: each column's squared deviations times its scale squared."""
+        total = 0.0
+        for a in range(0, len(self.Z), LABEL_CHUNK):
+            diff = self.Z[a:a + LABEL_CHUNK] - ks.means[ks.labels[a:a + LABEL_CHUNK]]
+            total += float(np.sum(diff * diff, axis=0) @ (scale * scale))
+        return total / max(len(self.Z), 1)
 
 
 def _check_points(X, n_components):

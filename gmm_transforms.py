@@ -39,30 +39,107 @@ def _blocks(n):
     return (slice(a, min(a + CHUNK_ROWS, n)) for a in range(0, n, CHUNK_ROWS))
 
 
-def standardise(X):
-    """Centre ``X`` and divide by one overall scale (shapes are kept).
+def standardise(X, per_column=True):
+    """Centre each column of ``X`` and divide it by its own scale (shapes are kept).
+
+    EM is equivariant under per-column affine maps except for the
+    ``reg_covar`` floor, which in these units means the same (1e-6 of the
+    column's variance) on every axis, whatever the columns' units.
+    ``per_column=False`` divides every column by one overall scale instead:
+    for data whose columns share units (sampled points, a spherical fit),
+    whose distances k-means++ and Lloyd must not distort.
 
     Scale-free: ``X * s`` gives the same ``Z`` (to rounding) for any ``s``
     with ``X * s`` finite, 1e-300 and 1e300 included. The sums never
     overflow or underflow because ``X`` is first divided by a power of two
-    near its largest magnitude (exact unless that makes values subnormal),
-    and the deviations again by theirs before squaring. Works in blocks of
-    :data:`CHUNK_ROWS` rows.
+    near its largest magnitude (per column, exact unless that makes values
+    subnormal), and the deviations again by theirs before squaring. Works in
+    blocks of :data:`CHUNK_ROWS` rows.
 
     Parameters
     ----------
     X : ndarray, shape (n, d)
         Finite values.
+    per_column : bool, default True
+        One scale per column, or one for all.
 
     Returns
     -------
     Z : ndarray, shape (n, d)
         ``(X - centre) / scale``.
     centre : ndarray, shape (d,)
-    scale : float
-        Root-mean-square deviation over all coordinates; 1 when it is 0.
+    scale : ndarray, shape (d,)
+        Per column: its root-mean-square deviation, 1 for a constant column.
+        Shared: every entry the root-mean-square deviation over all
+        coordinates (1 when it is 0).
     """
     X = np.asarray(X, dtype=float)
+    if not per_column:
+        Z, centre, scale = _standardise_shared(X)
+        return Z, centre, np.full(X.shape[1:], scale)
+    n = len(X)
+    top = _power_of_two_near_max(X, axis=0)
+    sums = np.zeros(X.shape[1:])
+    for rows in _blocks(n):
+        sums += (X[rows] / top).sum(axis=0)
+    centre_s = sums / max(n, 1)                     # |X / top| < 2: the sum cannot overflow
+    Z = np.empty_like(X)
+    for rows in _blocks(n):
+        np.subtract(X[rows] / top, centre_s, out=Z[rows])
+    constant = np.ones(X.shape[1:], dtype=bool)
+    for rows in _blocks(n):
+        block = X[rows]
+        if block.size:
+            constant &= (block == X[0]).all(axis=0)
+    for rows in _blocks(n):                         # exactly 0, not a rounding residue
+        Z[rows][:, constant] = 0.0
+    spread = _power_of_two_near_max(Z, axis=0)
+    squares = np.zeros(X.shape[1:])
+    for rows in _blocks(n):
+        Z[rows] /= spread                           # |Z| < 2: squares neither over- nor underflow
+        squares += np.sum(Z[rows] * Z[rows], axis=0)
+    rms = np.sqrt(squares / max(n, 1))
+    rms_or_1 = np.where(rms > 0, rms, 1.0)
+    for rows in _blocks(n):
+        Z[rows] /= rms_or_1
+    with np.errstate(over="ignore", under="ignore"):
+        scale = np.where(rms > 0, rms * spread * top, 1.0)
+    bad = ~((scale > 0) & np.isfinite(scale))       # e.g. a spread near the largest double
+    scale[bad] = np.where(rms[bad] == 0, 1.0, np.finfo(float).max)
+    centre = centre_s * top
+    if n:
+        centre[constant] = X[0, constant]
+    return Z, centre, scale
+
+
+#: columns whose ranges (max - min) are within this factor of each other are
+#: taken to share units: fitted with one scale and drawn with equal aspect
+SAME_UNITS_RATIO = 3.0
+
+
+def column_ranges(X):
+    """(d,) ``max - min`` of each column of ``X`` (n, d), halved first so it cannot overflow."""
+    X = np.asarray(X, dtype=float)
+    if not len(X):
+        return np.zeros(X.shape[1:])
+    low, high = np.full(X.shape[1:], np.inf), np.full(X.shape[1:], -np.inf)
+    for rows in _blocks(len(X)):
+        low = np.minimum(low, X[rows].min(axis=0))
+        high = np.maximum(high, X[rows].max(axis=0))
+    with np.errstate(over="ignore"):       # a range beyond 1.8e308 is inf
+        return 2.0 * (high / 2 - low / 2)
+
+
+def shares_units(ranges, ratio=SAME_UNITS_RATIO):
+    """True when the nonzero ``ranges`` (d,) are all within ``ratio`` of each other,
+    so the columns look like one quantity in the same units (e.g. coordinates in cm)."""
+    r = np.asarray(ranges, dtype=float)
+    r = r[(r > 0) & np.isfinite(r)]
+    return bool(r.size == 0 or r.max() <= ratio * r.min())
+
+
+def _standardise_shared(X):
+    """:func:`standardise` with one overall scale: ``(Z, centre (d,), scale float)``."""
     n = len(X)
     top = _power_of_two_near_max(X)
     sums = np.zeros(X.shape[1:])
@@ -87,21 +164,27 @@ def standardise(X):
     return Z, centre_s * top, scale
 
 
-def _power_of_two_near_max(A):
+def _power_of_two_near_max(A, axis=None):
     """A power of two p with p <= max |A| < 2 p (1.0 for an empty or all-zero A).
 
-    Dividing by p is exact (unless the result is subnormal) and leaves
-    magnitudes below 2. Works in blocks of rows.
+    With ``axis=0`` one per column, shape (d,). Dividing by p is exact
+    (unless the result is subnormal) and leaves magnitudes below 2. Works in
+    blocks of rows.
     """
-    m = 0.0
+    m = 0.0 if axis is None else np.zeros(A.shape[1:])
     for rows in _blocks(len(A)):
         block = A[rows]
         if block.size:
-            m = max(m, float(np.max(np.abs(block))))
-    if not (m > 0 and math.isfinite(m)):
-        return 1.0
-    _, exponent = math.frexp(m)             # m = mantissa * 2**exponent, 0.5 <= mantissa < 1
-    return math.ldexp(1.0, exponent - 1)
+            m = np.maximum(m, np.max(np.abs(block), axis=axis))
+    if axis is None:
+        m = float(m)
+        if not (m > 0 and math.isfinite(m)):
+            return 1.0
+        _, exponent = math.frexp(m)         # m = mantissa * 2**exponent, 0.5 <= mantissa < 1
+        return math.ldexp(1.0, exponent - 1)
+    usable = (m > 0) & np.isfinite(m)
+    _, exponent = np.frexp(np.where(usable, m, 1.0))
+    return np.where(usable, np.ldexp(1.0, exponent - 1), 1.0)
 
 
 def display_unit(X):
@@ -121,18 +204,21 @@ def display_unit(X):
 def to_user_units(state, centre, scale, unit=1.0):
     """Undo :func:`standardise` on a state.
 
-    means -> means * scale + centre, covariances -> covariances * scale^2,
-    log-likelihood -> log-likelihood - d * log(scale) (a density in user units).
-    With ``unit`` (:func:`display_unit`) means and covariances are in multiples
-    of ``unit`` (``centre / unit``, ``scale / unit``), so data at 1e300 can be
-    drawn; the log-likelihood stays per user unit.
+    With ``D = diag(scale)``: means -> means D + centre, covariances -> D S D
+    (``S * outer(scale, scale)``), log-likelihood -> log-likelihood -
+    sum(log scale) (a density in user units). ``scale`` is (d,) or one
+    number for all columns. With ``unit`` (:func:`display_unit`) means and
+    covariances are in multiples of ``unit`` (``centre / unit``, ``scale /
+    unit``), so data at 1e300 can be drawn; the log-likelihood stays per
+    user unit.
     """
+    d = state.means.shape[1]
+    scale = np.broadcast_to(np.asarray(scale, dtype=float), (d,))
     _, means, covariances = params_to_user_units(
         (state.weights, state.means, state.covariances), centre / unit, scale / unit)
-    d = state.means.shape[1]
     return dataclasses.replace(
         state, means=means, covariances=covariances,
-        log_likelihood=float(state.log_likelihood - d * math.log(scale)),
+        log_likelihood=float(state.log_likelihood - np.sum(np.log(scale))),
     )
 
 
@@ -238,20 +324,24 @@ def view_of(X, dims=None, names=None):
 
 
 def params_to_fit_units(params, centre, scale):
-    """``(weights, means, covariances)`` in user units -> standardised units."""
+    """``(weights, means (k, d), covariances (k, d, d))`` in user units -> standardised
+    units: ``(means - centre) / scale``, ``S / outer(scale, scale)``; ``scale`` (d,) or a number."""
     weights, means, covs = (np.asarray(a, dtype=float) for a in params)
-    return weights, (means - centre) / scale, covs / (scale * scale)
+    s = np.broadcast_to(np.asarray(scale, dtype=float), means.shape[-1:])
+    return weights, (means - centre) / s, covs / np.outer(s, s)     # symmetric bit for bit
 
 
 def params_to_user_units(params, centre, scale):
-    """``(weights, means, covariances)`` in standardised units -> user units."""
+    """``(weights, means (k, d), covariances (k, d, d))`` in standardised units -> user
+    units: ``means * scale + centre``, ``D S D`` with ``D = diag(scale)``."""
     weights, means, covs = (np.asarray(a, dtype=float) for a in params)
-    return weights, means * scale + centre, covs * (scale * scale)
+    s = np.broadcast_to(np.asarray(scale, dtype=float), means.shape[-1:])
+    return weights, means * s + centre, covs * np.outer(s, s)       # symmetric bit for bit
 
 
 def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full",
                       init="kmeans++", max_iter=100, tol=1e-3, random_state=None,
-                      callback=None):
+                      callback=None, per_column=True):
     """Fit every k in ``ks`` (standardised, as the CLI fits) and score it in user units.
 
     Parameters
@@ -262,6 +352,12 @@ def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full
     criterion : {"bic", "aic"}
     n_init, covariance_type, init, max_iter, tol, random_state, callback
         As for :func:`gmm.select_k` (``callback`` gets its standardised rows).
+    per_column : bool, default True
+        Standardise each column by its own scale (False: one scale for all,
+        for columns in the same units, as sampled data). One scale is used
+        anyway when the columns' ranges are within :data:`SAME_UNITS_RATIO`
+        of each other (:func:`shares_units`: distances keep the data's
+        geometry) and for a spherical fit (per-column scaling is not spherical).
 
     Returns
     -------
@@ -279,13 +375,15 @@ def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full
         a degenerate k is not chosen unless every k is degenerate.
     """
     X = np.asarray(X, dtype=float)
-    Z, centre, scale = standardise(X)
+    per_column = (per_column and covariance_type != "spherical"
+                  and not shares_units(column_ranges(X)))
+    Z, centre, scale = standardise(X, per_column=per_column)
     best_k, table = gmm.select_k(Z, ks, criterion=criterion, n_init=n_init,
                                  covariance_type=covariance_type, init=init,
                                  max_iter=max_iter, tol=tol, random_state=random_state,
                                  callback=callback)
     n, d = X.shape
-    shift = d * math.log(scale)       # per-point log-likelihood: user = fit - shift
+    shift = float(np.sum(np.log(scale)))     # per-point log-likelihood: user = fit - shift
     rows = []
     for row in table:
         model = row["model"]

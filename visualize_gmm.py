@@ -223,6 +223,11 @@ def _add_teaching_arguments(p):
     g.add_argument("--contours", action="store_true",
                    help="line contours of the mixture's log-density, enclosing 95/75/50/25/5%% "
                         "of the points, updated every frame (default: off)")
+    g.add_argument("--uncertainty", action="store_true",
+                   help="size each point by its uncertainty, 1 - its largest responsibility "
+                        "(mclust's uncertainty plot): the points EM is unsure about stand "
+                        "out; with more than 50000 points the most uncertain few thousand "
+                        "are drawn as sized markers over the image (default: off)")
 
 
 def _prog_name():
@@ -269,7 +274,8 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         them: ``max_iter`` (50), ``tol``, ``init``, ``covariance_type``,
         ``random_state``, ``n_points``, ``n_true``, ``max_radius``, ``fps``,
         ``show_covariances``, ``show_means``, ``show_true``, ``print_ll``,
-        ``dims``, ``ll_panel``, ``soft``, ``compare``, ``contours``. The old
+        ``dims``, ``ll_panel``, ``soft``, ``compare``, ``contours``,
+        ``uncertainty``. The old
         names ``iterations``, ``seed``, ``hide_covs``, ``hide_means`` and
         ``hide_real`` still work and warn once (FutureWarning).
 
@@ -293,16 +299,17 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
 
 
 def _animation(options, X=None, *, rng=None, true_components=None, column_names=None,
-               interactive=False, on_state=None):
+               interactive=False, on_state=None, shared_scale=False):
     """The Animator of ``options`` on ``X`` (None: sampled with ``rng``)."""
     rng = np.random.default_rng(options.random_state) if rng is None else rng
     if X is None:
         X, sampled = gmm_fit.sample(options, rng)
         true_components = sampled if true_components is None else true_components
+        shared_scale = True             # both columns in the same units
     if options.print_ll:
         on_state = _print_ll if on_state is None else _both(_print_ll, on_state)
     fit = FitRun(X, options, rng=rng, true_components=true_components,
-                 column_names=column_names)
+                 column_names=column_names, shared_scale=shared_scale)
     return Animator(fit, options, interactive=interactive, on_state=on_state)
 
 
@@ -363,8 +370,9 @@ def _check_representable(X, args):
                                       ("--n-init", args.n_init > 1)) if given]
     if not flags:
         return
-    scale = standardise(X)[2]
+    scales = standardise(X)[2]
     low, high = USER_UNIT_SCALES
+    scale = float(scales.min() if scales.min() < low else scales.max())
     if not low <= scale <= high:
         raise UsageError(
             f"{flags[0]} needs the fitted parameters in the data's units, but the data's spread "
@@ -384,6 +392,7 @@ class _Plan:
     true_components: object
     rng: np.random.Generator
     selection: object = None
+    sampled: bool = False       # X was sampled: its columns share units (one scale)
 
 
 def _plan(args, X, true_components, signals):
@@ -395,6 +404,7 @@ def _plan(args, X, true_components, signals):
     replays the kept run from its state 0.
     """
     rng = np.random.default_rng(args.seed)
+    sampled = X is None
     d = X.shape[1] if X is not None else 2
     n = len(X) if X is not None else args.num_points
     if args.dims is not None:
@@ -409,7 +419,7 @@ def _plan(args, X, true_components, signals):
                          f"points ({n}); use smaller k")
     options = Options.from_args(args, n_components=k, init=init, covariance_type=covariance_type)
     if not (args.select_k is not None or (args.n_init > 1 and args.init_params is None)):
-        return _Plan(options, X, true_components, rng)
+        return _Plan(options, X, true_components, rng, sampled=sampled)
     if X is None:
         X, true_components = gmm_fit.sample(options, rng)
     ks = args.select_k if args.select_k is not None else [k]
@@ -428,7 +438,7 @@ def _plan(args, X, true_components, signals):
                                                        covariance_type=covariance_type))
         best, rows = choose(
             X, ks, criterion=args.criterion, n_init=args.n_init, init=init, max_iter=args.iterations,
-            tol=args.tol, random_state=rng, callback=fitted)
+            tol=args.tol, random_state=rng, callback=fitted, per_column=not sampled)
     best_k, best_type = best if every_type else (best, covariance_type)
     selection = None
     if args.select_k is not None:
@@ -440,7 +450,7 @@ def _plan(args, X, true_components, signals):
                 if r["k"] == best_k and r.get("covariance_type", best_type) == best_type)
     options = dataclasses.replace(options, n_components=best_k, init=init,
                                   covariance_type=best_type)
-    return _Plan(options, X, true_components, rng, selection)
+    return _Plan(options, X, true_components, rng, selection, sampled)
 
 
 def _start(args, d, n):
@@ -553,7 +563,7 @@ def _run(args, signals):
         check_save_path(save)
     plan = _plan(args, X, None, signals)     # may sample X; fits --select-k
     anim = _animation(plan.options, plan.X, rng=plan.rng, true_components=plan.true_components,
-                      column_names=names, interactive=live)
+                      column_names=names, interactive=live, shared_scale=plan.sampled)
     if plan.selection is not None:
         _add_criterion_panel(anim, plan.selection)
     if live:

@@ -1,7 +1,11 @@
 """Tests for gmm_fit.FitRun: the fit on the user's data behind an animation."""
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 import gmm
 import gmm_transforms
@@ -92,3 +96,51 @@ def test_bad_points_and_options_are_value_errors():
         FitRun(np.zeros(5), Options())
     with pytest.raises(ValueError, match="cannot fit 5 components to 3 points"):
         FitRun(np.zeros((3, 2)), Options(n_components=5))
+
+
+def _mixed_units(n_per=150, seed=4):
+    """Three well separated clusters whose columns differ in scale by 1e4 and
+    1e-4, the last column offset by 1e9 (as dollars, metres and a timestamp)."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0, 0.0], [6.0, -4.0, 3.0], [-5.0, 5.0, -4.0]])
+    X = np.concatenate([c + rng.normal(size=(n_per, 3)) * [1.0, 0.6, 1.5] for c in centres])
+    return X[rng.permutation(len(X))] * [1e4, 1e-4, 1.0] + [0.0, 0.0, 1e9]
+
+
+def test_mixed_units_fit_equals_sklearns_from_the_same_start():
+    """Per-column standardising: the fit in user units is scikit-learn's on the
+    raw data, from the same start, to 1e-6 relative.
+
+    The only part of EM that is not equivariant under a per-column affine map
+    is the ``reg_covar`` floor: this tool adds 1e-6 to each variance in units
+    of that column's standard deviation s_j (1e-6 s_j^2 in user units), where
+    scikit-learn on raw data adds 1e-6 in raw units to every axis (1e-6 on a
+    column whose variance is 1e-8 would swamp it). So scikit-learn runs on
+    the raw data divided column by column by s_j (not centred: the 1e9 offset
+    stays, so its handling is checked too), where its floor is exactly this
+    tool's; its means and covariances are mapped back by ``* s`` and
+    ``* outer(s, s)``, which is exact to rounding.
+    """
+    X = _mixed_units()
+    fit = FitRun(X, Options(n_components=3, max_iter=8, tol=0, random_state=1))
+    _run(fit)
+    last = fit.record.last
+    weights, means, covs = last.weights, last.means, last.covariances
+    s = X.std(axis=0)
+    np.testing.assert_allclose(fit.scale, s, rtol=1e-12)
+    start = FitRun(X, Options(n_components=3, max_iter=0, random_state=1))
+    _run(start)                               # the record holds d-dimensional states
+    first = start.record.last
+    w0, m0, c0 = first.weights, first.means, first.covariances
+    sk = SkGaussianMixture(3, covariance_type="full", max_iter=8, tol=0, reg_covar=1e-6,
+                           weights_init=w0, means_init=m0 / s,
+                           precisions_init=np.linalg.inv(c0 / np.outer(s, s)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)     # 8 iterations on purpose
+        sk.fit(X / s)
+    np.testing.assert_allclose(weights, sk.weights_, rtol=1e-6)
+    offset = np.array([0.0, 0.0, 1e9])        # means to 1e-6 of each column's spread
+    np.testing.assert_allclose((means - offset) / s, (sk.means_ * s - offset) / s, atol=1e-6)
+    np.testing.assert_allclose(covs, sk.covariances_ * np.outer(s, s), rtol=1e-6)
+    # the age variances of issue 14: 1e-6 in this column's units, not in income's
+    assert np.all(np.diagonal(covs, axis1=1, axis2=2)[:, 1] < 1e-8)

@@ -88,7 +88,7 @@ def test_n_init_keeps_the_best_run():
     assert many["log_likelihood"] >= one["log_likelihood"] - 1e-12
     runs = [gmm.GaussianMixture(5, init="kmeans++", random_state=g).fit(
         gmm_transforms.standardise(X)[0]) for g in [np.random.default_rng(3)]]
-    assert runs[0].state_.log_likelihood - 2 * np.log(gmm_transforms.standardise(X)[2]) == \
+    assert runs[0].state_.log_likelihood - np.log(gmm_transforms.standardise(X)[2]).sum() == \
         pytest.approx(one["log_likelihood"], abs=1e-12)
 
 
@@ -139,3 +139,32 @@ def test_project_matches_samples():
     out = gmm_transforms.project(state, P, centre)
     np.testing.assert_allclose(Y.mean(axis=0), out.means[0], atol=0.03)
     np.testing.assert_allclose(np.cov(Y.T), out.covariances[0], rtol=0.02, atol=0.03)
+
+
+def test_select_k_marks_nothing_degenerate_in_mixed_units():
+    """Income in dollars beside age in years (issue 14): scikit-learn fits every
+    k fine on the raw data, so no row is marked degenerate, and both choose 3.
+    With one shared scale the reg_covar floor was ~800 years^2 and every k was marked."""
+    rng = np.random.default_rng(0)
+    centres = np.array([[32_000.0, 25.0], [58_000.0, 41.0], [95_000.0, 56.0]])
+    spreads = np.array([[6_000.0, 3.5], [9_000.0, 6.0], [14_000.0, 5.3]])
+    X = np.concatenate([c + rng.normal(size=(200, 2)) * sd for c, sd in zip(centres, spreads)])
+    best_k, rows = gmm_transforms.select_components(X, [1, 2, 3, 4, 5],
+                                                    random_state=np.random.default_rng(1))
+    assert not any(r["degenerate"] for r in rows)
+    sk_bic = [SkGaussianMixture(k, n_init=3, random_state=0).fit(X).bic(X) for k in range(1, 6)]
+    assert best_k == 1 + int(np.argmin(sk_bic)) == 3
+    age_variances = np.diagonal(rows[2]["covariances"], axis1=1, axis2=2)[:, 1]
+    np.testing.assert_allclose(np.sort(age_variances), np.sort(spreads[:, 1] ** 2), rtol=0.3)
+
+
+def test_columns_share_units_when_their_ranges_are_within_a_factor_3():
+    """Iris (all in cm, ranges 2.4 to 5.9) is fitted with one scale; income
+    beside age (ranges 1e5 and 60) with one per column."""
+    X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
+    np.testing.assert_allclose(gmm_transforms.column_ranges(X), X.max(0) - X.min(0))
+    assert gmm_transforms.shares_units(gmm_transforms.column_ranges(X))
+    assert not gmm_transforms.shares_units([1e5, 60.0])
+    assert gmm_transforms.shares_units([0.0, 2.0, 5.9])         # a constant column aside
+    np.testing.assert_array_equal(gmm_transforms.column_ranges([[-1e308, 0], [1e308, 1]]),
+                                  [np.inf, 1.0])

@@ -250,7 +250,7 @@ def test_cli_restart_uses_seed_plus_r(tmp_path, captured_animator, capsys):
     capsys.readouterr()                                  # would silence the restart lines
     anim = captured_animator["anim"]
     X = anim.views[0].artist.get_offsets().data          # the drawn (2-D) data
-    Z, centre, scale = gmm_transforms.standardise(X)
+    Z, centre, scale = gmm_transforms.standardise(X, per_column=False)  # sampled: one scale
     window = gmm_window.LiveWindow(anim)                 # the r key
     for r in (1, 2):
         window.restart()

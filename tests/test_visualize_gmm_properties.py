@@ -374,16 +374,24 @@ def test_parameters_that_cannot_be_represented_are_one_error_line(tmp_path, s):
 
 
 def test_standardise_is_scale_free_and_blockwise(monkeypatch):
+    """Per column (numpy's mean and std as the reference) and with one shared
+    scale, at any overall scale, in blocks or not."""
     X = np.random.default_rng(1).normal(size=(100, 3)) * [1.0, 5.0, 0.1] + 7.0
     Zr = X - X.mean(axis=0)
-    Zr /= np.sqrt(np.mean(Zr ** 2))
+    Zs = Zr / np.sqrt(np.mean(Zr ** 2))
+    Zr = Zr / X.std(axis=0)
     for s in [1.0, 1e-300, 2.0 ** -1060, 1e160, 1e300]:     # 2**-1060: subnormal data
         Z, centre, scale = gmm_transforms.standardise(X * s)
         tol = 1e-12 if s >= 1e-300 else 1e-2                 # subnormals keep few bits
         np.testing.assert_allclose(Z, Zr, atol=tol)
-        assert scale == pytest.approx(np.sqrt(np.mean((X - X.mean(0)) ** 2)) * s, rel=tol)
+        np.testing.assert_allclose(scale, X.std(axis=0) * s, rtol=tol)
+        Z, centre, scale = gmm_transforms.standardise(X * s, per_column=False)
+        np.testing.assert_allclose(Z, Zs, atol=tol)
+        np.testing.assert_allclose(scale, np.sqrt(np.mean((X - X.mean(0)) ** 2)) * s, rtol=tol)
     monkeypatch.setattr(gmm_transforms, "CHUNK_ROWS", 7)    # blocks: the same result
     np.testing.assert_allclose(gmm_transforms.standardise(X)[0], Zr, atol=1e-12)
+    np.testing.assert_allclose(gmm_transforms.standardise(X, per_column=False)[0], Zs,
+                               atol=1e-12)
 
 
 # --------------------------------------------------------------------------- 3. files
