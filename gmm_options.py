@@ -85,6 +85,8 @@ class Options:
         the top two principal components for d > 2.
     ll_panel, soft, contours : bool
         Teaching views: ``--ll-panel``, ``--soft``, ``--contours``.
+    uncertainty : bool
+        ``--uncertainty``: each point sized by 1 - its largest responsibility.
     compare : None or "kmeans"
         ``--compare kmeans``: a k-means panel beside EM.
     quiet : bool
@@ -110,6 +112,7 @@ class Options:
     soft: bool = False
     compare: object = None
     contours: bool = False
+    uncertainty: bool = False
     quiet: bool = False
 
     def __post_init__(self):
@@ -160,6 +163,7 @@ class Options:
             fps=args.fps, show_covariances=not args.hide_covs,
             show_means=not args.hide_means, show_true=not args.hide_real,
             print_ll=args.print_ll, dims=args.dims, ll_panel=args.ll_panel,
-            soft=args.soft, compare=args.compare, contours=args.contours, quiet=args.quiet)
+            soft=args.soft, compare=args.compare, contours=args.contours, quiet=args.quiet,
+            uncertainty=args.uncertainty)
         values.update(overrides)
         return cls(**values)

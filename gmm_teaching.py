@@ -20,7 +20,7 @@ from matplotlib.colors import to_rgba_array
 import gmm
 
 from gmm_plot import (
-    IMAGE_THRESHOLD, Z_FIT, Z_MEANS, Z_TEXT, IterationText, MeansView, PointsView, TrueEllipsesView,
+    IMAGE_THRESHOLD, Z_FIT, Z_MEANS, Z_POINTS, Z_TEXT, IterationText, MeansView, PointsView, TrueEllipsesView,
     fit_text,
 )
 
@@ -35,6 +35,9 @@ __all__ = [
     "mix_colors",
     "voronoi_cells",
     "SoftPointsView",
+    "LastResponsibilities",
+    "uncertainty",
+    "UncertaintyView",
     "ContoursView",
     "LogLikelihoodPanel",
     "VoronoiView",
@@ -296,6 +299,125 @@ class SoftPointsView(PointsView):
             flat[self._occupied, :3] = np.round(255 * np.clip(mixed, 0.0, 1.0)).astype(np.uint8)
             self.artist.set_data(self._image)
         return [self.artist]
+
+
+class LastResponsibilities:
+    """``responsibilities(state)`` computed once per state: views of one frame
+    (``--soft`` and ``--uncertainty``) share the (n, k) array.
+
+    Parameters
+    ----------
+    responsibilities : callable
+        ``responsibilities(state) -> (n, k)`` array.
+    """
+
+    def __init__(self, responsibilities):
+        self.responsibilities = responsibilities
+        self._state, self._value = None, None
+
+    def __call__(self, state):
+        if state is not self._state:
+            self._value = np.asarray(self.responsibilities(state), dtype=float)
+            self._state = state
+        return self._value
+
+
+def uncertainty(resp):
+    """mclust's uncertainty of each point, ``1 - max_j resp[i, j]``.
+
+    Parameters
+    ----------
+    resp : ndarray, shape (n, k)
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        In ``[0, 1 - 1/k]``: 0 when one component owns the point.
+    """
+    resp = np.asarray(resp, dtype=float)
+    return np.clip(1.0 - resp.max(axis=1), 0.0, 1.0)
+
+
+class UncertaintyView:
+    """Points sized by their uncertainty ``1 - max responsibility`` (mclust's
+    uncertainty plot): the points EM is unsure about stand out.
+
+    The marker area is ``base * (MIN_SCALE + (MAX_SCALE - MIN_SCALE) * u)``
+    with ``u = min(uncertainty / 0.5, 1)``, so a certain point keeps a
+    visible dot and a point EM cannot decide between two components (or
+    more) is the largest. The points view (plain or
+    ``--soft``) stays and still sets the colours: in the scatter mode this
+    view resizes its markers every frame; in the image mode (large n, one pixel
+    per point) the image stays and the ``max_markers`` most uncertain points
+    (those with ``u >= MIN_SHOWN``) are drawn over it as sized markers in
+    their most responsible component's colour (their mixed colour over
+    ``--soft``), so a frame costs one
+    ``argpartition`` of the n uncertainties, not n markers. Nothing here is
+    2-D specific: a scatter of a 1-D view can be wrapped the same way.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    points_view : gmm_plot.PointsView
+        The scene's points view (``mode``, ``artist``, ``colors``); it keeps
+        owning its artist.
+    points : ndarray, shape (n, 2)
+        The displayed points (used in the image mode).
+    responsibilities : callable
+        ``responsibilities(state) -> (n, k)``.
+    max_markers : int
+        Image mode: at most this many markers per frame.
+    """
+
+    MIN_SCALE, MAX_SCALE = 0.4, 6.0
+    FULL_SIZE_AT = 0.5          # a two-way tie (1 - max resp = 1/2) gets the largest marker
+    MIN_SHOWN = 0.05
+    IMAGE_MARKER = 3.0          # base marker area (points^2) over the image
+
+    def __init__(self, ax, points_view, points, responsibilities, *, max_markers=2000):
+        self.points_view = points_view
+        self.responsibilities = responsibilities
+        self.mode = points_view.mode
+        self.colors = np.asarray(points_view.colors, dtype=float)
+        self.max_markers = int(max_markers)
+        self.overlay = None
+        if self.mode == "scatter":
+            self.base = float(np.median(points_view.artist.get_sizes()))
+        else:
+            self.base = self.IMAGE_MARKER
+            self.points = np.asarray(points, dtype=float)
+            # no marker edges: they would triple the drawing time
+            self.overlay = ax.scatter([], [], s=[], linewidths=0, zorder=Z_POINTS + 0.1)
+        self.artists = [self.overlay] if self.overlay is not None else []
+        self.sizes = None
+
+    def marker_sizes(self, u):
+        """Marker areas (points^2) for normalised uncertainties ``u`` in [0, 1]."""
+        return self.base * (self.MIN_SCALE + (self.MAX_SCALE - self.MIN_SCALE) * u)
+
+    def update(self, state):
+        """Size the points (or the overlay's markers) by ``responsibilities(state)``."""
+        resp = np.asarray(self.responsibilities(state), dtype=float)
+        u = np.minimum(uncertainty(resp) / self.FULL_SIZE_AT, 1.0)
+        if self.mode == "scatter":
+            self.sizes = self.marker_sizes(u)
+            self.points_view.artist.set_sizes(self.sizes)
+            return [self.points_view.artist]
+        m = min(self.max_markers, len(u))
+        top = np.argpartition(u, len(u) - m)[len(u) - m:] if m < len(u) else np.arange(len(u))
+        top = top[u[top] >= self.MIN_SHOWN]
+        top = top[np.argsort(u[top])]             # the most uncertain drawn last, on top
+        face = np.empty((len(top), 4))
+        if isinstance(self.points_view, SoftPointsView):    # the same mixed colours
+            face[:, :3] = np.clip(mix_colors(resp[top], self.colors), 0.0, 1.0)
+        else:
+            face[:, :3] = self.colors[resp[top].argmax(axis=1), :3]
+        face[:, 3] = 0.9
+        self.sizes = self.marker_sizes(u[top])
+        self.overlay.set_offsets(self.points[top] if len(top) else np.empty((0, 2)))
+        self.overlay.set_sizes(self.sizes)
+        self.overlay.set_facecolor(face)
+        return [self.overlay]
 
 
 class ContoursView:
@@ -625,10 +747,17 @@ def add_teaching_views(anim, fit, options):
     options : gmm_options.Options
     """
     ax, colors = anim.ax, anim.colors
+    resp = None if fit.n_features == 2 else fit.responsibilities
+    if options.uncertainty:      # one (n, k) array per frame for both
+        shown = np.asarray(fit.points, dtype=float)
+        resp = LastResponsibilities(resp or (lambda state: gmm.responsibilities(
+            shown, state.weights, state.means, state.covariances)))
     if options.soft:
         old = next(v for v in anim.views if type(v) is PointsView)
-        resp = None if fit.n_features == 2 else fit.responsibilities
         anim.add_view(SoftPointsView(ax, fit.points, colors, responsibilities=resp), replace=old)
+    if options.uncertainty:
+        points_view = next(v for v in anim.views if isinstance(v, PointsView))
+        anim.add_view(UncertaintyView(ax, points_view, fit.points, resp))
     if options.contours:
         anim.add_view(ContoursView(ax, fit.points))
     if options.compare == "kmeans":
@@ -663,4 +792,6 @@ def _add_kmeans_panel(anim, fit, options):
     kax.set_ylim(kax.get_ylim())
     anim.add_view(FollowerPanel(fit.kmeans_states, views, frame=lambda: anim.current))
     title = "EM: Gaussian mixture" + (" (soft colours)" if options.soft else "")
+    if options.uncertainty:
+        title += " (size: uncertainty)"
     anim.add_view(PanelTitle(ax, title))

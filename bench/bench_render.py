@@ -243,6 +243,8 @@ VIEW_OPTIONS = [
     ("--compare kmeans", {"compare": "kmeans"}),
     ("--contours", {"contours": True}),
     ("all four", {"ll_panel": True, "soft": True, "compare": "kmeans", "contours": True}),
+    ("--uncertainty", {"uncertainty": True}),
+    ("--uncertainty --soft", {"uncertainty": True, "soft": True}),
 ]
 
 

@@ -436,3 +436,123 @@ def test_ll_panel_marker_never_sits_on_the_edge(seed):
         lo, hi = panel.ax.get_ylim()
         y = float(panel.marker.get_ydata()[0])
         assert lo + 0.02 * (hi - lo) <= y <= hi - 0.02 * (hi - lo), (i, y, lo, hi)
+
+
+# ---------------------------------------------------------------- uncertainty (mclust)
+
+def _expected_sizes(base, resp):
+    """Marker areas of the uncertainty view, from responsibilities computed elsewhere."""
+    u = np.minimum((1.0 - resp.max(axis=1)) / 0.5, 1.0)
+    return base * (0.4 + 5.6 * u)
+
+
+def test_uncertainty_is_one_minus_the_largest_responsibility():
+    resp = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3], [0.2, 0.7, 0.1]])
+    np.testing.assert_allclose(gmm_teaching.uncertainty(resp), [0.0, 0.5, 2 / 3, 0.3],
+                               atol=1e-15)
+
+
+def test_uncertainty_scatter_sizes_follow_scipy_responsibilities():
+    fig, ax = _axes()
+    pts = np.array([[0.0, 0.0], [-1.0, 0.5], [2.5, -1.0], [0.3, 0.2], [-3.0, 3.0]])
+    colors = gmm_plot.component_colors(2)
+    points = gmm_plot.PointsView(ax, pts, colors)
+    base = float(points.artist.get_sizes()[0])
+
+    def resp(state):
+        return gmm.responsibilities(pts, state.weights, state.means, state.covariances)
+
+    view = gmm_teaching.UncertaintyView(ax, points, pts, resp)
+    assert view.artists == []                           # the points view keeps its artist
+    assert view.update(TWO) == [points.artist]
+    sizes = points.artist.get_sizes()
+    np.testing.assert_allclose(sizes, _expected_sizes(base, _scipy_resp(pts, TWO)), rtol=1e-9)
+    # the midway point (a two-way tie) is the largest, a far one near the smallest
+    assert sizes[0] == pytest.approx(6.0 * base) and sizes[2] < 0.5 * base
+    # updated every frame: a state that owns every point shrinks them all
+    one = _state([1.0], [[0.0, 0.0]], [np.eye(2)])
+    view.update(one)
+    np.testing.assert_allclose(points.artist.get_sizes(), 0.4 * base)
+
+
+def test_uncertainty_image_mode_marks_the_most_uncertain_points():
+    fig, ax = _axes()
+    rng = np.random.default_rng(1)
+    pts = rng.uniform(-3.5, 3.5, size=(600, 2))
+    colors = gmm_plot.component_colors(2)
+    soft = gmm_teaching.SoftPointsView(ax, pts, colors, image_threshold=10)
+    assert soft.mode == "image"
+    view = gmm_teaching.UncertaintyView(ax, soft, pts, lambda s: _scipy_resp(pts, s),
+                                        max_markers=40)
+    (overlay,) = view.update(TWO)
+    resp = _scipy_resp(pts, TWO)
+    u = 1.0 - resp.max(axis=1)
+    shown = overlay.get_offsets()
+    assert len(shown) == 40
+    # exactly the 40 largest uncertainties, drawn in increasing order
+    idx = [int(np.flatnonzero((pts == p).all(axis=1))[0]) for p in np.asarray(shown)]
+    assert sorted(idx) == sorted(np.argsort(u)[-40:].tolist())
+    assert np.all(np.diff(u[idx]) >= 0)
+    np.testing.assert_allclose(overlay.get_sizes(), _expected_sizes(3.0, resp[idx]), rtol=1e-9)
+    # over --soft the markers carry the same mixed colours
+    np.testing.assert_allclose(overlay.get_facecolors()[:, :3], resp[idx] @ colors[:, :3],
+                               atol=1e-12)
+    # one component owns every point (the other is far away): no markers
+    view.update(_state([0.5, 0.5], [[0.0, 0.0], [60.0, 60.0]], [np.eye(2), np.eye(2)]))
+    assert len(overlay.get_offsets()) == 0
+
+
+def test_uncertainty_with_soft_computes_responsibilities_once_per_frame():
+    calls = []
+    pts = np.random.default_rng(2).normal(size=(50, 2))
+
+    def resp(state):
+        calls.append(state.iteration)
+        return _scipy_resp(pts, state)
+
+    shared = gmm_teaching.LastResponsibilities(resp)
+    fig, ax = _axes()
+    soft = gmm_teaching.SoftPointsView(ax, pts, gmm_plot.component_colors(2),
+                                       responsibilities=shared)
+    view = gmm_teaching.UncertaintyView(ax, soft, pts, shared)
+    for state in (TWO, TWO, gmm.GMMState(1, TWO.weights, TWO.means, TWO.covariances, 0.0,
+                                          np.zeros(0, int))):
+        soft.update(state)
+        view.update(state)
+    assert calls == [0, 1]
+
+
+@pytest.mark.parametrize("ext", [".gif", ".html", ".png", ".mp4"])
+def test_uncertainty_with_every_view_in_every_format(tmp_path, captured_animator, ext):
+    out = tmp_path / f"u{ext}"
+    argv = SMALL + ["-i", "3", "--tol", "0", "--uncertainty", "--soft", "--ll-panel",
+                    "--compare", "kmeans", "--contours", "--hide_covs", "-q", "-s", str(out)]
+    assert main(argv) == 0
+    anim = captured_animator["anim"]
+    assert out.stat().st_size > 0
+    names = [type(v).__name__ for v in anim.views]
+    assert {"SoftPointsView", "UncertaintyView", "ContoursView", "LogLikelihoodPanel"} <= set(
+        names) and "EllipsesView" not in names
+    # the final frame's sizes come from the last state's responsibilities (scipy)
+    soft = next(v for v in anim.views if isinstance(v, gmm_teaching.SoftPointsView))
+    resp = _scipy_resp(anim.fit.points, anim.history[-1])
+    base = 12.0 * np.sqrt(1000.0 / 300)                 # the scatter's marker area at n = 300
+    np.testing.assert_allclose(soft.artist.get_sizes(), _expected_sizes(base, resp), rtol=1e-6)
+
+
+def test_uncertainty_option_of_animate_and_its_default():
+    anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3,
+                                 uncertainty=True)
+    assert [type(v).__name__ for v in anim.views][-1] == "UncertaintyView"
+    anim.render(1)
+    sizes = anim.views[0].artist.get_sizes()
+    assert len(sizes) == 200 and sizes.min() > 0 and sizes.max() > sizes.min()
+    assert "UncertaintyView" not in [type(v).__name__ for v in visualize_gmm.animate(
+        None, 3, max_iter=1, random_state=0, n_points=200, n_true=3).views]
+
+
+def test_uncertainty_in_the_live_window_under_xvfb(tmp_path, run_in_window):
+    proc = run_in_window(["-m", "window_driver", "-N", "200", "-m", "3", "-k", "3", "-i", "3",
+                          "--seed", "0", "--uncertainty", "--soft", "--fps", "20"], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "drew frames: 0 1 2 3" in proc.stderr, proc.stderr
