@@ -152,7 +152,7 @@ VALUE_FLAGS = {
     "-s": st.sampled_from(SAVES),
 }
 SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
-            "--print_ll", "-q"]
+            "--print_ll", "-q", "--uncertainty"]
 
 
 @st.composite
@@ -262,6 +262,9 @@ def test_any_command_line_is_exit_0_or_one_error_line(argv):
                "--select-k", "1:3"])
 @example(argv=["--seed", "0", "-s", "o.html", "--init-params", "q.json", "--covariance-type",
                "spherical", "--save-params", "p.npz"])
+@example(argv=["--seed", "0", "-s", "o.gif", "--load_path", "pts3.npy", "--uncertainty",
+               "--soft", "--compare", "kmeans", "-k", "1"])
+@example(argv=["--seed", "0", "-s", "o.png", "--load_path", "const.npy", "--uncertainty"])
 def test_valid_combinations_get_through_the_whole_run(argv):
     _check_command_line(argv)
 
