@@ -335,7 +335,11 @@ def uncertainty(resp):
         In ``[0, 1 - 1/k]``: 0 when one component owns the point.
     """
     resp = np.asarray(resp, dtype=float)
-    return np.clip(1.0 - resp.max(axis=1), 0.0, 1.0)
+    # column by column: max over a short last axis is ~5x slower at n = 1e6
+    largest = resp[:, 0].copy()
+    for j in range(1, resp.shape[1]):
+        np.maximum(largest, resp[:, j], out=largest)
+    return np.clip(1.0 - largest, 0.0, 1.0, out=largest)
 
 
 class UncertaintyView:
@@ -403,9 +407,9 @@ class UncertaintyView:
             self.sizes = self.marker_sizes(u)
             self.points_view.artist.set_sizes(self.sizes)
             return [self.points_view.artist]
-        m = min(self.max_markers, len(u))
-        top = np.argpartition(u, len(u) - m)[len(u) - m:] if m < len(u) else np.arange(len(u))
-        top = top[u[top] >= self.MIN_SHOWN]
+        top = np.flatnonzero(u >= self.MIN_SHOWN)    # usually a small part of n
+        if len(top) > self.max_markers:
+            top = top[np.argpartition(u[top], len(top) - self.max_markers)[-self.max_markers:]]
         top = top[np.argsort(u[top])]             # the most uncertain drawn last, on top
         face = np.empty((len(top), 4))
         if isinstance(self.points_view, SoftPointsView):    # the same mixed colours
