@@ -18,13 +18,15 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 __all__ = [
+    "Table",
+    "load_table",
     "DataError",
     "IndexColumnWarning",
     "load_points",
     "column_names",
 ]
 
-LOADABLE_EXTENSIONS = (".npy", ".csv", ".txt")
+LOADABLE_EXTENSIONS = (".npy", ".csv", ".tsv", ".txt")
 
 
 class DataError(ValueError):
@@ -344,7 +346,7 @@ def _is_row_index(header, first_line, delimiter, first_column):
         return False
     fields = _split(first_line, delimiter)
     n_columns = len(fields)
-    if n_columns < 3:
+    if n_columns < 2:
         return False
     unnamed = header[0] == "" and len(header) == n_columns
     nameless = (len(header) == n_columns - 1
@@ -360,9 +362,13 @@ def _without_row_index(name, header, X, first_line, delimiter):
     """``(header, X)`` without a row-index first column (and a warning said)."""
     if not _is_row_index(header, first_line, delimiter, X[:, 0]):
         return header, X
+    if X.shape[1] == 2:
+        raise DataError(f"{name}: the first column is a row index (no name, distinct whole "
+                        "numbers, as pandas' to_csv writes), which leaves one data column; "
+                        "need at least 2 (1-D data is not supported yet)")
     warnings.warn(f"{name}: the first column is a row index (no name, distinct whole "
                   "numbers, as pandas' to_csv and R's write.csv write) and is left out",
-                  IndexColumnWarning, stacklevel=4)   # load_points' caller
+                  IndexColumnWarning, stacklevel=5)   # load_points' or load_table's caller
     return (header[1:] if header[0] == "" else header), X[:, 1:]
 
 
@@ -390,7 +396,7 @@ def _diagnose_text(name, data, numbers, delimiter):
                 )
 
 
-def _load_text(name, fh):
+def _load_text(name, fh, columns=None, info=None):
     try:
         raw = fh.read()
     except OSError as exc:
@@ -399,7 +405,7 @@ def _load_text(name, fh):
         raise DataError(f"{name}: is empty; need one point per row, x and y in columns")
     text = _decode_text(name, raw)
     lines = _content_lines(text)
-    delimiter = _pick_delimiter(lines)
+    delimiter = "\t" if _extension(name) == ".tsv" else _pick_delimiter(lines)
     header, data = _header_and_data(lines, delimiter)
     if not data:
         raise DataError(
@@ -411,16 +417,22 @@ def _load_text(name, fh):
         numbers = _content_line_numbers(text)
         return numbers[1:] if header is not None else numbers
 
+    if columns is not None:
+        return _load_selected(name, header, data, data_line_numbers, delimiter, columns, info)
     try:            # '"1"' is 1: R quotes its row names
         X = np.loadtxt(data, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None,
                        quotechar='"')
         if X.shape[1] != len(_split(data[0], delimiter)):
             raise ValueError("column count mismatch")
     except ValueError as exc:
+        _diagnose_columns(name, header, data, data_line_numbers(), delimiter)
         _diagnose_text(name, data, data_line_numbers(), delimiter)
         first = str(exc).splitlines()[0] if str(exc) else "parse error"
         raise DataError(f"{name}: is not a numeric table ({first})") from None
+    d_file = X.shape[1]
     header, X = _without_row_index(name, header, X, data[0], delimiter)
+    if info is not None and X.shape[1] < d_file:
+        info["index"] = _index_column(data, delimiter)
     if header is not None and len(header) != X.shape[1]:
         first = _content_line_numbers(text)[0]
         raise DataError(
@@ -434,7 +446,7 @@ def _load_text(name, fh):
                      "NaN or inf (or a number beyond float64's 1.8e308)"), header
 
 
-def load_points(path, *, with_names=False):
+def load_points(path, *, with_names=False, columns=None):
     """Load points from a ``.npy``, ``.csv`` or ``.txt`` file, safely.
 
     ``.npy`` files are checked from their header first (dtype and shape are
@@ -454,6 +466,12 @@ def load_points(path, *, with_names=False):
     with_names : bool, default False
         Also return the column names, as :func:`column_names` would, from the
         same read of the file.
+    columns : str or sequence of (str or int), optional
+        The columns to load, in this order: header names or 0-based numbers
+        of the file's columns (a row-index column counts), as a list or one
+        comma-separated string (``"income,age"``, ``"0,2"``). Without it every
+        column must be numeric; a text, date or True/False column is an
+        error naming it and the numeric columns to choose instead.
 
     Returns
     -------
@@ -468,14 +486,8 @@ def load_points(path, *, with_names=False):
         A ``ValueError`` whose message is one line naming the file, the problem
         and, where it helps, what to do.
     """
-    name = os.fspath(path)
-    fh = _open_regular(name)
-    with fh:
-        if _extension(name) == ".npy":
-            X, names = _load_npy(name, fh), None
-        else:
-            X, names = _load_text(name, fh)
-    return (X, names) if with_names else X
+    table = _read(path, columns)
+    return (table.X, table.names) if with_names else table.X
 
 
 def column_names(path):
@@ -544,3 +556,201 @@ def _commented_header(text, first_data_line, delimiter):
     if len(names) != n_columns or any(not f or _is_number(f) for f in names):
         return None
     return names
+
+
+# Choosing columns, text columns, empty cells, the row index -------------------
+
+
+class Table:
+    """What :func:`load_table` read: ``X`` (n, d), ``names`` (d str or None) and
+    ``index`` (``(name, n str)``: a row-index column's header name and values
+    as written, or None)."""
+
+    def __init__(self, X, names, index=None):
+        self.X, self.names, self.index = X, names, index
+
+
+def load_table(path, *, columns=None):
+    """:func:`load_points` with the names and the row index: returns a :class:`Table`.
+
+    Parameters and errors as :func:`load_points`. ``index`` holds the row
+    index that was left out (pandas' ``to_csv``, R's ``write.csv``), so
+    results can be written back beside it, row by row.
+    """
+    return _read(path, columns)
+
+
+def _read(path, columns):
+    """The :class:`Table` of ``path`` (the one body of load_points and load_table, so
+    the IndexColumnWarning points at their caller)."""
+    name = os.fspath(path)
+    fh = _open_regular(name)
+    info = {}
+    with fh:
+        if _extension(name) == ".npy":
+            X = _load_npy(name, fh)
+            if columns is not None:
+                X = X[:, _resolve_columns(name, columns, None, X.shape[1])]
+            return Table(X, None)
+        X, names = _load_text(name, fh, columns, info)
+    return Table(X, names, info.get("index"))
+
+
+def _index_column(data, delimiter):
+    """``(name, values)`` of a row-index first column: the values as written (unquoted)."""
+    return "", [_unquote(_split(line, delimiter)[0]) for line in data]
+
+
+def _column_label(header, n_columns, c):
+    """``'income'`` (the header's name) or ``3`` (its 0-based number)."""
+    if header is not None and len(header) == n_columns and header[c]:
+        return repr(header[c])
+    return str(c)
+
+
+def _file_header(header, data, delimiter):
+    """The header with one name per file column (R's write.table leaves out the row
+    index's name: an empty one is put back), or None."""
+    if header is None:
+        return None
+    n_columns = len(_split(data[0], delimiter))
+    if len(header) == n_columns - 1 and _is_row_index(header, data[0], delimiter,
+                                                     _first_column(data, delimiter)):
+        return [""] + list(header)
+    return list(header)
+
+
+_MAX_COLUMN_DIGITS = 12
+
+
+def _resolve_columns(name, columns, header, n_columns):
+    """0-based file column numbers of ``columns`` (names or numbers), checked."""
+    if isinstance(columns, str):
+        specs = columns.split(",")
+    elif isinstance(columns, (list, tuple, np.ndarray)):
+        specs = list(columns)
+    else:
+        raise TypeError(f"columns must be a comma-separated string or a list of column names "
+                        f"or 0-based numbers, got {type(columns).__name__}")
+    if not specs or all(isinstance(s, str) and not s.strip() for s in specs):
+        raise DataError(f"{name}: no columns chosen (columns is empty); give at least 2 "
+                        "column names or 0-based numbers, e.g. 0,1")
+    numbered = f"the file has {n_columns} column{'s' if n_columns != 1 else ''}, numbered " \
+               f"0 to {n_columns - 1}"
+    if header is not None:
+        shown = ", ".join(h or "(row index)" for h in header[:12])
+        numbered += f" ({shown}{', ...' if len(header) > 12 else ''})"
+    chosen = []
+    for spec in specs:
+        if isinstance(spec, (bool, np.bool_)) or not isinstance(spec, (str, int, np.integer)):
+            raise TypeError(f"columns: each column is a name (str) or a 0-based number (int), "
+                            f"got {spec!r}")
+        if isinstance(spec, str):
+            text = spec.strip()
+            if not text:
+                raise DataError(f"{name}: an empty column name in columns {columns!r}; "
+                                "separate names by single commas")
+            if header is not None and text in header:
+                if header.count(text) > 1:
+                    raise DataError(f"{name}: the header names {text!r} twice; choose the "
+                                    "column by its 0-based number instead")
+                chosen.append(header.index(text))
+                continue
+            digits = text[1:] if text[:1] == "-" else text
+            if not (digits.isascii() and digits.isdigit()):
+                raise DataError(f"{name}: no column named {text!r}; {numbered}")
+            if len(digits) > _MAX_COLUMN_DIGITS:
+                raise DataError(f"{name}: column {text[:20]}... does not exist; {numbered}")
+            index = int(text)
+        else:
+            index = int(spec)
+        if index < 0:
+            raise DataError(f"{name}: column {index} does not exist: columns are numbered "
+                            f"from 0; {numbered}")
+        if index >= n_columns:
+            raise DataError(f"{name}: column {index} does not exist; {numbered}")
+        chosen.append(index)
+    for c in chosen:
+        if chosen.count(c) > 1:
+            raise DataError(f"{name}: column {_column_label(header, n_columns, c)} is chosen "
+                            "twice; give each column once")
+    if len(chosen) < 2:
+        raise DataError(f"{name}: only one column chosen ({_column_label(header, n_columns, chosen[0])}); "
+                        "choose at least 2 (1-D data is not supported yet)")
+    return chosen
+
+
+def _load_selected(name, header, data, data_line_numbers, delimiter, columns, info):
+    """``(X, names)`` of the chosen ``columns`` of a text table (header, data lines)."""
+    full = _file_header(header, data, delimiter)
+    n_columns = len(_split(data[0], delimiter))
+    if full is not None and len(full) != n_columns:
+        full = None
+    chosen = _resolve_columns(name, columns, full, n_columns)
+    try:
+        X = np.loadtxt(data, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None,
+                       quotechar='"', usecols=chosen)
+    except ValueError as exc:
+        _diagnose_columns(name, full, data, data_line_numbers(), delimiter, chosen)
+        _diagnose_text(name, data, data_line_numbers(), delimiter)
+        first = str(exc).splitlines()[0] if str(exc) else "parse error"
+        raise DataError(f"{name}: is not a numeric table ({first})") from None
+    if info is not None and full is not None and 0 not in chosen and _is_row_index(
+            full, data[0], delimiter, _first_column(data, delimiter)):
+        info["index"] = _index_column(data, delimiter)
+    names = [full[c] for c in chosen] if full is not None else None
+    return _finalise(name, X, lambda i: f"line {data_line_numbers()[i]}",
+                     "NaN or inf (or a number beyond float64's 1.8e308)"), names
+
+
+def _kind_of(value):
+    """What a non-numeric cell looks like: True/False, a date, or text."""
+    if value.lower() in ("true", "false"):
+        return "True/False values"
+    if len(value) >= 8 and value[:4].isdigit() and value[4:5] in "-/" and value[5:7].isdigit():
+        return "dates"
+    return "text"
+
+
+def _diagnose_columns(name, header, data, numbers, delimiter, chosen=None):
+    """Raise a DataError for a chosen column that is not numeric, or for empty cells.
+
+    A column is text when none of its non-empty cells is a number; its
+    message names it and suggests ``--columns`` with the numeric columns.
+    Rows with empty cells are counted, with the first one's line. Ragged rows
+    and single stray values are left to :func:`_diagnose_text`.
+    """
+    rows = [_split(line, delimiter) for line in data]
+    n_columns = len(rows[0])
+    if any(len(r) != n_columns for r in rows):
+        return
+    if header is not None and len(header) != n_columns:
+        header = _file_header(header, data, delimiter)
+        if header is not None and len(header) != n_columns:
+            header = None
+    chosen = list(range(n_columns)) if chosen is None else chosen
+    numeric, text = [], {}
+    for c in range(n_columns):
+        cells = [_dequote(r[c]) for r in rows]
+        filled = [v for v in cells if v]
+        if filled and not any(_is_number(v) for v in filled):
+            text[c] = filled[0]
+        elif all(_is_number(v) for v in filled) and not (c == 0 and header and header[0] == ""):
+            numeric.append(c)
+    for c in chosen:
+        if c in text:
+            label = _column_label(header, n_columns, c)
+            hint = ",".join((header[i] if header and len(header) == n_columns and header[i]
+                             else str(i)) for i in numeric)
+            fix = (f"choose numeric columns, e.g. --columns {hint} (columns= in load_points)"
+                   if len(numeric) >= 2 else "fewer than 2 columns are numeric")
+            raise DataError(f"{name}: column {label} holds {_kind_of(text[c])} "
+                            f"({text[c][:40]!r}), not numbers; {fix}")
+    empty = [i for i, r in enumerate(rows) if any(not _dequote(r[c]) for c in chosen)]
+    if empty:
+        first = rows[empty[0]]
+        c = next(c for c in chosen if not _dequote(first[c]))
+        verb = "has" if len(empty) == 1 else "have"
+        raise DataError(f"{name}: {_rows_phrase(len(empty))} of {len(rows)} {verb} empty cells "
+                        f"(first at line {numbers[empty[0]]}, column "
+                        f"{_column_label(header, n_columns, c)}); remove or fill them")

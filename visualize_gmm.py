@@ -33,6 +33,7 @@ import data_gen
 import gmm_cli
 import gmm_core
 import gmm_fit
+import gmm_load
 import gmm_params
 import gmm_window
 from gmm_atomic import all_or_none
@@ -184,6 +185,11 @@ def _add_analysis_arguments(p):
                    metavar="R",
                    help="EM runs from different initialisations per fit; the run with "
                         "the highest final log-likelihood is kept and animated")
+    g.add_argument("--columns", dest="columns", default=None, metavar="NAMES",
+                   help="fit only these columns of --load_path, by header name or 0-based "
+                        "number (a row index counts), comma-separated, e.g. income,age; "
+                        "needed when the file has text, date or True/False columns "
+                        "(default: every column)")
     g.add_argument("--dims", nargs=2, type=_column, default=None, metavar=("I", "J"),
                    help="draw columns I and J (numbered from 0) instead of the default "
                         "view; EM still fits all columns (default: the data itself for 2 "
@@ -552,6 +558,8 @@ def _run(args, signals):
     if args.select_k is not None and "num_clusters" in args.explicit:
         raise UsageError(f"--select-k and -k cannot be combined: --select-k chooses k from "
                          f"{args.select_k[0]}..{args.select_k[-1]}; drop -k")
+    if args.columns is not None and args.load_path is None:
+        raise UsageError("--columns chooses columns of a data file; give it with --load_path")
     X, names = _load(args) if args.load_path is not None else (None, None)
     n = len(X) if X is not None else args.num_points
     if args.num_clusters > n and args.select_k is None and args.init_params is None:
@@ -596,7 +604,9 @@ def _load(args):
                          ".txt file with one point per row")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", data_gen.IndexColumnWarning)
-        X, names = data_gen.load_points(args.load_path, with_names=True)
+        table = gmm_load.load_table(args.load_path, columns=args.columns)
+    X, names = table.X, table.names
+    args.row_index = table.index        # written beside --save-labels
     for note in caught:
         if issubclass(note.category, data_gen.IndexColumnWarning):  # a pandas/R index
             args.notes.append(f"note: {note.message}")

@@ -468,7 +468,6 @@ def test_a_row_index_column_is_left_out_with_a_warning(tmp_path, text):
     (_table("id,x,y", ",", [0, 1, 2]), ["id", "x", "y"]),       # a named column is data
     (_table(",x,y", ",", [0, 0, 1]), ["", "x", "y"]),           # repeated: not an index
     (_table(",x,y", ",", [0.5, 1, 2]), ["", "x", "y"]),         # not whole numbers
-    (",y\n0,1.5\n1,3.25\n2,-0.5\n", ["", "y"]),                # would leave one column
 ])
 def test_a_first_column_that_is_not_an_index_is_kept(tmp_path, text, names):
     path = tmp_path / "t.csv"
@@ -701,3 +700,81 @@ def test_load_points_refuses_a_fifo_at_once(tmp_path):
         os.mkfifo(tmp_path / name)
         with pytest.raises(DataError, match="not a regular file"):
             load_points(tmp_path / name)      # would block forever if it were opened
+
+
+# --------------------------------------------------------------------------- choosing columns
+
+CUSTOMERS = (",income,age,region,member\n0,30000,25,north,True\n1,52000.5,31,south,False\n"
+             "2,71000,40,east,True\n3,45000,38,west,False\n")
+
+
+def test_columns_by_name_or_number_keep_the_row_index_aside(tmp_path):
+    """Names and 0-based file column numbers (the row index counts, as pandas'
+    usecols) pick the same columns, in the order given; the index is kept aside."""
+    import gmm_load
+    path = _save_text(tmp_path / "c.csv", CUSTOMERS)
+    want = np.array([[25, 30000], [31, 52000.5], [40, 71000], [38, 45000]], dtype=float)
+    for columns in ["age,income", ["age", "income"], [2, 1], "2,1", " age , 1"]:
+        X, names = load_points(path, columns=columns, with_names=True)
+        np.testing.assert_array_equal(X, want)
+        assert names == ["age", "income"]
+        X2, names2 = data_gen.load_points(path, columns=columns, with_names=True)
+        np.testing.assert_array_equal(X2, want)
+    table = gmm_load.load_table(path, columns="income,age")
+    assert table.index == ("", ["0", "1", "2", "3"])
+
+
+@pytest.mark.parametrize("text, fragment", [
+    (CUSTOMERS, "column 'region' holds text ('north'), not numbers; choose numeric columns, "
+                "e.g. --columns income,age"),
+    ("a,b,when\n1,2,2024-01-01\n3,4,2024-01-02\n", "column 'when' holds dates"),
+    ("a,b,flag\n1,2,True\n3,4,False\n", "column 'flag' holds True/False values"),
+    ("a,b\n1,2\n3,\n,4\n5,6\n", "2 rows of 4 have empty cells (first at line 3, column 'b')"),
+    (",value\n0,1.5\n1,2.5\n", "which leaves one data column; need at least 2 (1-D data is not"),
+])
+def test_non_numeric_columns_empty_cells_and_a_lone_column_are_named(tmp_path, text, fragment):
+    path = _save_text(tmp_path / "x.csv", text)
+    with pytest.raises(DataError) as info:
+        load_points(path)
+    assert fragment in str(info.value) and "\n" not in str(info.value), str(info.value)
+
+
+def test_tsv_loads_with_tabs(tmp_path):
+    path = _save_text(tmp_path / "x.tsv", "a b\tc\n1\t2\n3\t4.5\n")
+    X, names = load_points(path, with_names=True)
+    np.testing.assert_array_equal(X, [[1, 2], [3, 4.5]])
+    assert names == ["a b", "c"]
+    np.testing.assert_array_equal(load_points(path, columns=["c", "a b"]), [[2, 1], [4.5, 3]])
+
+
+HOSTILE_COLUMNS = ["", ",", "income,income", "1,1", "9", "-1", "99999999999999999999999",
+                   "nosuch", "income", "income,,age", "in\u00e9come,age", "income, age x",
+                   "\u0663,1", "1e0,2", [], ["income"], ["age", 2], [1, -3], [True, 1],
+                   [1.0, 2], "region,age", [2**70, 1]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(columns=st.one_of(st.sampled_from(HOSTILE_COLUMNS),
+                         st.lists(st.one_of(st.text(max_size=6), st.integers(-5, 10**20)),
+                                  max_size=4),
+                         st.text(max_size=12)))
+@example(columns="income,income")
+@example(columns="\u0663,1")
+def test_hostile_columns_load_right_or_say_why_in_one_line(columns):
+    """Any value of columns either loads exactly the columns it names (checked
+    against the table by hand) or raises DataError/TypeError with one line."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = _save_text(os.path.join(folder, "c.csv"), CUSTOMERS)
+        table = {"": [0, 1, 2, 3], "income": [30000, 52000.5, 71000, 45000],
+                 "age": [25, 31, 40, 38]}
+        order = ["", "income", "age", "region", "member"]
+        try:
+            X, names = load_points(path, columns=columns, with_names=True)
+        except (DataError, TypeError) as exc:
+            assert "\n" not in str(exc) and len(str(exc)) < 400, str(exc)
+            return
+        specs = columns.split(",") if isinstance(columns, str) else list(columns)
+        keys = [s.strip() if isinstance(s, str) and s.strip() in order
+                else order[int(s)] for s in specs]
+        assert len(set(keys)) == len(keys) >= 2 and names == keys
+        np.testing.assert_array_equal(X, np.array([table[k] for k in keys], float).T)

@@ -595,3 +595,39 @@ def test_covariance_type_all_is_exit_0_or_one_error_line(argv):
     """--covariance-type with hostile values, with and without --select-k and
     the flags it conflicts with: exit 0 or one error line, no file left."""
     _check_command_line(argv)
+
+
+# --------------------------------------------------------------------------- --columns
+
+CUSTOMERS_CSV = (",income,age,region\n0,30000,25,north\n1,52000,31,south\n2,71000,40,east\n"
+                 "3,45000,38,west\n4,39000,29,north\n5,66000,51,east\n")
+ODD_COLUMNS = ["", ",", "income,income", "1,1", "9", "-1", "99999999999999999999999" * 20,
+               "nosuch", "income", "income,,age", "in\u00e9come,age", "income, age",
+               "\u0663,1", "1e0,2", "income,age", "2,1", "region,age", "0,1", "\n", "a\x00b"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(columns=st.one_of(st.sampled_from(ODD_COLUMNS), st.text(max_size=10)))
+@example(columns="income,income")
+@example(columns="99999999999999999999999" * 20)
+def test_hostile_columns_fit_or_give_one_error_line(columns):
+    """--columns with any text: the run fits exactly the named columns (their
+    names on the axes) or stops with one error line and writes nothing."""
+    with _in_fresh_folder() as folder:
+        with open("c.csv", "w", encoding="utf-8") as fh:
+            fh.write(CUSTOMERS_CSV)
+        before = _snapshot(folder)
+        argv = ["--load_path", "c.csv", "--columns", columns, "-k", "2", "-i", "1",
+                "--seed", "0", "-q", "-s", "o.png"]
+        status, _, err = _run(argv)
+        _assert_clean(argv, status, err)
+        if status == 2:
+            assert _snapshot(folder) == before and len(err) < 400, err
+        else:
+            assert columns.strip(", ") and "o.png" in os.listdir(folder)
+
+
+def test_columns_without_load_path_is_one_error_line(tmp_path):
+    status, _, err = _run(BASE + ["--columns", "0,1", "-s", str(tmp_path / "o.png")])
+    assert status == 2 and err == ("error: --columns chooses columns of a data file; give it "
+                                   "with --load_path\n")
