@@ -15,6 +15,7 @@ import numpy as np
 
 import data_gen
 import gmm
+import gmm_mixture
 import gmm_transforms
 from gmm_transforms import (
     FitRecord, column_ranges, display_unit, params_to_fit_units, params_to_user_units, project,
@@ -174,6 +175,58 @@ class FitRun:
         init = self.options.init
         return self._display(self._em("kmeans++" if isinstance(init, (tuple, list)) else init,
                                       rng)), how
+
+    def user_states(self):
+        """The d-dimensional states of the current run so far, in user units.
+
+        Returns
+        -------
+        list of gmm.GMMState
+            State 0 first: weights (k,), means (k, d), covariances (k, d, d),
+            the log-likelihood per point of the data in user units and the
+            (n,) labels; as :func:`gmm.em_steps` on the data itself would give
+            them (up to the ``reg_covar`` floor, which is per column here).
+        """
+        last = self.record.last
+        states = []
+        for it in sorted(self._params):
+            if last is not None and it == int(last.iteration):
+                states.append(last)
+                continue
+            weights, means, covs = params_to_user_units(self._params[it], self.centre,
+                                                        self.scale)
+            state = gmm.GMMState(it, weights, means, covs,
+                                 self.record.log_likelihoods[it], np.empty(0, dtype=np.int64))
+            states.append(dataclasses.replace(state, labels=self.labels(state)))
+        return states
+
+    def model(self):
+        """A fitted :class:`gmm.GaussianMixture` in user units, from the last recorded state:
+        its ``predict``, ``predict_proba``, ``score`` and ``bic`` work on the raw data.
+
+        Raises
+        ------
+        ValueError
+            No state has been computed yet.
+        """
+        last = self.record.last
+        if last is None:
+            raise ValueError("no EM state yet: run the animation (or call .run()) first")
+        o = self.options
+        model = gmm.GaussianMixture(len(last.weights), covariance_type=o.covariance_type,
+                                    tol=o.tol, max_iter=o.max_iter,
+                                    init=(self._initial_user_params()))
+        for name, value in gmm_mixture.fitted_attributes(last, o.covariance_type).items():
+            setattr(model, name, value)
+        model.converged_ = bool(last.converged)
+        model.n_iter_ = int(last.iteration)
+        model.lower_bound_ = float(last.log_likelihood)
+        model.lower_bounds_ = list(self.record.log_likelihoods)
+        model.initial_params_ = self._initial_user_params()
+        return model
+
+    def _initial_user_params(self):
+        return params_to_user_units(self._params[min(self._params)], self.centre, self.scale)
 
     def labels(self, state):
         """(n,) labels (most responsible component) of the full fit at

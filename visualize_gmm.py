@@ -36,7 +36,7 @@ import gmm_fit
 import gmm_load
 import gmm_params
 import gmm_window
-from gmm_atomic import all_or_none
+from gmm_atomic import all_or_none, atomic_write, target_problem
 from gmm_animator import Animator
 from gmm_cli import ExitStatus, UsageError, check_save_path
 from gmm_core import COVARIANCE_TYPES
@@ -199,6 +199,11 @@ def _add_analysis_arguments(p):
                    help="after the run write the final weights, means, covariances, "
                         "log-likelihood history, options and library version to PATH "
                         "(.npz or .json) (default: off)")
+    g.add_argument("--save-labels", "--save_labels", dest="save_labels", default=None,
+                   metavar="PATH",
+                   help="after the run write one CSV row per input point, in input order: "
+                        "the file's row index (if it had one), the hard label and one "
+                        "responsibility column per component, with a header (default: off)")
     g.add_argument("--init-params", "--init_params", dest="init_params", default=None,
                    metavar="PATH",
                    help="start EM from the parameters in PATH (written by --save-params "
@@ -269,7 +274,8 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
     true_components : tuple (means (m, d), covariances (m, d, d)), optional
         True components to draw, in user units.
     column_names : list of str, optional
-        One name per column, for the axis labels.
+        One name per column, for the axis labels (default: a pandas
+        DataFrame's column names).
     interactive : bool
         Figure for a live window (pyplot; see :class:`gmm_window.LiveWindow`)
         rather than an off-screen canvas.
@@ -287,8 +293,11 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
 
     Returns
     -------
-    gmm_animator.Animator
-        Its states are in user units (see :attr:`gmm_fit.FitRun.display_unit`
+    Animation
+        An :class:`gmm_animator.Animator` (play, ``.save(path)``) with the
+        results: ``.model`` (a fitted :class:`gmm.GaussianMixture` in user
+        units), ``.labels`` (n,) and ``.states`` (the d-dimensional
+        :class:`gmm.GMMState` list in user units). Its display states are in user units (see :attr:`gmm_fit.FitRun.display_unit`
         for data beyond 1e50 or below 1e-50); ``anim.fit.record`` holds the
         d-dimensional parameters in user units.
 
@@ -314,9 +323,39 @@ def _animation(options, X=None, *, rng=None, true_components=None, column_names=
         shared_scale = True             # both columns in the same units
     if options.print_ll:
         on_state = _print_ll if on_state is None else _both(_print_ll, on_state)
+    if column_names is None and hasattr(X, "columns"):     # a pandas DataFrame keeps its names
+        column_names = [str(c) for c in X.columns]
     fit = FitRun(X, options, rng=rng, true_components=true_components,
                  column_names=column_names, shared_scale=shared_scale)
-    return Animator(fit, options, interactive=interactive, on_state=on_state)
+    return Animation(fit, options, interactive=interactive, on_state=on_state)
+
+
+class Animation(Animator):
+    """The :class:`gmm_animator.Animator` of :func:`animate`, plus the fit's results.
+
+    ``.states``, ``.labels`` and ``.model`` finish the fit first (EM runs
+    lazily) and are all in the data's units, d-dimensional.
+    """
+
+    @property
+    def states(self):
+        """list of gmm.GMMState: every state of the run, state 0 first (user units)."""
+        self.run()
+        return self.fit.user_states()
+
+    @property
+    def labels(self):
+        """ndarray (n,): each point's most responsible component in the last state
+        (what the last frame colours and ``--save-labels`` writes)."""
+        self.run()
+        return self.fit.labels(self.fit.record.last)
+
+    @property
+    def model(self):
+        """gmm.GaussianMixture: the last state as a fitted model in user units, so
+        ``predict``, ``predict_proba`` and ``score`` work on the raw data."""
+        self.run()
+        return self.fit.model()
 
 
 def _both(first, second):
@@ -417,6 +456,8 @@ def _plan(args, X, true_components, signals):
         view_of(np.zeros((1, d)), args.dims)          # raises on a bad --dims
     if args.save_params is not None:
         gmm_cli.check_params_path(args.save_params)
+    if args.save_labels is not None:
+        _check_labels_path(args)
     if X is not None:
         _check_representable(X, args)
     k, init, covariance_type = _start(args, d, n)
@@ -524,13 +565,82 @@ def _save_params(args, anim, options):
     anim.run()                  # a live window closed early: finish the fit
     record = anim.fit.record
     last = record.last
-    saved = {key: value for key, value in vars(args).items() if key != "explicit"
+    saved = {key: value for key, value in vars(args).items()
+             if key not in ("explicit", "notes", "column_names")
              and isinstance(value, (str, int, float, bool, list, type(None)))}
     saved.update(num_clusters=options.n_components, covariance_type=options.covariance_type)
+    if args.load_path is not None:      # the data was loaded, not sampled
+        for key in ("means", "num_points", "max_radius"):
+            saved.pop(key, None)
+        if getattr(args, "column_names", None) is not None:
+            saved["column_names"] = list(args.column_names)
     gmm_params.save_params(path, last.weights, last.means, last.covariances,
                            covariance_type=options.covariance_type,
                            log_likelihood_history=record.log_likelihoods, options=saved)
     args.notes.append(f"saved the fitted parameters to {path}")
+
+
+LABEL_EXTENSIONS = (".csv",)
+
+
+def _check_labels_path(args):
+    """Raise :class:`UsageError` unless ``--save-labels`` can take a new CSV file."""
+    path = args.save_labels
+    if not path:
+        raise UsageError("--save-labels is empty; give the path of a .csv file")
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in LABEL_EXTENSIONS:
+        raise UsageError(f"--save-labels {gmm_cli.echo(path)}: unknown extension "
+                         f"{gmm_cli.echo(ext) if ext else '(none)'}; use .csv")
+    problem = target_problem(path)
+    if problem is not None:
+        raise UsageError(f"--save-labels {gmm_cli.echo(path)}: {problem}; choose another path")
+    same = [flag for flag, other in (("--save", args.save), ("--save-params", args.save_params))
+            if other is not None and os.path.abspath(other) == os.path.abspath(path)]
+    if same:
+        raise UsageError(f"--save-labels and {same[0]} name the same file {gmm_cli.echo(path)}; "
+                         "give each its own")
+
+
+def labels_table(fit, index=None):
+    """The rows ``--save-labels`` writes, as text: a header and one line per point.
+
+    Parameters
+    ----------
+    fit : gmm_fit.FitRun
+        A run with at least one state (its last recorded state is used).
+    index : tuple (name, list of n str), optional
+        The input's row index, written first.
+
+    Returns
+    -------
+    list of str
+        ``[index,]label,responsibility_0,...``; responsibilities with 17
+        significant digits (they read back as the same doubles).
+    """
+    last = fit.record.last
+    resp = fit.responsibilities(last)
+    labels = resp.argmax(axis=1)
+    k = resp.shape[1]
+    head = ([index[0]] if index else []) + ["label"] + [f"responsibility_{j}" for j in range(k)]
+    lines = [",".join(head)]
+    for i in range(len(resp)):
+        cells = ([index[1][i]] if index else []) + [str(int(labels[i]))] + \
+            [repr(float(v)) for v in resp[i]]
+        lines.append(",".join(cells))
+    return lines
+
+
+def _save_labels(args, anim):
+    """Write --save-labels, if given (atomically; inside the caller's all_or_none)."""
+    path = args.save_labels
+    if path is None:
+        return
+    anim.run()
+    lines = labels_table(anim.fit, getattr(args, "row_index", None))
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    atomic_write(path, lambda fp: fp.write(data))
+    args.notes.append(f"saved {len(lines) - 1} labels and responsibilities to {path}")
 
 
 def _free_default_save():
@@ -579,6 +689,7 @@ def _run(args, signals):
         LiveWindow(anim, signals=signals, quiet=args.quiet).show()
         with all_or_none():
             _save_params(args, anim, plan.options)
+            _save_labels(args, anim)
         _print_notes(args)
         return ExitStatus.OK
     with all_or_none():             # the animation and --save-params: both or neither
@@ -592,6 +703,7 @@ def _run(args, signals):
         else:
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
         _save_params(args, anim, plan.options)
+        _save_labels(args, anim)
     gmm_cli.flush_stdout()
     _print_notes(args)
     return ExitStatus.OK
@@ -606,6 +718,7 @@ def _load(args):
         warnings.simplefilter("always", data_gen.IndexColumnWarning)
         table = gmm_load.load_table(args.load_path, columns=args.columns)
     X, names = table.X, table.names
+    args.column_names = names           # recorded by --save-params
     args.row_index = table.index        # written beside --save-labels
     for note in caught:
         if issubclass(note.category, data_gen.IndexColumnWarning):  # a pandas/R index

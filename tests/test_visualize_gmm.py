@@ -586,3 +586,75 @@ def test_parser_choices_are_the_librarys():
     choices = {a.dest: a.choices for a in visualize_gmm.build_parser()._actions}
     assert set(choices["init"]) == set(gmm_core.INITS)
     assert set(choices["covariance_type"]) == set(gmm_core.COVARIANCE_TYPES) | {"all"}
+
+
+# --------------------------------------------------------------------------- results taken away
+
+def _customers(tmp_path, n_per=40):
+    """A pandas-style CSV: a row index, income in dollars, age in years, a text column."""
+    rng = np.random.default_rng(3)
+    income = np.r_[rng.normal(30_000, 4_000, n_per), rng.normal(80_000, 6_000, n_per)]
+    age = np.r_[rng.normal(26, 3, n_per), rng.normal(52, 5, n_per)]
+    region = np.where(rng.random(2 * n_per) < 0.5, "north", "south")
+    index = np.arange(2 * n_per) * 3 + 100            # not 0..n-1: written back as given
+    lines = [",income,age,region"] + [f"{i},{float(a)!r},{float(b)!r},{r}"
+                                      for i, a, b, r in zip(index, income, age, region)]
+    path = tmp_path / "customers.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path, np.c_[income, age], index
+
+
+def _scipy_responsibilities(X, weights, means, covs):
+    logp = np.stack([np.log(w) + multivariate_normal(m, c).logpdf(X)
+                     for w, m, c in zip(weights, means, covs)], axis=1)
+    return np.exp(logp - logsumexp(logp, axis=1, keepdims=True))
+
+
+def test_save_labels_writes_index_label_and_responsibilities(tmp_path, captured_animator):
+    """One row per input point in input order: the row index as written, the
+    label and the responsibilities, equal to scipy's for the saved parameters
+    (user units); --save-params records the column names and no sampling options."""
+    path, X, index = _customers(tmp_path)
+    out, params = tmp_path / "labels.csv", tmp_path / "p.json"
+    assert main(["--load_path", str(path), "--columns", "income,age", "-k", "2", "--seed", "0",
+                 "-q", "-s", str(tmp_path / "o.png"), "--save-labels", str(out),
+                 "--save-params", str(params)]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == ",label,responsibility_0,responsibility_1"
+    table = np.array([line.split(",") for line in lines[1:]], dtype=float)
+    np.testing.assert_array_equal(table[:, 0], index)
+    saved = json.loads(params.read_text())
+    assert saved["options"]["column_names"] == ["income", "age"]
+    assert not {"means", "num_points", "max_radius"} & set(saved["options"])
+    weights, means, covs = (np.asarray(saved[key]) for key in ("weights", "means", "covariances"))
+    resp = _scipy_responsibilities(X, weights, means, covs)
+    np.testing.assert_allclose(table[:, 2:], resp, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(table[:, 1], resp.argmax(axis=1))
+    anim = captured_animator["anim"]
+    assert (anim.ax.get_xlabel(), anim.ax.get_ylabel()) == ("income", "age")
+    np.testing.assert_array_equal(anim.labels, table[:, 1])
+
+
+def test_animate_returns_model_labels_and_states_in_user_units():
+    """.model predicts and scores raw data as scipy does for the last state's
+    parameters; .states are d-dimensional, in user units; a DataFrame's column
+    names label the axes."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal([3e4, 25, 4], [4e3, 3, 1], (60, 3)),
+              rng.normal([8e4, 50, 12], [6e3, 5, 2], (60, 3))]
+    anim = visualize_gmm.animate(pd.DataFrame(X, columns=["income", "age", "tenure"]), 2,
+                                 max_iter=6, tol=0, random_state=1, dims=(0, 1))
+    states = anim.states
+    assert len(states) == 7 and [s.iteration for s in states] == list(range(7))
+    last = states[-1]
+    assert last.means.shape == (2, 3) and last.covariances.shape == (2, 3, 3)
+    resp = _scipy_responsibilities(X, last.weights, last.means, last.covariances)
+    model = anim.model
+    np.testing.assert_allclose(model.predict_proba(X), resp, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(model.predict(X), resp.argmax(axis=1))
+    np.testing.assert_array_equal(anim.labels, resp.argmax(axis=1))
+    ll = np.mean(np.log(sum(w * multivariate_normal(m, c).pdf(X)
+                            for w, m, c in zip(last.weights, last.means, last.covariances))))
+    assert model.score(X) == pytest.approx(ll, rel=1e-9) == pytest.approx(last.log_likelihood)
+    assert (anim.ax.get_xlabel(), anim.ax.get_ylabel()) == ("income", "age")

@@ -631,3 +631,61 @@ def test_columns_without_load_path_is_one_error_line(tmp_path):
     status, _, err = _run(BASE + ["--columns", "0,1", "-s", str(tmp_path / "o.png")])
     assert status == 2 and err == ("error: --columns chooses columns of a data file; give it "
                                    "with --load_path\n")
+
+
+# --------------------------------------------------------------------------- --save-labels
+
+@pytest.mark.parametrize("labels, fragment", [
+    ("afile/sub/l.csv", "afile' is a file, not a directory"),
+    ("fifo.csv", "not a regular file"),
+    ("ro.csv", "exists and is read-only"),
+    ("dir.csv", "is a directory"),
+    ("trail.", "unknown extension '.'; use .csv"),
+    ("l.png", "unknown extension '.png'; use .csv"),
+    ("", "--save-labels is empty"),
+    ("a" * 300 + ".csv", "more than the 255"),
+    ("o.csv\n", "unknown extension"),
+    ("p.json", "unknown extension '.json'"),
+])
+def test_odd_save_labels_targets_say_what_is_wrong(labels, fragment):
+    """The same odd paths as --save: one error line, nothing written or changed."""
+    with _in_fresh_folder() as folder:
+        os.mkfifo("fifo.csv")
+        os.mkdir("dir.csv")
+        with open("ro.csv", "w") as fh:
+            fh.write("old")
+        os.chmod("ro.csv", 0o444)
+        before = _snapshot(folder)
+        argv = BASE + ["-s", "o.png", "--save-labels", labels]
+        status, _, err = _run(argv)
+        os.chmod("ro.csv", 0o644)
+        assert status == 2 and err.count("\n") == 1 and fragment in err, err
+        assert _snapshot(folder) == before
+
+
+def test_save_labels_failing_keeps_no_output(tmp_path, monkeypatch):
+    """--save, --save-params and --save-labels are written all or none."""
+    gif, params, labels = tmp_path / "a.gif", tmp_path / "p.json", tmp_path / "l.csv"
+    gif.write_bytes(b"old gif")
+
+    def failing(fit, index=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(visualize_gmm, "labels_table", failing)
+    status, _, err = _run(BASE + ["-s", str(gif), "--save-params", str(params),
+                                  "--save-labels", str(labels)])
+    assert status == 2 and err.count("\n") == 1 and "No space left" in err, err
+    assert gif.read_bytes() == b"old gif"
+    assert sorted(os.listdir(tmp_path)) == ["a.gif"]
+    status, _, err = _run(BASE + ["-q", "-s", str(gif), "--save-labels", str(gif)])
+    assert status == 2 and "unknown extension '.gif'" in err
+
+
+def test_save_labels_of_sampled_data_has_no_index_column(tmp_path):
+    out = tmp_path / "l.csv"
+    assert _run(BASE + ["-q", "-s", str(tmp_path / "o.png"), "--save-labels", str(out)])[0] == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == "label,responsibility_0,responsibility_1" and len(lines) == 41
+    rows = np.array([line.split(",") for line in lines[1:]], dtype=float)
+    np.testing.assert_allclose(rows[:, 1:].sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(rows[:, 0], rows[:, 1:].argmax(axis=1))
