@@ -92,7 +92,16 @@ class LiveWindow:
             self.anim.show_state(0)
         self._timer = canvas.new_timer(interval=max(1, int(round(1000.0 / self.anim.fps))))
         self._timer.add_callback(self._tick)
-        self._timer.start()
+        started = []
+
+        def start_on_first_draw(event):
+            # the timer starts once state 0 is on the screen: a window that maps
+            # slowly (a busy machine) still shows the initial parameters first
+            if not started:
+                started.append(canvas.mpl_disconnect(first_draw))
+                self._timer.start()
+
+        first_draw = canvas.mpl_connect("draw_event", start_on_first_draw)
         with self.signals.deferred():   # a signal stops the loop (see _tick), not a callback
             plt.show()
         self._timer.stop()
