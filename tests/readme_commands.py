@@ -52,6 +52,7 @@ ANALYSIS_COMMANDS = [
     "-k 3 --load_path examples/iris.csv --dims 2 3 --covariance-type diag --save petals.png",
     "-k 3 --load_path examples/iris.csv --seed 0 --save-params fit.npz --save iris.png",
     "--load_path examples/iris.csv --init-params fit.npz -i 0 --save start.png",
+    "--load_path examples/iris.csv --select-k 1:9 --covariance-type all --seed 0 --save sel.png",
 ]
 
 #: data_gen.py's commands that made the example data files (name -> arguments);
