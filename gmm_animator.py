@@ -61,6 +61,21 @@ def figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36), min_width=480):
     return (width, height), rect, (cx - hx, cx + hx), (cy - hy, cy + hy)
 
 
+def own_limits(points, margin=0.06):
+    """Limits covering ``points`` (n, 2) with ``margin`` of each axis' own range on
+    each side: for axes in different units, each with its own scale."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    limits = []
+    for a, b in zip(lo, hi):
+        span = float(b - a)
+        if not (span > 0 and np.isfinite(span)):
+            span = max(1.0, abs(float(a)) * 1e-3) if np.isfinite(a) else 1.0
+        pad = margin * span
+        centre = 0.5 * (float(a) + float(b))
+        limits.append((centre - 0.5 * span - pad, centre + 0.5 * span + pad))
+    return tuple(limits)
+
+
 class PixelLayout:
     """A figure whose axes keep their size in pixels as panels join the scene.
 
@@ -74,18 +89,25 @@ class PixelLayout:
         The drawn points; they set the scene's limits and aspect.
     interactive : bool
         Create the figure through pyplot (for a window) instead of a bare Agg canvas.
+    equal_aspect : bool, default True
+        One data unit as long on both axes (axes in the same units); False:
+        a 4:3 box, each axis scaled to its own data (:func:`own_limits`).
 
     Attributes
     ----------
     fig : matplotlib.figure.Figure
     ax : matplotlib.axes.Axes
-        The scene, equal aspect, limits fixed.
+        The scene, limits fixed (equal aspect unless ``equal_aspect=False``).
     size : (int, int)
         Figure width and height in pixels.
     """
 
-    def __init__(self, points, *, interactive=False):
-        self.size, rect, xlim, ylim = figure_layout(*gmm_plot.frame_limits(points))
+    def __init__(self, points, *, interactive=False, equal_aspect=True):
+        if equal_aspect:
+            self.size, rect, xlim, ylim = figure_layout(*gmm_plot.frame_limits(points))
+        else:                       # each axis its own scale: a 4:3 box, limits from its data
+            self.size, rect, _, _ = figure_layout((0.0, 1.0), (0.0, 0.75))
+            xlim, ylim = own_limits(points)
         figsize = (self.size[0] / DPI, self.size[1] / DPI)
         if interactive:
             self.fig = plt.figure(figsize=figsize, dpi=DPI)
@@ -95,7 +117,7 @@ class PixelLayout:
         ax = self.fig.add_axes(rect)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
-        ax.set_aspect("equal", adjustable="box")
+        ax.set_aspect("equal" if equal_aspect else "auto", adjustable="box")
         gmm_plot.plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
         ax.apply_aspect()
         self.ax = ax
@@ -199,7 +221,8 @@ class Animator:
         self.interactive = interactive
         self.panels = {}
         points = np.asarray(fit.points, dtype=float)
-        self.layout = PixelLayout(points, interactive=interactive)
+        self.layout = PixelLayout(points, interactive=interactive,
+                                  equal_aspect=getattr(fit, "equal_aspect", True))
         self.fig, self.ax = self.layout.fig, self.layout.ax
         self.canvas = self.fig.canvas
         ax = self.ax

@@ -72,6 +72,11 @@ class FitRun:
     true_components : tuple or None
         True means and covariances in display units (None when not shown).
     axis_labels : tuple of 2 str or None
+    equal_aspect : bool
+        Whether the two drawn axes share units (sampled data, principal
+        components, columns whose ranges are within a factor of 3): drawn
+        with equal aspect; otherwise each axis gets its own scale (the
+        ellipses are still the exact contours in those axes).
     display_unit : float
         Drawn coordinates are user units divided by this power of ten (1
         except for data beyond 1e50 or below 1e-50 in magnitude, whose
@@ -113,6 +118,12 @@ class FitRun:
             labels = tuple(f"{name} (\u00d7{unit:g})" for name in
                            (labels or [f"x{dims[0] if dims else 0}", f"x{dims[1] if dims else 1}"]))
         self.axis_labels = labels
+        # equal aspect only where both axes share units: sampled data, principal
+        # components, or two columns whose ranges are within a factor of 3
+        self.equal_aspect = bool(shared_scale or (self.projection is not None and dims is None)
+                                 or shares_units(column_ranges(
+                                     Xd if self.projection is None else
+                                     (Xd - self.projection[1]) @ self.projection[0].T)))
         self.points = Xd if self.projection is None else (Xd - self.projection[1]) @ self.projection[0].T
         self.true_components = None
         if true_components is not None and options.show_true:

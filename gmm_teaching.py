@@ -778,12 +778,14 @@ def _add_kmeans_panel(anim, fit, options):
     kax = anim.add_side_axes("kmeans", width=scene_px + 80, margins=(64, 16))
     kax.set_xlim(ax.get_xlim())
     kax.set_ylim(ax.get_ylim())
-    kax.set_aspect("equal", adjustable="box")
+    kax.set_aspect(ax.get_aspect(), adjustable="box")       # equal only where the scene is
     kax.set_xlabel(ax.get_xlabel(), fontsize=ax.xaxis.label.get_fontsize(), labelpad=2)
     kax.set_ylabel(ax.get_ylabel(), fontsize=ax.yaxis.label.get_fontsize(), labelpad=2)
     kax.apply_aspect()
     views = []
-    if fit.n_features == 2:                   # regions only where they are exact
+    # regions only where they are exact: 2 columns, and k-means distances in the drawn
+    # units (one scale for both columns, not standardised column by column)
+    if fit.n_features == 2 and np.all(fit.scale == fit.scale[0]):
         views.append(VoronoiView(kax, colors))
     views.append(PointsView(kax, fit.points, colors))
     if fit.true_components is not None:

@@ -658,3 +658,33 @@ def test_animate_returns_model_labels_and_states_in_user_units():
                             for w, m, c in zip(last.weights, last.means, last.covariances))))
     assert model.score(X) == pytest.approx(ll, rel=1e-9) == pytest.approx(last.log_likelihood)
     assert (anim.ax.get_xlabel(), anim.ax.get_ylabel()) == ("income", "age")
+
+
+def test_mixed_units_get_honest_axes_with_exact_ellipses(tmp_path, captured_animator):
+    """Income beside age: each axis its own scale and the column's name, and
+    every fitted ellipse is still the exact sqrt(2)-sigma contour in data
+    coordinates; iris (all cm) and sampled data keep equal aspect."""
+    path, X, _ = _customers(tmp_path)
+    assert main(["--load_path", str(path), "--columns", "income,age", "-k", "2", "--seed", "0",
+                 "-q", "-s", str(tmp_path / "o.png")]) == 0
+    anim = captured_animator["anim"]
+    ax = anim.ax
+    assert ax.get_aspect() == "auto" and not anim.fit.equal_aspect
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("income", "age")
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert x0 < X[:, 0].min() and X[:, 0].max() < x1 and x1 - x0 < 1.3 * np.ptp(X[:, 0])
+    assert y0 < X[:, 1].min() and X[:, 1].max() < y1 and y1 - y0 < 1.3 * np.ptp(X[:, 1])
+    last = anim.history[-1]
+    ellipses = [p for p in ax.patches if type(p).__name__ == "Ellipse" and p.get_visible()]
+    assert len(ellipses) >= 2
+    for mean, cov in zip(last.means, last.covariances):
+        patch = min(ellipses, key=lambda p: np.hypot(*(np.asarray(p.center) - mean)))
+        verts = patch.get_patch_transform().transform(patch.get_path().vertices)
+        d = verts[:-1:3] - mean         # the on-curve points of the Bezier unit circle
+        r2 = np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d)
+        np.testing.assert_allclose(r2, gmm_plot.DEFAULT_N_STD ** 2, rtol=1e-6)
+    assert main(["-k", "3", "--load_path", "examples/iris.csv", "--dims", "0", "1", "-i", "1",
+                 "-q", "-s", str(tmp_path / "i.png")]) == 0
+    assert captured_animator["anim"].ax.get_aspect() == 1.0
+    assert main(["-N", "60", "-k", "2", "-i", "1", "-q", "-s", str(tmp_path / "s.png")]) == 0
+    assert captured_animator["anim"].ax.get_aspect() == 1.0
