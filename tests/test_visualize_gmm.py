@@ -688,3 +688,21 @@ def test_mixed_units_get_honest_axes_with_exact_ellipses(tmp_path, captured_anim
     assert captured_animator["anim"].ax.get_aspect() == 1.0
     assert main(["-N", "60", "-k", "2", "-i", "1", "-q", "-s", str(tmp_path / "s.png")]) == 0
     assert captured_animator["anim"].ax.get_aspect() == 1.0
+
+
+def test_customers_example_is_reproducible_and_fits_the_true_segments(tmp_path):
+    """examples/make_customers.py rewrites examples/customers.csv byte for byte, and
+    the README's command recovers the segments' age variances (3.5^2, 6^2, 5.3^2
+    years^2; one shared scale would put ~800 years^2 there)."""
+    out = tmp_path / "customers.csv"
+    subprocess.run([sys.executable, os.path.join("examples", "make_customers.py"), str(out)],
+                   check=True, env={**os.environ, "PYTHONPATH": python_path()})
+    with open(os.path.join("examples", "customers.csv"), "rb") as fh:
+        assert out.read_bytes() == fh.read()
+    params = tmp_path / "p.json"
+    assert main(["-k", "3", "--load_path", str(out), "--columns", "income,age", "--seed", "0",
+                 "-q", "-s", str(tmp_path / "o.png"), "--save-params", str(params)]) == 0
+    saved = json.loads(params.read_text())
+    order = np.argsort(np.asarray(saved["means"])[:, 0])
+    age_var = np.asarray(saved["covariances"])[order, 1, 1]
+    np.testing.assert_allclose(age_var, [3.5 ** 2, 6.0 ** 2, 5.3 ** 2], rtol=0.35)
