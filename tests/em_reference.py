@@ -28,6 +28,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 from gmm_em import GMMState, em_steps
+from gmm_mixture import to_sklearn_shape
 
 
 COV_TYPES = ("full", "tied", "diag", "spherical")
@@ -285,6 +286,41 @@ def sk_from_params(X, weights, means, covariances, covariance_type):
     model.weights_, model.means_ = np.array(weights), np.array(means)
     model.covariances_, model.precisions_cholesky_ = cov, chol
     return model
+
+
+def separated_blobs(k, d=2, n_per=80, sep=12.0, seed=0, scale=1.0, shift=0.0):
+    """Well separated round blobs with known k, in arbitrary units."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(k, d))
+    centres *= sep / np.linalg.norm(centres[:, None] - centres[None], axis=2)[
+        ~np.eye(k, dtype=bool)].min() if k > 1 else 1.0
+    X = np.concatenate([c + rng.normal(size=(n_per, d)) for c in centres])
+    return X[rng.permutation(len(X))] * scale + shift
+
+
+def sk_precision_cholesky(covs, covariance_type):
+    """scikit-learn's ``precisions_cholesky_`` for covariances in its per-type shape.
+
+    For a matrix S = L L^T (Cholesky), the stored factor is (L^-1)^T, so that
+    P P^T = S^-1; diagonal and spherical variances store 1 / sqrt(var).
+    """
+    covs = np.asarray(covs, dtype=float)
+    if covariance_type in ("diag", "spherical"):
+        return 1.0 / np.sqrt(covs)
+    factors = np.linalg.cholesky(covs)                 # (k, d, d) or (d, d), lower
+    eye = np.broadcast_to(np.eye(covs.shape[-1]), covs.shape)
+    return np.swapaxes(np.linalg.solve(factors, eye), -1, -2)
+
+
+def sk_holding(weights, means, covariances, covariance_type):
+    """scikit-learn's GaussianMixture holding the given (full-matrix) parameters."""
+    sk = SkGaussianMixture(len(weights), covariance_type=covariance_type)
+    covs = to_sklearn_shape(np.asarray(covariances), covariance_type)
+    sk.weights_, sk.means_, sk.covariances_ = np.asarray(weights), np.asarray(means), covs
+    sk.precisions_cholesky_ = sk_precision_cholesky(covs, covariance_type)
+    sk.converged_, sk.n_iter_, sk.lower_bound_ = True, 1, 0.0
+    sk.n_features_in_ = np.asarray(means).shape[1]
+    return sk
 
 
 # ---------------------------------------------------------------------------

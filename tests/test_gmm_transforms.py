@@ -13,62 +13,28 @@ from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 import gmm
 import gmm_transforms
+from em_reference import separated_blobs, sk_holding
 
 
 IRIS = "examples/iris.csv"
 
 
-def _blobs(k, d=2, n_per=80, sep=12.0, seed=0, scale=1.0, shift=0.0):
-    """Well separated round blobs with known k, in arbitrary units."""
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(k, d))
-    centres *= sep / np.linalg.norm(centres[:, None] - centres[None], axis=2)[
-        ~np.eye(k, dtype=bool)].min() if k > 1 else 1.0
-    X = np.concatenate([c + rng.normal(size=(n_per, d)) for c in centres])
-    return X[rng.permutation(len(X))] * scale + shift
-
-
-def _precision_cholesky(covs, covariance_type):
-    """scikit-learn's ``precisions_cholesky_`` for covariances in its per-type shape.
-
-    For a matrix S = L L^T (Cholesky), the stored factor is (L^-1)^T, so that
-    P P^T = S^-1; diagonal and spherical variances store 1 / sqrt(var).
-    """
-    covs = np.asarray(covs, dtype=float)
-    if covariance_type in ("diag", "spherical"):
-        return 1.0 / np.sqrt(covs)
-    factors = np.linalg.cholesky(covs)                 # (k, d, d) or (d, d), lower
-    eye = np.broadcast_to(np.eye(covs.shape[-1]), covs.shape)
-    return np.swapaxes(np.linalg.solve(factors, eye), -1, -2)
-
-
-def _sklearn_model(weights, means, covariances, covariance_type):
-    """scikit-learn's GaussianMixture holding the given (full-matrix) parameters."""
-    sk = SkGaussianMixture(len(weights), covariance_type=covariance_type)
-    covs = gmm.to_sklearn_shape(np.asarray(covariances), covariance_type)
-    sk.weights_, sk.means_, sk.covariances_ = np.asarray(weights), np.asarray(means), covs
-    sk.precisions_cholesky_ = _precision_cholesky(covs, covariance_type)
-    sk.converged_, sk.n_iter_, sk.lower_bound_ = True, 1, 0.0
-    sk.n_features_in_ = np.asarray(means).shape[1]
-    return sk
-
-
 @pytest.mark.parametrize("k_true, d", [(3, 2), (4, 2), (2, 3)])
 def test_select_k_library_finds_known_k(k_true, d):
-    X = _blobs(k_true, d, seed=k_true + d)
+    X = separated_blobs(k_true, d, seed=k_true + d)
     best, table = gmm.select_k(X, range(1, 7), n_init=2, random_state=0)
     assert best == k_true
     assert [r["k"] for r in table] == list(range(1, 7))
     for row in table:
         m = row["model"]
-        sk = _sklearn_model(m.weights_, m.means_, m.state_.covariances, "full")
+        sk = sk_holding(m.weights_, m.means_, m.state_.covariances, "full")
         assert row["bic"] == pytest.approx(sk.bic(X), rel=1e-10)
         assert row["aic"] == pytest.approx(sk.aic(X), rel=1e-10)
         assert row["n_parameters"] == sk._n_parameters()
 
 
 def test_select_k_callback_sees_each_row_as_it_is_fitted():
-    X = _blobs(3, 2, seed=4)
+    X = separated_blobs(3, 2, seed=4)
     seen = []
     best, table = gmm.select_k(X, [3, 1, 2], random_state=0,
                                callback=lambda row: seen.append((row["k"], len(seen))))
@@ -80,7 +46,7 @@ def test_select_k_callback_sees_each_row_as_it_is_fitted():
 
 
 def test_n_init_keeps_the_best_run():
-    X = _blobs(5, seed=7, sep=5.0)
+    X = separated_blobs(5, seed=7, sep=5.0)
     one = gmm_transforms.select_components(X, [5], random_state=np.random.default_rng(3))[1][0]
     many = gmm_transforms.select_components(X, [5], n_init=6,
                                            random_state=np.random.default_rng(3))[1][0]

@@ -14,11 +14,11 @@ import sys
 
 import numpy as np
 import pytest
-from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 import gmm
 import gmm_plot
 import gmm_transforms
+from em_reference import separated_blobs, sk_holding
 from readme_commands import ANALYSIS_COMMANDS
 from visualize_gmm import main
 
@@ -44,41 +44,6 @@ def _only_error_line(err):
     assert lines[0].startswith("error: ")
     assert "Traceback" not in err
     return lines[0]
-
-
-def _blobs(k, d=2, n_per=80, sep=12.0, seed=0, scale=1.0, shift=0.0):
-    """Well separated round blobs with known k, in arbitrary units."""
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(k, d))
-    centres *= sep / np.linalg.norm(centres[:, None] - centres[None], axis=2)[
-        ~np.eye(k, dtype=bool)].min() if k > 1 else 1.0
-    X = np.concatenate([c + rng.normal(size=(n_per, d)) for c in centres])
-    return X[rng.permutation(len(X))] * scale + shift
-
-
-def _precision_cholesky(covs, covariance_type):
-    """scikit-learn's ``precisions_cholesky_`` for covariances in its per-type shape.
-
-    For a matrix S = L L^T (Cholesky), the stored factor is (L^-1)^T, so that
-    P P^T = S^-1; diagonal and spherical variances store 1 / sqrt(var).
-    """
-    covs = np.asarray(covs, dtype=float)
-    if covariance_type in ("diag", "spherical"):
-        return 1.0 / np.sqrt(covs)
-    factors = np.linalg.cholesky(covs)                 # (k, d, d) or (d, d), lower
-    eye = np.broadcast_to(np.eye(covs.shape[-1]), covs.shape)
-    return np.swapaxes(np.linalg.solve(factors, eye), -1, -2)
-
-
-def _sklearn_model(weights, means, covariances, covariance_type):
-    """scikit-learn's GaussianMixture holding the given (full-matrix) parameters."""
-    sk = SkGaussianMixture(len(weights), covariance_type=covariance_type)
-    covs = gmm.to_sklearn_shape(np.asarray(covariances), covariance_type)
-    sk.weights_, sk.means_, sk.covariances_ = np.asarray(weights), np.asarray(means), covs
-    sk.precisions_cholesky_ = _precision_cholesky(covs, covariance_type)
-    sk.converged_, sk.n_iter_, sk.lower_bound_ = True, 1, 0.0
-    sk.n_features_in_ = np.asarray(means).shape[1]
-    return sk
 
 
 def _table(out):
@@ -126,7 +91,7 @@ def test_select_k_progress_bar_on_a_terminal_only(tmp_path, capsys, monkeypatch,
 
 def test_select_k_cli_table_in_user_units_equals_sklearn(tmp_path, capsys, captured):
     # odd units: the CLI fits standardised data but must report in these units
-    X = _blobs(4, seed=1, scale=3e3, shift=-7e4)
+    X = separated_blobs(4, seed=1, scale=3e3, shift=-7e4)
     path = tmp_path / "blobs.npy"
     np.save(path, X)
     argv = ["--load_path", str(path), "--select-k", "1:6", "--seed", "5", "-q",
@@ -143,7 +108,7 @@ def test_select_k_cli_table_in_user_units_equals_sklearn(tmp_path, capsys, captu
         random_state=np.random.default_rng(5))
     assert best == 4
     for printed, row in zip(table, rows):
-        sk = _sklearn_model(row["weights"], row["means"], row["covariances"], "full")
+        sk = sk_holding(row["weights"], row["means"], row["covariances"], "full")
         assert row["bic"] == pytest.approx(sk.bic(X), rel=1e-9)
         assert row["aic"] == pytest.approx(sk.aic(X), rel=1e-9)
         assert row["log_likelihood"] == pytest.approx(sk.score(X), rel=1e-9)
@@ -177,7 +142,7 @@ def test_select_k_cli_table_in_user_units_equals_sklearn(tmp_path, capsys, captu
 
 
 def test_select_k_aic_and_figure_keeps_scene_pixels(tmp_path, capsys, captured):
-    X = _blobs(3, seed=2)
+    X = separated_blobs(3, seed=2)
     path = tmp_path / "b.npy"
     np.save(path, X)
     assert main(["--load_path", str(path), "-q", "--seed", "0", "-s", str(tmp_path / "a.png")]) == 0
@@ -261,7 +226,7 @@ def test_dims_pick_columns_with_header_names(tmp_path, captured):
 
 
 def test_pandas_index_column_is_left_out_with_one_note(tmp_path, capsys, captured):
-    X = _blobs(2, seed=3)
+    X = separated_blobs(2, seed=3)
     path = tmp_path / "frame.csv"                        # as DataFrame.to_csv() writes it
     path.write_text(",width,height\n" + "".join(
         f"{i},{float(x)!r},{float(y)!r}\n" for i, (x, y) in enumerate(X)))
@@ -286,7 +251,7 @@ def test_pandas_index_column_is_left_out_with_one_note(tmp_path, capsys, capture
 
 
 def test_two_column_csv_header_labels_and_no_labels_for_sampled(tmp_path, captured):
-    X = _blobs(2, seed=3)
+    X = separated_blobs(2, seed=3)
     np.savetxt(tmp_path / "h.csv", X, delimiter=",", header="height,weight", comments="")
     assert main(["-k", "2", "--load_path", str(tmp_path / "h.csv"), "-q", "-i", "2",
                  "-s", str(tmp_path / "o.png")]) == 0
@@ -342,7 +307,7 @@ def test_each_covariance_type_draws_its_shape(tmp_path, captured, cov_type, dims
 @pytest.mark.parametrize("ext", [".npz", ".json"])
 @pytest.mark.parametrize("cov_type", ["full", "tied", "diag", "spherical"])
 def test_save_then_load_reproduces_predictions_exactly(tmp_path, ext, cov_type):
-    X = _blobs(3, d=3, seed=9)
+    X = separated_blobs(3, d=3, seed=9)
     model = gmm.GaussianMixture(3, covariance_type=cov_type, random_state=0).fit(X)
     path = str(tmp_path / f"m{ext}")
     model.save(path, options={"note": "test"})
@@ -362,7 +327,7 @@ def test_save_then_load_reproduces_predictions_exactly(tmp_path, ext, cov_type):
 
 
 def _bad_file(tmp_path, name, edit):
-    model = gmm.GaussianMixture(2, random_state=0).fit(_blobs(2, seed=0))
+    model = gmm.GaussianMixture(2, random_state=0).fit(separated_blobs(2, seed=0))
     path = tmp_path / name
     model.save(str(path))
     doc = json.loads(path.read_text())
@@ -389,7 +354,7 @@ def test_load_rejects_wrong_version_format_and_pickles(tmp_path):
 
 
 def test_cli_save_params_then_init_params(tmp_path, capsys, captured):
-    X = _blobs(3, d=3, seed=11, scale=50.0, shift=1e3)
+    X = separated_blobs(3, d=3, seed=11, scale=50.0, shift=1e3)
     data = tmp_path / "x.csv"
     np.savetxt(data, X, delimiter=",", header="a,b,c", comments="")
     saved = tmp_path / "fit.json"
@@ -424,7 +389,7 @@ def test_cli_save_params_then_init_params(tmp_path, capsys, captured):
 
 
 def test_cli_save_params_npz_with_select_k(tmp_path, capsys):
-    X = _blobs(2, seed=12)
+    X = separated_blobs(2, seed=12)
     np.save(tmp_path / "x.npy", X)
     saved = tmp_path / "fit.npz"
     assert main(["--load_path", str(tmp_path / "x.npy"), "--select-k", "1:4", "--seed", "0",
@@ -439,7 +404,7 @@ def test_cli_save_params_npz_with_select_k(tmp_path, capsys):
 @pytest.mark.parametrize("case", ["columns", "version", "not_pd", "missing", "k", "with_select",
                                   "constraint", "save_ext", "save_dir"])
 def test_cli_bad_params_files_are_one_error_line(tmp_path, capsys, case):
-    X = _blobs(2, seed=0)
+    X = separated_blobs(2, seed=0)
     np.save(tmp_path / "x.npy", X)
     np.save(tmp_path / "x3.npy", np.c_[X, X[:, 0]])
     good = _bad_file(tmp_path, "good.json", lambda d: None)
@@ -606,7 +571,7 @@ def test_csv_is_read_once_for_points_and_names(tmp_path, captured, monkeypatch):
 
     monkeypatch.setattr(data_gen, "column_names", no_second_read)
     monkeypatch.setattr(gmm_load, "column_names", no_second_read)     # where it lives
-    X = _blobs(2, seed=3)
+    X = separated_blobs(2, seed=3)
     np.savetxt(tmp_path / "h.csv", X, delimiter=",", header="height,weight", comments="")
     np.savetxt(tmp_path / "c.csv", X, delimiter=",", header="lat,lon")   # '# lat,lon'
     for name, labels in (("h.csv", ("height", "weight")), ("c.csv", ("lat", "lon"))):
@@ -654,7 +619,7 @@ def test_select_k_every_covariance_type_on_iris_equals_sklearn(tmp_path, capsys,
     sk_bic = {}
     for row in rows:
         key = (row["k"], row["covariance_type"])
-        sk = _sklearn_model(row["weights"], row["means"], row["covariances"], key[1])
+        sk = sk_holding(row["weights"], row["means"], row["covariances"], key[1])
         sk_bic[key] = sk.bic(X)
         assert row["bic"] == pytest.approx(sk_bic[key], rel=1e-6)
         assert cells[key][0] == pytest.approx(row["bic"], abs=0.006)
