@@ -24,10 +24,22 @@ USAGE_COMMANDS = [
 SAVE_FORMS = ["", "--save out.gif", "-s out.gif", "--save out.mp4", "--save out.html",
               "--save out.png"]
 
-#: the commands that made the README's GIFs examples/demo.gif and examples/circles.gif
+#: the commands that made the README's GIFs examples/demo.gif, examples/circles.gif
+#: and examples/customers.gif
 EXAMPLE_COMMANDS = [
     "-k 5 -m 5 --seed 32 --save examples/demo.gif",
     "-k 20 --load_path examples/circles.npy -i 100 --fps 15 --seed 0 --save examples/circles.gif",
+    "-k 3 --load_path examples/customers.csv --columns income,age --seed 0 "
+    "--save examples/customers.gif",
+]
+
+#: the README's "Real data" commands besides its GIF: the script that writes
+#: examples/customers.csv, and a run that takes its results away; test_readme
+#: runs them verbatim over a fresh clone's files
+CUSTOMERS_SCRIPT = "python examples/make_customers.py"
+RESULTS_COMMANDS = [
+    "-k 3 --load_path examples/customers.csv --columns income,age --seed 0 "
+    "--save-labels labels.csv --save-params fit.json --save fit.png",
 ]
 
 #: the commands that made examples/gallery/ (teaching views); test_gmm_teaching runs
@@ -97,4 +109,5 @@ def visualize_commands():
     """Every visualize_gmm.py argument string the tests cover (whitespace-normalised)."""
     tested = {" ".join(f"{c} {s}".split()) for c in USAGE_COMMANDS for s in SAVE_FORMS}
     tested |= set(EXAMPLE_COMMANDS) | set(GALLERY_COMMANDS) | set(ANALYSIS_COMMANDS)
+    tested |= set(RESULTS_COMMANDS)
     return tested | {"--help"}

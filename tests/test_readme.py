@@ -15,8 +15,9 @@ from PIL import Image
 
 import data_gen
 import readme_commands
-from readme_commands import (DATA_COMMANDS, EXAMPLE_COMMANDS, INSTALL_COMMAND,
-                             INSTALLED_COMMANDS, OWN_DATA_COMMANDS, SETUP_COMMANDS)
+from readme_commands import (CUSTOMERS_SCRIPT, DATA_COMMANDS, EXAMPLE_COMMANDS,
+                             INSTALL_COMMAND, INSTALLED_COMMANDS, OWN_DATA_COMMANDS,
+                             RESULTS_COMMANDS, SETUP_COMMANDS)
 from visualize_gmm import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -67,6 +68,8 @@ def test_every_readme_command_is_run_by_a_test(readme):
             pass      # .ci/run runs the test command verbatim; the demo's flags: below
         elif command == INSTALL_COMMAND or command in INSTALLED_COMMANDS:
             pass      # test_notebook: the wheel in a fresh venv, then these verbatim
+        elif command == CUSTOMERS_SCRIPT:
+            pass      # below: rewrites examples/customers.csv byte for byte
         elif command.startswith("python visualize_gmm.py "):
             assert command.split(" ", 2)[2] in visualize, f"no test runs {command!r}"
         elif command.startswith("python data_gen.py "):
@@ -127,3 +130,28 @@ def test_ci_runs_the_readme_test_command_in_a_fresh_venv():
     assert "set -euo pipefail" in lines
     assert any("-m venv" in line for line in lines)
     assert any(line.startswith('. "$venv/bin/activate"') for line in lines)
+
+
+def test_real_data_commands_run_verbatim_in_a_fresh_clone(fresh_clone, capsys):
+    """The customers script rewrites the committed CSV byte for byte, and the
+    results command writes one labels row per customer plus a parameter file
+    naming the chosen columns."""
+    import subprocess
+    import sys
+
+    import gmm
+    script = shlex.split(CUSTOMERS_SCRIPT)
+    os.remove("examples/customers.csv")
+    subprocess.run([sys.executable, *script[1:]], check=True)
+    with open("examples/customers.csv", "rb") as new, \
+            open(os.path.join(EXAMPLES, "customers.csv"), "rb") as committed:
+        assert new.read() == committed.read()
+    for command in RESULTS_COMMANDS:
+        assert main(shlex.split(command)) == 0, capsys.readouterr().err
+    with open("labels.csv", encoding="utf-8") as fh:
+        lines = fh.read().splitlines()
+    assert lines[0].split(",")[1:] == ["label", "responsibility_0", "responsibility_1",
+                                       "responsibility_2"]
+    assert len(lines) == 601 and [line.split(",")[0] for line in lines[1:4]] == ["0", "1", "2"]
+    assert gmm.load_params("fit.json")["options"]["column_names"] == ["income", "age"]
+    assert os.path.exists("fit.png")
