@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from tqdm import tqdm
 
+import gmm_legend
 import gmm_plot
 import gmm_teaching
 from gmm_atomic import AtomicFile
@@ -167,6 +168,57 @@ class PixelLayout:
         if short > 0:
             self._widen(int(16 * math.ceil(short / 16)))
 
+    def add_title(self, text, height=30, fontsize=13):
+        """Make room above everything for ``text`` (``--title``), centred, in bold.
+
+        Every axes keeps its size and position in pixels from the bottom;
+        the title is shrunk (or cut with an ellipsis) to the figure's width.
+        """
+        width, old_h = self.size
+        new_h = old_h + int(height)
+        for ax in self.fig.axes:
+            x0, y0, w, h = ax.get_position().bounds
+            ax.set_position((x0, y0 * old_h / new_h, w, h * old_h / new_h))
+        self.fig.set_size_inches(width / DPI, new_h / DPI)
+        self.size = (width, new_h)
+        title = self.fig.text(0.5, 1.0 - 6.0 / new_h, text, ha="center", va="top",
+                              fontsize=fontsize, fontweight="bold")
+        gmm_plot.fit_text(title, width - 16)
+        return title
+
+    def finish(self, size=None, dpi=None):
+        """Scale the finished layout to ``size`` inches at ``dpi`` (``--size``, ``--dpi``).
+
+        Without ``size`` the figure keeps its inches and ``dpi`` only scales
+        it. With ``size`` the figure becomes exactly ``size x dpi`` pixels
+        (rounded to even numbers, as video needs): the layout is scaled by the
+        largest factor that fits, so fonts and lines grow with the figure, and
+        centred in the spare width or height. Returns the effective dpi.
+        """
+        if size is None and dpi is None:
+            return float(DPI)
+        dpi = float(DPI if dpi is None else dpi)
+        w0, h0 = self.size
+        if size is None:
+            self.fig.set_dpi(dpi)
+            self.size = (int(round(w0 * dpi / DPI)), int(round(h0 * dpi / DPI)))
+            return dpi
+        tw, th = (max(2, 2 * int(round(v * dpi / 2))) for v in size)
+        scale = min(tw / w0, th / h0)
+        off_x, off_y = (tw - w0 * scale) / 2, (th - h0 * scale) / 2
+        for ax in self.fig.axes:
+            x0, y0, w, h = ax.get_position().bounds
+            ax.set_position(((x0 * w0 * scale + off_x) / tw, (y0 * h0 * scale + off_y) / th,
+                             w * w0 * scale / tw, h * h0 * scale / th))
+        for text in self.fig.texts:
+            x, y = text.get_position()
+            text.set_position(((x * w0 * scale + off_x) / tw, (y * h0 * scale + off_y) / th))
+        effective = DPI * scale
+        self.fig.set_dpi(effective)
+        self.fig.set_size_inches(tw / effective, th / effective)
+        self.size = (tw, th)
+        return effective
+
     def _widen(self, extra, from_px=math.inf):
         """Make the figure ``extra`` pixels wider; returns the new width.
 
@@ -236,7 +288,8 @@ class Animator:
             self.views.append(gmm_plot.EllipsesView(ax, colors))
         if options.show_means:
             self.views.append(gmm_plot.MeansView(ax, colors))
-        self.views.append(gmm_plot.IterationText(ax, options.max_iter))
+        self.views.append(gmm_plot.IterationText(ax, options.max_iter, tol=options.tol,
+                                                 last=lambda: len(self.history) - 1))
         self.artists = sorted((a for v in self.views for a in v.artists),
                               key=lambda a: a.get_zorder())
         ax.set_xlim(ax.get_xlim())      # freeze limits (no autoscaling by artists)
@@ -250,7 +303,11 @@ class Animator:
             gmm_plot.fit_text(ax.xaxis.label, box.width + 24)
             gmm_plot.fit_text(ax.yaxis.label, box.height + 30)
         gmm_teaching.add_teaching_views(self, fit, options)
+        gmm_legend.add_legends(self, fit, options)
         self.fit_margins()              # wide tick labels (e.g. GPS) or long axis labels
+        if options.title:
+            self.layout.add_title(options.title)
+        self.dpi = self.layout.finish(options.size, options.dpi)
 
     # -- layout (before the first frame) -------------------------------------
     @property
@@ -416,6 +473,7 @@ class Animator:
             writer = writer_cls(target.path if wants_path else target.fp, self.size,
                                 self.fps, quantizer)
             try:
+                self.run()              # the header's "iter t / T" knows T from frame 0
                 if writer.needs_every_frame:
                     for i in self.indices():
                         writer.add(self.render(i))
@@ -440,6 +498,7 @@ class Animator:
         """
         buf = io.BytesIO()
         writer = HtmlWriter(buf, self.size, self.fps, PaletteQuantizer(self.palette_colors()))
+        self.run()
         for i in self.indices():
             writer.add(self.render(i))
         writer.finish()

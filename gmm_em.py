@@ -506,6 +506,47 @@ def initial_params(Xc, XT, k, init, covariance_type, reg_covar, rng):
     return weights, means, covs
 
 
+def center_start(X, n_components, covariance_type="full", random_state=None, spread=0.5):
+    """A start with every component near the data's centre: EM's journey made visible.
+
+    Each component has weight 1/k, the covariance of the whole data (as
+    ``covariance_type`` allows: its diagonal for "diag", the mean variance
+    for "spherical") and a mean drawn from N(centre, spread^2 * covariance),
+    so the components start as overlapping copies of the whole cloud and
+    fan out to the clusters as EM runs. Meant for standardised data (the
+    command line's fit coordinates); pass it to :func:`em_steps` as ``init``.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+        Finite data, n >= 2.
+    n_components : int
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    random_state : None, int or numpy.random.Generator
+    spread : float, default 0.5
+        How far the means start from the centre, in standard deviations.
+
+    Returns
+    -------
+    weights (k,), means (k, d), covariances (k, d, d)
+    """
+    X = np.asarray(X, dtype=float)
+    k = check_int("n_components", n_components, 1)
+    covariance_type = check_covariance_type(covariance_type)
+    rng = as_rng(random_state)
+    n, d = X.shape
+    centre, Xc = centred(X)
+    cov = Xc.T @ Xc / n
+    if covariance_type == "diag":
+        cov = np.diag(np.diag(cov))
+    elif covariance_type == "spherical":
+        cov = np.eye(d) * float(np.trace(cov)) / d
+    cov = cov + 1e-6 * max(float(np.trace(cov)) / d, 1e-300) * np.eye(d)
+    chol = np.linalg.cholesky(cov)
+    means = centre + spread * rng.standard_normal((k, d)) @ chol.T
+    return np.full(k, 1.0 / k), means, np.repeat(cov[None], k, axis=0)
+
+
 # --------------------------------------------------------------------------
 # EM
 # --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import numpy as np
 
 import data_gen
 import gmm
+import gmm_em
 import gmm_mixture
 import gmm_transforms
 from gmm_transforms import (
@@ -139,8 +140,12 @@ class FitRun:
 
     def _em(self, init, rng):
         o = self.options
-        return gmm.em_steps(self.Z, o.n_components, max_iter=o.max_iter, tol=o.tol,
-                            covariance_type=o.covariance_type, init=init, random_state=rng)
+        if isinstance(init, str) and init == "center":
+            init = gmm_em.center_start(self.Z, o.n_components, o.covariance_type, rng)
+        return stop_on_plateau(
+            gmm.em_steps(self.Z, o.n_components, max_iter=o.max_iter, tol=0,
+                         covariance_type=o.covariance_type, init=init, random_state=rng),
+            o.tol, o.patience)
 
     def _display(self, steps):
         """Fit-unit states as display states, kept and recorded on the way."""
@@ -280,6 +285,34 @@ class FitRun:
             diff = self.Z[a:a + LABEL_CHUNK] - ks.means[ks.labels[a:a + LABEL_CHUNK]]
             total += float(np.sum(diff * diff, axis=0) @ (scale * scale))
         return total / max(len(self.Z), 1)
+
+
+def stop_on_plateau(steps, tol, patience):
+    """EM states until the mean log-likelihood has changed by less than ``tol`` in
+    each of ``patience`` consecutive iterations; that last state has ``converged=True``.
+
+    The command line's stopping rule. A single small change is not trusted:
+    EM often crawls along a plateau (two components sharing a cluster) before
+    it speeds up again, so stopping at the first small step would show a
+    plateau as "converged". ``tol=0`` never stops early.
+
+    Parameters
+    ----------
+    steps : iterator of gmm.GMMState
+        From :func:`gmm.em_steps` with ``tol=0``.
+    tol : float
+    patience : int >= 1
+    """
+    previous, calm = None, 0
+    for state in steps:
+        ll = float(state.log_likelihood)
+        if previous is not None:
+            calm = calm + 1 if abs(ll - previous) < tol else 0
+        if tol > 0 and calm >= patience:
+            yield dataclasses.replace(state, converged=True)
+            return
+        yield state
+        previous = ll
 
 
 def _check_points(X, n_components):

@@ -9,6 +9,7 @@ notebook keywords of earlier versions (``iterations``, ``seed``,
 
 import dataclasses
 import math
+import numbers
 import warnings
 
 from gmm_cli import echo, is_decimal_text
@@ -25,6 +26,34 @@ ALIASES = {
     "hide_means": ("show_means", True),
     "hide_real": ("show_true", True),
 }
+
+
+MAX_PATIENCE = 1_000_000
+MIN_DPI, MAX_DPI = 20, 600
+MIN_INCHES, MAX_INCHES = 1.0, 40.0
+
+
+def check_count(name, value, low, high):
+    """``value`` as an int in [low, high] (not a bool or float); ValueError/TypeError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number from {low} to {high}, got {value!r:.60}")
+    if not low <= int(value) <= high:
+        raise ValueError(f"{name} must be from {low} to {high}, got {value}")
+    return int(value)
+
+
+def check_size(size):
+    """``size`` as (width, height) in inches, each a finite number from
+    :data:`MIN_INCHES` to :data:`MAX_INCHES`; ValueError otherwise."""
+    try:
+        w, h = (float(v) for v in size)
+        bad = any(isinstance(v, (bool, str)) for v in size)
+    except (TypeError, ValueError, OverflowError):
+        bad = True
+    if bad or not all(math.isfinite(v) and MIN_INCHES <= v <= MAX_INCHES for v in (w, h)):
+        raise ValueError(f"size must be two numbers (width, height in inches) from "
+                         f"{MIN_INCHES:g} to {MAX_INCHES:g}, got {size!r:.60}")
+    return (w, h)
 
 
 def check_fps(value):
@@ -61,12 +90,15 @@ class Options:
     max_iter : int
         Maximum number of EM iterations (``-i``); frames = iterations + 1
         unless EM converges earlier.
-    tol : float
-        Stop when the mean log-likelihood changes by less (``--tol``; 0 runs
-        exactly ``max_iter`` iterations).
+    tol, patience : float, int
+        Stop once the mean log-likelihood has changed by less than ``tol``
+        in each of ``patience`` consecutive iterations (``--tol``,
+        ``--patience``; ``tol=0`` runs exactly ``max_iter`` iterations).
     init : str or tuple (weights, means, covariances)
-        How EM starts (``--init``); a tuple is in user units
-        (d-dimensional), e.g. from :func:`gmm.load_params`.
+        How EM starts (``--init``): ``"center"`` (every component near the
+        data's centre, fanning out; see :func:`gmm_em.center_start`), or one
+        of :data:`gmm.INITS`; a tuple is in user units (d-dimensional), e.g.
+        from :func:`gmm.load_params`.
     covariance_type : {"full", "tied", "diag", "spherical"}
     random_state : None, int or numpy.random.Generator
         Randomness for sampling and initialisation (``--seed``); with an int
@@ -91,12 +123,19 @@ class Options:
         ``--compare kmeans``: a k-means panel beside EM.
     quiet : bool
         No status lines on stderr (``-q``).
+    title : str or None
+        A title above the figure (``--title``).
+    size : tuple (width, height) in inches, or None
+        Figure size (``--size``); default: sized to the data.
+    dpi : int or None
+        Pixels per inch (``--dpi``, default 100); fonts scale with it.
     """
 
     n_components: int = 5
-    max_iter: int = 50
-    tol: float = 1e-3
-    init: object = "kmeans++"
+    max_iter: int = 200
+    tol: float = 3e-5
+    patience: int = 5
+    init: object = "center"
     covariance_type: str = "full"
     random_state: object = None
     n_points: int = 1000
@@ -114,8 +153,19 @@ class Options:
     contours: bool = False
     uncertainty: bool = False
     quiet: bool = False
+    title: object = None
+    size: object = None
+    dpi: object = None
 
     def __post_init__(self):
+        object.__setattr__(self, "patience", check_count("patience", self.patience, 1,
+                                                         MAX_PATIENCE))
+        if self.title is not None and not isinstance(self.title, str):
+            raise TypeError(f"title must be a str or None, got {type(self.title).__name__}")
+        if self.size is not None:
+            object.__setattr__(self, "size", check_size(self.size))
+        if self.dpi is not None:
+            object.__setattr__(self, "dpi", check_count("dpi", self.dpi, MIN_DPI, MAX_DPI))
         try:
             fps = check_fps(self.fps)
         except ValueError as exc:
@@ -164,6 +214,7 @@ class Options:
             show_means=not args.hide_means, show_true=not args.hide_real,
             print_ll=args.print_ll, dims=args.dims, ll_panel=args.ll_panel,
             soft=args.soft, compare=args.compare, contours=args.contours, quiet=args.quiet,
-            uncertainty=args.uncertainty)
+            uncertainty=args.uncertainty, patience=args.patience, title=args.title,
+            size=None if args.size is None else tuple(args.size), dpi=args.dpi)
         values.update(overrides)
         return cls(**values)

@@ -15,8 +15,8 @@ on this module.
 """
 
 import numpy as np
-from matplotlib import colormaps
 from matplotlib.colors import to_rgba_array
+from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Ellipse
 from matplotlib.ticker import ScalarFormatter
 
@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_N_STD",
     "Z_POINTS", "Z_TRUE", "Z_FIT", "Z_MEANS", "Z_TEXT",
     "component_colors",
+    "component_styles",
     "covariance_ellipse",
     "frame_limits",
     "PointsView",
@@ -47,13 +48,23 @@ POINT_ALPHA = 0.5
 IMAGE_THRESHOLD = 50_000      # above this many points, points are drawn as an image
 
 
-def component_colors(n_components):
-    """Stable, distinct colours for components ``0 .. n_components-1``.
+#: 20 saturated colours, distinct on a projector (at least 20 apart in CIELAB):
+#: tab10 with black for its gray (the true components are gray), then ten darker
+#: or more vivid hues (tab20's pale half washes out on a bright screen)
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#000000", "#bcbd22", "#17becf", "#393b79", "#ff1493", "#637939", "#f032e6",
+           "#8c6d31", "#00a087", "#0000ff", "#4363d8", "#7b4173", "#004d40")
+#: outline of a fitted ellipse and marker of its mean, per pass through :data:`PALETTE`
+CYCLE_LINESTYLES = ("-", (0, (1.2, 1.2)), (0, (6, 2, 1.2, 2)), (0, (3, 1.2)))
+CYCLE_MARKERS = ("+", "x", "1", "*")
 
-    Component ``j`` always gets the same colour for a given ``n_components``
-    (and, up to 20 components, for every ``n_components``): tab10 first, then
-    the light tab20 shades; beyond 20, evenly spaced hues of ``turbo`` visited
-    with a stride so neighbouring indices differ strongly.
+
+def component_colors(n_components):
+    """Stable, distinct, saturated colours for components ``0 .. n_components-1``.
+
+    Component ``j`` gets ``PALETTE[j % 20]`` for every ``n_components``; past
+    20 the colours repeat, and :func:`component_styles` gives the repeats a
+    different outline and mean marker, so no two components look the same.
 
     Parameters
     ----------
@@ -68,17 +79,19 @@ def component_colors(n_components):
     k = int(n_components)
     if k < 1:
         raise ValueError(f"n_components must be >= 1, got {k}")
-    if k <= 20:
-        tab10 = colormaps["tab10"].colors
-        tab20 = colormaps["tab20"].colors
-        base = list(tab10) + [tab20[2 * j + 1] for j in range(10)]
-        return to_rgba_array(base[:k])
-    # k > 20: a stride coprime with k through evenly spaced hues
-    stride = max(1, int(round(k * 0.382)))
-    while np.gcd(stride, k) != 1:
-        stride += 1
-    positions = ((np.arange(k) * stride) % k + 0.5) / k
-    return colormaps["turbo"](0.05 + 0.9 * positions)
+    return to_rgba_array([PALETTE[j % len(PALETTE)] for j in range(k)])
+
+
+def component_styles(n_components):
+    """``(linestyle, marker)`` of each component: one pair per pass through the palette.
+
+    Components ``j`` and ``j + 20`` share a colour, so they differ here
+    (solid / dotted / dash-dot / dashed outline, ``+`` / ``x`` / tri / star
+    mean); beyond 80 components the pairs repeat with the colour.
+    """
+    passes = len(CYCLE_LINESTYLES)
+    return [(CYCLE_LINESTYLES[(j // len(PALETTE)) % passes],
+             CYCLE_MARKERS[(j // len(PALETTE)) % passes]) for j in range(int(n_components))]
 
 
 def _ellipse_geometry(cov, n_std):
@@ -309,8 +322,8 @@ class EllipsesView:
         ]
         self.patches = [
             covariance_ellipse(ax, (0.0, 0.0), np.eye(2), self.n_std, edgecolor=c,
-                               linewidth=linewidth, zorder=Z_FIT + 0.01)
-            for c in np.asarray(colors)
+                               linewidth=linewidth, linestyle=style, zorder=Z_FIT + 0.01)
+            for c, (style, _) in zip(np.asarray(colors), component_styles(len(colors)))
         ]
         self.artists = self.halos + self.patches
 
@@ -350,7 +363,8 @@ class TrueEllipsesView:
 
 
 class MeansView:
-    """Coloured ``+`` at each component mean, outlined in black."""
+    """Coloured ``+`` at each component mean, outlined in black (past 20
+    components another marker per pass, see :func:`component_styles`)."""
 
     def __init__(self, ax, colors, *, size=160.0):
         colors = np.asarray(colors)
@@ -359,6 +373,12 @@ class MeansView:
                                linewidths=4.0, zorder=Z_MEANS)
         self.marks = ax.scatter(start[:, 0], start[:, 1], marker="+", s=size, c=colors,
                                 linewidths=2.5, zorder=Z_MEANS + 0.01)
+        markers = [m for _, m in component_styles(len(colors))]
+        if len(set(markers)) > 1:
+            paths = [MarkerStyle(m).get_path().transformed(MarkerStyle(m).get_transform())
+                     for m in markers]
+            self.halo.set_paths(paths)
+            self.marks.set_paths(paths)
         self.artists = [self.halo, self.marks]
 
     def update(self, state):
@@ -370,8 +390,13 @@ class MeansView:
 
 
 class IterationText:
-    """``iter t / max   log-likelihood ll`` above the axes, right-aligned
+    """``iter t / T   log-likelihood ll`` above the axes, right-aligned
     (monospace; the left corner stays free for the y axis offset text).
+
+    T is ``last()`` when given (the last iteration computed so far: the
+    run's last once EM has stopped), else ``max_iter``. The last state says
+    ``(converged)`` when the stopping rule fired, and, with ``tol > 0``,
+    that ``-i`` ran out when it reached ``max_iter`` instead.
 
     ``label``, ``attribute`` and ``spec`` name the quantity shown after the
     iteration (default: the state's ``log_likelihood`` as ``.4f``). A text
@@ -386,8 +411,9 @@ class IterationText:
     CHAR_EM = 0.602
 
     def __init__(self, ax, max_iter, *, fontsize=10, label="log-likelihood",
-                 attribute="log_likelihood", spec=".4f"):
+                 attribute="log_likelihood", spec=".4f", last=None, tol=0.0):
         self.max_iter = int(max_iter)
+        self.last, self.tol = last, float(tol)
         self._width = len(str(self.max_iter))
         self.label, self.attribute, self.spec = label, attribute, spec
         self.fontsize = float(fontsize)
@@ -399,9 +425,12 @@ class IterationText:
     def format(self, state):
         """The label for ``state``."""
         value = format(getattr(state, self.attribute), self.spec)
-        s = f"iter {state.iteration:>{self._width}d} / {self.max_iter}   {self.label} {value}"
+        end = self.max_iter if self.last is None else max(int(self.last()), state.iteration)
+        s = f"iter {state.iteration:>{self._width}d} / {end}   {self.label} {value}"
         if state.converged:
             s += "   (converged)"
+        elif self.tol > 0 and state.iteration == self.max_iter:
+            s += "   (-i ran out: not converged)"
         return s
 
     def fitting_fontsize(self, text):

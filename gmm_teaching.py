@@ -16,6 +16,7 @@ import numpy as np
 from contourpy import LineType, contour_generator
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_rgba_array
+from matplotlib.lines import Line2D
 
 import gmm
 
@@ -86,14 +87,25 @@ def criterion_curve(ax, ks, values, best_k, *, label="BIC", color="C0", excluded
         ax.plot(ks[bad], values[bad], "x", color="0.35", markersize=9, markeredgewidth=2.0)
     ax.plot([best_k], [values[j]], "o", markersize=10, markerfacecolor="none",
             markeredgecolor=CHOSEN_COLOR, markeredgewidth=2.0)
-    ax.annotate(f"k = {best_k}", (best_k, values[j]), xytext=(7, 9),
-                textcoords="offset points", ha="left", va="bottom", fontsize=9,
-                color=CHOSEN_COLOR)
+    # below the chosen point: the curve rises on both sides of its minimum, so
+    # the label sits in free space (above it, it would cross the rising curve)
+    ax.annotate(f"k = {best_k}", (best_k, values[j]), xytext=(0, -11),
+                textcoords="offset points", ha="center", va="top", fontsize=9,
+                color=CHOSEN_COLOR,
+                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none",
+                          alpha=0.8))
     ax.set_xlabel("k (components)", fontsize=9)
     ax.set_title(f"{label} (lower is better)", fontsize=9)
+    marks = [(line, f"{label} of the best fit"),
+             (Line2D([], [], marker="o", linestyle="none", markerfacecolor="none",
+                     markeredgecolor=CHOSEN_COLOR, markeredgewidth=2.0), "chosen k")]
+    if bad.any():
+        marks.append((Line2D([], [], marker="x", linestyle="none", color="0.35",
+                             markeredgewidth=2.0), "degenerate (!)"))
+    ax.legend(*zip(*marks), loc="upper right", fontsize=8, framealpha=0.85)
     if len(ks) <= 15:
         ax.set_xticks(ks)
-    ax.margins(x=0.08, y=0.12)
+    ax.margins(x=0.08, y=0.2)
     ax.grid(True, linewidth=0.5, alpha=0.4)
     # plain numbers: an offset/exponent label would collide with the title
     ax.ticklabel_format(axis="y", style="plain", useOffset=False)

@@ -11,6 +11,7 @@ window, and the policy raises it once the loop has returned.
 
 import os
 import sys
+import textwrap
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -54,6 +55,8 @@ class LiveWindow:
         How Ctrl-C and SIGTERM end the window (see the module docstring).
     quiet : bool
         No status lines on stderr (the CLI's ``-q``): "restart N", "saved frame".
+    title : str, optional
+        The window's title (see :func:`window_title`); default matplotlib's.
 
     Attributes
     ----------
@@ -61,13 +64,15 @@ class LiveWindow:
         The timer does not advance (space, or after stepping with a key).
     """
 
-    def __init__(self, anim, *, signals=NoSignals(), quiet=False):
+    def __init__(self, anim, *, signals=NoSignals(), quiet=False, title=None):
         self.anim = anim
+        self.title = title
         self.fig = anim.fig
         self.signals = signals
         self.quiet = quiet
         self.paused = False
         self.help_text = None
+        self.hint = None
         self._timer = None
 
     def show(self):
@@ -81,13 +86,16 @@ class LiveWindow:
         if default_keys is not None:          # matplotlib's s, q, p, r, h, arrows
             canvas.mpl_disconnect(default_keys)
         canvas.mpl_connect("key_press_event", self.on_key)
+        if self.title and manager is not None:
+            manager.set_window_title(self.title)
+        self.hint = hint(self.fig)
         scale = screen_scale(self.anim.size, screen_size(manager))
         if scale < 1.0:                 # the whole figure, smaller, on the screen
             # the Tk backends reset dpi to _original_dpi x the screen's pixel
             # ratio when the window maps: scale both
             if hasattr(self.fig, "_original_dpi"):
-                self.fig._original_dpi = DPI * scale
-            self.fig.set_dpi(DPI * scale)
+                self.fig._original_dpi = self.anim.dpi * scale
+            self.fig.set_dpi(self.anim.dpi * scale)
         if self.anim.current is None:
             self.anim.show_state(0)
         self._timer = canvas.new_timer(interval=max(1, int(round(1000.0 / self.anim.fps))))
@@ -169,7 +177,8 @@ class LiveWindow:
     def save_frame(self, directory="."):
         """Save the current frame as ``gmm_frame_<iter>.png`` (the ``s`` key).
 
-        Written atomically, without the key list; the path goes to stderr.
+        Written atomically, without the key list and the "h: keys" hint; the
+        path goes to stderr.
         Returns the path.
         """
         anim = self.anim
@@ -178,28 +187,33 @@ class LiveWindow:
         hidden = self.help_text is not None and self.help_text.get_visible()
         if hidden:
             self.help_text.set_visible(False)
+        hint_shown = self.hint
+        if hint_shown is not None:
+            hint_shown.set_visible(False)
         animated = [a for a in anim.artists if a.get_animated()]
         for a in animated:
             a.set_animated(False)
         try:
             with AtomicFile(path) as target:
-                self.fig.savefig(target.fp, format="png", dpi=DPI)
+                self.fig.savefig(target.fp, format="png", dpi=self.anim.dpi)
         finally:
             for a in animated:
                 a.set_animated(True)
             if hidden:
                 self.help_text.set_visible(True)
+            if hint_shown is not None:
+                hint_shown.set_visible(True)
         if not self.quiet:
             print(f"saved frame {state.iteration} to {os.path.abspath(path)}", file=sys.stderr)
         return path
 
     def toggle_help(self):
         """Show or hide the list of keys over the figure (and print it to stderr)."""
-        lines = [f"{keys:>9}  {what}" for keys, what in KEYS]
+        lines = help_lines()
         if self.help_text is None:
             self.help_text = self.fig.text(
                 0.5, 0.5, "\n".join(lines), ha="center", va="center", family="monospace",
-                fontsize=9, zorder=10,
+                fontsize=help_fontsize(lines, self.anim.size[0]), zorder=10,
                 bbox=dict(boxstyle="round,pad=0.6", facecolor="white", edgecolor="0.4",
                           alpha=0.95))
             self.help_text.set_visible(False)
@@ -207,6 +221,38 @@ class LiveWindow:
         if self.help_text.get_visible():
             print("keys:\n" + "\n".join(lines), file=sys.stderr)
         self.fig.canvas.draw_idle()
+
+
+def help_lines(width=58):
+    """The ``h`` box's lines: the keys in one left-aligned column, each
+    description wrapped at ``width`` characters and indented under its first line."""
+    column = max(len(keys) for keys, _ in KEYS) + 2
+    lines = ["keys"]
+    for keys, what in KEYS:
+        wrapped = textwrap.wrap(what, width) or [""]
+        lines.append(f"{keys:<{column}}{wrapped[0]}")
+        lines.extend(" " * column + more for more in wrapped[1:])
+    return lines
+
+
+def help_fontsize(lines, figure_px, *, largest=9.0, smallest=5.0):
+    """Font size (points) at which the monospace ``lines`` take at most 88% of
+    a ``figure_px``-wide figure at :data:`DPI` (box padding included)."""
+    longest = max(len(line) for line in lines) + 3          # + the box's padding
+    fits = 0.88 * figure_px / (longest * 0.602) * 72.0 / DPI
+    return max(smallest, min(largest, fits))
+
+
+def hint(fig):
+    """The faint "h: keys" in the figure's lower right corner (live window only)."""
+    return fig.text(0.995, 0.005, "h: keys", ha="right", va="bottom", fontsize=8,
+                    color="0.55", zorder=10)
+
+
+def window_title(options, source):
+    """The live window's title: the tool, the data, and ``--title`` when given."""
+    title = f"visualize_gmm: EM, k = {options.n_components}, on {source}"
+    return f"{options.title} - {title}" if options.title else title
 
 
 def screen_size(manager):

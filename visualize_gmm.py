@@ -41,7 +41,10 @@ from gmm_animator import Animator
 from gmm_cli import ExitStatus, UsageError, check_save_path
 from gmm_core import COVARIANCE_TYPES
 from gmm_fit import FitRun
-from gmm_options import COMPARE_CHOICES, MAX_FPS, MIN_FPS, Options, check_fps
+from gmm_options import (
+    COMPARE_CHOICES, MAX_DPI, MAX_FPS, MAX_INCHES, MAX_PATIENCE, MIN_DPI, MIN_FPS, MIN_INCHES,
+    Options, check_fps,
+)
 from gmm_teaching import CriterionCurvesView, CriterionCurveView
 from gmm_transforms import format_selection_table, select_components, standardise, view_of
 from gmm_transforms import format_selection_grid, select_components_by_type
@@ -71,6 +74,18 @@ _restarts = gmm_cli.integer(1, MAX_N_INIT, "an integer >= 1")
 _seed = gmm_cli.random_seed(MAX_SEED)
 _column = gmm_cli.integer(0, MAX_COLUMN, "an integer >= 0")
 _nonneg = gmm_cli.number(0.0, True, None, "a number >= 0")
+_patience = gmm_cli.integer(1, MAX_PATIENCE, "an integer >= 1")
+_dpi = gmm_cli.integer(MIN_DPI, MAX_DPI, f"an integer from {MIN_DPI} to {MAX_DPI}")
+
+
+def _inches(text):
+    """``--size`` type: a number of inches from :data:`MIN_INCHES` to :data:`MAX_INCHES`."""
+    value = gmm_cli.number(0.0, False, None, "a number > 0")(text)
+    if not MIN_INCHES <= value <= MAX_INCHES:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of inches from {MIN_INCHES:g} to {MAX_INCHES:g}, "
+            f"got {gmm_cli.echo(text)}")
+    return value
 
 
 def _radius(text):
@@ -83,8 +98,8 @@ def _radius(text):
     return value
 
 
-#: gmm_core.INITS in the order --help lists them (simplest first, scikit-learn's last)
-INIT_CHOICES = ("kmeans++", "kmeans", "random_from_data", "random")
+#: "center" (the command line's start) then gmm_core.INITS, simplest first, scikit-learn's last
+INIT_CHOICES = ("center", "kmeans++", "kmeans", "random_from_data", "random")
 
 
 def build_parser():
@@ -102,11 +117,12 @@ def build_parser():
     p.add_argument("-m", "--means", dest="means", type=_points, default=5, metavar="M",
                    help="number of true Gaussians the data is sampled from "
                         "(ignored with --load_path)")
-    p.add_argument("-i", "--iterations", dest="iterations", type=_iterations, default=50,
+    p.add_argument("-i", "--iterations", dest="iterations", type=_iterations, default=200,
                    metavar="I",
                    help="maximum number of EM iterations; frames = iterations + 1 "
                         "unless EM converges earlier (see --tol); 0 shows only the "
-                        "initial state")
+                        "initial state; when it runs out first the header says "
+                        "'not converged'")
     p.add_argument("-N", "--num_points", "--num-points", dest="num_points", type=_points,
                    default=1000, metavar="N",
                    help="number of points to sample (ignored with --load_path)")
@@ -135,6 +151,7 @@ def build_parser():
     _add_output_and_fit_arguments(p)
     _add_analysis_arguments(p)
     _add_teaching_arguments(p)
+    _add_figure_arguments(p)
     package = p.add_argument_group("notebook/package")
     package.add_argument("--version", action="version", version=_version_line(),
                          help="print the version (from pyproject.toml) and exit")
@@ -148,17 +165,23 @@ def _add_output_and_fit_arguments(p):
                    help="save instead of showing a window; the extension picks the "
                         "format: .gif (Pillow), .mp4 (ffmpeg from imageio-ffmpeg), "
                         ".html (self-contained player), .png (final frame)")
-    p.add_argument("--tol", type=_nonneg, default=1e-3,
-                   help="stop when the mean log-likelihood changes by less than this "
+    p.add_argument("--tol", type=_nonneg, default=3e-5,
+                   help="stop ('converged') once the mean log-likelihood has changed by "
+                        "less than this in each of --patience consecutive iterations "
                         "(0 runs exactly --iterations iterations)")
+    p.add_argument("--patience", type=_patience, default=5, metavar="P",
+                   help="consecutive small changes (below --tol) needed to stop: one "
+                        "small step is often a plateau EM leaves again")
     p.add_argument("--seed", type=_seed, default=None,
                    help="random seed for sampling and initialisation (default: None, "
                         "different every run)")
-    p.add_argument("--init", choices=INIT_CHOICES, default="kmeans++",
-                   help="how EM picks its initial parameters; 'random' (random soft "
+    p.add_argument("--init", choices=INIT_CHOICES, default="center",
+                   help="how EM picks its initial parameters: 'center' starts every "
+                        "component as a copy of the whole cloud near its centre, so the "
+                        "animation shows them fan out; 'kmeans++' (the library's default) "
+                        "starts close to the answer; 'random' (random soft "
                         "responsibilities, as scikit-learn) starts at a nearly symmetric "
-                        "point where the log-likelihood barely moves, so with the default "
-                        "--tol EM often stops after iteration 1: add --tol 0")
+                        "point. --select-k and --n-init use kmeans++ for 'center'")
     p.add_argument("--covariance-type", "--covariance_type", dest="covariance_type",
                    choices=COVARIANCE_TYPES + ("all",), default="full",
                    help="covariance constraint of the fitted components; 'all' (with "
@@ -209,6 +232,20 @@ def _add_analysis_arguments(p):
                    help="start EM from the parameters in PATH (written by --save-params "
                         "or GaussianMixture.save); -k and --covariance-type default to "
                         "the file's (default: off)")
+
+
+def _add_figure_arguments(p):
+    """--title, --size and --dpi: the figure for slides and print."""
+    g = p.add_argument_group("figure")
+    g.add_argument("--title", default=None, metavar="TEXT",
+                   help="a title above the figure (and in the live window's title bar)")
+    g.add_argument("--size", nargs=2, type=_inches, default=None, metavar=("W", "H"),
+                   help=f"figure width and height in inches ({MIN_INCHES:g} to "
+                        f"{MAX_INCHES:g}); default: sized to the data (about 6 x 6)")
+    g.add_argument("--dpi", type=_dpi, default=None, metavar="N",
+                   help=f"pixels per inch ({MIN_DPI} to {MAX_DPI}; default 100); "
+                        "--size 19.2 10.8 --dpi 100 makes a 1920x1080 figure and fonts "
+                        "grow with the figure")
 
 
 def _add_teaching_arguments(p):
@@ -484,7 +521,8 @@ def _plan(args, X, true_components, signals):
                   if every_type else functools.partial(select_components,
                                                        covariance_type=covariance_type))
         best, rows = choose(
-            X, ks, criterion=args.criterion, n_init=args.n_init, init=init, max_iter=args.iterations,
+            X, ks, criterion=args.criterion, n_init=args.n_init,
+            init="kmeans++" if init == "center" else init, max_iter=args.iterations,
             tol=args.tol, random_state=rng, callback=fitted, per_column=not sampled)
     best_k, best_type = best if every_type else (best, covariance_type)
     selection = None
@@ -686,7 +724,10 @@ def _run(args, signals):
         _add_criterion_panel(anim, plan.selection)
     if live:
         _print_notes(args)
-        LiveWindow(anim, signals=signals, quiet=args.quiet).show()
+        source = (os.path.basename(args.load_path) if args.load_path else
+                  f"{args.num_points} points from {args.means} random Gaussians")
+        LiveWindow(anim, signals=signals, quiet=args.quiet,
+                   title=gmm_window.window_title(plan.options, source)).show()
         with all_or_none():
             _save_params(args, anim, plan.options)
             _save_labels(args, anim)

@@ -1,0 +1,111 @@
+"""Compact legends: every mark on the screen explained, in every writer and the live window.
+
+:func:`add_legends` gives the scene one small legend (fitted component, mean,
+true component when drawn, and the marks of the teaching views that draw on
+the scene) in the corner with the fewest points, and each side panel its own
+(k-means centres and cells, the log-likelihood curve, the criterion curve).
+A legend is a view (see :class:`gmm_animator.Animator`): drawn every frame on
+top of the moving ellipses, never moved.
+"""
+
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from gmm_plot import TRUE_COLOR, Z_TEXT
+
+__all__ = ["LegendView", "add_legends", "emptiest_corner", "scene_entries"]
+
+#: matplotlib location names of the four corners, in the order tried
+CORNERS = ("upper left", "upper right", "lower left", "lower right")
+FONTSIZE = 8
+
+
+def emptiest_corner(points, xlim, ylim, *, box=(0.38, 0.3), taken=()):
+    """The corner of the axes (a :data:`CORNERS` name) holding the fewest points.
+
+    Parameters
+    ----------
+    points : ndarray, shape (n, 2)
+    xlim, ylim : (float, float)
+    box : (float, float)
+        Width and height of a corner region, as fractions of the axes.
+    taken : sequence of str
+        Corners already used (e.g. by a panel title).
+    """
+    pts = np.asarray(points, dtype=float)[:, :2]
+    u = (pts[:, 0] - xlim[0]) / (xlim[1] - xlim[0])
+    v = (pts[:, 1] - ylim[0]) / (ylim[1] - ylim[0])
+    counts = []
+    for name in CORNERS:
+        du = u < box[0] if "left" in name else u > 1 - box[0]
+        dv = v > 1 - box[1] if "upper" in name else v < box[1]
+        counts.append(int(np.count_nonzero(du & dv)) if name not in taken else len(pts) + 1)
+    return CORNERS[int(np.argmin(counts))]      # ties: the first (upper left)
+
+
+class LegendView:
+    """A fixed legend on ``ax`` from ``(handle, label)`` pairs; no per-frame change."""
+
+    def __init__(self, ax, entries, *, loc="upper left"):
+        handles, labels = zip(*entries)
+        self.legend = ax.legend(handles, labels, loc=loc, fontsize=FONTSIZE, framealpha=0.85,
+                                handlelength=1.8, borderpad=0.35, labelspacing=0.25,
+                                handletextpad=0.5, borderaxespad=0.4, edgecolor="0.75")
+        self.legend.set_zorder(Z_TEXT)
+        self.artists = [self.legend]
+
+    def update(self, state):
+        return []
+
+
+def scene_entries(options, colors, *, has_true):
+    """``(handle, label)`` pairs for the marks on EM's scene as ``options`` draw them."""
+    color = colors[0]
+    entries = [(Line2D([], [], marker="o", linestyle="none", color=color, alpha=0.6,
+                       markersize=4),
+                "point: colour mixes responsibilities" if options.soft
+                else "point: colour of likeliest component")]
+    if options.show_covariances:
+        entries.append((Line2D([], [], color=color, linewidth=2), "fitted component"))
+    if options.show_means:
+        entries.append((Line2D([], [], marker="+", linestyle="none", color="black",
+                               markersize=9, markeredgewidth=2), "mean"))
+    if has_true:
+        entries.append((Line2D([], [], color=TRUE_COLOR, linestyle="--", linewidth=1.5),
+                        "true component"))
+    if len(colors) > 20:
+        entries.append((Line2D([], [], color=color, linestyle=":", linewidth=2, marker="x",
+                               markeredgecolor="black"), "components 21+: dotted, x"))
+    if options.uncertainty:
+        entries.append((Line2D([], [], marker="o", linestyle="none", color="0.3",
+                               markersize=8), "bigger: less certain"))
+    if options.contours:
+        entries.append((Line2D([], [], color="0.3", linewidth=1),
+                        "density contour (5-95%)"))
+    return entries
+
+
+def add_legends(anim, fit, options):
+    """Add a legend to the scene and to each panel of ``anim`` (before its first frame)."""
+    ax = anim.ax
+    taken = ("upper left",) if options.compare else ()      # the panel titles' corner
+    loc = emptiest_corner(fit.points, ax.get_xlim(), ax.get_ylim(), taken=taken)
+    anim.add_view(LegendView(ax, scene_entries(options, anim.colors,
+                                               has_true=fit.true_components is not None),
+                             loc=loc))
+    kax = anim.panels.get("kmeans")
+    if kax is not None:
+        entries = [(Line2D([], [], marker="+", linestyle="none", color="black", markersize=9,
+                           markeredgewidth=2), "k-means centre")]
+        if fit.n_features == 2 and np.all(fit.scale == fit.scale[0]):
+            entries.append((Patch(facecolor=anim.colors[0], alpha=0.25), "nearest-centre cell"))
+        if fit.true_components is not None:
+            entries.append((Line2D([], [], color=TRUE_COLOR, linestyle="--"), "true component"))
+        anim.add_view(LegendView(kax, entries, loc=loc))
+    lax = anim.panels.get("ll")
+    if lax is not None:
+        anim.add_view(LegendView(lax, [
+            (Line2D([], [], color="0.15", linewidth=1.5), "EM, one point per iteration"),
+            (Line2D([], [], marker="o", linestyle="none", color="0.15",
+                    markeredgecolor="white", markersize=7), "this frame")], loc="lower right"))
