@@ -237,6 +237,17 @@ class PixelLayout:
         return new_w
 
 
+def _complete_figure(anim, fit, options):
+    """Teaching views, legends, margins, ``--title`` and ``--size``/``--dpi`` on a new
+    Animator's figure, in that order; returns the effective dpi."""
+    gmm_teaching.add_teaching_views(anim, fit, options)
+    gmm_legend.add_legends(anim, fit, options)
+    anim.fit_margins()              # wide tick labels (e.g. GPS) or long axis labels
+    if options.title:
+        anim.layout.add_title(options.title)
+    return anim.layout.finish(options.size, options.dpi)
+
+
 class Animator:
     """The figure and its views for one :class:`gmm_fit.FitRun`; draws state t, saves.
 
@@ -302,12 +313,7 @@ class Animator:
             box = ax.get_window_extent()      # long labels (CSV column names) fit the axes
             gmm_plot.fit_text(ax.xaxis.label, box.width + 24)
             gmm_plot.fit_text(ax.yaxis.label, box.height + 30)
-        gmm_teaching.add_teaching_views(self, fit, options)
-        gmm_legend.add_legends(self, fit, options)
-        self.fit_margins()              # wide tick labels (e.g. GPS) or long axis labels
-        if options.title:
-            self.layout.add_title(options.title)
-        self.dpi = self.layout.finish(options.size, options.dpi)
+        self.dpi = _complete_figure(self, fit, options)
 
     # -- layout (before the first frame) -------------------------------------
     @property

@@ -509,7 +509,9 @@ class LogLikelihoodPanel:
     """Mean log-likelihood per iteration up to the current state, on its own axes.
 
     The curve runs over the iterations seen so far, the current one marked.
-    The x range is fixed to ``[0, max_iter]`` (frames never rescale it); the
+    The x range is ``[0, T]`` with T the run's last iteration once EM has
+    stopped (saved files know it from the first frame), growing in doubling
+    steps while a live run goes on; the
     y range only grows (with a margin), and when it changes
     ``background_stale`` is set so an animator that caches the static layer
     redraws it.
@@ -555,11 +557,29 @@ class LogLikelihoodPanel:
 
     def update(self, state):
         t = int(state.iteration)
+        self._grow_x()
         its, lls = self.curve(t)
         self.line.set_data(its, lls)
         self.marker.set_data([t], [float(state.log_likelihood)])
         self._grow_limits(lls)
         return [self.line, self.marker]
+
+    def _grow_x(self):
+        """x range 0 to the run's last iteration once EM has stopped (a save computes
+        every state first); while it runs (live), doubling steps from 10, at most ``max_iter``."""
+        states = self.history()
+        last = states[-1] if len(states) else None
+        if last is not None and (last.converged or int(last.iteration) >= self.max_iter):
+            xmax = max(1, int(last.iteration))
+        else:
+            xmax = 10
+            while xmax < len(states) and xmax < self.max_iter:
+                xmax *= 2
+            xmax = max(1, min(xmax, self.max_iter))
+        if xmax != self._xmax:
+            self._xmax = xmax
+            self.ax.set_xlim(-0.02 * xmax, 1.02 * xmax)
+            self.background_stale = True
 
     def _grow_limits(self, lls):
         finite = lls[np.isfinite(lls)]
@@ -804,11 +824,13 @@ def _add_kmeans_panel(anim, fit, options):
         views.append(TrueEllipsesView(kax, *fit.true_components))
     if options.show_means:
         views.append(MeansView(kax, colors))
-    views.append(KMeansText(kax, options.max_iter))
+    header = KMeansText(kax, options.max_iter)
+    views.append(header)
     views.append(PanelTitle(kax, "k-means (Lloyd): hard assignment"))
     kax.set_xlim(kax.get_xlim())
     kax.set_ylim(kax.get_ylim())
-    anim.add_view(FollowerPanel(fit.kmeans_states, views, frame=lambda: anim.current))
+    panel = anim.add_view(FollowerPanel(fit.kmeans_states, views, frame=lambda: anim.current))
+    header.last = lambda: len(panel.history) - 1        # "iter t / T": k-means' own last
     title = "EM: Gaussian mixture" + (" (soft colours)" if options.soft else "")
     if options.uncertainty:
         title += " (size: uncertainty)"

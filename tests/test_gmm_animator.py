@@ -62,6 +62,7 @@ def test_fast_render_equals_full_redraw(n_points):
     anim = visualize_gmm.animate(None, 3, max_iter=3, tol=0, random_state=0,
                                  n_points=n_points, n_true=3)
     assert anim.views[0].mode == ("scatter" if n_points < 50_000 else "image")
+    anim.run()          # every state known: the header's "iter t / T" is final, as in a save
     fast = [anim.render(i).copy() for i in range(4)]
     for artist in anim.artists:
         artist.set_animated(False)

@@ -8,6 +8,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 import gmm
+import gmm_em
+import gmm_fit
 import gmm_transforms
 import visualize_gmm
 from gmm_fit import FitRun
@@ -43,7 +45,7 @@ def test_states_are_em_in_user_units_and_recorded_on_the_way():
     by hand (means * s + m, covariances * s s^T, ll - sum log s)."""
     rng = np.random.default_rng(5)
     X = rng.normal(size=(120, 2)) * [1e3, 2e-2] + [5e4, -7.0]
-    fit = FitRun(X, Options(n_components=2, max_iter=4, tol=0, random_state=3))
+    fit = FitRun(X, Options(n_components=2, max_iter=4, tol=0, random_state=3, init="kmeans++"))
     shown = _run(fit)
     Z, m, s = gmm_transforms.standardise(X)
     np.testing.assert_allclose(Z * s + m, X, rtol=1e-12)
@@ -122,13 +124,14 @@ def test_mixed_units_fit_equals_sklearns_from_the_same_start():
     ``* outer(s, s)``, which is exact to rounding.
     """
     X = _mixed_units()
-    fit = FitRun(X, Options(n_components=3, max_iter=8, tol=0, random_state=1))
+    fit = FitRun(X, Options(n_components=3, max_iter=8, tol=0, random_state=1,
+                            init="kmeans++"))
     _run(fit)
     last = fit.record.last
     weights, means, covs = last.weights, last.means, last.covariances
     s = X.std(axis=0)
     np.testing.assert_allclose(fit.scale, s, rtol=1e-12)
-    start = FitRun(X, Options(n_components=3, max_iter=0, random_state=1))
+    start = FitRun(X, Options(n_components=3, max_iter=0, random_state=1, init="kmeans++"))
     _run(start)                               # the record holds d-dimensional states
     first = start.record.last
     w0, m0, c0 = first.weights, first.means, first.covariances
@@ -144,3 +147,74 @@ def test_mixed_units_fit_equals_sklearns_from_the_same_start():
     np.testing.assert_allclose(covs, sk.covariances_ * np.outer(s, s), rtol=1e-6)
     # the age variances of issue 14: 1e-6 in this column's units, not in income's
     assert np.all(np.diagonal(covs, axis1=1, axis2=2)[:, 1] < 1e-8)
+
+
+def _states(lls):
+    """GMMStates whose only meaningful field is the log-likelihood ``lls[t]``."""
+    one = np.ones(1)
+    return [gmm.GMMState(t, one, np.zeros((1, 2)), np.eye(2)[None], float(ll),
+                         np.zeros(0, dtype=np.int64)) for t, ll in enumerate(lls)]
+
+
+@pytest.mark.parametrize("lls, tol, patience, stop", [
+    # a plateau of 2 small steps, then EM speeds up again: patience 3 waits it out
+    ([-5.0, -4.0, -3.99999, -3.99998, -3.5, -3.4, -3.39999, -3.39998, -3.39997, -3.39996],
+     1e-4, 3, 8),
+    ([-5.0, -4.0, -3.99999, -3.99998, -3.5], 1e-4, 1, 2),      # the library's rule
+    ([-5.0, -4.0, -3.99999, -3.99998, -3.5], 1e-4, 2, 3),
+    ([-5.0, -4.0, -3.99999, -3.99998, -3.5], 0.0, 1, None),    # tol 0: never
+    ([-5.0, -5.0, -5.0], 1e-4, 5, None),                       # -i ran out first
+])
+def test_stop_on_plateau_waits_for_patience_small_changes(lls, tol, patience, stop):
+    out = list(gmm_fit.stop_on_plateau(iter(_states(lls)), tol, patience))
+    assert len(out) == (len(lls) if stop is None else stop + 1)
+    assert [s.converged for s in out] == [False] * (len(out) - 1) + [stop is not None]
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_center_start_is_the_whole_cloud_near_its_centre(covariance_type):
+    X = np.random.default_rng(1).normal(size=(400, 2)) @ [[2.0, 0.5], [0.0, 0.3]] + [3.0, -1.0]
+    w, m, c = gmm_em.center_start(X, 4, covariance_type, np.random.default_rng(0))
+    cov = np.cov(X.T, bias=True)
+    want = {"full": cov, "tied": cov, "diag": np.diag(np.diag(cov)),
+            "spherical": np.eye(2) * np.trace(cov) / 2}[covariance_type]
+    np.testing.assert_allclose(w, 0.25)
+    np.testing.assert_allclose(c, np.repeat(want[None], 4, axis=0), rtol=1e-5)
+    # means within 3 * spread standard deviations of the centre (Mahalanobis)
+    d = m - X.mean(axis=0)
+    assert np.all(np.einsum("ij,jk,ik->i", d, np.linalg.inv(cov), d) < (3 * 0.5) ** 2 * 4)
+    assert len({tuple(row) for row in np.round(m, 9)}) == 4         # not identical
+
+
+def test_center_init_runs_em_from_center_start_in_fit_units():
+    X = np.random.default_rng(3).normal(size=(150, 2)) * [5.0, 5.0]
+    fit = FitRun(X, Options(n_components=3, max_iter=3, tol=0, random_state=7, init="center"),
+                 shared_scale=True)
+    shown = _run(fit)
+    rng = np.random.default_rng(7)
+    start = gmm_em.center_start(fit.Z, 3, "full", rng)
+    ref = list(gmm.em_steps(fit.Z, 3, max_iter=3, tol=0, init=start, random_state=rng))
+    for a, b in zip(shown, ref):
+        np.testing.assert_allclose(a.means, b.means * fit.scale + fit.centre, rtol=1e-9)
+
+
+def test_default_run_shows_a_journey_and_stops_honestly():
+    """Issue 15 on a subset (bench/bench_stopping.py measures seeds 0-19): the
+    default command's animation is long, frame 0 differs clearly from the
+    end, and the end is the long run's log-likelihood (within 0.01)."""
+    def run(options):                   # as visualize_gmm -k 5 -m 5 --seed S runs it
+        rng = np.random.default_rng(options.random_state)
+        X, true_components = gmm_fit.sample(options, rng)
+        return _run(FitRun(X, options, rng=rng, true_components=true_components,
+                           shared_scale=True))
+
+    for seed in (0, 3):
+        states = run(Options(random_state=seed))
+        first, last = states[0], states[-1]
+        assert len(states) >= 15 and last.converged
+        # the means travel (the data spans about 20 units) and the ellipses shrink
+        travel = np.linalg.norm(first.means - last.means, axis=1).mean()
+        assert travel > 1.0
+        assert np.all(np.linalg.det(first.covariances) > 4 * np.linalg.det(last.covariances))
+        long = run(Options(random_state=seed, tol=0, max_iter=300))[-1]
+        assert long.log_likelihood - last.log_likelihood <= 0.01

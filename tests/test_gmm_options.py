@@ -52,7 +52,7 @@ def test_from_args_maps_every_flag_to_one_option():
         4, 7, 30, 2, 9, 0.0)
     assert (o.show_covariances, o.show_means, o.show_true) == (False, True, False)
     assert o.print_ll and o.soft and o.quiet and o.compare == "kmeans" and o.dims == [0, 1]
-    assert (o.fps, o.covariance_type, o.init) == (2.5, "diag", "kmeans++")
+    assert (o.fps, o.covariance_type, o.init) == (2.5, "diag", "center")
     defaults = gmm_options.Options.from_args(visualize_gmm.build_parser().parse_args([]))
     assert defaults == gmm_options.Options()            # the flags' defaults are the options'
 

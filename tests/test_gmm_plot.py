@@ -95,12 +95,38 @@ def test_component_colors_stable_and_distinct():
     c5, c10, c20 = (gmm_plot.component_colors(k) for k in (5, 10, 20))
     np.testing.assert_array_equal(c5, c10[:5])
     np.testing.assert_array_equal(c10, c20[:10])
-    for k in (1, 3, 10, 20, 21, 37, 50):
+    for k in (1, 3, 10, 20, 21, 37, 50, 80):
         c = gmm_plot.component_colors(k)
         assert c.shape == (k, 4)
-        assert len({tuple(np.round(row, 6)) for row in c}) == k
+        assert len({tuple(np.round(row, 6)) for row in c}) == min(k, 20)
+        # past 20 a colour repeats, but never with the same outline and mean marker
+        looks = {(tuple(np.round(row, 6)), str(style), marker)
+                 for row, (style, marker) in zip(c, gmm_plot.component_styles(k))}
+        assert len(looks) == k
     with pytest.raises(ValueError):
         gmm_plot.component_colors(0)
+
+
+def _lab(rgb):
+    """CIELAB (D65) of sRGB colours in [0, 1], shape (m, 3): the textbook formulas."""
+    c = np.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+    xyz = c @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                        [0.0193, 0.1192, 0.9505]]).T / np.array([0.9505, 1.0, 1.089])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.c_[116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])]
+
+
+def test_palette_is_saturated_and_distinct_on_a_projector():
+    """The 20 colours differ by at least 20 CIELAB units pairwise (tab20's
+    closest pair: 16.6) and none is pale: each has lightness <= 75 and is
+    black or has chroma >= 24 (tab20's pale half has lightness 68-86, and all
+    but one shade fail one of the two)."""
+    lab = _lab(gmm_plot.component_colors(20)[:, :3])
+    dist = np.linalg.norm(lab[:, None] - lab[None], axis=2) + np.eye(20) * 1e9
+    assert dist.min() >= 20
+    chroma = np.hypot(lab[:, 1], lab[:, 2])
+    assert np.all(lab[:, 0] <= 75)
+    assert np.all((chroma >= 24) | (lab[:, 0] < 5))
 
 
 @pytest.mark.parametrize("points", [
