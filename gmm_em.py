@@ -506,7 +506,8 @@ def initial_params(Xc, XT, k, init, covariance_type, reg_covar, rng):
     return weights, means, covs
 
 
-def center_start(X, n_components, covariance_type="full", random_state=None, spread=0.5):
+def center_start(X, n_components, covariance_type="full", random_state=None, spread=0.5,
+                 reg_covar=1e-6):
     """A start with every component near the data's centre: EM's journey made visible.
 
     Each component has weight 1/k, the covariance of the whole data (as
@@ -525,6 +526,9 @@ def center_start(X, n_components, covariance_type="full", random_state=None, spr
     random_state : None, int or numpy.random.Generator
     spread : float, default 0.5
         How far the means start from the centre, in standard deviations.
+    reg_covar : float, default 1e-6
+        Added to the covariance's diagonal, as :func:`em_steps` adds it (data
+        whose points are all equal still gets an invertible start).
 
     Returns
     -------
@@ -541,7 +545,7 @@ def center_start(X, n_components, covariance_type="full", random_state=None, spr
         cov = np.diag(np.diag(cov))
     elif covariance_type == "spherical":
         cov = np.eye(d) * float(np.trace(cov)) / d
-    cov = cov + 1e-6 * max(float(np.trace(cov)) / d, 1e-300) * np.eye(d)
+    cov = cov + reg_covar * np.eye(d)
     chol = np.linalg.cholesky(cov)
     means = centre + spread * rng.standard_normal((k, d)) @ chol.T
     return np.full(k, 1.0 / k), means, np.repeat(cov[None], k, axis=0)

@@ -55,6 +55,14 @@ class LegendView:
         self.legend.set_zorder(Z_TEXT)
         self.artists = [self.legend]
 
+    def box(self):
+        """The legend's width and height as fractions of its axes (with its gap)."""
+        ax = self.legend.axes
+        extent = self.legend.get_window_extent(ax.figure.canvas.get_renderer())
+        axes = ax.get_window_extent()
+        return (min(1.0, (extent.width + 8) / axes.width),
+                min(1.0, (extent.height + 8) / axes.height))
+
     def update(self, state):
         return []
 
@@ -89,11 +97,14 @@ def scene_entries(options, colors, *, has_true):
 def add_legends(anim, fit, options):
     """Add a legend to the scene and to each panel of ``anim`` (before its first frame)."""
     ax = anim.ax
-    taken = ("upper left",) if options.compare else ()      # the panel titles' corner
-    loc = emptiest_corner(fit.points, ax.get_xlim(), ax.get_ylim(), taken=taken)
-    anim.add_view(LegendView(ax, scene_entries(options, anim.colors,
-                                               has_true=fit.true_components is not None),
-                             loc=loc))
+    # --compare: the panel titles run along the top of both panels
+    taken = ("upper left", "upper right") if options.compare else ()
+    scene = LegendView(ax, scene_entries(options, anim.colors,
+                                         has_true=fit.true_components is not None))
+    loc = emptiest_corner(fit.points, ax.get_xlim(), ax.get_ylim(), box=scene.box(),
+                          taken=taken)
+    scene.legend.set_loc(loc)
+    anim.add_view(scene)
     kax = anim.panels.get("kmeans")
     if kax is not None:
         entries = [(Line2D([], [], marker="+", linestyle="none", color="black", markersize=9,

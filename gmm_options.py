@@ -29,8 +29,20 @@ ALIASES = {
 
 
 MAX_PATIENCE = 1_000_000
-MIN_DPI, MAX_DPI = 20, 600
+MIN_DPI, MAX_DPI = 50, 600
 MIN_INCHES, MAX_INCHES = 1.0, 40.0
+MAX_SIDE_PX = 8192      # --size x --dpi: one frame stays a few hundred MB at most
+MIN_SIDE_PX = 240       # below, fonts shrink to nothing
+
+
+def size_problem(size, dpi):
+    """Why ``size`` inches at ``dpi`` (None: 100) is too many pixels, or None."""
+    dpi = 100 if dpi is None else dpi
+    if size is None or MIN_SIDE_PX <= min(size) * dpi and max(size) * dpi <= MAX_SIDE_PX:
+        return None
+    return (f"{size[0]:g} x {size[1]:g} inches at {dpi} dpi is "
+            f"{round(size[0] * dpi)} x {round(size[1] * dpi)} pixels; each side must be "
+            f"{MIN_SIDE_PX} to {MAX_SIDE_PX} pixels: change the size or the dpi")
 
 
 def check_count(name, value, low, high):
@@ -166,6 +178,9 @@ class Options:
             object.__setattr__(self, "size", check_size(self.size))
         if self.dpi is not None:
             object.__setattr__(self, "dpi", check_count("dpi", self.dpi, MIN_DPI, MAX_DPI))
+        problem = size_problem(self.size, self.dpi)
+        if problem:
+            raise ValueError(f"size and dpi: {problem}")
         try:
             fps = check_fps(self.fps)
         except ValueError as exc:

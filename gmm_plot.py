@@ -429,7 +429,7 @@ class IterationText:
         s = f"iter {state.iteration:>{self._width}d} / {end}   {self.label} {value}"
         if state.converged:
             s += "   (converged)"
-        elif self.tol > 0 and state.iteration == self.max_iter:
+        elif self.tol > 0 and state.iteration == self.max_iter > 0:
             s += "   (-i ran out: not converged)"
         return s
 

@@ -213,13 +213,14 @@ class LiveWindow:
         if self.help_text is None:
             self.help_text = self.fig.text(
                 0.5, 0.5, "\n".join(lines), ha="center", va="center", family="monospace",
-                fontsize=help_fontsize(lines, self.anim.size[0]), zorder=10,
+                multialignment="left",
+                fontsize=help_fontsize(lines, self.anim.size[0], self.anim.dpi), zorder=10,
                 bbox=dict(boxstyle="round,pad=0.6", facecolor="white", edgecolor="0.4",
                           alpha=0.95))
             self.help_text.set_visible(False)
         self.help_text.set_visible(not self.help_text.get_visible())
         if self.help_text.get_visible():
-            print("keys:\n" + "\n".join(lines), file=sys.stderr)
+            print("\n".join(lines), file=sys.stderr)
         self.fig.canvas.draw_idle()
 
 
@@ -227,7 +228,7 @@ def help_lines(width=58):
     """The ``h`` box's lines: the keys in one left-aligned column, each
     description wrapped at ``width`` characters and indented under its first line."""
     column = max(len(keys) for keys, _ in KEYS) + 2
-    lines = ["keys"]
+    lines = ["keys:"]
     for keys, what in KEYS:
         wrapped = textwrap.wrap(what, width) or [""]
         lines.append(f"{keys:<{column}}{wrapped[0]}")
@@ -235,11 +236,12 @@ def help_lines(width=58):
     return lines
 
 
-def help_fontsize(lines, figure_px, *, largest=9.0, smallest=5.0):
+def help_fontsize(lines, figure_px, dpi=DPI, *, largest=9.0, smallest=5.0):
     """Font size (points) at which the monospace ``lines`` take at most 88% of
-    a ``figure_px``-wide figure at :data:`DPI` (box padding included)."""
+    a ``figure_px``-wide figure at ``dpi`` (box padding included); at most
+    ``largest`` (points grow with the dpi, so a ``--size`` figure's box grows too)."""
     longest = max(len(line) for line in lines) + 3          # + the box's padding
-    fits = 0.88 * figure_px / (longest * 0.602) * 72.0 / DPI
+    fits = 0.88 * figure_px / (longest * 0.602) * 72.0 / dpi
     return max(smallest, min(largest, fits))
 
 

@@ -43,7 +43,7 @@ from gmm_core import COVARIANCE_TYPES
 from gmm_fit import FitRun
 from gmm_options import (
     COMPARE_CHOICES, MAX_DPI, MAX_FPS, MAX_INCHES, MAX_PATIENCE, MIN_DPI, MIN_FPS, MIN_INCHES,
-    Options, check_fps,
+    Options, check_fps, size_problem,
 )
 from gmm_teaching import CriterionCurvesView, CriterionCurveView
 from gmm_transforms import format_selection_table, select_components, standardise, view_of
@@ -75,13 +75,13 @@ _seed = gmm_cli.random_seed(MAX_SEED)
 _column = gmm_cli.integer(0, MAX_COLUMN, "an integer >= 0")
 _nonneg = gmm_cli.number(0.0, True, None, "a number >= 0")
 _patience = gmm_cli.integer(1, MAX_PATIENCE, "an integer >= 1")
-_dpi = gmm_cli.integer(MIN_DPI, MAX_DPI, f"an integer from {MIN_DPI} to {MAX_DPI}")
+_dpi = gmm_cli.integer(MIN_DPI, MAX_DPI, f"an integer >= {MIN_DPI}")
 
 
 def _inches(text):
     """``--size`` type: a number of inches from :data:`MIN_INCHES` to :data:`MAX_INCHES`."""
-    value = gmm_cli.number(0.0, False, None, "a number > 0")(text)
-    if not MIN_INCHES <= value <= MAX_INCHES:
+    value = gmm_cli.number(MIN_INCHES, True, MAX_INCHES, "a number of inches >= 1")(text)
+    if not MIN_INCHES <= value <= MAX_INCHES:       # (number() checks this already)
         raise argparse.ArgumentTypeError(
             f"expected a number of inches from {MIN_INCHES:g} to {MAX_INCHES:g}, "
             f"got {gmm_cli.echo(text)}")
@@ -708,6 +708,9 @@ def _run(args, signals):
                          f"{args.select_k[0]}..{args.select_k[-1]}; drop -k")
     if args.columns is not None and args.load_path is None:
         raise UsageError("--columns chooses columns of a data file; give it with --load_path")
+    problem = size_problem(args.size, args.dpi)
+    if problem:
+        raise UsageError(f"--size {problem}")
     X, names = _load(args) if args.load_path is not None else (None, None)
     n = len(X) if X is not None else args.num_points
     if args.num_clusters > n and args.select_k is None and args.init_params is None:

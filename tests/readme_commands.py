@@ -19,7 +19,7 @@ SETUP_COMMANDS = [
 USAGE_COMMANDS = [
     "-k 5 -m 5",
     "-k 5 -m 5 --hide_covs --hide_real",
-    "-k 20 --load_path examples/circles.npy --print_ll -i 100 --fps 15",
+    "-k 20 --load_path examples/circles.npy --init kmeans++ --print_ll -i 100 --fps 15",
 ]
 SAVE_FORMS = ["", "--save out.gif", "-s out.gif", "--save out.mp4", "--save out.html",
               "--save out.png"]
@@ -28,7 +28,8 @@ SAVE_FORMS = ["", "--save out.gif", "-s out.gif", "--save out.mp4", "--save out.
 #: and examples/customers.gif
 EXAMPLE_COMMANDS = [
     "-k 5 -m 5 --seed 32 --save examples/demo.gif",
-    "-k 20 --load_path examples/circles.npy -i 100 --fps 15 --seed 0 --save examples/circles.gif",
+    "-k 20 --load_path examples/circles.npy --init kmeans++ -i 100 --fps 15 --seed 0 "
+    "--size 4.6 4.6 --save examples/circles.gif",
     "-k 3 --load_path examples/customers.csv --columns income,age --seed 0 "
     "--save examples/customers.gif",
 ]
@@ -44,8 +45,7 @@ RESULTS_COMMANDS = [
 
 #: the commands that made examples/gallery/ (teaching views); test_gmm_teaching runs
 #: them verbatim in a scratch directory
-GALLERY_OPTIONS = ("-k 4 -m 4 -N 400 --max_radius 5 --seed 4 --init random_from_data "
-                   "--tol 1e-4 -i 20")
+GALLERY_OPTIONS = "-k 4 -m 4 -N 400 --max_radius 5 --seed 12"
 GALLERY_COMMANDS = [
     f"{GALLERY_OPTIONS} --ll-panel --save examples/gallery/ll_panel.gif",
     f"{GALLERY_OPTIONS} --soft --save examples/gallery/soft.gif",

@@ -412,16 +412,35 @@ def test_ll_panel_x_range_is_fixed_and_y_range_only_grows():
     anim = visualize_gmm.animate(None, 3, max_iter=30, tol=0, random_state=1, n_points=300, n_true=3,
                                  ll_panel=True)
     panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
+    anim.run()                  # as a save does: the run's end is known from frame 0
     xlims, ylims = [], []
     for i in range(31):
         anim.render(i)
         xlims.append(panel.ax.get_xlim())
         ylims.append(panel.ax.get_ylim())
-    assert set(xlims) == {(-0.02 * 30, 1.02 * 30)}       # [0, max_iter] from frame 0
+    assert set(xlims) == {(-0.02 * 30, 1.02 * 30)}       # [0, T] from frame 0
     for (lo0, hi0), (lo1, hi1) in zip(ylims, ylims[1:]):
         assert lo1 <= lo0 and hi1 >= hi0                 # never shrinks or jumps back
     lls = [s.log_likelihood for s in anim.history]
     assert ylims[-1][0] < min(lls) and ylims[-1][1] > max(lls)
+
+
+def test_ll_panel_x_range_ends_at_the_last_iteration_run():
+    """Saved: 0 to the iteration EM stopped at, from frame 0. Live (states pulled
+    one by one): doubling steps 10, 20, ... up to max_iter, then the end."""
+    anim = visualize_gmm.animate(None, 3, max_iter=200, random_state=1, n_points=300, n_true=3,
+                                 ll_panel=True)
+    panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
+    seen = []
+    for i in anim.indices():
+        anim.render(i)
+        seen.append(panel.ax.get_xlim()[1] / 1.02)
+    last = anim.history[-1]
+    assert last.converged and 10 < last.iteration < 200
+    assert seen[0] == pytest.approx(10) and seen[-1] == pytest.approx(last.iteration)
+    assert all(x == pytest.approx(10 * 2 ** round(np.log2(x / 10))) for x in seen[:-1])
+    anim.render(0)
+    assert panel.ax.get_xlim()[1] == pytest.approx(1.02 * last.iteration)
 
 
 @pytest.mark.parametrize("seed", [1, 4])

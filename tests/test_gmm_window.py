@@ -14,6 +14,7 @@ from matplotlib.backend_bases import KeyEvent
 from PIL import Image
 
 import gmm
+import gmm_options
 import gmm_transforms
 import gmm_window
 import visualize_gmm
@@ -126,14 +127,17 @@ import visualize_gmm
 anim = visualize_gmm.animate(None, 3, max_iter=12, tol=0, random_state=0, n_points=200, n_true=3,
                              fps=20, interactive=True, ll_panel=True, compare="kmeans")
 canvas = anim.fig.canvas
-window = gmm_window.LiveWindow(anim)
+window = gmm_window.LiveWindow(anim, title="visualize_gmm: EM, k = 3, on test data")
 plan = [" ", "n", "right", "left", "p", "s", " ", "wait-end", "left", "r", "n", "h", "q"]
 log = []
 deadline = []
+titles = []
 
 def tick():
     if not plan:
         return
+    if not titles:
+        titles.append(canvas.manager.get_window_title())       # while the window is open
     if plan[0] == "wait-end":
         deadline[:] = deadline or [time.monotonic() + 60]
         if anim.current != 12 and time.monotonic() < deadline[0]:
@@ -151,7 +155,8 @@ timer.single_shot = True
 timer.add_callback(tick)
 timer.start()
 window.show()
-print(json.dumps({"backend": matplotlib.get_backend(), "log": log}))
+print(json.dumps({"backend": matplotlib.get_backend(), "log": log,
+                  "title": titles[0], "hint": window.hint.get_text()}))
 """
 
 
@@ -279,6 +284,8 @@ def test_live_window_keys_under_xvfb(tmp_path, run_in_window):
     assert log[10][2] is True and log[10][1] >= 1                    # n while playing pauses
     assert re.search(r"restart 1: EM from a new initialisation", proc.stderr)
     assert "keys:" in proc.stderr                                    # h lists the keys
+    assert result["title"] == "visualize_gmm: EM, k = 3, on test data"    # not "Figure 1"
+    assert result["hint"] == "h: keys"
 
 
 def test_live_window_real_tk_key_events_under_xvfb(tmp_path, run_in_window):
@@ -308,3 +315,25 @@ def test_live_window_is_scaled_down_to_fit_the_screen(tmp_path, run_in_window):
     assert full > screen                       # the figure is wider than the Xvfb screen
     assert shown <= screen                     # (Tk may add its pixel ratio to 0.9)
     assert shown >= 0.85 * screen              # scaled, not shrunk more than needed
+
+
+def test_help_box_is_an_aligned_column_that_fits_the_figure():
+    lines = gmm_window.help_lines()
+    column = max(len(keys) for keys, _ in gmm_window.KEYS) + 2
+    for keys, what in gmm_window.KEYS:          # every description starts in one column
+        line = next(line for line in lines if line.startswith(keys + " "))
+        assert line[column:].startswith(what.split()[0]) and line[:column].strip() == keys
+    assert all(line[:column].strip() == "" for line in lines[1:]
+               if not any(line.startswith(k + " ") for k, _ in gmm_window.KEYS))
+    for width, dpi in [(480, 100), (640, 100), (1920, 169.0), (300, 60.0)]:
+        size = gmm_window.help_fontsize(lines, width, dpi)
+        longest = max(len(line) for line in lines) + 3
+        assert longest * 0.602 * size * dpi / 72 <= 0.88 * width + 1e-9 or size == 5.0
+        assert size <= 9.0
+
+
+def test_window_title_names_the_tool_and_the_data():
+    o = gmm_options.Options(n_components=3)
+    assert gmm_window.window_title(o, "iris.csv") == "visualize_gmm: EM, k = 3, on iris.csv"
+    titled = gmm_options.Options(n_components=3, title="Lecture 4")
+    assert gmm_window.window_title(titled, "x.npy").startswith("Lecture 4 - visualize_gmm")

@@ -23,6 +23,7 @@ import sys
 import tempfile
 
 import numpy as np
+from PIL import Image
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -149,7 +150,7 @@ VALUE_FLAGS = {
     "--fps": floats, "--max_radius": floats, "--tol": floats,
     "--select-k": texts, "--init": texts, "--covariance-type": texts, "--criterion": texts,
     "--compare": texts, "--load_path": texts, "--save-params": texts, "--init-params": texts,
-    "-s": st.sampled_from(SAVES),
+    "-s": st.sampled_from(SAVES), "--patience": ints, "--dpi": ints, "--title": texts,
 }
 SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
             "--print_ll", "-q", "--uncertainty"]
@@ -162,12 +163,14 @@ def command_lines(draw):
     if save is not None:
         argv += ["-s", save]
     for _ in range(draw(st.integers(0, 3))):
-        kind = draw(st.sampled_from(["value", "value", "dims", "switch"]))
+        kind = draw(st.sampled_from(["value", "value", "dims", "size", "switch"]))
         if kind == "value":
             flag = draw(st.sampled_from(sorted(VALUE_FLAGS)))
             argv += [flag, draw(VALUE_FLAGS[flag])]
         elif kind == "dims":
             argv += ["--dims", draw(ints), draw(ints)]
+        elif kind == "size":
+            argv += ["--size", draw(floats), draw(floats)]
         else:
             argv.append(draw(st.sampled_from(SWITCHES)))
     return argv
@@ -179,7 +182,6 @@ VALID = {
     "-m": st.integers(1, 6).map(str), "-i": st.integers(0, 3).map(str),
     "--n-init": st.integers(1, 3).map(str), "--select-k": st.sampled_from(["1:3", "2,3", "4:5"]),
     "--covariance-type": st.sampled_from(["full", "tied", "diag", "spherical"]),
-    "--init": st.sampled_from(["kmeans++", "kmeans", "random_from_data", "random"]),
     "--load_path": st.sampled_from(["pts.npy", "pts3.npy", "const.npy", "one.npy", "two.npy"]),
     "--tol": st.sampled_from(["0", "1e-3", "10"]), "--criterion": st.sampled_from(["bic", "aic"]),
     "--compare": st.just("kmeans"),
@@ -188,6 +190,10 @@ VALID = {
     "--init-params": st.sampled_from(["q.json", "p.json"]),
     "--fps": st.sampled_from(["0.01", "1000", "7.5"]),
     "--max_radius": st.sampled_from(["1e-150", "1e150", "3"]),
+    "--patience": st.sampled_from(["1", "3", "1000000"]),
+    "--title": st.sampled_from(["EM", "", "x" * 400, "\u00e9t\u00e9 $x^2$ 50%", "a\nb"]),
+    "--dpi": st.sampled_from(["50", "72", "150"]),
+    "--init": st.sampled_from(["center", "kmeans++", "kmeans", "random_from_data", "random"]),
 }
 
 
@@ -195,12 +201,15 @@ VALID = {
 def valid_command_lines(draw):
     argv = ["--seed", "0", "-s", "o.png"]
     for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["value", "value", "dims", "switch"]))
+        kind = draw(st.sampled_from(["value", "value", "dims", "size", "switch"]))
         if kind == "value":
             flag = draw(st.sampled_from(sorted(VALID)))
             argv += [flag, draw(VALID[flag])]
         elif kind == "dims":
             argv += ["--dims", *(str(draw(st.integers(0, 3))) for _ in range(2))]
+        elif kind == "size":
+            argv += ["--size", *draw(st.sampled_from([("2.4", "2.4"), ("6", "4"), ("19.2", "10.8"),
+                                                      ("40", "2.4")]))]
         else:
             argv.append(draw(st.sampled_from(SWITCHES)))
     return argv
@@ -285,6 +294,19 @@ def test_valid_combinations_get_through_the_whole_run(argv):
     (["--max_radius", "1e200"], "from 1e-150 to 1e+150"),
     (["--max_radius", "1e-200"], "from 1e-150 to 1e+150"),
     (["--tol", "nan"], "a number >= 0"),
+    (["--patience", "0"], "an integer >= 1"),
+    (["--patience", "1" + "0" * 400], "at most 1000000"),
+    (["--patience", "2.5"], "an integer >= 1"),
+    (["--dpi", "nan"], "an integer >= 50"),
+    (["--dpi", "601"], "at most 600"),
+    (["--dpi", ""], "an integer >= 50"),
+    (["--size", "nan", "4"], "inches >= 1"),
+    (["--size", "1e308", "4"], "at most 40"),
+    (["--size", "0.5", "4"], "inches >= 1"),
+    (["--size", "", "4"], "inches >= 1"),
+    (["--size", "40", "40", "--dpi", "600"], "each side must be 240 to 8192 pixels"),
+    (["--size", "1", "1", "--dpi", "100"], "each side must be 240 to 8192 pixels"),
+    (["--size", "4"], "expected 2 arguments"),
     (["--select-k", "1:3", "-k", "2"], "--select-k and -k cannot be combined"),
 ])
 def test_flag_errors_name_the_flag_and_the_bound(argv, fragment, tmp_path):
@@ -689,3 +711,45 @@ def test_save_labels_of_sampled_data_has_no_index_column(tmp_path):
     rows = np.array([line.split(",") for line in lines[1:]], dtype=float)
     np.testing.assert_allclose(rows[:, 1:].sum(axis=1), 1.0, rtol=1e-12)
     np.testing.assert_array_equal(rows[:, 0], rows[:, 1:].argmax(axis=1))
+
+
+@pytest.mark.parametrize("keyword, value, error, fragment", [
+    ("patience", 0, ValueError, "patience must be from 1"),
+    ("patience", 10 ** 30, ValueError, "patience must be from 1"),
+    ("patience", 2.0, TypeError, "patience must be a whole number"),
+    ("patience", "3", TypeError, "patience must be a whole number"),
+    ("patience", True, TypeError, "patience must be a whole number"),
+    ("dpi", float("nan"), TypeError, "dpi must be a whole number"),
+    ("dpi", 10 ** 6, ValueError, "dpi must be from 50 to 600"),
+    ("dpi", 1, ValueError, "dpi must be from 50 to 600"),
+    ("size", (float("nan"), 4), ValueError, "size must be two numbers"),
+    ("size", (), ValueError, "size must be two numbers"),
+    ("size", "64", ValueError, "size must be two numbers"),
+    ("size", (1e300, 4), ValueError, "size must be two numbers"),
+    ("size", (True, 4), ValueError, "size must be two numbers"),
+    ("size", (1, 1), ValueError, "each side must be 240 to 8192 pixels"),
+    ("title", 5, TypeError, "title must be a str"),
+    ("title", b"EM", TypeError, "title must be a str"),
+])
+def test_animate_refuses_hostile_figure_and_stopping_options(keyword, value, error, fragment):
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    with pytest.raises(error) as info:
+        visualize_gmm.animate(X, 2, max_iter=1, **{keyword: value})
+    assert fragment in str(info.value)
+
+
+def test_size_and_dpi_make_exactly_those_pixels_and_a_title_fits(tmp_path):
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    for kw, want in [({"size": (19.2, 10.8)}, (1920, 1080)),
+                     ({"size": (4, 3), "dpi": 300}, (1200, 900)),
+                     ({"size": (2.42, 2.42)}, (242, 242))]:
+        anim = visualize_gmm.animate(X, 2, max_iter=1, title="t " * 200, **kw)
+        anim.save(str(tmp_path / "o.png"))
+        with Image.open(tmp_path / "o.png") as im:
+            assert im.size == want == anim.size
+        title = anim.fig.texts[0]
+        box = title.get_window_extent(anim.fig.canvas.get_renderer())
+        assert 0 <= box.x0 and box.x1 <= want[0]
+    # --dpi alone scales the natural figure
+    small = visualize_gmm.animate(X, 2, max_iter=1).size
+    assert visualize_gmm.animate(X, 2, max_iter=1, dpi=200).size == (2 * small[0], 2 * small[1])
