@@ -513,8 +513,9 @@ def center_start(X, n_components, covariance_type="full", random_state=None, spr
     Each component has weight 1/k, the covariance of the whole data (as
     ``covariance_type`` allows: its diagonal for "diag", the mean variance
     for "spherical") and a mean drawn from N(centre, spread^2 * covariance),
-    so the components start as overlapping copies of the whole cloud and
-    fan out to the clusters as EM runs. Meant for standardised data (the
+    clipped to the data's bounding box, so the components start as
+    overlapping copies of the whole cloud and fan out to the clusters as EM
+    runs. Meant for standardised data (the
     command line's fit coordinates); pass it to :func:`em_steps` as ``init``.
 
     Parameters
@@ -548,6 +549,8 @@ def center_start(X, n_components, covariance_type="full", random_state=None, spr
     cov = cov + reg_covar * np.eye(d)
     chol = np.linalg.cholesky(cov)
     means = centre + spread * rng.standard_normal((k, d)) @ chol.T
+    # inside the data's bounding box (data on a line or a point stays exact)
+    means = np.clip(means, X.min(axis=0), X.max(axis=0))
     return np.full(k, 1.0 / k), means, np.repeat(cov[None], k, axis=0)
 
 

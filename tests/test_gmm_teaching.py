@@ -238,7 +238,8 @@ def test_compare_kmeans_panel_matches_sklearn_from_em_start(tmp_path):
         area += 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
     assert area == pytest.approx((x1 - x0) * (y1 - y0), rel=1e-9)
     # EM's panel shows EM's objective, k-means' its own
-    assert "log-likelihood" in anim.views[-1].text.get_text() or any(
+    assert any("log-likelihood" in v.text.get_text() for v in anim.views
+               if isinstance(v, gmm_plot.IterationText)) or any(
         "log-likelihood" in t.get_text() for t in anim.ax.texts)
     assert "mean sq. distance" in text.text.get_text()
 
@@ -296,7 +297,8 @@ def test_gif_palette_keeps_soft_mixes(tmp_path, captured_animator):
 def test_default_picture_has_no_teaching_views():
     anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3)
     assert [type(v).__name__ for v in anim.views] == [
-        "PointsView", "TrueEllipsesView", "EllipsesView", "MeansView", "IterationText"]
+        "PointsView", "TrueEllipsesView", "EllipsesView", "MeansView", "IterationText",
+        "LegendView"]
     assert len(anim.fig.axes) == 1
     assert anim.palette_colors().shape == (3, 3)
 
@@ -562,7 +564,7 @@ def test_uncertainty_with_every_view_in_every_format(tmp_path, captured_animator
 def test_uncertainty_option_of_animate_and_its_default():
     anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3,
                                  uncertainty=True)
-    assert [type(v).__name__ for v in anim.views][-1] == "UncertaintyView"
+    assert [type(v).__name__ for v in anim.views][-2:] == ["UncertaintyView", "LegendView"]
     anim.render(1)
     sizes = anim.views[0].artist.get_sizes()
     assert len(sizes) == 200 and sizes.min() > 0 and sizes.max() > sizes.min()

@@ -14,6 +14,7 @@ from matplotlib.backend_bases import KeyEvent
 from PIL import Image
 
 import gmm
+import gmm_em
 import gmm_options
 import gmm_transforms
 import gmm_window
@@ -259,7 +260,8 @@ def test_cli_restart_uses_seed_plus_r(tmp_path, captured_animator, capsys):
     window = gmm_window.LiveWindow(anim)                 # the r key
     for r in (1, 2):
         window.restart()
-        first = next(gmm.em_steps(Z, 3, max_iter=2, random_state=np.random.default_rng(r)))
+        start = gmm_em.center_start(Z, 3, "full", np.random.default_rng(r))   # the default
+        first = next(gmm.em_steps(Z, 3, max_iter=2, init=start))
         want = gmm_transforms.to_user_units(first, centre, scale).means
         np.testing.assert_allclose(anim.state(0).means, want, rtol=1e-9, atol=1e-9)
         assert f"restart {r}: EM from a new initialisation (seed {r})" in capsys.readouterr().err

@@ -182,7 +182,7 @@ def X():
 
 def test_keywords_mirror_the_cli_flags(X):
     assert animate(X, 2, max_iter=3, tol=0).run() == 4
-    assert animate(X, 2, tol=0).run() == 51                 # -i default 50
+    assert animate(X, 2, tol=0).run() == 201                # -i default 200
     a, b = animate(X, 3, max_iter=4, random_state=7), animate(X, 3, max_iter=4, random_state=7)
     a.run(), b.run()
     assert len(a.history) == len(b.history)

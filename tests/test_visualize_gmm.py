@@ -114,7 +114,8 @@ def test_scaled_data_fits_the_same(tmp_path, captured_animator):
 
 
 def test_early_stop_on_tol_and_zero_iterations(tmp_path, captured_animator):
-    assert main(SMALL + ["--tol", "1e9", "-q", "-s", str(tmp_path / "a.gif")]) == 0
+    assert main(SMALL + ["--tol", "1e9", "--patience", "1", "-q", "-s",
+                         str(tmp_path / "a.gif")]) == 0
     states = captured_animator["anim"].history
     assert len(states) == 2 and states[-1].converged      # |ll1 - ll0| < 1e9
     with Image.open(tmp_path / "a.gif") as im:
@@ -376,7 +377,7 @@ def test_default_views(tmp_path, captured_animator):
     anim = captured_animator["anim"]
     names = [type(v).__name__ for v in anim.views]
     assert names == ["PointsView", "TrueEllipsesView", "EllipsesView", "MeansView",
-                     "IterationText"]
+                     "IterationText", "LegendView"]
     true_view = anim.views[1]
     assert len(true_view.patches) == 3                      # -m 3 true components
     assert anim.ax.get_aspect() == 1.0
@@ -406,10 +407,11 @@ def test_help_lists_every_flag_with_default(capsys):
     for flag in ["-k", "--num_clusters", "-m", "--means", "-i", "--iterations", "-N",
                  "--max_radius", "--fps", "--load_path", "--print_ll", "--hide_covs",
                  "--hide_means", "--hide_real", "-s", "--save_path", "--save", "--tol",
-                 "--seed", "--init", "--covariance-type", "--quiet"]:
+                 "--seed", "--init", "--covariance-type", "--quiet", "--patience", "--title",
+                 "--size", "--dpi"]:
         assert re.search(rf"(^|[ ,\[]){re.escape(flag)}([ ,=\]]|$)", out), flag
-    for default in ["(default: 5)", "(default: 50)", "(default: 1000)", "(default: 10.0)",
-                    "(default: 0.001)", "(default: kmeans++)", "(default: full)"]:
+    for default in ["(default: 5)", "(default: 200)", "(default: 1000)", "(default: 10.0)",
+                    "(default: 3e-05)", "(default: center)", "(default: full)"]:
         assert default in out, default
 
 
@@ -555,11 +557,13 @@ def test_png_save_says_it_saved_the_final_frame(tmp_path, capsys):
     assert capsys.readouterr().err == f"saved the final frame (iteration 3) to {out}\n"
 
 
-def test_help_warns_that_init_random_stops_early_with_the_default_tol(capsys):
+def test_help_explains_the_default_start_and_the_stopping_rule(capsys):
     with pytest.raises(SystemExit):
         visualize_gmm.build_parser().parse_args(["--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "EM often stops after iteration 1: add --tol 0" in text
+    assert "'center' starts every component as a copy of the whole cloud" in text
+    assert "in each of --patience consecutive iterations" in text
+    assert "'not converged'" in text
     assert "GIF frames last at least 20 ms" in text
 
 
@@ -582,9 +586,10 @@ def test_explicit_options_from_one_parse(monkeypatch, argv, explicit, k, cov):
 
 def test_parser_choices_are_the_librarys():
     """--init and --covariance-type offer exactly what gmm.em_steps accepts (plus
-    --covariance-type all, which --select-k fits type by type)."""
+    --init center, the command line's own start, and --covariance-type all,
+    which --select-k fits type by type)."""
     choices = {a.dest: a.choices for a in visualize_gmm.build_parser()._actions}
-    assert set(choices["init"]) == set(gmm_core.INITS)
+    assert set(choices["init"]) == set(gmm_core.INITS) | {"center"}
     assert set(choices["covariance_type"]) == set(gmm_core.COVARIANCE_TYPES) | {"all"}
 
 

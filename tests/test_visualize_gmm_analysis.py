@@ -104,7 +104,7 @@ def test_select_k_cli_table_in_user_units_equals_sklearn(tmp_path, capsys, captu
     assert "chosen: k = 4 (lowest BIC)" in out
     # the same fits, recomputed, checked against scikit-learn on the user-unit data
     best, rows = gmm_transforms.select_components(
-        X, [1, 2, 3, 4, 5, 6], n_init=2, max_iter=50, tol=1e-3,
+        X, [1, 2, 3, 4, 5, 6], n_init=2, max_iter=200, tol=3e-5,
         random_state=np.random.default_rng(5))
     assert best == 4
     for printed, row in zip(table, rows):
@@ -530,15 +530,17 @@ def test_cli_n_init_animates_the_best_of_the_runs(tmp_path, captured):
     assert main(["-k", "4", "--load_path", IRIS, "--n-init", "4", "--seed", "3", "-q",
                  "-s", str(tmp_path / "o.png")]) == 0
     shown = captured["anim"].fit.record.last
-    _, rows = gmm_transforms.select_components(X, [4], n_init=4, max_iter=50,
+    _, rows = gmm_transforms.select_components(X, [4], n_init=4, max_iter=200, tol=3e-5,
                                               random_state=np.random.default_rng(3))
-    # the table scores the estimator's final parameters, which (as in scikit-learn)
-    # are one M-step past the state em_steps stops at: never worse, within tol
-    assert rows[0]["log_likelihood"] - 1e-3 <= shown.log_likelihood \
-        <= rows[0]["log_likelihood"] + 1e-12
-    singles = [gmm_transforms.select_components(X, [4], max_iter=50, random_state=g)[1][0]
+    # the animation replays the best run's start with the command line's
+    # --patience rule, which runs at least as long as the library's tol rule
+    # the table used: never worse, and (both converged) within 0.01
+    assert rows[0]["log_likelihood"] - 1e-4 <= shown.log_likelihood \
+        <= rows[0]["log_likelihood"] + 0.01
+    singles = [gmm_transforms.select_components(X, [4], max_iter=200, tol=3e-5,
+                                                random_state=g)[1][0]
                for g in [np.random.default_rng(3)]]
-    assert shown.log_likelihood >= singles[0]["log_likelihood"] - 1e-12
+    assert shown.log_likelihood >= singles[0]["log_likelihood"] - 1e-4
 
 
 def test_selection_footer_when_every_fit_is_degenerate(tmp_path, capsys):
@@ -615,7 +617,7 @@ def test_select_k_every_covariance_type_on_iris_equals_sklearn(tmp_path, capsys,
     assert sorted(cells) == sorted((k, t) for k in range(1, 10) for t in types)
     X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
     best, rows = gmm_transforms.select_components_by_type(
-        X, range(1, 10), "all", max_iter=50, tol=1e-3, random_state=np.random.default_rng(0))
+        X, range(1, 10), "all", max_iter=200, tol=3e-5, random_state=np.random.default_rng(0))
     sk_bic = {}
     for row in rows:
         key = (row["k"], row["covariance_type"])

@@ -340,14 +340,18 @@ def test_mp4_without_ffmpeg_in_a_real_process(tmp_path):
 
 @pytest.fixture
 def fit(tmp_path, capsys, captured_animator):
-    """Run main on X with warnings as errors; returns (states, stdout lines, stderr)."""
+    """Run main on X with warnings as errors; returns (states, stdout lines, stderr).
+
+    From k-means++ centres, whose exact geometry (means on data points) these
+    tests check; the default ``center`` start on degenerate data is checked by
+    test_visualize_gmm's test_degenerate_data_fits_and_draws."""
     kept = captured_animator
 
     def run(X, k, *extra, iterations=8, out="o.gif"):
         np.save(tmp_path / "pts.npy", X)
         argv = ["-k", str(k), "--load_path", str(tmp_path / "pts.npy"), "-i", str(iterations),
                 "--tol", "0", "--seed", "0", "--print_ll", "-q", "-s", str(tmp_path / out),
-                *extra]
+                "--init", "kmeans++", *extra]
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             # numpy's defaults, stated: divide/overflow/invalid warn (and so fail
