@@ -274,6 +274,9 @@ class Animator:
     ----------
     panels : dict
         Axes beside the scene by name (``"kmeans"``, ``"ll"``, ``"criterion"``).
+    dpi : float
+        The figure's pixels per inch (100, or as ``options.size`` and
+        ``options.dpi`` make it).
     """
 
     def __init__(self, fit, options, *, interactive=False, on_state=None):

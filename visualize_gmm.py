@@ -320,7 +320,8 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         Called with each display state (2-D, user units) as EM produces it.
     **options
         The fields of :class:`gmm_options.Options`, which names and explains
-        them: ``max_iter`` (50), ``tol``, ``init``, ``covariance_type``,
+        them: ``max_iter`` (200), ``tol`` (3e-5), ``patience`` (5), ``init``
+        ("center"), ``title``, ``size``, ``dpi``, ``covariance_type``,
         ``random_state``, ``n_points``, ``n_true``, ``max_radius``, ``fps``,
         ``show_covariances``, ``show_means``, ``show_true``, ``print_ll``,
         ``dims``, ``ll_panel``, ``soft``, ``compare``, ``contours``,
