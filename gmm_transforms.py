@@ -480,7 +480,7 @@ def select_components_by_type(X, ks, covariance_types="all", *, criterion="bic",
         table = select_components(X, ks, criterion=criterion, covariance_type=covariance_type,
                                   random_state=rng, callback=callback, **fit_options)[1]
         rows.extend(dict(row, covariance_type=covariance_type) for row in table)
-    best = min([r for r in rows if not r["degenerate"]] or rows, key=lambda r: r[criterion])
+    best = gmm_select.best_row(rows, criterion)
     return (best["k"], best["covariance_type"]), rows
 
 
