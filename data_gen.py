@@ -394,7 +394,7 @@ def _bounded_float(minimum, maximum):
 def build_parser():
     """The one argument parser of ``python data_gen.py``."""
     parser = _Parser(
-        description="Write a 2-D point set (one point per row) to a .npy, .csv or .txt file.",
+        description="Write a 2-D point set (one point per row) to a .npy, .csv, .tsv or .txt file.",
         epilog="example: python data_gen.py circles -N 1000 --seed 0 -o examples/circles.npy",
     )
     sub = parser.add_subparsers(dest="generator", metavar="{" + ",".join(GENERATORS) + "}",
@@ -466,7 +466,7 @@ def _check_output(path, force):
     if ext not in LOADABLE_EXTENSIONS:
         shown = f"'{ext}'" if ext else "(none)"
         raise UsageError(
-            f"{path}: unsupported output extension {shown}; use .npy, .csv or .txt"
+            f"{path}: unsupported output extension {shown}; use .npy, .csv, .tsv or .txt"
         )
     if os.path.lexists(path) and not force:
         raise UsageError(f"{path}: already exists; pass --force to overwrite it")
@@ -514,9 +514,9 @@ def _write_atomically(path, X, before_commit=lambda: None):
         else:
             d = X.shape[1]
             names = ["x", "y"] if d == 2 else [f"x{i}" for i in range(d)]
-            if ext == ".csv":
-                fh.write((",".join(names) + "\n").encode())
-            delimiter = "," if ext == ".csv" else " "
+            delimiter = {".csv": ",", ".tsv": "\t"}.get(ext, " ")
+            if ext in (".csv", ".tsv"):
+                fh.write((delimiter.join(names) + "\n").encode())
             for start in range(0, X.shape[0], _WRITE_ROWS):
                 np.savetxt(fh, X[start:start + _WRITE_ROWS], fmt="%.17g", delimiter=delimiter)
         before_commit()

@@ -58,10 +58,10 @@ def _open_regular(path):
                         f"({getattr(exc, 'strerror', None) or exc})") from None
     if stat.S_ISDIR(st.st_mode):
         raise DataError(
-            f"{name}: is a directory; give the path of a .npy, .csv or .txt file inside it"
+            f"{name}: is a directory; give the path of a .npy, .csv, .tsv or .txt file inside it"
         )
     not_regular = f"{name}: is not a regular file (a FIFO, socket or device); " \
-                  "give a .npy, .csv or .txt file"
+                  "give a .npy, .csv, .tsv or .txt file"
     if not stat.S_ISREG(st.st_mode):
         raise DataError(not_regular)
     try:
@@ -81,7 +81,7 @@ def _extension(path):
         shown = f"'{ext}'" if ext else "(none)"
         hint = "; save the array with numpy.save" if ext == ".npz" else ""
         raise DataError(
-            f"{name}: unsupported file extension {shown}; use .npy, .csv or .txt{hint}"
+            f"{name}: unsupported file extension {shown}; use .npy, .csv, .tsv or .txt{hint}"
         )
     return ext
 

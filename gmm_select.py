@@ -20,7 +20,7 @@ from gmm_core import (
 from gmm_em import centred, check_fit_scale
 from gmm_mixture import ConvergenceWarning, GaussianMixture
 
-__all__ = ["select_k", "check_covariance_types", "DEGENERATE_FACTOR"]
+__all__ = ["select_k", "best_row", "check_covariance_types", "DEGENERATE_FACTOR"]
 
 #: ``select_k`` calls a fit degenerate when some component's smallest variance
 #: is at most this many times ``reg_covar``: it collapsed onto a lower-dimensional
@@ -162,11 +162,17 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type=None, covarian
                                      tol=tol, init=init, reg_covar=reg_covar, rng=rng))
             if callback is not None:
                 callback(table[-1])
-    best = min([row for row in table if not row["degenerate"]] or table,
-               key=lambda row: row[criterion])
+    best = best_row(table, criterion)
     if covariance_types is None:
         return best["k"], table
     return (best["k"], best["covariance_type"]), table
+
+
+def best_row(rows, criterion):
+    """The row with the lowest ``criterion`` among the fits that are not
+    degenerate (among all of them when every fit is); ties go to the first."""
+    return min([row for row in rows if not row["degenerate"]] or rows,
+               key=lambda row: row[criterion])
 
 
 def _scored_fit(X, k, covariance_type, *, n_init, max_iter, tol, init, reg_covar, rng):

@@ -79,13 +79,7 @@ def standardise(X, per_column=True):
         return Z, centre, np.full(X.shape[1:], scale)
     n = len(X)
     top = _power_of_two_near_max(X, axis=0)
-    sums = np.zeros(X.shape[1:])
-    for rows in _blocks(n):
-        sums += (X[rows] / top).sum(axis=0)
-    centre_s = sums / max(n, 1)                     # |X / top| < 2: the sum cannot overflow
-    Z = np.empty_like(X)
-    for rows in _blocks(n):
-        np.subtract(X[rows] / top, centre_s, out=Z[rows])
+    Z, centre_s = _centred_over(X, top)
     constant = np.ones(X.shape[1:], dtype=bool)
     for rows in _blocks(n):
         block = X[rows]
@@ -142,13 +136,7 @@ def _standardise_shared(X):
     """:func:`standardise` with one overall scale: ``(Z, centre (d,), scale float)``."""
     n = len(X)
     top = _power_of_two_near_max(X)
-    sums = np.zeros(X.shape[1:])
-    for rows in _blocks(n):
-        sums += (X[rows] / top).sum(axis=0)
-    centre_s = sums / max(n, 1)                     # |X / top| < 2: the sum cannot overflow
-    Z = np.empty_like(X)
-    for rows in _blocks(n):
-        np.subtract(X[rows] / top, centre_s, out=Z[rows])
+    Z, centre_s = _centred_over(X, top)
     spread = _power_of_two_near_max(Z)
     squares = 0.0
     for rows in _blocks(n):
@@ -162,6 +150,21 @@ def _standardise_shared(X):
     if not (scale > 0 and math.isfinite(scale)):    # e.g. a spread near the largest double
         scale = 1.0 if rms == 0 else float(np.finfo(float).max)
     return Z, centre_s * top, scale
+
+
+def _centred_over(X, top):
+    """``(Z, centre_s)``: ``X / top`` minus its column means ``centre_s`` (d,), in
+    blocks of rows. ``top`` (a power of two near max |X|, per column or one for
+    all) keeps |X / top| < 2, so the column sums cannot overflow."""
+    n = len(X)
+    sums = np.zeros(X.shape[1:])
+    for rows in _blocks(n):
+        sums += (X[rows] / top).sum(axis=0)
+    centre_s = sums / max(n, 1)
+    Z = np.empty_like(X)
+    for rows in _blocks(n):
+        np.subtract(X[rows] / top, centre_s, out=Z[rows])
+    return Z, centre_s
 
 
 def _power_of_two_near_max(A, axis=None):
@@ -477,7 +480,7 @@ def select_components_by_type(X, ks, covariance_types="all", *, criterion="bic",
         table = select_components(X, ks, criterion=criterion, covariance_type=covariance_type,
                                   random_state=rng, callback=callback, **fit_options)[1]
         rows.extend(dict(row, covariance_type=covariance_type) for row in table)
-    best = min([r for r in rows if not r["degenerate"]] or rows, key=lambda r: r[criterion])
+    best = gmm_select.best_row(rows, criterion)
     return (best["k"], best["covariance_type"]), rows
 
 

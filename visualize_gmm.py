@@ -757,8 +757,8 @@ def _run(args, signals):
 def _load(args):
     """``(X, column names)`` from --load_path; a pandas/R index column becomes a note."""
     if not args.load_path:
-        raise UsageError("--load_path is empty; give the path of a .npy, .csv or "
-                         ".txt file with one point per row")
+        raise UsageError("--load_path is empty; give the path of a .npy, .csv, .tsv "
+                         "or .txt file with one point per row")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", data_gen.IndexColumnWarning)
         table = gmm_load.load_table(args.load_path, columns=args.columns)

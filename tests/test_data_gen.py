@@ -215,15 +215,21 @@ def test_cli_gaussians_matches_library(tmp_path, capsys):
     np.testing.assert_array_equal(load_points(out_path), expected)
 
 
+@pytest.mark.parametrize("ext, separator", [(".csv", ","), (".tsv", "\t"), (".txt", " ")])
 @pytest.mark.parametrize("shape", ["circles", "spirals", "moons"])
-def test_cli_shapes_match_library(tmp_path, capsys, shape):
-    out_path = tmp_path / f"{shape}.csv"
+def test_cli_shapes_match_library(tmp_path, capsys, shape, ext, separator):
+    """Every text format round-trips the sampler's exact numbers; .csv and .tsv
+    carry an x,y header with their own separator."""
+    out_path = tmp_path / f"{shape}{ext}"
     code, _, _ = _run([shape, "-N", "50", "--noise", "0.3", "--seed", "1",
                        "-o", str(out_path)], capsys)
     assert code == 0
     expected = getattr(data_gen, shape)(50, noise=0.3, random_state=1)
     np.testing.assert_array_equal(load_points(out_path), expected)
-    assert column_names(out_path) == ["x", "y"]
+    lines = out_path.read_text().splitlines()
+    assert len(lines[-1].split(separator)) == 2
+    if ext != ".txt":
+        assert lines[0] == separator.join(["x", "y"]) and column_names(out_path) == ["x", "y"]
 
 
 def test_cli_refuses_overwrite_without_force(tmp_path, capsys):

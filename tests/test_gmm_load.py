@@ -305,7 +305,7 @@ def test_fail_overflow_to_inf_is_counted(tmp_path):
 ])
 def test_fail_unsupported_extension(tmp_path, name, fragment):
     path = _save_text(tmp_path / name, "1,2\n")
-    _error(path, fragment, "use .npy, .csv or .txt")
+    _error(path, fragment, "use .npy, .csv, .tsv or .txt")
 
 
 def test_fail_truncated_npy(tmp_path):

@@ -97,7 +97,7 @@ MATRIX = {
     "missing load_path": (["--load_path", "missing.npy"], ["missing.npy", "no such file"],
                           ["check the path"]),
     "load_path is a directory": (["--load_path", "a_directory"], ["is a directory"],
-                                 ["give the path of a .npy, .csv or .txt file"]),
+                                 ["give the path of a .npy, .csv, .tsv or .txt file"]),
     "empty .npy (0 bytes)": (["--load_path", "zero_bytes.npy"], ["is empty (0 bytes)"],
                              ["numpy.save"]),
     ".npy with 0 rows": (["--load_path", "zero_rows.npy"], ["has 0 rows"],
