@@ -19,12 +19,15 @@ import matplotlib.pyplot as plt
 from gmm_atomic import AtomicFile
 from gmm_animator import DPI
 from gmm_cli import NoSignals
+from gmm_mouse import MOUSE_KEYS, MouseControl
 
 #: live-window keys: (keys, what they do); listed by ``h`` and in ``--help``
 KEYS = (("space", "pause / resume"),
         ("right/n", "one iteration forward (pauses)"),
         ("left/p", "one iteration back (pauses; states are kept)"),
-        ("r", "restart EM from a new initialisation (--seed + 1, + 2, ...; same data)"),
+        ("r", "restart EM from a new initialisation (--seed + 1, + 2, ...) on the original "
+              "data (undoes added and removed points)"),
+        *MOUSE_KEYS,
         ("s", "save the current frame as gmm_frame_<iter>.png in the current directory"),
         ("h", "show / hide this list of keys"),
         ("q", "quit"))
@@ -74,6 +77,7 @@ class LiveWindow:
         self.help_text = None
         self.hint = None
         self._timer = None
+        self.mouse = MouseControl(self)     # clicked means, dragged means, edited points
 
     def show(self):
         """Open the window and play (blocks until it is closed); returns ``self``.
@@ -142,6 +146,8 @@ class LiveWindow:
     def on_key(self, event):
         """Key handler (see :data:`KEYS`)."""
         key = (event.key or "").lower()
+        if self.mouse.on_key(key):
+            return
         if key in (" ", "space"):
             self.paused = not self.paused
         elif key in ("right", "n"):
@@ -163,10 +169,12 @@ class LiveWindow:
         """EM from a new initialisation on the same data (the ``r`` key), played from state 0.
 
         :meth:`gmm_fit.FitRun.restart` picks the seed (``--seed`` + 1, + 2,
-        ...) and starts the new run; the animator forgets the old states.
+        ...) and starts the new run on the original data; the animator forgets
+        the old states.
         """
         states, how = self.anim.fit.restart()
-        self.anim.restart(states)
+        self.anim.restart(states, how=how)
+        self.mouse.after_restart()
         if not self.quiet:
             print(f"restart {self.anim.fit.restarts}: EM from a new initialisation ({how})",
                   file=sys.stderr)
@@ -177,7 +185,8 @@ class LiveWindow:
     def save_frame(self, directory="."):
         """Save the current frame as ``gmm_frame_<iter>.png`` (the ``s`` key).
 
-        Written atomically, without the key list and the "h: keys" hint; the
+        Written atomically, without the key list, the "h: keys" hint and the
+        mouse's status line; the
         path goes to stderr.
         Returns the path.
         """
@@ -187,9 +196,10 @@ class LiveWindow:
         hidden = self.help_text is not None and self.help_text.get_visible()
         if hidden:
             self.help_text.set_visible(False)
-        hint_shown = self.hint
-        if hint_shown is not None:
-            hint_shown.set_visible(False)
+        hint_shown = [t for t in (self.hint, self.mouse.status) if t is not None and
+                      t.get_visible()]
+        for t in hint_shown:
+            t.set_visible(False)
         animated = [a for a in anim.artists if a.get_animated()]
         for a in animated:
             a.set_animated(False)
@@ -201,8 +211,8 @@ class LiveWindow:
                 a.set_animated(True)
             if hidden:
                 self.help_text.set_visible(True)
-            if hint_shown is not None:
-                hint_shown.set_visible(True)
+            for t in hint_shown:
+                t.set_visible(True)
         if not self.quiet:
             print(f"saved frame {state.iteration} to {os.path.abspath(path)}", file=sys.stderr)
         return path

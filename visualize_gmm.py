@@ -365,7 +365,10 @@ def _animation(options, X=None, *, rng=None, true_components=None, column_names=
         column_names = [str(c) for c in X.columns]
     fit = FitRun(X, options, rng=rng, true_components=true_components,
                  column_names=column_names, shared_scale=shared_scale)
-    return Animation(fit, options, interactive=interactive, on_state=on_state)
+    anim = Animation(fit, options, interactive=interactive, on_state=on_state)
+    if options.print_ll:            # the transcript says where each restarted run began
+        anim.on_restart = _print_restart
+    return anim
 
 
 class Animation(Animator):
@@ -406,6 +409,10 @@ def _both(first, second):
 
 def _print_ll(state):
     gmm_cli.print_stdout(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}")
+
+
+def _print_restart(how):
+    gmm_cli.print_stdout(f"restart: {how}")
 
 
 def _degenerate_note(X):
@@ -676,7 +683,12 @@ def _save_labels(args, anim):
     if path is None:
         return
     anim.run()
-    lines = labels_table(anim.fit, getattr(args, "row_index", None))
+    index = getattr(args, "row_index", None)
+    if index is not None and anim.fit.edits != (0, 0):     # points added or removed
+        index = None
+        args.notes.append("--save-labels: the data were edited in the window; the "
+                          "input's row index no longer applies and is left out")
+    lines = labels_table(anim.fit, index)
     data = ("\n".join(lines) + "\n").encode("utf-8")
     atomic_write(path, lambda fp: fp.write(data))
     args.notes.append(f"saved {len(lines) - 1} labels and responsibilities to {path}")
