@@ -217,6 +217,10 @@ class FitRun:
         ndarray, shape (m, d)
         """
         y = np.atleast_2d(np.asarray(coords, dtype=float))
+        axes = self.n_features if self.projection is None else len(self.projection[0])
+        if y.ndim != 2 or y.shape[1] != axes:
+            raise ValueError(f"coords must have {axes} columns (one per drawn axis), "
+                             f"got shape {y.shape}")
         unit = self.display_unit
         centre, scale = self.centre / unit, self.scale / unit      # display units
         if self.projection is None:
@@ -225,9 +229,6 @@ class FitRun:
             P, offset = (np.asarray(a, dtype=float) for a in self.projection)
             base = centre                           # the data's mean, display units
             x = base + (y - (base - offset) @ P.T) @ P
-        if x.shape[1] != self.n_features:
-            raise ValueError(f"coords must have {self.n_features} columns (one per drawn "
-                             f"axis), got shape {y.shape}")
         return (x - centre) / scale
 
     def fit_params(self, iteration):
