@@ -368,16 +368,9 @@ class Animator:
                  if getattr(v, "palette_colors", None) is not None]
         return np.concatenate([np.asarray(self.colors, dtype=float)[:, :3]] + extra)
 
-    #: called as ``on_restart(how)`` by :meth:`restart` before the new run's
-    #: first state is pulled (``--print_ll``: a ``restart: <how>`` line)
-    on_restart = None
-
-    def restart(self, states, how=None):
-        """Start over with a new state sequence (the ``r`` key, a mouse restart):
-        the history is cleared and every view with a ``reset()`` method is reset;
-        ``how`` (where the new start came from) goes to :attr:`on_restart`."""
-        if self.on_restart is not None and how is not None:
-            self.on_restart(how)
+    def restart(self, states):
+        """Start over with a new state sequence (the ``r`` key): the history is
+        cleared and every view with a ``reset()`` method is reset."""
         self.history.restart(states)
         self.current = None
         for view in self.views:

@@ -83,6 +83,9 @@ class MouseControl:
         self.status = anim.fig.text(0.005, 0.005, "", ha="left", va="bottom", fontsize=8,
                                     color="0.25", zorder=10)
         self.note = anim.add_view(RunNote(self.ax))
+        for view in anim.views:             # which data the points view shows (sync_points)
+            if type(view) is gmm_plot.PointsView:
+                view.drawn_points = self.fit.points
         self.started = ""           # the note's first part: where the shown run started
         canvas = anim.fig.canvas
         for name, handler in (("button_press_event", self.on_press),
@@ -251,7 +254,7 @@ class MouseControl:
         if not self._restart(params, f"{how}, from iteration {state.iteration}",
                              f"start: iteration {state.iteration}"):
             fit.Z, fit.points, fit.edits = before
-        self._sync_points()
+        sync_points(self.anim)
 
     def _restart(self, init, how, started):
         """Play a new run from ``init`` (fit units); False (nothing changed) when EM
@@ -261,7 +264,7 @@ class MouseControl:
         except ValueError as exc:
             self._say(f"cannot restart there: {exc}")
             return False
-        self.anim.restart(states, how=how)
+        self.window.play_from(states, how)
         self.started = started
         self._update_note()
         self.anim.show_state(0)
@@ -277,27 +280,10 @@ class MouseControl:
         self.mode, self.clicked, self.dragging = None, [], None
         self._show_clicked()
         self.started = ""
-        self._sync_points()
+        sync_points(self.anim)
         self._update_note()
 
     # -- drawing -------------------------------------------------------------
-    def _sync_points(self):
-        """Redraw the points when the fit's data changed (edited, or restored by ``r``)."""
-        view = next((v for v in self.anim.views if type(v) is gmm_plot.PointsView), None)
-        if view is None or (view.n == len(self.fit.points) and
-                            np.array_equal(self._view_points(view), self.fit.points)):
-            return
-        new = gmm_plot.PointsView(view.ax, self.fit.points, self.anim.colors)
-        self.anim.add_view(new, replace=view)
-        if self.anim.current is not None:
-            self.anim.show_state(self.anim.current)
-
-    @staticmethod
-    def _view_points(view):
-        if view.mode != "scatter":
-            return None
-        return np.asarray(view.artist.get_offsets(), dtype=float)
-
     def _update_note(self):
         added, removed = self.fit.edits
         edited = f"data edited: +{added} / -{removed} points" if (added or removed) else ""
@@ -324,6 +310,19 @@ class MouseControl:
         if text and not self.window.quiet and self.mode != "place":
             print(text, file=sys.stderr)
         self.anim.fig.canvas.draw_idle()
+
+
+def sync_points(anim):
+    """Redraw the points when the fit's data changed (edited, or restored by ``r``):
+    a new points view in place of the old one."""
+    view = next((v for v in anim.views if type(v) is gmm_plot.PointsView), None)
+    points = anim.fit.points
+    if view is None or getattr(view, "drawn_points", points) is points:
+        return
+    new = anim.add_view(gmm_plot.PointsView(view.ax, points, anim.colors), replace=view)
+    new.drawn_points = points
+    if anim.current is not None:
+        anim.show_state(anim.current)
 
 
 class _Means:

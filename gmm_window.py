@@ -173,7 +173,7 @@ class LiveWindow:
         the old states.
         """
         states, how = self.anim.fit.restart()
-        self.anim.restart(states, how=how)
+        self.play_from(states, how)
         self.mouse.after_restart()
         if not self.quiet:
             print(f"restart {self.anim.fit.restarts}: EM from a new initialisation ({how})",
@@ -181,6 +181,15 @@ class LiveWindow:
         self.anim.show_state(0)
         self.paused = False
         self.fig.canvas.draw_idle()
+
+    def play_from(self, states, how):
+        """Put a restarted run's ``states`` in the animator; ``how`` (where it
+        started) goes first to the animator's ``on_restart(how)`` if it has one
+        (``--print_ll``: a ``restart: <how>`` line before the run's first state)."""
+        on_restart = getattr(self.anim, "on_restart", None)
+        if on_restart is not None:
+            on_restart(how)
+        self.anim.restart(states)
 
     def save_frame(self, directory="."):
         """Save the current frame as ``gmm_frame_<iter>.png`` (the ``s`` key).

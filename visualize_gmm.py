@@ -367,7 +367,7 @@ def _animation(options, X=None, *, rng=None, true_components=None, column_names=
                  column_names=column_names, shared_scale=shared_scale)
     anim = Animation(fit, options, interactive=interactive, on_state=on_state)
     if options.print_ll:            # the transcript says where each restarted run began
-        anim.on_restart = _print_restart
+        anim.on_restart = _print_restart        # (called by gmm_window.LiveWindow.play_from)
     return anim
 
 
