@@ -21,6 +21,7 @@ import sys
 
 import numpy as np
 
+import gmm_legend
 import gmm_plot
 import gmm_teaching
 
@@ -42,16 +43,34 @@ _FIXED_POINT_VIEWS = (gmm_teaching.SoftPointsView, gmm_teaching.UncertaintyView,
 
 
 class RunNote:
-    """Where the shown run started (``start: clicked``, data edited), above the
-    scene's left corner: a view, so saved frames carry it."""
+    """Where the shown run started (``start: clicked``, data edited), in the scene's
+    emptiest corner that the legend leaves free: a view, so saved frames carry it."""
 
-    def __init__(self, ax):
-        self.text = ax.text(0.0, 1.015, "", transform=ax.transAxes, ha="left", va="bottom",
-                            fontsize=8, color="0.2", zorder=gmm_plot.Z_TEXT)
+    def __init__(self, ax, points):
+        loc = gmm_legend.emptiest_corner(points, ax.get_xlim(), ax.get_ylim(), box=(0.5, 0.06),
+                                         taken=[_legend_corner(ax)])
+        x, ha = (0.01, "left") if "left" in loc else (0.99, "right")
+        y, va = (0.99, "top") if "upper" in loc else (0.01, "bottom")
+        self.text = ax.text(x, y, "", transform=ax.transAxes, ha=ha, va=va, fontsize=8,
+                            color="0.15", zorder=gmm_plot.Z_TEXT,
+                            bbox=dict(boxstyle="round,pad=0.25", facecolor="white",
+                                      edgecolor="0.75", alpha=0.85))
         self.artists = [self.text]
 
     def update(self, state):
+        self.text.set_visible(bool(self.text.get_text()))
         return [self.text]
+
+
+def _legend_corner(ax):
+    """The corner (a :data:`gmm_legend.CORNERS` name) of ``ax``'s legend, or None."""
+    legend = ax.get_legend()
+    if legend is None:
+        return None
+    box, axes = legend.get_window_extent(), ax.get_window_extent()
+    cx, cy = 0.5 * (box.x0 + box.x1), 0.5 * (box.y0 + box.y1)
+    return (("upper" if cy > 0.5 * (axes.y0 + axes.y1) else "lower")
+            + (" left" if cx < 0.5 * (axes.x0 + axes.x1) else " right"))
 
 
 class MouseControl:
@@ -82,7 +101,7 @@ class MouseControl:
                                    zorder=gmm_plot.Z_TEXT)
         self.status = anim.fig.text(0.005, 0.005, "", ha="left", va="bottom", fontsize=8,
                                     color="0.25", zorder=10)
-        self.note = anim.add_view(RunNote(self.ax))
+        self.note = anim.add_view(RunNote(self.ax, self.fit.points))
         for view in anim.views:             # which data the points view shows (sync_points)
             if type(view) is gmm_plot.PointsView:
                 view.drawn_points = self.fit.points
@@ -287,7 +306,8 @@ class MouseControl:
     def _update_note(self):
         added, removed = self.fit.edits
         edited = f"data edited: +{added} / -{removed} points" if (added or removed) else ""
-        self.note.text.set_text("   ".join(t for t in (self.started, edited) if t))
+        self.note.text.set_text("; ".join(t for t in (self.started, edited) if t))
+        self.note.text.set_visible(bool(self.note.text.get_text()))
         manager = getattr(self.anim.fig.canvas, "manager", None)
         if self.window.title and manager is not None:
             manager.set_window_title(self.window.title + (f" ({edited})" if edited else ""))
