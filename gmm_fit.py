@@ -96,6 +96,17 @@ class EditableRun:
         self.record.reset()
         return self._display(steps)
 
+    def snapshot(self):
+        """The current run's data, kept parameters and record, for :meth:`restore`
+        (the live window's going back; a new run replaces rather than changes them)."""
+        return (self.Z, self.points, self.edits, self._params, self.record.log_likelihoods,
+                self.record.last)
+
+    def restore(self, snapshot):
+        """Back to a :meth:`snapshot`: its data, and its run's states continue from there."""
+        (self.Z, self.points, self.edits, self._params, self.record.log_likelihoods,
+         self.record.last) = snapshot
+
     def means_start(self, means, rng):
         """A start from the given means (fit units, m <= k rows): weights 1/k and every
         covariance the data's (as the center start), k-means++ for the k - m missing means."""

@@ -24,6 +24,7 @@ import numpy as np
 import gmm_legend
 import gmm_plot
 import gmm_teaching
+from gmm_history import StateHistory
 
 #: keys and mouse actions of the live window added here (listed by ``h``)
 MOUSE_KEYS = (
@@ -36,6 +37,9 @@ MOUSE_KEYS = (
 
 #: a press this close (pixels) to a mean's marker drags it
 PICK_PIXELS = 12
+
+#: at most this many replaced runs are kept for going back (each keeps its states)
+MAX_UNDO = 10
 
 #: views whose points are fixed when they are built: data cannot be edited with them
 _FIXED_POINT_VIEWS = (gmm_teaching.SoftPointsView, gmm_teaching.UncertaintyView,
@@ -93,9 +97,7 @@ class MouseControl:
         self.fit = anim.fit
         self.ax = anim.ax
         self.k = len(anim.colors)
-        self.mode = None
-        self.clicked = []
-        self.dragging = None
+        self.mode, self.clicked, self.dragging = None, [], None
         self._drag_from = self._drag_to = None
         self.marks, = self.ax.plot([], [], "x", color="black", markersize=10, mew=2.5,
                                    zorder=gmm_plot.Z_TEXT)
@@ -103,14 +105,13 @@ class MouseControl:
                                     color="0.25", zorder=10)
         self.note = anim.add_view(RunNote(self.ax, self.fit.points))
         for view in anim.views:             # which data the points view shows (sync_points)
-            if type(view) is gmm_plot.PointsView:
-                view.drawn_points = self.fit.points
+            view.drawn_points = self.fit.points if type(view) is gmm_plot.PointsView else None
         self.started = ""           # the note's first part: where the shown run started
-        canvas = anim.fig.canvas
+        self.replaced = []          # (history, frame, fit snapshot, note) per replaced run
         for name, handler in (("button_press_event", self.on_press),
                               ("motion_notify_event", self.on_motion),
                               ("button_release_event", self.on_release)):
-            canvas.mpl_connect(name, handler)
+            anim.fig.canvas.mpl_connect(name, handler)
 
     # -- coordinates -----------------------------------------------------
     def coords(self, event):
@@ -119,27 +120,9 @@ class MouseControl:
         axes = int(getattr(self.fit, "view_axes", 2))
         return np.array([event.xdata, event.ydata][:axes], dtype=float)
 
-    def _pixels(self, coords):
-        """Display pixels of scene coordinates (m, v); a 1-D scene's y is ignored."""
-        xy = np.atleast_2d(np.asarray(coords, dtype=float))
-        if xy.shape[1] == 1:
-            xy = np.column_stack([xy[:, 0], np.zeros(len(xy))])
-        return self.ax.transData.transform(xy[:, :2])
-
-    def _nearest(self, coords, event):
-        """Index of the row of ``coords`` nearest the event on the screen, and its
-        distance in pixels (x only for a 1-D scene)."""
-        px = self._pixels(coords)
-        delta = px - np.array([event.x, event.y])
-        if np.asarray(coords).shape[1] == 1:
-            delta[:, 1] = 0.0
-        dist = np.hypot(delta[:, 0], delta[:, 1])
-        j = int(np.argmin(dist))
-        return j, float(dist[j])
-
     def _shown(self):
         """The shown state's index and state (0 when nothing was shown yet)."""
-        i = self.anim.current if self.anim.current is not None else 0
+        i = self.anim.current or 0
         return i, self.anim.history[i]
 
     # -- keys --------------------------------------------------------------
@@ -156,6 +139,9 @@ class MouseControl:
             return True
         if key == "escape" and (self.mode is not None or self.dragging is not None):
             self.cancel()
+            return True
+        if key in ("left", "p") and self.anim.current == 0 and self.replaced:
+            self.go_back()
             return True
         if key == "x":
             self.mode = "remove"
@@ -197,7 +183,7 @@ class MouseControl:
         elif self.anim.current is not None:
             i, state = self._shown()
             means = np.asarray(state.means, dtype=float)[:, :len(self.coords(event))]
-            j, dist = self._nearest(means, event)
+            j, dist = nearest(self.ax, means, event)
             if dist <= PICK_PIXELS:
                 self.dragging, self.window.paused = j, True
                 self._drag_from = self._drag_to = means[j].copy()
@@ -222,7 +208,7 @@ class MouseControl:
         j, self.dragging = self.dragging, None
         if event.inaxes is self.ax and event.xdata is not None:
             self._drag_to = self.coords(event)
-        if np.allclose(self._pixels(self._drag_from), self._pixels(self._drag_to), atol=1.0):
+        if np.allclose(pixels(self.ax, self._drag_from), pixels(self.ax, self._drag_to), atol=1.0):
             self.cancel()               # a click on a mean, not a drag
             return
         i, state = self._shown()
@@ -255,12 +241,12 @@ class MouseControl:
                       "--contours and --compare")
             return
         fit = self.fit
-        before = (fit.Z, fit.points, fit.edits)
+        before = fit.snapshot()
         i, state = self._shown()
         params = fit.fit_params(state.iteration)
         try:
             if remove is not None:
-                j, _ = self._nearest(fit.points, remove)
+                j, _ = nearest(self.ax, fit.points, remove)
                 where = fit.points[j].copy()
                 fit.edit_points(remove=[j])
                 how = f"point removed at {_fmt(where)}"
@@ -270,19 +256,25 @@ class MouseControl:
         except ValueError as exc:
             self._say(str(exc))
             return
-        if not self._restart(params, f"{how}, from iteration {state.iteration}",
-                             f"start: iteration {state.iteration}"):
-            fit.Z, fit.points, fit.edits = before
+        self._restart(params, f"{how}, from iteration {state.iteration}",
+                      f"start: iteration {state.iteration}", before)
         sync_points(self.anim)
 
-    def _restart(self, init, how, started):
+    def _restart(self, init, how, started, before=None):
         """Play a new run from ``init`` (fit units); False (nothing changed) when EM
-        cannot start there."""
+        cannot start there. ``before``: the fit's snapshot before the data were edited."""
+        before = self.fit.snapshot() if before is None else before
         try:
             states = self.fit.restart_from(init)
         except ValueError as exc:
+            self.fit.restore(before)
             self._say(f"cannot restart there: {exc}")
             return False
+        anim = self.anim            # the replaced run stays whole, for going back
+        self.replaced = self.replaced[-(MAX_UNDO - 1):] + [
+            (anim.history, anim.current or 0, before, self.started)]
+        anim.history = StateHistory((), on_state=anim.history.on_state,
+                                    relabel=anim.history.relabel)
         self.window.play_from(states, how)
         self.started = started
         self._update_note()
@@ -298,9 +290,25 @@ class MouseControl:
         follow the fit."""
         self.mode, self.clicked, self.dragging = None, [], None
         self._show_clicked()
-        self.started = ""
+        self.started, self.replaced = "", []
         sync_points(self.anim)
         self._update_note()
+
+    def go_back(self):
+        """Left arrow at a mouse-started run's state 0: back to the run it replaced,
+        its data and the frame it was left on (paused)."""
+        anim = self.anim
+        history, frame, snapshot, self.started = self.replaced.pop()
+        self.fit.restore(snapshot)
+        anim.history = history
+        for view in anim.views:
+            if callable(getattr(view, "reset", None)):
+                view.reset()
+        sync_points(anim)
+        self._update_note()
+        anim.show_state(frame)
+        self.window.paused = True
+        self._say(f"back to the previous run at iteration {history[frame].iteration}")
 
     # -- drawing -------------------------------------------------------------
     def _update_note(self):
@@ -343,6 +351,25 @@ def sync_points(anim):
     new.drawn_points = points
     if anim.current is not None:
         anim.show_state(anim.current)
+
+
+def pixels(ax, coords):
+    """Display pixels of scene coordinates (m, v); a 1-D scene's y is taken as 0."""
+    xy = np.atleast_2d(np.asarray(coords, dtype=float))
+    if xy.shape[1] == 1:
+        xy = np.column_stack([xy[:, 0], np.zeros(len(xy))])
+    return ax.transData.transform(xy[:, :2])
+
+
+def nearest(ax, coords, event):
+    """Index of the row of ``coords`` (m, v) nearest the mouse event on the screen,
+    and its distance in pixels (along x only for a 1-D scene)."""
+    delta = pixels(ax, coords) - np.array([event.x, event.y])
+    if np.asarray(coords).shape[1] == 1:
+        delta[:, 1] = 0.0
+    dist = np.hypot(delta[:, 0], delta[:, 1])
+    j = int(np.argmin(dist))
+    return j, float(dist[j])
 
 
 class _Means:

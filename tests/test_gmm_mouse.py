@@ -234,3 +234,41 @@ def test_to_fit_units_inverts_the_drawing_at_any_scale_and_in_projections(expone
         np.testing.assert_allclose(off_plane, 0.0, atol=1e-9 * np.abs(x).max())
     with pytest.raises(ValueError, match="columns"):
         fit.to_fit_units(np.zeros((1, 5)))
+
+
+def test_left_at_a_mouse_runs_state_0_goes_back_to_the_run_it_replaced():
+    anim, window = _window(ll_panel=True)
+    for _ in range(3):
+        _key(window, "n")
+    first = [anim.state(i) for i in range(4)]
+    X0 = _user_X(anim).copy()
+    _mouse(anim, (10.0, 4.0), modifiers=frozenset({"shift"}))          # edit: run 2
+    _key(window, "n")
+    _key(window, "n")
+    _mouse(anim, anim.state(2).means[0])                                # drag: run 3
+    _mouse(anim, anim.state(2).means[0] + [1.0, 1.0], "button_release_event")
+    assert len(window.mouse.replaced) == 2
+    _key(window, "left")                     # at state 0 of run 3: back to run 2, frame 2
+    assert anim.current == 2 and window.paused and len(_user_X(anim)) == len(X0) + 1
+    _key(window, "left")
+    _key(window, "left")
+    assert anim.current == 0
+    _key(window, "p")                        # back to the first run, original data, frame 3
+    assert anim.current == 3 and anim.fit.edits == (0, 0)
+    np.testing.assert_array_equal(_user_X(anim), X0)
+    assert len(anim.views[0].artist.get_offsets()) == len(X0)
+    for i, state in enumerate(first):
+        np.testing.assert_array_equal(anim.state(i).means, state.means)
+    assert window.mouse.note.text.get_text() == ""
+    _key(window, "p")                        # nothing older: an ordinary step back
+    assert anim.current == 2
+    # the first run continues where it was left, recorded for --save-params
+    for _ in range(10):
+        _key(window, "n")
+    assert anim.current == 8
+    again = visualize_gmm.animate(None, 3, **SMALL)
+    again.run()
+    np.testing.assert_allclose(anim.fit.record.log_likelihoods,
+                               again.fit.record.log_likelihoods, rtol=1e-12)
+    np.testing.assert_allclose(anim.fit.record.last.means, again.fit.record.last.means,
+                               rtol=1e-12)
