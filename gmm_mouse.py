@@ -6,10 +6,10 @@ mouse events and a few keys (:data:`MOUSE_KEYS`) into restarts of its
 one mean moved (drag a ``+``), or from the shown state on edited data
 (shift-click adds a point, ctrl-click or ``x`` then a click removes the
 nearest). Every restart plays from its state 0, says where it started in a
-note above the scene (``start: clicked``) and tells the animator how it
-started (``--print_ll`` prints ``restart: <how>``). ``r`` (a new random
-start on the original data) undoes them all; the left arrow steps back
-through the current run to the start you gave it.
+note in a free corner of the scene (``start: clicked``) and tells the
+animator how it started (``--print_ll`` prints ``restart: <how>``). ``r`` (a
+new random start on the original data) undoes them all; the left arrow at a
+restarted run's state 0 goes back to the run it replaced (:meth:`MouseControl.go_back`).
 
 Positions reach the fit through one conversion,
 :meth:`gmm_fit.FitRun.to_fit_units`, from the scene's axes data
@@ -28,8 +28,8 @@ from gmm_history import StateHistory
 
 #: keys and mouse actions of the live window added here (listed by ``h``)
 MOUSE_KEYS = (
-    ("i", "place the k starting means: click them; Enter uses k-means++ for the rest, "
-          "Escape cancels"),
+    ("i", "place the k starting means by clicking them (Enter: k-means++ for the rest, "
+          "Escape: cancel)"),
     ("drag +", "move a mean: EM restarts from the shown state with it there"),
     ("shift-click", "add a point: EM restarts from the shown state on the new data"),
     ("ctrl-click, x", "remove the nearest point (x: with the next click)"),

@@ -3,7 +3,8 @@
 A timer advances one state per ``1 / fps`` seconds; the keys of :data:`KEYS`
 pause, step through the kept states, restart EM (``r``: :meth:`LiveWindow.restart`
 asks the :class:`gmm_fit.FitRun` for a new run and plays it from state 0),
-save the current frame and quit. The figure is scaled down to fit the screen.
+save the current frame and quit; the mouse (:mod:`gmm_mouse`) places starting
+means, drags means and edits points. The figure is scaled down to fit the screen.
 Signals: inside the event loop a Ctrl-C or SIGTERM is only recorded by the
 policy (:meth:`gmm_cli.SignalPolicy.deferred`), the next timer tick closes the
 window, and the policy raises it once the loop has returned.
@@ -24,7 +25,8 @@ from gmm_mouse import MOUSE_KEYS, MouseControl
 #: live-window keys: (keys, what they do); listed by ``h`` and in ``--help``
 KEYS = (("space", "pause / resume"),
         ("right/n", "one iteration forward (pauses)"),
-        ("left/p", "one iteration back (pauses; states are kept)"),
+        ("left/p", "one iteration back (pauses; states are kept), or from a mouse "
+                   "restart's first state back to the run it replaced"),
         ("r", "restart EM from a new initialisation (--seed + 1, + 2, ...) on the original "
               "data (undoes added and removed points)"),
         *MOUSE_KEYS,
