@@ -79,6 +79,12 @@ class EditableRun:
             x = base + (y - (base - offset) @ P.T) @ P
         return (x - centre) / scale
 
+    @property
+    def view_axes(self):
+        """How many data coordinates a click in the scene has: 2 (x, y), or 1 for a
+        scene whose points are drawn along x only (``points`` of shape (n,) or (n, 1))."""
+        return 1 if np.ndim(self.points) == 1 else int(np.shape(self.points)[1])
+
     def fit_params(self, iteration):
         """(weights (k,), means (k, d), covariances (k, d, d)) in fit units at
         ``iteration`` of the current run (computed already)."""
@@ -136,7 +142,7 @@ class EditableRun:
         if add is not None:
             coords = np.atleast_2d(np.asarray(add, dtype=float))
             Z = np.vstack([Z, self.to_fit_units(coords)])
-            points = np.vstack([points, coords])
+            points = np.concatenate([points, coords.reshape((-1,) + points.shape[1:])])
             added = len(coords)
         self.Z, self.points = Z, points
         self.edits = (self.edits[0] + added, self.edits[1] + removed)

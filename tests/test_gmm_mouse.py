@@ -166,6 +166,8 @@ def test_shift_click_adds_a_point_and_the_fit_changes():
     np.testing.assert_allclose(anim.state(1).means, on_new.means, rtol=1e-7)
     assert not np.allclose(anim.state(1).means, on_old.means, rtol=1e-7)
     assert "data edited: +1 / -0 points" in window.mouse.note.text.get_text()
+    anim.run()                              # --save-labels writes the edited data's rows
+    assert len(visualize_gmm.labels_table(anim.fit)) == 1 + len(X1)
 
 
 @pytest.mark.parametrize("how", ["ctrl", "x"])
@@ -272,3 +274,20 @@ def test_left_at_a_mouse_runs_state_0_goes_back_to_the_run_it_replaced():
                                again.fit.record.log_likelihoods, rtol=1e-12)
     np.testing.assert_allclose(anim.fit.record.last.means, again.fit.record.last.means,
                                rtol=1e-12)
+
+
+def test_a_scene_with_one_data_axis_takes_the_x_of_a_click():
+    """The 1-D hook: clicks keep as many coordinates as the fit's scene has axes,
+    and nearest-point picking then measures along x only."""
+    anim, window = _window()
+    event = _mouse(anim, (3.0, 1.0), "motion_notify_event")
+    assert window.mouse.coords(event).shape == (2,) and anim.fit.view_axes == 2
+
+    class OneAxis:
+        view_axes = 1
+
+    one = gmm_mouse.MouseControl.coords(type("M", (), {"fit": OneAxis()})(), event)
+    np.testing.assert_array_equal(one, [event.xdata])
+    along_x = np.array([[event.xdata + 0.5], [event.xdata - 0.1], [event.xdata + 3.0]])
+    assert gmm_mouse.nearest(anim.ax, along_x, event)[0] == 1
+    assert gmm_mouse.pixels(anim.ax, along_x).shape == (3, 2)
