@@ -94,8 +94,7 @@ class MouseControl:
     def __init__(self, window):
         self.window = window
         self.anim = anim = window.anim
-        self.fit = anim.fit
-        self.ax = anim.ax
+        self.fit, self.ax = anim.fit, anim.ax
         self.k = len(anim.colors)
         self.mode, self.clicked, self.dragging = None, [], None
         self._drag_from = self._drag_to = None
@@ -235,8 +234,10 @@ class MouseControl:
     def _edit(self, add=None, remove=None):
         """Add a point at ``add`` or remove the one nearest the event ``remove``; EM
         restarts from the shown state's parameters on the new data."""
-        fixed = [type(v).__name__ for v in self.anim.views if isinstance(v, _FIXED_POINT_VIEWS)]
-        if fixed or "kmeans" in self.anim.panels:
+        if self.anim.current is None:           # no state shown yet: nothing to start from
+            return
+        if any(isinstance(v, _FIXED_POINT_VIEWS) for v in self.anim.views) or \
+                "kmeans" in self.anim.panels:
             self._say("adding or removing points works without --soft, --uncertainty, "
                       "--contours and --compare")
             return
