@@ -213,7 +213,8 @@ class MouseControl:
         i, state = self._shown()
         weights, means, covs = self.fit.fit_params(state.iteration)
         moved = means.copy()
-        moved[j] += (self.fit.to_fit_units(self._drag_to) - self.fit.to_fit_units(self._drag_from))[0]
+        to_fit = self.fit.to_fit_units
+        moved[j] += (to_fit(self._drag_to) - to_fit(self._drag_from))[0]
         self._restart((weights, moved, covs),
                       f"mean {j} dragged to {_fmt(self._drag_to)} at iteration {state.iteration}",
                       f"start: iteration {state.iteration}, mean {j} moved")
