@@ -112,7 +112,6 @@ class MouseControl:
                               ("button_release_event", self.on_release)):
             anim.fig.canvas.mpl_connect(name, handler)
 
-    # -- coordinates -----------------------------------------------------
     def coords(self, event):
         """The event's position in the scene's data coordinates: (x, y), or (x,)
         for a scene with one data axis (``fit.view_axes == 1``)."""
