@@ -48,13 +48,13 @@ def clicked_run(clicks, title):
 
 
 def main(path=OUT):
-    runs = [clicked_run(BAD, "clicked: 2 means in one cluster"),
-            clicked_run(GOOD, "clicked: one mean per cluster")]
+    titles = ["clicked: 2 means in one cluster", "clicked: one mean per cluster"]
+    runs = [clicked_run(BAD, titles[0]), clicked_run(GOOD, titles[1])]
     n = max(len(a.history) for a in runs)
     w, h = runs[0].size
     gap = 16
     size = (2 * w + gap, h)
-    quantizer = PaletteQuantizer(np.concatenate([a.palette_colors() for a in runs[:1]]))
+    quantizer = PaletteQuantizer(runs[0].palette_colors())     # both runs: the same colours
     with AtomicFile(path) as target:
         writer = GifWriter(target.fp, size, DATA["fps"], quantizer)
         for i in [0] * HOLD_START + list(range(1, n)):     # the clicked start stays a while
@@ -62,10 +62,9 @@ def main(path=OUT):
             blank = np.full((h, gap, 3), 255, dtype=np.uint8)
             writer.add(np.concatenate([frames[0], blank, frames[1]], axis=1))
         writer.finish()
-    for a in runs:
+    for title, a in zip(titles, runs):
         last = a.history[-1]
-        print(f"{a.layout.fig.texts[0].get_text()}: iteration {last.iteration}, "
-              f"log-likelihood {last.log_likelihood:.4f}")
+        print(f"{title}: iteration {last.iteration}, log-likelihood {last.log_likelihood:.4f}")
     print(f"saved {writer.n_frames} frames to {path}")
 
 
