@@ -24,7 +24,6 @@ import numpy as np
 import gmm_legend
 import gmm_plot
 import gmm_teaching
-from gmm_history import StateHistory
 
 #: keys and mouse actions of the live window added here (listed by ``h``)
 MOUSE_KEYS = (
@@ -103,8 +102,7 @@ class MouseControl:
         self.status = anim.fig.text(0.005, 0.005, "", ha="left", va="bottom", fontsize=8,
                                     color="0.25", zorder=10)
         self.note = anim.add_view(RunNote(self.ax, self.fit.points))
-        for view in anim.views:             # which data the points view shows (sync_points)
-            view.drawn_points = self.fit.points if type(view) is gmm_plot.PointsView else None
+        self.shown_points = self.fit.points     # the data the points view draws
         self.started = ""           # the note's first part: where the shown run started
         self.replaced = []          # (history, frame, fit snapshot, note) per replaced run
         for name, handler in (("button_press_event", self.on_press),
@@ -259,7 +257,7 @@ class MouseControl:
             return
         self._restart(params, f"{how}, from iteration {state.iteration}",
                       f"start: iteration {state.iteration}", before)
-        sync_points(self.anim)
+        self._sync_points()
 
     def _restart(self, init, how, started, before=None):
         """Play a new run from ``init`` (fit units); False (nothing changed) when EM
@@ -271,12 +269,10 @@ class MouseControl:
             self.fit.restore(before)
             self._say(f"cannot restart there: {exc}")
             return False
-        anim = self.anim            # the replaced run stays whole, for going back
+        frame = self.anim.current or 0       # the replaced run stays whole, for going back
+        replaced = self.window.play_from(states, how)
         self.replaced = self.replaced[-(MAX_UNDO - 1):] + [
-            (anim.history, anim.current or 0, before, self.started)]
-        anim.history = StateHistory((), on_state=anim.history.on_state,
-                                    relabel=anim.history.relabel)
-        self.window.play_from(states, how)
+            (replaced, frame, before, self.started)]
         self.started = started
         self._update_note()
         self.anim.show_state(0)
@@ -292,7 +288,7 @@ class MouseControl:
         self.mode, self.clicked, self.dragging = None, [], None
         self._show_clicked()
         self.started, self.replaced = "", []
-        sync_points(self.anim)
+        self._sync_points()
         self._update_note()
 
     def go_back(self):
@@ -301,17 +297,17 @@ class MouseControl:
         anim = self.anim
         history, frame, snapshot, self.started = self.replaced.pop()
         self.fit.restore(snapshot)
-        anim.history = history
-        for view in anim.views:
-            if callable(getattr(view, "reset", None)):
-                view.reset()
-        sync_points(anim)
+        anim.restart(history=history)
+        self._sync_points()
         self._update_note()
         anim.show_state(frame)
         self.window.paused = True
         self._say(f"back to the previous run at iteration {history[frame].iteration}")
 
     # -- drawing -------------------------------------------------------------
+    def _sync_points(self):
+        self.shown_points = redraw_points(self.anim, self.shown_points)
+
     def _update_note(self):
         added, removed = self.fit.edits
         edited = f"data edited: +{added} / -{removed} points" if (added or removed) else ""
@@ -341,17 +337,20 @@ class MouseControl:
         self.anim.fig.canvas.draw_idle()
 
 
-def sync_points(anim):
-    """Redraw the points when the fit's data changed (edited, or restored by ``r``):
-    a new points view in place of the old one."""
-    view = next((v for v in anim.views if type(v) is gmm_plot.PointsView), None)
+
+
+def redraw_points(anim, shown):
+    """Redraw the points when the fit's data are no longer the ``shown`` ones
+    (edited, or restored by ``r`` or going back): a new points view in place of
+    the old one. Returns the points drawn now."""
     points = anim.fit.points
-    if view is None or getattr(view, "drawn_points", points) is points:
-        return
-    new = anim.add_view(gmm_plot.PointsView(view.ax, points, anim.colors), replace=view)
-    new.drawn_points = points
+    view = next((v for v in anim.views if type(v) is gmm_plot.PointsView), None)
+    if view is None or points is shown:
+        return shown
+    anim.add_view(gmm_plot.PointsView(view.ax, points, anim.colors), replace=view)
     if anim.current is not None:
         anim.show_state(anim.current)
+    return points
 
 
 def pixels(ax, coords):

@@ -62,6 +62,10 @@ class LiveWindow:
         No status lines on stderr (the CLI's ``-q``): "restart N", "saved frame".
     title : str, optional
         The window's title (see :func:`window_title`); default matplotlib's.
+    on_restart : callable, optional
+        ``on_restart(how)`` before each restarted run's first state (``r``, a
+        clicked start, a dragged mean, edited points); ``how`` says where it
+        started. The CLI prints it under ``--print_ll``.
 
     Attributes
     ----------
@@ -69,8 +73,9 @@ class LiveWindow:
         The timer does not advance (space, or after stepping with a key).
     """
 
-    def __init__(self, anim, *, signals=NoSignals(), quiet=False, title=None):
+    def __init__(self, anim, *, signals=NoSignals(), quiet=False, title=None, on_restart=None):
         self.anim = anim
+        self.on_restart = on_restart
         self.title = title
         self.fig = anim.fig
         self.signals = signals
@@ -185,13 +190,13 @@ class LiveWindow:
         self.fig.canvas.draw_idle()
 
     def play_from(self, states, how):
-        """Put a restarted run's ``states`` in the animator; ``how`` (where it
-        started) goes first to the animator's ``on_restart(how)`` if it has one
-        (``--print_ll``: a ``restart: <how>`` line before the run's first state)."""
-        on_restart = getattr(self.anim, "on_restart", None)
-        if on_restart is not None:
-            on_restart(how)
-        self.anim.restart(states)
+        """Put a restarted run's ``states`` in the animator and return the replaced
+        :class:`gmm_history.StateHistory`; ``how`` (where it started) goes first to
+        ``on_restart(how)`` (``--print_ll``: a ``restart: <how>`` line before the
+        run's first state)."""
+        if self.on_restart is not None:
+            self.on_restart(how)
+        return self.anim.restart(states)
 
     def save_frame(self, directory="."):
         """Save the current frame as ``gmm_frame_<iter>.png`` (the ``s`` key).

@@ -366,8 +366,6 @@ def _animation(options, X=None, *, rng=None, true_components=None, column_names=
     fit = FitRun(X, options, rng=rng, true_components=true_components,
                  column_names=column_names, shared_scale=shared_scale)
     anim = Animation(fit, options, interactive=interactive, on_state=on_state)
-    if options.print_ll:            # the transcript says where each restarted run began
-        anim.on_restart = _print_restart        # (called by gmm_window.LiveWindow.play_from)
     return anim
 
 
@@ -743,7 +741,8 @@ def _run(args, signals):
         source = (os.path.basename(args.load_path) if args.load_path else
                   f"{args.num_points} points from {args.means} random Gaussians")
         LiveWindow(anim, signals=signals, quiet=args.quiet,
-                   title=gmm_window.window_title(plan.options, source)).show()
+                   title=gmm_window.window_title(plan.options, source),
+                   on_restart=_print_restart if plan.options.print_ll else None).show()
         with all_or_none():
             _save_params(args, anim, plan.options)
             _save_labels(args, anim)

@@ -27,7 +27,8 @@ SMALL = dict(max_iter=8, tol=0, random_state=0, n_points=200, n_true=3)
 def _window(**options):
     anim = visualize_gmm.animate(None, 3, **{**SMALL, **options})
     anim.show_state(0)
-    window = gmm_window.LiveWindow(anim)
+    transcript = (lambda how: print(f"restart: {how}")) if options.get("print_ll") else None
+    window = gmm_window.LiveWindow(anim, on_restart=transcript)   # as the CLI's --print_ll
     anim.fig.canvas.draw()              # axes transforms final
     return anim, window
 
