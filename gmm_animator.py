@@ -248,6 +248,14 @@ def _complete_figure(anim, fit, options):
     return anim.layout.finish(options.size, options.dpi)
 
 
+def _reset(views):
+    """Call ``reset()`` on every view that has one (a new run starts)."""
+    for view in views:
+        reset = getattr(view, "reset", None)
+        if callable(reset):
+            reset()
+
+
 class Animator:
     """The figure and its views for one :class:`gmm_fit.FitRun`; draws state t, saves.
 
@@ -368,15 +376,14 @@ class Animator:
                  if getattr(v, "palette_colors", None) is not None]
         return np.concatenate([np.asarray(self.colors, dtype=float)[:, :3]] + extra)
 
-    def restart(self, states):
-        """Start over with a new state sequence (the ``r`` key): the history is
-        cleared and every view with a ``reset()`` method is reset."""
-        self.history.restart(states)
-        self.current = None
-        for view in self.views:
-            reset = getattr(view, "reset", None)
-            if callable(reset):
-                reset()
+    def restart(self, states=(), *, history=None):
+        """Start over with a new state sequence (the ``r`` key, a mouse restart) or
+        go back to a kept ``history``; every view with a ``reset()`` method is
+        reset. Returns the replaced :class:`StateHistory`, whole."""
+        old, self.current = self.history, None
+        self.history = history if history is not None else old.fresh(states)
+        _reset(self.views)
+        return old
 
     # -- states ------------------------------------------------------------
     def _holds(self, i):

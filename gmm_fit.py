@@ -41,7 +41,114 @@ class _Components:
     covariances: np.ndarray
 
 
-class FitRun:
+class EditableRun:
+    """The restarts the live window's mouse asks for (see :mod:`gmm_mouse`), as
+    part of :class:`FitRun`: positions from the scene, a start from given
+    means, a restart from given parameters, added and removed points."""
+
+    def to_fit_units(self, coords):
+        """Points of the drawn scene -> the fit's (standardised) coordinates.
+
+        The one conversion of mouse positions: ``coords`` are axes data
+        coordinates (user units divided by :attr:`display_unit`), one column
+        per drawn axis (2: x, y). With a projection (d > 2) a point is lifted
+        to the point of the view's plane nearest the data's mean (the hidden
+        coordinates are the data's mean).
+
+        Parameters
+        ----------
+        coords : array-like, shape (m, v) or (v,)
+            v = the view's axes (2), or d without a projection.
+
+        Returns
+        -------
+        ndarray, shape (m, d)
+        """
+        y = np.atleast_2d(np.asarray(coords, dtype=float))
+        axes = self.n_features if self.projection is None else len(self.projection[0])
+        if y.ndim != 2 or y.shape[1] != axes:
+            raise ValueError(f"coords must have {axes} columns (one per drawn axis), "
+                             f"got shape {y.shape}")
+        unit = self.display_unit
+        centre, scale = self.centre / unit, self.scale / unit      # display units
+        if self.projection is None:
+            x = y
+        else:
+            P, offset = (np.asarray(a, dtype=float) for a in self.projection)
+            base = centre                           # the data's mean, display units
+            x = base + (y - (base - offset) @ P.T) @ P
+        return (x - centre) / scale
+
+    @property
+    def view_axes(self):
+        """How many data coordinates a click in the scene has: 2 (x, y), or 1 for a
+        scene whose points are drawn along x only (``points`` of shape (n,) or (n, 1))."""
+        return 1 if np.ndim(self.points) == 1 else int(np.shape(self.points)[1])
+
+    def fit_params(self, iteration):
+        """(weights (k,), means (k, d), covariances (k, d, d)) in fit units at
+        ``iteration`` of the current run (computed already)."""
+        return self._params[int(iteration)]
+
+    def restart_from(self, init):
+        """EM from ``init`` = (weights, means, covariances) in fit units on the
+        current data: the live window's clicked means, dragged mean or edited data.
+
+        Raises ValueError (from :func:`gmm.em_steps`) before anything changes
+        when EM cannot start there. Returns the new run's display states (lazy).
+        """
+        steps = self._em(tuple(np.asarray(a, dtype=float) for a in init), self.rng)
+        self._params = {}
+        self.record.reset()
+        return self._display(steps)
+
+    def snapshot(self):
+        """The current run's data, kept parameters and record, for :meth:`restore`
+        (the live window's going back; a new run replaces rather than changes them)."""
+        return (self.Z, self.points, self.edits, self._params, self.record.log_likelihoods,
+                self.record.last)
+
+    def restore(self, snapshot):
+        """Back to a :meth:`snapshot`: its data, and its run's states continue from there."""
+        (self.Z, self.points, self.edits, self._params, self.record.log_likelihoods,
+         self.record.last) = snapshot
+
+    def means_start(self, means, rng):
+        """A start from the given means (fit units, m <= k rows): weights 1/k and every
+        covariance the data's (as the center start), k-means++ for the k - m missing means."""
+        k, o = self.options.n_components, self.options
+        means = np.asarray(means, dtype=float).reshape(-1, self.n_features)
+        if len(means) < k:
+            means = np.vstack([means, kmeans_plusplus_rest(self.Z, means, k, rng)])
+        weights, _, covs = gmm_em.center_start(self.Z, k, o.covariance_type, rng, spread=0.0)
+        return weights, means[:k], covs
+
+    def edit_points(self, add=None, remove=None):
+        """Add points (drawn coordinates, shape (m, v)) or remove rows by index, for
+        :meth:`restart_from`; :meth:`restart` undoes every edit.
+
+        Raises ValueError, data unchanged, when fewer than k points would remain.
+        """
+        Z, points = self.Z, self.points
+        added = removed = 0
+        if remove is not None:
+            keep = np.ones(len(Z), dtype=bool)
+            keep[np.asarray(remove, dtype=np.int64)] = False
+            if np.count_nonzero(keep) < self.options.n_components:
+                raise ValueError(f"cannot remove: {self.options.n_components} components "
+                                 f"need at least {self.options.n_components} points")
+            removed = len(Z) - int(np.count_nonzero(keep))
+            Z, points = Z[keep], points[keep]
+        if add is not None:
+            coords = np.atleast_2d(np.asarray(add, dtype=float))
+            Z = np.vstack([Z, self.to_fit_units(coords)])
+            points = np.concatenate([points, coords.reshape((-1,) + points.shape[1:])])
+            added = len(coords)
+        self.Z, self.points = Z, points
+        self.edits = (self.edits[0] + added, self.edits[1] + removed)
+
+
+class FitRun(EditableRun):
     """EM on ``X`` as ``options`` say, as a lazy stream of display states, restartable.
 
     Parameters
@@ -88,6 +195,9 @@ class FitRun:
         they pass (final parameters for ``--save-params``).
     restarts : int
         How many times :meth:`restart` was called.
+    edits : (int, int)
+        Points added and removed in the live window since the data was
+        loaded or the last :meth:`restart` (see :class:`EditableRun`).
 
     Raises
     ------
@@ -137,6 +247,8 @@ class FitRun:
         self.record = FitRecord()
         self._params = {}           # iteration -> (weights, means, covariances), fit units
         self.restarts = 0
+        self._original = (self.Z, self.points)      # r restores them after edits
+        self.edits = (0, 0)                          # points added, removed since then
 
     def _em(self, init, rng):
         o = self.options
@@ -169,7 +281,8 @@ class FitRun:
         Restart r uses ``default_rng(seed + r)`` when ``options.random_state``
         is an int seed, otherwise it draws on from :attr:`rng`; an ``init``
         tuple restarts with k-means++. The record and the kept parameters
-        start over.
+        start over, and points added or removed with :meth:`edit_points` are
+        undone (the original data is back).
 
         Returns
         -------
@@ -188,6 +301,8 @@ class FitRun:
             how = "next draw of the random generator"
         self._params = {}
         self.record.reset()
+        self.Z, self.points = self._original
+        self.edits = (0, 0)
         init = self.options.init
         return self._display(self._em("kmeans++" if isinstance(init, (tuple, list)) else init,
                                       rng)), how
@@ -285,6 +400,25 @@ class FitRun:
             diff = self.Z[a:a + LABEL_CHUNK] - ks.means[ks.labels[a:a + LABEL_CHUNK]]
             total += float(np.sum(diff * diff, axis=0) @ (scale * scale))
         return total / max(len(self.Z), 1)
+
+
+def kmeans_plusplus_rest(Z, centres, k, rng):
+    """k - m more centres (rows of ``Z``) by k-means++ sampling, given the m
+    ``centres`` already chosen: each next one is a point drawn with
+    probability proportional to its squared distance to the nearest centre so
+    far (a uniform draw when every point sits on a centre). Returns (k - m, d)."""
+    chosen = [np.asarray(c, dtype=float) for c in centres]
+    closest = np.full(len(Z), np.inf)
+    for c in chosen:
+        np.minimum(closest, ((Z - c) ** 2).sum(axis=1), out=closest)
+    extra = []
+    for _ in range(k - len(chosen)):
+        total = float(closest.sum())
+        i = (int(rng.integers(len(Z))) if not 0 < total < np.inf
+             else int(min(np.searchsorted(np.cumsum(closest), rng.uniform() * total), len(Z) - 1)))
+        extra.append(Z[i])
+        np.minimum(closest, ((Z - Z[i]) ** 2).sum(axis=1), out=closest)
+    return np.array(extra).reshape(-1, Z.shape[1])
 
 
 def stop_on_plateau(steps, tol, patience):

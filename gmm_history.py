@@ -42,6 +42,11 @@ class StateHistory:
         self._label_bytes = 0
         self._labels_dropped = 0
 
+    def fresh(self, states):
+        """A new history pulling from ``states`` with the same callbacks (this one
+        is left whole, e.g. for going back to it)."""
+        return StateHistory(states, on_state=self.on_state, relabel=self.relabel)
+
     def __len__(self):
         return len(self._states)
 

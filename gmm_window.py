@@ -3,7 +3,8 @@
 A timer advances one state per ``1 / fps`` seconds; the keys of :data:`KEYS`
 pause, step through the kept states, restart EM (``r``: :meth:`LiveWindow.restart`
 asks the :class:`gmm_fit.FitRun` for a new run and plays it from state 0),
-save the current frame and quit. The figure is scaled down to fit the screen.
+save the current frame and quit; the mouse (:mod:`gmm_mouse`) places starting
+means, drags means and edits points. The figure is scaled down to fit the screen.
 Signals: inside the event loop a Ctrl-C or SIGTERM is only recorded by the
 policy (:meth:`gmm_cli.SignalPolicy.deferred`), the next timer tick closes the
 window, and the policy raises it once the loop has returned.
@@ -19,12 +20,16 @@ import matplotlib.pyplot as plt
 from gmm_atomic import AtomicFile
 from gmm_animator import DPI
 from gmm_cli import NoSignals
+from gmm_mouse import MOUSE_KEYS, MouseControl
 
 #: live-window keys: (keys, what they do); listed by ``h`` and in ``--help``
 KEYS = (("space", "pause / resume"),
         ("right/n", "one iteration forward (pauses)"),
-        ("left/p", "one iteration back (pauses; states are kept)"),
-        ("r", "restart EM from a new initialisation (--seed + 1, + 2, ...; same data)"),
+        ("left/p", "one iteration back (pauses; states are kept), or from a mouse "
+                   "restart's first state back to the run it replaced"),
+        ("r", "restart EM from a new initialisation (--seed + 1, + 2, ...) on the original "
+              "data (undoes added and removed points)"),
+        *MOUSE_KEYS,
         ("s", "save the current frame as gmm_frame_<iter>.png in the current directory"),
         ("h", "show / hide this list of keys"),
         ("q", "quit"))
@@ -57,6 +62,10 @@ class LiveWindow:
         No status lines on stderr (the CLI's ``-q``): "restart N", "saved frame".
     title : str, optional
         The window's title (see :func:`window_title`); default matplotlib's.
+    on_restart : callable, optional
+        ``on_restart(how)`` before each restarted run's first state (``r``, a
+        clicked start, a dragged mean, edited points); ``how`` says where it
+        started. The CLI prints it under ``--print_ll``.
 
     Attributes
     ----------
@@ -64,8 +73,9 @@ class LiveWindow:
         The timer does not advance (space, or after stepping with a key).
     """
 
-    def __init__(self, anim, *, signals=NoSignals(), quiet=False, title=None):
+    def __init__(self, anim, *, signals=NoSignals(), quiet=False, title=None, on_restart=None):
         self.anim = anim
+        self.on_restart = on_restart
         self.title = title
         self.fig = anim.fig
         self.signals = signals
@@ -74,6 +84,7 @@ class LiveWindow:
         self.help_text = None
         self.hint = None
         self._timer = None
+        self.mouse = MouseControl(self)     # clicked means, dragged means, edited points
 
     def show(self):
         """Open the window and play (blocks until it is closed); returns ``self``.
@@ -142,6 +153,8 @@ class LiveWindow:
     def on_key(self, event):
         """Key handler (see :data:`KEYS`)."""
         key = (event.key or "").lower()
+        if self.mouse.on_key(key):
+            return
         if key in (" ", "space"):
             self.paused = not self.paused
         elif key in ("right", "n"):
@@ -163,10 +176,12 @@ class LiveWindow:
         """EM from a new initialisation on the same data (the ``r`` key), played from state 0.
 
         :meth:`gmm_fit.FitRun.restart` picks the seed (``--seed`` + 1, + 2,
-        ...) and starts the new run; the animator forgets the old states.
+        ...) and starts the new run on the original data; the animator forgets
+        the old states.
         """
         states, how = self.anim.fit.restart()
-        self.anim.restart(states)
+        self.play_from(states, how)
+        self.mouse.after_restart()
         if not self.quiet:
             print(f"restart {self.anim.fit.restarts}: EM from a new initialisation ({how})",
                   file=sys.stderr)
@@ -174,10 +189,20 @@ class LiveWindow:
         self.paused = False
         self.fig.canvas.draw_idle()
 
+    def play_from(self, states, how):
+        """Put a restarted run's ``states`` in the animator and return the replaced
+        :class:`gmm_history.StateHistory`; ``how`` (where it started) goes first to
+        ``on_restart(how)`` (``--print_ll``: a ``restart: <how>`` line before the
+        run's first state)."""
+        if self.on_restart is not None:
+            self.on_restart(how)
+        return self.anim.restart(states)
+
     def save_frame(self, directory="."):
         """Save the current frame as ``gmm_frame_<iter>.png`` (the ``s`` key).
 
-        Written atomically, without the key list and the "h: keys" hint; the
+        Written atomically, without the key list, the "h: keys" hint and the
+        mouse's status line; the
         path goes to stderr.
         Returns the path.
         """
@@ -187,9 +212,10 @@ class LiveWindow:
         hidden = self.help_text is not None and self.help_text.get_visible()
         if hidden:
             self.help_text.set_visible(False)
-        hint_shown = self.hint
-        if hint_shown is not None:
-            hint_shown.set_visible(False)
+        hint_shown = [t for t in (self.hint, self.mouse.status) if t is not None and
+                      t.get_visible()]
+        for t in hint_shown:
+            t.set_visible(False)
         animated = [a for a in anim.artists if a.get_animated()]
         for a in animated:
             a.set_animated(False)
@@ -201,8 +227,8 @@ class LiveWindow:
                 a.set_animated(True)
             if hidden:
                 self.help_text.set_visible(True)
-            if hint_shown is not None:
-                hint_shown.set_visible(True)
+            for t in hint_shown:
+                t.set_visible(True)
         if not self.quiet:
             print(f"saved frame {state.iteration} to {os.path.abspath(path)}", file=sys.stderr)
         return path

@@ -365,7 +365,8 @@ def _animation(options, X=None, *, rng=None, true_components=None, column_names=
         column_names = [str(c) for c in X.columns]
     fit = FitRun(X, options, rng=rng, true_components=true_components,
                  column_names=column_names, shared_scale=shared_scale)
-    return Animation(fit, options, interactive=interactive, on_state=on_state)
+    anim = Animation(fit, options, interactive=interactive, on_state=on_state)
+    return anim
 
 
 class Animation(Animator):
@@ -406,6 +407,10 @@ def _both(first, second):
 
 def _print_ll(state):
     gmm_cli.print_stdout(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}")
+
+
+def _print_restart(how):
+    gmm_cli.print_stdout(f"restart: {how}")
 
 
 def _degenerate_note(X):
@@ -676,7 +681,12 @@ def _save_labels(args, anim):
     if path is None:
         return
     anim.run()
-    lines = labels_table(anim.fit, getattr(args, "row_index", None))
+    index = getattr(args, "row_index", None)
+    if index is not None and anim.fit.edits != (0, 0):     # points added or removed
+        index = None
+        args.notes.append("--save-labels: the data were edited in the window; the "
+                          "input's row index no longer applies and is left out")
+    lines = labels_table(anim.fit, index)
     data = ("\n".join(lines) + "\n").encode("utf-8")
     atomic_write(path, lambda fp: fp.write(data))
     args.notes.append(f"saved {len(lines) - 1} labels and responsibilities to {path}")
@@ -731,7 +741,8 @@ def _run(args, signals):
         source = (os.path.basename(args.load_path) if args.load_path else
                   f"{args.num_points} points from {args.means} random Gaussians")
         LiveWindow(anim, signals=signals, quiet=args.quiet,
-                   title=gmm_window.window_title(plan.options, source)).show()
+                   title=gmm_window.window_title(plan.options, source),
+                   on_restart=_print_restart if plan.options.print_ll else None).show()
         with all_or_none():
             _save_params(args, anim, plan.options)
             _save_labels(args, anim)

@@ -37,6 +37,10 @@ EXAMPLE_COMMANDS = [
     "--save examples/customers.gif",
 ]
 
+#: the script that made examples/clicked_start.gif (the "Hands on" section);
+#: test_readme runs it verbatim over a fresh clone's files
+CLICKED_START_SCRIPT = "python examples/clicked_start.py"
+
 #: the README's "Real data" commands besides its GIF: the script that writes
 #: examples/customers.csv, and a run that takes its results away; test_readme
 #: runs them verbatim over a fresh clone's files

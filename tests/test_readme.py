@@ -15,7 +15,8 @@ from PIL import Image
 
 import data_gen
 import readme_commands
-from readme_commands import (CUSTOMERS_SCRIPT, DATA_COMMANDS, EXAMPLE_COMMANDS,
+from readme_commands import (CLICKED_START_SCRIPT, CUSTOMERS_SCRIPT, DATA_COMMANDS,
+                             EXAMPLE_COMMANDS,
                              INSTALL_COMMAND, INSTALLED_COMMANDS, OWN_DATA_COMMANDS,
                              RESULTS_COMMANDS, SETUP_COMMANDS)
 from visualize_gmm import main
@@ -70,6 +71,8 @@ def test_every_readme_command_is_run_by_a_test(readme):
             pass      # test_notebook: the wheel in a fresh venv, then these verbatim
         elif command == CUSTOMERS_SCRIPT:
             pass      # below: rewrites examples/customers.csv byte for byte
+        elif command == CLICKED_START_SCRIPT:
+            pass      # below: rewrites examples/clicked_start.gif
         elif command.startswith("python visualize_gmm.py "):
             assert command.split(" ", 2)[2] in visualize, f"no test runs {command!r}"
         elif command.startswith("python data_gen.py "):
@@ -155,3 +158,22 @@ def test_real_data_commands_run_verbatim_in_a_fresh_clone(fresh_clone, capsys):
     assert len(lines) == 601 and [line.split(",")[0] for line in lines[1:4]] == ["0", "1", "2"]
     assert gmm.load_params("fit.json")["options"]["column_names"] == ["income", "age"]
     assert os.path.exists("fit.png")
+
+
+def test_clicked_start_script_rewrites_its_gif_in_a_fresh_clone(fresh_clone):
+    """The README's clicked-start GIF comes from its command: the same frames, and
+    the clicked start ends worse than one click per cluster."""
+    import subprocess
+    import sys
+
+    from child_env import python_path
+    name = "examples/clicked_start.gif"
+    os.remove(name)
+    proc = subprocess.run([sys.executable, *shlex.split(CLICKED_START_SCRIPT)[1:]],
+                          env=dict(os.environ, PYTHONPATH=python_path()),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    with Image.open(name) as new, Image.open(os.path.join(ROOT, name)) as committed:
+        assert (new.size, new.n_frames) == (committed.size, committed.n_frames)
+    bad, good = (float(line.rsplit(" ", 1)[1]) for line in proc.stdout.splitlines()[:2])
+    assert bad < good - 0.5

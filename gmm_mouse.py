@@ -1,0 +1,392 @@
+"""The live window's mouse: click EM's starting means, drag a mean, add or remove points.
+
+:class:`MouseControl` belongs to a :class:`gmm_window.LiveWindow` and turns
+mouse events and a few keys (:data:`MOUSE_KEYS`) into restarts of its
+:class:`gmm_fit.FitRun`: from clicked means (``i``), from the shown state with
+one mean moved (drag a ``+``), or from the shown state on edited data
+(shift-click adds a point, ctrl-click or ``x`` then a click removes the
+nearest). Every restart plays from its state 0, says where it started in a
+note in a free corner of the scene (``start: clicked``) and tells the
+animator how it started (``--print_ll`` prints ``restart: <how>``). ``r`` (a
+new random start on the original data) undoes them all; the left arrow at a
+restarted run's state 0 goes back to the run it replaced (:meth:`MouseControl.go_back`).
+
+Positions reach the fit through one conversion,
+:meth:`gmm_fit.FitRun.to_fit_units`, from the scene's axes data
+coordinates; :meth:`MouseControl.coords` takes as many of them as the scene
+has data axes (``fit.view_axes``, default 2: a 1-D scene takes x only).
+"""
+
+import sys
+
+import numpy as np
+
+import gmm_legend
+import gmm_plot
+import gmm_teaching
+
+#: keys and mouse actions of the live window added here (listed by ``h``)
+MOUSE_KEYS = (
+    ("i", "place the k starting means by clicking them (Enter: k-means++ for the rest, "
+          "Escape: cancel)"),
+    ("drag +", "move a mean: EM restarts from the shown state with it there"),
+    ("shift-click", "add a point: EM restarts from the shown state on the new data"),
+    ("ctrl-click, x", "remove the nearest point (x: with the next click)"),
+)
+
+#: a press this close (pixels) to a mean's marker drags it
+PICK_PIXELS = 12
+
+#: at most this many replaced runs are kept for going back (each keeps its states)
+MAX_UNDO = 10
+
+#: views whose points are fixed when they are built: data cannot be edited with them
+_FIXED_POINT_VIEWS = (gmm_teaching.SoftPointsView, gmm_teaching.UncertaintyView,
+                      gmm_teaching.ContoursView)
+
+
+class RunNote:
+    """Where the shown run started (``start: clicked``, data edited), in the scene's
+    emptiest corner that the legend leaves free: a view, so saved frames carry it."""
+
+    def __init__(self, ax, points):
+        loc = gmm_legend.emptiest_corner(points, ax.get_xlim(), ax.get_ylim(), box=(0.5, 0.06),
+                                         taken=[_legend_corner(ax)])
+        x, ha = (0.01, "left") if "left" in loc else (0.99, "right")
+        y, va = (0.99, "top") if "upper" in loc else (0.01, "bottom")
+        self.text = ax.text(x, y, "", transform=ax.transAxes, ha=ha, va=va, fontsize=8,
+                            color="0.15", zorder=gmm_plot.Z_TEXT,
+                            bbox=dict(boxstyle="round,pad=0.25", facecolor="white",
+                                      edgecolor="0.75", alpha=0.85))
+        self.artists = [self.text]
+
+    def update(self, state):
+        self.text.set_visible(bool(self.text.get_text()))
+        return [self.text]
+
+
+def _legend_corner(ax):
+    """The corner (a :data:`gmm_legend.CORNERS` name) of ``ax``'s legend, or None."""
+    legend = ax.get_legend()
+    if legend is None:
+        return None
+    box, axes = legend.get_window_extent(), ax.get_window_extent()
+    cx, cy = 0.5 * (box.x0 + box.x1), 0.5 * (box.y0 + box.y1)
+    return (("upper" if cy > 0.5 * (axes.y0 + axes.y1) else "lower")
+            + (" left" if cx < 0.5 * (axes.x0 + axes.x1) else " right"))
+
+
+class MouseControl:
+    """Mouse restarts for ``window`` (a :class:`gmm_window.LiveWindow`).
+
+    Attributes
+    ----------
+    mode : {None, "place", "remove"}
+        ``"place"``: clicks are starting means (:attr:`clicked`);
+        ``"remove"``: the next click removes the nearest point.
+    clicked : list of ndarray
+        Means clicked so far in ``"place"`` mode (axes data coordinates).
+    dragging : int or None
+        The component whose mean is being dragged.
+    """
+
+    def __init__(self, window):
+        self.window = window
+        self.anim = anim = window.anim
+        self.fit, self.ax = anim.fit, anim.ax
+        self.k = len(anim.colors)
+        self.mode, self.clicked, self.dragging = None, [], None
+        self._drag_from = self._drag_to = None
+        self.marks, = self.ax.plot([], [], "x", color="black", markersize=10, mew=2.5,
+                                   zorder=gmm_plot.Z_TEXT)
+        self.status = anim.fig.text(0.005, 0.005, "", ha="left", va="bottom", fontsize=8,
+                                    color="0.25", zorder=10)
+        self.note = anim.add_view(RunNote(self.ax, self.fit.points))
+        self.shown_points = self.fit.points     # the data the points view draws
+        self.started = ""           # the note's first part: where the shown run started
+        self.replaced = []          # (history, frame, fit snapshot, note) per replaced run
+        for name, handler in (("button_press_event", self.on_press),
+                              ("motion_notify_event", self.on_motion),
+                              ("button_release_event", self.on_release)):
+            anim.fig.canvas.mpl_connect(name, handler)
+
+    def coords(self, event):
+        """The event's position in the scene's data coordinates: (x, y), or (x,)
+        for a scene with one data axis (``fit.view_axes == 1``)."""
+        axes = int(getattr(self.fit, "view_axes", 2))       # gmm_fit.EditableRun.view_axes
+        return np.array([event.xdata, event.ydata][:axes], dtype=float)
+
+    def _shown(self):
+        """The shown state's index and state (0 when nothing was shown yet)."""
+        i = self.anim.current or 0
+        return i, self.anim.history[i]
+
+    # -- keys --------------------------------------------------------------
+    def on_key(self, key):
+        """Handle ``i``, Enter, Escape and ``x``; returns whether the key was used."""
+        if key == "i":
+            self.mode, self.clicked = "place", []
+            self.window.paused = True
+            self._show_clicked()
+            return True
+        if key == "enter" and self.mode == "place":
+            if self.clicked:
+                self._start_from_clicked()
+            return True
+        if key == "escape" and (self.mode is not None or self.dragging is not None):
+            self.cancel()
+            return True
+        if key in ("left", "p") and self.anim.current == 0 and self.replaced:
+            self.go_back()
+            return True
+        if key == "x":
+            self.mode = "remove"
+            self._say("remove: click next to a point (Escape cancels)")
+            return True
+        return False
+
+    def cancel(self):
+        """Leave the clicking mode or drag without restarting (Escape)."""
+        self.mode, self.clicked, self.dragging = None, [], None
+        self._show_clicked()
+        if self.anim.current is not None:
+            self.anim.show_state(self.anim.current)     # a dragged marker goes back
+        self.anim.fig.canvas.draw_idle()
+
+    # -- mouse -------------------------------------------------------------
+    def _usable(self, event):
+        toolbar = getattr(self.anim.fig.canvas, "toolbar", None)
+        busy = toolbar is not None and str(getattr(toolbar, "mode", "") or "") != ""
+        return (event.inaxes is self.ax and event.button == 1 and not busy
+                and event.xdata is not None)
+
+    def on_press(self, event):
+        """Mouse button: a clicked mean, a removed or added point, or a drag's start."""
+        if not self._usable(event):
+            return
+        mods = _modifiers(event)
+        if self.mode == "place":
+            self.clicked.append(self.coords(event))
+            if len(self.clicked) >= self.k:
+                self._start_from_clicked()
+            else:
+                self._show_clicked()
+        elif self.mode == "remove" or "ctrl" in mods:
+            self.mode = None
+            self._edit(remove=event)
+        elif "shift" in mods:
+            self._edit(add=self.coords(event))
+        elif self.anim.current is not None:
+            i, state = self._shown()
+            means = np.asarray(state.means, dtype=float)[:, :len(self.coords(event))]
+            j, dist = nearest(self.ax, means, event)
+            if dist <= PICK_PIXELS:
+                self.dragging, self.window.paused = j, True
+                self._drag_from = self._drag_to = means[j].copy()
+
+    def on_motion(self, event):
+        """While dragging: the mean's marker follows the mouse."""
+        if self.dragging is None or event.inaxes is not self.ax or event.xdata is None:
+            return
+        self._drag_to = self.coords(event)
+        _, state = self._shown()
+        for view in self.anim.views:
+            if isinstance(view, gmm_plot.MeansView):
+                means = np.array(state.means, dtype=float)[:, :2]
+                means[self.dragging, :len(self._drag_to)] = self._drag_to
+                view.update(_Means(means))
+        self.anim.fig.canvas.draw_idle()
+
+    def on_release(self, event):
+        """The end of a drag: EM restarts from the shown state with the mean moved."""
+        if self.dragging is None:
+            return
+        j, self.dragging = self.dragging, None
+        if event.inaxes is self.ax and event.xdata is not None:
+            self._drag_to = self.coords(event)
+        if np.allclose(pixels(self.ax, self._drag_from), pixels(self.ax, self._drag_to), atol=1.0):
+            self.cancel()               # a click on a mean, not a drag
+            return
+        i, state = self._shown()
+        weights, means, covs = self.fit.fit_params(state.iteration)
+        moved = means.copy()
+        to_fit = self.fit.to_fit_units
+        moved[j] += (to_fit(self._drag_to) - to_fit(self._drag_from))[0]
+        self._restart((weights, moved, covs),
+                      f"mean {j} dragged to {_fmt(self._drag_to)} at iteration {state.iteration}",
+                      f"start: iteration {state.iteration}, mean {j} moved")
+
+    # -- restarts ------------------------------------------------------------
+    def _start_from_clicked(self):
+        clicked = np.array(self.clicked)
+        self.mode, self.clicked = None, []
+        self._show_clicked()
+        m = len(clicked)
+        init = self.fit.means_start(self.fit.to_fit_units(clicked), self.fit.rng)
+        how = "clicked means " + " ".join(_fmt(c) for c in clicked)
+        if m < self.k:
+            how += f" + {self.k - m} by k-means++"
+        self._restart(init, how, "start: clicked" if m == self.k
+                      else f"start: {m} clicked + {self.k - m} k-means++")
+
+    def _edit(self, add=None, remove=None):
+        """Add a point at ``add`` or remove the one nearest the event ``remove``; EM
+        restarts from the shown state's parameters on the new data."""
+        if self.anim.current is None:           # no state shown yet: nothing to start from
+            return
+        if any(isinstance(v, _FIXED_POINT_VIEWS) for v in self.anim.views) or \
+                "kmeans" in self.anim.panels:
+            self._say("adding or removing points works without --soft, --uncertainty, "
+                      "--contours and --compare")
+            return
+        fit = self.fit
+        before = fit.snapshot()
+        i, state = self._shown()
+        params = fit.fit_params(state.iteration)
+        try:
+            if remove is not None:
+                j, _ = nearest(self.ax, fit.points, remove)
+                where = fit.points[j].copy()
+                fit.edit_points(remove=[j])
+                how = f"point removed at {_fmt(where)}"
+            else:
+                fit.edit_points(add=add)
+                how = f"point added at {_fmt(add)}"
+        except ValueError as exc:
+            self._say(str(exc))
+            return
+        self._restart(params, f"{how}, from iteration {state.iteration}",
+                      f"start: iteration {state.iteration}", before)
+        self._sync_points()
+
+    def _restart(self, init, how, started, before=None):
+        """Play a new run from ``init`` (fit units); False (nothing changed) when EM
+        cannot start there. ``before``: the fit's snapshot before the data were edited."""
+        before = self.fit.snapshot() if before is None else before
+        try:
+            states = self.fit.restart_from(init)
+        except ValueError as exc:
+            self.fit.restore(before)
+            self._say(f"cannot restart there: {exc}")
+            return False
+        frame = self.anim.current or 0       # the replaced run stays whole, for going back
+        replaced = self.window.play_from(states, how)
+        self.replaced = self.replaced[-(MAX_UNDO - 1):] + [
+            (replaced, frame, before, self.started)]
+        self.started = started
+        self._update_note()
+        self.anim.show_state(0)
+        self.window.paused = False
+        if not self.window.quiet:
+            print(f"restart: {how}", file=sys.stderr)
+        self._say("")
+        return True
+
+    def after_restart(self):
+        """After ``r`` (a new random start on the original data): the points and notes
+        follow the fit."""
+        self.mode, self.clicked, self.dragging = None, [], None
+        self._show_clicked()
+        self.started, self.replaced = "", []
+        self._sync_points()
+        self._update_note()
+
+    def go_back(self):
+        """Left arrow at a mouse-started run's state 0: back to the run it replaced,
+        its data and the frame it was left on (paused)."""
+        anim = self.anim
+        history, frame, snapshot, self.started = self.replaced.pop()
+        self.fit.restore(snapshot)
+        anim.restart(history=history)
+        self._sync_points()
+        self._update_note()
+        anim.show_state(frame)
+        self.window.paused = True
+        self._say(f"back to the previous run at iteration {history[frame].iteration}")
+
+    # -- drawing -------------------------------------------------------------
+    def _sync_points(self):
+        self.shown_points = redraw_points(self.anim, self.shown_points)
+
+    def _update_note(self):
+        added, removed = self.fit.edits
+        edited = f"data edited: +{added} / -{removed} points" if (added or removed) else ""
+        self.note.text.set_text("; ".join(t for t in (self.started, edited) if t))
+        self.note.text.set_visible(bool(self.note.text.get_text()))
+        manager = getattr(self.anim.fig.canvas, "manager", None)
+        if self.window.title and manager is not None:
+            manager.set_window_title(self.window.title + (f" ({edited})" if edited else ""))
+
+    def _show_clicked(self):
+        """The clicked means as black x's, and the clicking mode's status line."""
+        pts = np.array(self.clicked).reshape(-1, len(self.clicked[0]) if self.clicked else 2)
+        if pts.shape[1] == 1:
+            pts = np.column_stack([pts[:, 0], np.zeros(len(pts))])
+        self.marks.set_data(pts[:, 0], pts[:, 1])
+        if self.mode == "place":
+            self._say(f"start: click mean {len(self.clicked) + 1} of {self.k} "
+                      "(Enter: k-means++ for the rest, Escape: cancel)")
+        else:
+            self._say("")
+
+    def _say(self, text):
+        """The status line in the window's lower left (not in saved frames)."""
+        self.status.set_text(text)
+        if text and not self.window.quiet and self.mode != "place":
+            print(text, file=sys.stderr)
+        self.anim.fig.canvas.draw_idle()
+
+
+
+
+def redraw_points(anim, shown):
+    """Redraw the points when the fit's data are no longer the ``shown`` ones
+    (edited, or restored by ``r`` or going back): a new points view in place of
+    the old one. Returns the points drawn now."""
+    points = anim.fit.points
+    view = next((v for v in anim.views if type(v) is gmm_plot.PointsView), None)
+    if view is None or points is shown:
+        return shown
+    anim.add_view(gmm_plot.PointsView(view.ax, points, anim.colors), replace=view)
+    if anim.current is not None:
+        anim.show_state(anim.current)
+    return points
+
+
+def pixels(ax, coords):
+    """Display pixels of scene coordinates (m, v); a 1-D scene's y is taken as 0."""
+    xy = np.atleast_2d(np.asarray(coords, dtype=float))
+    if xy.shape[1] == 1:
+        xy = np.column_stack([xy[:, 0], np.zeros(len(xy))])
+    return ax.transData.transform(xy[:, :2])
+
+
+def nearest(ax, coords, event):
+    """Index of the row of ``coords`` (m, v) nearest the mouse event on the screen,
+    and its distance in pixels (along x only for a 1-D scene)."""
+    delta = pixels(ax, coords) - np.array([event.x, event.y])
+    if np.asarray(coords).shape[1] == 1:
+        delta[:, 1] = 0.0
+    dist = np.hypot(delta[:, 0], delta[:, 1])
+    j = int(np.argmin(dist))
+    return j, float(dist[j])
+
+
+class _Means:
+    """A stand-in state for :meth:`gmm_plot.MeansView.update` while dragging."""
+
+    def __init__(self, means):
+        self.means = means
+
+
+def _modifiers(event):
+    """The modifier keys held during a mouse event, as a set of "ctrl", "shift", ..."""
+    mods = set(getattr(event, "modifiers", None) or ())
+    key = (getattr(event, "key", None) or "").lower()
+    mods.update(part for part in key.replace("control", "ctrl").split("+") if part)
+    return mods
+
+
+def _fmt(coords):
+    """``(1.234, 5.68)``: scene coordinates for the transcript, 4 significant digits."""
+    return "(" + ", ".join(f"{float(v):.4g}" for v in np.ravel(coords)) + ")"

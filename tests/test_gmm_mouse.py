@@ -1,0 +1,294 @@
+"""Tests for gmm_mouse and FitRun's mouse restarts: clicked means, dragged means,
+edited points, the ``restart:`` transcript.
+
+In-process: matplotlib's own MouseEvent/KeyEvent objects fed to an Agg canvas
+through its callback registry (the path a real window's events take). The
+real TkAgg window under Xvfb, with matplotlib events and with ``xdotool``
+clicks, is in test_gmm_mouse_window.py.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from matplotlib.backend_bases import KeyEvent, MouseEvent
+
+import gmm
+import gmm_fit
+import gmm_mouse
+import gmm_options
+import gmm_transforms
+import gmm_window
+import visualize_gmm
+
+SMALL = dict(max_iter=8, tol=0, random_state=0, n_points=200, n_true=3)
+
+
+def _window(**options):
+    anim = visualize_gmm.animate(None, 3, **{**SMALL, **options})
+    anim.show_state(0)
+    transcript = (lambda how: print(f"restart: {how}")) if options.get("print_ll") else None
+    window = gmm_window.LiveWindow(anim, on_restart=transcript)   # as the CLI's --print_ll
+    anim.fig.canvas.draw()              # axes transforms final
+    return anim, window
+
+
+def _key(window, key):
+    window.on_key(KeyEvent("key_press_event", window.fig.canvas, key))
+
+
+def _mouse(anim, xy, name="button_press_event", modifiers=None):
+    """A left-button mouse event at data coordinates ``xy``, through the canvas'
+    callbacks; returns it (its ``xdata``/``ydata`` are what the handler saw)."""
+    canvas = anim.fig.canvas
+    px, py = anim.ax.transData.transform(xy)
+    event = MouseEvent(name, canvas, px, py, button=1, modifiers=modifiers)
+    canvas.callbacks.process(name, event)
+    return event
+
+
+def _user_X(anim):
+    """The data in user units (2-D, unit 1): the drawn points."""
+    return np.asarray(anim.fit.points, dtype=float)
+
+
+def _data_cov(X, reg=1e-6, scale=1.0):
+    """The center start's covariance: the data's (biased) covariance + reg in fit units."""
+    Xc = X - X.mean(axis=0)
+    return Xc.T @ Xc / len(X) + reg * np.outer(scale, scale) * np.eye(X.shape[1])
+
+
+def test_clicked_means_start_em_there_with_equal_weights_and_the_datas_spread(capsys):
+    anim, window = _window(print_ll=True)
+    capsys.readouterr()
+    _key(window, "i")
+    assert window.mouse.mode == "place" and window.paused
+    assert "click mean 1 of 3" in window.mouse.status.get_text()
+    events = [_mouse(anim, xy) for xy in [(1.0, -1.0), (4.0, 2.0), (8.0, -3.0)]]
+    clicked = np.array([[e.xdata, e.ydata] for e in events])
+    state = anim.state(0)
+    # the clicked points, to rounding (they pass through the fit's standardised units)
+    np.testing.assert_allclose(state.means, clicked, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(state.weights, np.full(3, 1 / 3))
+    X = _user_X(anim)
+    want_cov = _data_cov(X, scale=anim.fit.scale)
+    for cov in state.covariances:
+        np.testing.assert_allclose(cov, want_cov, rtol=1e-9)
+    # the next state is EM's own step from that start on the data itself
+    reference = list(gmm.em_steps(X, 3, max_iter=1, tol=0,
+                                  init=(state.weights, clicked, state.covariances)))
+    np.testing.assert_allclose(anim.state(1).means, reference[1].means, rtol=1e-7, atol=1e-9)
+    assert window.mouse.note.text.get_text() == "start: clicked"
+    assert window.mouse.mode is None and not window.paused
+    out = capsys.readouterr().out.splitlines()
+    restart = next(i for i, line in enumerate(out) if line.startswith("restart: "))
+    assert out[restart] == "restart: clicked means " + " ".join(
+        f"({x:.4g}, {y:.4g})" for x, y in clicked)
+    assert out[restart + 1].startswith("iteration   0  log-likelihood")     # a transcript
+
+
+def test_enter_fills_the_missing_means_by_kmeans_plusplus_and_escape_cancels():
+    anim, window = _window()
+    before = anim.state(0).means.copy()
+    _key(window, "i")
+    _mouse(anim, (3.0, 0.0))
+    _key(window, "escape")                                      # cancelled: nothing restarts
+    assert window.mouse.mode is None and window.mouse.clicked == []
+    np.testing.assert_array_equal(anim.state(0).means, before)
+    _key(window, "i")
+    _key(window, "enter")                                       # nothing clicked: stays
+    assert window.mouse.mode == "place"
+    event = _mouse(anim, (3.0, 0.0))
+    _key(window, "enter")
+    means = anim.state(0).means
+    np.testing.assert_allclose(means[0], [event.xdata, event.ydata], rtol=1e-12, atol=1e-12)
+    X = _user_X(anim)
+    for m in means[1:]:                                         # k-means++ picks data points
+        assert np.min(np.abs(X - m).max(axis=1)) < 1e-9 * np.abs(X).max()
+    assert window.mouse.note.text.get_text() == "start: 1 clicked + 2 k-means++"
+
+
+def test_kmeans_plusplus_rest_draws_far_points_first():
+    Z = np.array([[0.0, 0.0], [0.1, 0.0], [10.0, 0.0]])
+    rng = np.random.default_rng(0)
+    picks = [gmm_fit.kmeans_plusplus_rest(Z, [[0.0, 0.0]], 2, rng)[0, 0] for _ in range(50)]
+    # probability 100 / 100.01 for the far point
+    assert picks.count(10.0) >= 48
+    assert gmm_fit.kmeans_plusplus_rest(Z, np.empty((0, 2)), 3, rng).shape == (3, 2)
+
+
+def test_dragging_a_mean_restarts_from_the_shown_state_with_it_moved(capsys):
+    anim, window = _window()
+    for _ in range(4):
+        _key(window, "n")
+    shown = anim.state(anim.current)
+    assert shown.iteration == 4
+    j = 1
+    start = _mouse(anim, shown.means[j])
+    assert window.mouse.dragging == j and window.paused
+    _mouse(anim, shown.means[j] + [0.5, 0.5], "motion_notify_event")
+    end = _mouse(anim, shown.means[j] + [1.5, -1.0], "button_release_event")
+    new = anim.state(0)
+    want = shown.means.copy()
+    want[j] += [end.xdata - start.xdata, end.ydata - start.ydata]
+    np.testing.assert_allclose(new.means, want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(new.weights, shown.weights, rtol=1e-12)
+    np.testing.assert_allclose(new.covariances, shown.covariances, rtol=1e-12)
+    assert window.mouse.note.text.get_text() == "start: iteration 4, mean 1 moved"
+    assert "restart: mean 1 dragged to" in capsys.readouterr().err
+
+
+def test_a_click_on_a_mean_without_moving_is_not_a_restart():
+    anim, window = _window()
+    _key(window, "n")
+    means = anim.state(1).means
+    _mouse(anim, means[0])
+    _mouse(anim, means[0], "button_release_event")
+    assert len(anim.history) >= 2 and anim.current == 1        # same run, same frame
+
+
+def test_shift_click_adds_a_point_and_the_fit_changes():
+    anim, window = _window()
+    _key(window, "n")
+    shown = anim.state(1)
+    X0 = _user_X(anim).copy()
+    event = _mouse(anim, (10.0, 4.0), modifiers=frozenset({"shift"}))
+    X1 = _user_X(anim)
+    assert len(X1) == len(X0) + 1
+    np.testing.assert_array_equal(X1[-1], [event.xdata, event.ydata])
+    np.testing.assert_array_equal(X1[:-1], X0)
+    assert len(anim.views[0].artist.get_offsets()) == len(X1)          # drawn too
+    new = anim.state(0)                                          # the shown parameters ...
+    np.testing.assert_allclose(new.means, shown.means, rtol=1e-12)
+    start = (new.weights, new.means, new.covariances)
+    # ... on the new data: EM's step is that of the edited data, not the original
+    on_new = list(gmm.em_steps(X1, 3, max_iter=1, tol=0, init=start))[1]
+    on_old = list(gmm.em_steps(X0, 3, max_iter=1, tol=0, init=start))[1]
+    np.testing.assert_allclose(anim.state(1).means, on_new.means, rtol=1e-7)
+    assert not np.allclose(anim.state(1).means, on_old.means, rtol=1e-7)
+    assert "data edited: +1 / -0 points" in window.mouse.note.text.get_text()
+    anim.run()                              # --save-labels writes the edited data's rows
+    assert len(visualize_gmm.labels_table(anim.fit)) == 1 + len(X1)
+
+
+@pytest.mark.parametrize("how", ["ctrl", "x"])
+def test_ctrl_click_or_x_removes_the_nearest_point_and_r_restores_the_data(how, tmp_path,
+                                                                         monkeypatch):
+    anim, window = _window()
+    X0 = _user_X(anim).copy()
+    target = X0[17] + [0.05, -0.03]
+    if how == "x":
+        _key(window, "x")
+        _mouse(anim, target)
+    else:
+        _mouse(anim, target, modifiers=frozenset({"ctrl"}))
+    X1 = _user_X(anim)
+    px = anim.ax.transData.transform(X0) - anim.ax.transData.transform(target)
+    nearest = int(np.argmin(np.hypot(px[:, 0], px[:, 1])))      # on the screen
+    np.testing.assert_array_equal(X1, np.delete(X0, nearest, axis=0))
+    assert window.mouse.note.text.get_text().endswith("data edited: +0 / -1 points")
+    monkeypatch.chdir(tmp_path)
+    path = window.save_frame()                                   # s works on the edited run
+    assert path.endswith("gmm_frame_0.png")
+    _key(window, "r")                                            # undo: the original data
+    np.testing.assert_array_equal(_user_X(anim), X0)
+    assert anim.fit.edits == (0, 0) and window.mouse.note.text.get_text() == ""
+    assert len(anim.views[0].artist.get_offsets()) == len(X0)
+
+
+def test_editing_points_is_refused_with_views_built_on_fixed_points(capsys):
+    anim, window = _window(soft=True)
+    n = len(anim.fit.points)
+    _mouse(anim, (4.0, 0.0), modifiers=frozenset({"shift"}))
+    assert len(anim.fit.points) == n
+    assert "works without --soft" in window.mouse.status.get_text()
+
+
+def test_help_lists_the_mouse_keys_and_r_says_it_restores_the_data():
+    text = "\n".join(gmm_window.help_lines())
+    for keys, _ in gmm_mouse.MOUSE_KEYS:
+        assert keys in text
+    assert "original data" in dict(gmm_window.KEYS)["r"]
+
+
+@settings(max_examples=12, deadline=None)
+@given(exponent=st.sampled_from([0, 60, -60, 200]), d=st.sampled_from([2, 3]),
+       seed=st.integers(0, 2**16))
+@example(exponent=-60, d=3, seed=0)
+def test_to_fit_units_inverts_the_drawing_at_any_scale_and_in_projections(exponent, d, seed):
+    """Scene coordinates (user units / display unit, projected for d > 2) map back to
+    the fit's standardised units; independent reference: gmm_transforms.standardise."""
+    rng = np.random.default_rng(seed)
+    X = (rng.normal(size=(50, d)) * [3.0, 0.5, 2.0][:d] + 7.0) * 10.0 ** exponent
+    fit = gmm_fit.FitRun(X, gmm_options.Options(n_components=2, random_state=0))
+    Z, centre, scale = gmm_transforms.standardise(X, per_column=fit.scale.size > 1)
+    got = fit.to_fit_units(fit.points)
+    if d == 2:                                           # the drawn points are the data
+        assert (fit.display_unit == 1.0) == (exponent == 0)      # a power of ten
+        np.testing.assert_allclose(got, Z, rtol=1e-9, atol=1e-9)
+    else:                                                # lifted into the view's plane
+        P, offset = fit.projection
+        unit = fit.display_unit
+        back = (got * fit.scale / unit + fit.centre / unit - offset) @ np.asarray(P).T
+        np.testing.assert_allclose(back, fit.points, rtol=1e-9, atol=1e-9 * np.abs(
+            fit.points).max())
+        x = got * fit.scale / unit + fit.centre / unit       # lifted, display units
+        off_plane = (x - X.mean(axis=0) / unit) @ (np.eye(d) - np.asarray(P).T @ P)
+        np.testing.assert_allclose(off_plane, 0.0, atol=1e-9 * np.abs(x).max())
+    with pytest.raises(ValueError, match="columns"):
+        fit.to_fit_units(np.zeros((1, 5)))
+
+
+def test_left_at_a_mouse_runs_state_0_goes_back_to_the_run_it_replaced():
+    anim, window = _window(ll_panel=True)
+    for _ in range(3):
+        _key(window, "n")
+    first = [anim.state(i) for i in range(4)]
+    X0 = _user_X(anim).copy()
+    _mouse(anim, (10.0, 4.0), modifiers=frozenset({"shift"}))          # edit: run 2
+    _key(window, "n")
+    _key(window, "n")
+    _mouse(anim, anim.state(2).means[0])                                # drag: run 3
+    _mouse(anim, anim.state(2).means[0] + [1.0, 1.0], "button_release_event")
+    assert len(window.mouse.replaced) == 2
+    _key(window, "left")                     # at state 0 of run 3: back to run 2, frame 2
+    assert anim.current == 2 and window.paused and len(_user_X(anim)) == len(X0) + 1
+    _key(window, "left")
+    _key(window, "left")
+    assert anim.current == 0
+    _key(window, "p")                        # back to the first run, original data, frame 3
+    assert anim.current == 3 and anim.fit.edits == (0, 0)
+    np.testing.assert_array_equal(_user_X(anim), X0)
+    assert len(anim.views[0].artist.get_offsets()) == len(X0)
+    for i, state in enumerate(first):
+        np.testing.assert_array_equal(anim.state(i).means, state.means)
+    assert window.mouse.note.text.get_text() == ""
+    _key(window, "p")                        # nothing older: an ordinary step back
+    assert anim.current == 2
+    # the first run continues where it was left, recorded for --save-params
+    for _ in range(10):
+        _key(window, "n")
+    assert anim.current == 8
+    again = visualize_gmm.animate(None, 3, **SMALL)
+    again.run()
+    np.testing.assert_allclose(anim.fit.record.log_likelihoods,
+                               again.fit.record.log_likelihoods, rtol=1e-12)
+    np.testing.assert_allclose(anim.fit.record.last.means, again.fit.record.last.means,
+                               rtol=1e-12)
+
+
+def test_a_scene_with_one_data_axis_takes_the_x_of_a_click():
+    """The 1-D hook: clicks keep as many coordinates as the fit's scene has axes,
+    and nearest-point picking then measures along x only."""
+    anim, window = _window()
+    event = _mouse(anim, (3.0, 1.0), "motion_notify_event")
+    assert window.mouse.coords(event).shape == (2,) and anim.fit.view_axes == 2
+
+    class OneAxis:
+        view_axes = 1
+
+    one = gmm_mouse.MouseControl.coords(type("M", (), {"fit": OneAxis()})(), event)
+    np.testing.assert_array_equal(one, [event.xdata])
+    along_x = np.array([[event.xdata + 0.5], [event.xdata - 0.1], [event.xdata + 3.0]])
+    assert gmm_mouse.nearest(anim.ax, along_x, event)[0] == 1
+    assert gmm_mouse.pixels(anim.ax, along_x).shape == (3, 2)
