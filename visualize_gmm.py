@@ -35,6 +35,7 @@ import gmm_core
 import gmm_fit
 import gmm_load
 import gmm_params
+import gmm_scene1d
 import gmm_window
 from gmm_atomic import all_or_none, atomic_write, target_problem
 from gmm_animator import Animator
@@ -129,13 +130,17 @@ def build_parser():
     p.add_argument("--max_radius", "--max-radius", dest="max_radius", type=_radius,
                    default=10.0, metavar="R",
                    help="true means are sampled within this distance of the origin")
+    p.add_argument("-d", "--dim", dest="dim", type=int, choices=(1, 2), default=2,
+                   help="dimension of the sampled points: 2, or 1 (a histogram with the "
+                        "mixture's density and its components) (ignored with --load_path)")
     p.add_argument("--fps", type=_fps, default=10.0,
                    help=f"frames per second of the animation (from {MIN_FPS:g} to "
                         f"{MAX_FPS:g}); GIF frames last at least 20 ms, so a GIF plays "
                         "at most 50 frames per second")
     p.add_argument("--load_path", "--load-path", dest="load_path", default=None,
                    metavar="PATH",
-                   help="fit points from a .npy/.csv/.txt file (n rows, >= 2 columns) "
+                   help="fit points from a .npy/.csv/.txt file (n rows; one column or a "
+                        "1-D .npy array is 1-D data) "
                         "instead of sampling; with more than 2 columns all are fitted "
                         "and the top two principal components are drawn (see --dims); "
                         "a pandas/R row-index first column is left out")
@@ -213,10 +218,11 @@ def _add_analysis_arguments(p):
                         "number (a row index counts), comma-separated, e.g. income,age; "
                         "needed when the file has text, date or True/False columns "
                         "(default: every column)")
-    g.add_argument("--dims", nargs=2, type=_column, default=None, metavar=("I", "J"),
+    g.add_argument("--dims", nargs="+", type=_column, default=None, metavar="I",
                    help="draw columns I and J (numbered from 0) instead of the default "
                         "view; EM still fits all columns (default: the data itself for 2 "
-                        "columns, the top two principal components for more)")
+                        "columns, the top two principal components for more); one column "
+                        "I alone: fit just that column (1-D, drawn as a histogram)")
     g.add_argument("--save-params", "--save_params", dest="save_params", default=None,
                    metavar="PATH",
                    help="after the run write the final weights, means, covariances, "
@@ -303,8 +309,8 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
 
     Parameters
     ----------
-    X : ndarray, shape (n, d >= 2), optional
-        Points in user units. None: sample ``n_points`` from ``n_true`` random
+    X : ndarray, shape (n, d >= 1), optional
+        Points in user units (one column: a 1-D fit, drawn as a histogram). None: sample ``n_points`` from ``n_true`` random
         Gaussians within ``max_radius`` (their ellipses are drawn gray dashed).
     n_components : int
         Number of components to fit (``-k``).
@@ -355,6 +361,9 @@ def _animation(options, X=None, *, rng=None, true_components=None, column_names=
                interactive=False, on_state=None, shared_scale=False):
     """The Animator of ``options`` on ``X`` (None: sampled with ``rng``)."""
     rng = np.random.default_rng(options.random_state) if rng is None else rng
+    if X is not None and options.dims is not None and len(options.dims) == 1:
+        X, column_names = gmm_scene1d.column_view(X, options.dims[0], column_names)
+        options = dataclasses.replace(options, dims=None)
     if X is None:
         X, sampled = gmm_fit.sample(options, rng)
         true_components = sampled if true_components is None else true_components
@@ -488,7 +497,7 @@ def _plan(args, X, true_components, signals):
     """
     rng = np.random.default_rng(args.seed)
     sampled = X is None
-    d = X.shape[1] if X is not None else 2
+    d = X.shape[1] if X is not None else args.dim
     n = len(X) if X is not None else args.num_points
     if args.dims is not None:
         view_of(np.zeros((1, d)), args.dims)          # raises on a bad --dims
@@ -713,6 +722,7 @@ def _run(args, signals):
     if problem:
         raise UsageError(f"--size {problem}")
     X, names = _load(args) if args.load_path is not None else (None, None)
+    X, names = gmm_scene1d.command_line_data(args, X, names)    # --dims I, 1-D checks
     n = len(X) if X is not None else args.num_points
     if args.num_clusters > n and args.select_k is None and args.init_params is None:
         raise UsageError(f"-k {args.num_clusters} is more than the number of points ({n}); "
