@@ -5,7 +5,7 @@ look of the 2-D scene (:mod:`gmm_plot`): the same colour per component, the
 same header, a legend. One EM iteration per frame:
 
 - the data as a density-normalised histogram (bins by the Freedman-Diaconis
-  rule, :func:`histogram_edges`), each bar in the colour of the component
+  rule with Sturges' as the floor, numpy's ``"auto"``: :func:`histogram_edges`), each bar in the colour of the component
   most of its points belong to, or with ``soft`` stacked by responsibility;
 - the mixture density ``sum_j w_j N(x | mu_j, s_j^2)`` as a dark curve and
   each weighted component ``w_j N(x | mu_j, s_j^2)`` as a coloured curve
@@ -63,13 +63,16 @@ BOUNDARY_COLOR = "0.3"
 # --------------------------------------------------------------------------- #
 
 def histogram_edges(x, max_bins=MAX_BINS):
-    """Bin edges of ``x`` by the Freedman-Diaconis rule, as ``numpy.histogram_bin_edges(x, 'fd')``.
+    """Bin edges of ``x`` as ``numpy.histogram_bin_edges(x, "auto")`` gives them, at
+    most ``max_bins`` bins.
 
-    Width ``2 IQR n^(-1/3)``, ``ceil(range / width)`` equal bins from min to
-    max. Where the rule has nothing to go on (IQR 0: most values equal)
-    Sturges' ``ceil(log2 n) + 1`` bins are used instead of numpy's single
-    bin; the count is capped at ``max_bins``. Constant data gets one bin of
-    width ``max(1, |x| 1e-3)`` around it.
+    The Freedman-Diaconis width ``2 IQR n^(-1/3)``, but never wider than
+    Sturges' ``range / (log2 n + 1)`` (for few points, or two clusters whose
+    gap inflates the IQR, Freedman-Diaconis alone gives a handful of bars;
+    R's ``hist`` uses Sturges) and never narrower than ``range / (2 sqrt(n))``
+    (heavy tails, or an IQR of 0). Then ``ceil(range / width)`` equal bins
+    from min to max. Where the Freedman-Diaconis width is the one chosen, the
+    edges are numpy's ``"fd"`` edges. Constant data gets one bin of width ``max(1, |x| 1e-3)`` around it.
 
     Parameters
     ----------
@@ -87,11 +90,12 @@ def histogram_edges(x, max_bins=MAX_BINS):
     if not hi > lo:
         half = 0.5 * max(1.0, abs(lo) * 1e-3)
         return np.array([lo - half, lo + half])
+    span, n = hi - lo, len(x)
     q75, q25 = np.percentile(x, [75, 25])
-    width = 2.0 * float(q75 - q25) * len(x) ** (-1.0 / 3.0)
-    span = hi - lo
-    bins = math.ceil(span / width) if width > 0 and math.isfinite(span / width) else \
-        math.ceil(math.log2(len(x))) + 1
+    fd = 2.0 * float(q75 - q25) * n ** (-1.0 / 3.0)          # Freedman-Diaconis
+    fd = max(fd, 0.5 * span / math.sqrt(n))                  # at most 2 sqrt(n) bins
+    width = min(fd, span / (math.log2(n) + 1.0))             # at least Sturges' bins
+    bins = math.ceil(span / width) if math.isfinite(span / width) else max_bins
     return np.linspace(lo, hi, int(min(max(bins, 1), max_bins)) + 1)
 
 
