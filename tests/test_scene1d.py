@@ -6,6 +6,8 @@ References: scikit-learn's GaussianMixture (the fit), numpy's
 
 import json
 import os
+import shlex
+import shutil
 import warnings
 
 import numpy as np
@@ -24,6 +26,7 @@ import gmm_animator
 import gmm_scene1d
 import gmm_window
 import visualize_gmm
+from readme_commands import ONE_D_COMMANDS
 from gmm_scene1d import (
     AxisMeansView, BoundariesView, DensityCurvesView, HistogramView, IntervalsView,
     TrueCurvesView,
@@ -384,3 +387,30 @@ def test_live_window_keys_on_1d(tmp_path, monkeypatch):
     first = anim.history[0].means.copy()
     press("r")
     assert anim.current == 0 and not np.allclose(anim.history[0].means, first)
+
+
+# --------------------------------------------------------------------------- README
+
+
+def test_readme_one_d_commands_run_verbatim(tmp_path, monkeypatch, captured, capsys):
+    """The README's 1-D commands in a scratch copy of examples/: the GIFs are
+    remade with the committed copies' size and frame count; the 1-D fit is
+    Old Faithful's two eruption types."""
+    (tmp_path / "examples").mkdir()
+    shutil.copy(FAITHFUL, tmp_path / "examples" / "faithful.csv")
+    monkeypatch.chdir(tmp_path)
+    anims = []
+    for command in ONE_D_COMMANDS:
+        assert main(shlex.split(command)) == 0, capsys.readouterr().err
+        anims.append(captured["anim"])
+    for name in ("faithful_eruptions.gif", "faithful.gif"):
+        with Image.open(tmp_path / "examples" / name) as new, \
+                Image.open(os.path.join(ROOT, "examples", name)) as committed:
+            assert (new.size, new.n_frames) == (committed.size, committed.n_frames)
+        assert os.path.getsize(os.path.join(ROOT, "examples", name)) < 2**20
+    one_d, two_d, sampled = anims
+    assert one_d.histogram is not None and two_d.histogram is None
+    np.testing.assert_allclose(np.sort(one_d.fit.record.last.means[:, 0]), [2.019, 4.273],
+                               atol=2e-3)
+    assert sampled.fit.true_components is not None and "ll" in sampled.panels
+    assert os.path.exists("line.png")
