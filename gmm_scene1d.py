@@ -265,6 +265,7 @@ class HistogramView:
         self.k = len(colors)
         self.responsibilities = responsibilities
         self.face = _tinted(colors, alpha)
+        self._pair_base = hist.bins.astype(np.int64) * self.k       # (bin, label) pairs
         #: colours a GIF palette must hold (see Animator.palette_colors)
         self.palette_colors = self.face
         nb = len(hist.density)
@@ -288,8 +289,7 @@ class HistogramView:
     def majority(self, labels):
         """(b,) the most frequent label in each bin (0 for an empty bin)."""
         nb = len(self.hist.density)
-        pairs = np.bincount(self.hist.bins * self.k + np.asarray(labels, dtype=np.int64),
-                            minlength=nb * self.k)
+        pairs = np.bincount(self._pair_base + np.asarray(labels), minlength=nb * self.k)
         return pairs.reshape(nb, self.k).argmax(axis=1)
 
     def update(self, state):
@@ -615,16 +615,20 @@ def emptier_top_corner(hist, box):
 
 
 def add_legends(anim, fit, options):
-    """A legend on the 1-D scene (in its emptier top corner) and on each panel."""
+    """A legend on the 1-D scene (in its emptier top corner, in the static layer) and
+    on each panel."""
     ax = anim.ax
     hist = next(v for v in anim.views if isinstance(v, HistogramView)).hist
     scene = LegendView(ax, scene_entries(options, anim.colors,
                                          has_true=fit.true_components is not None))
     loc = "upper right" if options.compare else emptier_top_corner(hist, scene.box())
     scene.legend.set_loc(loc)
-    anim.add_view(scene)
     scale = next(v for v in anim.views if isinstance(v, ScaleView))
     scale.keep_clear(loc, scene.box())
+    # drawn once with the static layer, not every frame (the legend is most of a
+    # frame's drawing): ScaleView keeps every bar and curve below it
+    scene.artists = []
+    anim.add_view(scene)
     kax = anim.panels.get("kmeans")
     if kax is not None:
         entries = [(Line2D([], [], marker="+", linestyle="none", color="black", markersize=9,
