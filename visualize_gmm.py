@@ -107,7 +107,8 @@ def build_parser():
     """The command-line parser; every flag carries help text with its default."""
     p = gmm_cli.ArgumentParser(
         prog=_prog_name(),
-        description="Animate EM fitting a Gaussian Mixture Model to 2-D points, one "
+        description="Animate EM fitting a Gaussian Mixture Model to 2-D points (1-D: "
+                    "a histogram with the mixture's density), one "
                     "EM iteration per frame. Without --save a live window opens; with "
                     f"no display the animation is saved to {DEFAULT_SAVE}.",
         formatter_class=gmm_cli.HelpFormatter,
@@ -328,9 +329,11 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         The fields of :class:`gmm_options.Options`, which names and explains
         them: ``max_iter`` (200), ``tol`` (3e-5), ``patience`` (5), ``init``
         ("center"), ``title``, ``size``, ``dpi``, ``covariance_type``,
-        ``random_state``, ``n_points``, ``n_true``, ``max_radius``, ``fps``,
+        ``random_state``, ``n_points``, ``n_true``, ``max_radius``,
+        ``n_features`` (2, or 1 to sample 1-D data), ``fps``,
         ``show_covariances``, ``show_means``, ``show_true``, ``print_ll``,
-        ``dims``, ``ll_panel``, ``soft``, ``compare``, ``contours``,
+        ``dims`` (one column ``(i,)``: fit that column alone, in 1-D), ``ll_panel``,
+        ``soft``, ``compare``, ``contours``,
         ``uncertainty``. The old
         names ``iterations``, ``seed``, ``hide_covs``, ``hide_means`` and
         ``hide_real`` still work and warn once (FutureWarning).
