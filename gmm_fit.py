@@ -319,8 +319,9 @@ def stop_on_plateau(steps, tol, patience):
 def _check_points(X, n_components):
     """Raise ValueError unless ``X`` is (n, d >= 1), finite, with at least ``n_components`` rows."""
     if X.ndim != 2 or X.shape[1] < 1:
+        hint = "; reshape one variable with x.reshape(-1, 1)" if X.ndim == 1 else ""
         raise ValueError(f"points must be an (n, d >= 1) array (one column: 1-D data), "
-                         f"got shape {X.shape}")
+                         f"got shape {X.shape}{hint}")
     step = gmm_transforms.CHUNK_ROWS    # in blocks: a signal is handled between them
     bad_rows = sum(int(np.count_nonzero(~np.isfinite(X[a:a + step]).all(axis=1)))
                    for a in range(0, len(X), step))
