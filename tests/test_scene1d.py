@@ -414,3 +414,23 @@ def test_readme_one_d_commands_run_verbatim(tmp_path, monkeypatch, captured, cap
                                atol=2e-3)
     assert sampled.fit.true_components is not None and "ll" in sampled.panels
     assert os.path.exists("line.png")
+
+
+WINDOW_SCRIPT = r"""
+import sys
+import visualize_gmm
+import window_driver
+
+window_driver.close_after_last()
+sys.exit(visualize_gmm.main(sys.argv[1:]))
+"""
+
+
+def test_live_window_plays_1d_under_xvfb(tmp_path, run_in_window):
+    proc = run_in_window(["-c", WINDOW_SCRIPT, "--load_path", FAITHFUL, "--dims", "0", "-k", "2",
+                          "-i", "3", "--tol", "0", "--seed", "0", "--soft", "--ll-panel"],
+                         cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    drawn = [line for line in proc.stderr.splitlines() if "drew frames:" in line]
+    assert drawn and drawn[-1].split("drew frames:")[1].split()[-1] == "3", proc.stderr
+    assert os.listdir(tmp_path) == []
