@@ -167,8 +167,11 @@ class Histogram:
         self.xlim = (float(self.edges[0]) - 0.06 * span, float(self.edges[-1]) + 0.06 * span)
         self.grid = np.linspace(*self.xlim, GRID_POINTS)
         peak = float(self.density.max())
-        if true_components is not None:
-            peak = max(peak, float(true_density(self.grid, true_components).sum(axis=0).max()))
+        #: (m, GRID_POINTS) the true components' curves on the grid (m = 0 without them)
+        self.true_curves = (np.zeros((0, GRID_POINTS)) if true_components is None
+                            else true_density(self.grid, true_components))
+        if len(self.true_curves):
+            peak = max(peak, float(self.true_curves.max()))
         self.base_top = self.top = HEADROOM * peak
 
     @property
@@ -442,7 +445,8 @@ def _baseline(ax):
 
 class ScaleView:
     """Raises the scene's top so every known state's density curve fits under it
-    and stays out of the legend's corner; draws nothing.
+    and stays, with the bars and the true curves, out of the legend's corner
+    (the legend is in the static layer, under everything that moves); draws nothing.
 
     At each frame it looks at every state computed so far (a saved file has
     them all before its first frame, so its scale never changes; a live
@@ -494,7 +498,8 @@ class ScaleView:
         centres = 0.5 * (h.edges[1:] + h.edges[:-1])
         peak = under = 0.0
         if self.corner:
-            under = float(h.density[self._corner_mask(centres)].max(initial=0.0))
+            under = max(float(h.density[self._corner_mask(centres)].max(initial=0.0)),
+                        float(h.true_curves[:, self._corner_mask(h.grid)].max(initial=0.0)))
         for state in self.history():
             p, u = self.peaks(state)
             peak, under = max(peak, p), max(under, u)
