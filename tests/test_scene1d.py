@@ -275,11 +275,11 @@ def test_data_gen_cli_writes_one_column(tmp_path, capsys):
 # --------------------------------------------------------------------------- command line
 
 
-@pytest.mark.parametrize("kind", ["csv", "txt", "npy1", "npy2", "dims"])
+@pytest.mark.parametrize("kind", ["csv", "txt", "npy1", "npy2", "dims", "columns"])
 def test_every_1d_source_gives_the_same_fit(tmp_path, captured, kind):
     x = _faithful()[:, 1]
-    path = {"csv": "w.csv", "txt": "w.txt", "npy1": "w.npy", "npy2": "w.npy", "dims": "f.csv"}
-    target = tmp_path / path[kind]
+    path = {"csv": "w.csv", "txt": "w.txt", "npy1": "w.npy", "npy2": "w.npy"}
+    target = tmp_path / path.get(kind, "unused")
     if kind == "csv":
         target.write_text("waiting\n" + "".join(f"{v:g}\n" for v in x))
     elif kind == "txt":
@@ -290,7 +290,8 @@ def test_every_1d_source_gives_the_same_fit(tmp_path, captured, kind):
         target = FAITHFUL
     argv = ["--load_path", str(target), "-k", "2", "--seed", "0", "-i", "5", "--tol", "0", "-q",
             "--save-params", str(tmp_path / "p.json"), "-s", str(tmp_path / "o.png")]
-    assert main(argv + (["--dims", "1"] if kind == "dims" else [])) == 0
+    extra = {"dims": ["--dims", "1"], "columns": ["--columns", "waiting"]}.get(kind, [])
+    assert main(argv + extra) == 0
     anim = captured["anim"]
     np.testing.assert_array_equal(anim.fit.points[:, 0], x)
     saved = json.loads((tmp_path / "p.json").read_text())
@@ -298,7 +299,7 @@ def test_every_1d_source_gives_the_same_fit(tmp_path, captured, kind):
     reference.run()
     np.testing.assert_allclose(np.ravel(saved["means"]), reference.fit.record.last.means[:, 0],
                                rtol=1e-12)
-    if kind in ("csv", "dims"):
+    if kind in ("csv", "dims", "columns"):
         assert anim.ax.get_xlabel() == "waiting"
 
 
