@@ -160,7 +160,8 @@ class Histogram:
         self.edges = histogram_edges(x)
         nb = len(self.edges) - 1
         self.width = float(self.edges[1] - self.edges[0])
-        self.bins = np.clip(np.searchsorted(self.edges, x, side="right") - 1, 0, nb - 1)
+        self.bins = np.clip(np.searchsorted(self.edges, x, side="right") - 1, 0,
+                            nb - 1).astype(np.int32)          # <= MAX_BINS bins: 4 bytes a point
         self.counts = np.bincount(self.bins, minlength=nb)
         self.density = self.counts / (self.n * self.width)
         span = float(self.edges[-1] - self.edges[0])
@@ -268,7 +269,8 @@ class HistogramView:
         self.k = len(colors)
         self.responsibilities = responsibilities
         self.face = _tinted(colors, alpha)
-        self._pair_base = hist.bins.astype(np.int64) * self.k       # (bin, label) pairs
+        # (bin, label) pair numbers are below MAX_BINS * k <= 4e6: int32 holds them
+        self._pair_base = hist.bins * np.int32(self.k)
         #: colours a GIF palette must hold (see Animator.palette_colors)
         self.palette_colors = self.face
         nb = len(hist.density)
