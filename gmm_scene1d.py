@@ -134,7 +134,7 @@ class Histogram:
     ----------
     x : ndarray, shape (n,) or (n, 1)
         The points in display units.
-    true_components : tuple (means (m, 1), covariances (m, 1, 1)[, weights (m,)]), optional
+    true_components : tuple (means (m, 1), covariances (m, 1, 1)), optional
         Their curves are kept below the top of the scene too.
 
     Attributes
@@ -180,10 +180,15 @@ class Histogram:
         """The scene's y range: the interval bars' band below 0, then up to ``top``."""
         return (-STRIP * self.top, self.top)
 
-    def bar(self, b, low, high):
-        """The rectangle of bin ``b`` from height ``low`` to ``high`` (4, 2)."""
-        x0, x1 = self.edges[b], self.edges[b + 1]
-        return np.array([[x0, low], [x1, low], [x1, high], [x0, high]])
+    def bars(self, low, high):
+        """Rectangles of every bin from heights ``low`` to ``high`` (each (..., b)):
+        (..., b, 4, 2) vertices, so stacked layers are one array."""
+        low, high = np.broadcast_arrays(np.asarray(low, dtype=float),
+                                        np.asarray(high, dtype=float))
+        x0 = np.broadcast_to(self.edges[:-1], low.shape)
+        x1 = np.broadcast_to(self.edges[1:], low.shape)
+        return np.stack([np.stack([x0, low], -1), np.stack([x1, low], -1),
+                         np.stack([x1, high], -1), np.stack([x0, high], -1)], axis=-2)
 
     def rows(self, k):
         """y of the k interval bars, evenly spaced in the band below the axis."""
@@ -191,13 +196,12 @@ class Histogram:
 
 
 def true_density(grid, true_components):
-    """``w_j N(x | mu_j, var_j)`` (m, len(grid)) of the true components; weights
-    equal (the sampler splits points evenly) unless a third entry gives them."""
-    means, covs = (np.asarray(a, dtype=float) for a in true_components[:2])
+    """``w_j N(x | mu_j, var_j)`` (m, len(grid)) of the true components
+    ``(means (m, 1), covariances (m, 1, 1))``, with equal weights 1/m: the sampler
+    splits the points evenly (counts differ by at most one)."""
+    means, covs = (np.asarray(a, dtype=float) for a in true_components)
     m = len(means)
-    weights = (np.asarray(true_components[2], dtype=float) if len(true_components) > 2
-               else np.full(m, 1.0 / m))
-    return component_densities(grid, weights, means.reshape(m), covs.reshape(m))
+    return component_densities(grid, np.full(m, 1.0 / m), means.reshape(m), covs.reshape(m))
 
 
 def column_view(X, i, names=None):
@@ -260,8 +264,6 @@ class HistogramView:
     colors : ndarray, shape (k, 4)
     responsibilities : callable, optional
         ``responsibilities(state) -> (n, k)``: stack the bars (``--soft``).
-    labels : str
-        Which state attribute holds the hard labels (``"labels"``).
     """
 
     def __init__(self, ax, hist, colors, *, responsibilities=None, alpha=POINT_ALPHA + 0.1):
@@ -273,11 +275,10 @@ class HistogramView:
         self._pair_base = hist.bins * np.int32(self.k)
         #: colours a GIF palette must hold (see Animator.palette_colors)
         self.palette_colors = self.face
-        nb = len(hist.density)
         if responsibilities is None:
-            verts = [hist.bar(b, 0.0, h) for b, h in enumerate(hist.density)]
+            verts = hist.bars(0.0, hist.density)
         else:
-            verts = [hist.bar(b, 0.0, 0.0) for _ in range(self.k) for b in range(nb)]
+            verts = hist.bars(0.0, np.zeros((self.k, len(hist.density)))).reshape(-1, 4, 2)
         self.bars = PolyCollection(verts, facecolors=[_tinted([[0.5] * 3], alpha)[0]],
                                    edgecolors="white", linewidths=0.6, zorder=Z_POINTS)
         ax.add_collection(self.bars, autolim=False)
@@ -303,11 +304,8 @@ class HistogramView:
             return [self.bars]
         layers = self.layers(state)
         top = np.cumsum(layers, axis=0)
-        bottom = top - layers
-        nb = layers.shape[1]
-        self.bars.set_verts([self.hist.bar(b, bottom[j, b], top[j, b])
-                             for j in range(len(layers)) for b in range(nb)])
-        self.bars.set_facecolor(np.repeat(self.face[:len(layers)], nb, axis=0))
+        self.bars.set_verts(self.hist.bars(top - layers, top).reshape(-1, 4, 2))
+        self.bars.set_facecolor(np.repeat(self.face[:len(layers)], layers.shape[1], axis=0))
         return [self.bars]
 
 
