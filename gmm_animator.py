@@ -278,7 +278,8 @@ class Animator:
     bound); :meth:`render` draws one frame, :meth:`save` streams every frame
     to a writer. Which views are drawn follows ``options``: points, true
     ellipses, fitted ellipses, means and the ``iter t / T`` text, plus the
-    teaching views (:func:`gmm_teaching.add_teaching_views`).
+    teaching views (:func:`gmm_teaching.add_teaching_views`); for 1-D data
+    (one column) the histogram scene of :mod:`gmm_scene1d` instead.
 
     Parameters
     ----------
@@ -299,6 +300,8 @@ class Animator:
     dpi : float
         The figure's pixels per inch (100, or as ``options.size`` and
         ``options.dpi`` make it).
+    histogram : gmm_scene1d.Histogram or None
+        The 1-D scene's histogram (None: the 2-D scene).
     """
 
     def __init__(self, fit, options, *, interactive=False, on_state=None):
