@@ -448,7 +448,8 @@ def build_parser():
                    type=_bounded_float(MIN_RADIUS, MAX_SCALE), default=10.0,
                    help="radius of the disc holding the means; blob sizes scale with it "
                         "(default: 10)")
-    g.add_argument("-d", "--dim", dest="n_features", type=int, choices=(1, 2), default=2,
+    g.add_argument("-d", "--dim", dest="n_features", type=_whole_number(1, 2, too_big="1-D or 2-D only"),
+                   default=2, metavar="D",
                    help="dimension of the points: 2 (x, y) or 1 (one value per row, "
                         "means in [-R, R]) (default: 2)")
 

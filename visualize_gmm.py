@@ -131,7 +131,8 @@ def build_parser():
     p.add_argument("--max_radius", "--max-radius", dest="max_radius", type=_radius,
                    default=10.0, metavar="R",
                    help="true means are sampled within this distance of the origin")
-    p.add_argument("-d", "--dim", dest="dim", type=int, choices=(1, 2), default=2,
+    p.add_argument("-d", "--dim", dest="dim", type=gmm_cli.integer(1, 2, "a dimension >= 1"), default=2,
+                   metavar="D",
                    help="dimension of the sampled points: 2, or 1 (a histogram with the "
                         "mixture's density and its components) (ignored with --load_path)")
     p.add_argument("--fps", type=_fps, default=10.0,

@@ -344,7 +344,9 @@ def test_select_k_in_1d_prints_the_table_and_draws_the_curve(tmp_path, captured,
     (["--load_path", FAITHFUL, "--dims", "2"], ["column 2 does not exist", "2 columns"]),
     (["--load_path", FAITHFUL, "--dims", "0", "1", "0"], ["one column I", "got 3"]),
     (["-d", "1", "--dims", "0", "1"], ["column 1 does not exist"]),
-    (["-d", "3"], ["-d/--dim", "invalid choice"]),
+    (["-d", "3"], ["-d/--dim", "expected a dimension >= 1 and at most 2, got '3'"]),
+    (["-d", "\u0661"], ["-d/--dim", "expected a dimension >= 1"]),
+    (["-d", "0"], ["-d/--dim", "expected a dimension >= 1"]),
 ])
 def test_1d_misuse_is_exit_2_and_one_error_line(tmp_path, capsys, argv, fragments):
     out = tmp_path / "o.png"
