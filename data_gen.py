@@ -153,6 +153,22 @@ def _rotation(theta):
 # --------------------------------------------------------------------------- samplers
 
 
+def _sample_line(n_points, n_gaussians, radius, rng, return_labels):
+    """:func:`sample_gaussians` with one feature: (X (n, 1), means (m, 1), covs (m, 1, 1))."""
+    unit_means = rng.uniform(-1.0, 1.0, n_gaussians)
+    sds = rng.uniform(_MIN_AXIS_FRACTION, _MAX_AXIS_FRACTION, n_gaussians)
+    labels = np.repeat(np.arange(n_gaussians), _even_split(n_points, n_gaussians))
+    unit_x = unit_means[labels] + sds[labels] * rng.standard_normal(n_points)
+    perm = rng.permutation(n_points)
+    X = (radius * unit_x[perm])[:, None]
+    means = (radius * unit_means)[:, None]
+    covariances = (radius * sds) ** 2
+    covariances = covariances[:, None, None]
+    if return_labels:
+        return X, means, covariances, labels[perm]
+    return X, means, covariances
+
+
 def _noisy_and_shuffled(X, noise, rng):
     """``X`` (n, 2) plus Gaussian noise of standard deviation ``noise``, rows in random order."""
     n = X.shape[0]
@@ -161,8 +177,8 @@ def _noisy_and_shuffled(X, noise, rng):
 
 
 def sample_gaussians(n_points, n_gaussians, *, max_radius=10, random_state=None,
-                     return_labels=False):
-    """Sample points from ``n_gaussians`` random 2-D Gaussians.
+                     return_labels=False, n_features=2):
+    """Sample points from ``n_gaussians`` random 2-D (or 1-D) Gaussians.
 
     Means are uniform in the disc of radius ``max_radius``. Each covariance has a
     uniformly random orientation and two axis standard deviations drawn uniformly
@@ -189,14 +205,18 @@ def sample_gaussians(n_points, n_gaussians, *, max_radius=10, random_state=None,
         Source of randomness.
     return_labels : bool, default False
         Also return which Gaussian drew each point.
+    n_features : {2, 1}, default 2
+        1: points on a line; means uniform in ``[-max_radius, max_radius]``,
+        standard deviations uniform in ``[0.04, 0.20] * max_radius`` (the
+        2-D rule along one axis).
 
     Returns
     -------
-    X : ndarray of shape (n, 2), float64
-        The points, shuffled.
-    means : ndarray of shape (m, 2)
+    X : ndarray of shape (n, d), float64
+        The points, shuffled (d = ``n_features``).
+    means : ndarray of shape (m, d)
         True means, each with norm <= ``max_radius``.
-    covariances : ndarray of shape (m, 2, 2)
+    covariances : ndarray of shape (m, d, d)
         True covariances, symmetric positive definite.
     labels : ndarray of shape (n,), int
         Index of the Gaussian that drew each row of X (only if ``return_labels``).
@@ -209,7 +229,11 @@ def sample_gaussians(n_points, n_gaussians, *, max_radius=10, random_state=None,
             "every Gaussian gets a point; ask for more points or fewer Gaussians"
         )
     radius = _check_nonneg("max_radius", max_radius, positive=True, minimum=MIN_RADIUS)
+    if isinstance(n_features, bool) or n_features not in (1, 2):
+        raise ValueError(f"n_features must be 1 or 2, got {n_features!r}")
     rng = _rng(random_state)
+    if n_features == 1:
+        return _sample_line(n_points, n_gaussians, radius, rng, return_labels)
 
     # Work in the unit disc, then scale: the same seed gives the same picture at any radius.
     r = np.sqrt(rng.uniform(0.0, 1.0, n_gaussians))
@@ -394,7 +418,8 @@ def _bounded_float(minimum, maximum):
 def build_parser():
     """The one argument parser of ``python data_gen.py``."""
     parser = _Parser(
-        description="Write a 2-D point set (one point per row) to a .npy, .csv, .tsv or .txt file.",
+        description="Write a 2-D point set (one point per row; gaussians -d 1: one value "
+                    "per row) to a .npy, .csv, .tsv or .txt file.",
         epilog="example: python data_gen.py circles -N 1000 --seed 0 -o examples/circles.npy",
     )
     sub = parser.add_subparsers(dest="generator", metavar="{" + ",".join(GENERATORS) + "}",
@@ -423,6 +448,10 @@ def build_parser():
                    type=_bounded_float(MIN_RADIUS, MAX_SCALE), default=10.0,
                    help="radius of the disc holding the means; blob sizes scale with it "
                         "(default: 10)")
+    g.add_argument("-d", "--dim", dest="n_features", type=_whole_number(1, 2, too_big="1-D or 2-D only"),
+                   default=2, metavar="D",
+                   help="dimension of the points: 2 (x, y) or 1 (one value per row, "
+                        "means in [-R, R]) (default: 2)")
 
     for shape, text in (
         ("circles", "three concentric noisy rings (radii 1, 2, 3): a GMM cannot separate them"),
@@ -441,7 +470,8 @@ def generate(args):
     """Run the generator chosen by parsed ``args``; returns X (n, 2)."""
     if args.generator == "gaussians":
         X, _, _ = sample_gaussians(args.n_points, args.n_gaussians,
-                                   max_radius=args.max_radius, random_state=args.seed)
+                                   max_radius=args.max_radius, random_state=args.seed,
+                                   n_features=args.n_features)
         return X
     shape = {"circles": circles, "spirals": spirals, "moons": moons}[args.generator]
     return shape(args.n_points, noise=args.noise, random_state=args.seed)
@@ -485,7 +515,7 @@ def write_points(path, X, *, force=False):
     """Write X (n, d) to ``path`` atomically (temp file in the same folder, then rename).
 
     ``.npy`` is what ``numpy.save`` writes; ``.csv`` writes a header ``x,y``
-    (``x0,x1,...`` for d > 2) and comma-separated values; ``.txt`` writes
+    (``x`` for d = 1, ``x0,x1,...`` for d > 2) and comma-separated values; ``.txt`` writes
     space-separated values without a header. Values are written with 17
     significant digits so they round-trip. Raises ``FileExistsError`` when
     ``path`` exists and ``force`` is False.
@@ -513,7 +543,7 @@ def _write_atomically(path, X, before_commit=lambda: None):
             np.save(_WriteOnly(fh), X, allow_pickle=False)
         else:
             d = X.shape[1]
-            names = ["x", "y"] if d == 2 else [f"x{i}" for i in range(d)]
+            names = {1: ["x"], 2: ["x", "y"]}.get(d) or [f"x{i}" for i in range(d)]
             delimiter = {".csv": ",", ".tsv": "\t"}.get(ext, " ")
             if ext in (".csv", ".tsv"):
                 fh.write((delimiter.join(names) + "\n").encode())

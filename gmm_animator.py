@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 import gmm_legend
 import gmm_plot
+import gmm_scene1d
 import gmm_teaching
 from gmm_atomic import AtomicFile
 from gmm_cli import NoSignals, check_save_path
@@ -90,6 +91,8 @@ class PixelLayout:
         The drawn points; they set the scene's limits and aspect.
     interactive : bool
         Create the figure through pyplot (for a window) instead of a bare Agg canvas.
+    limits : tuple (xlim, ylim), optional
+        The scene's limits, in a 4:3 box (the 1-D scene); ``points`` are then unused.
     equal_aspect : bool, default True
         One data unit as long on both axes (axes in the same units); False:
         a 4:3 box, each axis scaled to its own data (:func:`own_limits`).
@@ -103,8 +106,11 @@ class PixelLayout:
         Figure width and height in pixels.
     """
 
-    def __init__(self, points, *, interactive=False, equal_aspect=True):
-        if equal_aspect:
+    def __init__(self, points, *, interactive=False, equal_aspect=True, limits=None):
+        if limits is not None:      # given (the 1-D scene): a 4:3 box with these limits
+            self.size, rect, _, _ = figure_layout((0.0, 1.0), (0.0, 0.75))
+            (xlim, ylim), equal_aspect = limits, False
+        elif equal_aspect:
             self.size, rect, xlim, ylim = figure_layout(*gmm_plot.frame_limits(points))
         else:                       # each axis its own scale: a 4:3 box, limits from its data
             self.size, rect, _, _ = figure_layout((0.0, 1.0), (0.0, 0.75))
@@ -237,11 +243,27 @@ class PixelLayout:
         return new_w
 
 
+def _scene_views_2d(ax, fit, options, points, colors):
+    """The views of the 2-D scene: points, true and fitted ellipses, means."""
+    views = [gmm_plot.PointsView(ax, points, colors)]
+    if fit.true_components is not None:
+        views.append(gmm_plot.TrueEllipsesView(ax, *fit.true_components))
+    if options.show_covariances:
+        views.append(gmm_plot.EllipsesView(ax, colors))
+    if options.show_means:
+        views.append(gmm_plot.MeansView(ax, colors))
+    return views
+
+
 def _complete_figure(anim, fit, options):
     """Teaching views, legends, margins, ``--title`` and ``--size``/``--dpi`` on a new
     Animator's figure, in that order; returns the effective dpi."""
-    gmm_teaching.add_teaching_views(anim, fit, options)
-    gmm_legend.add_legends(anim, fit, options)
+    if anim.histogram is not None:          # the 1-D scene
+        gmm_scene1d.add_teaching_views(anim, fit, options)
+        gmm_scene1d.add_legends(anim, fit, options)
+    else:
+        gmm_teaching.add_teaching_views(anim, fit, options)
+        gmm_legend.add_legends(anim, fit, options)
     anim.fit_margins()              # wide tick labels (e.g. GPS) or long axis labels
     if options.title:
         anim.layout.add_title(options.title)
@@ -264,7 +286,8 @@ class Animator:
     bound); :meth:`render` draws one frame, :meth:`save` streams every frame
     to a writer. Which views are drawn follows ``options``: points, true
     ellipses, fitted ellipses, means and the ``iter t / T`` text, plus the
-    teaching views (:func:`gmm_teaching.add_teaching_views`).
+    teaching views (:func:`gmm_teaching.add_teaching_views`); for 1-D data
+    (one column) the histogram scene of :mod:`gmm_scene1d` instead.
 
     Parameters
     ----------
@@ -285,6 +308,8 @@ class Animator:
     dpi : float
         The figure's pixels per inch (100, or as ``options.size`` and
         ``options.dpi`` make it).
+    histogram : gmm_scene1d.Histogram or None
+        The 1-D scene's histogram (None: the 2-D scene).
     """
 
     def __init__(self, fit, options, *, interactive=False, on_state=None):
@@ -295,7 +320,11 @@ class Animator:
         self.interactive = interactive
         self.panels = {}
         points = np.asarray(fit.points, dtype=float)
-        self.layout = PixelLayout(points, interactive=interactive,
+        # the one place choosing the scene: a histogram for 1-D data, points in 2-D
+        self.histogram = (gmm_scene1d.Histogram(points, fit.true_components)
+                          if points.shape[1] == 1 else None)
+        limits = None if self.histogram is None else (self.histogram.xlim, self.histogram.ylim)
+        self.layout = PixelLayout(points, interactive=interactive, limits=limits,
                                   equal_aspect=getattr(fit, "equal_aspect", True))
         self.fig, self.ax = self.layout.fig, self.layout.ax
         self.canvas = self.fig.canvas
@@ -303,13 +332,8 @@ class Animator:
 
         colors = gmm_plot.component_colors(options.n_components)
         self.colors = colors
-        self.views = [gmm_plot.PointsView(ax, points, colors)]
-        if fit.true_components is not None:
-            self.views.append(gmm_plot.TrueEllipsesView(ax, *fit.true_components))
-        if options.show_covariances:
-            self.views.append(gmm_plot.EllipsesView(ax, colors))
-        if options.show_means:
-            self.views.append(gmm_plot.MeansView(ax, colors))
+        self.views = (_scene_views_2d(ax, fit, options, points, colors) if self.histogram is None
+                      else gmm_scene1d.scene_views(self, fit, options, self.histogram))
         self.views.append(gmm_plot.IterationText(ax, options.max_iter, tol=options.tol,
                                                  last=lambda: len(self.history) - 1))
         self.artists = sorted((a for v in self.views for a in v.artists),
@@ -318,7 +342,7 @@ class Animator:
         ax.set_ylim(ax.get_ylim())
         self._background = None
         self.current = None
-        if fit.axis_labels is not None:
+        if fit.axis_labels is not None and self.histogram is None:
             ax.set_xlabel(fit.axis_labels[0], fontsize=9, labelpad=2)
             ax.set_ylabel(fit.axis_labels[1], fontsize=9, labelpad=2)
             box = ax.get_window_extent()      # long labels (CSV column names) fit the axes

@@ -28,9 +28,10 @@ LABEL_CHUNK = 65536     # rows per block when labels or responsibilities are rec
 
 def sample(options, rng):
     """Points and true components drawn as ``options`` says (``n_points``, ``n_true``,
-    ``max_radius``); returns ``X (n, 2), (means (m, 2), covariances (m, 2, 2))``."""
+    ``max_radius``, ``n_features``); returns ``X (n, d), (means (m, d), covariances (m, d, d))``."""
     X, means, covs = data_gen.sample_gaussians(options.n_points, options.n_true,
-                                               max_radius=options.max_radius, random_state=rng)
+                                               max_radius=options.max_radius, random_state=rng,
+                                               n_features=options.n_features)
     return X, (means, covs)
 
 
@@ -153,8 +154,8 @@ class FitRun(EditableRun):
 
     Parameters
     ----------
-    X : ndarray, shape (n, d >= 2)
-        Points in user units.
+    X : ndarray, shape (n, d >= 1)
+        Points in user units (d = 1: a 1-D fit, drawn as a histogram).
     options : gmm_options.Options
         ``n_components``, ``max_iter``, ``tol``, ``init``, ``covariance_type``,
         ``random_state``, ``dims`` and ``show_true`` are used here.
@@ -175,7 +176,7 @@ class FitRun(EditableRun):
 
     Attributes
     ----------
-    points : ndarray, shape (n, 2)
+    points : ndarray, shape (n, 2), or (n, 1) for 1-D data
         The points in display units.
     true_components : tuple or None
         True means and covariances in display units (None when not shown).
@@ -202,7 +203,7 @@ class FitRun(EditableRun):
     Raises
     ------
     ValueError
-        ``X`` is not an (n, d >= 2) array of finite numbers, or has fewer
+        ``X`` is not an (n, d >= 1) array of finite numbers, or has fewer
         rows than ``n_components``; bad options (from :func:`gmm.em_steps`,
         :func:`gmm_transforms.view_of`).
     """
@@ -450,9 +451,11 @@ def stop_on_plateau(steps, tol, patience):
 
 
 def _check_points(X, n_components):
-    """Raise ValueError unless ``X`` is (n, d >= 2), finite, with at least ``n_components`` rows."""
-    if X.ndim != 2 or X.shape[1] < 2:
-        raise ValueError(f"points must be an (n, d >= 2) array, got shape {X.shape}")
+    """Raise ValueError unless ``X`` is (n, d >= 1), finite, with at least ``n_components`` rows."""
+    if X.ndim != 2 or X.shape[1] < 1:
+        hint = "; reshape one variable with x.reshape(-1, 1)" if X.ndim == 1 else ""
+        raise ValueError(f"points must be an (n, d >= 1) array (one column: 1-D data), "
+                         f"got shape {X.shape}{hint}")
     step = gmm_transforms.CHUNK_ROWS    # in blocks: a signal is handled between them
     bad_rows = sum(int(np.count_nonzero(~np.isfinite(X[a:a + step]).all(axis=1)))
                    for a in range(0, len(X), step))

@@ -91,13 +91,13 @@ def _rows_phrase(count):
 
 
 def _check_shape(name, n, d):
-    """Raise DataError unless an (n, d) table has a row and at least two columns."""
+    """Raise DataError unless an (n, d) table has a row and at least one column."""
     if n == 0:
         raise DataError(f"{name}: has 0 rows; need at least one point (one point per row)")
-    if d < 2:
+    if d < 1:
         raise DataError(
-            f"{name}: has {d} column{'s' if d != 1 else ''}; need at least 2 "
-            "(one point per row, x and y in columns)"
+            f"{name}: has 0 columns; need at least 1 "
+            "(one point per row: one value for 1-D data, x and y in columns for 2-D)"
         )
 
 
@@ -157,7 +157,7 @@ def _load_npy(name, fh):
     shape, dtype, data_offset = _npy_header(name, fh)
     _check_npy_dtype(name, dtype)
     _check_npy_shape(name, shape)
-    n, d = shape
+    n, d = shape if len(shape) == 2 else (shape[0], 1)     # a 1-D array: one column
     _check_shape(name, n, d)
     expected = n * d * dtype.itemsize
     available = os.fstat(fh.fileno()).st_size - data_offset
@@ -175,7 +175,7 @@ def _load_npy(name, fh):
     except MemoryError:
         raise DataError(f"{name}: is too large to load ({expected / 1e9:.1f} GB of data); "
                         "use fewer points") from None
-    return _finalise(name, X, lambda i: f"row index {i}")
+    return _finalise(name, X.reshape(n, d), lambda i: f"row index {i}")
 
 
 def _npy_header(name, fh):
@@ -236,17 +236,16 @@ def _check_npy_dtype(name, dtype):
 
 
 def _check_npy_shape(name, shape):
-    """A 2-D shape, or a DataError saying what the array is instead."""
-    if len(shape) != 2:
+    """A 2-D shape or a 1-D one (one value per point), or a DataError saying what the
+    array is instead."""
+    if len(shape) not in (1, 2):
         if len(shape) == 0:
             got = "a single number (0-D array)"
-        elif len(shape) == 1:
-            got = f"a 1-D array of {shape[0]} values"
         else:
             got = f"a {len(shape)}-D array of shape {tuple(shape)}"
         raise DataError(
-            f"{name}: is {got}; need a 2-D array of shape (n, 2) or wider "
-            "(one point per row), e.g. x.reshape(-1, 2)"
+            f"{name}: is {got}; need a 1-D array of n values or a 2-D array of shape "
+            "(n, d) (one point per row), e.g. x.reshape(-1, 2)"
         )
 
 
@@ -362,10 +361,6 @@ def _without_row_index(name, header, X, first_line, delimiter):
     """``(header, X)`` without a row-index first column (and a warning said)."""
     if not _is_row_index(header, first_line, delimiter, X[:, 0]):
         return header, X
-    if X.shape[1] == 2:
-        raise DataError(f"{name}: the first column is a row index (no name, distinct whole "
-                        "numbers, as pandas' to_csv writes), which leaves one data column; "
-                        "need at least 2 (1-D data is not supported yet)")
     warnings.warn(f"{name}: the first column is a row index (no name, distinct whole "
                   "numbers, as pandas' to_csv and R's write.csv write) and is left out",
                   IndexColumnWarning, stacklevel=5)   # load_points' or load_table's caller
@@ -476,7 +471,7 @@ def load_points(path, *, with_names=False, columns=None):
     Returns
     -------
     X : ndarray of shape (n, d), float64, C-ordered
-        n >= 1 points with d >= 2 finite coordinates. Integer data is converted.
+        n >= 1 points with d >= 1 finite coordinates (a 1-D .npy array is one column). Integer data is converted.
     names : list of str or None
         Only with ``with_names=True``.
 
@@ -633,8 +628,8 @@ def _resolve_columns(name, columns, header, n_columns):
         raise TypeError(f"columns must be a comma-separated string or a list of column names "
                         f"or 0-based numbers, got {type(columns).__name__}")
     if not specs or all(isinstance(s, str) and not s.strip() for s in specs):
-        raise DataError(f"{name}: no columns chosen (columns is empty); give at least 2 "
-                        "column names or 0-based numbers, e.g. 0,1")
+        raise DataError(f"{name}: no columns chosen (columns is empty); give at least one "
+                        "column name or 0-based number, e.g. 0,1 (one column: 1-D data)")
     numbered = f"the file has {n_columns} column{'s' if n_columns != 1 else ''}, numbered " \
                f"0 to {n_columns - 1}"
     if header is not None:
@@ -674,9 +669,6 @@ def _resolve_columns(name, columns, header, n_columns):
         if chosen.count(c) > 1:
             raise DataError(f"{name}: column {_column_label(header, n_columns, c)} is chosen "
                             "twice; give each column once")
-    if len(chosen) < 2:
-        raise DataError(f"{name}: only one column chosen ({_column_label(header, n_columns, chosen[0])}); "
-                        "choose at least 2 (1-D data is not supported yet)")
     return chosen
 
 
@@ -743,7 +735,7 @@ def _diagnose_columns(name, header, data, numbers, delimiter, chosen=None):
             hint = ",".join((header[i] if header and len(header) == n_columns and header[i]
                              else str(i)) for i in numeric)
             fix = (f"choose numeric columns, e.g. --columns {hint} (columns= in load_points)"
-                   if len(numeric) >= 2 else "fewer than 2 columns are numeric")
+                   if numeric else "no column is numeric")
             raise DataError(f"{name}: column {label} holds {_kind_of(text[c])} "
                             f"({text[c][:40]!r}), not numbers; {fix}")
     empty = [i for i, r in enumerate(rows) if any(not _dequote(r[c]) for c in chosen)]

@@ -118,15 +118,19 @@ class Options:
     n_points, n_true, max_radius
         Without data: sample ``n_points`` points (``-N``) from ``n_true``
         Gaussians (``-m``) with means within ``max_radius`` of the origin.
+    n_features : {2, 1}
+        Without data: the dimension of the sampled points (``-d``); 1 draws
+        a histogram with the mixture's density (see :mod:`gmm_scene1d`).
     fps : float
         Frames per second, from :data:`MIN_FPS` to :data:`MAX_FPS`.
     show_covariances, show_means, show_true : bool
         Draw the fitted ellipses, the means, the true ellipses (``--hide_*``).
     print_ll : bool
         Print ``iteration I  log-likelihood LL`` per state (``--print_ll``).
-    dims : tuple (int, int) or None
+    dims : tuple (int, int), tuple (int,) or None
         Draw these two columns (``--dims``); default: the data for d == 2,
-        the top two principal components for d > 2.
+        the top two principal components for d > 2. One column ``(i,)``:
+        fit that column alone (1-D).
     ll_panel, soft, contours : bool
         Teaching views: ``--ll-panel``, ``--soft``, ``--contours``.
     uncertainty : bool
@@ -168,8 +172,12 @@ class Options:
     title: object = None
     size: object = None
     dpi: object = None
+    n_features: int = 2
 
     def __post_init__(self):
+        if isinstance(self.n_features, bool) or self.n_features not in (1, 2):
+            raise ValueError(f"n_features must be 1 or 2 (the dimension of sampled points), "
+                             f"got {self.n_features!r}")
         object.__setattr__(self, "patience", check_count("patience", self.patience, 1,
                                                          MAX_PATIENCE))
         if self.title is not None and not isinstance(self.title, str):
@@ -230,6 +238,7 @@ class Options:
             print_ll=args.print_ll, dims=args.dims, ll_panel=args.ll_panel,
             soft=args.soft, compare=args.compare, contours=args.contours, quiet=args.quiet,
             uncertainty=args.uncertainty, patience=args.patience, title=args.title,
-            size=None if args.size is None else tuple(args.size), dpi=args.dpi)
+            size=None if args.size is None else tuple(args.size), dpi=args.dpi,
+            n_features=getattr(args, "dim", 2))
         values.update(overrides)
         return cls(**values)

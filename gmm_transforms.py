@@ -292,7 +292,7 @@ def project(state, P, centre):
 def view_of(X, dims=None, names=None):
     """How ``X`` is shown in 2-D: a projection (or None) and the axis labels.
 
-    d == 2 without ``dims``: no projection, labels from ``names`` (or None).
+    d == 2 (or 1) without ``dims``: no projection, labels from ``names`` (or None).
     ``dims = (i, j)``: those columns, labelled by ``names`` or ``x{i}``.
     Otherwise (d > 2): the top two principal components, labelled
     ``PC1 (62% var)``.
@@ -320,7 +320,7 @@ def view_of(X, dims=None, names=None):
             raise ValueError(f"--dims {i} {j}: pick two different columns")
         label = (lambda c: names[c]) if names is not None else (lambda c: f"x{c}")
         return column_projection(d, (i, j)), (label(i), label(j))
-    if d == 2:
+    if d <= 2:                  # 1-D data is drawn as itself (a histogram)
         return None, (tuple(names) if names is not None else None)
     P, centre, explained = pca_projection(X)
     return (P, centre), tuple(f"PC{a + 1} ({100 * e:.0f}% var)" for a, e in enumerate(explained))

@@ -35,6 +35,7 @@ import gmm_core
 import gmm_fit
 import gmm_load
 import gmm_params
+import gmm_scene1d
 import gmm_window
 from gmm_atomic import all_or_none, atomic_write, target_problem
 from gmm_animator import Animator
@@ -106,7 +107,8 @@ def build_parser():
     """The command-line parser; every flag carries help text with its default."""
     p = gmm_cli.ArgumentParser(
         prog=_prog_name(),
-        description="Animate EM fitting a Gaussian Mixture Model to 2-D points, one "
+        description="Animate EM fitting a Gaussian Mixture Model to 2-D points (1-D: "
+                    "a histogram with the mixture's density), one "
                     "EM iteration per frame. Without --save a live window opens; with "
                     f"no display the animation is saved to {DEFAULT_SAVE}.",
         formatter_class=gmm_cli.HelpFormatter,
@@ -129,13 +131,18 @@ def build_parser():
     p.add_argument("--max_radius", "--max-radius", dest="max_radius", type=_radius,
                    default=10.0, metavar="R",
                    help="true means are sampled within this distance of the origin")
+    p.add_argument("-d", "--dim", dest="dim", type=gmm_cli.integer(1, 2, "a dimension >= 1"), default=2,
+                   metavar="D",
+                   help="dimension of the sampled points: 2, or 1 (a histogram with the "
+                        "mixture's density and its components) (ignored with --load_path)")
     p.add_argument("--fps", type=_fps, default=10.0,
                    help=f"frames per second of the animation (from {MIN_FPS:g} to "
                         f"{MAX_FPS:g}); GIF frames last at least 20 ms, so a GIF plays "
                         "at most 50 frames per second")
     p.add_argument("--load_path", "--load-path", dest="load_path", default=None,
                    metavar="PATH",
-                   help="fit points from a .npy/.csv/.txt file (n rows, >= 2 columns) "
+                   help="fit points from a .npy/.csv/.txt file (n rows; one column or a "
+                        "1-D .npy array is 1-D data) "
                         "instead of sampling; with more than 2 columns all are fitted "
                         "and the top two principal components are drawn (see --dims); "
                         "a pandas/R row-index first column is left out")
@@ -213,10 +220,11 @@ def _add_analysis_arguments(p):
                         "number (a row index counts), comma-separated, e.g. income,age; "
                         "needed when the file has text, date or True/False columns "
                         "(default: every column)")
-    g.add_argument("--dims", nargs=2, type=_column, default=None, metavar=("I", "J"),
+    g.add_argument("--dims", nargs="+", type=_column, default=None, metavar="I",
                    help="draw columns I and J (numbered from 0) instead of the default "
                         "view; EM still fits all columns (default: the data itself for 2 "
-                        "columns, the top two principal components for more)")
+                        "columns, the top two principal components for more); one column "
+                        "I alone: fit just that column (1-D, drawn as a histogram)")
     g.add_argument("--save-params", "--save_params", dest="save_params", default=None,
                    metavar="PATH",
                    help="after the run write the final weights, means, covariances, "
@@ -303,8 +311,8 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
 
     Parameters
     ----------
-    X : ndarray, shape (n, d >= 2), optional
-        Points in user units. None: sample ``n_points`` from ``n_true`` random
+    X : ndarray, shape (n, d >= 1), optional
+        Points in user units (one column: a 1-D fit, drawn as a histogram). None: sample ``n_points`` from ``n_true`` random
         Gaussians within ``max_radius`` (their ellipses are drawn gray dashed).
     n_components : int
         Number of components to fit (``-k``).
@@ -322,9 +330,11 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         The fields of :class:`gmm_options.Options`, which names and explains
         them: ``max_iter`` (200), ``tol`` (3e-5), ``patience`` (5), ``init``
         ("center"), ``title``, ``size``, ``dpi``, ``covariance_type``,
-        ``random_state``, ``n_points``, ``n_true``, ``max_radius``, ``fps``,
+        ``random_state``, ``n_points``, ``n_true``, ``max_radius``,
+        ``n_features`` (2, or 1 to sample 1-D data), ``fps``,
         ``show_covariances``, ``show_means``, ``show_true``, ``print_ll``,
-        ``dims``, ``ll_panel``, ``soft``, ``compare``, ``contours``,
+        ``dims`` (one column ``(i,)``: fit that column alone, in 1-D), ``ll_panel``,
+        ``soft``, ``compare``, ``contours``,
         ``uncertainty``. The old
         names ``iterations``, ``seed``, ``hide_covs``, ``hide_means`` and
         ``hide_real`` still work and warn once (FutureWarning).
@@ -355,6 +365,9 @@ def _animation(options, X=None, *, rng=None, true_components=None, column_names=
                interactive=False, on_state=None, shared_scale=False):
     """The Animator of ``options`` on ``X`` (None: sampled with ``rng``)."""
     rng = np.random.default_rng(options.random_state) if rng is None else rng
+    if X is not None and options.dims is not None and len(options.dims) == 1:
+        X, column_names = gmm_scene1d.column_view(X, options.dims[0], column_names)
+        options = dataclasses.replace(options, dims=None)
     if X is None:
         X, sampled = gmm_fit.sample(options, rng)
         true_components = sampled if true_components is None else true_components
@@ -493,7 +506,7 @@ def _plan(args, X, true_components, signals):
     """
     rng = np.random.default_rng(args.seed)
     sampled = X is None
-    d = X.shape[1] if X is not None else 2
+    d = X.shape[1] if X is not None else args.dim
     n = len(X) if X is not None else args.num_points
     if args.dims is not None:
         view_of(np.zeros((1, d)), args.dims)          # raises on a bad --dims
@@ -723,6 +736,7 @@ def _run(args, signals):
     if problem:
         raise UsageError(f"--size {problem}")
     X, names = _load(args) if args.load_path is not None else (None, None)
+    X, names = gmm_scene1d.command_line_data(args, X, names)    # --dims I, 1-D checks
     n = len(X) if X is not None else args.num_points
     if args.num_clusters > n and args.select_k is None and args.init_params is None:
         raise UsageError(f"-k {args.num_clusters} is more than the number of points ({n}); "

@@ -17,13 +17,16 @@ Prints (never asserts):
 4. teaching views: ms per rendered frame with each view added to
    the default picture (EM states pulled beforehand; a view's own work, such
    as --soft's responsibilities or --compare's Lloyd step, is counted), and
-   the contour grid's cost per frame against its resolution.
+   the contour grid's cost per frame against its resolution;
+5. 1-D data (``-d 1``: one histogram and its curves per frame) beside 2-D
+   data, per frame (render + GIF encode, EM excluded) at n = 1e3, 1e5, 1e6.
 
 Usage::
 
     python bench/bench_render.py            # all sections (about a minute)
     python bench/bench_render.py --quick    # smaller n list, 1 repeat
     python bench/bench_render.py --views-only   # only section 4
+    python bench/bench_render.py --one-d-only   # only section 5
 """
 import argparse
 import gc
@@ -293,15 +296,47 @@ def section_views(ns, n_frames):
         print(f"   {resolution:>5} x {len(view.y):<5}{ms:>8.1f} ms")
 
 
+def _frame_ms(anim):
+    """Median ms per frame (render + GIF encode) of ``anim``, EM pulled beforehand."""
+    anim.run()
+    anim.render(0)                          # static layer
+    gc.collect()
+    writer = GifWriter(io.BytesIO(), anim.size, 10, PaletteQuantizer(anim.palette_colors()))
+    times = []
+    for i in range(1, len(anim.history)):
+        t0 = time.perf_counter()
+        writer.add(anim.render(i))
+        times.append(time.perf_counter() - t0)
+    writer.finish()
+    return 1e3 * float(np.median(times))
+
+
+def section_one_d(ns, n_frames):
+    print("5. 1-D (histogram) vs 2-D (points) per frame: render + GIF encode, EM excluded "
+          "(median)")
+    print(f"   {'n':>9}{'1-D':>10}{'2-D':>10}{'2-D / 1-D':>11}")
+    for n in ns:
+        cells = []
+        for d in (1, 2):
+            anim = visualize_gmm.animate(None, 5, n_features=d, n_points=n, n_true=5,
+                                         max_iter=n_frames - 1, tol=0, random_state=0)
+            cells.append(_frame_ms(anim))
+        print(f"   {n:>9}{cells[0]:>8.1f}ms{cells[1]:>8.1f}ms{cells[1] / cells[0]:>10.1f}x")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer sizes, one repeat")
     p.add_argument("--repeat", type=int, default=3, help="runs per end-to-end timing")
     p.add_argument("--skip-large", action="store_true", help="skip the n = 1e6 section")
     p.add_argument("--views-only", action="store_true", help="only the teaching views section")
+    p.add_argument("--one-d-only", action="store_true", help="only the 1-D vs 2-D section")
     args = p.parse_args(argv)
     if args.views_only:
         section_views([1_000, 100_000], 10)
+        return
+    if args.one_d_only:
+        section_one_d([1_000, 100_000, 1_000_000], 10)
         return
     repeat = 1 if args.quick else args.repeat
     ns = [1_000, 100_000, 1_000_000] if args.quick else [1_000, 10_000, 100_000, 300_000,
@@ -315,6 +350,8 @@ def main(argv=None):
         section_per_frame(ns, 10)
         print()
         section_views([1_000, 100_000], 10)
+        print()
+        section_one_d([1_000, 100_000, 1_000_000], 10)
 
 
 if __name__ == "__main__":

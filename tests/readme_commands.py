@@ -83,8 +83,20 @@ DATA_COMMANDS = {
     "moons": "moons -N 1000 --noise 0.1 --seed 0 -o examples/moons.npy --force",
 }
 
-#: the README's "make your own data" command; test_readme runs it verbatim
-OWN_DATA_COMMANDS = ["gaussians -N 2000 --seed 0 -o out.npy"]
+#: the README's "make your own data" commands (the second in "One-dimensional
+#: data"); test_readme runs them verbatim
+OWN_DATA_COMMANDS = ["gaussians -N 2000 --seed 0 -o out.npy",
+                     "gaussians -d 1 -N 500 --seed 0 -o line.csv"]
+
+#: the README's "One-dimensional data" commands (the first two made
+#: examples/faithful_eruptions.gif and examples/faithful.gif); test_scene1d runs
+#: them verbatim in a scratch copy of examples/
+ONE_D_COMMANDS = [
+    "-k 2 --load_path examples/faithful.csv --dims 0 --seed 0 "
+    "--save examples/faithful_eruptions.gif",
+    "-k 2 --load_path examples/faithful.csv --seed 0 --save examples/faithful.gif",
+    "-d 1 -m 3 -k 3 -N 600 --seed 1 --soft --ll-panel --save line.png",
+]
 
 #: the README's "Install as a package" block: INSTALL_COMMAND, then the
 #: installed commands, which test_notebook runs verbatim in a fresh venv holding
@@ -115,5 +127,5 @@ def bash_commands(markdown):
 def visualize_commands():
     """Every visualize_gmm.py argument string the tests cover (whitespace-normalised)."""
     tested = set(USAGE_RUNS) | set(EXAMPLE_COMMANDS) | set(GALLERY_COMMANDS)
-    tested |= set(ANALYSIS_COMMANDS) | set(RESULTS_COMMANDS)
+    tested |= set(ANALYSIS_COMMANDS) | set(RESULTS_COMMANDS) | set(ONE_D_COMMANDS)
     return tested | {"--help"}

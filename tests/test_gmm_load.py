@@ -227,10 +227,12 @@ def test_fail_ragged_csv(tmp_path):
     _error(path, "line 2 has 3 values", "line 1 has 2")
 
 
-def test_fail_1d(tmp_path):
+def test_1d_npy_array_is_one_column(tmp_path):
     path = tmp_path / "a.npy"
     np.save(path, np.arange(10.0))
-    _error(path, "1-D array of 10 values", "reshape(-1, 2)")
+    X = load_points(path)
+    assert X.shape == (10, 1) and X.flags.c_contiguous
+    np.testing.assert_array_equal(X[:, 0], np.arange(10.0))
 
 
 def test_fail_0d(tmp_path):
@@ -245,17 +247,21 @@ def test_fail_3d(tmp_path):
     _error(path, "3-D array of shape (4, 3, 2)")
 
 
-def test_fail_one_column_npy(tmp_path):
+def test_fail_zero_column_npy(tmp_path):
     path = tmp_path / "data.npy"
-    np.save(path, np.zeros((5, 1)))
-    msg = _error(path, "has 1 column; need at least 2")
-    assert msg == (f"{path}: has 1 column; need at least 2 "
-                   "(one point per row, x and y in columns)")
+    np.save(path, np.zeros((5, 0)))
+    msg = _error(path, "has 0 columns; need at least 1")
+    assert msg == (f"{path}: has 0 columns; need at least 1 "
+                   "(one point per row: one value for 1-D data, x and y in columns for 2-D)")
 
 
-def test_fail_one_column_csv(tmp_path):
+def test_one_column_npy_and_csv_load(tmp_path):
+    np.save(tmp_path / "data.npy", np.array([[1.0], [2.5]]))
+    np.testing.assert_array_equal(load_points(tmp_path / "data.npy"), [[1.0], [2.5]])
     path = _save_text(tmp_path / "data.csv", "x\n1\n2\n")
-    _error(path, "has 1 column")
+    X, names = load_points(path, with_names=True)
+    np.testing.assert_array_equal(X, [[1.0], [2.0]])
+    assert names == ["x"]
 
 
 def test_fail_zero_rows_npy(tmp_path):
@@ -346,8 +352,8 @@ def _write_header_only(path, shape, descr="<f8", size=None):
 
 
 @pytest.mark.parametrize("shape, fragment", [
-    ((12_500_000, 1), "has 1 column"),
-    ((12_500_000,), "1-D array of 12500000 values"),
+    ((12_500_000, 0), "has 0 columns"),
+    ((12_500_000, 1, 1), "3-D array"),
     ((500, 5000, 5), "3-D array"),
 ])
 def test_huge_wrong_shape_rejected_from_header_without_reading(tmp_path, monkeypatch, shape,
@@ -529,7 +535,9 @@ def _one_line_naming(exc, path):
 
 def _expected_points(arr):
     """What load_points must return for ``arr`` saved with numpy.save, or None for an error."""
-    if arr.dtype.kind not in "iuf" or arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 2:
+    if arr.ndim == 1:               # a 1-D array is one column (1-D data)
+        arr = arr.reshape(-1, 1)
+    if arr.dtype.kind not in "iuf" or arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
         return None
     if not np.isfinite(arr).all():
         return None
@@ -644,7 +652,7 @@ def text_tables(draw):
     lines = [delimiter.join(f"x{j}" for j in range(d))] if header else []
     lines += [delimiter.join(repr(v) for v in row) for row in values]
     text = draw(st.sampled_from(["\n", "\r\n"])).join(lines)
-    expected = np.array(values, dtype=np.float64).reshape(n, d) if n >= 1 and d >= 2 else None
+    expected = np.array(values, dtype=np.float64).reshape(n, d) if n >= 1 else None
     return text, expected
 
 
@@ -652,7 +660,7 @@ def text_tables(draw):
 @given(table=text_tables(), ext=st.sampled_from([".csv", ".txt", ".CSV"]))
 @example(table=("x,y", None), ext=".csv")
 @example(table=("", None), ext=".csv")
-@example(table=("1\n2", None), ext=".txt")
+@example(table=("1\n2", np.array([[1.0], [2.0]])), ext=".txt")
 def test_load_points_text_returns_the_written_numbers_or_one_line(table, ext):
     text, expected = table
     folder = tempfile.mkdtemp()
@@ -730,7 +738,6 @@ def test_columns_by_name_or_number_keep_the_row_index_aside(tmp_path):
     ("a,b,when\n1,2,2024-01-01\n3,4,2024-01-02\n", "column 'when' holds dates"),
     ("a,b,flag\n1,2,True\n3,4,False\n", "column 'flag' holds True/False values"),
     ("a,b\n1,2\n3,\n,4\n5,6\n", "2 rows of 4 have empty cells (first at line 3, column 'b')"),
-    (",value\n0,1.5\n1,2.5\n", "which leaves one data column; need at least 2 (1-D data is not"),
 ])
 def test_non_numeric_columns_empty_cells_and_a_lone_column_are_named(tmp_path, text, fragment):
     path = _save_text(tmp_path / "x.csv", text)

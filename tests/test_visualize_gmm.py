@@ -437,7 +437,7 @@ def test_bad_input_is_one_error_line(tmp_path, monkeypatch, capsys, extra):
 def test_bad_files_are_one_error_line(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "text.npy").write_text("not numpy")
-    (tmp_path / "one_col.csv").write_text("1\n2\n3\n")
+    (tmp_path / "one_col.csv").write_text("x\n")          # a header and no rows
     (tmp_path / "nan.csv").write_text("1,2\nnan,3\n4,5\n")
     (tmp_path / "out.gif").mkdir()
     for args in (["--load_path", "text.npy"], ["--load_path", "one_col.csv"],

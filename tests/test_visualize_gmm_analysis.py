@@ -262,7 +262,7 @@ def test_two_column_csv_header_labels_and_no_labels_for_sampled(tmp_path, captur
     assert captured["anim"].ax.get_xlabel() == ""
 
 
-@pytest.mark.parametrize("dims", [["0", "4"], ["2", "2"], ["-1", "0"], ["1"]])
+@pytest.mark.parametrize("dims", [["0", "4"], ["2", "2"], ["-1", "0"], ["0", "1", "2"], ["4"]])
 def test_bad_dims_is_one_error_line(tmp_path, capsys, dims):
     out = tmp_path / "o.png"
     assert main(["-k", "2", "--load_path", IRIS, "--dims", *dims, "-s", str(out)]) == 2

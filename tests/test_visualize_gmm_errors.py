@@ -76,7 +76,7 @@ def _write_bad_files(folder):
     np.save(folder / "zero_rows.npy", np.zeros((0, 2)))
     np.save(folder / "one_d.npy", np.arange(10.0))
     np.save(folder / "three_d.npy", np.zeros((4, 3, 2)))
-    np.save(folder / "one_column.npy", np.zeros((10, 1)))
+    np.save(folder / "one_column.npy", np.zeros((10, 0)))
     np.save(folder / "objects.npy", np.array([{"a": 1}, None], dtype=object),
             allow_pickle=True)
     (folder / "text.npy").write_text("1,2\n3,4\n")
@@ -102,12 +102,12 @@ MATRIX = {
                              ["numpy.save"]),
     ".npy with 0 rows": (["--load_path", "zero_rows.npy"], ["has 0 rows"],
                          ["need at least one point"]),
-    "1-D array": (["--load_path", "one_d.npy"], ["1-D array of 10 values"],
-                  ["reshape(-1, 2)"]),
+    "1-D data with --contours": (["--load_path", "one_d.npy", "--contours"],
+                                 ["--contours", "1-D data"], ["drop --contours"]),
     "3-D array": (["--load_path", "three_d.npy"], ["3-D array of shape (4, 3, 2)"],
                   ["reshape(-1, 2)"]),
-    "one column": (["--load_path", "one_column.npy"], ["has 1 column"],
-                   ["need at least 2"]),
+    "no column": (["--load_path", "one_column.npy"], ["has 0 columns"],
+                  ["need at least 1"]),
     "pickled object array": (["--load_path", "objects.npy"], ["Python objects"],
                              ["never loaded", "save a numeric array"]),
     "text renamed .npy": (["--load_path", "text.npy"], ["looks like a text file"],
@@ -642,10 +642,10 @@ def test_loading_never_unpickles(tmp_path, monkeypatch, capsys, kind):
 
 
 def _huge_wrong_shape(path):
-    """A 100 MB (sparse) .npy whose header says (12_500_000, 1): one column."""
+    """A 100 MB (sparse) .npy whose header says (12_500_000, 1, 1): a 3-D array."""
     with open(path, "wb") as fh:
         npy_format.write_array_header_1_0(
-            fh, {"descr": "<f8", "fortran_order": False, "shape": (12_500_000, 1)})
+            fh, {"descr": "<f8", "fortran_order": False, "shape": (12_500_000, 1, 1)})
         fh.truncate(fh.tell() + 100_000_000)
     assert os.path.getsize(path) > 100_000_000
 
@@ -662,8 +662,8 @@ def test_100mb_wrong_shape_rejected_from_header(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(np, "fromfile", no_reading)
     trap = _Trap(monkeypatch)
     assert main(FAST + ["--load_path", str(path), "-s", str(tmp_path / "o.gif")]) == 2
-    _assert_one_error_line(capsys.readouterr().err, "huge.npy", "has 1 column",
-                           "need at least 2")
+    _assert_one_error_line(capsys.readouterr().err, "huge.npy", "3-D array",
+                           "reshape")
     assert trap.calls == [] and sorted(os.listdir(tmp_path)) == ["huge.npy"]
 
 
@@ -684,7 +684,7 @@ def test_100mb_wrong_shape_in_a_real_process_reads_little(tmp_path):
                            "-s", "o.gif"], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 2, proc.stderr
-    _assert_one_error_line(proc.stderr, "has 1 column")
+    _assert_one_error_line(proc.stderr, "3-D array")
     assert int(proc.stdout) < 20_000_000, proc.stdout        # not the 100 MB of data
     assert sorted(os.listdir(tmp_path)) == ["huge.npy"]
 

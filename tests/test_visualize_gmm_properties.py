@@ -151,6 +151,7 @@ VALUE_FLAGS = {
     "--select-k": texts, "--init": texts, "--covariance-type": texts, "--criterion": texts,
     "--compare": texts, "--load_path": texts, "--save-params": texts, "--init-params": texts,
     "-s": st.sampled_from(SAVES), "--patience": ints, "--dpi": ints, "--title": texts,
+    "-d": ints,
 }
 SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
             "--print_ll", "-q", "--uncertainty"]
@@ -194,6 +195,7 @@ VALID = {
     "--title": st.sampled_from(["EM", "", "x" * 400, "\u00e9t\u00e9 $x^2$ 50%", "a\nb"]),
     "--dpi": st.sampled_from(["50", "72", "150"]),
     "--init": st.sampled_from(["center", "kmeans++", "kmeans", "random_from_data", "random"]),
+    "-d": st.sampled_from(["1", "2"]),
 }
 
 

@@ -1,0 +1,683 @@
+"""The 1-D scene: the data as a histogram, the mixture's density and its components.
+
+What a statistics textbook (and R's mclust) draws for a 1-D mixture, with the
+look of the 2-D scene (:mod:`gmm_plot`): the same colour per component, the
+same header, a legend. One EM iteration per frame:
+
+- the data as a density-normalised histogram (bins by the Freedman-Diaconis
+  rule with Sturges' as the floor, numpy's ``"auto"``: :func:`histogram_edges`), each bar in the colour of the component
+  most of its points belong to, or with ``soft`` stacked by responsibility;
+- the mixture density ``sum_j w_j N(x | mu_j, s_j^2)`` as a dark curve and
+  each weighted component ``w_j N(x | mu_j, s_j^2)`` as a coloured curve
+  (:func:`component_densities`), so the curves and the bars share one scale
+  (both integrate to 1 over the line);
+- each mean as a ``+`` on the axis, and below the axis the interval
+  ``mu_j +- sqrt(2) s_j`` as a bar: the 1-D section of the 2-D ellipse
+  (Mahalanobis radius sqrt(2), :data:`gmm_plot.DEFAULT_N_STD`);
+- true components of sampled data as gray dashed curves.
+
+The views follow the protocol of :mod:`gmm_plot` (``update(state) ->
+artists``, ``artists``); states are 1-D :class:`gmm.GMMState` in display
+units (means (k, 1), covariances (k, 1, 1)). :class:`gmm_animator.Animator`
+picks this scene for one-column data; :func:`add_teaching_views` and
+:func:`add_legends` are the 1-D counterparts of :mod:`gmm_teaching`'s and
+:mod:`gmm_legend`'s.
+"""
+
+import math
+
+import numpy as np
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.lines import Line2D
+from matplotlib.markers import MarkerStyle
+from matplotlib.patches import Patch, Rectangle
+
+from gmm_legend import LegendView
+from gmm_plot import (
+    DEFAULT_N_STD, POINT_ALPHA, TRUE_COLOR, Z_FIT, Z_MEANS, Z_POINTS, Z_TRUE, component_styles,
+)
+from gmm_teaching import (
+    LL_PANEL_WIDTH, FollowerPanel, KMeansText, LogLikelihoodPanel, PanelTitle,
+)
+
+#: the histogram never has more bins than this (Freedman-Diaconis gives millions
+#: for heavy-tailed data, whose IQR is tiny next to its range)
+MAX_BINS = 400
+#: x values at which the density curves are evaluated
+GRID_POINTS = 600
+#: the band below the axis holding the interval bars, as a fraction of the top
+STRIP = 0.2
+#: headroom above the highest bar (or true curve)
+HEADROOM = 1.3
+#: a component curve below this fraction of the top is left out (its tails)
+TAIL = 0.004
+#: the curves may raise the top to at most this multiple of the bars' (a component
+#: collapsing onto one value would otherwise flatten the histogram; its peak is cut)
+MAX_GROWTH = 3.0
+DENSITY_COLOR = "0.1"
+BOUNDARY_COLOR = "0.3"
+
+
+# --------------------------------------------------------------------------- #
+# Numbers: bins, densities, limits (no figures)
+# --------------------------------------------------------------------------- #
+
+def histogram_edges(x, max_bins=MAX_BINS):
+    """Bin edges of ``x`` as ``numpy.histogram_bin_edges(x, "auto")`` gives them, at
+    most ``max_bins`` bins.
+
+    The Freedman-Diaconis width ``2 IQR n^(-1/3)``, but never wider than
+    Sturges' ``range / (log2 n + 1)`` (for few points, or two clusters whose
+    gap inflates the IQR, Freedman-Diaconis alone gives a handful of bars;
+    R's ``hist`` uses Sturges) and never narrower than ``range / (2 sqrt(n))``
+    (heavy tails, or an IQR of 0). Then ``ceil(range / width)`` equal bins
+    from min to max. Where the Freedman-Diaconis width is the one chosen, the
+    edges are numpy's ``"fd"`` edges. Constant data gets one bin of width ``max(1, |x| 1e-3)`` around it.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Finite values, n >= 1.
+    max_bins : int
+
+    Returns
+    -------
+    edges : ndarray, shape (bins + 1,)
+        Increasing.
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    lo, hi = float(x.min()), float(x.max())
+    if not hi > lo:
+        half = 0.5 * max(1.0, abs(lo) * 1e-3)
+        return np.array([lo - half, lo + half])
+    span, n = hi - lo, len(x)
+    q75, q25 = np.percentile(x, [75, 25])
+    fd = 2.0 * float(q75 - q25) * n ** (-1.0 / 3.0)          # Freedman-Diaconis
+    fd = max(fd, 0.5 * span / math.sqrt(n))                  # at most 2 sqrt(n) bins
+    width = min(fd, span / (math.log2(n) + 1.0))             # at least Sturges' bins
+    bins = math.ceil(span / width) if math.isfinite(span / width) else max_bins
+    return np.linspace(lo, hi, int(min(max(bins, 1), max_bins)) + 1)
+
+
+def component_densities(x, weights, means, variances):
+    """``w_j N(x | mu_j, var_j)`` for each component j at each x.
+
+    Parameters
+    ----------
+    x : ndarray, shape (m,)
+    weights, means, variances : array_like, shape (k,)
+
+    Returns
+    -------
+    ndarray, shape (k, m)
+        Each row integrates to its weight; the column sums are the mixture density.
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    w, mu, var = (np.asarray(a, dtype=float).ravel() for a in (weights, means, variances))
+    z = (x[None, :] - mu[:, None]) ** 2 / var[:, None]
+    with np.errstate(divide="ignore"):
+        log_w = np.log(w)
+    return np.exp(log_w[:, None] - 0.5 * z - 0.5 * np.log(2.0 * np.pi * var)[:, None])
+
+
+def _state_arrays(state):
+    """(weights, means, variances), each (k,), of a 1-D state."""
+    return (np.asarray(state.weights, dtype=float),
+            np.asarray(state.means, dtype=float)[:, 0],
+            np.asarray(state.covariances, dtype=float).reshape(len(state.weights), -1)[:, 0])
+
+
+class Histogram:
+    """The data's histogram, each point's bin, and the scene's limits.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,) or (n, 1)
+        The points in display units.
+    true_components : tuple (means (m, 1), covariances (m, 1, 1)), optional
+        Their curves are kept below the top of the scene too.
+
+    Attributes
+    ----------
+    edges : ndarray, shape (b + 1,)
+    bins : ndarray, shape (n,)
+        Each point's bin (the last bin includes the maximum, as numpy's).
+    density : ndarray, shape (b,)
+        ``counts / (n * width)``: the bars' heights, integrating to 1.
+    xlim, ylim : (float, float)
+        x: the edges plus 6% on each side; y: from ``-STRIP * top`` (the
+        interval bars' band) to ``top``.
+    top : float
+        The top of the scene: :data:`HEADROOM` times the highest bar (or
+        true curve) at first; :class:`ScaleView` raises it for the curves.
+    grid : ndarray, shape (GRID_POINTS,)
+        x values of the density curves, across ``xlim``.
+    """
+
+    def __init__(self, x, true_components=None):
+        x = np.asarray(x, dtype=float).ravel()
+        self.n = len(x)
+        self.edges = histogram_edges(x)
+        nb = len(self.edges) - 1
+        self.width = float(self.edges[1] - self.edges[0])
+        self.bins = np.clip(np.searchsorted(self.edges, x, side="right") - 1, 0,
+                            nb - 1).astype(np.int32)          # <= MAX_BINS bins: 4 bytes a point
+        self.counts = np.bincount(self.bins, minlength=nb)
+        self.density = self.counts / (self.n * self.width)
+        span = float(self.edges[-1] - self.edges[0])
+        self.xlim = (float(self.edges[0]) - 0.06 * span, float(self.edges[-1]) + 0.06 * span)
+        self.grid = np.linspace(*self.xlim, GRID_POINTS)
+        peak = float(self.density.max())
+        #: (m, GRID_POINTS) the true components' curves on the grid (m = 0 without them)
+        self.true_curves = (np.zeros((0, GRID_POINTS)) if true_components is None
+                            else true_density(self.grid, true_components))
+        if len(self.true_curves):
+            peak = max(peak, float(self.true_curves.max()))
+        self.base_top = self.top = HEADROOM * peak
+
+    @property
+    def ylim(self):
+        """The scene's y range: the interval bars' band below 0, then up to ``top``."""
+        return (-STRIP * self.top, self.top)
+
+    def bars(self, low, high):
+        """Rectangles of every bin from heights ``low`` to ``high`` (each (..., b)):
+        (..., b, 4, 2) vertices, so stacked layers are one array."""
+        low, high = np.broadcast_arrays(np.asarray(low, dtype=float),
+                                        np.asarray(high, dtype=float))
+        x0 = np.broadcast_to(self.edges[:-1], low.shape)
+        x1 = np.broadcast_to(self.edges[1:], low.shape)
+        return np.stack([np.stack([x0, low], -1), np.stack([x1, low], -1),
+                         np.stack([x1, high], -1), np.stack([x0, high], -1)], axis=-2)
+
+    def rows(self, k):
+        """y of the k interval bars, evenly spaced in the band below the axis."""
+        return -self.top * STRIP * (np.arange(k) + 1.0) / (k + 1.0)
+
+
+def true_density(grid, true_components):
+    """``w_j N(x | mu_j, var_j)`` (m, len(grid)) of the true components
+    ``(means (m, 1), covariances (m, 1, 1))``, with equal weights 1/m: the sampler
+    splits the points evenly (counts differ by at most one)."""
+    means, covs = (np.asarray(a, dtype=float) for a in true_components)
+    m = len(means)
+    return component_densities(grid, np.full(m, 1.0 / m), means.reshape(m), covs.reshape(m))
+
+
+def column_view(X, i, names=None):
+    """``(X[:, [i]], [name])``: one column of a wider table, to fit alone (1-D).
+
+    Raises
+    ------
+    ValueError
+        Column ``i`` does not exist.
+    """
+    if names is None and hasattr(X, "columns"):
+        names = [str(c) for c in X.columns]
+    X = np.asarray(X, dtype=float)
+    d = X.shape[1] if X.ndim == 2 else 0
+    if isinstance(i, bool) or not 0 <= int(i) < d:
+        raise ValueError(f"dims: column {i} does not exist; the data has {d} column"
+                         f"{'s' if d != 1 else ''}, numbered 0 to {d - 1}")
+    i = int(i)
+    name = names[i] if names is not None and len(names) == d else f"x{i}"
+    return np.ascontiguousarray(X[:, [i]]), [name]
+
+
+def unsupported(options):
+    """Why ``options`` (anything with ``contours`` and ``uncertainty``) has no 1-D
+    picture, as one line, or None."""
+    if getattr(options, "contours", False):
+        return ("--contours draws the density's contour lines in 2-D; 1-D data already "
+                "shows the density itself (the dark curve over the histogram): drop --contours")
+    if getattr(options, "uncertainty", False):
+        return ("--uncertainty sizes the points of the 2-D scene; 1-D data is drawn as a "
+                "histogram, without points: drop --uncertainty")
+    return None
+
+
+# --------------------------------------------------------------------------- #
+# Views
+# --------------------------------------------------------------------------- #
+
+def _tinted(colors, alpha):
+    """``colors`` (k, 4) blended with white at ``alpha``, opaque (k, 4)."""
+    rgb = np.asarray(colors, dtype=float)[:, :3]
+    out = np.ones((len(rgb), 4))
+    out[:, :3] = alpha * rgb + (1.0 - alpha)
+    return out
+
+
+class HistogramView:
+    """The histogram's bars, coloured per frame.
+
+    Hard (default): each bar in the colour of the component most of its
+    points are labelled with (``state.labels``); one ``bincount`` of (bin,
+    label) pairs per frame. Soft (``responsibilities`` given): each bar
+    stacked from component 0 up, layer j as tall as the bar's share of
+    component j's responsibility (layers sum to the bar's height).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    hist : Histogram
+    colors : ndarray, shape (k, 4)
+    responsibilities : callable, optional
+        ``responsibilities(state) -> (n, k)``: stack the bars (``--soft``).
+    """
+
+    def __init__(self, ax, hist, colors, *, responsibilities=None, alpha=POINT_ALPHA + 0.1):
+        self.hist = hist
+        self.k = len(colors)
+        self.responsibilities = responsibilities
+        self.face = _tinted(colors, alpha)
+        # (bin, label) pair numbers are below MAX_BINS * k <= 4e6: int32 holds them
+        self._pair_base = hist.bins * np.int32(self.k)
+        #: colours a GIF palette must hold (see Animator.palette_colors)
+        self.palette_colors = self.face
+        if responsibilities is None:
+            verts = hist.bars(0.0, hist.density)
+        else:
+            verts = hist.bars(0.0, np.zeros((self.k, len(hist.density)))).reshape(-1, 4, 2)
+        self.bars = PolyCollection(verts, facecolors=[_tinted([[0.5] * 3], alpha)[0]],
+                                   edgecolors="white", linewidths=0.6, zorder=Z_POINTS)
+        ax.add_collection(self.bars, autolim=False)
+        self.artists = [self.bars]
+
+    def layers(self, state):
+        """(k, b) stacked heights: component j's share of each bar (soft mode)."""
+        resp = np.asarray(self.responsibilities(state), dtype=float)
+        h = self.hist
+        scale = 1.0 / (h.n * h.width)
+        return np.stack([np.bincount(h.bins, weights=resp[:, j], minlength=len(h.density))
+                         for j in range(resp.shape[1])]) * scale
+
+    def majority(self, labels):
+        """(b,) the most frequent label in each bin (0 for an empty bin)."""
+        nb = len(self.hist.density)
+        pairs = np.bincount(self._pair_base + np.asarray(labels), minlength=nb * self.k)
+        return pairs.reshape(nb, self.k).argmax(axis=1)
+
+    def update(self, state):
+        if self.responsibilities is None:
+            self.bars.set_facecolor(self.face[self.majority(state.labels)])
+            return [self.bars]
+        layers = self.layers(state)
+        top = np.cumsum(layers, axis=0)
+        self.bars.set_verts(self.hist.bars(top - layers, top).reshape(-1, 4, 2))
+        self.bars.set_facecolor(np.repeat(self.face[:len(layers)], layers.shape[1], axis=0))
+        return [self.bars]
+
+
+class DensityCurvesView:
+    """The mixture density (dark) and, unless ``components=False``, each weighted
+    component ``w_j N(x | mu_j, s_j^2)`` in its colour, over ``grid``."""
+
+    def __init__(self, ax, colors, grid, *, components=True, hist=None):
+        self.grid = np.asarray(grid, dtype=float)
+        self.hist = hist
+        zeros = np.zeros_like(self.grid)
+        # the mixture as a thin dark line over the wider coloured components: where
+        # one component makes up the density both stay visible
+        self.total, = ax.plot(self.grid, zeros, color=DENSITY_COLOR, linewidth=1.5,
+                              zorder=Z_FIT + 0.11)
+        self.lines = []
+        if components:
+            self.lines = [ax.plot(self.grid, zeros, color=c, linewidth=3.2, linestyle=style,
+                                  zorder=Z_FIT)[0]
+                          for c, (style, _) in zip(np.asarray(colors),
+                                                   component_styles(len(colors)))]
+        self.artists = [self.total] + self.lines
+
+    def update(self, state):
+        dens = component_densities(self.grid, *_state_arrays(state))
+        # a component's flat tails are not drawn along the axis (they would hide it)
+        floor = 0.0 if self.hist is None else TAIL * self.hist.top
+        for line, row in zip(self.lines, dens):
+            line.set_ydata(np.where(row > floor, row, np.nan))
+        self.total.set_ydata(dens.sum(axis=0))
+        return self.artists
+
+
+class TrueCurvesView:
+    """Static gray dashed curves ``w_j N(x | mu_j, s_j^2)`` of the true components."""
+
+    def __init__(self, ax, grid, true_components):
+        self.lines = [ax.plot(grid, row, color=TRUE_COLOR, linestyle="--", linewidth=1.4,
+                              zorder=Z_TRUE)[0]
+                      for row in true_density(grid, true_components)]
+        self.artists = list(self.lines)
+
+    def update(self, state):
+        return []
+
+
+class IntervalsView:
+    """Below the axis, one bar per component from ``mu - sqrt(2) s`` to ``mu + sqrt(2) s``
+    (the 2-D ellipse's section), each on its own row, over a white halo."""
+
+    def __init__(self, ax, colors, hist, *, n_std=DEFAULT_N_STD, linewidth=3.0):
+        self.hist = hist
+        self.n_std = float(n_std)
+        k = len(colors)
+        styles = [style for style, _ in component_styles(k)]
+        self.halo = LineCollection([], colors="white", linewidths=linewidth + 2.0,
+                                   zorder=Z_FIT, capstyle="butt")
+        self.bars = LineCollection([], colors=np.asarray(colors), linewidths=linewidth,
+                                   linestyles=styles, zorder=Z_FIT + 0.01, capstyle="butt")
+        ax.add_collection(self.halo, autolim=False)
+        ax.add_collection(self.bars, autolim=False)
+        self.artists = [self.halo, self.bars]
+
+    def segments(self, state):
+        """(k, 2, 2) end points of the bars."""
+        _, mu, var = _state_arrays(state)
+        r = self.n_std * np.sqrt(var)
+        rows = self.hist.rows(len(mu))
+        return np.stack([np.column_stack([mu - r, rows]),
+                         np.column_stack([mu + r, rows])], axis=1)
+
+    def update(self, state):
+        segments = self.segments(state)
+        self.halo.set_segments(segments)
+        self.bars.set_segments(segments)
+        return self.artists
+
+
+class AxisMeansView:
+    """A ``+`` at each mean on the x axis (y = 0), outlined in black (past 20
+    components another marker, as :class:`gmm_plot.MeansView`)."""
+
+    def __init__(self, ax, colors, *, size=160.0):
+        colors = np.asarray(colors)
+        start = np.zeros((len(colors), 2))
+        self.halo = ax.scatter(start[:, 0], start[:, 1], marker="+", s=size * 1.15, c="black",
+                               linewidths=4.0, zorder=Z_MEANS, clip_on=False)
+        self.marks = ax.scatter(start[:, 0], start[:, 1], marker="+", s=size, c=colors,
+                                linewidths=2.5, zorder=Z_MEANS + 0.01, clip_on=False)
+        markers = [m for _, m in component_styles(len(colors))]
+        if len(set(markers)) > 1:
+            paths = [MarkerStyle(m).get_path().transformed(MarkerStyle(m).get_transform())
+                     for m in markers]
+            self.halo.set_paths(paths)
+            self.marks.set_paths(paths)
+        self.artists = [self.halo, self.marks]
+
+    def update(self, state):
+        means = np.asarray(state.means, dtype=float)[:, 0]
+        offsets = np.column_stack([means, np.zeros_like(means)])
+        self.halo.set_offsets(offsets)
+        self.marks.set_offsets(offsets)
+        return self.artists
+
+
+class BoundariesView:
+    """k-means' hard assignment on the line: a vertical line halfway between each
+    pair of neighbouring distinct centres (where the nearest centre changes)."""
+
+    def __init__(self, ax):
+        # x in data units, y in axes fractions: from the axis (y = 0) to the top
+        self.bottom = STRIP / (1.0 + STRIP)
+        self.lines = LineCollection([], colors=BOUNDARY_COLOR, linewidths=1.3,
+                                    linestyles=(0, (4, 2)), zorder=Z_TRUE + 0.5,
+                                    transform=ax.get_xaxis_transform())
+        ax.add_collection(self.lines, autolim=False)
+        self.artists = [self.lines]
+
+    @staticmethod
+    def boundaries(centres):
+        """Midpoints between neighbouring distinct sorted centres, (m,)."""
+        c = np.unique(np.asarray(centres, dtype=float).ravel())
+        return 0.5 * (c[1:] + c[:-1])
+
+    def update(self, state):
+        self.lines.set_segments([[(b, self.bottom), (b, 1.0)]
+                                 for b in self.boundaries(state.means)])
+        return [self.lines]
+
+
+def _baseline(ax):
+    """The axis line y = 0 and the light band below it (the interval bars' rows)."""
+    ax.axhline(0.0, color="0.2", linewidth=0.8, zorder=Z_POINTS - 0.5)
+    ax.add_patch(Rectangle((0.0, 0.0), 1.0, STRIP / (1.0 + STRIP), transform=ax.transAxes,
+                           facecolor="0.96", edgecolor="none", zorder=0))
+
+
+class ScaleView:
+    """Raises the scene's top so every known state's density curve fits under it
+    and stays, with the bars and the true curves, out of the legend's corner
+    (the legend is in the static layer, under everything that moves); draws nothing.
+
+    At each frame it looks at every state computed so far (a saved file has
+    them all before its first frame, so its scale never changes; a live
+    window's grows as EM sharpens the curves, redrawing the background).
+    The top is at least :attr:`Histogram.base_top` and at most
+    :data:`MAX_GROWTH` times it.
+
+    Parameters
+    ----------
+    hist : Histogram
+    axes : list of matplotlib.axes.Axes
+        Axes sharing the scale (the scene, the k-means panel).
+    history : callable
+        ``history() -> sequence`` of the states so far.
+    """
+
+    def __init__(self, hist, axes, history):
+        self.hist, self.axes, self.history = hist, axes, history
+        self.corner, self.box = None, (0.0, 0.0)
+        self.background_stale = False
+        self.artists = []
+        self.reset()
+
+    def reset(self):
+        """Forget the states' peaks (a new run: the ``r`` key)."""
+        self._peaks = {}
+
+    def keep_clear(self, corner, box):
+        """Keep the curves and bars below a legend of ``box`` (width, height as
+        axes fractions) in ``corner`` ("upper left" or "upper right")."""
+        self.corner, self.box = corner, box
+
+    def _corner_mask(self, x):
+        x0, x1 = self.hist.xlim
+        u = (x - x0) / (x1 - x0)
+        return u < self.box[0] if self.corner == "upper left" else u > 1.0 - self.box[0]
+
+    def peaks(self, state):
+        """(highest point, highest point under the legend) of the state's density."""
+        key = (int(state.iteration), float(state.log_likelihood))
+        if key not in self._peaks:
+            total = component_densities(self.hist.grid, *_state_arrays(state)).sum(axis=0)
+            under = total[self._corner_mask(self.hist.grid)] if self.corner else total[:0]
+            self._peaks[key] = (float(total.max()), float(under.max(initial=0.0)))
+        return self._peaks[key]
+
+    def needed_top(self):
+        h = self.hist
+        centres = 0.5 * (h.edges[1:] + h.edges[:-1])
+        peak = under = 0.0
+        if self.corner:
+            under = max(float(h.density[self._corner_mask(centres)].max(initial=0.0)),
+                        float(h.true_curves[:, self._corner_mask(h.grid)].max(initial=0.0)))
+        for state in self.history():
+            p, u = self.peaks(state)
+            peak, under = max(peak, p), max(under, u)
+        top = max(h.base_top, HEADROOM * peak)
+        room = (1.0 - self.box[1]) * (1.0 + STRIP) - STRIP     # the legend's bottom / top
+        if self.corner and room > 0.1:
+            top = max(top, 1.02 * under / room)
+        return min(top, MAX_GROWTH * h.base_top)
+
+    def update(self, state):
+        top = self.needed_top()
+        if top != self.hist.top:
+            self.hist.top = top
+            for ax in self.axes:
+                ax.set_ylim(*self.hist.ylim)
+            self.background_stale = True
+        return []
+
+
+# --------------------------------------------------------------------------- #
+# Assembly
+# --------------------------------------------------------------------------- #
+
+def scene_views(anim, fit, options, hist):
+    """The views of EM's 1-D scene on ``anim.ax`` (header excluded), in z-order."""
+    ax, colors = anim.ax, anim.colors
+    _baseline(ax)
+    ax.set_ylabel("density", fontsize=9, labelpad=2)
+    if fit.axis_labels:
+        ax.set_xlabel(fit.axis_labels[0], fontsize=9, labelpad=2)
+    views = [ScaleView(hist, [ax], lambda: anim.history), HistogramView(ax, hist, colors)]
+    if fit.true_components is not None:
+        views.append(TrueCurvesView(ax, hist.grid, fit.true_components))
+    views.append(DensityCurvesView(ax, colors, hist.grid, components=options.show_covariances,
+                                   hist=hist))
+    if options.show_covariances:
+        views.append(IntervalsView(ax, colors, hist))
+    if options.show_means:
+        views.append(AxisMeansView(ax, colors))
+    return views
+
+
+def add_teaching_views(anim, fit, options):
+    """The 1-D teaching views ``options`` ask for: ``soft`` stacks the bars by
+    responsibility, ``compare="kmeans"`` adds a k-means panel beside the scene,
+    ``ll_panel`` the log-likelihood curve. ``contours`` and ``uncertainty`` have
+    no 1-D picture (ValueError, see :func:`unsupported`)."""
+    problem = unsupported(options)
+    if problem:
+        raise ValueError(problem)
+    if options.soft:
+        old = next(v for v in anim.views if isinstance(v, HistogramView))
+        anim.add_view(HistogramView(anim.ax, old.hist, anim.colors,
+                                    responsibilities=fit.responsibilities), replace=old)
+    if options.compare == "kmeans":
+        _add_kmeans_panel(anim, fit, options)
+    if options.ll_panel:
+        lax = anim.add_side_axes("ll", width=LL_PANEL_WIDTH, margins=(64, 16))
+        anim.add_view(LogLikelihoodPanel(lax, options.max_iter, history=lambda: anim.history))
+
+
+def _add_kmeans_panel(anim, fit, options):
+    """k-means (Lloyd) on the same line from EM state 0's means: the histogram
+    coloured by its assignment, the centres and the boundaries between them."""
+    ax, colors = anim.ax, anim.colors
+    hist = next(v for v in anim.views if isinstance(v, HistogramView)).hist
+    scene_px = int(round(ax.get_position().width * anim.size[0]))
+    kax = anim.add_side_axes("kmeans", width=scene_px + 80, margins=(64, 16))
+    kax.set_xlim(ax.get_xlim())
+    kax.set_ylim(ax.get_ylim())
+    kax.set_xlabel(ax.get_xlabel(), fontsize=9, labelpad=2)
+    _baseline(kax)
+    next(v for v in anim.views if isinstance(v, ScaleView)).axes.append(kax)
+    views = [HistogramView(kax, hist, colors), BoundariesView(kax)]
+    if fit.true_components is not None:
+        views.append(TrueCurvesView(kax, hist.grid, fit.true_components))
+    if options.show_means:
+        views.append(AxisMeansView(kax, colors))
+    header = KMeansText(kax, options.max_iter)
+    views += [header, PanelTitle(kax, "k-means (Lloyd): hard assignment")]
+    panel = anim.add_view(FollowerPanel(fit.kmeans_states, views, frame=lambda: anim.current))
+    header.last = lambda: len(panel.history) - 1
+    anim.add_view(PanelTitle(ax, "EM: Gaussian mixture" + (" (soft)" if options.soft else "")))
+
+
+def scene_entries(options, colors, *, has_true):
+    """``(handle, label)`` pairs for the marks of the 1-D scene."""
+    color = colors[0]
+    entries = [(Patch(facecolor=_tinted(colors[:1], POINT_ALPHA + 0.1)[0], edgecolor="white"),
+                "bars: stacked by responsibility" if options.soft
+                else "bar: colour of most of its points"),
+               (Line2D([], [], color=DENSITY_COLOR, linewidth=1.5), "mixture density")]
+    if options.show_covariances:
+        entries += [(Line2D([], [], color=color, linewidth=3.2), "component w\u00b7N(x)"),
+                    (Line2D([], [], color=color, linewidth=3), "\u03bc \u00b1 \u221a2\u00b7\u03c3")]
+    if options.show_means:
+        entries.append((Line2D([], [], marker="+", linestyle="none", color="black",
+                               markersize=9, markeredgewidth=2), "mean"))
+    if has_true:
+        entries.append((Line2D([], [], color=TRUE_COLOR, linestyle="--", linewidth=1.4),
+                        "true component"))
+    if len(colors) > 20:
+        entries.append((Line2D([], [], color=color, linestyle=":", linewidth=2, marker="x",
+                               markeredgecolor="black"), "components 21+: dotted, x"))
+    return entries
+
+
+def emptier_top_corner(hist, box):
+    """``"upper left"`` or ``"upper right"``: where fewer bars reach into a legend of
+    ``box`` (width, height as fractions of the axes); ties: upper right."""
+    (x0, x1), (y0, y1) = hist.xlim, (hist.ylim[0], hist.base_top)
+    centres = 0.5 * (hist.edges[1:] + hist.edges[:-1])
+    u = (centres - x0) / (x1 - x0)
+    reach = np.maximum((hist.density - y0) / (y1 - y0) - (1.0 - box[1]), 0.0)
+    left = float(reach[u < box[0]].sum())
+    right = float(reach[u > 1.0 - box[0]].sum())
+    return "upper left" if left < right else "upper right"
+
+
+def add_legends(anim, fit, options):
+    """A legend on the 1-D scene (in its emptier top corner, in the static layer) and
+    on each panel."""
+    ax = anim.ax
+    hist = next(v for v in anim.views if isinstance(v, HistogramView)).hist
+    scene = LegendView(ax, scene_entries(options, anim.colors,
+                                         has_true=fit.true_components is not None))
+    loc = "upper right" if options.compare else emptier_top_corner(hist, scene.box())
+    scene.legend.set_loc(loc)
+    scale = next(v for v in anim.views if isinstance(v, ScaleView))
+    scale.keep_clear(loc, scene.box())
+    # drawn once with the static layer, not every frame (the legend is most of a
+    # frame's drawing): ScaleView keeps every bar and curve below it
+    scene.artists = []
+    anim.add_view(scene)
+    kax = anim.panels.get("kmeans")
+    if kax is not None:
+        entries = [(Line2D([], [], marker="+", linestyle="none", color="black", markersize=9,
+                           markeredgewidth=2), "k-means centre"),
+                   (Line2D([], [], color=BOUNDARY_COLOR, linestyle=(0, (4, 2))),
+                    "boundary (halfway)")]
+        if fit.true_components is not None:
+            entries.append((Line2D([], [], color=TRUE_COLOR, linestyle="--"), "true component"))
+        anim.add_view(LegendView(kax, entries, loc=loc))
+    lax = anim.panels.get("ll")
+    if lax is not None:
+        anim.add_view(LegendView(lax, [
+            (Line2D([], [], color="0.15", linewidth=1.5), "EM, one point per iteration"),
+            (Line2D([], [], marker="o", linestyle="none", color="0.15",
+                    markeredgecolor="white", markersize=7), "this frame")], loc="lower right"))
+
+
+def command_line_data(args, X, names):
+    """The command line's data after loading: ``--dims I`` (one column) fits that
+    column alone (``args.dims`` becomes None, ``args.column_names`` its name).
+
+    Returns ``(X, names)``; ``X`` None (sampled later) stays None.
+
+    Raises
+    ------
+    ValueError
+        ``--dims`` with more than two columns, or one with sampled data, or
+        a flag without a 1-D picture on 1-D data (:func:`unsupported`).
+    """
+    dims = args.dims
+    if dims is not None and len(dims) > 2:
+        raise ValueError(f"--dims takes one column I (fit it alone, in 1-D) or two columns "
+                         f"I J (the drawn view), got {len(dims)} numbers")
+    if dims is not None and len(dims) == 1:
+        if X is None:
+            raise ValueError(f"--dims {dims[0]} fits one column of a --load_path file; to "
+                             "sample 1-D points use -d 1")
+        try:
+            X, names = column_view(X, dims[0], names)
+        except ValueError as exc:
+            raise ValueError(f"--{exc}") from None
+        args.dims, args.column_names = None, names
+    d = X.shape[1] if X is not None else args.dim
+    problem = unsupported(args) if d == 1 else None
+    if problem:
+        raise ValueError(problem)
+    return X, names
