@@ -355,3 +355,31 @@ def _type_and_options(path, meta):
         raise ParamsError(f"{path}: options must be a JSON object, got "
                           f"{type(options).__name__}")
     return covariance_type, options
+
+
+def labels_table(resp, index=None):
+    """The rows ``--save-labels`` writes, as text: a header and one line per point.
+
+    Parameters
+    ----------
+    resp : ndarray, shape (n, k)
+        Each point's responsibilities (the fit's last state); the label is
+        the most responsible component.
+    index : tuple (name, list of n str), optional
+        The input's row index, written first.
+
+    Returns
+    -------
+    list of str
+        ``[index,]label,responsibility_0,...``; responsibilities with 17
+        significant digits (they read back as the same doubles).
+    """
+    labels = resp.argmax(axis=1)
+    k = resp.shape[1]
+    head = ([index[0]] if index else []) + ["label"] + [f"responsibility_{j}" for j in range(k)]
+    lines = [",".join(head)]
+    for i in range(len(resp)):
+        cells = ([index[1][i]] if index else []) + [str(int(labels[i]))] + \
+            [repr(float(v)) for v in resp[i]]
+        lines.append(",".join(cells))
+    return lines

@@ -659,35 +659,6 @@ def _check_labels_path(args):
                          "give each its own")
 
 
-def labels_table(fit, index=None):
-    """The rows ``--save-labels`` writes, as text: a header and one line per point.
-
-    Parameters
-    ----------
-    fit : gmm_fit.FitRun
-        A run with at least one state (its last recorded state is used).
-    index : tuple (name, list of n str), optional
-        The input's row index, written first.
-
-    Returns
-    -------
-    list of str
-        ``[index,]label,responsibility_0,...``; responsibilities with 17
-        significant digits (they read back as the same doubles).
-    """
-    last = fit.record.last
-    resp = fit.responsibilities(last)
-    labels = resp.argmax(axis=1)
-    k = resp.shape[1]
-    head = ([index[0]] if index else []) + ["label"] + [f"responsibility_{j}" for j in range(k)]
-    lines = [",".join(head)]
-    for i in range(len(resp)):
-        cells = ([index[1][i]] if index else []) + [str(int(labels[i]))] + \
-            [repr(float(v)) for v in resp[i]]
-        lines.append(",".join(cells))
-    return lines
-
-
 def _save_labels(args, anim):
     """Write --save-labels, if given (atomically; inside the caller's all_or_none)."""
     path = args.save_labels
@@ -699,7 +670,8 @@ def _save_labels(args, anim):
         index = None
         args.notes.append("--save-labels: the data were edited in the window; the "
                           "input's row index no longer applies and is left out")
-    lines = labels_table(anim.fit, index)
+    fit = anim.fit
+    lines = gmm_params.labels_table(fit.responsibilities(fit.record.last), index)
     data = ("\n".join(lines) + "\n").encode("utf-8")
     atomic_write(path, lambda fp: fp.write(data))
     args.notes.append(f"saved {len(lines) - 1} labels and responsibilities to {path}")

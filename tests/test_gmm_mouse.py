@@ -19,6 +19,7 @@ import gmm_mouse
 import gmm_options
 import gmm_transforms
 import gmm_window
+import gmm_params
 import visualize_gmm
 
 SMALL = dict(max_iter=8, tol=0, random_state=0, n_points=200, n_true=3)
@@ -168,7 +169,7 @@ def test_shift_click_adds_a_point_and_the_fit_changes():
     assert not np.allclose(anim.state(1).means, on_old.means, rtol=1e-7)
     assert "data edited: +1 / -0 points" in window.mouse.note.text.get_text()
     anim.run()                              # --save-labels writes the edited data's rows
-    assert len(visualize_gmm.labels_table(anim.fit)) == 1 + len(X1)
+    assert len(gmm_params.labels_table(anim.fit.responsibilities(anim.fit.record.last))) == 1 + len(X1)
 
 
 @pytest.mark.parametrize("how", ["ctrl", "x"])

@@ -695,7 +695,7 @@ def test_save_labels_failing_keeps_no_output(tmp_path, monkeypatch):
     def failing(fit, index=None):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(visualize_gmm, "labels_table", failing)
+    monkeypatch.setattr(gmm_params, "labels_table", failing)
     status, _, err = _run(BASE + ["-s", str(gif), "--save-params", str(params),
                                   "--save-labels", str(labels)])
     assert status == 2 and err.count("\n") == 1 and "No space left" in err, err
