@@ -1,0 +1,260 @@
+"""Data that are not held in memory: memory-mapped rows read block by block.
+
+EM needs the data only through per-chunk sums (:mod:`gmm_em`), so a fit can
+read a memory-mapped ``.npy`` file block by block and never hold it whole.
+The pages a memory map has touched count in the process's resident set, so
+after each block they are handed back to the kernel (``madvise
+MADV_DONTNEED``; a read-only map re-reads them from the page cache or the
+file when needed again): peak memory is a few blocks, whatever the file's size.
+
+is_streamed
+    Whether :func:`gmm_em.em_steps` reads ``X`` block by block
+    (an ``np.memmap`` or a :class:`StandardisedRows` view).
+StandardisedRows, standardise_lazy
+    ``(X - centre) / scale`` of a memory map, computed block by block when read.
+RowStream
+    The row source :mod:`gmm_em` runs its passes over (also used, with a
+    different ``each``, by :mod:`gmm_dask`).
+summarise, combine, Summary
+    One pass of validation: non-finite rows, column means, variances, ranges.
+release
+    Hand an array's memory-mapped pages back to the kernel.
+"""
+
+from __future__ import annotations
+
+import mmap
+
+import numpy as np
+
+from gmm_core import CHUNK_ROWS
+
+__all__ = ["BLOCK_ROWS", "is_streamed", "StandardisedRows", "standardise_lazy", "RowStream",
+           "Summary", "summarise", "combine", "release"]
+
+#: Rows read per block: a multiple of CHUNK_ROWS, so the chunks inside a block
+#: are the chunks of the in-memory path and the sums agree with it.
+BLOCK_ROWS = 64 * CHUNK_ROWS
+
+
+def _mapping(a):
+    """The ``mmap.mmap`` behind array ``a``, or None."""
+    base = a
+    while base is not None and not isinstance(base, mmap.mmap):
+        base = getattr(base, "base", None)
+    return base
+
+
+def release(a):
+    """Hand the memory-mapped pages under ``a`` back to the kernel (no-op otherwise).
+
+    Read-only and copy-on-write maps lose nothing (the pages are read again
+    from the file); a writable shared map is flushed first.
+    """
+    mm = _mapping(a)
+    if mm is None or a.size == 0 or not hasattr(mm, "madvise"):
+        return
+    start = np.frombuffer(mm, dtype=np.uint8).ctypes.data if not mm.closed else None
+    if start is None:
+        return
+    lo = a.ctypes.data - start
+    span = sum((s - 1) * abs(st) for s, st in zip(a.shape, a.strides)) + a.itemsize
+    page = mmap.PAGESIZE
+    first = max(lo // page * page, 0)
+    end = min(lo + span, len(mm))
+    if end > first:
+        mm.madvise(mmap.MADV_DONTNEED, first, end - first)
+
+
+class StandardisedRows:
+    """``(X - centre) / scale`` of an (n, d) array, computed when rows are read.
+
+    Parameters
+    ----------
+    X : ndarray (n, d), typically an ``np.memmap``
+    centre, scale : ndarray (d,)
+
+    Indexing with a row slice or an integer array gives the standardised rows
+    as a new (m, d) float64 array; the full array is never formed.
+    """
+
+    def __init__(self, X, centre, scale):
+        self.X = X
+        self.centre = np.asarray(centre, dtype=float)
+        self.scale = np.asarray(scale, dtype=float)
+        self.shape = X.shape
+        self.ndim = 2
+        self.dtype = np.dtype(np.float64)
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, rows):
+        block = np.array(self.X[rows], dtype=float)
+        release(self.X[rows] if isinstance(rows, slice) else self.X)
+        return (block - self.centre) / self.scale
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("StandardisedRows is read block by block; index it with a slice of rows")
+
+
+def is_streamed(X):
+    """True for data :func:`gmm_em.em_steps` reads block by block: an ``np.memmap``
+    (e.g. ``np.load(path, mmap_mode="r")``) or a :class:`StandardisedRows`."""
+    return isinstance(X, (np.memmap, StandardisedRows))
+
+
+def _raw_blocks(X, size=BLOCK_ROWS):
+    """``(slice, rows as float64)`` of X block by block, pages released after each."""
+    n = X.shape[0]
+    for a in range(0, n, size):
+        sl = slice(a, min(a + size, n))
+        if isinstance(X, StandardisedRows):
+            yield sl, X[sl]
+        else:
+            block = np.array(X[sl], dtype=float)
+            release(X[sl])
+            yield sl, block
+
+
+def standardise_lazy(X, per_column=True):
+    """:func:`gmm_transforms.standardise` of a memory map, as a lazy view.
+
+    Two passes over the blocks (the column means, then the mean squared
+    deviations); nothing of size n is kept.
+
+    Returns
+    -------
+    Z : StandardisedRows
+    centre, scale : ndarray (d,)
+        As :func:`gmm_transforms.standardise` defines them (to rounding).
+    """
+    n, d = X.shape
+    shift = np.array(X[0], dtype=float)
+    total = np.zeros(d)
+    for _, block in _raw_blocks(X):
+        total += (block - shift).sum(axis=0)
+    centre = shift + total / n
+    squares = np.zeros(d)
+    for _, block in _raw_blocks(X):
+        dev = block - centre
+        squares += np.einsum("ij,ij->j", dev, dev)
+    rms = np.sqrt(squares / n) if per_column else np.full(d, np.sqrt(squares.sum() / (n * d)))
+    scale = np.where(rms > 0, rms, 1.0)
+    return StandardisedRows(X, centre, scale), centre, scale
+
+
+class Summary:
+    """What one validation pass learns: rows, non-finite rows, means, spread.
+
+    Attributes
+    ----------
+    n, bad : int
+        Rows, and rows holding NaN or infinity.
+    shift : ndarray (d,)
+        The first row: sums are of ``x - shift``, so they do not cancel.
+    s1, s2, low, high : ndarray (d,)
+        Column sums of ``x - shift`` and of its squares, minima and maxima.
+    """
+
+    def __init__(self, n, bad, shift, s1, s2, low, high):
+        self.n, self.bad, self.shift = n, bad, shift
+        self.s1, self.s2, self.low, self.high = s1, s2, low, high
+
+    def centre(self):
+        """Column means (d,)."""
+        return self.shift + self.s1 / self.n
+
+    def scale_facts(self):
+        """``(spread, largest column variance, bound on the squared norm)`` around the mean.
+
+        ``spread`` is the largest absolute centred coordinate (exact, from the
+        column ranges); the bound on ``|x - centre|^2`` is at least the
+        largest one, which is what :class:`gmm_em._Params` needs.
+        """
+        c = self.centre()
+        with np.errstate(over="ignore", invalid="ignore"):
+            reach = np.maximum(self.high - c, c - self.low)
+            mean = self.s1 / self.n
+            var = np.maximum(self.s2 / self.n - mean * mean, 0.0)
+            return float(reach.max()), float(var.max()), float(np.sum(reach * reach))
+
+
+def summarise(block, shift):
+    """The :class:`Summary` of one block of rows (m, d) (finite rows only in the sums)."""
+    finite = np.isfinite(block).all(axis=1)
+    bad = int(block.shape[0] - np.count_nonzero(finite))
+    if bad:
+        block = block[finite]
+    dev = block - shift
+    if block.shape[0]:
+        low, high = block.min(axis=0), block.max(axis=0)
+    else:
+        low, high = np.full(shift.shape, np.inf), np.full(shift.shape, -np.inf)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return Summary(block.shape[0] + bad, bad, shift, dev.sum(axis=0),
+                       np.einsum("ij,ij->j", dev, dev), low, high)
+
+
+def combine(parts):
+    """One :class:`Summary` of a sequence of block summaries."""
+    parts = list(parts)
+    first = parts[0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        return Summary(sum(p.n for p in parts), sum(p.bad for p in parts), first.shift,
+                       np.sum([p.s1 for p in parts], axis=0), np.sum([p.s2 for p in parts], axis=0),
+                       np.min([p.low for p in parts], axis=0),
+                       np.max([p.high for p in parts], axis=0))
+
+
+class RowStream:
+    """The row source EM passes run over, for data read block by block.
+
+    Parameters
+    ----------
+    X : np.memmap or StandardisedRows, shape (n, d)
+
+    Attributes
+    ----------
+    shape : (n, d)
+    centre : ndarray (d,)
+        Set by :meth:`summary`; blocks are handed to passes centred on it.
+    radius_sq : float
+        A bound on the largest squared norm of a centred row.
+    """
+
+    def __init__(self, X):
+        if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+            raise ValueError(f"X must be 2-D of shape (n_samples, n_features) and non-empty, "
+                             f"got shape {X.shape}")
+        self.X = X
+        self.shape = tuple(int(s) for s in X.shape)
+        self.centre = None
+        self.radius_sq = None
+
+    def summary(self):
+        """One pass: the :class:`Summary` of all rows."""
+        shift = np.array(self.X[0], dtype=float)
+        return combine(summarise(block, shift) for _, block in _raw_blocks(self.X))
+
+    def each(self, fn, make_acc):
+        """``fn(xt, rows, acc)`` on every block in order, ``xt`` (d, m) the centred rows
+        of slice ``rows``, with one accumulator ``acc = make_acc()``; returns it."""
+        acc = make_acc()
+        for sl, block in _raw_blocks(self.X):
+            block -= self.centre
+            fn(np.ascontiguousarray(block.T), sl, acc)
+        return acc
+
+    def sample(self, idx):
+        """The centred rows ``idx`` (sorted ints), shape (m, d), in memory."""
+        X = self.X
+        rows = np.asarray(X[idx], dtype=float)
+        if not isinstance(X, StandardisedRows):
+            release(X)
+        return rows - self.centre
+
+    def new_labels(self, k):
+        """An (n,) label array in the smallest unsigned type holding ``k`` labels."""
+        return np.empty(self.shape[0], dtype=np.uint8 if k <= 256 else
+                        np.uint16 if k <= 65536 else np.int32)
