@@ -91,7 +91,11 @@ class StandardisedRows:
 
     def __getitem__(self, rows):
         block = np.array(self.X[rows], dtype=float)
-        release(self.X[rows] if isinstance(rows, slice) else self.X)
+        if isinstance(rows, slice):
+            release(self.X[rows])
+        else:
+            idx = np.asarray(rows)
+            release(self.X[idx.min():idx.max() + 1] if idx.size else self.X[:0])
         return (block - self.centre) / self.scale
 
     def __array__(self, dtype=None, copy=None):
@@ -104,9 +108,10 @@ def is_streamed(X):
     return isinstance(X, (np.memmap, StandardisedRows))
 
 
-def _raw_blocks(X, size=BLOCK_ROWS):
+def _raw_blocks(X, size=None):
     """``(slice, rows as float64)`` of X block by block, pages released after each."""
     n = X.shape[0]
+    size = BLOCK_ROWS if size is None else size
     for a in range(0, n, size):
         sl = slice(a, min(a + size, n))
         if isinstance(X, StandardisedRows):
@@ -248,10 +253,13 @@ class RowStream:
 
     def sample(self, idx):
         """The centred rows ``idx`` (sorted ints), shape (m, d), in memory."""
-        X = self.X
-        rows = np.asarray(X[idx], dtype=float)
-        if not isinstance(X, StandardisedRows):
-            release(X)
+        X, idx = self.X, np.asarray(idx)
+        rows = np.empty((len(idx), self.shape[1]))
+        for a in range(0, len(idx), 256):       # a few pages resident at a time
+            part = idx[a:a + 256]
+            rows[a:a + len(part)] = X[part]
+            if not isinstance(X, StandardisedRows):
+                release(X[part[0]:part[-1] + 1])
         return rows - self.centre
 
     def new_labels(self, k):

@@ -559,6 +559,15 @@ def _start(data, Xc, k, init, covariance_type, reg_covar, rng):
         centres = np.empty((k, d))
         centres[order] = data.sample(idx[order])
         return _hard_start(data, centres, covariance_type, reg_covar)
+    if big and Xc is None and init == "random":
+        if not getattr(data, "ordered", True):
+            raise ValueError('init="random" draws one number per row in order, which a '
+                             'parallel source cannot reproduce; use init="kmeans++" or '
+                             '"random_from_data" for a dask array')
+        iu = np.triu_indices(d) if d <= _QUAD_MAX_D else None
+        stats = data.each(lambda XT, rows, acc: acc.merge(_random_stats(XT, k, rng, iu)),
+                          functools.partial(_Stats, k, d))
+        return _m_step(stats, covariance_type, reg_covar)[:3]
     if Xc is None:          # a small block-wise source: in memory for the start
         Xc = np.ascontiguousarray(data.sample(np.arange(n)))
         XT = np.ascontiguousarray(Xc.T)
@@ -700,6 +709,14 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
         gives the same labels and a log-likelihood lower by ``d * log(s)``.
         Rows that are all equal are allowed (each component is then that
         point with covariance ``reg_covar * I``, as in scikit-learn).
+        Data not held in memory are read block by block and never copied
+        whole: an ``np.memmap`` (``np.load(path, mmap_mode="r")``; its pages
+        are released after each block, so the resident set stays a few
+        blocks) and a 2-D ``dask.array`` chunked by rows (each pass is one map
+        over its blocks plus a sum, run by the active dask scheduler, e.g. a
+        ``dask.distributed.Client``).  Their states equal the in-memory
+        path's to about 1e-12; a memory map's ``labels`` are uint8 (uint16
+        above 256 components), a dask array's a lazy dask array.
     n_components : int
         Number of mixture components ``k``, ``1 <= k <= n_samples``; a Python
         or numpy integer (``3.0`` and ``True`` are rejected, as scikit-learn
@@ -724,7 +741,14 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
         state 0 exactly.  Centre-picking inits assign every point to its
         nearest centre and run one M-step from those hard assignments, so
         state 0 already has data-driven covariances; a centre left with no
-        points takes the point farthest from its own centre.
+        points takes the point farthest from its own centre.  Large X: above
+        ``SUBSAMPLE_FACTOR * subsample_size(k)`` rows (100,000 for k <= 21)
+        "kmeans++" and "kmeans" pick their centres on a uniform random
+        subsample of ``subsample_size(k) = max(10000, ceil(100 k ln k))``
+        rows (drawn from ``random_state``, so just as reproducible) and state
+        0 is the M-step of every row assigned to its nearest centre: the
+        start then costs about one EM iteration.  Smaller X is seeded on all
+        of its rows.
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance (absolute, as in
         scikit-learn).
