@@ -19,6 +19,9 @@ summarise, combine, Summary
     One pass of validation: non-finite rows, column means, variances, ranges.
 release
     Hand an array's memory-mapped pages back to the kernel.
+column_min_max, pixel_representatives
+    What drawing a memory-mapped cloud needs (its limits; the points that
+    colour each pixel of the image), block by block.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ import numpy as np
 from gmm_core import CHUNK_ROWS
 
 __all__ = ["BLOCK_ROWS", "is_streamed", "StandardisedRows", "standardise_lazy", "RowStream",
-           "Summary", "summarise", "combine", "release"]
+           "Summary", "summarise", "combine", "release", "column_min_max",
+           "pixel_representatives"]
 
 #: Rows read per block: a multiple of CHUNK_ROWS, so the chunks inside a block
 #: are the chunks of the in-memory path and the sums agree with it.
@@ -266,3 +270,54 @@ class RowStream:
         """An (n,) label array in the smallest unsigned type holding ``k`` labels."""
         return np.empty(self.shape[0], dtype=np.uint8 if k <= 256 else
                         np.uint16 if k <= 65536 else np.int32)
+
+
+def column_min_max(X):
+    """Column minima and maxima (d,) of X (n, d): block by block for a memory-mapped
+    array (its pages released), ``X.min(axis=0), X.max(axis=0)`` otherwise."""
+    if _mapping(X) is None or X.shape[0] <= BLOCK_ROWS:
+        return X.min(axis=0), X.max(axis=0)
+    lo, hi = np.full(X.shape[1], np.inf), np.full(X.shape[1], -np.inf)
+    for _, block in _raw_blocks(X):
+        lo, hi = np.minimum(lo, block.min(axis=0)), np.maximum(hi, block.max(axis=0))
+    return lo, hi
+
+
+def pixel_representatives(points, xlim, ylim, width, height, per_pixel):
+    """Which points stand for each pixel of a (height, width) image, block by block.
+
+    Every point is counted in its pixel; up to ``per_pixel`` points per pixel
+    (the first in row order) are kept as its representatives, whose labels
+    colour it.  Memory is O(pixels + representatives), not O(n).
+
+    Returns
+    -------
+    occupied : ndarray (m,) of int
+        Flat indices (row * width + col) of the pixels holding points.
+    counts : ndarray (m,) of int
+        Points in each.
+    reps : ndarray (r,) of int
+        Row indices of the representatives, increasing.
+    inverse : ndarray (r,) of int
+        Position in ``occupied`` of each representative's pixel.
+    """
+    (x0, x1), (y0, y1) = xlim, ylim
+    counts = np.zeros(width * height, dtype=np.int64)
+    taken = np.zeros(width * height, dtype=np.int64)
+    reps, rep_pix = [], []
+    for sl, block in _raw_blocks(points):
+        col = np.clip(np.floor((block[:, 0] - x0) / (x1 - x0) * width), 0, width - 1)
+        row = np.clip(np.floor((block[:, 1] - y0) / (y1 - y0) * height), 0, height - 1)
+        pix = row.astype(np.int64) * width + col.astype(np.int64)
+        counts += np.bincount(pix, minlength=counts.size)
+        order = np.argsort(pix, kind="stable")
+        sorted_pix = pix[order]
+        starts = np.flatnonzero(np.r_[True, sorted_pix[1:] != sorted_pix[:-1]])
+        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        keep = np.sort(order[rank + taken[sorted_pix] < per_pixel])
+        taken += np.bincount(pix[keep], minlength=taken.size)
+        reps.append(sl.start + keep)
+        rep_pix.append(pix[keep])
+    occupied = np.flatnonzero(counts)
+    rep_pix = np.concatenate(rep_pix)
+    return occupied, counts[occupied], np.concatenate(reps), np.searchsorted(occupied, rep_pix)

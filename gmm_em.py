@@ -655,13 +655,11 @@ def center_start(X, n_components, covariance_type="full", random_state=None, spr
     -------
     weights (k,), means (k, d), covariances (k, d, d)
     """
-    X = np.asarray(X, dtype=float)
     k = check_int("n_components", n_components, 1)
     covariance_type = check_covariance_type(covariance_type)
     rng = as_rng(random_state)
-    n, d = X.shape
-    centre, Xc = centred(X)
-    cov = Xc.T @ Xc / n
+    centre, cov, low, high = _centre_cov_box(X)
+    d = cov.shape[0]
     if covariance_type == "diag":
         cov = np.diag(np.diag(cov))
     elif covariance_type == "spherical":
@@ -670,8 +668,28 @@ def center_start(X, n_components, covariance_type="full", random_state=None, spr
     chol = np.linalg.cholesky(cov)
     means = centre + spread * rng.standard_normal((k, d)) @ chol.T
     # inside the data's bounding box (data on a line or a point stays exact)
-    means = np.clip(means, X.min(axis=0), X.max(axis=0))
+    means = np.clip(means, low, high)
     return np.full(k, 1.0 / k), means, np.repeat(cov[None], k, axis=0)
+
+
+def _centre_cov_box(X):
+    """Mean (d,), covariance (d, d) and column minima and maxima (d,) of X;
+    in one or two passes over the blocks of a memory map or dask array."""
+    source = row_source(X)
+    if source is None:
+        X = np.asarray(X, dtype=float)
+        centre, Xc = centred(X)
+        return centre, Xc.T @ Xc / X.shape[0], X.min(axis=0), X.max(axis=0)
+    summary = source.summary()
+    source.centre = summary.centre()
+    n, d = source.shape
+    scatter = source.each(_add_scatter, functools.partial(_Stats, 1, d)).s2[0]
+    return source.centre, scatter / n, summary.low, summary.high
+
+
+def _add_scatter(xt, rows, acc):
+    """Accumulate the scatter ``xt xt^T`` of centred points xt (d, m)."""
+    acc.s2[0] += xt @ xt.T
 
 
 # --------------------------------------------------------------------------
