@@ -90,6 +90,16 @@ INSTALLED_COMMANDS = [
 ]
 
 
+#: the README's "Big data" commands: the dask extra, a 1e8-point file, its
+#: animation and the scale benchmark; test_gmm_scale runs them verbatim but
+#: for the size (-N 20000, the memory-mapped path forced; the benchmark at
+#: --n 20000 without dask); the extra is the pyproject "dask" extra it checks
+BIG_DATA_INSTALL = "pip install .[dask]"
+BIG_DATA_GENERATE = "gaussians -N 100000000 -m 5 --seed 0 -o big.npy"
+BIG_DATA_ANIMATE = "--load_path big.npy -k 5 -i 19 --seed 0 --save big.gif"
+BIG_DATA_BENCH = "python bench/bench_scale.py"
+
+
 def bash_commands(markdown):
     """The command lines of every ```bash block of ``markdown``, in order.
 
@@ -109,5 +119,5 @@ def visualize_commands():
     """Every visualize_gmm.py argument string the tests cover (whitespace-normalised)."""
     tested = {" ".join(f"{c} {s}".split()) for c in USAGE_COMMANDS for s in SAVE_FORMS}
     tested |= set(EXAMPLE_COMMANDS) | set(GALLERY_COMMANDS) | set(ANALYSIS_COMMANDS)
-    tested |= set(RESULTS_COMMANDS)
+    tested |= set(RESULTS_COMMANDS) | {BIG_DATA_ANIMATE}
     return tested | {"--help"}

@@ -246,3 +246,95 @@ def test_dask_bad_input(client):
         gmm.em_steps(da.ones(10, chunks=5), 2)
     with pytest.raises(ValueError, match='init="random"'):
         next(gmm.em_steps(da.from_array(blobs(200_000), chunks=(50_000, 2)), 2, init="random"))
+
+
+# --------------------------------------------------------------------------
+# The README's "Big data" commands and the command line
+# --------------------------------------------------------------------------
+def test_readme_big_data_commands_at_small_n(tmp_path, monkeypatch, capsys):
+    """Verbatim but for the size: 20,000 points, memory-mapped as 1e8 would be,
+    with the image coloured by per-pixel representatives."""
+    import shlex
+
+    from PIL import Image
+
+    import data_gen
+    import gmm_plot
+    import visualize_gmm
+    from readme_commands import BIG_DATA_ANIMATE, BIG_DATA_GENERATE
+
+    monkeypatch.chdir(tmp_path)
+    assert data_gen.main(shlex.split(BIG_DATA_GENERATE.replace("100000000", "20000"))) == 0
+    monkeypatch.setattr(visualize_gmm, "MMAP_BYTES", 0)
+    monkeypatch.setattr(gmm_plot, "REPRESENTED_ABOVE", 5000)
+    seen = []
+    original = gmm.em_steps
+    monkeypatch.setattr(gmm, "em_steps", lambda X, *a, **kw: seen.append(type(X)) or
+                        original(X, *a, **kw))
+    assert visualize_gmm.main(shlex.split(BIG_DATA_ANIMATE)) == 0
+    assert seen == [gmm_blocks.StandardisedRows]          # fitted from the memory map
+    with Image.open("big.gif") as im:
+        assert im.n_frames == 20
+
+
+def test_readme_bench_command_at_small_n():
+    from readme_commands import BIG_DATA_BENCH
+    out = subprocess.run(shlex_split(BIG_DATA_BENCH) + ["--n", "20000", "--iters", "2",
+                                                         "--paths", "numpy,mmap"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, PYTHONPATH=python_path(), OPENBLAS_NUM_THREADS="1"))
+    assert out.returncode == 0, out.stderr
+    rows = {line.split()[0]: line.split() for line in out.stdout.splitlines()[2:]}
+    assert set(rows) == {"numpy", "mmap"}
+    assert all(float(r[1]) > 0 for r in rows.values())
+
+
+def shlex_split(command):
+    import shlex
+    parts = shlex.split(command)
+    return [sys.executable] + parts[1:] if parts[0] == "python" else parts
+
+
+def test_pyproject_has_the_dask_extra():
+    import pyproject_info
+    text = open(os.path.join(ROOT, "pyproject.toml"), encoding="utf-8").read()
+    assert 'dask = ["dask[array,distributed]' in text
+    assert {"gmm_blocks", "gmm_dask"} <= set(pyproject_info.py_modules())
+    with open(os.path.join(ROOT, "requirements-dev.txt"), encoding="utf-8") as fh:
+        assert any(line.startswith("dask[array,distributed]") for line in fh)
+
+
+def test_cli_reads_a_directory_of_npy_shards(client, tmp_path, capsys):
+    """--load_path of a directory: the shards as one dask array, fitted on the
+    cluster; the same log-likelihoods as the same rows in one file."""
+    import visualize_gmm
+    X = blobs(3000, seed=11)
+    (tmp_path / "shards").mkdir()
+    for i in range(3):
+        np.save(tmp_path / "shards" / f"part{i}.npy", X[1000 * i:1000 * (i + 1)])
+    np.save(tmp_path / "all.npy", X)
+    runs = []
+    for source in ("shards", "all.npy"):
+        argv = ["--load_path", str(tmp_path / source), "-k", "3", "-i", "4", "--seed", "0",
+                "--print_ll", "--save", str(tmp_path / f"{source}.png")]
+        assert visualize_gmm.main(argv) == 0
+        runs.append([float(line.split()[-1]) for line in capsys.readouterr().out.splitlines()
+                     if line.startswith("iteration")])
+    assert len(runs[0]) == 5
+    np.testing.assert_allclose(runs[0], runs[1], rtol=0, atol=2e-6)   # printed to 6 decimals
+
+
+def test_cli_refuses_bad_shards(tmp_path, capsys):
+    import visualize_gmm
+    (tmp_path / "empty").mkdir()
+    assert visualize_gmm.main(["--load_path", str(tmp_path / "empty"), "--save",
+                               str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and "without .npy files" in err[0]
+    (tmp_path / "mixed").mkdir()
+    np.save(tmp_path / "mixed" / "a.npy", np.zeros((10, 2)))
+    np.save(tmp_path / "mixed" / "b.npy", np.zeros((10, 3)))
+    assert visualize_gmm.main(["--load_path", str(tmp_path / "mixed"), "--save",
+                               str(tmp_path / "x.png")]) == 2
+    assert "shards must split one array by rows" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
