@@ -34,7 +34,7 @@ from gmm_core import CHUNK_ROWS
 
 __all__ = ["BLOCK_ROWS", "is_streamed", "StandardisedRows", "standardise_lazy", "RowStream",
            "Summary", "summarise", "combine", "release", "column_min_max",
-           "pixel_representatives"]
+           "pixel_representatives", "row_blocks"]
 
 #: Rows read per block: a multiple of CHUNK_ROWS, so the chunks inside a block
 #: are the chunks of the in-memory path and the sums agree with it.
@@ -112,8 +112,9 @@ def is_streamed(X):
     return isinstance(X, (np.memmap, StandardisedRows))
 
 
-def _raw_blocks(X, size=None):
-    """``(slice, rows as float64)`` of X block by block, pages released after each."""
+def row_blocks(X, size=None):
+    """``(slice, rows as float64)`` of X block by block, pages released after each
+    (a copy of each block: O(block) memory whatever X is)."""
     n = X.shape[0]
     size = BLOCK_ROWS if size is None else size
     for a in range(0, n, size):
@@ -141,11 +142,11 @@ def standardise_lazy(X, per_column=True):
     n, d = X.shape
     shift = np.array(X[0], dtype=float)
     total = np.zeros(d)
-    for _, block in _raw_blocks(X):
+    for _, block in row_blocks(X):
         total += (block - shift).sum(axis=0)
     centre = shift + total / n
     squares = np.zeros(d)
-    for _, block in _raw_blocks(X):
+    for _, block in row_blocks(X):
         dev = block - centre
         squares += np.einsum("ij,ij->j", dev, dev)
     rms = np.sqrt(squares / n) if per_column else np.full(d, np.sqrt(squares.sum() / (n * d)))
@@ -244,13 +245,13 @@ class RowStream:
     def summary(self):
         """One pass: the :class:`Summary` of all rows."""
         shift = np.array(self.X[0], dtype=float)
-        return combine(summarise(block, shift) for _, block in _raw_blocks(self.X))
+        return combine(summarise(block, shift) for _, block in row_blocks(self.X))
 
     def each(self, fn, make_acc):
         """``fn(xt, rows, acc)`` on every block in order, ``xt`` (d, m) the centred rows
         of slice ``rows``, with one accumulator ``acc = make_acc()``; returns it."""
         acc = make_acc()
-        for sl, block in _raw_blocks(self.X):
+        for sl, block in row_blocks(self.X):
             block -= self.centre
             fn(np.ascontiguousarray(block.T), sl, acc)
         return acc
@@ -278,7 +279,7 @@ def column_min_max(X):
     if _mapping(X) is None or X.shape[0] <= BLOCK_ROWS:
         return X.min(axis=0), X.max(axis=0)
     lo, hi = np.full(X.shape[1], np.inf), np.full(X.shape[1], -np.inf)
-    for _, block in _raw_blocks(X):
+    for _, block in row_blocks(X):
         lo, hi = np.minimum(lo, block.min(axis=0)), np.maximum(hi, block.max(axis=0))
     return lo, hi
 
@@ -305,7 +306,7 @@ def pixel_representatives(points, xlim, ylim, width, height, per_pixel):
     counts = np.zeros(width * height, dtype=np.int64)
     taken = np.zeros(width * height, dtype=np.int64)
     reps, rep_pix = [], []
-    for sl, block in _raw_blocks(points):
+    for sl, block in row_blocks(points):
         col = np.clip(np.floor((block[:, 0] - x0) / (x1 - x0) * width), 0, width - 1)
         row = np.clip(np.floor((block[:, 1] - y0) / (y1 - y0) * height), 0, height - 1)
         pix = row.astype(np.int64) * width + col.astype(np.int64)

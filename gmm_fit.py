@@ -262,9 +262,13 @@ class FitRun:
         """(n,) labels (most responsible component) of the full fit at
         ``state.iteration``, computed in blocks of rows (memory O(block * k))."""
         weights, means, covs = self._params[int(state.iteration)]
+        # data read in blocks: labels as compact as the engine's (uint8 up to 256 components)
+        dtype = np.intp if isinstance(self.Z, np.ndarray) else (
+            np.uint8 if len(weights) <= 256 else np.uint16)
         return np.concatenate([
-            gmm.log_responsibilities(self.Z[a:a + LABEL_CHUNK], weights, means, covs)[1]
-            .argmax(axis=1) for a in range(0, len(self.Z), LABEL_CHUNK)])
+            gmm.log_responsibilities(np.asarray(self.Z[a:a + LABEL_CHUNK]), weights, means,
+                                     covs)[1].argmax(axis=1).astype(dtype, copy=False)
+            for a in range(0, len(self.Z), LABEL_CHUNK)])
 
     def responsibilities(self, state):
         """(n, k) responsibilities of the full fit at ``state.iteration``, in
