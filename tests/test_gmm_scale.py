@@ -338,3 +338,40 @@ def test_cli_refuses_bad_shards(tmp_path, capsys):
                                str(tmp_path / "x.png")]) == 2
     assert "shards must split one array by rows" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("per_pixel", [10**9, 3])
+def test_represented_image_matches_the_exact_image(monkeypatch, per_pixel):
+    """With every point a representative the block-wise image is the exact one;
+    with 3 per pixel the opacity (all points) is still exact and each pixel's
+    colour is a mix of its own points' colours."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import gmm_plot
+    X = blobs(60_000, seed=12)
+    labels = np.argmax(X @ [[1.0, -1.0, 0.2], [0.5, 0.3, -1.0]], axis=1).astype(np.uint8)
+    state = gmm.GMMState(0, np.ones(3) / 3, np.zeros((3, 2)), np.repeat(np.eye(2)[None], 3, 0),
+                         0.0, labels)
+    colors = gmm_plot.component_colors(3)
+    images = []
+    for above in (10**9, 1000):
+        monkeypatch.setattr(gmm_plot, "REPRESENTED_ABOVE", above)
+        monkeypatch.setattr(gmm_plot.PointsView, "PER_PIXEL", per_pixel)
+        monkeypatch.setattr(gmm_blocks, "BLOCK_ROWS", 8192)     # several blocks
+        fig, ax = plt.subplots(figsize=(3, 3), dpi=50)
+        ax.set_xlim(X[:, 0].min(), X[:, 0].max())
+        ax.set_ylim(X[:, 1].min(), X[:, 1].max())
+        view = gmm_plot.PointsView(ax, X, colors)
+        view.update(state)
+        images.append(view._image.copy())
+        plt.close(fig)
+    exact, represented = images
+    np.testing.assert_array_equal(represented[..., 3], exact[..., 3])
+    if per_pixel > len(X):
+        np.testing.assert_array_equal(represented, exact)
+    else:   # pure pixels (one label) keep their colour exactly
+        rgb = np.round(255 * np.asarray(colors)[:, :3]).astype(np.uint8)
+        pure = (exact[..., None, :3] == rgb[None, None]).all(axis=-1).any(axis=-1)
+        np.testing.assert_array_equal(represented[pure, :3], exact[pure, :3])
