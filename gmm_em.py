@@ -17,9 +17,15 @@ scikit-learn to about 1e-6 or better.  It is computed differently:
   A component whose covariance would still lose more than about seven digits to
   cancellation is recomputed exactly in a second pass.
 
+* Every pass runs over a row source: the centred data in memory (one
+  block), a memory map read block by block (:mod:`gmm_blocks`) or a dask
+  array whose blocks are mapped in parallel (:mod:`gmm_dask`); a pass is one
+  function of a block and an accumulator (:class:`_Stats`), summed.
+
 Public names: ``GMMState``, ``em_steps``, ``log_responsibilities``,
 ``responsibilities``, ``log_density`` (documented in :mod:`gmm`), and for the
-estimator and ``select_k``: ``initial_params``, ``centred``, ``check_fit_scale``.
+estimator and ``select_k``: ``initial_params``, ``centred``, ``check_fit_scale``;
+``row_source`` and ``subsample_size`` (data read in blocks, subsampled starts).
 """
 
 from __future__ import annotations
