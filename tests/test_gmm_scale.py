@@ -70,6 +70,29 @@ def test_small_memmap_equals_in_memory_every_covariance_type(tmp_path, cov):
     assert_same_states(a, b)
 
 
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(8, 600), k=st.integers(1, 4), block=st.integers(1, 200),
+       cov=st.sampled_from(["full", "tied", "diag", "spherical"]), seed=st.integers(0, 99))
+def test_any_block_size_gives_the_in_memory_states(n, k, block, cov, seed):
+    """However a memory map is cut into blocks, the states are the in-memory ones."""
+    import tempfile
+    X = blobs(n, seed=seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "x.npy")
+        np.save(path, X)
+        M = np.load(path, mmap_mode="r")
+        old = gmm_blocks.BLOCK_ROWS
+        gmm_blocks.BLOCK_ROWS = block
+        try:
+            b = list(gmm.em_steps(M, k, max_iter=3, tol=0, covariance_type=cov,
+                                  random_state=seed))
+        finally:
+            gmm_blocks.BLOCK_ROWS = old
+        del M
+    a = list(gmm.em_steps(X, k, max_iter=3, tol=0, covariance_type=cov, random_state=seed))
+    assert_same_states(a, b, tol=1e-9)
+
+
 def test_memmap_with_nonfinite_rows_is_refused(tmp_path):
     X = blobs(100)
     X[[3, 50]] = np.nan
