@@ -398,3 +398,27 @@ def test_represented_image_matches_the_exact_image(monkeypatch, per_pixel):
         rgb = np.round(255 * np.asarray(colors)[:, :3]).astype(np.uint8)
         pure = (exact[..., None, :3] == rgb[None, None]).all(axis=-1).any(axis=-1)
         np.testing.assert_array_equal(represented[pure, :3], exact[pure, :3])
+
+
+def test_load_points_mmap(tmp_path):
+    import data_gen
+    X = blobs(1000, seed=13)
+    np.save(tmp_path / "x.npy", X)
+    M = data_gen.load_points(tmp_path / "x.npy", mmap=True)
+    assert isinstance(M, np.memmap) and not M.flags.writeable
+    np.testing.assert_array_equal(M, X)
+    # other dtypes and column choices are read into memory, as without mmap
+    np.save(tmp_path / "f32.npy", X.astype(np.float32))
+    F = data_gen.load_points(tmp_path / "f32.npy", mmap=True)
+    assert type(F) is np.ndarray and F.dtype == np.float64
+    assert type(data_gen.load_points(tmp_path / "x.npy", mmap=True, columns=[1, 0])) is np.ndarray
+    # the same one-line refusal of non-finite rows, found block by block
+    X[[5, 700]] = np.nan
+    np.save(tmp_path / "bad.npy", X)
+    messages = []
+    for mmap in (False, True):
+        with pytest.raises(data_gen.DataError) as info:
+            data_gen.load_points(tmp_path / "bad.npy", mmap=mmap)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert "of 1000 contain NaN or inf (first at row index 5)" in messages[1]
