@@ -607,13 +607,12 @@ def _hard_start(data, centres, covariance_type, reg_covar):
     """
     k, d = centres.shape
     iu = np.triu_indices(d) if d <= _QUAD_MAX_D else None
+    which = np.arange(k)[:, None]
 
     def block(XT, rows, acc):
         for sl in chunks(XT.shape[1]):
             xt = XT[:, sl]
-            lab, _ = nearest(xt.T, centres)
-            R = np.zeros((k, xt.shape[1]))
-            R[lab, np.arange(xt.shape[1])] = 1.0
+            R = (_nearest_T(xt, centres) == which).astype(float)      # one-hot (k, m)
             acc.add(R, xt, None if iu is None else _features_T(xt, iu), iu)
 
     stats = data.each(block, functools.partial(_Stats, k, d)).finish()
@@ -622,7 +621,7 @@ def _hard_start(data, centres, covariance_type, reg_covar):
         def scatter(XT, rows, acc):
             for sl in chunks(XT.shape[1]):
                 xt = XT[:, sl]
-                lab, _ = nearest(xt.T, centres)
+                lab = _nearest_T(xt, centres)
                 for j in range(k):
                     diff = xt[:, lab == j] - means[j][:, None]
                     acc.s2[j] += diff @ diff.T
@@ -630,6 +629,23 @@ def _hard_start(data, centres, covariance_type, reg_covar):
         scat = data.each(scatter, functools.partial(_Stats, k, d)).s2
         covs = _covs_from_scatter(scat, stats.r + _EPS10, covariance_type, reg_covar, covs, exact)
     return weights, means, covs
+
+
+def _nearest_T(xt, centres):
+    """Index of the nearest of ``centres`` (k, d) to each point of xt (d, m), first on ties.
+
+    ``|x - c|^2 = |x|^2 - (2 c.x - |c|^2)``: the nearest centre has the largest
+    ``2 c.x - |c|^2``, one (k, m) product; the first maximum is found by
+    comparing rows with the column maxima (faster than argmax along axis 0).
+    """
+    L = centres @ xt
+    L *= 2.0
+    L -= np.einsum("ij,ij->i", centres, centres)[:, None]
+    top = L.max(axis=0)
+    out = np.full(xt.shape[1], len(centres) - 1, dtype=np.intp)
+    for j in range(len(centres) - 2, -1, -1):
+        np.copyto(out, j, where=L[j] == top)
+    return out
 
 
 def center_start(X, n_components, covariance_type="full", random_state=None, spread=0.5,
