@@ -635,8 +635,9 @@ def _read_shards(name):
     except OSError as exc:
         raise DataError(f"{name}: cannot be listed ({exc.strerror or exc})") from None
     if not files:
-        raise DataError(f"{name}: is a directory without .npy files; give a data file, or a "
-                        "directory of .npy shards (one array split by rows)")
+        raise DataError(f"{name}: is a directory without .npy files; give the path of a .npy, "
+                        ".csv, .tsv or .txt file, or a directory of .npy shards (one array "
+                        "split by rows)")
     paths = [os.path.join(name, f) for f in files]
     shapes = []
     for path in paths:          # every shard checked (header, values) before any fit
