@@ -24,6 +24,7 @@ import gmm_plot
 import gmm_scene1d
 import gmm_teaching
 from gmm_atomic import AtomicFile
+from gmm_blocks import column_min_max
 from gmm_cli import NoSignals, check_save_path
 from gmm_history import StateHistory
 from gmm_writers import WRITERS, HtmlWriter, PaletteQuantizer, extension
@@ -66,7 +67,7 @@ def figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36), min_width=480):
 def own_limits(points, margin=0.06):
     """Limits covering ``points`` (n, 2) with ``margin`` of each axis' own range on
     each side: for axes in different units, each with its own scale."""
-    lo, hi = points.min(axis=0), points.max(axis=0)
+    lo, hi = column_min_max(points)          # block by block for a memory map
     limits = []
     for a, b in zip(lo, hi):
         span = float(b - a)

@@ -17,13 +17,20 @@ scikit-learn to about 1e-6 or better.  It is computed differently:
   A component whose covariance would still lose more than about seven digits to
   cancellation is recomputed exactly in a second pass.
 
+* Every pass runs over a row source: the centred data in memory (one
+  block), a memory map read block by block (:mod:`gmm_blocks`) or a dask
+  array whose blocks are mapped in parallel (:mod:`gmm_dask`); a pass is one
+  function of a block and an accumulator (:class:`_Stats`), summed.
+
 Public names: ``GMMState``, ``em_steps``, ``log_responsibilities``,
 ``responsibilities``, ``log_density`` (documented in :mod:`gmm`), and for the
-estimator and ``select_k``: ``initial_params``, ``centred``, ``check_fit_scale``.
+estimator and ``select_k``: ``initial_params``, ``centred``, ``check_fit_scale``;
+``row_source`` and ``subsample_size`` (data read in blocks, subsampled starts).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Iterator
@@ -43,6 +50,7 @@ from gmm_core import (
     check_X,
     chunks,
 )
+from gmm_blocks import RowStream, is_streamed
 from gmm_kmeans import fill_empty, kmeans_plusplus, lloyd, nearest
 
 __all__ = [
@@ -288,7 +296,18 @@ class _Stats:
         self.r = np.zeros(k)            # sum of responsibilities
         self.s1 = np.zeros((k, d))      # sum r x
         self.s2 = np.zeros((k, d, d))   # sum r x x^T (upper triangle while quadratic)
+        self.total = 0.0                # sum of log p(x) over the points of a pass
         self._quad_iu = None
+
+    def merge(self, other):
+        """Add the statistics of other chunks (a block's, in a parallel pass); returns self."""
+        self.r += other.r
+        self.s1 += other.s1
+        self.s2 += other.s2
+        self.total += other.total
+        if self._quad_iu is None:
+            self._quad_iu = other._quad_iu
+        return self
 
     def add(self, R, XT, F=None, iu=None):
         """Add a chunk of responsibilities R (k, m) for the points XT (d, m).
@@ -382,25 +401,27 @@ def _covs_from_scatter(scat, nk, covariance_type, reg_covar, covs, which):
     return covs
 
 
-def _exact_m_step(XT, params, covariance_type, reg_covar, means, covs, which):
+def _exact_m_step(data, params, covariance_type, reg_covar, means, covs, which):
     """Recompute the covariances of components ``which`` in a second, exact pass.
 
     Used only when the moment formula would cancel badly (a tight component
     far from the data's centre); the formulas are scikit-learn's.
     """
     k, d = means.shape
-    r = np.zeros(k)
-    scat = np.zeros((k, d, d))
     idx = range(k) if covariance_type == "tied" else np.flatnonzero(which)
-    for sl in chunks(XT.shape[1]):
-        R = params.log_prob_T(XT[:, sl])
-        _, s = _exp_normalise(R)
-        R /= s
-        r += R.sum(axis=1)
-        for j in idx:
-            diff = XT[:, sl] - means[j][:, None]
-            scat[j] += (diff * R[j]) @ diff.T
-    return _covs_from_scatter(scat, r + _EPS10, covariance_type, reg_covar, covs, which)
+
+    def block(XT, rows, acc):
+        for sl in chunks(XT.shape[1]):
+            R = params.log_prob_T(XT[:, sl])
+            _, s = _exp_normalise(R)
+            R /= s
+            acc.r += R.sum(axis=1)
+            for j in idx:
+                diff = XT[:, sl] - means[j][:, None]
+                acc.s2[j] += (diff * R[j]) @ diff.T
+
+    acc = data.each(block, functools.partial(_Stats, k, d))
+    return _covs_from_scatter(acc.s2, acc.r + _EPS10, covariance_type, reg_covar, covs, which)
 
 
 def _e_step(XT, params, labels_out=None, stats=None):
@@ -421,9 +442,16 @@ def _e_step(XT, params, labels_out=None, stats=None):
     log_likelihood : float
         Mean of ``log p(x)`` over the points.
     """
-    n = XT.shape[1]
+    total = _e_sum(XT, params, labels_out, stats)
+    if stats is not None:
+        stats.finish()
+    return total / XT.shape[1]
+
+
+def _e_sum(XT, params, labels_out=None, stats=None):
+    """:func:`_e_step` on one block of points: the sum of ``log p(x)`` (statistics unfinished)."""
     total = 0.0
-    for sl in chunks(n):
+    for sl in chunks(XT.shape[1]):
         xt = XT[:, sl]
         F = _features_T(xt, params.iu) if params.quad else None
         E = params.log_prob_T(xt, F)
@@ -438,9 +466,7 @@ def _e_step(XT, params, labels_out=None, stats=None):
             else:
                 E /= s
                 stats.add(E, xt)
-    if stats is not None:
-        stats.finish()
-    return total / n
+    return total
 
 
 # --------------------------------------------------------------------------
@@ -506,6 +532,122 @@ def initial_params(Xc, XT, k, init, covariance_type, reg_covar, rng):
     return weights, means, covs
 
 
+#: k-means++ and k-means seed on a uniform random subsample of this many rows
+#: (at least; ``subsample_size``) once X has more than SUBSAMPLE_FACTOR times as many.
+SUBSAMPLE_ROWS = 10_000
+SUBSAMPLE_FACTOR = 10
+
+
+def subsample_size(k):
+    """Rows the k-means++ / k-means seeding of ``k`` centres looks at when X is large:
+    ``max(SUBSAMPLE_ROWS, ceil(100 * k * ln k))``."""
+    return max(SUBSAMPLE_ROWS, math.ceil(100 * k * math.log(max(k, 1))))
+
+
+def _start(data, Xc, k, init, covariance_type, reg_covar, rng):
+    """State 0's parameters (centred) for a named ``init``, for any row source.
+
+    Up to ``SUBSAMPLE_FACTOR * subsample_size(k)`` rows (and for every
+    in-memory "random" or "random_from_data" start) this is
+    :func:`initial_params` on the whole data.  Above it "kmeans++" and
+    "kmeans" choose their centres on ``subsample_size(k)`` rows drawn
+    uniformly without replacement, and state 0 is the M-step of every row
+    assigned to its nearest centre: one pass over the data.
+    """
+    n, d = data.shape
+    big = n > SUBSAMPLE_FACTOR * subsample_size(k)
+    if big and init in ("kmeans++", "kmeans"):
+        return _hard_start(data, _subsample_centres(data, k, init, rng), covariance_type,
+                           reg_covar)
+    if big and Xc is None and init == "random_from_data":
+        idx = rng.choice(n, size=k, replace=False)
+        order = np.argsort(idx)
+        centres = np.empty((k, d))
+        centres[order] = data.sample(idx[order])
+        return _hard_start(data, centres, covariance_type, reg_covar)
+    if big and Xc is None and init == "random":
+        if not getattr(data, "ordered", True):
+            raise ValueError('init="random" draws one number per row in order, which a '
+                             'parallel source cannot reproduce; use init="kmeans++" or '
+                             '"random_from_data" for a dask array')
+        iu = np.triu_indices(d) if d <= _QUAD_MAX_D else None
+        stats = data.each(lambda XT, rows, acc: acc.merge(_random_stats(XT, k, rng, iu)),
+                          functools.partial(_Stats, k, d))
+        return _m_step(stats, covariance_type, reg_covar)[:3]
+    if Xc is None:          # a small block-wise source: in memory for the start
+        Xc = np.ascontiguousarray(data.sample(np.arange(n)))
+        XT = np.ascontiguousarray(Xc.T)
+    else:
+        XT = data.XT
+    return initial_params(Xc, XT, k, init, covariance_type, reg_covar, rng)
+
+
+def _subsample_centres(data, k, init, rng):
+    """k-means++ (then, for "kmeans", Lloyd) centres (k, d) on a uniform subsample."""
+    n = data.shape[0]
+    idx = np.sort(rng.choice(n, size=subsample_size(k), replace=False))
+    S = np.ascontiguousarray(data.sample(idx))
+    chosen = kmeans_plusplus(S, k, rng)
+    if init != "kmeans":
+        return S[chosen]
+    labels, dist = nearest(S, S[chosen])
+    labels = lloyd(S, fill_empty(labels, dist, k), k, KMEANS_LLOYD_ITERS)
+    counts = np.bincount(labels, minlength=k)
+    sums = np.stack([np.bincount(labels, weights=S[:, c], minlength=k)
+                     for c in range(S.shape[1])], axis=1)
+    return sums / np.maximum(counts, 1)[:, None]
+
+
+def _hard_start(data, centres, covariance_type, reg_covar):
+    """The M-step of every row assigned to its nearest of ``centres`` (k, d), centred.
+
+    One pass over the data (two when a covariance would lose digits to
+    cancellation); a centre no row is nearest to keeps no points (weight
+    ~1e-15), which the first EM iterations resolve.
+    """
+    k, d = centres.shape
+    iu = np.triu_indices(d) if d <= _QUAD_MAX_D else None
+    which = np.arange(k)[:, None]
+
+    def block(XT, rows, acc):
+        for sl in chunks(XT.shape[1]):
+            xt = XT[:, sl]
+            R = (_nearest_T(xt, centres) == which).astype(float)      # one-hot (k, m)
+            acc.add(R, xt, None if iu is None else _features_T(xt, iu), iu)
+
+    stats = data.each(block, functools.partial(_Stats, k, d)).finish()
+    weights, means, covs, exact = _m_step(stats, covariance_type, reg_covar)
+    if exact.any():
+        def scatter(XT, rows, acc):
+            for sl in chunks(XT.shape[1]):
+                xt = XT[:, sl]
+                lab = _nearest_T(xt, centres)
+                for j in range(k):
+                    diff = xt[:, lab == j] - means[j][:, None]
+                    acc.s2[j] += diff @ diff.T
+
+        scat = data.each(scatter, functools.partial(_Stats, k, d)).s2
+        covs = _covs_from_scatter(scat, stats.r + _EPS10, covariance_type, reg_covar, covs, exact)
+    return weights, means, covs
+
+
+def _nearest_T(xt, centres):
+    """Index of the nearest of ``centres`` (k, d) to each point of xt (d, m), first on ties.
+
+    ``|x - c|^2 = |x|^2 - (2 c.x - |c|^2)``: the nearest centre has the largest
+    ``2 c.x - |c|^2``, one (k, m) product; the first maximum is found by
+    comparing rows with the column maxima (faster than argmax along axis 0).
+    """
+    L = centres @ xt
+    L *= 2.0
+    L -= np.einsum("ij,ij->i", centres, centres)[:, None]
+    top = L.max(axis=0)
+    out = np.full(xt.shape[1], len(centres) - 1, dtype=np.intp)
+    for j in range(len(centres) - 2, -1, -1):
+        np.copyto(out, j, where=L[j] == top)
+    return out
+
+
 def center_start(X, n_components, covariance_type="full", random_state=None, spread=0.5,
                  reg_covar=1e-6):
     """A start with every component near the data's centre: EM's journey made visible.
@@ -535,13 +677,11 @@ def center_start(X, n_components, covariance_type="full", random_state=None, spr
     -------
     weights (k,), means (k, d), covariances (k, d, d)
     """
-    X = np.asarray(X, dtype=float)
     k = check_int("n_components", n_components, 1)
     covariance_type = check_covariance_type(covariance_type)
     rng = as_rng(random_state)
-    n, d = X.shape
-    centre, Xc = centred(X)
-    cov = Xc.T @ Xc / n
+    centre, cov, low, high = _centre_cov_box(X)
+    d = cov.shape[0]
     if covariance_type == "diag":
         cov = np.diag(np.diag(cov))
     elif covariance_type == "spherical":
@@ -550,8 +690,28 @@ def center_start(X, n_components, covariance_type="full", random_state=None, spr
     chol = np.linalg.cholesky(cov)
     means = centre + spread * rng.standard_normal((k, d)) @ chol.T
     # inside the data's bounding box (data on a line or a point stays exact)
-    means = np.clip(means, X.min(axis=0), X.max(axis=0))
+    means = np.clip(means, low, high)
     return np.full(k, 1.0 / k), means, np.repeat(cov[None], k, axis=0)
+
+
+def _centre_cov_box(X):
+    """Mean (d,), covariance (d, d) and column minima and maxima (d,) of X;
+    in one or two passes over the blocks of a memory map or dask array."""
+    source = row_source(X)
+    if source is None:
+        X = np.asarray(X, dtype=float)
+        centre, Xc = centred(X)
+        return centre, Xc.T @ Xc / X.shape[0], X.min(axis=0), X.max(axis=0)
+    summary = source.summary()
+    source.centre = summary.centre()
+    n, d = source.shape
+    scatter = source.each(_add_scatter, functools.partial(_Stats, 1, d)).s2[0]
+    return source.centre, scatter / n, summary.low, summary.high
+
+
+def _add_scatter(xt, rows, acc):
+    """Accumulate the scatter ``xt xt^T`` of centred points xt (d, m)."""
+    acc.s2[0] += xt @ xt.T
 
 
 # --------------------------------------------------------------------------
@@ -589,6 +749,14 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
         gives the same labels and a log-likelihood lower by ``d * log(s)``.
         Rows that are all equal are allowed (each component is then that
         point with covariance ``reg_covar * I``, as in scikit-learn).
+        Data not held in memory are read block by block and never copied
+        whole: an ``np.memmap`` (``np.load(path, mmap_mode="r")``; its pages
+        are released after each block, so the resident set stays a few
+        blocks) and a 2-D ``dask.array`` chunked by rows (each pass is one map
+        over its blocks plus a sum, run by the active dask scheduler, e.g. a
+        ``dask.distributed.Client``).  Their states equal the in-memory
+        path's to about 1e-12; a memory map's ``labels`` are uint8 (uint16
+        above 256 components), a dask array's a lazy dask array.
     n_components : int
         Number of mixture components ``k``, ``1 <= k <= n_samples``; a Python
         or numpy integer (``3.0`` and ``True`` are rejected, as scikit-learn
@@ -613,7 +781,14 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
         state 0 exactly.  Centre-picking inits assign every point to its
         nearest centre and run one M-step from those hard assignments, so
         state 0 already has data-driven covariances; a centre left with no
-        points takes the point farthest from its own centre.
+        points takes the point farthest from its own centre.  Large X: above
+        ``SUBSAMPLE_FACTOR * subsample_size(k)`` rows (100,000 for k <= 21)
+        "kmeans++" and "kmeans" pick their centres on a uniform random
+        subsample of ``subsample_size(k) = max(10000, ceil(100 k ln k))``
+        rows (drawn from ``random_state``, so just as reproducible) and state
+        0 is the M-step of every row assigned to its nearest centre: the
+        start then costs about one EM iteration.  Smaller X is seeded on all
+        of its rows.
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance (absolute, as in
         scikit-learn).
@@ -633,12 +808,14 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
         ``reg_covar=0``) or the log-likelihood leaves float64's range.
     """
     k = check_int("n_components", n_components, 1)
-    X = check_X(X, k)
+    source = row_source(X)
+    if source is None:
+        X = check_X(X, k)
     max_iter = check_int("max_iter", max_iter, 0)
     tol = check_nonneg_float("tol", tol)
     reg_covar = check_nonneg_float("reg_covar", reg_covar)
     covariance_type = check_covariance_type(covariance_type)
-    n, d = X.shape
+    n, d = X.shape if source is None else source.shape
     if isinstance(init, str):
         if init not in INITS:
             raise ValueError(f"init must be one of {', '.join(INITS)} or a tuple "
@@ -650,8 +827,11 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
         raise ValueError(f"init must be one of {', '.join(INITS)} or a tuple "
                          f"(weights, means, covariances); got {type(init).__name__}")
     rng = as_rng(random_state)
-    centre, Xc = centred(X)
-    check_fit_scale(Xc, reg_covar)
+    if source is None:
+        centre, Xc = centred(X)
+        check_fit_scale(Xc, reg_covar)
+    else:
+        centre, Xc = _checked_source(source, k, reg_covar), None
     if init_tuple is not None:
         check_spread(float(np.abs(init_tuple[1] - centre).max()), n, d, "init means",
                       small_ok=True)
@@ -659,7 +839,42 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
             raise ValueError("init covariances are singular to float64 precision (condition "
                              "number above about 5e12); widen their smallest variances")
     return _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tuple,
-                         reg_covar, rng)
+                         reg_covar, rng, source)
+
+
+def row_source(X):
+    """The block-wise row source of ``X``, or None for data held in memory.
+
+    A ``dask.array`` gets a :class:`gmm_dask.DaskRows` (dask is imported only
+    then: the type's module is looked at, not imported), a memory map or a
+    :class:`gmm_blocks.StandardisedRows` a :class:`gmm_blocks.RowStream`.
+    """
+    if type(X).__module__.split(".")[0] == "dask":
+        import gmm_dask     # optional dependency: only for dask input
+        return gmm_dask.DaskRows(X)
+    if is_streamed(X):
+        return RowStream(X)
+    return None
+
+
+def _checked_source(source, k, reg_covar):
+    """One validation pass over a block-wise source (as ``check_X`` and
+    ``check_fit_scale`` check data in memory); sets and returns its centre (d,)."""
+    n, d = source.shape
+    summary = source.summary()
+    if summary.bad:
+        raise ValueError(f"X contains NaN or infinity in {summary.bad} of {n} rows; "
+                         "remove or impute those rows first")
+    if n < k:
+        raise ValueError(f"n_components={k} needs at least that many samples, but X has {n}; "
+                         "use fewer components or more data")
+    centre = summary.centre()
+    spread, var, radius_sq = summary.scale_facts()
+    check_spread(spread if math.isfinite(spread) else math.inf, n, d)
+    if reg_covar > 0 and spread > 0 and var < REG_COVAR_DOMINATES * reg_covar:
+        check_fit_scale(np.full((1, d), math.sqrt(var)), reg_covar)   # its message
+    source.centre, source.radius_sq = centre, radius_sq
+    return centre
 
 
 def centred(X):
@@ -696,25 +911,43 @@ def check_fit_scale(Xc, reg_covar):
                 "deviation) or lower reg_covar")
 
 
+class _InMemory:
+    """The row source of centred data in memory, ``XT`` (d, n): one block, the whole of it."""
+
+    def __init__(self, XT):
+        self.XT = XT
+        self.shape = (XT.shape[1], XT.shape[0])
+        self.radius_sq = float(np.einsum("ij,ij->j", XT, XT).max())
+
+    def each(self, fn, make_acc):
+        acc = make_acc()
+        fn(self.XT, slice(0, self.shape[0]), acc)
+        return acc
+
+    def sample(self, idx):
+        return self.XT[:, idx].T
+
+    def new_labels(self, k):
+        return np.empty(self.shape[0], dtype=np.int32)
+
+
 def _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tuple, reg_covar,
-                  rng):
-    n, d = Xc.shape
-    XT = np.ascontiguousarray(Xc.T)      # one point per column: fast reductions over k
+                  rng, source=None):
+    # in memory: one point per column, for fast reductions over k
+    data = _InMemory(np.ascontiguousarray(Xc.T)) if source is None else source
+    n, d = data.shape
     if init_tuple is not None:
         weights, means, covs = init_tuple
         means = means - centre
     else:
-        weights, means, covs = initial_params(Xc, XT, k, init, covariance_type, reg_covar, rng)
+        weights, means, covs = _start(data, Xc, k, init, covariance_type, reg_covar, rng)
     del Xc
-    radius_sq = float(np.einsum("ij,ij->j", XT, XT).max())
     prev_ll = None
     for t in range(max_iter + 1):
-        params = _Params(weights, means, covs, radius_sq, fitting=True)
-        labels = np.empty(n, dtype=np.int32)
+        params = _Params(weights, means, covs, data.radius_sq, fitting=True)
         last = t == max_iter
-        stats = None if last else _Stats(k, d)
-        with np.errstate(invalid="ignore", over="ignore"):   # a non-finite ll raises below
-            ll = _e_step(XT, params, labels, stats)
+        labels, stats = _pass(data, params, not last)
+        ll = stats.total / n
         if not math.isfinite(ll):
             raise ValueError(
                 f"the log-likelihood at iteration {t} is {ll}: some point has zero density "
@@ -722,15 +955,46 @@ def _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tupl
                 "component collapsed with reg_covar=0); increase reg_covar or standardise X")
         converged = prev_ll is not None and abs(ll - prev_ll) < tol
         out_w, out_m, out_c = weights.copy(), means + centre, covs.copy()
-        _readonly(out_w, out_m, out_c, labels)
+        _readonly(out_w, out_m, out_c, *([labels] if isinstance(labels, np.ndarray) else []))
         yield GMMState(iteration=t, weights=out_w, means=out_m, covariances=out_c,
                        log_likelihood=ll, labels=labels, converged=bool(converged))
         if converged or last:
             return
         prev_ll = ll
-        weights, means, covs, exact = _m_step(stats, covariance_type, reg_covar)
+        weights, means, covs, exact = _m_step(stats.finish(), covariance_type, reg_covar)
         if exact.any():
-            covs = _exact_m_step(XT, params, covariance_type, reg_covar, means, covs, exact)
+            covs = _exact_m_step(data, params, covariance_type, reg_covar, means, covs, exact)
+
+
+def _pass(data, params, want_stats):
+    """One E-step pass over a row source: labels (or lazy labels) and the statistics.
+
+    Returns
+    -------
+    labels : ndarray (n,), or the source's lazy labels (dask)
+    stats : _Stats
+        ``stats.total`` is the summed log-likelihood; the moments are
+        accumulated when ``want_stats`` (unfinished).
+    """
+    labels = data.new_labels(params.k)
+
+    def block(xt, rows, acc):
+        with np.errstate(invalid="ignore", over="ignore"):   # a non-finite ll raises later
+            acc.total += _e_sum(xt, params, None if labels is None else labels[rows],
+                                acc if want_stats else None)
+
+    stats = data.each(block, functools.partial(_Stats, params.k, params.d))
+    if labels is None:
+        labels = data.lazy_labels(functools.partial(_block_labels, params))
+    return labels, stats
+
+
+def _block_labels(params, xt):
+    """Most responsible component (first on ties) of the centred points xt (d, m), int32."""
+    out = np.empty(xt.shape[1], dtype=np.int32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        _e_sum(xt, params, out)
+    return out
 
 
 # --------------------------------------------------------------------------

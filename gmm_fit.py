@@ -15,6 +15,7 @@ import numpy as np
 
 import data_gen
 import gmm
+import gmm_blocks
 import gmm_em
 import gmm_mixture
 import gmm_transforms
@@ -212,17 +213,29 @@ class FitRun(EditableRun):
                  shared_scale=False):
         self.options = options
         self.rng = np.random.default_rng(options.random_state) if rng is None else rng
-        X = np.asarray(X, dtype=float)
-        _check_points(X, options.n_components)
+        source = gmm_em.row_source(X)       # a memory map or dask array: read in blocks
+        if source is None:
+            X = np.asarray(X, dtype=float)
+            _check_points(X, options.n_components)
+            summary = None
+        else:
+            summary = _checked_summary(source, options.n_components)
+        ranges = column_ranges(X) if summary is None else summary.high - summary.low
         self.n_features = X.shape[1]
         per_column = (not shared_scale and options.covariance_type != "spherical"
-                      and not shares_units(column_ranges(X)))
-        self.Z, self.centre, self.scale = standardise(X, per_column=per_column)
+                      and not shares_units(ranges))
+        if summary is None:
+            self.Z, self.centre, self.scale = standardise(X, per_column=per_column)
+        else:
+            self.Z, self.centre, self.scale = _standardise_blocks(X, summary, per_column)
         init = options.init
         if isinstance(init, (tuple, list)):             # given in user units
             init = params_to_fit_units(init, self.centre, self.scale)
         self._steps = self._em(init, self.rng)
-        self.display_unit = unit = display_unit(X)
+        self.display_unit = unit = display_unit(
+            X if summary is None else np.abs([summary.low, summary.high]))
+        if summary is not None:     # drawn in place (a memory map) or gathered (dask)
+            X = X if isinstance(X, np.ndarray) else np.asarray(X.compute(), dtype=float)
         Xd = X / unit if unit != 1.0 else X
         dims = options.dims
         self.projection, labels = view_of(Xd, dims, column_names)
@@ -233,7 +246,8 @@ class FitRun(EditableRun):
         # equal aspect only where both axes share units: sampled data, principal
         # components, or two columns whose ranges are within a factor of 3
         self.equal_aspect = bool(shared_scale or (self.projection is not None and dims is None)
-                                 or shares_units(column_ranges(
+                                 or shares_units(ranges if summary is not None and unit == 1.0
+                                                 and self.projection is None else column_ranges(
                                      Xd if self.projection is None else
                                      (Xd - self.projection[1]) @ self.projection[0].T)))
         self.points = Xd if self.projection is None else (Xd - self.projection[1]) @ self.projection[0].T
@@ -364,9 +378,13 @@ class FitRun(EditableRun):
         """(n,) labels (most responsible component) of the full fit at
         ``state.iteration``, computed in blocks of rows (memory O(block * k))."""
         weights, means, covs = self._params[int(state.iteration)]
+        # data read in blocks: labels as compact as the engine's (uint8 up to 256 components)
+        dtype = np.intp if isinstance(self.Z, np.ndarray) else (
+            np.uint8 if len(weights) <= 256 else np.uint16)
         return np.concatenate([
-            gmm.log_responsibilities(self.Z[a:a + LABEL_CHUNK], weights, means, covs)[1]
-            .argmax(axis=1) for a in range(0, len(self.Z), LABEL_CHUNK)])
+            gmm.log_responsibilities(np.asarray(self.Z[a:a + LABEL_CHUNK]), weights, means,
+                                     covs)[1].argmax(axis=1).astype(dtype, copy=False)
+            for a in range(0, len(self.Z), LABEL_CHUNK)])
 
     def responsibilities(self, state):
         """(n, k) responsibilities of the full fit at ``state.iteration``, in
@@ -448,6 +466,35 @@ def stop_on_plateau(steps, tol, patience):
             return
         yield state
         previous = ll
+
+
+def _checked_summary(source, n_components):
+    """:func:`_check_points` for a memory map or dask array, in one pass over its
+    blocks; returns its :class:`gmm_blocks.Summary`."""
+    n, d = source.shape
+    if d < 2:
+        raise ValueError(f"points must be an (n, d >= 2) array, got shape {source.shape}")
+    summary = source.summary()
+    if summary.bad:
+        raise ValueError(f"X contains NaN or infinity in {summary.bad} of {n} rows; "
+                         "remove or impute those rows first")
+    if n_components > n:
+        raise ValueError(f"cannot fit {n_components} components to {n} points; "
+                         "use fewer components (-k) or more points")
+    return summary
+
+
+def _standardise_blocks(X, summary, per_column):
+    """:func:`gmm_transforms.standardise` of a memory map or dask array, lazily:
+    ``(Z, centre, scale)`` with Z read (memory map) or computed (dask) block by block."""
+    if isinstance(X, np.ndarray):
+        return gmm_blocks.standardise_lazy(X, per_column)
+    centre = summary.centre()
+    mean = summary.s1 / summary.n
+    var = np.maximum(summary.s2 / summary.n - mean * mean, 0.0)
+    rms = np.sqrt(var if per_column else np.full(var.shape, var.mean()))
+    scale = np.where(rms > 0, rms, 1.0)
+    return (X - centre) / scale, centre, scale
 
 
 def _check_points(X, n_components):

@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from gmm_blocks import row_blocks
 from gmm_plot import TRUE_COLOR, Z_TEXT
 
 __all__ = ["LegendView", "add_legends", "emptiest_corner", "scene_entries"]
@@ -33,14 +34,16 @@ def emptiest_corner(points, xlim, ylim, *, box=(0.38, 0.3), taken=()):
     taken : sequence of str
         Corners already used (e.g. by a panel title).
     """
-    pts = np.asarray(points, dtype=float)[:, :2]
-    u = (pts[:, 0] - xlim[0]) / (xlim[1] - xlim[0])
-    v = (pts[:, 1] - ylim[0]) / (ylim[1] - ylim[0])
-    counts = []
-    for name in CORNERS:
-        du = u < box[0] if "left" in name else u > 1 - box[0]
-        dv = v > 1 - box[1] if "upper" in name else v < box[1]
-        counts.append(int(np.count_nonzero(du & dv)) if name not in taken else len(pts) + 1)
+    pts = np.asarray(points)
+    found = np.zeros(len(CORNERS), dtype=np.int64)
+    for _, block in row_blocks(pts):        # O(block) memory, a memory map's pages released
+        u = (block[:, 0] - xlim[0]) / (xlim[1] - xlim[0])
+        v = (block[:, 1] - ylim[0]) / (ylim[1] - ylim[0])
+        for i, name in enumerate(CORNERS):
+            du = u < box[0] if "left" in name else u > 1 - box[0]
+            dv = v > 1 - box[1] if "upper" in name else v < box[1]
+            found[i] += np.count_nonzero(du & dv)
+    counts = [int(c) if name not in taken else len(pts) + 1 for c, name in zip(found, CORNERS)]
     return CORNERS[int(np.argmin(counts))]      # ties: the first (upper left)
 
 

@@ -5,7 +5,9 @@ Reads ``.npy`` (header checked before any data is read, ``allow_pickle=False``),
 :class:`DataError` with a one-line message when a file cannot be used. Nothing is
 ever unpickled or executed.
 
-It imports numpy and the standard library only.  ``data_gen`` offers
+It imports numpy, the standard library and :mod:`gmm_blocks` (``mmap=True``
+reads a ``.npy`` file as a memory map, checked block by block); a directory
+of ``.npy`` shards becomes a ``dask.array`` (dask imported only then).  ``data_gen`` offers
 ``load_points`` and ``DataError`` too, as part of its documented API.
 """
 from __future__ import annotations
@@ -16,6 +18,8 @@ import warnings
 
 import numpy as np
 from numpy.lib import format as npy_format
+
+import gmm_blocks
 
 __all__ = [
     "Table",
@@ -152,8 +156,12 @@ def _describe_non_npy(head):
     return "is not a NumPy .npy file (no NumPy header); save the array with numpy.save"
 
 
-def _load_npy(name, fh):
-    """Points (n, d) from an open ``.npy`` file, judged from its header before any data is read."""
+def _load_npy(name, fh, mmap=False):
+    """Points (n, d) from an open ``.npy`` file, judged from its header before any data is read.
+
+    ``mmap=True``: a C-ordered native float64 file is returned as a read-only
+    ``np.memmap``, its rows checked for NaN and inf block by block.
+    """
     shape, dtype, data_offset = _npy_header(name, fh)
     _check_npy_dtype(name, dtype)
     _check_npy_shape(name, shape)
@@ -166,6 +174,10 @@ def _load_npy(name, fh):
             f"{name}: is truncated: header promises {expected} bytes of data but only "
             f"{max(available, 0)} are present; re-save the array"
         )
+    if mmap and dtype == np.dtype(np.float64):
+        X = _mapped(name)
+        if X is not None:
+            return X
     fh.seek(0)
     try:
         X = npy_format.read_array(fh, allow_pickle=False)
@@ -176,6 +188,31 @@ def _load_npy(name, fh):
         raise DataError(f"{name}: is too large to load ({expected / 1e9:.1f} GB of data); "
                         "use fewer points") from None
     return _finalise(name, X.reshape(n, d), lambda i: f"row index {i}")
+
+
+def _mapped(name):
+    """The checked ``.npy`` file ``name`` as a read-only memory map, or None when it
+    is not C-ordered (then it is read into memory)."""
+    try:
+        X = np.load(name, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"{name}: cannot be memory-mapped ({first})") from None
+    if not X.flags.c_contiguous:
+        return None
+    n, bad, first = X.shape[0], 0, None
+    for a in range(0, n, gmm_blocks.BLOCK_ROWS):
+        block = X[a:a + gmm_blocks.BLOCK_ROWS]
+        rows = np.flatnonzero(~np.isfinite(block).all(axis=1))
+        gmm_blocks.release(block)
+        if rows.size and first is None:
+            first = a + int(rows[0])
+        bad += rows.size
+    if bad:
+        verb = "contains" if bad == 1 else "contain"
+        raise DataError(f"{name}: {_rows_phrase(bad)} of {n} {verb} NaN or inf "
+                        f"(first at row index {first}); remove or fill them")
+    return X
 
 
 def _npy_header(name, fh):
@@ -441,7 +478,7 @@ def _load_text(name, fh, columns=None, info=None):
                      "NaN or inf (or a number beyond float64's 1.8e308)"), header
 
 
-def load_points(path, *, with_names=False, columns=None):
+def load_points(path, *, with_names=False, columns=None, mmap=False):
     """Load points from a ``.npy``, ``.csv`` or ``.txt`` file, safely.
 
     ``.npy`` files are checked from their header first (dtype and shape are
@@ -467,6 +504,12 @@ def load_points(path, *, with_names=False, columns=None):
         comma-separated string (``"income,age"``, ``"0,2"``). Without it every
         column must be numeric; a text, date or True/False column is an
         error naming it and the numeric columns to choose instead.
+    mmap : bool, default False
+        Memory-map a ``.npy`` file of C-ordered float64 instead of reading it:
+        ``X`` is then a read-only ``np.memmap`` (checked for NaN and inf block
+        by block, its pages released as it goes), which
+        :func:`gmm.em_steps` reads block by block, so a file larger than
+        memory can be fitted.  Other files (and ``columns``) are read as usual.
 
     Returns
     -------
@@ -481,7 +524,7 @@ def load_points(path, *, with_names=False, columns=None):
         A ``ValueError`` whose message is one line naming the file, the problem
         and, where it helps, what to do.
     """
-    table = _read(path, columns)
+    table = _read(path, columns, mmap)
     return (table.X, table.names) if with_names else table.X
 
 
@@ -565,17 +608,49 @@ class Table:
         self.X, self.names, self.index = X, names, index
 
 
-def load_table(path, *, columns=None):
+def load_table(path, *, columns=None, mmap=False):
     """:func:`load_points` with the names and the row index: returns a :class:`Table`.
 
     Parameters and errors as :func:`load_points`. ``index`` holds the row
     index that was left out (pandas' ``to_csv``, R's ``write.csv``), so
-    results can be written back beside it, row by row.
+    results can be written back beside it, row by row.  A directory of
+    ``.npy`` files (shards of one array, concatenated in name order) is read
+    as a ``dask.array``, one block per shard (needs dask: ``pip install
+    .[dask]``).
     """
-    return _read(path, columns)
+    if os.path.isdir(os.fspath(path)):
+        return Table(_read_shards(os.fspath(path)), None)
+    return _read(path, columns, mmap)
 
 
-def _read(path, columns):
+def _read_shards(name):
+    """A directory of ``.npy`` shards (n_i, d) as one lazy ``dask.array`` (sum n_i, d)."""
+    try:
+        files = sorted(f for f in os.listdir(name) if f.lower().endswith(".npy"))
+    except OSError as exc:
+        raise DataError(f"{name}: cannot be listed ({exc.strerror or exc})") from None
+    if not files:
+        raise DataError(f"{name}: is a directory without .npy files; give the path of a .npy, "
+                        ".csv, .tsv or .txt file, or a directory of .npy shards (one array "
+                        "split by rows)")
+    paths = [os.path.join(name, f) for f in files]
+    shapes = []
+    for path in paths:          # every shard checked (header, values) before any fit
+        with _open_regular(path) as fh:
+            shapes.append(_load_npy(path, fh, mmap=True).shape)
+        if shapes[-1][1] != shapes[0][1]:
+            raise DataError(f"{path}: has {shapes[-1][1]} columns but {files[0]} has "
+                            f"{shapes[0][1]}; shards must split one array by rows")
+    try:
+        import gmm_dask     # optional: only a directory of shards needs dask
+    except ImportError:
+        raise DataError(f"{name}: a directory of .npy shards is read with dask, which is not "
+                        "installed; pip install 'gmm-visualizer[dask]', or load one .npy file"
+                        ) from None
+    return gmm_dask.from_shards(paths, shapes)
+
+
+def _read(path, columns, mmap=False):
     """The :class:`Table` of ``path`` (the one body of load_points and load_table, so
     the IndexColumnWarning points at their caller)."""
     name = os.fspath(path)
@@ -583,7 +658,7 @@ def _read(path, columns):
     info = {}
     with fh:
         if _extension(name) == ".npy":
-            X = _load_npy(name, fh)
+            X = _load_npy(name, fh, mmap and columns is None)
             if columns is not None:
                 X = X[:, _resolve_columns(name, columns, None, X.shape[1])]
             return Table(X, None)

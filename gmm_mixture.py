@@ -468,7 +468,7 @@ def fitted_attributes(state, covariance_type, dtype=np.float64):
     return {"state_": state,
             "weights_": np.array(state.weights, dtype=dtype),
             "means_": np.array(state.means, dtype=dtype),
-            "labels_": np.array(state.labels, dtype=np.int64),
+            "labels_": state.labels.astype(np.int64),     # a dask array's stay lazy
             "covariances_": to_sklearn_shape(full, covariance_type).astype(dtype),
             "precisions_": to_sklearn_shape(prec, covariance_type).astype(dtype),
             "precisions_cholesky_": to_sklearn_shape(U, covariance_type).astype(dtype),
@@ -745,7 +745,10 @@ class GaussianMixture:
         """Fit the mixture to X (n, d) by EM (``n_init`` runs, the best kept); returns self.
 
         Warns :class:`ConvergenceWarning` when the kept run did not converge
-        (unless ``max_iter=0``).
+        (unless ``max_iter=0``).  ``X`` may be a 2-D ``dask.array`` chunked by
+        rows: every EM pass then runs on its blocks where dask computes them
+        (e.g. a ``dask.distributed`` cluster), and ``labels_`` is a lazy dask
+        array; the parameters equal those of ``fit(X.compute())`` to ~1e-12.
         """
         self._fit(X)
         return self
@@ -758,7 +761,10 @@ class GaussianMixture:
     def _fit(self, X):
         """Fit and return X as validated float64 (n, d)."""
         p = checked_params(self)
-        X64, dtype, names = _mixture_input(X)
+        if type(X).__module__.split(".")[0] == "dask":    # fitted block by block, in place
+            X64, dtype, names = X, np.dtype(np.float64), None
+        else:
+            X64, dtype, names = _mixture_input(X)
         k, d = p["k"], X64.shape[1]
         check_fit_data(X64, k)
         start = user_start(self, p, d)
@@ -768,7 +774,7 @@ class GaussianMixture:
                              f"{self.state_.means.shape[0]} components and "
                              f"{self.state_.means.shape[1]} features, but n_components={k} and "
                              f"X has {d} features; set warm_start=False to fit afresh")
-        p["collapsed"] = collapse_floor(X64)
+        p["collapsed"] = np.asarray(collapse_floor(X64))     # (a dask array computes here)
         best = best_run(X64, p, start, as_rng(self.random_state),
                         (self.state_, self.lower_bound_) if warm else None,
                         self.keep_history, isinstance(self.init, (tuple, list)))

@@ -20,6 +20,8 @@ from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Ellipse
 from matplotlib.ticker import ScalarFormatter
 
+from gmm_blocks import column_min_max, pixel_representatives
+
 __all__ = [
     "DEFAULT_N_STD",
     "Z_POINTS", "Z_TRUE", "Z_FIT", "Z_MEANS", "Z_TEXT",
@@ -46,6 +48,8 @@ Z_POINTS, Z_TRUE, Z_FIT, Z_MEANS, Z_TEXT = 1.0, 2.0, 3.0, 4.0, 5.0
 TRUE_COLOR = "0.45"
 POINT_ALPHA = 0.5
 IMAGE_THRESHOLD = 50_000      # above this many points, points are drawn as an image
+#: above this many points, each pixel is coloured by a few of its points (read in blocks)
+REPRESENTED_ABOVE = 20_000_000
 
 
 #: 20 saturated colours, distinct on a projector (at least 20 apart in CIELAB):
@@ -176,8 +180,7 @@ def frame_limits(points, margin=0.06, min_aspect=0.4):
     -------
     xlim, ylim : tuple of float
     """
-    lo = points.min(axis=0)
-    hi = points.max(axis=0)
+    lo, hi = column_min_max(points)          # block by block for a memory map
     centre = 0.5 * (lo + hi)
     span = hi - lo
     big = float(span.max())
@@ -224,6 +227,8 @@ class PointsView:
     #: above this many (occupied pixel, component) bins, recolour the image
     #: with three weighted bincounts (memory O(n)) instead of one pair count
     MAX_PAIR_BINS = 8_000_000
+    #: points per pixel whose labels colour it, above REPRESENTED_ABOVE points
+    PER_PIXEL = 16
 
     def __init__(self, ax, points, colors, *, image_threshold=IMAGE_THRESHOLD, alpha=None):
         points = np.asarray(points, dtype=float)
@@ -252,17 +257,36 @@ class PointsView:
         width = max(int(round(bbox.width)), 1)
         height = max(int(round(bbox.height)), 1)
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        self._reps = None
+        if self.n > REPRESENTED_ABOVE:
+            self._init_represented(points, (x0, x1), (y0, y1), width, height)
+            return
         col = np.floor((points[:, 0] - x0) / (x1 - x0) * width).astype(np.int64)
         row = np.floor((points[:, 1] - y0) / (y1 - y0) * height).astype(np.int64)
         np.clip(col, 0, width - 1, out=col)
         np.clip(row, 0, height - 1, out=row)
         occupied, inverse, counts = np.unique(row * width + col, return_inverse=True,
                                               return_counts=True)
+        self._finish_image(occupied, counts, inverse.ravel(), counts, (x0, x1), (y0, y1),
+                           width, height)
+
+    def _init_represented(self, points, xlim, ylim, width, height):
+        """The image of a cloud too large to index point by point (a memory map):
+        each pixel coloured by up to ``PER_PIXEL`` of its points, read block by block."""
+        occupied, counts, self._reps, inverse = pixel_representatives(
+            points, xlim, ylim, width, height, self.PER_PIXEL)
+        self._finish_image(occupied, counts, inverse, np.bincount(inverse,
+                           minlength=len(occupied)), xlim, ylim, width, height)
+
+    def _finish_image(self, occupied, counts, inverse, mixed_counts, xlim, ylim, width, height):
+        """The image from each occupied pixel's point count and the pixel of each
+        colouring point (``inverse``; ``mixed_counts`` of them per pixel)."""
+        ax = self.ax
+        (x0, x1), (y0, y1) = xlim, ylim
         self._occupied = occupied
-        self._counts = counts.astype(float)
+        self._counts = np.asarray(mixed_counts, dtype=float)
         self._rgb = np.ascontiguousarray(self.colors[:, :3])
         k = len(self.colors)
-        inverse = inverse.ravel()
         if len(occupied) * k <= self.MAX_PAIR_BINS:
             # one bincount of (pixel, label) pairs per frame
             self._pair_base = inverse * k
@@ -286,6 +310,8 @@ class PointsView:
     def update(self, state):
         """Recolour the points by ``state.labels`` (shape (n,))."""
         labels = np.asarray(state.labels)
+        if self.mode == "image" and self._reps is not None:
+            labels = labels[self._reps]
         if self.mode == "scatter":
             self.artist.set_facecolor(self._face[labels])
         else:

@@ -32,12 +32,14 @@ from tqdm import tqdm
 import data_gen
 import gmm_cli
 import gmm_core
+import gmm_em
 import gmm_fit
 import gmm_load
 import gmm_params
 import gmm_scene1d
 import gmm_window
 from gmm_atomic import all_or_none, atomic_write, target_problem
+from gmm_blocks import column_min_max
 from gmm_animator import Animator
 from gmm_cli import ExitStatus, UsageError, check_save_path
 from gmm_core import COVARIANCE_TYPES
@@ -54,6 +56,9 @@ from gmm_writers import extension
 
 DEFAULT_SAVE = "gmm_vid.gif"
 MAX_SAMPLED_POINTS = 100_000_000   # -N above this is refused (1.6 GB of points alone)
+#: a .npy --load_path of at least this many bytes is memory-mapped, not read
+#: (float64, C order): the fit and the drawing then read it block by block
+MMAP_BYTES = 256 * 2**20
 
 
 # --------------------------------------------------------------------------- #
@@ -426,9 +431,22 @@ def _print_restart(how):
     gmm_cli.print_stdout(f"restart: {how}")
 
 
+def _file_bytes(path):
+    """Size of the file at ``path`` in bytes (0 for a directory or what cannot be read)."""
+    try:
+        return os.stat(path).st_size if os.path.isfile(path) else 0
+    except OSError:
+        return 0
+
+
 def _degenerate_note(X):
     """A one-line note when EM cannot be meaningful on ``X`` (all points identical)."""
-    if not np.all(X.min(axis=0) == X.max(axis=0)):
+    if not isinstance(X, np.ndarray):       # a dask array: its summary answers
+        summary = gmm_em.row_source(X).summary()
+        low, high = summary.low, summary.high
+    else:
+        low, high = column_min_max(X)
+    if not np.all(low == high):
         return None
     what = "the only point" if len(X) == 1 else f"all {len(X)} points are identical"
     return (f"{what}: EM has nothing to fit (every component sits on that point "
@@ -758,7 +776,8 @@ def _load(args):
                          "or .txt file with one point per row")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", data_gen.IndexColumnWarning)
-        table = gmm_load.load_table(args.load_path, columns=args.columns)
+        table = gmm_load.load_table(args.load_path, columns=args.columns,
+                                    mmap=_file_bytes(args.load_path) >= MMAP_BYTES)
     X, names = table.X, table.names
     args.column_names = names           # recorded by --save-params
     args.row_index = table.index        # written beside --save-labels

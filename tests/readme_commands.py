@@ -109,6 +109,16 @@ INSTALLED_COMMANDS = [
 ]
 
 
+#: the README's "Big data" commands: the dask extra, a 1e8-point file, its
+#: animation and the scale benchmark; test_gmm_scale runs them verbatim but
+#: for the size (-N 20000, the memory-mapped path forced; the benchmark at
+#: --n 20000 without dask); the extra is the pyproject "dask" extra it checks
+BIG_DATA_INSTALL = "pip install .[dask]"
+BIG_DATA_GENERATE = "gaussians -N 100000000 -m 5 --seed 0 -o big.npy"
+BIG_DATA_ANIMATE = "--load_path big.npy -k 5 -i 19 --seed 0 --save big.gif"
+BIG_DATA_BENCH = "python bench/bench_scale.py"
+
+
 def bash_commands(markdown):
     """The command lines of every ```bash block of ``markdown``, in order.
 
@@ -128,4 +138,5 @@ def visualize_commands():
     """Every visualize_gmm.py argument string the tests cover (whitespace-normalised)."""
     tested = set(USAGE_RUNS) | set(EXAMPLE_COMMANDS) | set(GALLERY_COMMANDS)
     tested |= set(ANALYSIS_COMMANDS) | set(RESULTS_COMMANDS) | set(ONE_D_COMMANDS)
+    tested |= {BIG_DATA_ANIMATE}
     return tested | {"--help"}

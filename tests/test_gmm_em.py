@@ -359,13 +359,13 @@ def test_em_steps_is_lazy_iterator(monkeypatch):
     """Each next() runs exactly one E-step: none at the call, one per state pulled."""
     X = make_blobs(100, 2, seed=0)
     e_steps = []
-    e_step = gmm_em._e_step
+    e_step = gmm_em._pass       # one E-step pass over the data
 
     def counted(*args, **kwargs):
         e_steps.append(1)
         return e_step(*args, **kwargs)
 
-    monkeypatch.setattr(gmm_em, "_e_step", counted)
+    monkeypatch.setattr(gmm_em, "_pass", counted)
     it = em_steps(X, 3, max_iter=1000, tol=0, random_state=0)
     assert len(e_steps) == 0
     assert next(it).iteration == 0
