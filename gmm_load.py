@@ -608,6 +608,23 @@ class Table:
         self.X, self.names, self.index = X, names, index
 
 
+#: :func:`worth_mapping`'s threshold: a .npy file of at least this many bytes
+#: is memory-mapped by the CLI (float64, C order), not read; the fit and the
+#: drawing then read it block by block
+MMAP_BYTES = 256 * 2**20
+
+
+def worth_mapping(path, threshold=None):
+    """Whether ``path`` is a regular file of at least ``threshold`` bytes
+    (default :data:`MMAP_BYTES`), worth ``mmap=True``; False for what cannot be
+    read (the loader then says why)."""
+    threshold = MMAP_BYTES if threshold is None else threshold
+    try:
+        return os.path.isfile(path) and os.stat(path).st_size >= threshold
+    except (OSError, TypeError, ValueError):
+        return False
+
+
 def load_table(path, *, columns=None, mmap=False):
     """:func:`load_points` with the names and the row index: returns a :class:`Table`.
 

@@ -56,9 +56,6 @@ from gmm_writers import extension
 
 DEFAULT_SAVE = "gmm_vid.gif"
 MAX_SAMPLED_POINTS = 100_000_000   # -N above this is refused (1.6 GB of points alone)
-#: a .npy --load_path of at least this many bytes is memory-mapped, not read
-#: (float64, C order): the fit and the drawing then read it block by block
-MMAP_BYTES = 256 * 2**20
 
 
 # --------------------------------------------------------------------------- #
@@ -431,14 +428,6 @@ def _print_restart(how):
     gmm_cli.print_stdout(f"restart: {how}")
 
 
-def _file_bytes(path):
-    """Size of the file at ``path`` in bytes (0 for a directory or what cannot be read)."""
-    try:
-        return os.stat(path).st_size if os.path.isfile(path) else 0
-    except OSError:
-        return 0
-
-
 def _degenerate_note(X):
     """A one-line note when EM cannot be meaningful on ``X`` (all points identical)."""
     if not isinstance(X, np.ndarray):       # a dask array: its summary answers
@@ -777,7 +766,7 @@ def _load(args):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", data_gen.IndexColumnWarning)
         table = gmm_load.load_table(args.load_path, columns=args.columns,
-                                    mmap=_file_bytes(args.load_path) >= MMAP_BYTES)
+                                    mmap=gmm_load.worth_mapping(args.load_path))
     X, names = table.X, table.names
     args.column_names = names           # recorded by --save-params
     args.row_index = table.index        # written beside --save-labels

@@ -16,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 import gmm
 import gmm_blocks
 import gmm_em
+import gmm_load
 import gmm_transforms
 from child_env import python_path
 
@@ -288,7 +289,7 @@ def test_readme_big_data_commands_at_small_n(tmp_path, monkeypatch, capsys):
 
     monkeypatch.chdir(tmp_path)
     assert data_gen.main(shlex.split(BIG_DATA_GENERATE.replace("100000000", "20000"))) == 0
-    monkeypatch.setattr(visualize_gmm, "MMAP_BYTES", 0)
+    monkeypatch.setattr(gmm_load, "MMAP_BYTES", 0)
     monkeypatch.setattr(gmm_plot, "REPRESENTED_ABOVE", 5000)
     seen = []
     original = gmm.em_steps
