@@ -276,10 +276,9 @@ class MouseControl:
         restarts from the shown state's parameters on the new data."""
         if self.anim.current is None:           # no state shown yet: nothing to start from
             return
-        if any(isinstance(v, _FIXED_POINT_VIEWS) for v in self.anim.views) or \
-                "kmeans" in self.anim.panels:
-            self._say("adding or removing points works without --soft, --uncertainty, "
-                      "--contours and --compare")
+        refusal = edit_refusal(self.anim)
+        if refusal:
+            self._say(refusal)
             return
         fit = self.fit
         before = fit.snapshot()
@@ -378,6 +377,19 @@ class MouseControl:
         self.anim.fig.canvas.draw_idle()
 
 
+
+
+def edit_refusal(anim):
+    """Why the data of ``anim``'s scene cannot be edited, or None: views built on
+    fixed points (2-D ``--soft``, ``--uncertainty``, ``--contours``), or the
+    ``--compare`` panel (its k-means runs on the data it started with)."""
+    if anim.histogram is not None:          # 1-D: the bars are rebuilt, soft ones too
+        return ("adding or removing points works without --compare"
+                if "kmeans" in anim.panels else None)
+    if any(isinstance(v, _FIXED_POINT_VIEWS) for v in anim.views) or "kmeans" in anim.panels:
+        return ("adding or removing points works without --soft, --uncertainty, "
+                "--contours and --compare")
+    return None
 
 
 def redraw_points(anim, shown):
