@@ -33,7 +33,11 @@ def emptiest_corner(points, xlim, ylim, *, box=(0.38, 0.3), taken=()):
     taken : sequence of str
         Corners already used (e.g. by a panel title).
     """
-    pts = np.asarray(points, dtype=float)[:, :2]
+    pts = np.asarray(points, dtype=float)
+    if pts.ndim != 2 or pts.shape[1] < 2:
+        raise ValueError(f"points must be (n, 2) positions in the axes, got shape {pts.shape}; "
+                         "a 1-D scene has no y per point (see gmm_mouse.note_anchor)")
+    pts = pts[:, :2]
     u = (pts[:, 0] - xlim[0]) / (xlim[1] - xlim[0])
     v = (pts[:, 1] - ylim[0]) / (ylim[1] - ylim[0])
     counts = []

@@ -14,7 +14,10 @@ restarted run's state 0 goes back to the run it replaced (:meth:`MouseControl.go
 Positions reach the fit through one conversion,
 :meth:`gmm_fit.FitRun.to_fit_units`, from the scene's axes data
 coordinates; :meth:`MouseControl.coords` takes as many of them as the scene
-has data axes (``fit.view_axes``, default 2: a 1-D scene takes x only).
+has data axes (``fit.view_axes``, default 2: a 1-D scene takes x only). In
+the 1-D scene the means' ``+`` sit on the axis (a press near one drags it
+along x), a removed point is the one nearest in x, and edited data refill
+the histogram (:func:`redraw_points`).
 """
 
 import sys

@@ -17,6 +17,7 @@ from matplotlib.backend_bases import KeyEvent, MouseEvent
 
 import gmm
 import gmm_fit
+import gmm_legend
 import gmm_mouse
 import gmm_options
 import gmm_scene1d
@@ -472,3 +473,10 @@ def test_1d_a_long_note_takes_two_lines_clear_of_the_legend_and_the_bars():
     assert not note.overlaps(anim.ax.get_legend().get_window_extent())
     bars = next(v for v in anim.views if isinstance(v, gmm_scene1d.HistogramView)).bars
     assert note.y0 > bars.get_window_extent().y1          # above the tallest bar
+
+
+def test_emptiest_corner_needs_two_columns():
+    pts = np.array([[0.1, 0.1], [0.2, 0.15], [0.9, 0.9]])
+    assert gmm_legend.emptiest_corner(pts, (0, 1), (0, 1)) == "upper left"
+    with pytest.raises(ValueError, match=r"points must be \(n, 2\).*\(3, 1\)"):
+        gmm_legend.emptiest_corner(pts[:, :1], (0, 1), (0, 1))
