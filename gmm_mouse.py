@@ -14,7 +14,10 @@ restarted run's state 0 goes back to the run it replaced (:meth:`MouseControl.go
 Positions reach the fit through one conversion,
 :meth:`gmm_fit.FitRun.to_fit_units`, from the scene's axes data
 coordinates; :meth:`MouseControl.coords` takes as many of them as the scene
-has data axes (``fit.view_axes``, default 2: a 1-D scene takes x only).
+has data axes (``fit.view_axes``, default 2: a 1-D scene takes x only). In
+the 1-D scene the means' ``+`` sit on the axis (a press near one drags it
+along x), a removed point is the one nearest in x, and edited data refill
+the histogram (:func:`redraw_points`).
 """
 
 import sys
@@ -23,6 +26,7 @@ import numpy as np
 
 import gmm_legend
 import gmm_plot
+import gmm_scene1d
 import gmm_teaching
 
 #: keys and mouse actions of the live window added here (listed by ``h``)
@@ -44,17 +48,21 @@ MAX_UNDO = 10
 _FIXED_POINT_VIEWS = (gmm_teaching.SoftPointsView, gmm_teaching.UncertaintyView,
                       gmm_teaching.ContoursView)
 
+#: the views drawing the means (2-D scene, 1-D scene's axis): a dragged one follows the mouse
+_MEANS_VIEWS = (gmm_plot.MeansView, gmm_scene1d.AxisMeansView)
+
+#: the note's room, as fractions of the axes (width, height)
+NOTE_BOX = (0.5, 0.06)
+
 
 class RunNote:
-    """Where the shown run started (``start: clicked``, data edited), in the scene's
-    emptiest corner that the legend leaves free: a view, so saved frames carry it."""
+    """Where the shown run started (``start: clicked``, data edited), in a corner of
+    the scene that the legend and a panel title leave free (:func:`note_anchor`):
+    a view, so saved frames carry it."""
 
-    def __init__(self, ax, points):
-        loc = gmm_legend.emptiest_corner(points, ax.get_xlim(), ax.get_ylim(), box=(0.5, 0.06),
-                                         taken=[_legend_corner(ax)])
-        x, ha = (0.01, "left") if "left" in loc else (0.99, "right")
-        y, va = (0.99, "top") if "upper" in loc else (0.01, "bottom")
-        self.text = ax.text(x, y, "", transform=ax.transAxes, ha=ha, va=va, fontsize=8,
+    def __init__(self, anim):
+        x, y, ha, va = note_anchor(anim)
+        self.text = anim.ax.text(x, y, "", transform=anim.ax.transAxes, ha=ha, va=va, fontsize=8,
                             color="0.15", zorder=gmm_plot.Z_TEXT,
                             bbox=dict(boxstyle="round,pad=0.25", facecolor="white",
                                       edgecolor="0.75", alpha=0.85))
@@ -63,6 +71,43 @@ class RunNote:
     def update(self, state):
         self.text.set_visible(bool(self.text.get_text()))
         return [self.text]
+
+    def show(self, *parts):
+        """The non-empty ``parts`` joined by "; ", or one a line when that is wider
+        than :data:`NOTE_BOX` (it would run into the legend)."""
+        parts = [p for p in parts if p]
+        self.text.set_text("; ".join(parts))
+        if len(parts) > 1 and (self.text.get_window_extent().width
+                               > NOTE_BOX[0] * self.text.axes.get_window_extent().width):
+            self.text.set_text("\n".join(parts))
+        self.text.set_visible(bool(parts))
+
+
+def note_anchor(anim):
+    """Where :class:`RunNote` goes on ``anim.ax``: ``(x, y, ha, va)`` in axes fractions.
+
+    2-D: the corner with the fewest points (:func:`gmm_legend.emptiest_corner`).
+    1-D: a top corner, above the bars and curves (:class:`gmm_scene1d.ScaleView`
+    keeps the top :data:`gmm_scene1d.HEADROOM` over them; the bottom corners hold
+    the interval bars); when the legend and a panel title (``--compare``) take
+    both, under the title. Corners taken by the legend or a title are avoided.
+    """
+    ax = anim.ax
+    titles = [v.text for v in anim.views if isinstance(v, gmm_teaching.PanelTitle)
+              and v.text.axes is ax]                  # in the upper left corner
+    taken = [_legend_corner(ax)] + ["upper left"] * bool(titles)
+    below = 0.0
+    if anim.histogram is None:
+        loc = gmm_legend.emptiest_corner(anim.fit.points, ax.get_xlim(), ax.get_ylim(),
+                                         box=NOTE_BOX, taken=taken)
+    else:
+        loc = next((c for c in ("upper left", "upper right") if c not in taken), "upper left")
+        if loc in taken:
+            box = titles[0].get_window_extent(ax.figure.canvas.get_renderer())
+            below = (box.height + 4) / ax.get_window_extent().height
+    x, ha = (0.01, "left") if "left" in loc else (0.99, "right")
+    y, va = (0.99 - below, "top") if "upper" in loc else (0.01, "bottom")
+    return x, y, ha, va
 
 
 def _legend_corner(ax):
@@ -101,7 +146,7 @@ class MouseControl:
                                    zorder=gmm_plot.Z_TEXT)
         self.status = anim.fig.text(0.005, 0.005, "", ha="left", va="bottom", fontsize=8,
                                     color="0.25", zorder=10)
-        self.note = anim.add_view(RunNote(self.ax, self.fit.points))
+        self.note = anim.add_view(RunNote(anim))
         self.shown_points = self.fit.points     # the data the points view draws
         self.started = ""           # the note's first part: where the shown run started
         self.replaced = []          # (history, frame, fit snapshot, note) per replaced run
@@ -179,7 +224,7 @@ class MouseControl:
         elif self.anim.current is not None:
             i, state = self._shown()
             means = np.asarray(state.means, dtype=float)[:, :len(self.coords(event))]
-            j, dist = nearest(self.ax, means, event)
+            j, dist = nearest(self.ax, means, event, along_x=False)    # 1-D: + on the axis
             if dist <= PICK_PIXELS:
                 self.dragging, self.window.paused = j, True
                 self._drag_from = self._drag_to = means[j].copy()
@@ -191,7 +236,7 @@ class MouseControl:
         self._drag_to = self.coords(event)
         _, state = self._shown()
         for view in self.anim.views:
-            if isinstance(view, gmm_plot.MeansView):
+            if isinstance(view, _MEANS_VIEWS):
                 means = np.array(state.means, dtype=float)[:, :2]
                 means[self.dragging, :len(self._drag_to)] = self._drag_to
                 view.update(_Means(means))
@@ -234,10 +279,9 @@ class MouseControl:
         restarts from the shown state's parameters on the new data."""
         if self.anim.current is None:           # no state shown yet: nothing to start from
             return
-        if any(isinstance(v, _FIXED_POINT_VIEWS) for v in self.anim.views) or \
-                "kmeans" in self.anim.panels:
-            self._say("adding or removing points works without --soft, --uncertainty, "
-                      "--contours and --compare")
+        refusal = edit_refusal(self.anim)
+        if refusal:
+            self._say(refusal)
             return
         fit = self.fit
         before = fit.snapshot()
@@ -257,7 +301,6 @@ class MouseControl:
             return
         self._restart(params, f"{how}, from iteration {state.iteration}",
                       f"start: iteration {state.iteration}", before)
-        self._sync_points()
 
     def _restart(self, init, how, started, before=None):
         """Play a new run from ``init`` (fit units); False (nothing changed) when EM
@@ -274,6 +317,7 @@ class MouseControl:
         self.replaced = self.replaced[-(MAX_UNDO - 1):] + [
             (replaced, frame, before, self.started)]
         self.started = started
+        self._sync_points()                 # the scene's data views follow edited data
         self._update_note()
         self.anim.show_state(0)
         self.window.paused = False
@@ -311,8 +355,7 @@ class MouseControl:
     def _update_note(self):
         added, removed = self.fit.edits
         edited = f"data edited: +{added} / -{removed} points" if (added or removed) else ""
-        self.note.text.set_text("; ".join(t for t in (self.started, edited) if t))
-        self.note.text.set_visible(bool(self.note.text.get_text()))
+        self.note.show(self.started, edited)
         manager = getattr(self.anim.fig.canvas, "manager", None)
         if self.window.title and manager is not None:
             manager.set_window_title(self.window.title + (f" ({edited})" if edited else ""))
@@ -339,15 +382,38 @@ class MouseControl:
 
 
 
+def edit_refusal(anim):
+    """Why the data of ``anim``'s scene cannot be edited, or None: views built on
+    fixed points (2-D ``--soft``, ``--uncertainty``, ``--contours``), or the
+    ``--compare`` panel (its k-means runs on the data it started with)."""
+    if anim.histogram is not None:          # 1-D: the bars are rebuilt, soft ones too
+        return ("adding or removing points works without --compare"
+                if "kmeans" in anim.panels else None)
+    if any(isinstance(v, _FIXED_POINT_VIEWS) for v in anim.views) or "kmeans" in anim.panels:
+        return ("adding or removing points works without --soft, --uncertainty, "
+                "--contours and --compare")
+    return None
+
+
 def redraw_points(anim, shown):
-    """Redraw the points when the fit's data are no longer the ``shown`` ones
-    (edited, or restored by ``r`` or going back): a new points view in place of
-    the old one. Returns the points drawn now."""
+    """Redraw the data when the fit's are no longer the ``shown`` ones (edited, or
+    restored by ``r`` or going back): in 2-D a new points view in place of the
+    old one, in 1-D the histogram of the new data (:meth:`gmm_scene1d.Histogram.refill`)
+    and new bars. Returns the points drawn now."""
     points = anim.fit.points
-    view = next((v for v in anim.views if type(v) is gmm_plot.PointsView), None)
-    if view is None or points is shown:
+    if points is shown:
         return shown
-    anim.add_view(gmm_plot.PointsView(view.ax, points, anim.colors), replace=view)
+    if anim.histogram is not None:
+        anim.histogram.refill(points)
+        for view in [v for v in anim.views if isinstance(v, gmm_scene1d.HistogramView)]:
+            anim.add_view(gmm_scene1d.HistogramView(view.bars.axes, anim.histogram, anim.colors,
+                                                    responsibilities=view.responsibilities),
+                          replace=view)
+    else:
+        view = next((v for v in anim.views if type(v) is gmm_plot.PointsView), None)
+        if view is None:
+            return shown
+        anim.add_view(gmm_plot.PointsView(view.ax, points, anim.colors), replace=view)
     if anim.current is not None:
         anim.show_state(anim.current)
     return points
@@ -361,11 +427,13 @@ def pixels(ax, coords):
     return ax.transData.transform(xy[:, :2])
 
 
-def nearest(ax, coords, event):
+def nearest(ax, coords, event, *, along_x=None):
     """Index of the row of ``coords`` (m, v) nearest the mouse event on the screen,
-    and its distance in pixels (along x only for a 1-D scene)."""
+    and its distance in pixels: along x only when ``along_x`` (default: for a 1-D
+    scene's points, v = 1), else to the drawn position (a 1-D scene's means are
+    drawn on the axis, y = 0)."""
     delta = pixels(ax, coords) - np.array([event.x, event.y])
-    if np.asarray(coords).shape[1] == 1:
+    if np.asarray(coords).shape[1] == 1 if along_x is None else along_x:
         delta[:, 1] = 0.0
     dist = np.hypot(delta[:, 0], delta[:, 1])
     j = int(np.argmin(dist))

@@ -155,6 +155,17 @@ class Histogram:
     """
 
     def __init__(self, x, true_components=None):
+        self._count(x)
+        span = float(self.edges[-1] - self.edges[0])
+        self.xlim = (float(self.edges[0]) - 0.06 * span, float(self.edges[-1]) + 0.06 * span)
+        self.grid = np.linspace(*self.xlim, GRID_POINTS)
+        #: (m, GRID_POINTS) the true components' curves on the grid (m = 0 without them)
+        self.true_curves = (np.zeros((0, GRID_POINTS)) if true_components is None
+                            else true_density(self.grid, true_components))
+        self.base_top = self.top = self._peak_top()
+
+    def _count(self, x):
+        """Bins, counts and density of the points ``x``."""
         x = np.asarray(x, dtype=float).ravel()
         self.n = len(x)
         self.edges = histogram_edges(x)
@@ -164,16 +175,22 @@ class Histogram:
                             nb - 1).astype(np.int32)          # <= MAX_BINS bins: 4 bytes a point
         self.counts = np.bincount(self.bins, minlength=nb)
         self.density = self.counts / (self.n * self.width)
-        span = float(self.edges[-1] - self.edges[0])
-        self.xlim = (float(self.edges[0]) - 0.06 * span, float(self.edges[-1]) + 0.06 * span)
-        self.grid = np.linspace(*self.xlim, GRID_POINTS)
+
+    def _peak_top(self):
+        """:data:`HEADROOM` times the highest bar or true curve."""
         peak = float(self.density.max())
-        #: (m, GRID_POINTS) the true components' curves on the grid (m = 0 without them)
-        self.true_curves = (np.zeros((0, GRID_POINTS)) if true_components is None
-                            else true_density(self.grid, true_components))
         if len(self.true_curves):
             peak = max(peak, float(self.true_curves.max()))
-        self.base_top = self.top = HEADROOM * peak
+        return HEADROOM * peak
+
+    def refill(self, x):
+        """The histogram of new points ``x`` (the live window's edited data) in the
+        same scene: new edges, bins, counts, density and :attr:`base_top`; the
+        limits, the grid and the true curves stay (the axes do not move), and
+        :class:`ScaleView` moves :attr:`top` at the next frame. Views built on
+        the old bins (:class:`HistogramView`) must be built again."""
+        self._count(x)
+        self.base_top = self._peak_top()
 
     @property
     def ylim(self):

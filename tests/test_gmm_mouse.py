@@ -7,6 +7,8 @@ real TkAgg window under Xvfb, with matplotlib events and with ``xdotool``
 clicks, is in test_gmm_mouse_window.py.
 """
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -15,18 +17,23 @@ from matplotlib.backend_bases import KeyEvent, MouseEvent
 
 import gmm
 import gmm_fit
+import gmm_legend
 import gmm_mouse
 import gmm_options
+import gmm_scene1d
+import gmm_teaching
 import gmm_transforms
 import gmm_window
 import gmm_params
 import visualize_gmm
 
 SMALL = dict(max_iter=8, tol=0, random_state=0, n_points=200, n_true=3)
+FAITHFUL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "examples", "faithful.csv")
 
 
-def _window(**options):
-    anim = visualize_gmm.animate(None, 3, **{**SMALL, **options})
+def _window(X=None, k=3, **options):
+    anim = visualize_gmm.animate(X, k, **{**SMALL, **options})
     anim.show_state(0)
     transcript = (lambda how: print(f"restart: {how}")) if options.get("print_ll") else None
     window = gmm_window.LiveWindow(anim, on_restart=transcript)   # as the CLI's --print_ll
@@ -293,3 +300,183 @@ def test_a_scene_with_one_data_axis_takes_the_x_of_a_click():
     along_x = np.array([[event.xdata + 0.5], [event.xdata - 0.1], [event.xdata + 3.0]])
     assert gmm_mouse.nearest(anim.ax, along_x, event)[0] == 1
     assert gmm_mouse.pixels(anim.ax, along_x).shape == (3, 2)
+
+
+# --------------------------------------------------------------------------- the 1-D scene
+
+
+def _eruptions():
+    """Old Faithful's eruption times (272, 1): the 1-D scene's data."""
+    return np.loadtxt(FAITHFUL, delimiter=",", skiprows=1)[:, :1]
+
+
+def _bar_heights(anim):
+    """(layers, bins) heights of the scene's histogram bars as drawn (1 layer unless soft)."""
+    view = next(v for v in anim.views if isinstance(v, gmm_scene1d.HistogramView))
+    assert view.bars.axes is anim.ax and view.bars in anim.ax.collections
+    verts = np.array([p.vertices[:4] for p in view.bars.get_paths()])
+    edges = anim.histogram.edges
+    heights = (verts[:, 2, 1] - verts[:, 0, 1]).reshape(-1, len(edges) - 1)
+    np.testing.assert_array_equal(verts[:, 0, 0].reshape(heights.shape)[0], edges[:-1])
+    return heights
+
+
+def _reg(anim):
+    """The 1-D fit's reg_covar in user units (1e-6 in its standardised units)."""
+    return 1e-6 * float(anim.fit.scale[0]) ** 2
+
+
+def _assert_histogram_of(anim, X):
+    """The drawn bars are numpy's density histogram of ``X`` (n, 1), "auto" bins."""
+    density, edges = np.histogram(X[:, 0], bins="auto", density=True)
+    np.testing.assert_array_equal(anim.histogram.edges, edges)
+    np.testing.assert_allclose(_bar_heights(anim).sum(axis=0), density, rtol=1e-12, atol=1e-15)
+
+
+def test_1d_clicks_x_are_the_starting_means_and_em_steps_from_there(capsys):
+    X = _eruptions()
+    anim, window = _window(X, 2, print_ll=True)
+    capsys.readouterr()
+    assert anim.fit.view_axes == 1
+    _key(window, "i")
+    first = _mouse(anim, (2.5, 0.3))                    # y is ignored: x marked on the axis
+    np.testing.assert_allclose(np.column_stack(window.mouse.marks.get_data()),
+                               [[first.xdata, 0.0]])
+    second = _mouse(anim, (3.1, -0.05))
+    clicked = np.array([[first.xdata], [second.xdata]])
+    state = anim.state(0)
+    np.testing.assert_allclose(state.means, clicked, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(state.weights, [0.5, 0.5])
+    np.testing.assert_allclose(state.covariances, [_data_cov(X, scale=anim.fit.scale)] * 2,
+                               rtol=1e-9)
+    reference = list(gmm.em_steps(X, 2, max_iter=2, tol=0, reg_covar=_reg(anim),
+                                  init=(state.weights, clicked, state.covariances)))
+    for i in (1, 2):
+        np.testing.assert_allclose(anim.state(i).means, reference[i].means, rtol=1e-9)
+        np.testing.assert_allclose(anim.state(i).covariances, reference[i].covariances,
+                                   rtol=1e-9)
+    assert window.mouse.note.text.get_text() == "start: clicked"
+    assert window.mouse.note.text.get_position()[1] > 0.9       # above the bars and curves
+    out = capsys.readouterr().out.splitlines()
+    restart = out.index(f"restart: clicked means ({first.xdata:.4g}) ({second.xdata:.4g})")
+    assert out[restart + 1].startswith("iteration   0  log-likelihood")
+
+
+def test_1d_dragging_the_mean_on_the_axis_moves_it_along_x():
+    anim, window = _window(_eruptions(), 2)
+    for _ in range(3):
+        _key(window, "n")
+    shown = anim.state(3)
+    j, x = 1, shown.means[1, 0]
+    _mouse(anim, (x, 0.3))                      # above the +: not a drag
+    _mouse(anim, (x, 0.3), "button_release_event")
+    assert window.mouse.dragging is None and anim.current == 3
+    start = _mouse(anim, (x, 0.0))
+    assert window.mouse.dragging == j and window.paused
+    moving = _mouse(anim, (x - 0.4, 0.2), "motion_notify_event")
+    marker = next(v for v in anim.views if isinstance(v, gmm_scene1d.AxisMeansView))
+    np.testing.assert_allclose(marker.marks.get_offsets()[j], [moving.xdata, 0.0])
+    end = _mouse(anim, (x - 0.8, 0.25), "button_release_event")
+    new = anim.state(0)
+    want = shown.means.copy()
+    want[j, 0] += end.xdata - start.xdata
+    np.testing.assert_allclose(new.means, want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(new.weights, shown.weights, rtol=1e-12)
+    np.testing.assert_allclose(new.covariances, shown.covariances, rtol=1e-12)
+    assert window.mouse.note.text.get_text() == "start: iteration 3, mean 1 moved"
+
+
+def test_1d_shift_click_adds_a_point_the_histogram_and_the_fit_follow(tmp_path, monkeypatch):
+    anim, window = _window(_eruptions(), 2, print_ll=True)
+    _key(window, "n")
+    shown = anim.state(1)
+    X0 = _user_X(anim).copy()
+    _assert_histogram_of(anim, X0)
+    event = _mouse(anim, (5.25, 0.5), modifiers=frozenset({"shift"}))
+    X1 = _user_X(anim)
+    assert X1.shape == (len(X0) + 1, 1) and X1[-1, 0] == event.xdata > X0.max()
+    np.testing.assert_array_equal(X1[:-1], X0)
+    _assert_histogram_of(anim, X1)                           # bins to the new maximum too
+    new = anim.state(0)
+    np.testing.assert_allclose(new.means, shown.means, rtol=1e-12)
+    start = (new.weights, new.means, new.covariances)
+    on_new = list(gmm.em_steps(X1, 2, max_iter=1, tol=0, init=start, reg_covar=_reg(anim)))[1]
+    on_old = list(gmm.em_steps(X0, 2, max_iter=1, tol=0, init=start, reg_covar=_reg(anim)))[1]
+    np.testing.assert_allclose(anim.state(1).means, on_new.means, rtol=1e-9)
+    assert not np.allclose(anim.state(1).means, on_old.means, rtol=1e-7)
+    assert window.mouse.note.text.get_text() == "start: iteration 1; data edited: +1 / -0 points"
+    monkeypatch.chdir(tmp_path)
+    assert window.save_frame().endswith("gmm_frame_0.png")    # s on the edited run
+    anim.run()                          # --save-params: the edited run's own history
+    full = list(gmm.em_steps(X1, 2, max_iter=8, tol=0, init=start, reg_covar=_reg(anim)))
+    np.testing.assert_allclose(anim.fit.record.log_likelihoods,
+                               [s.log_likelihood for s in full], rtol=1e-9)
+    np.testing.assert_allclose(anim.fit.model().means_, full[-1].means, rtol=1e-9)
+
+
+@pytest.mark.parametrize("how", ["ctrl", "x"])
+def test_1d_removing_the_point_nearest_in_x_then_left_and_r_undo(how):
+    anim, window = _window(_eruptions(), 2, soft=True)       # stacked bars follow too
+    X0 = _user_X(anim).copy()
+    target = (X0[17, 0] + 0.0003, 0.35)          # values are 0.001 apart: X0[17]'s nearest
+    if how == "x":
+        _key(window, "x")
+        _mouse(anim, target)
+    else:
+        _mouse(anim, target, modifiers=frozenset({"ctrl"}))
+    X1 = _user_X(anim)
+    np.testing.assert_array_equal(np.sort(X1, axis=0), np.sort(np.delete(X0, 17, axis=0), axis=0))
+    assert _bar_heights(anim).shape[0] == 2
+    _assert_histogram_of(anim, X1)
+    assert anim.fit.responsibilities(anim.state(0)).shape == (len(X1), 2)
+    _key(window, "left")                          # back to the first run and its data
+    np.testing.assert_array_equal(_user_X(anim), X0)
+    _assert_histogram_of(anim, X0)
+    _mouse(anim, target, modifiers=frozenset({"ctrl"}))
+    assert len(_user_X(anim)) == len(X0) - 1
+    _key(window, "r")                             # a new random start on the original data
+    np.testing.assert_array_equal(_user_X(anim), X0)
+    _assert_histogram_of(anim, X0)
+    assert window.mouse.note.text.get_text() == ""
+
+
+def test_1d_compare_refuses_edits_but_not_clicks():
+    anim, window = _window(_eruptions(), 2, compare="kmeans")
+    n = len(anim.fit.points)
+    _mouse(anim, (4.0, 0.2), modifiers=frozenset({"shift"}))
+    assert len(anim.fit.points) == n
+    assert window.mouse.status.get_text() == "adding or removing points works without --compare"
+    _key(window, "i")
+    _mouse(anim, (2.0, 0.1))
+    _mouse(anim, (4.0, 0.1))
+    np.testing.assert_allclose(anim.state(0).means[:, 0], [2.0, 4.0], atol=0.02)
+    # the note stays clear of the panel title in the upper left and the legend
+    note = window.mouse.note.text.get_window_extent()
+    title = next(v for v in anim.views if isinstance(v, gmm_teaching.PanelTitle)
+                 and v.text.axes is anim.ax).text.get_window_extent()
+    legend = anim.ax.get_legend().get_window_extent()
+    assert not note.overlaps(title) and not note.overlaps(legend)
+
+
+def test_1d_a_long_note_takes_two_lines_clear_of_the_legend_and_the_bars():
+    anim, window = _window(_eruptions(), 2)
+    _mouse(anim, (5.2, 0.3), modifiers=frozenset({"shift"}))
+    for _ in range(3):
+        _key(window, "n")
+    x = anim.state(3).means[0, 0]
+    _mouse(anim, (x, 0.0))
+    _mouse(anim, (x + 0.3, 0.0), "button_release_event")
+    text = window.mouse.note.text
+    assert text.get_text() == "start: iteration 3, mean 0 moved\ndata edited: +1 / -0 points"
+    anim.fig.canvas.draw()
+    note = text.get_window_extent()
+    assert not note.overlaps(anim.ax.get_legend().get_window_extent())
+    bars = next(v for v in anim.views if isinstance(v, gmm_scene1d.HistogramView)).bars
+    assert note.y0 > bars.get_window_extent().y1          # above the tallest bar
+
+
+def test_emptiest_corner_needs_two_columns():
+    pts = np.array([[0.1, 0.1], [0.2, 0.15], [0.9, 0.9]])
+    assert gmm_legend.emptiest_corner(pts, (0, 1), (0, 1)) == "upper left"
+    with pytest.raises(ValueError, match=r"points must be \(n, 2\).*\(3, 1\)"):
+        gmm_legend.emptiest_corner(pts[:, :1], (0, 1), (0, 1))

@@ -106,6 +106,82 @@ def test_mouse_events_on_the_real_tk_canvas(tmp_path, run_in_window):
     assert found["restored"] == [n, "visualize_gmm: test", ""]
 
 
+# the 1-D scene (Old Faithful's eruption times) in the real window: clicked x's,
+# a point added (the histogram redrawn), the + dragged along the axis
+EVENTS_1D_SCRIPT = r"""
+import json, sys
+import numpy as np
+import matplotlib
+matplotlib.use("TkAgg")
+from matplotlib.backend_bases import KeyEvent, MouseEvent
+import gmm_window, visualize_gmm
+
+X = np.loadtxt(sys.argv[1], delimiter=",", skiprows=1)[:, :1]
+anim = visualize_gmm.animate(X, 2, max_iter=15, tol=0, random_state=0, fps=20,
+                             interactive=True)
+canvas = anim.fig.canvas
+window = gmm_window.LiveWindow(anim, quiet=True)
+found = {}
+
+def key(k):
+    canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", canvas, k))
+
+def mouse(xy, name="button_press_event", modifiers=None):
+    px, py = anim.ax.transData.transform(xy)
+    event = MouseEvent(name, canvas, px, py, button=1, modifiers=modifiers)
+    canvas.callbacks.process(name, event)
+    return [event.xdata, event.ydata]
+
+def place():
+    key("i")
+    found["clicked"] = [mouse(xy)[0] for xy in [(2.0, 0.4), (4.0, -0.05)]]
+    found["started"] = anim.state(0).means[:, 0].tolist()
+    found["note"] = window.mouse.note.text.get_text()
+
+def edit():
+    key("n")
+    found["added"] = mouse((5.2, 0.3), modifiers=frozenset({"shift"}))[0]
+    found["points"] = anim.fit.points[:, 0].tolist()
+    found["density"] = anim.histogram.density.tolist()
+
+def drag():
+    key("n")
+    x = anim.state(anim.current).means[0, 0]
+    a = mouse((x, 0.0))[0]
+    b = mouse((x + 0.5, 0.2), "button_release_event")[0]
+    found["dragged"] = [x, a, b, anim.state(0).means[0, 0]]
+
+plan = [place, edit, drag, lambda: key("q")]
+
+def tick():
+    plan.pop(0)()
+    if plan:
+        timer.start()
+
+timer = canvas.new_timer(interval=150)
+timer.single_shot = True
+timer.add_callback(tick)
+timer.start()
+window.show()
+print(json.dumps(found))
+"""
+
+
+def test_mouse_events_on_the_real_tk_canvas_in_1d(tmp_path, run_in_window):
+    proc = run_in_window(["-c", EVENTS_1D_SCRIPT, os.path.join(ROOT, "examples", "faithful.csv")],
+                         cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    np.testing.assert_allclose(found["started"], found["clicked"], rtol=1e-12, atol=1e-12)
+    assert found["note"] == "start: clicked"
+    points = np.array(found["points"])
+    assert len(points) == 273 and points[-1] == found["added"]
+    density, _ = np.histogram(points, bins="auto", density=True)
+    np.testing.assert_allclose(found["density"], density, rtol=1e-12)
+    x, a, b, after = found["dragged"]
+    assert after == pytest.approx(x + (b - a), rel=1e-12, abs=1e-12)
+
+
 # The command line in a TkAgg window: once the window is drawn, say (stderr
 # READY) where on the screen the given data points are; record each restart's
 # state 0 and every mouse press the handler saw.
