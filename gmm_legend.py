@@ -50,6 +50,23 @@ def emptiest_corner(points, xlim, ylim, *, box=(0.38, 0.3), taken=()):
     return CORNERS[int(np.argmin(counts))]      # ties: the first (upper left)
 
 
+def mean_true_and_cycle_entries(options, colors, *, has_true):
+    """The legend entries both scenes share: the mean's ``+``, the true
+    components' gray dashes (sampled data) and, past 20 components, how the
+    colours cycle."""
+    entries = []
+    if options.show_means:
+        entries.append((Line2D([], [], marker="+", linestyle="none", color="black",
+                               markersize=9, markeredgewidth=2), "mean"))
+    if has_true:
+        entries.append((Line2D([], [], color=TRUE_COLOR, linestyle="--", linewidth=1.5),
+                        "true component"))
+    if len(colors) > 20:
+        entries.append((Line2D([], [], color=colors[0], linestyle=":", linewidth=2, marker="x",
+                               markeredgecolor="black"), "components 21+: dotted, x"))
+    return entries
+
+
 class LegendView:
     """A fixed legend on ``ax`` from ``(handle, label)`` pairs; no per-frame change."""
 
@@ -82,15 +99,7 @@ def scene_entries(options, colors, *, has_true):
                 else "point: colour of likeliest component")]
     if options.show_covariances:
         entries.append((Line2D([], [], color=color, linewidth=2), "fitted component"))
-    if options.show_means:
-        entries.append((Line2D([], [], marker="+", linestyle="none", color="black",
-                               markersize=9, markeredgewidth=2), "mean"))
-    if has_true:
-        entries.append((Line2D([], [], color=TRUE_COLOR, linestyle="--", linewidth=1.5),
-                        "true component"))
-    if len(colors) > 20:
-        entries.append((Line2D([], [], color=color, linestyle=":", linewidth=2, marker="x",
-                               markeredgecolor="black"), "components 21+: dotted, x"))
+    entries += mean_true_and_cycle_entries(options, colors, has_true=has_true)
     if options.uncertainty:
         entries.append((Line2D([], [], marker="o", linestyle="none", color="0.3",
                                markersize=8), "bigger: less certain"))

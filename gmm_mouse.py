@@ -48,9 +48,6 @@ MAX_UNDO = 10
 _FIXED_POINT_VIEWS = (gmm_teaching.SoftPointsView, gmm_teaching.UncertaintyView,
                       gmm_teaching.ContoursView)
 
-#: the views drawing the means (2-D scene, 1-D scene's axis): a dragged one follows the mouse
-_MEANS_VIEWS = (gmm_plot.MeansView, gmm_scene1d.AxisMeansView)
-
 #: the note's room, as fractions of the axes (width, height)
 NOTE_BOX = (0.5, 0.06)
 
@@ -236,7 +233,7 @@ class MouseControl:
         self._drag_to = self.coords(event)
         _, state = self._shown()
         for view in self.anim.views:
-            if isinstance(view, _MEANS_VIEWS):
+            if isinstance(view, gmm_plot.MeansView):    # 1-D: AxisMeansView, one too
                 means = np.array(state.means, dtype=float)[:, :2]
                 means[self.dragging, :len(self._drag_to)] = self._drag_to
                 view.update(_Means(means))

@@ -392,13 +392,13 @@ class MeansView:
     """Coloured ``+`` at each component mean, outlined in black (past 20
     components another marker per pass, see :func:`component_styles`)."""
 
-    def __init__(self, ax, colors, *, size=160.0):
+    def __init__(self, ax, colors, *, size=160.0, clip_on=True):
         colors = np.asarray(colors)
         start = np.zeros((len(colors), 2))
         self.halo = ax.scatter(start[:, 0], start[:, 1], marker="+", s=size * 1.15, c="black",
-                               linewidths=4.0, zorder=Z_MEANS)
+                               linewidths=4.0, zorder=Z_MEANS, clip_on=clip_on)
         self.marks = ax.scatter(start[:, 0], start[:, 1], marker="+", s=size, c=colors,
-                                linewidths=2.5, zorder=Z_MEANS + 0.01)
+                                linewidths=2.5, zorder=Z_MEANS + 0.01, clip_on=clip_on)
         markers = [m for _, m in component_styles(len(colors))]
         if len(set(markers)) > 1:
             paths = [MarkerStyle(m).get_path().transformed(MarkerStyle(m).get_transform())
@@ -409,9 +409,12 @@ class MeansView:
 
     def update(self, state):
         """Move the markers to ``state.means`` (shape (k, 2))."""
-        means = np.asarray(state.means, dtype=float)[:, :2]
-        self.halo.set_offsets(means)
-        self.marks.set_offsets(means)
+        return self.place(np.asarray(state.means, dtype=float)[:, :2])
+
+    def place(self, xy):
+        """Put the markers at ``xy`` (shape (k, 2), data coordinates)."""
+        self.halo.set_offsets(xy)
+        self.marks.set_offsets(xy)
         return [self.halo, self.marks]
 
 

@@ -29,15 +29,15 @@ import math
 import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
-from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Patch, Rectangle
 
-from gmm_legend import LegendView
+from gmm_legend import LegendView, mean_true_and_cycle_entries
 from gmm_plot import (
-    DEFAULT_N_STD, POINT_ALPHA, TRUE_COLOR, Z_FIT, Z_MEANS, Z_POINTS, Z_TRUE, component_styles,
+    DEFAULT_N_STD, POINT_ALPHA, TRUE_COLOR, Z_FIT, Z_POINTS, Z_TRUE, MeansView,
+    component_styles,
 )
 from gmm_teaching import (
-    LL_PANEL_WIDTH, FollowerPanel, KMeansText, LogLikelihoodPanel, PanelTitle,
+    FollowerPanel, KMeansText, PanelTitle, add_ll_panel,
 )
 
 #: the histogram never has more bins than this (Freedman-Diaconis gives millions
@@ -401,31 +401,18 @@ class IntervalsView:
         return self.artists
 
 
-class AxisMeansView:
+class AxisMeansView(MeansView):
     """A ``+`` at each mean on the x axis (y = 0), outlined in black (past 20
-    components another marker, as :class:`gmm_plot.MeansView`)."""
+    components another marker, as :class:`gmm_plot.MeansView`); drawn over the
+    axes' edge, not clipped by it."""
 
     def __init__(self, ax, colors, *, size=160.0):
-        colors = np.asarray(colors)
-        start = np.zeros((len(colors), 2))
-        self.halo = ax.scatter(start[:, 0], start[:, 1], marker="+", s=size * 1.15, c="black",
-                               linewidths=4.0, zorder=Z_MEANS, clip_on=False)
-        self.marks = ax.scatter(start[:, 0], start[:, 1], marker="+", s=size, c=colors,
-                                linewidths=2.5, zorder=Z_MEANS + 0.01, clip_on=False)
-        markers = [m for _, m in component_styles(len(colors))]
-        if len(set(markers)) > 1:
-            paths = [MarkerStyle(m).get_path().transformed(MarkerStyle(m).get_transform())
-                     for m in markers]
-            self.halo.set_paths(paths)
-            self.marks.set_paths(paths)
-        self.artists = [self.halo, self.marks]
+        super().__init__(ax, colors, size=size, clip_on=False)
 
     def update(self, state):
-        means = np.asarray(state.means, dtype=float)[:, 0]
-        offsets = np.column_stack([means, np.zeros_like(means)])
-        self.halo.set_offsets(offsets)
-        self.marks.set_offsets(offsets)
-        return self.artists
+        """Move the markers to ``(mean, 0)`` (``state.means`` shape (k, 1))."""
+        means = np.asarray(state.means, dtype=float)[:, :1]
+        return self.place(np.column_stack([means, np.zeros_like(means)]))
 
 
 class BoundariesView:
@@ -574,8 +561,7 @@ def add_teaching_views(anim, fit, options):
     if options.compare == "kmeans":
         _add_kmeans_panel(anim, fit, options)
     if options.ll_panel:
-        lax = anim.add_side_axes("ll", width=LL_PANEL_WIDTH, margins=(64, 16))
-        anim.add_view(LogLikelihoodPanel(lax, options.max_iter, history=lambda: anim.history))
+        add_ll_panel(anim, options)
 
 
 def _add_kmeans_panel(anim, fit, options):
@@ -612,16 +598,7 @@ def scene_entries(options, colors, *, has_true):
     if options.show_covariances:
         entries += [(Line2D([], [], color=color, linewidth=3.2), "component w\u00b7N(x)"),
                     (Line2D([], [], color=color, linewidth=3), "\u03bc \u00b1 \u221a2\u00b7\u03c3")]
-    if options.show_means:
-        entries.append((Line2D([], [], marker="+", linestyle="none", color="black",
-                               markersize=9, markeredgewidth=2), "mean"))
-    if has_true:
-        entries.append((Line2D([], [], color=TRUE_COLOR, linestyle="--", linewidth=1.4),
-                        "true component"))
-    if len(colors) > 20:
-        entries.append((Line2D([], [], color=color, linestyle=":", linewidth=2, marker="x",
-                               markeredgecolor="black"), "components 21+: dotted, x"))
-    return entries
+    return entries + mean_true_and_cycle_entries(options, colors, has_true=has_true)
 
 
 def emptier_top_corner(hist, box):

@@ -799,8 +799,14 @@ def add_teaching_views(anim, fit, options):
     if options.compare == "kmeans":
         _add_kmeans_panel(anim, fit, options)
     if options.ll_panel:
-        lax = anim.add_side_axes("ll", width=LL_PANEL_WIDTH, margins=(64, 16))
-        anim.add_view(LogLikelihoodPanel(lax, options.max_iter, history=lambda: anim.history))
+        add_ll_panel(anim, options)
+
+
+def add_ll_panel(anim, options):
+    """The ``--ll-panel`` curve beside the scene (2-D or 1-D): the mean
+    log-likelihood of every state so far, a marker at the shown one."""
+    lax = anim.add_side_axes("ll", width=LL_PANEL_WIDTH, margins=(64, 16))
+    anim.add_view(LogLikelihoodPanel(lax, options.max_iter, history=lambda: anim.history))
 
 
 def _add_kmeans_panel(anim, fit, options):
