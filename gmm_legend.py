@@ -68,15 +68,19 @@ def mean_true_and_cycle_entries(options, colors, *, has_true):
 
 
 class LegendView:
-    """A fixed legend on ``ax`` from ``(handle, label)`` pairs; no per-frame change."""
+    """A fixed legend on ``ax`` from ``(handle, label)`` pairs; no per-frame change.
 
-    def __init__(self, ax, entries, *, loc="upper left"):
+    ``static=True``: drawn once with the background layer instead of with every
+    frame's artists (cheaper; only where nothing animated is drawn under it).
+    """
+
+    def __init__(self, ax, entries, *, loc="upper left", static=False):
         handles, labels = zip(*entries)
         self.legend = ax.legend(handles, labels, loc=loc, fontsize=FONTSIZE, framealpha=0.85,
                                 handlelength=1.8, borderpad=0.35, labelspacing=0.25,
                                 handletextpad=0.5, borderaxespad=0.4, edgecolor="0.75")
         self.legend.set_zorder(Z_TEXT)
-        self.artists = [self.legend]
+        self.artists = [] if static else [self.legend]
 
     def box(self):
         """The legend's width and height as fractions of its axes (with its gap)."""
@@ -120,12 +124,18 @@ def add_legends(anim, fit, options):
                           taken=taken)
     scene.legend.set_loc(loc)
     anim.add_view(scene)
+    cells = fit.n_features == 2 and np.all(fit.scale == fit.scale[0])
+    add_panel_legends(anim, fit, [(Patch(facecolor=anim.colors[0], alpha=0.25),
+                                   "nearest-centre cell")] if cells else [], loc)
+
+
+def add_panel_legends(anim, fit, kmeans_entries, loc):
+    """Legends on the side panels there are: ``--compare``'s at ``loc`` (the
+    k-means centre, ``kmeans_entries``, the true components) and ``--ll-panel``'s."""
     kax = anim.panels.get("kmeans")
     if kax is not None:
         entries = [(Line2D([], [], marker="+", linestyle="none", color="black", markersize=9,
-                           markeredgewidth=2), "k-means centre")]
-        if fit.n_features == 2 and np.all(fit.scale == fit.scale[0]):
-            entries.append((Patch(facecolor=anim.colors[0], alpha=0.25), "nearest-centre cell"))
+                           markeredgewidth=2), "k-means centre")] + list(kmeans_entries)
         if fit.true_components is not None:
             entries.append((Line2D([], [], color=TRUE_COLOR, linestyle="--"), "true component"))
         anim.add_view(LegendView(kax, entries, loc=loc))

@@ -31,7 +31,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from gmm_legend import LegendView, mean_true_and_cycle_entries
+from gmm_legend import LegendView, add_panel_legends, mean_true_and_cycle_entries
 from gmm_plot import (
     DEFAULT_N_STD, POINT_ALPHA, TRUE_COLOR, Z_FIT, Z_POINTS, Z_TRUE, MeansView,
     component_styles,
@@ -618,31 +618,17 @@ def add_legends(anim, fit, options):
     on each panel."""
     ax = anim.ax
     hist = next(v for v in anim.views if isinstance(v, HistogramView)).hist
+    # drawn once with the static layer, not every frame (the legend is most of a
+    # frame's drawing): ScaleView keeps every bar and curve below it
     scene = LegendView(ax, scene_entries(options, anim.colors,
-                                         has_true=fit.true_components is not None))
+                                         has_true=fit.true_components is not None), static=True)
     loc = "upper right" if options.compare else emptier_top_corner(hist, scene.box())
     scene.legend.set_loc(loc)
     scale = next(v for v in anim.views if isinstance(v, ScaleView))
     scale.keep_clear(loc, scene.box())
-    # drawn once with the static layer, not every frame (the legend is most of a
-    # frame's drawing): ScaleView keeps every bar and curve below it
-    scene.artists = []
     anim.add_view(scene)
-    kax = anim.panels.get("kmeans")
-    if kax is not None:
-        entries = [(Line2D([], [], marker="+", linestyle="none", color="black", markersize=9,
-                           markeredgewidth=2), "k-means centre"),
-                   (Line2D([], [], color=BOUNDARY_COLOR, linestyle=(0, (4, 2))),
-                    "boundary (halfway)")]
-        if fit.true_components is not None:
-            entries.append((Line2D([], [], color=TRUE_COLOR, linestyle="--"), "true component"))
-        anim.add_view(LegendView(kax, entries, loc=loc))
-    lax = anim.panels.get("ll")
-    if lax is not None:
-        anim.add_view(LegendView(lax, [
-            (Line2D([], [], color="0.15", linewidth=1.5), "EM, one point per iteration"),
-            (Line2D([], [], marker="o", linestyle="none", color="0.15",
-                    markeredgecolor="white", markersize=7), "this frame")], loc="lower right"))
+    add_panel_legends(anim, fit, [(Line2D([], [], color=BOUNDARY_COLOR, linestyle=(0, (4, 2))),
+                                   "boundary (halfway)")], loc)
 
 
 def command_line_data(args, X, names):
