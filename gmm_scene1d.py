@@ -478,6 +478,10 @@ class ScaleView:
         """Forget the states' peaks (a new run: the ``r`` key)."""
         self._peaks = {}
 
+    def share_with(self, ax):
+        """Scale ``ax`` (a panel beside the scene) with the scene."""
+        self.axes.append(ax)
+
     def keep_clear(self, corner, box):
         """Keep the curves and bars below a legend of ``box`` (width, height as
         axes fractions) in ``corner`` ("upper left" or "upper right")."""
@@ -575,16 +579,15 @@ def _add_kmeans_panel(anim, fit, options):
     kax.set_ylim(ax.get_ylim())
     kax.set_xlabel(ax.get_xlabel(), fontsize=9, labelpad=2)
     _baseline(kax)
-    next(v for v in anim.views if isinstance(v, ScaleView)).axes.append(kax)
+    next(v for v in anim.views if isinstance(v, ScaleView)).share_with(kax)
     views = [HistogramView(kax, hist, colors), BoundariesView(kax)]
     if fit.true_components is not None:
         views.append(TrueCurvesView(kax, hist.grid, fit.true_components))
     if options.show_means:
         views.append(AxisMeansView(kax, colors))
-    header = KMeansText(kax, options.max_iter)
+    header = KMeansText(kax, options.max_iter, last=lambda: len(panel.history) - 1)
     views += [header, PanelTitle(kax, "k-means (Lloyd): hard assignment")]
     panel = anim.add_view(FollowerPanel(fit.kmeans_states, views, frame=lambda: anim.current))
-    header.last = lambda: len(panel.history) - 1
     anim.add_view(PanelTitle(ax, "EM: Gaussian mixture" + (" (soft)" if options.soft else "")))
 
 

@@ -695,9 +695,9 @@ class PanelTitle:
 class KMeansText(IterationText):
     """``iter t / max   mean sq. distance D`` for a k-means state."""
 
-    def __init__(self, ax, max_iter, *, fontsize=10):
+    def __init__(self, ax, max_iter, *, fontsize=10, last=None):
         super().__init__(ax, max_iter, fontsize=fontsize, label="mean sq. distance",
-                         attribute="objective", spec=".4g")
+                         attribute="objective", spec=".4g", last=last)
 
 
 class FollowerPanel:
@@ -830,13 +830,12 @@ def _add_kmeans_panel(anim, fit, options):
         views.append(TrueEllipsesView(kax, *fit.true_components))
     if options.show_means:
         views.append(MeansView(kax, colors))
-    header = KMeansText(kax, options.max_iter)
-    views.append(header)
+    # "iter t / T": T is k-means' own last iteration (panel: the follower below)
+    views.append(KMeansText(kax, options.max_iter, last=lambda: len(panel.history) - 1))
     views.append(PanelTitle(kax, "k-means (Lloyd): hard assignment"))
     kax.set_xlim(kax.get_xlim())
     kax.set_ylim(kax.get_ylim())
     panel = anim.add_view(FollowerPanel(fit.kmeans_states, views, frame=lambda: anim.current))
-    header.last = lambda: len(panel.history) - 1        # "iter t / T": k-means' own last
     title = "EM: Gaussian mixture" + (" (soft colours)" if options.soft else "")
     if options.uncertainty:
         title += " (size: uncertainty)"
