@@ -228,9 +228,10 @@ class RowStream:
     ----------
     shape : (n, d)
     centre : ndarray (d,)
-        Set by :meth:`summary`; blocks are handed to passes centred on it.
+        Set by :meth:`summary` (the column means); blocks are handed to passes
+        centred on it.
     radius_sq : float
-        A bound on the largest squared norm of a centred row.
+        A bound on the largest squared norm of a centred row (set by :meth:`summary`).
     """
 
     def __init__(self, X):
@@ -243,9 +244,12 @@ class RowStream:
         self.radius_sq = None
 
     def summary(self):
-        """One pass: the :class:`Summary` of all rows."""
+        """One pass: the :class:`Summary` of all rows; sets :attr:`centre` and
+        :attr:`radius_sq` from it."""
         shift = np.array(self.X[0], dtype=float)
-        return combine(summarise(block, shift) for _, block in row_blocks(self.X))
+        summary = combine(summarise(block, shift) for _, block in row_blocks(self.X))
+        self.centre, self.radius_sq = summary.centre(), summary.scale_facts()[2]
+        return summary
 
     def each(self, fn, make_acc):
         """``fn(xt, rows, acc)`` on every block in order, ``xt`` (d, m) the centred rows

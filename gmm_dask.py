@@ -66,8 +66,8 @@ class DaskRows:
     Attributes
     ----------
     shape : (n, d)
-    centre : ndarray (d,), set by the engine after :meth:`summary`
-    radius_sq : float, likewise
+    centre : ndarray (d,), set by :meth:`summary` (the column means)
+    radius_sq : float, likewise (a bound on a centred row's squared norm)
     """
 
     #: blocks run in parallel, not in row order
@@ -95,11 +95,14 @@ class DaskRows:
         return list(self.X.to_delayed().ravel())
 
     def summary(self):
-        """One pass: the :class:`gmm_blocks.Summary` of all rows."""
+        """One pass: the :class:`gmm_blocks.Summary` of all rows; sets
+        :attr:`centre` and :attr:`radius_sq` from it."""
         shift = np.asarray(self.X[0].compute(), dtype=float)
         parts = [dask.delayed(summarise)(dask.delayed(np.asarray)(b, dtype=float), shift)
                  for b in self._blocks()]
-        return dask.compute(dask.delayed(combine)(parts))[0]
+        summary = dask.compute(dask.delayed(combine)(parts))[0]
+        self.centre, self.radius_sq = summary.centre(), summary.scale_facts()[2]
+        return summary
 
     def each(self, fn, make_acc):
         """``fn(xt, None, acc)`` on every block, each with its own ``make_acc()``,

@@ -702,8 +702,7 @@ def _centre_cov_box(X):
         X = np.asarray(X, dtype=float)
         centre, Xc = centred(X)
         return centre, Xc.T @ Xc / X.shape[0], X.min(axis=0), X.max(axis=0)
-    summary = source.summary()
-    source.centre = summary.centre()
+    summary = source.summary()          # sets source.centre
     n, d = source.shape
     scatter = source.each(_add_scatter, functools.partial(_Stats, 1, d)).s2[0]
     return source.centre, scatter / n, summary.low, summary.high
@@ -859,22 +858,20 @@ def row_source(X):
 
 def _checked_source(source, k, reg_covar):
     """One validation pass over a block-wise source (as ``check_X`` and
-    ``check_fit_scale`` check data in memory); sets and returns its centre (d,)."""
+    ``check_fit_scale`` check data in memory); returns its centre (d,)."""
     n, d = source.shape
-    summary = source.summary()
+    summary = source.summary()          # sets source.centre and source.radius_sq
     if summary.bad:
         raise ValueError(f"X contains NaN or infinity in {summary.bad} of {n} rows; "
                          "remove or impute those rows first")
     if n < k:
         raise ValueError(f"n_components={k} needs at least that many samples, but X has {n}; "
                          "use fewer components or more data")
-    centre = summary.centre()
-    spread, var, radius_sq = summary.scale_facts()
+    spread, var, _ = summary.scale_facts()
     check_spread(spread if math.isfinite(spread) else math.inf, n, d)
     if reg_covar > 0 and spread > 0 and var < REG_COVAR_DOMINATES * reg_covar:
         check_fit_scale(np.full((1, d), math.sqrt(var)), reg_covar)   # its message
-    source.centre, source.radius_sq = centre, radius_sq
-    return centre
+    return source.centre
 
 
 def centred(X):
