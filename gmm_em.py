@@ -648,17 +648,21 @@ def _nearest_T(xt, centres):
     return out
 
 
-def center_start(X, n_components, covariance_type="full", random_state=None, spread=0.5,
-                 reg_covar=1e-6):
+def center_start(X, n_components, covariance_type="full", random_state=None, spread=1.0,
+                 width=0.5, reg_covar=1e-6):
     """A start with every component near the data's centre: EM's journey made visible.
 
-    Each component has weight 1/k, the covariance of the whole data (as
-    ``covariance_type`` allows: its diagonal for "diag", the mean variance
-    for "spherical") and a mean drawn from N(centre, spread^2 * covariance),
-    clipped to the data's bounding box, so the components start as
-    overlapping copies of the whole cloud and fan out to the clusters as EM
-    runs. Meant for standardised data (the
-    command line's fit coordinates); pass it to :func:`em_steps` as ``init``.
+    Each component has weight 1/k, ``width`` times the covariance of the
+    whole data (as ``covariance_type`` allows: its diagonal for "diag", the
+    mean variance for "spherical") and a mean drawn from N(centre, spread^2 *
+    covariance), clipped to the data's bounding box, so the components start
+    as overlapping blobs in the middle of the cloud and fan out to the
+    clusters as EM runs. They start narrower than the cloud and a standard
+    deviation apart because k copies of the whole cloud on one centre are a
+    saddle point of EM: from near it, on overlapping clusters, EM crawls for
+    tens of iterations with changes too small to tell from convergence. Meant
+    for standardised data (the command line's fit coordinates); pass it to
+    :func:`em_steps` as ``init``.
 
     Parameters
     ----------
@@ -667,8 +671,10 @@ def center_start(X, n_components, covariance_type="full", random_state=None, spr
     n_components : int
     covariance_type : {"full", "tied", "diag", "spherical"}
     random_state : None, int or numpy.random.Generator
-    spread : float, default 0.5
+    spread : float, default 1.0
         How far the means start from the centre, in standard deviations.
+    width : float, default 0.5
+        The components' covariance as a fraction of the data's.
     reg_covar : float, default 1e-6
         Added to the covariance's diagonal, as :func:`em_steps` adds it (data
         whose points are all equal still gets an invertible start).
@@ -686,11 +692,11 @@ def center_start(X, n_components, covariance_type="full", random_state=None, spr
         cov = np.diag(np.diag(cov))
     elif covariance_type == "spherical":
         cov = np.eye(d) * float(np.trace(cov)) / d
-    cov = cov + reg_covar * np.eye(d)
-    chol = np.linalg.cholesky(cov)
+    chol = np.linalg.cholesky(cov + reg_covar * np.eye(d))
     means = centre + spread * rng.standard_normal((k, d)) @ chol.T
     # inside the data's bounding box (data on a line or a point stays exact)
     means = np.clip(means, low, high)
+    cov = width * cov + reg_covar * np.eye(d)
     return np.full(k, 1.0 / k), means, np.repeat(cov[None], k, axis=0)
 
 

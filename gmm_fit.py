@@ -10,6 +10,7 @@ user's units, or for d > 2 projected to the 2-D view, and for data beyond
 """
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -122,7 +123,8 @@ class EditableRun:
         means = np.asarray(means, dtype=float).reshape(-1, self.n_features)
         if len(means) < k:
             means = np.vstack([means, kmeans_plusplus_rest(self.Z, means, k, rng)])
-        weights, _, covs = gmm_em.center_start(self.Z, k, o.covariance_type, rng, spread=0.0)
+        weights, _, covs = gmm_em.center_start(self.Z, k, o.covariance_type, rng, spread=0.0,
+                                                width=1.0)
         return weights, means[:k], covs
 
     def edit_points(self, add=None, remove=None):
@@ -440,14 +442,23 @@ def kmeans_plusplus_rest(Z, centres, k, rng):
     return np.array(extra).reshape(-1, Z.shape[1])
 
 
+#: changes of the mean log-likelihood below this are rounding, not progress
+ROUNDING = 1e-12
+
+
 def stop_on_plateau(steps, tol, patience):
     """EM states until the mean log-likelihood has changed by less than ``tol`` in
-    each of ``patience`` consecutive iterations; that last state has ``converged=True``.
+    each of ``patience`` consecutive iterations, none of them larger than the
+    change before it; that last state has ``converged=True``.
 
     The command line's stopping rule. A single small change is not trusted:
     EM often crawls along a plateau (two components sharing a cluster) before
     it speeds up again, so stopping at the first small step would show a
-    plateau as "converged". ``tol=0`` never stops early.
+    plateau as "converged". Near a maximum EM's changes shrink geometrically;
+    a small change that is larger than the one before (above
+    :data:`ROUNDING`) means EM is leaving a saddle, e.g. components started
+    together on two overlapping clusters, and is not counted as calm.
+    ``tol=0`` never stops early.
 
     Parameters
     ----------
@@ -456,11 +467,14 @@ def stop_on_plateau(steps, tol, patience):
     tol : float
     patience : int >= 1
     """
-    previous, calm = None, 0
+    previous, last_change, calm = None, math.inf, 0
     for state in steps:
         ll = float(state.log_likelihood)
         if previous is not None:
-            calm = calm + 1 if abs(ll - previous) < tol else 0
+            change = abs(ll - previous)
+            speeding_up = ROUNDING < change > last_change
+            calm = calm + 1 if change < tol and not speeding_up else 0
+            last_change = change
         if tol > 0 and calm >= patience:
             yield dataclasses.replace(state, converged=True)
             return

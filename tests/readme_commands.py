@@ -52,7 +52,7 @@ RESULTS_COMMANDS = [
 
 #: the commands that made examples/gallery/ (teaching views); test_gmm_teaching runs
 #: them verbatim in a scratch directory
-GALLERY_OPTIONS = "-k 4 -m 4 -N 400 --max_radius 5 --seed 12"
+GALLERY_OPTIONS = "-k 4 -m 4 -N 400 --max_radius 5 --seed 16"
 GALLERY_COMMANDS = [
     f"{GALLERY_OPTIONS} --ll-panel --save examples/gallery/ll_panel.gif",
     f"{GALLERY_OPTIONS} --soft --save examples/gallery/soft.gif",

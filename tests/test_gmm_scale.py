@@ -11,7 +11,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import gmm
 import gmm_blocks
@@ -29,14 +29,16 @@ def blobs(n, seed=0, k=3, d=2):
     return centres[rng.integers(k, size=n)] + rng.normal(size=(n, d))
 
 
-def assert_same_states(a, b, tol=1e-10):
+def assert_same_states(a, b, tol=1e-10, ll_tol=None):
+    """Equal states to ``tol`` (the mean log-likelihood to ``ll_tol``, default tol)."""
+    ll_tol = tol if ll_tol is None else ll_tol
     assert len(a) == len(b)
     for s, t in zip(a, b):
         assert s.iteration == t.iteration
         np.testing.assert_allclose(t.weights, s.weights, rtol=0, atol=tol)
         np.testing.assert_allclose(t.means, s.means, rtol=0, atol=tol)
         np.testing.assert_allclose(t.covariances, s.covariances, rtol=0, atol=tol)
-        assert abs(t.log_likelihood - s.log_likelihood) < tol
+        assert abs(t.log_likelihood - s.log_likelihood) < ll_tol
         np.testing.assert_array_equal(np.asarray(t.labels), s.labels)
 
 
@@ -74,8 +76,11 @@ def test_small_memmap_equals_in_memory_every_covariance_type(tmp_path, cov):
 @settings(max_examples=15, deadline=None)
 @given(n=st.integers(8, 600), k=st.integers(1, 4), block=st.integers(1, 200),
        cov=st.sampled_from(["full", "tied", "diag", "spherical"]), seed=st.integers(0, 99))
+@example(n=8, k=3, block=1, cov="full", seed=3)     # a 2-point component: ll off by 1.4e-9
 def test_any_block_size_gives_the_in_memory_states(n, k, block, cov, seed):
-    """However a memory map is cut into blocks, the states are the in-memory ones."""
+    """However a memory map is cut into blocks, the states are the in-memory ones
+    (the mean log-likelihood to 1e-8: with a component on two of eight points
+    its log-determinant is large and the sums' order shows at 1e-9)."""
     import tempfile
     X = blobs(n, seed=seed)
     with tempfile.TemporaryDirectory() as tmp:
@@ -91,7 +96,7 @@ def test_any_block_size_gives_the_in_memory_states(n, k, block, cov, seed):
             gmm_blocks.BLOCK_ROWS = old
         del M
     a = list(gmm.em_steps(X, k, max_iter=3, tol=0, covariance_type=cov, random_state=seed))
-    assert_same_states(a, b, tol=1e-9)
+    assert_same_states(a, b, tol=1e-9, ll_tol=1e-8)
 
 
 def test_memmap_with_nonfinite_rows_is_refused(tmp_path):
