@@ -104,8 +104,9 @@ class Options:
         unless EM converges earlier.
     tol, patience : float, int
         Stop once the mean log-likelihood has changed by less than ``tol``
-        in each of ``patience`` consecutive iterations (``--tol``,
-        ``--patience``; ``tol=0`` runs exactly ``max_iter`` iterations).
+        in each of ``patience`` consecutive iterations, none larger than the
+        one before (``--tol``, ``--patience``; ``tol=0`` runs exactly
+        ``max_iter`` iterations; see :func:`gmm_fit.stop_on_plateau`).
     init : str or tuple (weights, means, covariances)
         How EM starts (``--init``): ``"center"`` (every component near the
         data's centre, fanning out; see :func:`gmm_em.center_start`), or one

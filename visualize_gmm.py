@@ -179,14 +179,15 @@ def _add_output_and_fit_arguments(p):
                         "less than this in each of --patience consecutive iterations "
                         "(0 runs exactly --iterations iterations)")
     p.add_argument("--patience", type=_patience, default=5, metavar="P",
-                   help="consecutive small changes (below --tol) needed to stop: one "
-                        "small step is often a plateau EM leaves again")
+                   help="consecutive small changes (below --tol, none larger than the "
+                        "one before) needed to stop: one small step is often a plateau "
+                        "EM leaves again")
     p.add_argument("--seed", type=_seed, default=None,
                    help="random seed for sampling and initialisation (default: None, "
                         "different every run)")
     p.add_argument("--init", choices=INIT_CHOICES, default="center",
                    help="how EM picks its initial parameters: 'center' starts every "
-                        "component as a copy of the whole cloud near its centre, so the "
+                        "component as a blob half the cloud's size near its centre, so the "
                         "animation shows them fan out; 'kmeans++' (the library's default) "
                         "starts close to the answer; 'random' (random soft "
                         "responsibilities, as scikit-learn) starts at a nearly symmetric "

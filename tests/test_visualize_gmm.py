@@ -560,7 +560,7 @@ def test_help_explains_the_default_start_and_the_stopping_rule(capsys):
     with pytest.raises(SystemExit):
         visualize_gmm.build_parser().parse_args(["--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "'center' starts every component as a copy of the whole cloud" in text
+    assert "'center' starts every component as a blob half the cloud's size" in text
     assert "in each of --patience consecutive iterations" in text
     assert "'not converged'" in text
     assert "GIF frames last at least 20 ms" in text
