@@ -320,7 +320,7 @@ class Animator:
         self.max_iter = int(options.max_iter)
         self.interactive = interactive
         self.panels = {}
-        points = np.asarray(fit.points, dtype=float)
+        points = np.asanyarray(fit.points, dtype=float)     # a memory map stays one
         # the one place choosing the scene: a histogram for 1-D data, points in 2-D
         self.histogram = (gmm_scene1d.Histogram(points, fit.true_components)
                           if points.shape[1] == 1 else None)

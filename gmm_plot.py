@@ -20,7 +20,7 @@ from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Ellipse
 from matplotlib.ticker import ScalarFormatter
 
-from gmm_blocks import column_min_max, pixel_representatives
+from gmm_blocks import column_min_max, is_streamed, pixel_representatives
 
 __all__ = [
     "DEFAULT_N_STD",
@@ -48,7 +48,8 @@ Z_POINTS, Z_TRUE, Z_FIT, Z_MEANS, Z_TEXT = 1.0, 2.0, 3.0, 4.0, 5.0
 TRUE_COLOR = "0.45"
 POINT_ALPHA = 0.5
 IMAGE_THRESHOLD = 50_000      # above this many points, points are drawn as an image
-#: above this many points, each pixel is coloured by a few of its points (read in blocks)
+#: above this many points, or for points read from a memory map, each pixel is
+#: coloured by a few of its points (read in blocks: no per-point arrays)
 REPRESENTED_ABOVE = 20_000_000
 
 
@@ -231,7 +232,7 @@ class PointsView:
     PER_PIXEL = 16
 
     def __init__(self, ax, points, colors, *, image_threshold=IMAGE_THRESHOLD, alpha=None):
-        points = np.asarray(points, dtype=float)
+        points = np.asanyarray(points, dtype=float)         # a memory map stays one
         self.ax = ax
         self.n = len(points)
         self.colors = np.asarray(colors, dtype=float)
@@ -247,10 +248,10 @@ class PointsView:
                                      c=np.tile(face[:1], (self.n, 1)), linewidths=0,
                                      zorder=Z_POINTS)
         else:
-            self._init_image(points)
+            self._init_image(points, is_streamed(points) or self.n > REPRESENTED_ABOVE)
         self.artists = [self.artist]
 
-    def _init_image(self, points):
+    def _init_image(self, points, represented=False):
         ax = self.ax
         ax.apply_aspect()
         bbox = ax.get_window_extent()
@@ -258,7 +259,7 @@ class PointsView:
         height = max(int(round(bbox.height)), 1)
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
         self._reps = None
-        if self.n > REPRESENTED_ABOVE:
+        if represented:
             self._init_represented(points, (x0, x1), (y0, y1), width, height)
             return
         col = np.floor((points[:, 0] - x0) / (x1 - x0) * width).astype(np.int64)

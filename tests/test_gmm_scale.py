@@ -406,6 +406,33 @@ def test_represented_image_matches_the_exact_image(monkeypatch, per_pixel):
         np.testing.assert_array_equal(represented[pure, :3], exact[pure, :3])
 
 
+def test_a_memory_mapped_cloud_is_drawn_by_representatives_at_any_size(tmp_path):
+    """Below the size threshold too: a memory map's points never get per-point
+    pixel arrays (1.7 GB of them for 2e7 points), and the image's opacity is
+    the exact one."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import gmm_plot
+    X = blobs(60_000, seed=5)          # above IMAGE_THRESHOLD: an image
+    np.save(tmp_path / "x.npy", X)
+    M = np.load(tmp_path / "x.npy", mmap_mode="r")
+    state = gmm.GMMState(0, np.ones(3) / 3, np.zeros((3, 2)), np.repeat(np.eye(2)[None], 3, 0),
+                         0.0, (X[:, 0] > 0).astype(np.uint8))
+    views = []
+    for points in (X, M):
+        fig, ax = plt.subplots(figsize=(3, 3), dpi=50)
+        ax.set_xlim(X[:, 0].min(), X[:, 0].max())
+        ax.set_ylim(X[:, 1].min(), X[:, 1].max())
+        views.append(gmm_plot.PointsView(ax, points, gmm_plot.component_colors(3)))
+        views[-1].update(state)
+        plt.close(fig)
+    exact, mapped = views
+    assert exact._reps is None and mapped._reps is not None
+    np.testing.assert_array_equal(mapped._image[..., 3], exact._image[..., 3])
+
+
 def test_load_points_mmap(tmp_path):
     import data_gen
     X = blobs(1000, seed=13)
