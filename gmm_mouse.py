@@ -141,8 +141,12 @@ class MouseControl:
         self._drag_from = self._drag_to = None
         self.marks, = self.ax.plot([], [], "x", color="black", markersize=10, mew=2.5,
                                    zorder=gmm_plot.Z_TEXT)
-        self.status = anim.fig.text(0.005, 0.005, "", ha="left", va="bottom", fontsize=8,
-                                    color="0.25", zorder=10)
+        # a boxed line over the figure's bottom edge while a mode asks for clicks:
+        # opaque, so it stays readable where it covers the x axis label
+        self.status = anim.fig.text(0.006, 0.008, "", ha="left", va="bottom", fontsize=8.5,
+                                    color="0.1", zorder=10,
+                                    bbox=dict(boxstyle="round,pad=0.3", facecolor="#fffbe6",
+                                              edgecolor="0.6"), visible=False)
         self.note = anim.add_view(RunNote(anim))
         self.shown_points = self.fit.points     # the data the points view draws
         self.started = ""           # the note's first part: where the shown run started
@@ -372,6 +376,7 @@ class MouseControl:
     def _say(self, text):
         """The status line in the window's lower left (not in saved frames)."""
         self.status.set_text(text)
+        self.status.set_visible(bool(text))        # no empty box
         if text and not self.window.quiet and self.mode != "place":
             print(text, file=sys.stderr)
         self.anim.fig.canvas.draw_idle()
