@@ -29,8 +29,7 @@ import json
 import numpy as np
 import matplotlib
 matplotlib.use("TkAgg")
-from matplotlib.backend_bases import KeyEvent, MouseEvent
-import gmm_window, visualize_gmm
+import gmm_window, visualize_gmm, window_driver
 
 anim = visualize_gmm.animate(None, 3, max_iter=15, tol=0, random_state=0, n_points=200,
                              n_true=3, fps=20, interactive=True, ll_panel=True)
@@ -38,14 +37,7 @@ canvas = anim.fig.canvas
 window = gmm_window.LiveWindow(anim, quiet=True)
 found = {}
 
-def key(k):
-    canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", canvas, k))
-
-def mouse(xy, name="button_press_event", modifiers=None):
-    px, py = anim.ax.transData.transform(xy)
-    event = MouseEvent(name, canvas, px, py, button=1, modifiers=modifiers)
-    canvas.callbacks.process(name, event)
-    return [event.xdata, event.ydata]
+key, mouse = window_driver.key_sender(canvas), window_driver.mouse_sender(anim)
 
 def place():
     key("i")
@@ -113,8 +105,7 @@ import json, sys
 import numpy as np
 import matplotlib
 matplotlib.use("TkAgg")
-from matplotlib.backend_bases import KeyEvent, MouseEvent
-import gmm_window, visualize_gmm
+import gmm_window, visualize_gmm, window_driver
 
 X = np.loadtxt(sys.argv[1], delimiter=",", skiprows=1)[:, :1]
 anim = visualize_gmm.animate(X, 2, max_iter=15, tol=0, random_state=0, fps=20,
@@ -123,14 +114,7 @@ canvas = anim.fig.canvas
 window = gmm_window.LiveWindow(anim, quiet=True)
 found = {}
 
-def key(k):
-    canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", canvas, k))
-
-def mouse(xy, name="button_press_event", modifiers=None):
-    px, py = anim.ax.transData.transform(xy)
-    event = MouseEvent(name, canvas, px, py, button=1, modifiers=modifiers)
-    canvas.callbacks.process(name, event)
-    return [event.xdata, event.ydata]
+key, mouse = window_driver.key_sender(canvas), window_driver.mouse_sender(anim)
 
 def place():
     key("i")

@@ -9,6 +9,7 @@ import sys
 
 import matplotlib
 import matplotlib.pyplot as plt
+from matplotlib.backend_bases import KeyEvent, MouseEvent
 
 import gmm_window
 from gmm_writers import HOLD_SECONDS
@@ -56,3 +57,24 @@ def main():
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def key_sender(canvas):
+    """``key(k)``: a key press ``k`` fed to ``canvas``'s callbacks, as Tk would."""
+    def key(k):
+        canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", canvas, k))
+    return key
+
+
+def mouse_sender(anim):
+    """``mouse(xy, name="button_press_event", modifiers=None) -> [xdata, ydata]``:
+    a left-button event at data coordinates ``xy`` of ``anim.ax``, fed to the
+    canvas' callbacks; returns the data coordinates the handlers saw."""
+    canvas = anim.fig.canvas
+
+    def mouse(xy, name="button_press_event", modifiers=None):
+        px, py = anim.ax.transData.transform(xy)
+        event = MouseEvent(name, canvas, px, py, button=1, modifiers=modifiers)
+        canvas.callbacks.process(name, event)
+        return [event.xdata, event.ydata]
+    return mouse
