@@ -86,8 +86,13 @@ def test_sklearn_own_gaussian_mixture_tests_pass_against_ours(tmp_path):
         pytest.skip(f"this scikit-learn installs no test files ({missing[0]} is missing)")
     env = dict(os.environ, SKLEARN_RUN_FLOAT32_TESTS="1",
                PYTHONPATH=python_path(HERE))
+    # an ini file of its own: a venv inside this checkout would otherwise give
+    # scikit-learn's tests this project's pyproject.toml (two xdist workers)
+    ini = tmp_path / "pytest.ini"
+    ini.write_text("[pytest]\n")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
-                           "-p", "sklearn_gmm_plugin", f"--rootdir={sk_dir}", *files],
+                           "-c", str(ini), "-p", "sklearn_gmm_plugin", f"--rootdir={sk_dir}",
+                           *files],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
     out = proc.stdout
     assert proc.returncode == 0, out[-6000:] + proc.stderr[-2000:]
