@@ -135,7 +135,8 @@ class Options:
     ll_panel, soft, contours : bool
         Teaching views: ``--ll-panel``, ``--soft``, ``--contours``.
     uncertainty : bool
-        ``--uncertainty``: each point sized by 1 - its largest responsibility.
+        ``--uncertainty``: each point sized by 1 - its largest responsibility
+        (1-D: that uncertainty as a curve over x).
     compare : None or "kmeans"
         ``--compare kmeans``: a k-means panel beside EM.
     quiet : bool

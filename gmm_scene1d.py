@@ -56,6 +56,7 @@ TAIL = 0.004
 MAX_GROWTH = 3.0
 DENSITY_COLOR = "0.1"
 BOUNDARY_COLOR = "0.3"
+UNCERTAINTY_COLOR = "#6a3d9a"
 
 
 # --------------------------------------------------------------------------- #
@@ -242,14 +243,11 @@ def column_view(X, i, names=None):
 
 
 def unsupported(options):
-    """Why ``options`` (anything with ``contours`` and ``uncertainty``) has no 1-D
-    picture, as one line, or None."""
+    """Why ``options`` (anything with ``contours``) has no 1-D picture, as one line,
+    or None."""
     if getattr(options, "contours", False):
         return ("--contours draws the density's contour lines in 2-D; 1-D data already "
                 "shows the density itself (the dark curve over the histogram): drop --contours")
-    if getattr(options, "uncertainty", False):
-        return ("--uncertainty sizes the points of the 2-D scene; 1-D data is drawn as a "
-                "histogram, without points: drop --uncertainty")
     return None
 
 
@@ -353,6 +351,33 @@ class DensityCurvesView:
         for line, row in zip(self.lines, dens):
             line.set_ydata(np.where(row > floor, row, np.nan))
         self.total.set_ydata(dens.sum(axis=0))
+        return self.artists
+
+
+class UncertaintyView:
+    """mclust's uncertainty in 1-D: ``1 - max_j p(j | x)`` at each x of ``grid``
+    (0 where one component explains x, 1 - 1/k where k share it equally), a
+    dotted curve from the axis line (0) to the top of the scene (1), in axes
+    fractions so the density's rescaling leaves it alone. Where the density
+    underflows to zero (far tails) nothing is drawn."""
+
+    def __init__(self, ax, grid):
+        self.grid = np.asarray(grid, dtype=float)
+        self.base = STRIP / (1.0 + STRIP)           # the axis line, in axes fractions
+        self.line, = ax.plot(self.grid, np.full_like(self.grid, self.base),
+                             color=UNCERTAINTY_COLOR, linestyle=(0, (1.2, 1.6)), linewidth=2.0,
+                             transform=ax.get_xaxis_transform(), zorder=Z_FIT + 0.2)
+        self.artists = [self.line]
+
+    def uncertainty(self, state):
+        """``1 - max_j p(j | x)`` on the grid, shape (m,); NaN where p(x) is 0."""
+        dens = component_densities(self.grid, *_state_arrays(state))
+        total = dens.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, 1.0 - dens.max(axis=0) / total, np.nan)
+
+    def update(self, state):
+        self.line.set_ydata(self.base + (1.0 - self.base) * self.uncertainty(state))
         return self.artists
 
 
@@ -553,8 +578,9 @@ def scene_views(anim, fit, options, hist):
 def add_teaching_views(anim, fit, options):
     """The 1-D teaching views ``options`` ask for: ``soft`` stacks the bars by
     responsibility, ``compare="kmeans"`` adds a k-means panel beside the scene,
-    ``ll_panel`` the log-likelihood curve. ``contours`` and ``uncertainty`` have
-    no 1-D picture (ValueError, see :func:`unsupported`)."""
+    ``ll_panel`` the log-likelihood curve, ``uncertainty`` the curve of
+    :class:`UncertaintyView`. ``contours`` has no 1-D picture (ValueError, see
+    :func:`unsupported`)."""
     problem = unsupported(options)
     if problem:
         raise ValueError(problem)
@@ -562,6 +588,8 @@ def add_teaching_views(anim, fit, options):
         old = next(v for v in anim.views if isinstance(v, HistogramView))
         anim.add_view(HistogramView(anim.ax, old.hist, anim.colors,
                                     responsibilities=fit.responsibilities), replace=old)
+    if options.uncertainty:
+        anim.add_view(UncertaintyView(anim.ax, anim.histogram.grid))
     if options.compare == "kmeans":
         _add_kmeans_panel(anim, fit, options)
     if options.ll_panel:
@@ -601,6 +629,9 @@ def scene_entries(options, colors, *, has_true):
     if options.show_covariances:
         entries += [(Line2D([], [], color=color, linewidth=3.2), "component w\u00b7N(x)"),
                     (Line2D([], [], color=color, linewidth=3), "\u03bc \u00b1 \u221a2\u00b7\u03c3")]
+    if options.uncertainty:
+        entries.append((Line2D([], [], color=UNCERTAINTY_COLOR, linestyle=(0, (1.2, 1.6)),
+                               linewidth=2), "uncertainty: axis 0, top 1"))
     return entries + mean_true_and_cycle_entries(options, colors, has_true=has_true)
 
 

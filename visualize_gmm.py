@@ -284,9 +284,9 @@ def _add_teaching_arguments(p):
                         "of the points, updated every frame (default: off)")
     g.add_argument("--uncertainty", action="store_true",
                    help="size each point by its uncertainty, 1 - its largest responsibility "
-                        "(mclust's uncertainty plot): the points EM is unsure about stand "
-                        "out; with more than 50000 points the most uncertain few thousand "
-                        "are drawn as sized markers over the image (default: off)")
+                        "(mclust's uncertainty plot); above 50000 points the most uncertain "
+                        "few thousand are sized markers over the image; 1-D data: a dotted "
+                        "curve of the uncertainty at each x (default: off)")
 
 
 def _prog_name():

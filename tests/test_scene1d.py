@@ -213,6 +213,27 @@ def test_soft_bars_stack_to_the_histogram_by_responsibility():
     assert max(tops) == pytest.approx(view.hist.density.max())
 
 
+def test_uncertainty_curve_is_one_minus_the_largest_responsibility():
+    """mclust's 1-D uncertainty, against scipy's normal densities: 0 under one
+    component, highest between the two (about where the densities cross),
+    drawn from the axis line (0) to the top (1) in axes fractions."""
+    anim = _faithful_anim(uncertainty=True, max_iter=20)
+    anim.render(20)
+    state = anim.history[20]
+    w, mu, sd = state.weights, state.means[:, 0], np.sqrt(state.covariances[:, 0, 0])
+    view = _view(anim, gmm_scene1d.UncertaintyView)
+    grid = view.line.get_xdata()
+    dens = np.array([w[j] * norm.pdf(grid, mu[j], sd[j]) for j in range(2)])
+    want = 1 - dens.max(axis=0) / dens.sum(axis=0)
+    base = gmm_scene1d.STRIP / (1 + gmm_scene1d.STRIP)
+    np.testing.assert_allclose(view.line.get_ydata(), base + (1 - base) * want, atol=1e-12)
+    peak = grid[np.argmax(want)]
+    assert min(mu) < peak < max(mu) and want.max() == pytest.approx(0.5, abs=0.01)
+    assert want[np.argmin(abs(grid - mu[0]))] < 0.01
+    labels = [t.get_text() for t in anim.ax.get_legend().get_texts()]
+    assert "uncertainty: axis 0, top 1" in labels
+
+
 def test_kmeans_panel_on_the_line_starts_from_em_and_draws_boundaries():
     anim = _faithful_anim(compare="kmeans")
     n = anim.run()
@@ -339,7 +360,6 @@ def test_select_k_in_1d_prints_the_table_and_draws_the_curve(tmp_path, captured,
 @pytest.mark.parametrize("argv, fragments", [
     (["-d", "1", "--contours"], ["--contours", "1-D data", "drop --contours"]),
     (["--load_path", FAITHFUL, "--dims", "0", "--contours"], ["--contours"]),
-    (["-d", "1", "--uncertainty"], ["--uncertainty", "histogram"]),
     (["--dims", "0"], ["--dims 0", "-d 1"]),
     (["--load_path", FAITHFUL, "--dims", "2"], ["column 2 does not exist", "2 columns"]),
     (["--load_path", FAITHFUL, "--dims", "0", "1", "0"], ["one column I", "got 3"]),

@@ -26,7 +26,8 @@ VALUES = ["0", "1", "-1", "2.5", "1e-300", "1e300", "-1e300", "5e-324", "1.7e308
 GOOD = {"0", "1", "-1", "2.5", "1e-300", "1e300", "-1e300", "5e-324", "1.7e308", "-1.7e308", "3"}
 SOURCES = ["csv", "csv-noheader", "txt", "npy1", "npy2", "dims", "sampled"]
 VIEWS = [[], ["--soft"], ["--ll-panel"], ["--compare", "kmeans"], ["--select-k", "1:2"],
-         ["--hide_covs", "--hide_means"], ["--save-params", "p.json"], ["--n-init", "2"]]
+         ["--hide_covs", "--hide_means"], ["--save-params", "p.json"], ["--n-init", "2"],
+         ["--uncertainty", "--soft"]]
 
 
 def _run(argv):
@@ -74,6 +75,9 @@ def _write(source, values):
 @example(source="npy2", values=["nan", "1", "2"], k=1, views=[], save="o.png")
 @example(source="csv", values=["abc", "1", "2"], k=1, views=[], save="o.png")
 @example(source="csv", values=[], k=1, views=[], save="o.png")
+@example(source="sampled", values=[], k=1, views=["--n-init", "2"], save="o.png")
+@example(source="npy1", values=["5e-324", "0", "5e-324"], k=2, views=["--uncertainty", "--soft"],
+         save="o.gif")
 def test_1d_data_from_any_source_is_drawn_or_one_error_line(source, values, k, views, save):
     old = os.getcwd()
     with tempfile.TemporaryDirectory() as folder:
@@ -93,8 +97,10 @@ def test_1d_data_from_any_source_is_drawn_or_one_error_line(source, values, k, v
         assert new == set(), (argv, new)
         clean = source == "sampled" or (values and all(v in GOOD for v in values))
         n = len(values)
-        # clean data only fails for a reason of its own: too few points, or a spread
-        # whose square is no double (the flags needing parameters in user units)
-        assert not clean or k > max(n, 1) or "spread" in err or "select-k" in err, (argv, err)
+        # clean data only fails for a reason of its own: too few points (the sampled
+        # source draws one: --n-init's k-means++ needs two), or a spread whose square
+        # is no double (the flags needing parameters in user units)
+        assert (not clean or k > max(n, 1) or "spread" in err or "select-k" in err
+                or "needs at least 2 samples" in err), (argv, err)
     else:
         assert save in new and not [f for f in new if f.startswith(".")], (argv, new)
