@@ -65,16 +65,7 @@ def edit():
                          window.mouse.note.text.get_text()]
 
 plan = [place, drag, edit, lambda: key("q")]
-
-def tick():
-    plan.pop(0)()
-    if plan:
-        timer.start()
-
-timer = canvas.new_timer(interval=150)
-timer.single_shot = True
-timer.add_callback(tick)
-timer.start()
+window_driver.run_plan(canvas, plan)
 window.title = "visualize_gmm: test"
 window.show()
 print(json.dumps(found))
@@ -136,16 +127,7 @@ def drag():
     found["dragged"] = [x, a, b, anim.state(0).means[0, 0]]
 
 plan = [place, edit, drag, lambda: key("q")]
-
-def tick():
-    plan.pop(0)()
-    if plan:
-        timer.start()
-
-timer = canvas.new_timer(interval=150)
-timer.single_shot = True
-timer.add_callback(tick)
-timer.start()
+window_driver.run_plan(canvas, plan)
 window.show()
 print(json.dumps(found))
 """

@@ -78,3 +78,18 @@ def mouse_sender(anim):
         canvas.callbacks.process(name, event)
         return [event.xdata, event.ydata]
     return mouse
+
+
+def run_plan(canvas, plan, interval=150):
+    """Call the functions of ``plan`` one per timer tick, ``interval`` ms apart,
+    from the window's own event loop (start it with ``window.show()``)."""
+    timer = canvas.new_timer(interval=interval)
+    timer.single_shot = True
+
+    def tick():
+        plan.pop(0)()
+        if plan:
+            timer.start()
+    timer.add_callback(tick)
+    timer.start()
+    return timer
