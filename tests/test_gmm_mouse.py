@@ -55,6 +55,15 @@ def _mouse(anim, xy, name="button_press_event", modifiers=None):
     return event
 
 
+def _remove_near(anim, window, target, how):
+    """Remove the point nearest ``target`` by ``x`` then a click, or by ctrl-click."""
+    if how == "x":
+        _key(window, "x")
+        _mouse(anim, target)
+    else:
+        _mouse(anim, target, modifiers=frozenset({"ctrl"}))
+
+
 def _user_X(anim):
     """The data in user units (2-D, unit 1): the drawn points."""
     return np.asarray(anim.fit.points, dtype=float)
@@ -185,11 +194,7 @@ def test_ctrl_click_or_x_removes_the_nearest_point_and_r_restores_the_data(how, 
     anim, window = _window()
     X0 = _user_X(anim).copy()
     target = X0[17] + [0.05, -0.03]
-    if how == "x":
-        _key(window, "x")
-        _mouse(anim, target)
-    else:
-        _mouse(anim, target, modifiers=frozenset({"ctrl"}))
+    _remove_near(anim, window, target, how)
     X1 = _user_X(anim)
     px = anim.ax.transData.transform(X0) - anim.ax.transData.transform(target)
     nearest = int(np.argmin(np.hypot(px[:, 0], px[:, 1])))      # on the screen
@@ -419,11 +424,7 @@ def test_1d_removing_the_point_nearest_in_x_then_left_and_r_undo(how):
     anim, window = _window(_eruptions(), 2, soft=True)       # stacked bars follow too
     X0 = _user_X(anim).copy()
     target = (X0[17, 0] + 0.0003, 0.35)          # values are 0.001 apart: X0[17]'s nearest
-    if how == "x":
-        _key(window, "x")
-        _mouse(anim, target)
-    else:
-        _mouse(anim, target, modifiers=frozenset({"ctrl"}))
+    _remove_near(anim, window, target, how)
     X1 = _user_X(anim)
     np.testing.assert_array_equal(np.sort(X1, axis=0), np.sort(np.delete(X0, 17, axis=0), axis=0))
     assert _bar_heights(anim).shape[0] == 2
