@@ -472,7 +472,7 @@ def stop_on_plateau(steps, tol, patience):
         ll = float(state.log_likelihood)
         if previous is not None:
             change = abs(ll - previous)
-            speeding_up = ROUNDING < change > last_change
+            speeding_up = change > max(last_change, ROUNDING)
             calm = calm + 1 if change < tol and not speeding_up else 0
             last_change = change
         if tol > 0 and calm >= patience:
