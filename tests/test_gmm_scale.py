@@ -278,7 +278,7 @@ def test_dask_bad_input(client):
 
 
 # --------------------------------------------------------------------------
-# The README's "Big data" commands and the command line
+# docs/big-data.md's commands and the command line
 # --------------------------------------------------------------------------
 def test_readme_big_data_commands_at_small_n(tmp_path, monkeypatch, capsys):
     """Verbatim but for the size: 20,000 points, memory-mapped as 1e8 would be,

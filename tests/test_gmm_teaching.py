@@ -1,6 +1,6 @@
 """Tests for the teaching views: what is drawn, checked against independent
-references (scipy.stats densities, hand mixes of colours), and the README
-gallery redrawn pixel for pixel.
+references (scipy.stats densities, hand mixes of colours), and the gallery of
+docs/teaching.md redrawn pixel for pixel.
 """
 import json
 import os
@@ -321,10 +321,10 @@ def test_bad_compare_is_one_error_line(capsys):
         visualize_gmm.animate(None, 2, n_points=50, compare="pca")
 
 
-# ---------------------------------------------------------------- README gallery
+# ------------------------------------------------------ docs/teaching.md gallery
 
 # GALLERY_COMMANDS (tests/readme_commands.py): the commands that made
-# examples/gallery/ (the README shows them); run verbatim below in a scratch directory
+# examples/gallery/ (docs/teaching.md shows them); run verbatim below in a scratch directory
 
 
 #: what each gallery command's final frame draws, as numbers (see _drawn_data);

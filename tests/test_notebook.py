@@ -448,7 +448,7 @@ def test_installed_commands_run_from_another_directory(tree_with_other_version, 
     assert checkout.returncode == 0, checkout.stderr
     assert (work / "x.gif").read_bytes() == (tmp_path / "ref.gif").read_bytes()
 
-    # the README's commands after `pip install .`, verbatim, found on PATH as in
+    # docs/library.md's commands after `pip install .`, verbatim, found on PATH as in
     # an activated venv, in a directory of their own
     fresh = tmp_path / "readme dir"
     fresh.mkdir()

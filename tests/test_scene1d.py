@@ -412,11 +412,11 @@ def test_live_window_keys_on_1d(tmp_path, monkeypatch):
     assert anim.current == 0 and not np.allclose(anim.history[0].means, first)
 
 
-# --------------------------------------------------------------------------- README
+# ------------------------------------------------------- docs/one-dimensional.md
 
 
 def test_readme_one_d_commands_run_verbatim(tmp_path, monkeypatch, captured, capsys):
-    """The README's 1-D commands in a scratch copy of examples/: the GIFs are
+    """docs/one-dimensional.md's commands in a scratch copy of examples/: the GIFs are
     remade with the committed copies' size and frame count; the 1-D fit is
     Old Faithful's two eruption types."""
     (tmp_path / "examples").mkdir()

@@ -172,7 +172,7 @@ def test_covariance_type_and_init_reach_the_fit(tmp_path, captured_animator, cov
 
 # ---------------------------------------------------------------- documented commands
 
-# the README's command lists live in tests/readme_commands.py
+# the command lists of README.md and docs/*.md live in tests/readme_commands.py
 
 
 def _decoded_frames(path):
@@ -210,17 +210,33 @@ def test_usage_commands_verbatim(tmp_path, monkeypatch, capsys, captured_animato
     assert len(printed) == (len(states) if "--print_ll" in command else 0)
 
 
-def test_readme_commands_are_tested():
-    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
-    found = re.findall(r"python visualize_gmm\.py([^\n`]*)", readme)
-    assert found, "README.md shows no visualize_gmm.py command (or this pattern broke)"
-    # USAGE_RUNS run above; the other sections' commands are
+@pytest.mark.parametrize("command", readme_commands.README_COMMANDS)
+def test_readme_commands_verbatim(tmp_path, monkeypatch, captured_animator, command):
+    """The README's seeded demo is the run that made examples/demo.gif; its
+    teaching view adds the log-likelihood panel beside the same scene."""
+    monkeypatch.chdir(tmp_path)
+    assert main(command.split()) == 0                   # headless: saved to gmm_vid.gif
+    with Image.open("gmm_vid.gif") as new, \
+            Image.open(os.path.join(ROOT, "examples", "demo.gif")) as demo:
+        assert new.n_frames == demo.n_frames == len(captured_animator["anim"].history)
+        assert new.height == demo.height
+        assert (new.width > demo.width) == ("--ll-panel" in command)
+        if command == "-k 5 -m 5 --seed 32":
+            assert new.size == demo.size
+
+
+def test_documented_commands_are_tested():
+    pages = readme_commands.documented_pages()
+    found = [args for text in pages.values()
+             for args in re.findall(r"python visualize_gmm\.py([^\n`]*)", text)]
+    assert found, "no page shows a visualize_gmm.py command (or this pattern broke)"
+    # USAGE_RUNS and README_COMMANDS run above; the other pages' commands are
     # run verbatim by their own test files (test_gmm_teaching, test_visualize_gmm_analysis)
     tested = readme_commands.visualize_commands()
     assert set(EXAMPLE_COMMANDS) <= tested
     for args in found:
         args = " ".join(args.split("&&")[0].split("#")[0].split())
-        assert args in tested, f"README command not covered by tests: {args!r}"
+        assert args in tested, f"documented command not covered by tests: {args!r}"
 
 
 @pytest.mark.parametrize("name", ["demo.gif", "circles.gif"])

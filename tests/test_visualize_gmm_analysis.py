@@ -431,9 +431,10 @@ def test_cli_bad_params_files_are_one_error_line(tmp_path, capsys, case):
     assert not (tmp_path / "p.txt").exists()
 
 
-# ------------------------------------------------------------------ README commands
+# ---------------------------------------------------------- documented commands
 
-#: the analysis commands the README shows (tests/readme_commands.py; the first
+#: the analysis commands docs/choosing-k.md and docs/real-data.md show (the
+#: third also the README; tests/readme_commands.py; the first
 #: two made examples/choosing_k.png and examples/iris.gif); run verbatim below in
 #: a scratch copy of examples/
 README_COMMANDS = ANALYSIS_COMMANDS
