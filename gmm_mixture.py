@@ -59,7 +59,7 @@ class ConvergenceWarning(UserWarning):
 _WITH_SKLEARN = {}
 
 
-def _sklearn_flavoured(cls):
+def sklearn_flavoured(cls):
     """``cls``, or a subclass of ``cls`` and scikit-learn's class of the same name.
 
     scikit-learn is never imported for this: its class is mixed in only when
@@ -93,7 +93,7 @@ def _unpickle_flavoured(name, args):
         import sklearn  # noqa: F401  (the pickled instance was one of its classes too)
     except ImportError:
         pass
-    return _sklearn_flavoured(cls)(*args)
+    return sklearn_flavoured(cls)(*args)
 
 
 #: scikit-learn's ``init_params`` values and the :func:`em_steps` init each runs
@@ -107,7 +107,7 @@ _ILL_DEFINED = ("Fitting the mixture model failed because some components have i
                 "input data.")
 
 
-def _mixture_input(X, name="X"):
+def mixture_input(X, name="X"):
     """Validate data for :class:`GaussianMixture` as scikit-learn would accept it.
 
     Parameters
@@ -527,7 +527,8 @@ def sample_mixture(state, n_samples, rng):
     return X, y
 
 
-def _is_default(value, default):
+def is_default(value, default):
+    """Whether a constructor parameter still has its default (``repr`` leaves those out)."""
     try:
         return value is default or (type(value) is type(default) and bool(value == default))
     except Exception:  # arrays and the like
@@ -722,7 +723,7 @@ class GaussianMixture:
     def __repr__(self):
         changed = [f"{name}={value!r}" for (name, value), default
                    in zip(self.get_params().items(), self._param_defaults().values())
-                   if not _is_default(value, default)]
+                   if not is_default(value, default)]
         return f"{type(self).__name__}({', '.join(changed)})"
 
     def __sklearn_tags__(self):
@@ -736,7 +737,7 @@ class GaussianMixture:
 
     def _check_fitted(self):
         if not hasattr(self, "state_"):
-            raise _sklearn_flavoured(NotFittedError)(
+            raise sklearn_flavoured(NotFittedError)(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
                 "appropriate arguments before using this estimator.")
 
@@ -764,7 +765,7 @@ class GaussianMixture:
         if type(X).__module__.split(".")[0] == "dask":    # fitted block by block, in place
             X64, dtype, names = X, np.dtype(np.float64), None
         else:
-            X64, dtype, names = _mixture_input(X)
+            X64, dtype, names = mixture_input(X)
         k, d = p["k"], X64.shape[1]
         check_fit_data(X64, k)
         start = user_start(self, p, d)
@@ -790,7 +791,7 @@ class GaussianMixture:
         if not self.converged_ and p["max_iter"] > 0:
             warnings.warn("Best performing initialization did not converge. Try different init "
                           "parameters, or increase max_iter, tol, or check for degenerate data.",
-                          _sklearn_flavoured(ConvergenceWarning), stacklevel=3)
+                          sklearn_flavoured(ConvergenceWarning), stacklevel=3)
         return X64
 
     def _set_optional(self, name, value):
@@ -809,7 +810,7 @@ class GaussianMixture:
     def _predict_input(self, X):
         """Validated float64 X (n, d) and the dtype of the results, after the fitted checks."""
         self._check_fitted()
-        X64, dtype, names = _mixture_input(X)
+        X64, dtype, names = mixture_input(X)
         cls = type(self).__name__
         check_feature_names(getattr(self, "feature_names_in_", None), names, cls)
         if X64.shape[1] != self.n_features_in_:
