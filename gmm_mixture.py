@@ -34,7 +34,8 @@ from gmm_core import (
 from gmm_em import GMMState, em_steps, initial_params, log_responsibilities
 from gmm_params import load_params, save_params
 
-__all__ = ["GaussianMixture", "NotFittedError", "ConvergenceWarning", "to_sklearn_shape"]
+__all__ = ["GaussianMixture", "NotFittedError", "ConvergenceWarning", "to_sklearn_shape",
+           "EstimatorProtocol"]
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -910,3 +911,56 @@ class GaussianMixture:
         self._check_fitted()
         return sample_mixture(self.state_, n_samples,
                               self.random_state if random_state is None else random_state)
+
+
+class EstimatorProtocol:
+    """scikit-learn's estimator protocol for a class whose constructor takes only
+    keyword parameters stored under their own names: ``get_params``,
+    ``set_params``, ``repr``, tags and the fitted check (``state_`` set by ``fit``).
+    """
+
+    #: read by scikit-learn < 1.6 (newer versions call ``__sklearn_tags__``)
+    _estimator_type = "DensityEstimator"
+
+    @classmethod
+    def _param_defaults(cls):
+        """Constructor parameter -> default, in signature order."""
+        return {p.name: p.default for p in inspect.signature(cls.__init__).parameters.values()
+                if p.name != "self"}
+
+    def get_params(self, deep=True):
+        """The constructor's parameters, ``{name: value}`` (nothing is nested, so ``deep``
+        changes nothing)."""
+        return {name: getattr(self, name) for name in self._param_defaults()}
+
+    def set_params(self, **params):
+        """Set constructor parameters by name (checked at the next ``fit``); returns self."""
+        valid = self._param_defaults()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"Invalid parameter {name!r} for estimator "
+                                 f"{type(self).__name__}; valid parameters are: "
+                                 f"{', '.join(valid)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        changed = [f"{name}={value!r}" for (name, value), default
+                   in zip(self.get_params().items(), self._param_defaults().values())
+                   if not is_default(value, default)]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def __sklearn_tags__(self):
+        """scikit-learn's tags (only scikit-learn >= 1.6 calls this, so it may import it)."""
+        from sklearn.utils import Tags, TargetTags
+        return Tags(estimator_type="density_estimator", target_tags=TargetTags(required=False),
+                    transformer_tags=None, regressor_tags=None, classifier_tags=None)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "state_")
+
+    def _check_fitted(self):
+        if not hasattr(self, "state_"):
+            raise sklearn_flavoured(NotFittedError)(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator.")
