@@ -56,6 +56,12 @@ __all__ = ["VBState", "vb_steps", "BayesianGaussianMixture", "PRIOR_TYPES"]
 PRIOR_TYPES = ("dirichlet_process", "dirichlet_distribution")
 _EPS10 = 10 * np.finfo(np.float64).eps
 _LOG_2PI = math.log(2 * math.pi)
+#: Priors are numbers in (0, PRIOR_MAX]: beyond it the bound's gamma functions overflow
+PRIOR_MAX = 1e100
+#: A prior may pull a covariance at most this many times past the data's variance
+#: (mean_prior far from the data, a huge covariance_prior): beyond it the posterior
+#: covariances are singular to float64 precision
+PRIOR_PULL_MAX = 1e10
 #: scikit-learn's ``init_params`` values and the :func:`vb_steps` init each runs
 _INIT_PARAMS = {"kmeans": "kmeans", "k-means++": "kmeans++", "random": "random",
                 "random_from_data": "random_from_data"}
@@ -255,9 +261,9 @@ def _positive(name, value):
         out = float(value)
     except (OverflowError, ValueError):
         out = math.inf
-    if not (out > 0 and math.isfinite(out)):
-        raise ValueError(f"{name} must be a finite number > 0 or None (scikit-learn's "
-                         f"default), got {value!r}")
+    if not (0 < out <= PRIOR_MAX):
+        raise ValueError(f"{name} must be a number in (0, {PRIOR_MAX:g}] or None "
+                         f"(scikit-learn's default), got {value!r}")
     return out
 
 
@@ -319,24 +325,40 @@ def _add_scatter(xt, rows, acc):
 
 
 def make_priors(data, centre, covariance_type, kind, weight_concentration_prior,
-                mean_precision_prior, mean_prior, degrees_of_freedom_prior, covariance_prior):
+                mean_precision_prior, mean_prior, degrees_of_freedom_prior, covariance_prior,
+                reg_covar=0.0):
     """The checked priors (scikit-learn's defaults for None) in centred coordinates."""
     n, d = data.shape
     k_wc = _positive("weight_concentration_prior", weight_concentration_prior)
     beta0 = _positive("mean_precision_prior", mean_precision_prior)
+    beta0 = 1.0 if beta0 is None else beta0
     nu0 = _positive("degrees_of_freedom_prior", degrees_of_freedom_prior)
     if nu0 is not None and nu0 <= d - 1:
         raise ValueError(f"The parameter 'degrees_of_freedom_prior' should be greater than "
                          f"{d - 1}, but got {nu0:.3f}. (It must exceed n_features - 1; the "
                          "default is n_features.)")
-    mean = (np.zeros(d) if mean_prior is None
-            else _prior_array("mean_prior", mean_prior, (d,)) - centre)
-    data_cov = None
-    if covariance_prior is None:
-        data_cov = data.each(_add_scatter, lambda: _Scatter(d)).s / (n - 1)
+    data_cov = data.each(_add_scatter, lambda: _Scatter(d)).s / (n - 1)
+    var = np.diag(data_cov) + reg_covar
+    mean = np.zeros(d)
+    if mean_prior is not None:
+        mean = _prior_array("mean_prior", mean_prior, (d,)) - centre
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            pull = beta0 * float(np.max(np.where(var > 0, mean ** 2 / var, mean ** 2 > 0)))
+        if not pull <= PRIOR_PULL_MAX:
+            raise ValueError(f"mean_prior lies too far from the data for mean_precision_prior="
+                             f"{beta0:g}: mean_precision_prior * (distance / standard "
+                             f"deviation)^2 is {pull:.3g}, above {PRIOR_PULL_MAX:g}, so the "
+                             "posterior covariances would be singular in float64; give a "
+                             "mean_prior near the data (or None for its mean) or standardise X")
     cov = _covariance_prior(covariance_prior, d, covariance_type, data_cov)
-    return _Priors(kind, k_wc, 1.0 if beta0 is None else beta0, mean,
-                   float(d) if nu0 is None else nu0, cov)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        pull = float(np.max(np.where(var > 0, np.diag(cov) / (n * var), np.inf)))
+    if covariance_prior is not None and not pull <= PRIOR_PULL_MAX:
+        raise ValueError(f"covariance_prior is {pull:.3g} times n times the data's variance "
+                         f"(above {PRIOR_PULL_MAX:g}), so the posterior covariances would be "
+                         "singular in float64; give a covariance_prior nearer the data's "
+                         "covariance (or None for it) or standardise X")
+    return _Priors(kind, k_wc, beta0, mean, float(d) if nu0 is None else nu0, cov)
 
 
 def check_prior_type(kind):
@@ -583,15 +605,23 @@ def checked_bayes_params(est):
     return p
 
 
-def _prior_attributes(priors, centre, covariance_type, dtype):
-    """scikit-learn's ``*_prior_`` attributes (user coordinates, its shapes); a dict."""
+def _prior_attributes(priors, centre, covariance_type, given, dtype):
+    """scikit-learn's ``*_prior_`` attributes (user coordinates, its shapes and dtypes:
+    defaults computed from X keep float32 where numpy's mean and var do); a dict."""
     cov = priors.covariance
     shaped = {"full": cov, "tied": cov, "diag": np.diag(cov).copy(),
-              "spherical": float(cov[0, 0])}[covariance_type]
+              "spherical": cov[0, 0]}[covariance_type]
+    if given["covariance_prior"] is None and covariance_type in ("diag", "spherical"):
+        shaped = np.asarray(shaped, dtype=dtype)[()]
+    elif covariance_type == "spherical":
+        shaped = float(shaped)
+    mean = priors.mean + centre
     return {"weight_concentration_prior_": priors.weight_concentration,
             "mean_precision_prior_": priors.mean_precision,
-            "mean_prior_": (priors.mean + centre).astype(dtype),
-            "degrees_of_freedom_prior_": priors.degrees_of_freedom,
+            "mean_prior_": mean.astype(dtype) if given["mean_prior"] is None else mean,
+            "degrees_of_freedom_prior_": (centre.shape[0]
+                                          if given["degrees_of_freedom_prior"] is None
+                                          else priors.degrees_of_freedom),
             "covariance_prior_": shaped}
 
 
@@ -659,7 +689,9 @@ class BayesianGaussianMixture(EstimatorProtocol):
       ``Generator``: the same ``random_state`` gives a different, equally
       valid start.  From the same start the fit agrees with scikit-learn's
       to about 1e-12 in float64.
-    * Computed in float64 also for float32 data (results cast to float32).
+    * Computed in float64 also for float32 data; the results are float64, as
+      scikit-learn's are (its float64 priors promote them), except
+      ``mean_prior_`` and a default diag/spherical ``covariance_prior_``.
     * Bad parameters raise ``TypeError``/``ValueError`` naming the parameter;
       priors must also be finite.  No array API support.
     """
@@ -726,7 +758,7 @@ class BayesianGaussianMixture(EstimatorProtocol):
         priors = make_priors(data, centre, p["covariance_type"], p["kind"],
                              1.0 / k if wcp is None else wcp, self.mean_precision_prior,
                              self.mean_prior, self.degrees_of_freedom_prior,
-                             self.covariance_prior)
+                             self.covariance_prior, p["reg_covar"])
         best = self._best_run(data, centre, Xc, p, priors, init, warm)
         del Xc
         self._set_fitted(best, priors, centre, dtype, names)
@@ -759,10 +791,14 @@ class BayesianGaussianMixture(EstimatorProtocol):
         return best
 
     def _set_fitted(self, best, priors, centre, dtype, names):
+        """Set the fitted attributes; float64 whatever X's dtype (scikit-learn's priors
+        make its results float64), ``dtype`` only for priors computed from X."""
         state = best.last
-        for attrs in (fitted_attributes(state, self.covariance_type, dtype),
-                      _posterior_attributes(state, self.covariance_type, dtype),
-                      _prior_attributes(priors, centre, self.covariance_type, dtype)):
+        f64 = np.dtype(np.float64)
+        for attrs in (fitted_attributes(state, self.covariance_type, f64),
+                      _posterior_attributes(state, self.covariance_type, f64),
+                      _prior_attributes(priors, centre, self.covariance_type,
+                                        self.get_params(), dtype)):
             for name, value in attrs.items():
                 setattr(self, name, value)
         self.converged_ = bool(best.converged)
@@ -777,7 +813,8 @@ class BayesianGaussianMixture(EstimatorProtocol):
 
     # -- using the fitted model ------------------------------------------------------
     def _predict_input(self, X):
-        """Validated float64 X (n, d) and the dtype of the results, after the fitted checks."""
+        """Validated float64 X (n, d) and its dtype, after the fitted checks (results are
+        float64 whatever the dtype, as scikit-learn's)."""
         self._check_fitted()
         X64, dtype, names = mixture_input(X)
         cls = type(self).__name__
@@ -805,12 +842,12 @@ class BayesianGaussianMixture(EstimatorProtocol):
     def predict_proba(self, X):
         """Responsibilities of each component for each row of X, shape (n, k)."""
         X64, dtype = self._predict_input(X)
-        return np.exp(self._log_resp_of(X64)[1]).astype(dtype, copy=False)
+        return np.exp(self._log_resp_of(X64)[1])
 
     def score_samples(self, X):
         """scikit-learn's per-row score: log-sum-exp of the expected weighted log-densities, (n,)."""
-        X64, dtype = self._predict_input(X)
-        return self._log_resp_of(X64)[0].astype(dtype, copy=False)
+        X64, _ = self._predict_input(X)
+        return self._log_resp_of(X64)[0]
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples` over the rows of X."""
