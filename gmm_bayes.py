@@ -42,10 +42,10 @@ from gmm_em import GMMState, fit_source, log_responsibilities, moment_pass, star
 from gmm_mixture import (
     ConvergenceWarning,
     EstimatorProtocol,
-    check_feature_names,
     check_fit_data,
+    continues_warm,
+    fit_input,
     fitted_attributes,
-    mixture_input,
     sample_mixture,
     sklearn_flavoured,
 )
@@ -723,32 +723,14 @@ class BayesianGaussianMixture(EstimatorProtocol):
         self.init = init
         self.keep_history = keep_history
 
-    # -- fitting -----------------------------------------------------------------
-    def fit(self, X, y=None):
-        """Fit the variational posterior to X (n, d) (``n_init`` runs, the best kept); returns self."""
-        self._fit(X)
-        return self
-
-    def fit_predict(self, X, y=None):
-        """Fit, then the labels of X under the final posterior, (n,); equals ``fit(X).predict(X)``."""
-        X64 = self._fit(X)
-        return self._log_resp_of(X64)[1].argmax(axis=1)
-
+    # -- fitting (fit, fit_predict: EstimatorProtocol) ----------------------------
     def _fit(self, X):
         """Fit and return X as validated float64 (n, d)."""
         p = checked_bayes_params(self)
-        if type(X).__module__.split(".")[0] == "dask":    # fitted block by block, in place
-            X64, dtype, names = X, np.dtype(np.float64), None
-        else:
-            X64, dtype, names = mixture_input(X)
+        X64, dtype, names = fit_input(X)
         k, d = p["k"], X64.shape[1]
         check_fit_data(X64, k)
-        warm = bool(self.warm_start) and hasattr(self, "converged_") and hasattr(self, "state_")
-        if warm and self.state_.means.shape != (k, d):
-            raise ValueError(f"warm_start=True continues from the fitted model, which has "
-                             f"{self.state_.means.shape[0]} components and "
-                             f"{self.state_.means.shape[1]} features, but n_components={k} and "
-                             f"X has {d} features; set warm_start=False to fit afresh")
+        warm = continues_warm(self, k, d)
         data, centre, Xc = fit_source(X64, k, p["reg_covar"])
         init = p["init"]
         if not isinstance(init, str):
@@ -805,26 +787,10 @@ class BayesianGaussianMixture(EstimatorProtocol):
         self.n_iter_ = int(state.iteration)
         self.lower_bound_ = float(best.lower_bound)
         self.lower_bounds_ = list(best.lower_bounds)
-        for name, value in (("history_", best.history), ("feature_names_in_", names)):
-            if value is not None:
-                setattr(self, name, value)
-            elif hasattr(self, name):
-                delattr(self, name)
+        self._set_optional("history_", best.history)
+        self._set_optional("feature_names_in_", names)
 
-    # -- using the fitted model ------------------------------------------------------
-    def _predict_input(self, X):
-        """Validated float64 X (n, d) and its dtype, after the fitted checks (results are
-        float64 whatever the dtype, as scikit-learn's)."""
-        self._check_fitted()
-        X64, dtype, names = mixture_input(X)
-        cls = type(self).__name__
-        check_feature_names(getattr(self, "feature_names_in_", None), names, cls)
-        if X64.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X64.shape[1]} features, but {cls} is expecting "
-                             f"{self.n_features_in_} features as input (it was fitted on "
-                             f"{self.n_features_in_})")
-        return X64, dtype
-
+    # -- using the fitted model (predict, score: EstimatorProtocol) ---------------------
     def _log_resp_of(self, X64):
         """Per-row log-normaliser (n,) and log-responsibilities (n, k) of the posterior."""
         s = self.state_
@@ -833,11 +799,6 @@ class BayesianGaussianMixture(EstimatorProtocol):
         norm, log_resp = log_responsibilities(X64, np.exp(offsets - total), s.means,
                                               s.covariances)
         return norm + total, log_resp
-
-    def predict(self, X):
-        """Most responsible component of each row of X, shape (n,)."""
-        X64, _ = self._predict_input(X)
-        return self._log_resp_of(X64)[1].argmax(axis=1)
 
     def predict_proba(self, X):
         """Responsibilities of each component for each row of X, shape (n, k)."""
@@ -848,10 +809,6 @@ class BayesianGaussianMixture(EstimatorProtocol):
         """scikit-learn's per-row score: log-sum-exp of the expected weighted log-densities, (n,)."""
         X64, _ = self._predict_input(X)
         return self._log_resp_of(X64)[0]
-
-    def score(self, X, y=None):
-        """Mean of :meth:`score_samples` over the rows of X."""
-        return float(self.score_samples(X).mean())
 
     def sample(self, n_samples=1, random_state=None):
         """Draw ``n_samples`` points from the mixture of expected weights, means and

@@ -35,7 +35,7 @@ from gmm_em import GMMState, em_steps, initial_params, log_responsibilities
 from gmm_params import load_params, save_params
 
 __all__ = ["GaussianMixture", "NotFittedError", "ConvergenceWarning", "to_sklearn_shape",
-           "EstimatorProtocol"]
+           "EstimatorProtocol", "fit_input", "continues_warm"]
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -964,3 +964,63 @@ class EstimatorProtocol:
             raise sklearn_flavoured(NotFittedError)(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
                 "appropriate arguments before using this estimator.")
+
+    # -- the steps every mixture estimator shares (hooks: ``_fit``, ``_log_resp_of``) --
+    def fit(self, X, y=None):
+        """Fit the mixture to X (n, d) (``n_init`` runs, the best kept); returns self."""
+        self._fit(X)
+        return self
+
+    def fit_predict(self, X, y=None):
+        """Fit, then the labels of X under the final parameters, (n,); equals
+        ``fit(X).predict(X)``."""
+        X64 = self._fit(X)
+        return self._log_resp_of(X64)[1].argmax(axis=1)
+
+    def _predict_input(self, X):
+        """Validated float64 X (n, d) and its dtype, after the fitted checks."""
+        self._check_fitted()
+        X64, dtype, names = mixture_input(X)
+        cls = type(self).__name__
+        check_feature_names(getattr(self, "feature_names_in_", None), names, cls)
+        if X64.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X64.shape[1]} features, but {cls} is expecting "
+                             f"{self.n_features_in_} features as input (it was fitted on "
+                             f"{self.n_features_in_})")
+        return X64, dtype
+
+    def predict(self, X):
+        """Most responsible component of each row of X, shape (n,)."""
+        X64, _ = self._predict_input(X)
+        return self._log_resp_of(X64)[1].argmax(axis=1)
+
+    def score(self, X, y=None):
+        """Mean of :meth:`score_samples` over the rows of X."""
+        return float(self.score_samples(X).mean())
+
+    def _set_optional(self, name, value):
+        """Set attribute ``name``, or remove it (from an earlier fit) when ``value`` is None."""
+        if value is not None:
+            setattr(self, name, value)
+        elif hasattr(self, name):
+            delattr(self, name)
+
+
+def fit_input(X):
+    """X for ``fit``: (X64, dtype, feature names), a dask array passed through as it is
+    (fitted block by block, in place)."""
+    if type(X).__module__.split(".")[0] == "dask":
+        return X, np.dtype(np.float64), None
+    return mixture_input(X)
+
+
+def continues_warm(est, k, d):
+    """Whether ``fit`` continues from the fitted model (``warm_start`` and fitted);
+    ValueError when its shape differs from ``k`` components and ``d`` features."""
+    warm = bool(est.warm_start) and hasattr(est, "converged_") and hasattr(est, "state_")
+    if warm and est.state_.means.shape != (k, d):
+        raise ValueError(f"warm_start=True continues from the fitted model, which has "
+                         f"{est.state_.means.shape[0]} components and "
+                         f"{est.state_.means.shape[1]} features, but n_components={k} and "
+                         f"X has {d} features; set warm_start=False to fit afresh")
+    return warm

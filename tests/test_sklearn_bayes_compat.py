@@ -10,15 +10,10 @@ float64 and float32; its machinery (``clone``, ``Pipeline``,
 argument.
 """
 import contextlib
-import os
-import re
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
-import sklearn
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -30,10 +25,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import gmm
-from child_env import python_path
 from gmm import BayesianGaussianMixture
+from sklearn_suite import run_sklearn_tests
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 COV_TYPES = ["full", "tied", "diag", "spherical"]
 PRIOR_TYPES = ["dirichlet_process", "dirichlet_distribution"]
 K = 6
@@ -116,29 +110,13 @@ def test_sklearn_own_bayesian_mixture_tests_pass_against_ours(tmp_path):
     the listed tests (private functions, GaussianMixture cases) are deselected."""
     import sklearn_bayes_plugin
 
-    sk_dir = os.path.dirname(sklearn.__file__)
-    files = [os.path.join(sk_dir, "mixture", "tests", f)
-             for f in ("test_bayesian_mixture.py", "test_mixture.py")]
-    missing = [f for f in files if not os.path.exists(f)]
-    if missing:
-        pytest.skip(f"this scikit-learn installs no test files ({missing[0]} is missing)")
-    env = dict(os.environ, SKLEARN_RUN_FLOAT32_TESTS="1", PYTHONPATH=python_path(HERE))
-    ini = tmp_path / "pytest.ini"
-    ini.write_text("[pytest]\n")
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
-                           "-c", str(ini), "-p", "sklearn_bayes_plugin", f"--rootdir={sk_dir}",
-                           *files],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
-    out = proc.stdout
-    assert proc.returncode == 0, out[-6000:] + proc.stderr[-2000:]
-    passed = re.findall(r"::(\w+)(\[[^\]]*\])? PASSED", out)
+    out, passed, deselected = run_sklearn_tests(
+        tmp_path, "sklearn_bayes_plugin", ("test_bayesian_mixture.py", "test_mixture.py"))
     assert len(passed) >= 12, out[-3000:]          # 16 with scikit-learn 1.9
     assert {name for name, _ in passed} >= {
         "test_monotonic_likelihood", "test_bayesian_mixture_weights",
         "test_invariant_translation", "test_bayesian_mixture_predict_predict_proba",
         "test_gaussian_mixture_n_iter", "test_bayesian_mixture_precisions_prior_initialisation"}
-    assert not re.search(r"\b(failed|error)\b", out.splitlines()[-1])
-    deselected = dict(re.findall(r"^DESELECTED \S+::(\w+) \(\d+ cases\) -- (.*)$", out, re.M))
     gm_case = "GaussianMixture case (run against ours by sklearn_gmm_plugin)"
     expected = dict(sklearn_bayes_plugin.DESELECTED, test_gaussian_mixture_n_iter=gm_case,
                     test_mixture_n_components_greater_than_n_samples_error=gm_case)
