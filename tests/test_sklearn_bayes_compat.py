@@ -261,9 +261,10 @@ def test_pipeline_and_grid_search():
     direct = BayesianGaussianMixture(n_components=4, random_state=0).fit(Z)
     np.testing.assert_array_equal(pipe.predict(X), direct.predict(Z))
     assert pipe.score(X) == pytest.approx(direct.score(Z), rel=1e-12)
-    grid = GridSearchCV(BayesianGaussianMixture(n_components=4, random_state=0),
-                        {"weight_concentration_prior": [0.01, 1.0],
-                         "covariance_type": ["full", "spherical"]}, cv=3).fit(X)
+    with _quiet():
+        grid = GridSearchCV(BayesianGaussianMixture(n_components=4, random_state=0),
+                            {"weight_concentration_prior": [0.01, 1.0],
+                             "covariance_type": ["full", "spherical"]}, cv=3).fit(X)
     assert set(grid.best_params_) == {"weight_concentration_prior", "covariance_type"}
     assert np.isfinite(grid.best_score_)
 
