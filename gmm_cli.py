@@ -36,7 +36,7 @@ import tempfile
 import threading
 
 import gmm_params
-from gmm_atomic import target_problem
+from gmm_atomic import file_identity, target_problem
 from gmm_writers import SUPPORTED_EXTENSIONS, WRITERS, extension
 
 ECHO = 40      # characters of a bad value quoted back in an error message
@@ -253,6 +253,39 @@ def check_params_path(path, flag="--save-params"):
     problem = target_problem(path)          # an existing FIFO, device or read-only file
     if problem is not None:
         raise UsageError(f"{flag} {path}: {problem}; choose another path")
+
+
+def check_distinct_files(outputs, inputs):
+    """Raise :class:`UsageError` if an output would replace an input or another output.
+
+    Files are compared by identity (:func:`gmm_atomic.file_identity`), not by
+    spelling: the same path, ``./x``, a symlink or a hard link to it, and on a
+    case-insensitive file system ``X`` all name one file.
+
+    Parameters
+    ----------
+    outputs, inputs : list of (str, str or None)
+        ``(flag, path)`` pairs, e.g. ``("--save-labels", "labels.csv")``;
+        a None path (flag not given) is skipped.
+    """
+    seen = []                       # (flag, path, key, is_input)
+    for flag, path in inputs:
+        if path:
+            seen.append((flag, path, file_identity(path), True))
+    for flag, path in outputs:
+        if not path:
+            continue
+        key = file_identity(path)
+        for other_flag, other, other_key, is_input in seen:
+            if key != other_key:
+                continue
+            alias = "" if other == path else f" (as {echo(other)})"
+            if is_input:
+                raise UsageError(f"{flag} {echo(path)} names the {other_flag} file{alias}; "
+                                 "an output never replaces an input: choose another path")
+            raise UsageError(f"{flag} and {other_flag} name the same file {echo(path)}{alias}; "
+                             "give each output its own path")
+        seen.append((flag, path, key, False))
 
 
 # --------------------------------------------------------------------------- #

@@ -660,11 +660,6 @@ def _check_labels_path(args):
     problem = target_problem(path)
     if problem is not None:
         raise UsageError(f"--save-labels {gmm_cli.echo(path)}: {problem}; choose another path")
-    same = [flag for flag, other in (("--save", args.save), ("--save-params", args.save_params))
-            if other is not None and os.path.abspath(other) == os.path.abspath(path)]
-    if same:
-        raise UsageError(f"--save-labels and {same[0]} name the same file {gmm_cli.echo(path)}; "
-                         "give each its own")
 
 
 def _save_labels(args, anim):
@@ -715,6 +710,10 @@ def _run(args, signals):
     problem = size_problem(args.size, args.dpi)
     if problem:
         raise UsageError(f"--size {problem}")
+    gmm_cli.check_distinct_files(
+        [("--save", save), ("--save-params", args.save_params),
+         ("--save-labels", args.save_labels)],
+        [("--load_path", args.load_path), ("--init-params", args.init_params)])
     X, names = _load(args) if args.load_path is not None else (None, None)
     X, names = gmm_scene1d.command_line_data(args, X, names)    # --dims I, 1-D checks
     n = len(X) if X is not None else args.num_points

@@ -1,0 +1,149 @@
+"""Hostile inputs on the command line (issue 23), as hypothesis properties.
+
+1. Outputs never replace an input nor another output: ``--save``,
+   ``--save-params`` and ``--save-labels`` naming ``--load_path``,
+   ``--init-params`` or each other by the same path, ``./x``, a symlink, a
+   hard link (or another case on a case-insensitive file system) are refused
+   with one ``error:`` line and every file is left byte for byte.
+2. ``--title``: any text (long, mathtext, control characters, any Unicode)
+   ends in exit 0 with no raw warning line, or exit 2 with one line naming
+   ``--title``; never a hang.
+3. ``--init-params`` files with extreme but finite values draw, or are
+   refused with one line.
+4. One-column data on every input path (text file, ``.npy``, memory map, a
+   shard directory of (n,) or (n, 1) shards, the library) is the same 1-D data.
+"""
+import contextlib
+import io
+import os
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import gmm
+import gmm_load
+from visualize_gmm import main
+
+BASE = ["-k", "2", "-i", "1", "--seed", "0", "-q"]
+
+
+def _run(argv):
+    """``main(argv)`` in-process: (status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
+    return status, out.getvalue(), err.getvalue()
+
+
+def _assert_one_error(argv, status, err, *words):
+    lines = err.splitlines()
+    assert status == 2 and len(lines) == 1 and lines[0].startswith("error: "), (argv, err)
+    for word in words:
+        assert word in lines[0], (argv, err)
+
+
+def _folder_bytes(folder):
+    """name -> bytes of every regular file (symlinks by their target name)."""
+    snap = {}
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if os.path.islink(path):
+            snap[name] = ("link", os.readlink(path))
+        elif os.path.isfile(path):
+            with open(path, "rb") as fh:
+                snap[name] = ("file", fh.read())
+    return snap
+
+
+def _case_insensitive(folder):
+    probe = os.path.join(folder, "CaseProbe")
+    open(probe, "w").close()
+    try:
+        return os.path.exists(os.path.join(folder, "caseprobe"))
+    finally:
+        os.remove(probe)
+
+
+# --------------------------------------------------------------------------- 1. aliases
+
+#: flag -> an extension that flag accepts
+OUTPUTS = {"--save": ".png", "--save-params": ".npz", "--save-labels": ".csv"}
+INPUTS = {"--load_path": ".csv", "--init-params": ".json"}
+ALIASES = ["same", "dot", "symlink", "hardlink", "case"]
+
+
+def _alias(folder, name, how):
+    """Another name of ``folder/name`` made ``how``; None when the file system cannot."""
+    if how == "same":
+        return name
+    if how == "dot":
+        return os.path.join(".", name)
+    stem, ext = os.path.splitext(name)
+    if how == "case":
+        return name.upper() if _case_insensitive(folder) else None
+    other = f"{stem}-{how}{ext}"
+    (os.symlink if how == "symlink" else os.link)(name, os.path.join(folder, other))
+    return other
+
+
+def _write_inputs(folder):
+    rng = np.random.default_rng(0)
+    np.savetxt(os.path.join(folder, "in.csv"), rng.normal(size=(30, 2)), delimiter=",")
+    gmm.save_params(os.path.join(folder, "in.json"), [0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]],
+                    [np.eye(2), np.eye(2)], covariance_type="full",
+                    log_likelihood_history=[-3.0])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(output=st.sampled_from(sorted(OUTPUTS)), target=st.sampled_from(sorted(INPUTS) + ["out"]),
+       how=st.sampled_from(ALIASES))
+@example(output="--save-labels", target="--load_path", how="same")
+@example(output="--save-labels", target="out", how="hardlink")
+def test_an_output_never_replaces_an_input_or_another_output(output, target, how):
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
+        _refuse_alias(folder, output, target, how)
+
+
+def _refuse_alias(folder, output, target, how):
+    _write_inputs(folder)
+    argv = BASE + ["--load_path", "in.csv"]
+    if target == "out":         # another output of the same run, existing from before
+        other = "--save" if output != "--save" else "--save-labels"
+        first = "before" + OUTPUTS[other]
+        with open(first, "wb") as fh:
+            fh.write(b"an earlier output")
+        name = _alias(folder, first, how)
+        if name is None:
+            return
+        stem = os.path.splitext(name)[0]
+        # the second output keeps its own extension through a link of that name
+        linked = stem + "-as" + OUTPUTS[output]
+        os.symlink(first, linked) if how != "hardlink" else os.link(first, linked)
+        argv += [other, name, output, linked]
+    else:
+        given_name = "in" + INPUTS[target]
+        if target == "--init-params":
+            argv += ["--init-params", given_name]
+        name = _alias(folder, given_name, how)
+        if name is None:
+            return
+        if os.path.splitext(name)[1].lower() != OUTPUTS[output] and not (
+                output == "--save-params" and name.lower().endswith(".json")):
+            # the alias must carry the output's extension: a link named so
+            linked = os.path.splitext(name)[0] + "-as" + OUTPUTS[output]
+            if how == "hardlink":
+                os.link(given_name, linked)
+            else:
+                os.symlink(given_name, linked)
+            name = linked
+        argv += [output, name]
+        if output != "--save":
+            argv += ["--save", "run.png"]
+    before = _folder_bytes(folder)
+    status, _, err = _run(argv)
+    _assert_one_error(argv, status, err, output if target != "out" else "same file")
+    assert _folder_bytes(folder) == before
