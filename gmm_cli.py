@@ -427,6 +427,35 @@ def one_line(exc):
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
+GLYPH_WARNING = re.compile(r"Glyph (\d+) .*missing from (?:current )?font(?:\(s\))? ?(.*?)\.?$")
+
+
+def warning_lines(caught):
+    """One ``warning: ...`` line per distinct warning in ``caught`` (a list of
+    :class:`warnings.WarningMessage`), in our words: no file paths or line
+    numbers, and matplotlib's one warning per missing glyph and frame
+    gathered into one line naming the characters."""
+    lines, glyphs, fonts = [], [], ""
+    for w in caught:
+        found = GLYPH_WARNING.match(str(w.message))
+        if found:
+            ch = chr(int(found.group(1)))
+            glyphs += [] if ch in glyphs else [ch]
+            fonts = found.group(2) or fonts
+            continue
+        text = str(w.message)
+        line = text if text.startswith(("warning:", "note:")) else f"warning: {text}"
+        if one_line(line) not in lines:
+            lines.append(one_line(line))
+    if glyphs:
+        shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in glyphs[:8])
+        more = f" and {len(glyphs) - 8} more" if len(glyphs) > 8 else ""
+        lines.append(f"warning: the font{' ' + fonts if fonts else ''} has no glyph for "
+                     f"{shown}{more}; drawn as empty boxes (use a font that has them: "
+                     "matplotlib's rcParams['font.family'])")
+    return lines
+
+
 def write_stderr(line):
     """``line`` to stderr; a closed or broken stderr is ignored (nothing to tell)."""
     if sys.stderr is None:              # pythonw, or stderr closed before start: print() would use stdout

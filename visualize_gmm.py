@@ -44,6 +44,7 @@ from gmm_animator import Animator
 from gmm_cli import ExitStatus, UsageError, check_save_path
 from gmm_core import COVARIANCE_TYPES
 from gmm_fit import FitRun
+from gmm_plot import check_title
 from gmm_options import (
     COMPARE_CHOICES, MAX_DPI, MAX_FPS, MAX_INCHES, MAX_PATIENCE, MIN_DPI, MIN_FPS, MIN_INCHES,
     Options, check_fps, size_problem,
@@ -248,7 +249,7 @@ def _add_analysis_arguments(p):
 def _add_figure_arguments(p):
     """--title, --size and --dpi: the figure for slides and print."""
     g = p.add_argument_group("figure")
-    g.add_argument("--title", default=None, metavar="TEXT",
+    g.add_argument("--title", default=None, metavar="TEXT", type=gmm_cli.checked(check_title),
                    help="a title above the figure (and in the live window's title bar)")
     g.add_argument("--size", nargs=2, type=_inches, default=None, metavar=("W", "H"),
                    help=f"figure width and height in inches ({MIN_INCHES:g} to "
@@ -819,9 +820,8 @@ def main(argv=None):
         with warnings.catch_warnings(record=True) as caught, \
                 gmm_cli.held_log_records() as logged, gmm_cli.SignalPolicy() as signals:
             status = _run(args, signals)
-        for w in caught:                        # the run succeeded: now show them
-            gmm_cli.write_stderr(gmm_cli.one_line(warnings.formatwarning(
-                w.message, w.category, w.filename, w.lineno, line="").strip()))
+        for line in gmm_cli.warning_lines(caught):     # the run succeeded: now show them
+            gmm_cli.write_stderr(line)
         for record in logged:                   # e.g. matplotlib's first-run font cache note
             gmm_cli.write_stderr(gmm_cli.one_line(record.getMessage()))
         return status

@@ -147,3 +147,89 @@ def _refuse_alias(folder, output, target, how):
     status, _, err = _run(argv)
     _assert_one_error(argv, status, err, output if target != "out" else "same file")
     assert _folder_bytes(folder) == before
+
+
+# --------------------------------------------------------------------------- 2. --title
+
+MATH_BITS = ["$", "$x$", "$\\frac{$", "$\\alpha_i^2$", "\\$", "{", "}", "$\\foo$", "$a$ b $c",
+             "$\\sqrt{2}$", "\n", "\t", "\x00", "\x1b[31m", "\u200b", "\U0001f600", "\u6f22",
+             "\ud800", "W" * 3000]
+titles = st.one_of(
+    st.text(max_size=60),
+    st.lists(st.one_of(st.sampled_from(MATH_BITS), st.text(max_size=5)), max_size=8).map("".join),
+    st.integers(1, 6000).map(lambda n: ("gaussian $x$ mixture " * n)[:n]))
+
+
+def _assert_title_run(argv, status, err):
+    lines = err.splitlines()
+    assert "Traceback" not in err and ".py:" not in err, (argv[-3:], err)
+    if status == 2:
+        assert len(lines) == 1 and lines[0].startswith("error: argument --title: "), err
+    else:
+        assert status == 0 and all(line.startswith("warning: ") for line in lines), err
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=titles)
+@example(title="$\\frac{$")
+@example(title="a\x01b")
+@example(title="W" * 10_000)
+@example(title="$x_1$ " * 2000)
+@example(title="cost $5 and $\\alpha$ and $7")
+@example(title="\u6f22\u5b57 and \U0001f600")
+def test_any_title_draws_or_is_one_error_line(title):
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "t.png")
+        argv = ["-N", "30", "-k", "2", "-i", "0", "--seed", "0", "-q", "-s", out, "--title", title]
+        status, _, err = _run(argv)
+        _assert_title_run(argv, status, err)
+        assert os.path.exists(out) == (status == 0)
+
+
+def test_a_cut_mathtext_title_still_parses():
+    """The cut falls between $...$ segments, and the drawn text is a prefix of the title."""
+    import matplotlib.pyplot as plt
+    import gmm_plot
+
+    fig = plt.figure(figsize=(3, 1), dpi=100)
+    title = "$\\alpha_1$ and $\\beta_2$ " * 40
+    text = fig.text(0.5, 0.5, title, fontsize=13)
+    width = gmm_plot.fit_text(text, 280)
+    shown = text.get_text()
+    assert width <= 280 and shown.endswith("\u2026")
+    assert title.startswith(shown[:-1].rstrip()) and gmm_plot.is_math_text(shown)
+    gmm_plot.check_title(shown)
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- 3. parameter files
+
+magnitudes = st.sampled_from([1e-300, 1e-150, 1e-30, 1e-8, 1.0, 1e8, 1e30, 1e150, 1e300])
+signs = st.sampled_from([-1.0, 1.0])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scales=st.lists(magnitudes, min_size=2, max_size=2),
+       means=st.lists(st.tuples(signs, magnitudes), min_size=4, max_size=4),
+       rho=st.sampled_from([0.0, 0.5, 0.999999]), w=st.sampled_from([0.5, 1e-300, 1e-9]))
+@example(scales=[1e30, 1e30], means=[(1.0, 1e-300)] * 4, rho=0.0, w=0.5)
+@example(scales=[1e30, 1e30], means=[(1.0, 1e15), (1.0, 1.0), (1.0, 1.0), (1.0, 1.0)],
+         rho=0.5, w=0.5)
+def test_extreme_parameter_files_draw_or_are_refused(scales, means, rho, w):
+    off = rho * np.sqrt(scales[0]) * np.sqrt(scales[1])
+    cov = np.array([[scales[0], off], [off, scales[1]]])      # scales: the variances
+    mu = np.array([s * m for s, m in means]).reshape(2, 2)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "p.json")
+        if not np.all(np.isfinite(cov)):
+            return
+        gmm.save_params(path, [w, 1.0 - w], mu, [cov, np.eye(2)], covariance_type="full",
+                        log_likelihood_history=[-3.0])
+        out = os.path.join(folder, "o.gif")
+        argv = ["-N", "30", "-i", "1", "--seed", "0", "-q", "-s", out, "--init-params", path]
+        status, _, err = _run(argv)
+        assert "Traceback" not in err and ".py:" not in err, err
+        if status == 2:
+            _assert_one_error(argv, status, err)
+        else:
+            assert status == 0 and os.path.getsize(out) > 0, err
