@@ -196,8 +196,8 @@ def visible_arcs(center, width, height, angle, xlim, ylim):
         x, y = to_data(u)
         return box[0] <= x <= box[1] and box[2] <= y <= box[3]
 
-    if not points:          # the whole ellipse is inside the margin or none of it is
-        return Path(np.empty((0, 2))) if not inside(np.array([1.0, 0.0])) else None
+    if not points:          # far larger than the margin box, so none of it is inside
+        return Path(np.empty((0, 2)))
     order = sorted(points, key=lambda u: np.arctan2(u[1], u[0]))
     vertices, codes = [], []
     for i, start in enumerate(order):
