@@ -457,7 +457,9 @@ def warning_lines(caught):
 
 
 def write_stderr(line):
-    """``line`` to stderr; a closed or broken stderr is ignored (nothing to tell)."""
+    """``line`` to stderr, on one line (a line break or other control character, e.g.
+    in a file name, is escaped as in ``repr``); a closed or broken stderr is ignored."""
+    line = one_line(line)
     if sys.stderr is None:              # pythonw, or stderr closed before start: print() would use stdout
         return
     try:
