@@ -399,6 +399,8 @@ def exit_status(exc):
         return ExitStatus.USAGE, f"error: {one_line(exc)}"
     if isinstance(exc, ValueError):     # data_gen.DataError, gmm argument errors
         return ExitStatus.USAGE, f"error: {one_line(' '.join(str(exc).split()) or type(exc).__name__)}"
+    if isinstance(exc, StdoutError):
+        return ExitStatus.USAGE, f"error: {one_line(exc.strerror)}"
     if isinstance(exc, OSError):        # e.g. disk full, ffmpeg died while writing
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         return ExitStatus.USAGE, one_line(f"error: could not write the output{where}: "
@@ -470,25 +472,63 @@ def write_stderr(line):
         pass
 
 
+class StdoutError(OSError):
+    """stdout refused what the user asked for (``> /dev/full``, a full disk): the
+    run fails with exit 2 and one ``error:`` line, as ``cat`` and ``sort`` do."""
+
+
 def print_stdout(text, flush=False):
-    """Print ``text`` to stdout; a reader that went away or a closed stdout
-    (``>&-``) loses the text, not the run."""
+    """Print ``text`` to stdout; a reader that went away (``| head``) or a closed
+    stdout (``>&-``) loses the text, not the run.
+
+    Raises
+    ------
+    StdoutError
+        stdout failed otherwise (e.g. no space left): the lines asked for are lost.
+    """
     try:
         print(text, flush=flush)
     except BrokenPipeError:
         _stdout_gone()
-    except (OSError, ValueError):       # closed (ValueError) or failing stdout
+    except ValueError:                  # closed
         pass
+    except OSError as exc:
+        _stdout_failed(exc)
 
 
-def flush_stdout():
-    """Flush stdout; a closed or broken stdout is ignored."""
+def flush_stdout(check=True):
+    """Flush stdout; a closed or broken stdout is ignored, a failing one raises
+    :class:`StdoutError` (``check=False``: ignored too, for a run already ending
+    with another status)."""
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         _stdout_gone()
-    except (OSError, ValueError, AttributeError):   # stdout closed (None after ``>&-``)
+    except (ValueError, AttributeError):    # stdout closed (None after ``>&-``)
         pass
+    except OSError as exc:
+        if check:
+            _stdout_failed(exc)
+        _stdout_gone()
+
+
+def flushed(status):
+    """``status`` once stdout is flushed, or :attr:`ExitStatus.USAGE` (with its
+    ``error:`` line on stderr) when stdout fails, e.g. ``--help > /dev/full``."""
+    try:
+        flush_stdout()
+    except StdoutError as exc:
+        status, line = exit_status(exc)
+        write_stderr(line)
+    return status
+
+
+def _stdout_failed(exc):
+    """Raise :class:`StdoutError` for ``exc``; stdout becomes devnull first, so the
+    interpreter's own flush at exit has nothing left to fail on."""
+    _stdout_gone()
+    raise StdoutError(exc.errno, f"cannot write to stdout ({exc.strerror or exc}); the "
+                                 "printed lines are lost") from None
 
 
 def _stdout_gone():

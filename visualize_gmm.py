@@ -754,7 +754,7 @@ def _run(args, signals):
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
         _save_params(args, anim, plan.options)
         _save_labels(args, anim)
-    gmm_cli.flush_stdout()
+        gmm_cli.flush_stdout()      # --print_ll > /dev/full fails the run: no file kept
     _print_notes(args)
     return ExitStatus.OK
 
@@ -813,8 +813,7 @@ def main(argv=None):
         gmm_cli.write_stderr(line)
         return status
     except SystemExit as exc:        # --help, --version
-        gmm_cli.flush_stdout()
-        return int(exc.code or 0)
+        return gmm_cli.flushed(int(exc.code or 0))
     args.notes = []
     try:
         with warnings.catch_warnings(record=True) as caught, \
@@ -827,7 +826,7 @@ def main(argv=None):
         return status
     except (Exception, KeyboardInterrupt, gmm_cli.Terminated) as exc:
         if isinstance(exc, (KeyboardInterrupt, gmm_cli.Terminated)):
-            gmm_cli.flush_stdout()
+            gmm_cli.flush_stdout(check=False)
         status, line = gmm_cli.exit_status(exc)
         gmm_cli.write_stderr(line)
         return status

@@ -266,3 +266,141 @@ def test_extreme_parameter_files_draw_or_are_refused(scales, means, rho, w):
             _assert_one_error(argv, status, err)
         else:
             assert status == 0 and os.path.getsize(out) > 0, err
+
+
+# --------------------------------------------------------------------------- 4. one column
+
+def _one_column_inputs(folder, x, shards):
+    """Every way to hand the command line and the library the values ``x`` (n,):
+    name -> (path, mmap)."""
+    import data_gen
+
+    paths = {}
+    for kind in ("csv", "txt", "tsv"):
+        paths[kind] = (os.path.join(folder, f"x.{kind}"), False)
+        data_gen.write_points(paths[kind][0], x)
+    for kind, arr in (("npy1", x), ("npy2", x[:, None])):
+        paths[kind] = (os.path.join(folder, f"{kind}.npy"), False)
+        np.save(paths[kind][0], arr)
+        paths["mmap" + kind[-1]] = (paths[kind][0], True)
+    for shape in ("flat", "column"):
+        directory = os.path.join(folder, f"shards-{shape}")
+        os.mkdir(directory)
+        for i, part in enumerate(np.array_split(x, shards)):
+            np.save(os.path.join(directory, f"part{i:03d}.npy"),
+                    part if shape == "flat" else part[:, None])
+        paths["shards-" + shape] = (directory, False)
+    return paths
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(x=st.lists(st.floats(-1e6, 1e6, allow_subnormal=False), min_size=4, max_size=60),
+       shards=st.integers(1, 4))
+def test_one_column_data_is_the_same_1d_data_on_every_path(x, shards):
+    pytest.importorskip("dask")
+    x = np.asarray(x)
+    with tempfile.TemporaryDirectory() as folder:
+        for kind, (path, mmap) in _one_column_inputs(folder, x, min(shards, len(x))).items():
+            X = np.asarray(gmm_load.load_table(path, mmap=mmap).X)
+            assert X.shape == (len(x), 1), kind
+            np.testing.assert_array_equal(X[:, 0], x, err_msg=kind)
+            if mmap:
+                assert isinstance(gmm_load.load_points(path, mmap=True), np.memmap)
+
+
+def test_one_column_data_fits_the_same_on_every_command_line_path(monkeypatch):
+    """The same log-likelihoods from a text file, a 1-D and an (n, 1) .npy, both as
+    memory maps, two shard directories and the library (GaussianMixture)."""
+    pytest.importorskip("dask")
+    x = np.concatenate([np.random.default_rng(1).normal(-2, 0.5, 40),
+                        np.random.default_rng(2).normal(3, 1.0, 60)])
+    printed = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for kind, (path, mmap) in _one_column_inputs(folder, x, 3).items():
+            monkeypatch.setattr(gmm_load, "MMAP_BYTES", 0 if mmap else gmm_load.MMAP_BYTES)
+            out = os.path.join(folder, f"{kind}.png")
+            argv = ["--load_path", path, "-k", "2", "-i", "3", "--tol", "0", "--seed", "0",
+                    "--print_ll", "-q", "-s", out]
+            status, stdout, err = _run(argv)
+            assert status == 0 and err == "", (kind, err)
+            printed[kind] = stdout
+    assert len(set(printed.values())) == 1, printed
+    first, last = printed["csv"].splitlines()[0], printed["csv"].splitlines()[-1]
+    assert first.startswith("iteration   0") and last.startswith("iteration   3")
+
+
+# --------------------------------------------------------------------------- 5. output as asked
+
+def test_even_pixels_rounds_to_nearest_then_down_to_even():
+    from gmm_writers import even_pixels
+
+    assert [even_pixels(v) for v in (301, 301.4, 302.6, 303.5, 1080.0000000000002,
+                                     304.99999999999994, 1.2, 0.0)] == \
+        [300, 300, 302, 304, 1080, 304, 2, 2]
+    assert even_pixels(10.8 * 100) == 1080 and even_pixels(3.05 * 100) == 304
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(w=st.integers(250, 1200).map(lambda v: v / 100), h=st.integers(250, 1200).map(
+    lambda v: v / 100), dpi=st.sampled_from([None, 50, 72, 99, 101, 150]))
+@example(w=19.2, h=10.8, dpi=None)
+@example(w=3.01, h=3.01, dpi=None)
+def test_size_and_dpi_give_exactly_the_rounded_pixels(w, h, dpi):
+    import visualize_gmm
+    from PIL import Image
+    from gmm_writers import even_pixels
+
+    d = 100 if dpi is None else dpi
+    if not 240 <= min(w, h) * d or max(w, h) * d > 8192:
+        return
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    anim = visualize_gmm.animate(X, 2, max_iter=0, size=(w, h), dpi=dpi)
+    want = (even_pixels(w * d), even_pixels(h * d))
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "o.png")
+        anim.save(out)
+        with Image.open(out) as im:
+            assert im.size == want == tuple(anim.size)
+
+
+@pytest.mark.parametrize("args, want", [(["--size", "19.2", "10.8"], (1920, 1080)),
+                                        (["--size", "3.01", "3.01"], (300, 300)),
+                                        (["--dpi", "101"], None)])
+def test_mp4_is_written_at_exactly_the_figure_size_without_warnings(args, want):
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "o.mp4")
+        png = os.path.join(folder, "o.png")
+        base = ["-N", "30", "-k", "2", "-i", "1", "--seed", "0"] + args
+        status, _, err = _run(base + ["-s", out])
+        assert status == 0 and "IMAGEIO" not in err and "WARNING" not in err, err
+        assert _run(base + ["-q", "-s", png])[0] == 0
+        from PIL import Image
+        with Image.open(png) as im:
+            size = im.size
+        assert want is None or size == want
+        reader = imageio_ffmpeg.read_frames(out)
+        meta = next(reader)
+        assert tuple(meta["size"]) == size
+        reader.close()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_print_ll_into_a_full_device_fails_like_cat_and_keeps_no_file():
+    import subprocess
+    from child_env import python_path
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "o.gif")
+        argv = [sys.executable, os.path.join(root, "visualize_gmm.py"), "-N", "30", "-k", "2",
+                "-i", "2", "--seed", "0", "--print_ll", "-s", out]
+        env = dict(os.environ, PYTHONPATH=python_path(), MPLBACKEND="Agg")
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True,
+                                  env=env, timeout=120)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.splitlines() == [
+            "error: cannot write to stdout (No space left on device); the printed lines "
+            "are lost"]
+        assert os.listdir(folder) == []
