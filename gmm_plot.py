@@ -725,14 +725,16 @@ def _cut_points(s):
 def check_title(title):
     """``title`` if matplotlib can draw it, else ValueError saying how to fix it.
 
-    Refused: control characters other than a line break (they draw as
-    boxes), text that is not valid Unicode, and mathtext (text between
-    ``$`` signs) that matplotlib cannot parse.
+    Refused: control characters (they draw as boxes; a line break too, as
+    the figure keeps room for one line of title), text that is not valid
+    Unicode, and mathtext (text between ``$`` signs) that matplotlib cannot
+    parse.
     """
     for i, ch in enumerate(title):
-        if (unicodedata.category(ch) == "Cc" and ch != "\n") or unicodedata.category(ch) == "Cs":
-            raise ValueError(f"holds the control character {ch!r} (U+{ord(ch):04X}) at "
-                             f"position {i}; remove it (a line break is allowed)")
+        if unicodedata.category(ch) in ("Cc", "Cs"):
+            what = "a line break" if ch in "\r\n" else "the control character"
+            raise ValueError(f"holds {what} {ch!r} (U+{ord(ch):04X}) at position {i}; a "
+                             "title is one line of text: remove it")
     if not is_math_text(title):
         return title
     try:
