@@ -446,6 +446,8 @@ def warning_lines(caught):
             fonts = found.group(2) or fonts
             continue
         text = str(w.message)
+        if w.category is not UserWarning:           # e.g. "RuntimeWarning: overflow ..."
+            text = f"{w.category.__name__}: {text}"
         line = text if text.startswith(("warning:", "note:")) else f"warning: {text}"
         if one_line(line) not in lines:
             lines.append(one_line(line))

@@ -519,10 +519,6 @@ def _plan(args, X, true_components, signals):
     n = len(X) if X is not None else args.num_points
     if args.dims is not None:
         view_of(np.zeros((1, d)), args.dims)          # raises on a bad --dims
-    if args.save_params is not None:
-        gmm_cli.check_params_path(args.save_params)
-    if args.save_labels is not None:
-        _check_labels_path(args)
     if X is not None:
         _check_representable(X, args)
     k, init, covariance_type = _start(args, d, n)
@@ -711,6 +707,10 @@ def _run(args, signals):
     problem = size_problem(args.size, args.dpi)
     if problem:
         raise UsageError(f"--size {problem}")
+    if args.save_params is not None:
+        gmm_cli.check_params_path(args.save_params)
+    if args.save_labels is not None:
+        _check_labels_path(args)
     gmm_cli.check_distinct_files(
         [("--save", save), ("--save-params", args.save_params),
          ("--save-labels", args.save_labels)],
