@@ -5,7 +5,8 @@
   :func:`parse_k_list`: argparse types that accept ASCII decimal text only
   and never raise anything but a clean usage error.
 - :func:`check_save_path`, :func:`check_params_path`: a ``--save`` or
-  ``--save-params`` target is refused before any work.
+  ``--save-params`` target is refused before any work;
+  :func:`check_distinct_files`: no output names an input or another output.
 - :class:`ExitStatus`: the exit statuses of a run.
 - :class:`SignalPolicy`: what Ctrl-C, SIGTERM and SIGHUP do. While a save
   runs, a signal raises :class:`KeyboardInterrupt` or :class:`Terminated`;
@@ -18,7 +19,9 @@
   signal is only recorded (:meth:`SignalPolicy.deferred`); the window's timer
   closes the window and ``check()`` raises it after the loop.
 - :func:`print_stdout`, :func:`write_stderr`, :func:`flush_stdout`:
-  output that survives a closed or broken stream.
+  output that survives a closed or broken stream; a stdout that fails
+  otherwise (``> /dev/full``) raises :class:`StdoutError` (exit 2).
+- :func:`warning_lines`: caught warnings as one ``warning:`` line each.
 """
 
 import argparse

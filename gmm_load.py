@@ -371,7 +371,8 @@ def _header_and_data(lines, delimiter):
     if lines:
         fields = _split(lines[0], delimiter)
         if not all(_is_number(_dequote(f)) for f in fields):      # "1.5","2" is data
-            names = [_unquote(f) for f in fields]
+            csv_read = delimiter is not None and '"' in lines[0]     # unquoted already
+            names = fields if csv_read else [_unquote(f) for f in fields]
             return names, lines[1:]
     return None, lines
 
@@ -654,15 +655,17 @@ def load_table(path, *, columns=None, mmap=False):
     Parameters and errors as :func:`load_points`. ``index`` holds the row
     index that was left out (pandas' ``to_csv``, R's ``write.csv``), so
     results can be written back beside it, row by row.  A directory of
-    ``.npy`` files (shards of one array, concatenated in name order) is read
-    as a ``dask.array``, one block per shard (needs dask: ``pip install
-    .[dask]``).
+    ``.npy`` files (shards of one array, concatenated in name order; 1-D
+    shards are one column) is read as a ``dask.array``, one block per shard
+    (needs dask: ``pip install .[dask]``); ``columns`` then chooses by
+    0-based number, as for a ``.npy`` file.
     """
     name = path_text(path)
     if os.path.isdir(name):
         X = _read_shards(name)
         if columns is not None:     # numbers only, as for a .npy file: shards have no header
-            X = X[:, _resolve_columns(name, columns, None, X.shape[1])]
+            X = X[:, _resolve_columns(name, columns, None, X.shape[1],
+                                      "each shard (no header: choose by number)")]
         return Table(X, None)
     return _read(path, columns, mmap)
 
@@ -704,7 +707,8 @@ def _read(path, columns, mmap=False):
         if _extension(name) == ".npy":
             X = _load_npy(name, fh, mmap and columns is None)
             if columns is not None:
-                X = X[:, _resolve_columns(name, columns, None, X.shape[1])]
+                X = X[:, _resolve_columns(name, columns, None, X.shape[1],
+                                      "each shard (no header: choose by number)")]
             return Table(X, None)
         X, names = _load_text(name, fh, columns, info)
     return Table(X, names, info.get("index"))
@@ -737,8 +741,9 @@ def _file_header(header, data, delimiter):
 _MAX_COLUMN_DIGITS = 12
 
 
-def _resolve_columns(name, columns, header, n_columns):
-    """0-based file column numbers of ``columns`` (names or numbers), checked."""
+def _resolve_columns(name, columns, header, n_columns, holder="the file"):
+    """0-based file column numbers of ``columns`` (names or numbers), checked;
+    ``holder`` names what has the columns in messages."""
     if isinstance(columns, str) and header is not None and columns.strip() in header:
         specs = [columns]           # one name that holds a comma: "weight, kg"
     elif isinstance(columns, str):  # names split as CSV: '"weight, kg",age' is two
@@ -754,7 +759,7 @@ def _resolve_columns(name, columns, header, n_columns):
     if not specs or all(isinstance(s, str) and not s.strip() for s in specs):
         raise DataError(f"{name}: no columns chosen (columns is empty); give at least one "
                         "column name or 0-based number, e.g. 0,1 (one column: 1-D data)")
-    numbered = f"the file has {n_columns} column{'s' if n_columns != 1 else ''}, numbered " \
+    numbered = f"{holder} has {n_columns} column{'s' if n_columns != 1 else ''}, numbered " \
                f"0 to {n_columns - 1}"
     if header is not None:
         shown = ", ".join((repr(h) if "," in h else h) or "(row index)" for h in header[:12])
