@@ -27,7 +27,7 @@ from gmm_atomic import AtomicFile
 from gmm_blocks import column_min_max
 from gmm_cli import NoSignals, check_save_path
 from gmm_history import StateHistory
-from gmm_writers import WRITERS, HtmlWriter, PaletteQuantizer, extension
+from gmm_writers import WRITERS, HtmlWriter, PaletteQuantizer, even_pixels, extension
 
 DPI = 100
 
@@ -198,7 +198,8 @@ class PixelLayout:
 
         Without ``size`` the figure keeps its inches and ``dpi`` only scales
         it. With ``size`` the figure becomes exactly ``size x dpi`` pixels
-        (rounded to even numbers, as video needs): the layout is scaled by the
+        (each side as :func:`gmm_writers.even_pixels` rounds it: nearest, then
+        down to even, as video needs): the layout is scaled by the
         largest factor that fits, so fonts and lines grow with the figure, and
         centred in the spare width or height. Returns the effective dpi.
         """
@@ -207,10 +208,11 @@ class PixelLayout:
         dpi = float(DPI if dpi is None else dpi)
         w0, h0 = self.size
         if size is None:
+            self.size = (even_pixels(w0 * dpi / DPI), even_pixels(h0 * dpi / DPI))
             self.fig.set_dpi(dpi)
-            self.size = (int(round(w0 * dpi / DPI)), int(round(h0 * dpi / DPI)))
+            self.fig.set_size_inches(self.size[0] / dpi, self.size[1] / dpi)
             return dpi
-        tw, th = (max(2, 2 * int(round(v * dpi / 2))) for v in size)
+        tw, th = (even_pixels(v * dpi) for v in size)
         scale = min(tw / w0, th / h0)
         off_x, off_y = (tw - w0 * scale) / 2, (th - h0 * scale) / 2
         for ax in self.fig.axes:

@@ -485,9 +485,7 @@ def stop_on_plateau(steps, tol, patience):
 def _checked_summary(source, n_components):
     """:func:`_check_points` for a memory map or dask array, in one pass over its
     blocks; returns its :class:`gmm_blocks.Summary`."""
-    n, d = source.shape
-    if d < 2:
-        raise ValueError(f"points must be an (n, d >= 2) array, got shape {source.shape}")
+    n = source.shape[0]
     summary = source.summary()
     if summary.bad:
         raise ValueError(f"X contains NaN or infinity in {summary.bad} of {n} rows; "

@@ -14,11 +14,16 @@ kmeans``, the ``--select-k`` curve) live in :mod:`gmm_teaching`, which builds
 on this module.
 """
 
+import unicodedata
+
 import numpy as np
 from matplotlib.colors import to_rgba_array
 from matplotlib.markers import MarkerStyle
+from matplotlib.mathtext import MathTextParser
 from matplotlib.patches import Ellipse
+from matplotlib.path import Path
 from matplotlib.ticker import ScalarFormatter
+from matplotlib.transforms import IdentityTransform
 
 from gmm_blocks import column_min_max, is_streamed, pixel_representatives
 
@@ -28,6 +33,8 @@ __all__ = [
     "component_colors",
     "component_styles",
     "covariance_ellipse",
+    "ViewEllipse",
+    "visible_arcs",
     "frame_limits",
     "PointsView",
     "EllipsesView",
@@ -35,6 +42,8 @@ __all__ = [
     "MeansView",
     "IterationText",
     "fit_text",
+    "check_title",
+    "is_math_text",
     "PlainTickFormatter",
     "plain_ticks",
 ]
@@ -116,6 +125,121 @@ def _ellipse_geometry(cov, n_std):
     return float(width), float(height), angle
 
 
+#: an ellipse more than this many times its view's span (on either axis) is
+#: drawn as its visible arcs only: Agg's time grows with a curve's length in
+#: pixels (an ellipse 1e15 wide took minutes), a few hundred segments do not
+CLIP_FACTOR = 1000.0
+#: line segments per visible arc of a clipped ellipse
+ARC_SEGMENTS = 256
+
+
+class ViewEllipse(Ellipse):
+    """An :class:`~matplotlib.patches.Ellipse` that, while it is drawn, becomes
+    only its arcs inside (a margin around) the axes' view when it is far larger
+    than the view (:data:`CLIP_FACTOR`), so a huge ellipse draws in constant
+    time and still looks right where it crosses the view. Otherwise (and for
+    every other purpose) it is an ordinary Ellipse."""
+
+    _arcs = None
+
+    def draw(self, renderer):
+        ax = self.axes
+        self._arcs = None if ax is None else visible_arcs(
+            self.get_center(), self.get_width(), self.get_height(), self.get_angle(),
+            ax.get_xlim(), ax.get_ylim())
+        try:
+            return super().draw(renderer)
+        finally:
+            self._arcs = None
+
+    def get_path(self):
+        return super().get_path() if self._arcs is None else self._arcs
+
+    def get_patch_transform(self):
+        return super().get_patch_transform() if self._arcs is None else IdentityTransform()
+
+
+def visible_arcs(center, width, height, angle, xlim, ylim):
+    """The arcs of an ellipse inside its view (with one view span of margin on
+    each side), as a :class:`~matplotlib.path.Path` of line segments in data
+    coordinates; None when the ellipse is small enough to draw whole.
+
+    Parameters
+    ----------
+    center : (2,) ; width, height : float (full axes) ; angle : float (degrees)
+    xlim, ylim : (2,) the view's limits
+
+    The crossings with the view are found in the ellipse's own frame (where
+    it is the unit circle), so arcs of an ellipse 1e15 times the view are
+    as exact as its centre's floating-point position allows.
+    """
+    a, b = 0.5 * abs(float(width)), 0.5 * abs(float(height))
+    theta = np.radians(float(angle))
+    rot = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    (x0, x1), (y0, y1) = sorted(map(float, xlim)), sorted(map(float, ylim))
+    spans = np.array([max(x1 - x0, 1e-300), max(y1 - y0, 1e-300)])
+    half = np.hypot(a * rot[:, 0], b * rot[:, 1])       # bounding box half-extents (x, y)
+    if not np.all(np.isfinite(half)) or np.all(half <= CLIP_FACTOR * spans):
+        return None
+    b = max(b, a * 1e-12, 1e-300)                       # a flat ellipse: a thin one
+    a = max(a, b)
+    box = (x0 - spans[0], x1 + spans[0], y0 - spans[1], y1 + spans[1])
+    c = np.asarray(center, dtype=float)
+    corners = np.array([[box[0], box[2]], [box[1], box[2]], [box[1], box[3]], [box[0], box[3]]])
+    unit = (corners - c) @ rot / np.array([a, b])       # the view in the circle's frame
+    points = _circle_crossings(unit)
+
+    def to_data(u):
+        return c + (u * np.array([a, b])) @ rot.T
+
+    def inside(u):
+        x, y = to_data(u)
+        return box[0] <= x <= box[1] and box[2] <= y <= box[3]
+
+    if not points:          # far larger than the margin box, so none of it is inside
+        return Path(np.empty((0, 2)))
+    order = sorted(points, key=lambda u: np.arctan2(u[1], u[0]))
+    vertices, codes = [], []
+    for i, start in enumerate(order):
+        end = order[(i + 1) % len(order)]
+        sweep = np.arctan2(start[0] * end[1] - start[1] * end[0], start @ end) % (2 * np.pi)
+        if sweep == 0.0 and len(order) > 1:
+            continue
+        sweep = sweep if sweep > 0 else 2 * np.pi
+        if not inside(_rotate(start, 0.5 * sweep)):
+            continue
+        arc = _rotate(start, np.linspace(0.0, sweep, ARC_SEGMENTS + 1))
+        vertices.append(to_data(arc))
+        codes += [Path.MOVETO] + [Path.LINETO] * ARC_SEGMENTS
+    if not vertices:
+        return Path(np.empty((0, 2)))
+    return Path(np.concatenate(vertices), codes)
+
+
+def _rotate(u, delta):
+    """Unit vector ``u`` (2,) turned by ``delta`` radians (scalar or (m,) -> (m, 2));
+    exact for tiny turns, unlike cos/sin of a large angle plus a tiny one."""
+    delta = np.asarray(delta, dtype=float)
+    cos, sin = np.cos(delta)[..., None], np.sin(delta)[..., None]
+    return u * cos + np.array([-u[1], u[0]]) * sin
+
+
+def _circle_crossings(polygon):
+    """Points (unit vectors) where the unit circle crosses the edges of ``polygon`` (m, 2)."""
+    found = []
+    for p, q in zip(polygon, np.roll(polygon, -1, axis=0)):
+        d = q - p
+        dd, pd, pp = d @ d, p @ d, p @ p - 1.0
+        disc = pd * pd - dd * pp
+        if dd == 0.0 or disc < 0.0:
+            continue
+        for s in ((-pd - np.sqrt(disc)) / dd, (-pd + np.sqrt(disc)) / dd):
+            if 0.0 <= s <= 1.0:
+                u = p + s * d
+                found.append(u / np.hypot(u[0], u[1]))
+    return found
+
+
 def covariance_ellipse(ax, mean, cov, n_std=DEFAULT_N_STD, *, ellipse=None, **kwargs):
     """Draw the ellipse {x : (x - mean)^T cov^-1 (x - mean) = n_std^2}.
 
@@ -151,7 +275,7 @@ def covariance_ellipse(ax, mean, cov, n_std=DEFAULT_N_STD, *, ellipse=None, **kw
     centre = (float(mean[0]), float(mean[1])) if visible else (0.0, 0.0)
     if ellipse is None:
         kwargs.setdefault("fill", False)
-        ellipse = Ellipse(centre, width, height, angle=angle, **kwargs)
+        ellipse = ViewEllipse(centre, width, height, angle=angle, **kwargs)
         ax.add_patch(ellipse)
     else:
         ellipse.set_center(centre)
@@ -537,7 +661,10 @@ def fit_text(text, max_px, *, min_fontsize=6.0):
 
     The font size goes down proportionally, to ``min_fontsize`` at least; a
     text still too long is then cut, ending in an ellipsis. A vertical text
-    (a y-axis label) is measured by its height.
+    (a y-axis label) is measured by its height. The cut is found by
+    bisection: O(log n) measurements of ever shorter prefixes, so the work
+    grows linearly with the length n of the text. Mathtext is only cut
+    between ``$...$`` segments, so what is left still parses.
 
     Returns
     -------
@@ -555,9 +682,66 @@ def fit_text(text, max_px, *, min_fontsize=6.0):
     if now <= max_px or not text.get_text():
         return now
     text.set_fontsize(max(min_fontsize, text.get_fontsize() * max_px / now))
+    if length() <= max_px:
+        return length()
     full = text.get_text()
-    keep = len(full)
-    while length() > max_px and keep > 1:
-        keep -= 1
-        text.set_text(full[:keep].rstrip() + "\u2026")
+    if not is_math_text(full):
+        text.set_parse_math(False)  # a prefix of plain text may hold an even number of '$'
+    cuts = _cut_points(full)
+
+    def fits(i):
+        text.set_text(full[:cuts[i]].rstrip() + "\u2026")
+        return length() <= max_px
+
+    lo, hi = 0, len(cuts)       # cuts[:lo] fit (or lo == 0), cuts[hi:] do not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    fits(lo)
     return length()
+
+
+def is_math_text(s):
+    """Whether matplotlib reads ``s`` as mathtext: an even number (> 0) of unescaped '$'."""
+    dollars = s.count("$") - s.count("\\$")
+    return dollars > 0 and dollars % 2 == 0
+
+
+def _cut_points(s):
+    """Prefix lengths (ascending, from 1) at which ``s`` may be cut: all of them for plain
+    text; for mathtext only those outside ``$...$`` segments."""
+    if not is_math_text(s):
+        return list(range(1, len(s)))
+    cuts, inside, escaped = [], False, False
+    for i, ch in enumerate(s):
+        if ch == "$" and not escaped:
+            inside = not inside
+        escaped = ch == "\\" and not escaped
+        if not inside and i + 1 < len(s):
+            cuts.append(i + 1)
+    return cuts or [len(s)]
+
+
+def check_title(title):
+    """``title`` if matplotlib can draw it, else ValueError saying how to fix it.
+
+    Refused: control characters (they draw as boxes; a line break too, as
+    the figure keeps room for one line of title), text that is not valid
+    Unicode, and mathtext (text between ``$`` signs) that matplotlib cannot
+    parse.
+    """
+    for i, ch in enumerate(title):
+        if unicodedata.category(ch) in ("Cc", "Cs"):
+            what = "a line break" if ch in "\r\n" else "the control character"
+            raise ValueError(f"holds {what} {ch!r} (U+{ord(ch):04X}) at position {i}; a "
+                             "title is one line of text: remove it")
+    if not is_math_text(title):
+        return title
+    try:
+        MathTextParser("path").parse(title)
+    except ValueError as exc:
+        why = " ".join(str(exc).split())
+        why = why.rpartition("Exception: ")[2].partition(", (line:")[0][:100]
+        raise ValueError(f"is not valid mathtext ({why}); close every $...$ segment and "
+                         "brace, or write a literal dollar sign as \\$") from None
+    return title

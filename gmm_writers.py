@@ -14,12 +14,21 @@ import numpy as np
 from PIL import GifImagePlugin, Image
 
 __all__ = ["PaletteQuantizer", "GifWriter", "HtmlWriter", "Mp4Writer", "PngWriter",
-           "WRITERS", "SUPPORTED_EXTENSIONS", "HOLD_SECONDS", "mp4_problem"]
+           "WRITERS", "SUPPORTED_EXTENSIONS", "HOLD_SECONDS", "mp4_problem", "even_pixels"]
 
 HOLD_SECONDS = 1.0            # saved animations hold the last frame this long
 
 def extension(path):
     return os.path.splitext(path)[1].lower()
+
+
+def even_pixels(length):
+    """Whole pixels for a figure side of ``length`` pixels (inches x dpi): the nearest
+    whole number (halves up, and 1e-6 of float error forgiven, so 10.8 x 100 is 1080),
+    then down to an even number, at least 2. H.264 video (yuv420p) needs even sides;
+    every format gets the same size, so ``--size 3.01 3.01`` is 300 x 300 pixels."""
+    whole = int(np.floor(float(length) + 0.5 + 1e-6))
+    return max(2, whole - whole % 2)
 
 
 # --------------------------------------------------------------------------- #
@@ -278,7 +287,9 @@ class Mp4Writer:
     """H.264 MP4 through the ffmpeg binary shipped by ``imageio-ffmpeg``.
 
     Frames are piped to ffmpeg as they come; the last frame is repeated
-    ``round(hold * fps)`` times. Frame sizes are multiples of 16.
+    ``round(hold * fps)`` times. Frames are written at their own size
+    (no rescaling to multiples of 16); a frame with an odd side, which
+    H.264's yuv420p cannot hold, gets its last row or column repeated.
     """
 
     needs_every_frame = True
@@ -291,8 +302,10 @@ class Mp4Writer:
         self.hold = hold
         self.n_frames = 0
         self._last = None
+        self._pad = (size[0] % 2, size[1] % 2)
+        size = (size[0] + self._pad[0], size[1] + self._pad[1])
         self._gen = imageio_ffmpeg.write_frames(
-            path, size, fps=self.fps, codec="libx264", quality=8, macro_block_size=16,
+            path, size, fps=self.fps, codec="libx264", quality=8, macro_block_size=1,
             ffmpeg_log_level="quiet", pix_fmt_in="rgb24", pix_fmt_out="yuv420p")
         self._gen.send(None)
 
@@ -305,6 +318,8 @@ class Mp4Writer:
 
     def add(self, rgb):
         frame = np.ascontiguousarray(rgb)
+        if any(self._pad):
+            frame = np.pad(frame, ((0, self._pad[1]), (0, self._pad[0]), (0, 0)), mode="edge")
         self._send(frame)
         self._last = frame
         self.n_frames += 1

@@ -44,6 +44,7 @@ from gmm_animator import Animator
 from gmm_cli import ExitStatus, UsageError, check_save_path
 from gmm_core import COVARIANCE_TYPES
 from gmm_fit import FitRun
+from gmm_plot import check_title
 from gmm_options import (
     COMPARE_CHOICES, MAX_DPI, MAX_FPS, MAX_INCHES, MAX_PATIENCE, MIN_DPI, MIN_FPS, MIN_INCHES,
     Options, check_fps, size_problem,
@@ -248,7 +249,7 @@ def _add_analysis_arguments(p):
 def _add_figure_arguments(p):
     """--title, --size and --dpi: the figure for slides and print."""
     g = p.add_argument_group("figure")
-    g.add_argument("--title", default=None, metavar="TEXT",
+    g.add_argument("--title", default=None, metavar="TEXT", type=gmm_cli.checked(check_title),
                    help="a title above the figure (and in the live window's title bar)")
     g.add_argument("--size", nargs=2, type=_inches, default=None, metavar=("W", "H"),
                    help=f"figure width and height in inches ({MIN_INCHES:g} to "
@@ -518,10 +519,6 @@ def _plan(args, X, true_components, signals):
     n = len(X) if X is not None else args.num_points
     if args.dims is not None:
         view_of(np.zeros((1, d)), args.dims)          # raises on a bad --dims
-    if args.save_params is not None:
-        gmm_cli.check_params_path(args.save_params)
-    if args.save_labels is not None:
-        _check_labels_path(args)
     if X is not None:
         _check_representable(X, args)
     k, init, covariance_type = _start(args, d, n)
@@ -660,11 +657,6 @@ def _check_labels_path(args):
     problem = target_problem(path)
     if problem is not None:
         raise UsageError(f"--save-labels {gmm_cli.echo(path)}: {problem}; choose another path")
-    same = [flag for flag, other in (("--save", args.save), ("--save-params", args.save_params))
-            if other is not None and os.path.abspath(other) == os.path.abspath(path)]
-    if same:
-        raise UsageError(f"--save-labels and {same[0]} name the same file {gmm_cli.echo(path)}; "
-                         "give each its own")
 
 
 def _save_labels(args, anim):
@@ -715,6 +707,14 @@ def _run(args, signals):
     problem = size_problem(args.size, args.dpi)
     if problem:
         raise UsageError(f"--size {problem}")
+    if args.save_params is not None:
+        gmm_cli.check_params_path(args.save_params)
+    if args.save_labels is not None:
+        _check_labels_path(args)
+    gmm_cli.check_distinct_files(
+        [("--save", save), ("--save-params", args.save_params),
+         ("--save-labels", args.save_labels)],
+        [("--load_path", args.load_path), ("--init-params", args.init_params)])
     X, names = _load(args) if args.load_path is not None else (None, None)
     X, names = gmm_scene1d.command_line_data(args, X, names)    # --dims I, 1-D checks
     n = len(X) if X is not None else args.num_points
@@ -754,7 +754,7 @@ def _run(args, signals):
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
         _save_params(args, anim, plan.options)
         _save_labels(args, anim)
-    gmm_cli.flush_stdout()
+        gmm_cli.flush_stdout()      # --print_ll > /dev/full fails the run: no file kept
     _print_notes(args)
     return ExitStatus.OK
 
@@ -813,22 +813,20 @@ def main(argv=None):
         gmm_cli.write_stderr(line)
         return status
     except SystemExit as exc:        # --help, --version
-        gmm_cli.flush_stdout()
-        return int(exc.code or 0)
+        return gmm_cli.flushed(int(exc.code or 0))
     args.notes = []
     try:
         with warnings.catch_warnings(record=True) as caught, \
                 gmm_cli.held_log_records() as logged, gmm_cli.SignalPolicy() as signals:
             status = _run(args, signals)
-        for w in caught:                        # the run succeeded: now show them
-            gmm_cli.write_stderr(gmm_cli.one_line(warnings.formatwarning(
-                w.message, w.category, w.filename, w.lineno, line="").strip()))
+        for line in gmm_cli.warning_lines(caught):     # the run succeeded: now show them
+            gmm_cli.write_stderr(line)
         for record in logged:                   # e.g. matplotlib's first-run font cache note
             gmm_cli.write_stderr(gmm_cli.one_line(record.getMessage()))
         return status
     except (Exception, KeyboardInterrupt, gmm_cli.Terminated) as exc:
         if isinstance(exc, (KeyboardInterrupt, gmm_cli.Terminated)):
-            gmm_cli.flush_stdout()
+            gmm_cli.flush_stdout(check=False)
         status, line = gmm_cli.exit_status(exc)
         gmm_cli.write_stderr(line)
         return status

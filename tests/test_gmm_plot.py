@@ -5,6 +5,8 @@ from hypothesis import given, settings, strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
+from matplotlib.path import Path
+import matplotlib.pyplot as plt
 
 import gmm_plot
 import gmm_teaching
@@ -291,3 +293,47 @@ def test_plain_ticks_show_coordinates_and_fall_back_to_an_offset_when_zoomed():
     ax.set_ylim(-3e-7, 5e-7)                        # tiny values: a power of ten
     fig.canvas.draw()
     assert "1e" in fy.get_offset() and "1e" in ax.yaxis.get_offset_text().get_text()
+
+
+@settings(max_examples=60, deadline=None)
+@given(log_a=st.floats(4.5, 30), ratio=st.floats(1e-6, 1.0), angle=st.floats(0, 180),
+       t=st.floats(0, 2 * np.pi), at=st.tuples(st.floats(-4.5, 4.5), st.floats(-4.5, 4.5)))
+def test_a_huge_ellipse_draws_exactly_its_arcs_in_the_view(log_a, ratio, angle, t, at):
+    """An ellipse 1e4.5 to 1e30 times the view, through a point in the view:
+    its drawn path (line segments only) lies on the ellipse and passes that point."""
+    a = 10.0 ** log_a
+    b = max(a * ratio, 1.0)
+    th = np.radians(angle)
+    rot = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+    offset = rot @ np.array([a * np.cos(t), b * np.sin(t)])
+    centre = np.asarray(at) - offset                  # the ellipse passes through `at`
+    path = gmm_plot.visible_arcs(centre, 2 * a, 2 * b, angle, (-5, 5), (-5, 5))
+    assert path is not None
+    precise = np.abs(centre).max() < 1e13   # else rounding the centre moves it by > 1e-3
+    assert len(path.vertices) > 0 or not precise
+    if len(path.vertices) == 0:
+        return
+    assert set(path.codes) <= {Path.MOVETO, Path.LINETO}
+    local = (path.vertices - centre) @ rot / np.array([a, b])
+    radius = np.hypot(local[:, 0], local[:, 1])
+    tolerance = 1e-9 + 4e-16 * np.abs(centre).max() / b   # the centre's own rounding
+    assert np.all(np.abs(radius - 1) < max(tolerance, 1e-9)), np.abs(radius - 1).max()
+    v = path.vertices
+    starts = np.flatnonzero(path.codes == Path.LINETO)
+    p, q = v[starts - 1], v[starts]
+    d = q - p
+    s = np.clip(np.einsum("ij,ij->i", np.asarray(at) - p, d) / np.maximum(
+        np.einsum("ij,ij->i", d, d), 1e-300), 0, 1)
+    gap = np.hypot(*(p + s[:, None] * d - np.asarray(at)).T).min()
+    assert gap < 0.05 or not precise, gap
+
+
+def test_an_ellipse_around_the_whole_view_draws_nothing_and_fast():
+    fig, ax = plt.subplots()
+    ax.set_xlim(-5, 5)
+    ax.set_ylim(-5, 5)
+    patch = gmm_plot.covariance_ellipse(ax, [0.0, 0.0], np.eye(2) * 1e30)
+    assert len(gmm_plot.visible_arcs(patch.get_center(), patch.get_width(),
+                                     patch.get_height(), 0.0, (-5, 5), (-5, 5)).vertices) == 0
+    fig.canvas.draw()           # minutes before the arcs; now milliseconds
+    plt.close(fig)

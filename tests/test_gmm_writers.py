@@ -50,3 +50,22 @@ def test_gif_and_html_writers_share_the_frame_clock(n, fps):
     html = page.getvalue().decode()
     played = [int(d) for d in re.search(r"var D = \[([\d,]*)\];", html).group(1).split(",")]
     assert played == _reference_delays(n, fps, 1000, 1, 1.0)
+
+
+def test_mp4_keeps_the_frame_size_and_pads_an_odd_side_by_one(tmp_path):
+    """No rescaling to multiples of 16 (imageio-ffmpeg's default): 1920x1080 stays
+    1920x1080; an odd side (yuv420p needs even ones) gets its edge repeated once."""
+    imageio_ffmpeg = __import__("pytest").importorskip("imageio_ffmpeg")
+    for size, want in [((1920, 1080), (1920, 1080)), ((301, 241), (302, 242))]:
+        path = str(tmp_path / f"{size[0]}.mp4")
+        writer = gmm_writers.Mp4Writer(path, size, fps=5, hold=0)
+        frame = np.zeros((size[1], size[0], 3), np.uint8)
+        frame[:, -1] = 255                      # the last column, repeated when padded
+        writer.add(frame)
+        writer.finish()
+        reader = imageio_ffmpeg.read_frames(path)
+        meta = next(reader)
+        got = np.frombuffer(next(reader), np.uint8).reshape(want[1], want[0], 3)
+        reader.close()
+        assert tuple(meta["size"]) == want
+        assert got[:, -1].mean() > 200 and got[:, : size[0] - 8].mean() < 20

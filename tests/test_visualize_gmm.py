@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 
+import matplotlib.patches
 import numpy as np
 import pytest
 from PIL import Image
@@ -695,7 +696,7 @@ def test_mixed_units_get_honest_axes_with_exact_ellipses(tmp_path, captured_anim
     assert x0 < X[:, 0].min() and X[:, 0].max() < x1 and x1 - x0 < 1.3 * np.ptp(X[:, 0])
     assert y0 < X[:, 1].min() and X[:, 1].max() < y1 and y1 - y0 < 1.3 * np.ptp(X[:, 1])
     last = anim.history[-1]
-    ellipses = [p for p in ax.patches if type(p).__name__ == "Ellipse" and p.get_visible()]
+    ellipses = [p for p in ax.patches if isinstance(p, matplotlib.patches.Ellipse) and p.get_visible()]
     assert len(ellipses) >= 2
     for mean, cov in zip(last.means, last.covariances):
         patch = min(ellipses, key=lambda p: np.hypot(*(np.asarray(p.center) - mean)))
