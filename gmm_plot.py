@@ -21,6 +21,7 @@ from matplotlib.patches import Ellipse
 from matplotlib.ticker import ScalarFormatter
 
 from gmm_blocks import column_min_max, is_streamed, pixel_representatives
+from gmm_scene import BaseView
 
 __all__ = [
     "DEFAULT_N_STD",
@@ -200,7 +201,7 @@ def _marker_size(n):
     return float(np.clip(12.0 * np.sqrt(1000.0 / max(n, 1)), 0.8, 25.0))
 
 
-class PointsView:
+class PointsView(BaseView):
     """Data points coloured by each state's labels.
 
     Small n: a scatter whose face colours change per frame. Large n (more
@@ -333,7 +334,7 @@ class PointsView:
         return [self.artist]
 
 
-class EllipsesView:
+class EllipsesView(BaseView):
     """One fitted ellipse per component (Mahalanobis radius ``n_std``).
 
     Each ellipse is a coloured line over a wider white one, so it stays
@@ -367,7 +368,7 @@ class EllipsesView:
         return self.halos + self.patches
 
 
-class TrueEllipsesView:
+class TrueEllipsesView(BaseView):
     """Static gray dashed ellipses of the components the data was sampled from.
 
     Parameters
@@ -389,7 +390,7 @@ class TrueEllipsesView:
         return []
 
 
-class MeansView:
+class MeansView(BaseView):
     """Coloured ``+`` at each component mean, outlined in black (past 20
     components another marker per pass, see :func:`component_styles`)."""
 
@@ -419,7 +420,7 @@ class MeansView:
         return [self.halo, self.marks]
 
 
-class IterationText:
+class IterationText(BaseView):
     """``iter t / T   log-likelihood ll`` above the axes, right-aligned
     (monospace; the left corner stays free for the y axis offset text).
 
@@ -428,8 +429,9 @@ class IterationText:
     ``(converged)`` when the stopping rule fired, and, with ``tol > 0``,
     that ``-i`` ran out when it reached ``max_iter`` instead.
 
-    ``label``, ``attribute`` and ``spec`` name the quantity shown after the
-    iteration (default: the state's ``log_likelihood`` as ``.4f``). A text
+    ``label``, ``value`` and ``spec`` name the quantity shown after the
+    iteration (default: the state's ``log_likelihood`` as ``.4f``; ``value(state)``
+    gives another number). A text
     wider than the axes plus ``LEFT_ALLOWANCE`` pixels (its column of the
     figure) is drawn in a smaller font, so it never runs off the figure or
     into a neighbouring panel's text.
@@ -441,11 +443,12 @@ class IterationText:
     CHAR_EM = 0.602
 
     def __init__(self, ax, max_iter, *, fontsize=10, label="log-likelihood",
-                 attribute="log_likelihood", spec=".4f", last=None, tol=0.0):
+                 value=None, spec=".4f", last=None, tol=0.0):
         self.max_iter = int(max_iter)
         self.last, self.tol = last, float(tol)
         self._width = len(str(self.max_iter))
-        self.label, self.attribute, self.spec = label, attribute, spec
+        self.label, self.spec = label, spec
+        self.value = (lambda state: state.log_likelihood) if value is None else value
         self.fontsize = float(fontsize)
         self.ax = ax
         self.text = ax.text(1.0, 1.015, "", transform=ax.transAxes, ha="right", va="bottom",
@@ -454,7 +457,7 @@ class IterationText:
 
     def format(self, state):
         """The label for ``state``."""
-        value = format(getattr(state, self.attribute), self.spec)
+        value = format(self.value(state), self.spec)
         end = self.max_iter if self.last is None else max(int(self.last()), state.iteration)
         s = f"iter {state.iteration:>{self._width}d} / {end}   {self.label} {value}"
         if state.converged:
@@ -561,3 +564,24 @@ def fit_text(text, max_px, *, min_fontsize=6.0):
         keep -= 1
         text.set_text(full[:keep].rstrip() + "\u2026")
     return length()
+
+
+def pixels(ax, coords):
+    """Display pixels of scene coordinates (m, v) on ``ax``; with one coordinate
+    (v = 1, a position on the x axis) y is taken as 0."""
+    xy = np.atleast_2d(np.asarray(coords, dtype=float))
+    if xy.shape[1] == 1:
+        xy = np.column_stack([xy[:, 0], np.zeros(len(xy))])
+    return ax.transData.transform(xy[:, :2])
+
+
+def nearest(ax, coords, event, *, along_x):
+    """Index of the row of ``coords`` (m, v) nearest the mouse ``event`` on the
+    screen, and its distance in pixels: along x only when ``along_x``, else to
+    the drawn position (:func:`pixels`)."""
+    delta = pixels(ax, coords) - np.array([event.x, event.y])
+    if along_x:
+        delta[:, 1] = 0.0
+    dist = np.hypot(delta[:, 0], delta[:, 1])
+    j = int(np.argmin(dist))
+    return j, float(dist[j])
