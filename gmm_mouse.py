@@ -25,6 +25,7 @@ import sys
 import numpy as np
 
 import gmm_plot
+import gmm_scene
 import gmm_teaching
 
 #: keys and mouse actions of the live window added here (listed by ``h``)
@@ -46,7 +47,7 @@ MAX_UNDO = 10
 NOTE_BOX = (0.5, 0.06)
 
 
-class RunNote:
+class RunNote(gmm_scene.BaseView):
     """Where the shown run started (``start: clicked``, data edited), in a corner of
     the scene that the legend and a panel title leave free (:func:`note_anchor`):
     a view, so saved frames carry it."""

@@ -24,7 +24,7 @@ import gmm
 from gmm_blocks import column_min_max
 from gmm_legend import emptiest_corner, mean_true_and_cycle_entries
 from gmm_plot import (
-    IMAGE_THRESHOLD, Z_MEANS, Z_POINTS, EllipsesView, MeansView, PointsView, TrueEllipsesView,
+    IMAGE_THRESHOLD, Z_POINTS, EllipsesView, MeansView, PointsView, TrueEllipsesView,
     component_colors, fit_text, frame_limits, nearest,
 )
 from gmm_scene import BaseView

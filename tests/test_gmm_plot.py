@@ -7,7 +7,6 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
 import gmm_plot
-import gmm_teaching
 from gmm_plot import covariance_ellipse
 
 
@@ -242,28 +241,6 @@ def test_ellipses_view_halo_has_the_patch_geometry_from_one_eigendecomposition(m
     assert view.patches[0].get_visible() and not view.halos[1].get_visible()
     vals = np.linalg.eigvalsh([[2.0, 0.5], [0.5, 1.0]])
     assert view.halos[0].get_width() == pytest.approx(2 * np.sqrt(2 * vals[1]))
-
-
-def test_contours_view_one_density_call_per_frame_same_levels(monkeypatch):
-    import gmm
-    rng = np.random.default_rng(0)
-    points = rng.normal(size=(300, 2))
-    fig = Figure()
-    ax = fig.add_subplot()
-    ax.set_xlim(-4, 4)
-    ax.set_ylim(-3, 3)
-    view = gmm_teaching.ContoursView(ax, points)
-    state = type("S", (), {"weights": np.array([0.4, 0.6]),
-                           "means": np.array([[-1.0, 0.0], [1.0, 0.5]]),
-                           "covariances": np.array([np.eye(2), [[1.0, 0.3], [0.3, 0.5]]])})
-    calls = []
-    original = gmm.log_density
-    monkeypatch.setattr(gmm, "log_density", lambda X, *a: calls.append(len(X)) or original(X, *a))
-    view.update(state)
-    assert calls == [len(view.grid) + len(view.level_points)]
-    expected = np.quantile(original(points, state.weights, state.means, state.covariances),
-                           view.QUANTILES)
-    np.testing.assert_allclose(view.levels, expected, rtol=1e-12)
 
 
 def test_plain_ticks_show_coordinates_and_fall_back_to_an_offset_when_zoomed():
