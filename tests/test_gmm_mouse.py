@@ -343,7 +343,7 @@ def test_1d_clicks_x_are_the_starting_means_and_em_steps_from_there(capsys):
     X = _eruptions()
     anim, window = _window(X, 2, print_ll=True)
     capsys.readouterr()
-    assert anim.fit.scene.data_axes == 1
+    assert anim.scene.data_axes == 1
     _key(window, "i")
     first = _mouse(anim, (2.5, 0.3))                    # y is ignored: x marked on the axis
     np.testing.assert_allclose(np.column_stack(window.mouse.marks.get_data()),
