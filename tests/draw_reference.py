@@ -35,12 +35,14 @@ def scipy_logpdf(X, state):
 
 
 def axes(size=(400, 400), lim=(-4, 4)):
-    """A figure of ``size`` pixels on an Agg canvas and one axes with ``lim`` limits."""
+    """A figure of ``size`` pixels on an Agg canvas and one axes with ``lim`` limits
+    (None: matplotlib's default limits)."""
     fig = Figure(figsize=(size[0] / 100, size[1] / 100), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
-    ax.set_xlim(*lim)
-    ax.set_ylim(*lim)
+    if lim is not None:
+        ax.set_xlim(*lim)
+        ax.set_ylim(*lim)
     return fig, ax
 
 

@@ -12,6 +12,7 @@ from scipy.stats import multivariate_normal
 
 import gmm_history
 import gmm_plot
+import gmm_scene2d
 import gmm_writers
 import visualize_gmm
 from visualize_gmm import main
@@ -104,7 +105,7 @@ def test_label_budget_bounds_memory_and_saves_every_frame(tmp_path, monkeypatch,
     anim = captured_animator["anim"]
     anim.show_state(0)
     assert anim.history[0].labels is None
-    points_view = next(v for v in anim.views if type(v) is gmm_plot.PointsView)
+    points_view = next(v for v in anim.views if type(v) is gmm_scene2d.PointsView)
     X = np.asarray(points_view.artist.get_offsets())
     s0 = anim.history[0]
     logp = np.stack([np.log(w) + multivariate_normal(m, c).logpdf(X)

@@ -98,7 +98,7 @@ def test_compare_kmeans_panel_matches_sklearn_from_em_start(tmp_path):
     # what is drawn on the k-means panel at the last frame
     anim.render(n_frames - 1)
     points, voronoi, means, text = (next(v for v in follower.views if isinstance(v, cls))
-                                    for cls in (gmm_plot.PointsView, gmm_scene2d.VoronoiView,
+                                    for cls in (gmm_scene2d.PointsView, gmm_scene2d.VoronoiView,
                                                 gmm_plot.MeansView, gmm_teaching.KMeansText))
     last = km_states[-1]
     np.testing.assert_allclose(points.artist.get_facecolors()[:, :3],
