@@ -38,7 +38,7 @@ def emptiest_corner(points, xlim, ylim, *, box=(0.38, 0.3), taken=()):
     pts = np.asarray(points)                # a memory map stays one: read in blocks below
     if pts.ndim != 2 or pts.shape[1] < 2:
         raise ValueError(f"points must be (n, 2) positions in the axes, got shape {pts.shape}; "
-                         "a 1-D scene has no y per point (see gmm_mouse.note_anchor)")
+                         "a 1-D scene has no y per point (see gmm_scene1d.HistogramScene.note_corner)")
     found = np.zeros(len(CORNERS), dtype=np.int64)
     for _, block in row_blocks(pts):        # O(block) memory, a memory map's pages released
         u = (block[:, 0] - xlim[0]) / (xlim[1] - xlim[0])

@@ -352,9 +352,8 @@ class MouseControl:
 
     def _show_clicked(self):
         """The clicked means as black x's, and the clicking mode's status line."""
-        pts = np.array(self.clicked).reshape(-1, len(self.clicked[0]) if self.clicked else 2)
-        if pts.shape[1] == 1:
-            pts = np.column_stack([pts[:, 0], np.zeros(len(pts))])
+        pts = gmm_plot.drawn_positions(
+            np.array(self.clicked).reshape(-1, self.anim.scene.data_axes))
         self.marks.set_data(pts[:, 0], pts[:, 1])
         if self.mode == "place":
             self._say(f"start: click mean {len(self.clicked) + 1} of {self.k} "

@@ -32,6 +32,7 @@ __all__ = [
     "fit_text",
     "PlainTickFormatter",
     "plain_ticks",
+    "drawn_positions",
     "pixels",
     "nearest",
 ]
@@ -268,13 +269,19 @@ def fit_text(text, max_px, *, min_fontsize=6.0):
     return length()
 
 
-def pixels(ax, coords):
-    """Display pixels of scene coordinates (m, v) on ``ax``; with one coordinate
-    (v = 1, a position on the x axis) y is taken as 0."""
+def drawn_positions(coords):
+    """Axes data positions (m, 2) of scene coordinates (m, v): with one coordinate
+    (v = 1, a position on the x axis, as a 1-D scene's means) y is 0."""
     xy = np.atleast_2d(np.asarray(coords, dtype=float))
     if xy.shape[1] == 1:
         xy = np.column_stack([xy[:, 0], np.zeros(len(xy))])
-    return ax.transData.transform(xy[:, :2])
+    return xy[:, :2]
+
+
+def pixels(ax, coords):
+    """Display pixels (m, 2) of scene coordinates (m, v) on ``ax``, drawn at
+    :func:`drawn_positions`."""
+    return ax.transData.transform(drawn_positions(coords))
 
 
 def nearest(ax, coords, event, *, along_x):

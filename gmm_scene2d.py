@@ -484,7 +484,7 @@ class UncertaintyView(BaseView):
     Parameters
     ----------
     ax : matplotlib.axes.Axes
-    points_view : gmm_plot.PointsView
+    points_view : PointsView
         The scene's points view (``mode``, ``artist``, ``colors``); it keeps
         owning its artist.
     points : ndarray, shape (n, 2)
@@ -741,7 +741,7 @@ class ScatterScene:
                          + (" (size: uncertainty)" if options.uncertainty else ""))
 
     def frame(self):
-        """Limits from the points: equal aspect (:func:`gmm_plot.frame_limits`) when
+        """Limits from the points: equal aspect (:func:`frame_limits`) when
         both columns share their units, else each axis its own (:func:`own_limits`)."""
         if self.fit.equal_aspect:
             return (*frame_limits(self.points), True)
