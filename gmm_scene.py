@@ -84,10 +84,17 @@ class Scene(Protocol):
     window's mouse uses :attr:`data_axes`, :meth:`nearest_point`,
     :meth:`edit_refusal`, :meth:`refill` and :meth:`note_corner`.
 
+    Of the animator (``anim``) a scene uses only ``anim.ax`` (the scene axes,
+    shaped by :meth:`frame`), ``anim.fit``, ``anim.views``,
+    ``anim.add_view(view, replace=old)``, ``anim.panels`` (axes by name) and
+    ``anim.history`` (the states so far, for views that look back).
+
     To add a scene (a scatter matrix for 3+ columns, say): write one module
     ``gmm_scene_<name>.py`` with a class providing every member below, add
     it to :data:`gmm_animator.SCENES` under the number of drawn columns it
-    takes, and give it a test file checking ``isinstance(scene, Scene)``.
+    takes, and give it a test file checking ``isinstance(scene, Scene)``. A
+    scene drawn on several axes lays them out inside the box :meth:`frame`
+    shaped (the figure's size and the panels beside it stay the animator's).
 
     Attributes
     ----------
