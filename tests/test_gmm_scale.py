@@ -288,14 +288,14 @@ def test_readme_big_data_commands_at_small_n(tmp_path, monkeypatch, capsys):
     from PIL import Image
 
     import data_gen
-    import gmm_plot
+    import gmm_scene2d
     import visualize_gmm
     from readme_commands import BIG_DATA_ANIMATE, BIG_DATA_GENERATE
 
     monkeypatch.chdir(tmp_path)
     assert data_gen.main(shlex.split(BIG_DATA_GENERATE.replace("100000000", "20000"))) == 0
     monkeypatch.setattr(gmm_load, "MMAP_BYTES", 0)
-    monkeypatch.setattr(gmm_plot, "REPRESENTED_ABOVE", 5000)
+    monkeypatch.setattr(gmm_scene2d, "REPRESENTED_ABOVE", 5000)
     seen = []
     original = gmm.em_steps
     monkeypatch.setattr(gmm, "em_steps", lambda X, *a, **kw: seen.append(type(X)) or
@@ -387,7 +387,7 @@ def test_represented_image_matches_the_exact_image(monkeypatch, per_pixel):
     colors = gmm_plot.component_colors(3)
     images = []
     for above in (10**9, 1000):
-        monkeypatch.setattr(gmm_plot, "REPRESENTED_ABOVE", above)
+        monkeypatch.setattr(gmm_scene2d, "REPRESENTED_ABOVE", above)
         monkeypatch.setattr(gmm_scene2d.PointsView, "PER_PIXEL", per_pixel)
         monkeypatch.setattr(gmm_blocks, "BLOCK_ROWS", 8192)     # several blocks
         fig, ax = plt.subplots(figsize=(3, 3), dpi=50)
