@@ -5,6 +5,8 @@ texts and labels stay inside the figure, a state whose labels were dropped
 for memory is drawn with labels recomputed from the fit.
 """
 
+import itertools
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -211,10 +213,9 @@ PANELS = {"kmeans": ["--compare", "kmeans"], "ll": ["--ll-panel"],
 
 
 @pytest.mark.parametrize("dim", ["2", "1"])
-@pytest.mark.parametrize("panels", [(), ("kmeans",), ("ll",), ("criterion",), ("curves",),
-                                    ("kmeans", "ll"), ("kmeans", "criterion"),
-                                    ("ll", "criterion"), ("kmeans", "ll", "criterion"),
-                                    ("kmeans", "ll", "curves")])
+@pytest.mark.parametrize("panels", [
+    tuple(p for p in combination if p)
+    for combination in itertools.product(("", "kmeans"), ("", "ll"), ("", "criterion", "curves"))])
 def test_saved_size_is_size_times_dpi_with_every_combination_of_panels(
         tmp_path, captured_animator, dim, panels):
     """Every panel is known before the layout is computed: --size 6 4 --dpi 150 is
