@@ -370,8 +370,6 @@ class MouseControl:
         self.anim.fig.canvas.draw_idle()
 
 
-
-
 def redraw_points(anim, shown):
     """Redraw the data when the fit's are no longer the ``shown`` ones (edited, or
     restored by ``r`` or going back): the scene refills its data views

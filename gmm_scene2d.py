@@ -18,11 +18,9 @@ import numpy as np
 from contourpy import LineType, contour_generator
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Ellipse, Patch
 
 import gmm
-from matplotlib.patches import Ellipse
-
 from gmm_blocks import column_min_max, is_streamed, pixel_representatives
 from gmm_legend import emptiest_corner, mean_true_and_cycle_entries
 from gmm_plot import (
@@ -335,8 +333,6 @@ class TrueEllipsesView(BaseView):
 # Teaching views on the scene: soft colours, uncertainty, contours, k-means cells
 # --------------------------------------------------------------------------- #
 
-
-
 Z_REGIONS = 0.5      # k-means Voronoi cells: under the points
 Z_CONTOURS = 1.5     # density contours: over the points, under the ellipses
 
@@ -615,8 +611,6 @@ class ContoursView(BaseView):
         return [self.lines]
 
 
-
-
 def voronoi_cells(centres, xlim, ylim):
     """Voronoi cells of ``centres`` clipped to a rectangle.
 
@@ -692,7 +686,9 @@ class VoronoiView(BaseView):
         return [self.cells]
 
 
-
+# --------------------------------------------------------------------------- #
+# The scene
+# --------------------------------------------------------------------------- #
 
 #: views whose points are fixed when they are built: data cannot be edited with them
 FIXED_POINT_VIEWS = (SoftPointsView, UncertaintyView, ContoursView)

@@ -212,8 +212,6 @@ def test_ellipses_view_halo_has_the_patch_geometry_from_one_eigendecomposition(m
     assert view.halos[0].get_width() == pytest.approx(2 * np.sqrt(2 * vals[1]))
 
 
-
-
 # ---------------------------------------------------------------- soft colours
 
 def test_soft_scatter_colour_is_the_responsibility_mix():
@@ -299,7 +297,6 @@ def test_contour_levels_and_lines_match_scipy_density():
     # the inner (densest) level is darker than the outer one
     colors = view.lines.get_colors()
     assert colors[-1][0] < colors[0][0]
-
 
 
 def test_contours_view_one_density_call_per_frame_same_levels(monkeypatch):

@@ -25,7 +25,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMALL = ["-N", "300", "-k", "3", "-m", "3", "--seed", "0"]
 
 
-
 # ---------------------------------------------------------------- log-likelihood panel
 
 def test_ll_panel_curve_up_to_the_current_frame():
