@@ -30,7 +30,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from gmm_legend import mean_true_and_cycle_entries
+from gmm_legend import mean_true_and_cycle_entries, point_entry
 from gmm_plot import (
     POINT_ALPHA, Z_POINTS, Z_TEXT, EllipsesView, MeansView, PointsView, TrueEllipsesView,
     component_colors, plain_ticks,
@@ -262,7 +262,8 @@ class PairsScene:
         def history():
             return [marginal(s, (c,)) for s in anim.history]
 
-        views = [ScaleView(hist, [ax], history), MarginalView(HistogramView(ax, hist, colors), (c,))]
+        views = [ScaleView(hist, [ax], history),
+                 MarginalView(HistogramView(ax, hist, colors), (c,))]
         true = self._true((c,))
         if true is not None:
             views.append(TrueCurvesView(ax, hist.grid, true))
@@ -332,10 +333,7 @@ class PairsScene:
     def legend_entries(self):
         """Point, fitted ellipse, bar, density curves, means and true components."""
         options, colors = self.options, self.colors
-        entries = [(Line2D([], [], marker="o", linestyle="none", color=colors[0], alpha=0.6,
-                           markersize=4),
-                    "point: colour mixes responsibilities" if options.soft
-                    else "point: colour of likeliest component")]
+        entries = [point_entry(options, colors)]
         if options.show_covariances:
             entries.append((Line2D([], [], color=colors[0], linewidth=2),
                             "fitted component (marginal)"))
