@@ -280,6 +280,9 @@ class PairsScene:
         """Every panel's views: the pairs below the diagonal, the histograms on it."""
         ax = anim.ax
         ax.set_axis_off()
+        # no mouse event lands on the scene axes (the mouse clicks and drags in one
+        # 2-D view; its positions here would be of no panel): an empty hit area
+        ax.patch.set_width(0.0)
         box = ax.get_window_extent()
         rects = panel_rects(self.d, GAP_PX / max(box.width, 1.0))
         views = []
@@ -360,7 +363,8 @@ class PairsScene:
         return 0, float("inf")
 
     def edit_refusal(self, anim):
-        """Points are added and removed in a 2-D view only."""
+        """Points are added and removed in a 2-D view only (clicks do not reach the
+        mouse in this scene: :meth:`views` leaves the scene axes no hit area)."""
         return ("adding or removing points works in one 2-D panel: rerun with --view pca "
                 "or --dims I J")
 

@@ -176,6 +176,9 @@ def test_hide_flags_leave_views_out():
 def test_edits_are_refused_with_a_note(iris_anim):
     note = iris_anim.scene.edit_refusal(iris_anim)
     assert "--view pca" in note and "--dims" in note
+    # no click reaches the window's mouse: the scene axes has no hit area
+    middle = iris_anim.ax.transAxes.transform((0.3, 0.3))
+    assert iris_anim.canvas.inaxes(middle) is None
 
 
 def test_large_tables_draw_points_as_images():
