@@ -227,7 +227,7 @@ def _add_analysis_arguments(p):
     g.add_argument("--dims", nargs="+", type=_column, default=None, metavar="I",
                    help="draw columns I and J (numbered from 0) instead of the default "
                         "view; EM still fits all columns (default: the data itself for 2 "
-                        "columns, the top two principal components for more); one column "
+                        "columns, as --view says for more); one column "
                         "I alone: fit just that column (1-D, drawn as a histogram)")
     g.add_argument("--view", choices=VIEWS, default=None,
                    help="how data with 3 or more columns is drawn: pairs (a scatter matrix: "
