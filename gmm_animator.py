@@ -28,6 +28,8 @@ from gmm_history import StateHistory
 from gmm_plot import IterationText, fit_text, plain_ticks
 from gmm_scene1d import HistogramScene
 from gmm_scene2d import ScatterScene
+from gmm_scene_pairs import PairsScene
+from gmm_scene_pca import BiplotScene
 from gmm_writers import WRITERS, HtmlWriter, PaletteQuantizer, even_pixels, extension
 
 DPI = 100
@@ -226,8 +228,9 @@ class PixelLayout:
         return new_w
 
 
-#: the scene of the drawn data, by the number of drawn columns (a new scene: one entry)
-SCENES = {1: HistogramScene, 2: ScatterScene}
+#: the scene of the drawn data, by :attr:`gmm_fit.FitRun.view` for 3+ columns, else by the
+#: number of drawn columns (a new scene: one entry)
+SCENES = {1: HistogramScene, 2: ScatterScene, "pairs": PairsScene, "pca": BiplotScene}
 
 
 class Animator:
@@ -275,7 +278,8 @@ class Animator:
         self.max_iter = int(options.max_iter)
         self.interactive = interactive
         self.panels = {}
-        self.scene = scene = SCENES[np.shape(fit.points)[1]](fit, options)
+        kind = fit.view if fit.view in SCENES else np.shape(fit.points)[1]
+        self.scene = scene = SCENES[kind](fit, options)
         self.layout = PixelLayout(*scene.frame(), interactive=interactive)
         self.fig, self.ax = self.layout.fig, self.layout.ax
         self.canvas = self.fig.canvas

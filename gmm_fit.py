@@ -21,8 +21,8 @@ import gmm_em
 import gmm_mixture
 import gmm_transforms
 from gmm_transforms import (
-    FitRecord, column_ranges, display_unit, params_to_fit_units, params_to_user_units, project,
-    shares_units, standardise, to_user_units, view_of,
+    FitRecord, choose_view, column_ranges, display_unit, params_to_fit_units,
+    params_to_user_units, project, shares_units, standardise, to_user_units, view_of,
 )
 
 LABEL_CHUNK = 65536     # rows per block when labels or responsibilities are recomputed
@@ -55,7 +55,8 @@ class EditableRun:
         The one conversion of mouse positions: ``coords`` are axes data
         coordinates (user units divided by :attr:`display_unit`), one column
         per drawn axis (2: x, y). With a projection (d > 2) a point is lifted
-        to the point of the view's plane nearest the data's mean (the hidden
+        to the point of the view's plane nearest the data's mean in the fit's
+        coordinates (the hidden
         coordinates are the data's mean).
 
         Parameters
@@ -75,12 +76,11 @@ class EditableRun:
         unit = self.display_unit
         centre, scale = self.centre / unit, self.scale / unit      # display units
         if self.projection is None:
-            x = y
-        else:
-            P, offset = (np.asarray(a, dtype=float) for a in self.projection)
-            base = centre                           # the data's mean, display units
-            x = base + (y - (base - offset) @ P.T) @ P
-        return (x - centre) / scale
+            return (y - centre) / scale
+        # y = (x - offset) P^T = ((x - centre) / scale) (P scale)^T + (centre - offset) P^T:
+        # the least-squares solution is the fit-unit point of the view nearest the mean
+        P, offset = (np.asarray(a, dtype=float) for a in self.projection)
+        return (y - (centre - offset) @ P.T) @ np.linalg.pinv(P * scale).T
 
     @property
     def view_axes(self):
@@ -183,7 +183,12 @@ class FitRun(EditableRun):
         The points in display units.
     true_components : tuple or None
         True means and covariances in display units (None when not shown).
-    axis_labels : tuple of 2 str or None
+    axis_labels : tuple of str or None
+        Two (the drawn axes), or d for the scatter matrix (``view == "pairs"``).
+    column_names : list of str or None
+        As given.
+    view : {"data", "dims", "pairs", "pca"}
+        How the columns are drawn (:func:`gmm_transforms.choose_view`).
     equal_aspect : bool
         Whether the two drawn axes share units (sampled data, principal
         components, columns whose ranges are within a factor of 3): drawn
@@ -240,14 +245,16 @@ class FitRun(EditableRun):
             X = X if isinstance(X, np.ndarray) else np.asarray(X.compute(), dtype=float)
         Xd = X / unit if unit != 1.0 else X
         dims = options.dims
-        self.projection, labels = view_of(Xd, dims, column_names)
+        self.view = choose_view(self.n_features, options.view, dims)
+        self.projection, labels = view_of(Xd, dims, column_names, view=options.view,
+                                          scale=self.scale / unit)
         if unit != 1.0:
             labels = tuple(f"{name} (\u00d7{unit:g})" for name in
                            (labels or [f"x{dims[0] if dims else 0}", f"x{dims[1] if dims else 1}"]))
         self.axis_labels = labels
         # equal aspect only where both axes share units: sampled data, principal
         # components, or two columns whose ranges are within a factor of 3
-        self.equal_aspect = bool(shared_scale or (self.projection is not None and dims is None)
+        self.equal_aspect = bool(shared_scale or self.view == "pca"
                                  or shares_units(ranges if summary is not None and unit == 1.0
                                                  and self.projection is None else column_ranges(
                                      Xd if self.projection is None else
@@ -261,6 +268,7 @@ class FitRun(EditableRun):
                 shown = project(_Components(tm, tc), *self.projection)
                 tm, tc = shown.means, shown.covariances
             self.true_components = (tm, tc)
+        self.column_names = column_names
         self.record = FitRecord()
         self._params = {}           # iteration -> (weights, means, covariances), fit units
         self.restarts = 0

@@ -122,3 +122,12 @@ def add_panel_legends(anim, fit, kmeans_entries, loc):
             (Line2D([], [], color="0.15", linewidth=1.5), "EM, one point per iteration"),
             (Line2D([], [], marker="o", linestyle="none", color="0.15",
                     markeredgecolor="white", markersize=7), "this frame")], loc="lower right"))
+
+
+def point_entry(options, colors):
+    """The legend entry of a data point coloured by its likeliest component, or by
+    the mix of responsibilities with ``options.soft`` (2-D and scatter-matrix scenes)."""
+    return (Line2D([], [], marker="o", linestyle="none", color=colors[0], alpha=0.6,
+                   markersize=4),
+            "point: colour mixes responsibilities" if options.soft
+            else "point: colour of likeliest component")

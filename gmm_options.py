@@ -130,8 +130,14 @@ class Options:
         Print ``iteration I  log-likelihood LL`` per state (``--print_ll``).
     dims : tuple (int, int), tuple (int,) or None
         Draw these two columns (``--dims``); default: the data for d == 2,
-        the top two principal components for d > 2. One column ``(i,)``:
-        fit that column alone (1-D).
+        for d > 2 as ``view`` says. One column ``(i,)``: fit that column
+        alone (1-D).
+    view : None, "pairs", "pca" or "dims"
+        How data with 3 or more columns is drawn (``--view``): a scatter
+        matrix, the biplot of the principal components of the fit's
+        standardised coordinates, or two columns (``dims``, default 0 and
+        1); None: pairs up to 6 columns, pca above (see
+        :func:`gmm_transforms.choose_view`, which checks it).
     ll_panel, soft, contours : bool
         Teaching views: ``--ll-panel``, ``--soft``, ``--contours``.
     uncertainty : bool
@@ -175,6 +181,7 @@ class Options:
     size: object = None
     dpi: object = None
     n_features: int = 2
+    view: object = None
 
     def __post_init__(self):
         if isinstance(self.n_features, bool) or self.n_features not in (1, 2):
@@ -241,6 +248,6 @@ class Options:
             soft=args.soft, compare=args.compare, contours=args.contours, quiet=args.quiet,
             uncertainty=args.uncertainty, patience=args.patience, title=args.title,
             size=None if args.size is None else tuple(args.size), dpi=args.dpi,
-            n_features=getattr(args, "dim", 2))
+            n_features=getattr(args, "dim", 2), view=getattr(args, "view", None))
         values.update(overrides)
         return cls(**values)

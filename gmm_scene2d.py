@@ -23,7 +23,7 @@ from matplotlib.patches import Patch
 import gmm
 from gmm_blocks import column_min_max, is_streamed, pixel_representatives
 from gmm_ellipse import covariance_ellipse
-from gmm_legend import emptiest_corner, mean_true_and_cycle_entries
+from gmm_legend import emptiest_corner, mean_true_and_cycle_entries, point_entry
 from gmm_plot import (
     DEFAULT_N_STD, POINT_ALPHA, TRUE_COLOR, Z_FIT, Z_POINTS, Z_TRUE, MeansView,
     component_colors, component_styles, fit_text, nearest,
@@ -739,10 +739,7 @@ class ScatterScene:
         """The point, the fitted ellipse, mean and true ellipse, and the marks of
         ``--uncertainty`` and ``--contours``, as drawn."""
         options, colors = self.options, self.colors
-        entries = [(Line2D([], [], marker="o", linestyle="none", color=colors[0], alpha=0.6,
-                           markersize=4),
-                    "point: colour mixes responsibilities" if options.soft
-                    else "point: colour of likeliest component")]
+        entries = [point_entry(options, colors)]
         if options.show_covariances:
             entries.append((Line2D([], [], color=colors[0], linewidth=2), "fitted component"))
         entries += mean_true_and_cycle_entries(options, colors,

@@ -229,28 +229,37 @@ def to_user_units(state, centre, scale, unit=1.0):
 # Analysis: 2-D projections, choosing k, parameter files
 # --------------------------------------------------------------------------- #
 
-def pca_projection(X):
-    """The top two principal axes of ``X``.
+def pca_projection(X, scale=None):
+    """The top two principal axes of ``X`` divided by ``scale`` column by column.
+
+    With ``scale`` the fit's (:func:`standardise`), the axes are those of the
+    fit's own coordinates, so a column in big units (dollars beside years)
+    does not take the first axis by its unit alone.
 
     Parameters
     ----------
     X : ndarray, shape (n, d)
         Points in user units.
+    scale : ndarray, shape (d,), or None
+        Each column's unit in the analysed coordinates (None: 1, the raw data).
 
     Returns
     -------
     P : ndarray, shape (2, d)
-        Orthonormal rows: the eigenvectors of the covariance of ``X`` with the
-        two largest eigenvalues, largest first; each row's largest-magnitude
-        entry is positive (a fixed sign, so the picture does not flip).
+        Orthonormal rows: the eigenvectors of the covariance of ``X / scale`` with
+        the two largest eigenvalues, largest first; each row's
+        largest-magnitude entry is positive (a fixed sign, so the picture does
+        not flip). These are the loadings of the columns on the two axes.
     centre : ndarray, shape (d,)
-        Mean of ``X``; the view shows ``(x - centre) P^T`` (PC scores).
+        Mean of ``X``; the view shows ``((x - centre) / scale) P^T`` (PC scores).
     explained : ndarray, shape (2,)
-        Fraction of the total variance along each axis (0 when X is constant).
+        Fraction of the total variance of ``X / scale`` along each axis (0 when X
+        is constant).
     """
     X = np.asarray(X, dtype=float)
+    s = np.ones(X.shape[1]) if scale is None else np.asarray(scale, dtype=float)
     centre = X.mean(axis=0)
-    Xc = X - centre
+    Xc = (X - centre) / s
     cov = Xc.T @ Xc / len(X)
     vals, vecs = np.linalg.eigh(0.5 * (cov + cov.T))
     order = np.argsort(vals)[::-1][:2]
@@ -260,6 +269,49 @@ def pca_projection(X):
     total = float(np.clip(vals, 0.0, None).sum())
     explained = np.clip(vals[order], 0.0, None) / total if total > 0 else np.zeros(2)
     return P, centre, explained
+
+
+#: the drawings of data with 3 or more columns (``--view``)
+VIEWS = ("pairs", "pca", "dims")
+#: the scatter matrix is the default up to this many columns, the PCA biplot above
+PAIRS_UP_TO = 6
+#: the most columns a scatter matrix draws (``--view pairs``): d (d - 1) / 2 panels
+MAX_PAIRS = 10
+
+
+def choose_view(d, view=None, dims=None):
+    """How data with ``d`` columns is drawn: ``"data"`` (d <= 2, the data itself),
+    ``"dims"`` (two chosen columns), ``"pairs"`` (a scatter matrix) or ``"pca"``.
+
+    Without ``view``: ``"dims"`` when ``dims`` are given, else ``"pairs"`` up
+    to :data:`PAIRS_UP_TO` columns and ``"pca"`` above (a matrix of 28 panels
+    or more is too small to read at a figure's size; the biplot shows every
+    column as one arrow).
+
+    Raises
+    ------
+    ValueError
+        An unknown ``view``, ``pairs``/``pca`` with ``dims`` or with fewer than
+        3 columns, ``pairs`` with more than :data:`MAX_PAIRS` columns.
+    """
+    if view is not None and view not in VIEWS:
+        raise ValueError(f"view must be one of {', '.join(VIEWS)} (or None), got {view!r:.60}")
+    if view in ("pairs", "pca"):
+        if dims is not None:
+            raise ValueError(f"--view {view} draws every column; --dims I J draws two: "
+                             "give one of them")
+        if d < 3:
+            raise ValueError(f"--view {view} is for data with 3 or more columns; this data "
+                             f"has {d}, drawn as itself: drop --view")
+        if view == "pairs" and d > MAX_PAIRS:
+            raise ValueError(f"--view pairs draws at most {MAX_PAIRS} columns, the data has "
+                             f"{d}: choose some with --columns, or use --view pca")
+        return view
+    if dims is not None or (view == "dims" and d >= 2):
+        return "dims"
+    if d <= 2:
+        return "data"
+    return "pairs" if d <= PAIRS_UP_TO else "pca"
 
 
 def column_projection(n_features, dims):
@@ -289,41 +341,63 @@ def project(state, P, centre):
     return dataclasses.replace(state, means=means, covariances=covs)
 
 
-def view_of(X, dims=None, names=None):
-    """How ``X`` is shown in 2-D: a projection (or None) and the axis labels.
+def view_of(X, dims=None, names=None, *, view=None, scale=None):
+    """How ``X`` is drawn: a projection to 2-D (or None) and the axis labels.
 
-    d == 2 (or 1) without ``dims``: no projection, labels from ``names`` (or None).
-    ``dims = (i, j)``: those columns, labelled by ``names`` or ``x{i}``.
-    Otherwise (d > 2): the top two principal components, labelled
-    ``PC1 (62% var)``.
+    The view is :func:`choose_view`'s. ``"data"``: no projection, labels
+    from ``names`` (or None). ``"dims"`` (``dims = (i, j)``, default (0, 1)):
+    those columns, labelled by ``names`` or ``x{i}``. ``"pairs"``: no
+    projection (the scatter matrix draws every column), labels from
+    ``names`` or ``x{i}``. ``"pca"``: the top two principal components of
+    ``X / scale`` (:func:`pca_projection`), labelled ``PC1, 48% of the
+    standardised variance`` (``of the variance`` when every column has the
+    same scale: the columns share units).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+    dims : sequence of 2 int, optional
+    names : list of str, optional
+    view : {None, "pairs", "pca", "dims"}
+    scale : ndarray, shape (d,), optional
+        The fit's scale of each column (:func:`standardise`); None: 1.
 
     Returns
     -------
     projection : tuple (P (2, d), centre (d,)) or None
-    labels : tuple (str, str) or None
+        The view shows ``(x - centre) P^T``; for PCA ``P`` is the loadings
+        divided by ``scale`` column by column.
+    labels : tuple of str or None
+        Two for a 2-D view, d for ``"pairs"``.
 
     Raises
     ------
     ValueError
-        ``dims`` out of range or repeated.
+        ``dims`` out of range or repeated; a view :func:`choose_view` refuses.
     """
     d = X.shape[1]
     if names is not None and len(names) != d:
         names = None
-    if dims is not None:
-        i, j = (int(v) for v in dims)
+    label = (lambda c: names[c]) if names is not None else (lambda c: f"x{c}")
+    kind = choose_view(d, view, dims)
+    if kind == "dims":
+        i, j = (int(v) for v in (dims if dims is not None else (0, 1)))
         for v in (i, j):
             if not 0 <= v < d:
                 raise ValueError(f"--dims {i} {j}: column {v} does not exist; the data has "
                                  f"{d} columns, numbered 0 to {d - 1}")
         if i == j:
             raise ValueError(f"--dims {i} {j}: pick two different columns")
-        label = (lambda c: names[c]) if names is not None else (lambda c: f"x{c}")
         return column_projection(d, (i, j)), (label(i), label(j))
-    if d <= 2:                  # 1-D data is drawn as itself (a histogram)
+    if kind == "pairs":
+        return None, tuple(label(c) for c in range(d))
+    if kind == "data":          # 1-D data is drawn as itself (a histogram)
         return None, (tuple(names) if names is not None else None)
-    P, centre, explained = pca_projection(X)
-    return (P, centre), tuple(f"PC{a + 1} ({100 * e:.0f}% var)" for a, e in enumerate(explained))
+    s = np.ones(d) if scale is None else np.broadcast_to(np.asarray(scale, dtype=float), (d,))
+    P, centre, explained = pca_projection(X, s)
+    what = "variance" if np.all(s == s[0]) else "standardised variance"
+    return (P / s, centre), tuple(f"PC{a + 1}, {100 * e:.0f}% of the {what}"
+                                  for a, e in enumerate(explained))
 
 
 def params_to_fit_units(params, centre, scale):

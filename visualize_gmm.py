@@ -49,7 +49,9 @@ from gmm_options import (
     COMPARE_CHOICES, MAX_DPI, MAX_FPS, MAX_INCHES, MAX_PATIENCE, MIN_DPI, MIN_FPS, MIN_INCHES,
     Options, check_fps, size_problem,
 )
-from gmm_transforms import format_selection_table, select_components, standardise, view_of
+from gmm_transforms import (
+    PAIRS_UP_TO, VIEWS, format_selection_table, select_components, standardise, view_of,
+)
 from gmm_transforms import format_selection_grid, select_components_by_type
 from gmm_window import KEYS, LiveWindow
 from gmm_writers import extension
@@ -146,7 +148,7 @@ def build_parser():
                    help="fit points from a .npy/.csv/.txt file (n rows; one column or a "
                         "1-D .npy array is 1-D data) "
                         "instead of sampling; with more than 2 columns all are fitted "
-                        "and the top two principal components are drawn (see --dims); "
+                        "and drawn as --view says; "
                         "a pandas/R row-index first column is left out")
     p.add_argument("--print_ll", "--print-ll", dest="print_ll", action="store_true",
                    help="print 'iteration I  log-likelihood LL' (mean per point, in "
@@ -226,8 +228,14 @@ def _add_analysis_arguments(p):
     g.add_argument("--dims", nargs="+", type=_column, default=None, metavar="I",
                    help="draw columns I and J (numbered from 0) instead of the default "
                         "view; EM still fits all columns (default: the data itself for 2 "
-                        "columns, the top two principal components for more); one column "
+                        "columns, as --view says for more); one column "
                         "I alone: fit just that column (1-D, drawn as a histogram)")
+    g.add_argument("--view", choices=VIEWS, default=None,
+                   help="how data with 3 or more columns is drawn: pairs (a scatter matrix: "
+                        "every pair of columns, each column's histogram), pca (the top two "
+                        "principal components of the standardised columns, each column's "
+                        "loading an arrow) or dims (two columns, --dims I J, default 0 1); "
+                        f"default: pairs up to {PAIRS_UP_TO} columns, pca above")
     g.add_argument("--save-params", "--save_params", dest="save_params", default=None,
                    metavar="PATH",
                    help="after the run write the final weights, means, covariances, "
@@ -518,8 +526,8 @@ def _plan(args, X, true_components, signals):
     sampled = X is None
     d = X.shape[1] if X is not None else args.dim
     n = len(X) if X is not None else args.num_points
-    if args.dims is not None:
-        view_of(np.zeros((1, d)), args.dims)          # raises on a bad --dims
+    if args.dims is not None or args.view is not None:
+        view_of(np.zeros((1, d)), args.dims, view=args.view)     # a bad --dims or --view
     if X is not None:
         _check_representable(X, args)
     k, init, covariance_type = _start(args, d, n)

@@ -138,6 +138,18 @@ README_COMMANDS = [
 ]
 
 
+#: docs/more-columns.md's runs (the README shows the first): the scatter matrix,
+#: its teaching views, chosen columns, the biplot and two columns;
+#: test_gmm_scene_pairs runs them verbatim over a scratch copy of examples/
+MORE_COLUMNS_COMMANDS = [
+    "-k 3 --load_path examples/iris.csv --seed 1 --save iris_pairs.png",
+    "-k 3 --load_path examples/iris.csv --seed 1 --soft --uncertainty --ll-panel --save iris_soft.png",
+    "-k 3 --load_path examples/iris.csv --columns 0,2,3 --seed 1 --save three.png",
+    "-k 3 --load_path examples/iris.csv --view pca --seed 1 --save iris_pca.png",
+    "-k 3 --load_path examples/iris.csv --dims 2 3 --seed 1 --save petals.png",
+]
+
+
 def documented_pages():
     """README.md and every docs/*.md page, as ``{path relative to the root: text}``."""
     paths = ["README.md"] + sorted(
@@ -168,5 +180,5 @@ def visualize_commands():
     """Every visualize_gmm.py argument string the tests cover (whitespace-normalised)."""
     tested = set(USAGE_RUNS) | set(EXAMPLE_COMMANDS) | set(GALLERY_COMMANDS)
     tested |= set(ANALYSIS_COMMANDS) | set(RESULTS_COMMANDS) | set(ONE_D_COMMANDS)
-    tested |= {BIG_DATA_ANIMATE} | set(README_COMMANDS)
+    tested |= {BIG_DATA_ANIMATE} | set(README_COMMANDS) | set(MORE_COLUMNS_COMMANDS)
     return tested | {"--help"}

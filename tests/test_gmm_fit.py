@@ -78,7 +78,10 @@ def test_restart_r_uses_seed_plus_r_or_draws_on():
 
 def test_more_than_two_columns_are_fitted_and_projected():
     X = np.random.default_rng(1).normal(size=(90, 4)) * [1, 2, 3, 4]
-    fit = FitRun(X, Options(n_components=2, max_iter=1, random_state=0))
+    pairs = FitRun(X, Options(n_components=2, max_iter=1, random_state=0))
+    assert pairs.view == "pairs" and pairs.points.shape == (90, 4)     # the default for 4
+    fit = FitRun(X, Options(n_components=2, max_iter=1, random_state=0, view="pca"))
+    assert fit.view == "pca"
     assert fit.points.shape == (90, 2) and fit.n_features == 4
     shown = _run(fit)
     assert shown[0].means.shape == (2, 2) and fit.record.last.means.shape == (2, 4)

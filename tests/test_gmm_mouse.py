@@ -235,19 +235,23 @@ def test_to_fit_units_inverts_the_drawing_at_any_scale_and_in_projections(expone
     X = (rng.normal(size=(50, d)) * [3.0, 0.5, 2.0][:d] + 7.0) * 10.0 ** exponent
     fit = gmm_fit.FitRun(X, gmm_options.Options(n_components=2, random_state=0))
     Z, centre, scale = gmm_transforms.standardise(X, per_column=fit.scale.size > 1)
-    got = fit.to_fit_units(fit.points)
-    if d == 2:                                           # the drawn points are the data
-        assert (fit.display_unit == 1.0) == (exponent == 0)      # a power of ten
-        np.testing.assert_allclose(got, Z, rtol=1e-9, atol=1e-9)
-    else:                                                # lifted into the view's plane
+    got = fit.to_fit_units(fit.points)           # d == 2, and d == 3's scatter matrix
+    assert (fit.display_unit == 1.0) == (exponent == 0)          # a power of ten
+    np.testing.assert_allclose(got, Z, rtol=1e-9, atol=1e-9)
+    if d > 2:                                    # the PCA view: lifted into its plane
+        fit = gmm_fit.FitRun(X, gmm_options.Options(n_components=2, random_state=0,
+                                                    view="pca"))
+        got = fit.to_fit_units(fit.points)
         P, offset = fit.projection
         unit = fit.display_unit
         back = (got * fit.scale / unit + fit.centre / unit - offset) @ np.asarray(P).T
         np.testing.assert_allclose(back, fit.points, rtol=1e-9, atol=1e-9 * np.abs(
             fit.points).max())
-        x = got * fit.scale / unit + fit.centre / unit       # lifted, display units
-        off_plane = (x - X.mean(axis=0) / unit) @ (np.eye(d) - np.asarray(P).T @ P)
-        np.testing.assert_allclose(off_plane, 0.0, atol=1e-9 * np.abs(x).max())
+        # the plane's point nearest the data's mean in the fit's coordinates
+        Pz = np.asarray(P) * fit.scale / unit            # orthonormal rows
+        np.testing.assert_allclose(Pz @ Pz.T, np.eye(2), atol=1e-9)
+        off_plane = got @ (np.eye(d) - Pz.T @ Pz)
+        np.testing.assert_allclose(off_plane, 0.0, atol=1e-9 * np.abs(got).max())
     with pytest.raises(ValueError, match="columns"):
         fit.to_fit_units(np.zeros((1, 5)))
 

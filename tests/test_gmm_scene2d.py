@@ -185,7 +185,7 @@ def test_soft_uses_full_dimensional_responsibilities(tmp_path, captured_animator
     X = np.concatenate([rng.normal(c, 1.0, size=(100, 3)) for c in (0.0, 2.0)])
     np.save(tmp_path / "x3.npy", X)
     assert main(["-k", "2", "--load_path", str(tmp_path / "x3.npy"), "--seed", "0", "-i", "3",
-                 "--tol", "0", "--soft", "-q", "-s", str(tmp_path / "s.png")]) == 0
+                 "--tol", "0", "--soft", "--view", "pca", "-q", "-s", str(tmp_path / "s.png")]) == 0
     anim = captured_animator["anim"]
     soft = anim.views[0]
     assert type(soft).__name__ == "SoftPointsView"

@@ -142,15 +142,17 @@ def test_more_than_two_columns_fit_all_draw_two_principal_components(
 
     monkeypatch.setattr(gmm_fit, "project", spy)
     assert main(["-k", "2", "--load_path", str(path), "-i", "3", "--seed", "0", "-q",
-                 "--print_ll", "-s", str(tmp_path / "o.png")]) == 0
+                 "--print_ll", "--view", "pca", "-s", str(tmp_path / "o.png")]) == 0
     printed = [float(LL_LINE.match(line)["ll"]) for line in capsys.readouterr().out.splitlines()]
     drawn = captured_animator["anim"].history
+    scale = captured_animator["anim"].fit.scale         # the fit's standardisation
     assert len(printed) == len(drawn) == len(full_states) == 4
     for ll, full, shown in zip(printed, full_states, drawn):
         assert full.means.shape == (2, 3)                       # all columns fitted
         assert ll == pytest.approx(_mixture_ll(X, full), abs=2e-6)
-        # the default view of d > 2 data: the top two principal components
-        P, centre, _ = gmm_transforms.pca_projection(X)
+        # --view pca: the top two principal components in the fit's coordinates
+        P, centre, _ = gmm_transforms.pca_projection(X, scale)
+        P = P / scale
         np.testing.assert_allclose(shown.means, (full.means - centre) @ P.T, atol=1e-12)
         np.testing.assert_allclose(shown.covariances, P @ full.covariances @ P.T, atol=1e-12)
 

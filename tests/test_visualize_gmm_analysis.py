@@ -182,11 +182,14 @@ def _support(centre, width, height, angle_deg, u):
 def test_iris_view_is_the_exact_projection_of_the_fit(tmp_path, captured):
     X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
     saved = tmp_path / "fit.npz"
-    assert main(["-k", "3", "--load_path", IRIS, "--seed", "0", "-q", "-i", "30",
-                 "--save-params", str(saved), "-s", str(tmp_path / "o.png")]) == 0
+    assert main(["-k", "3", "--load_path", IRIS, "--seed", "0", "-q", "-i", "30", "--view",
+                 "pca", "--save-params", str(saved), "-s", str(tmp_path / "o.png")]) == 0
     anim = captured["anim"]
     params = gmm.load_params(str(saved), n_features=4)       # the d-dimensional fit
-    P, centre, explained = gmm_transforms.pca_projection(X)
+    scale = anim.fit.scale              # iris' four lengths share one scale (cm)
+    assert np.all(scale == scale[0])
+    P, centre, explained = gmm_transforms.pca_projection(X, scale)
+    P = P / scale
     shown = anim.history[-1]
     np.testing.assert_allclose(shown.means, (params["means"] - centre) @ P.T, atol=1e-12)
     np.testing.assert_allclose(shown.covariances, P @ params["covariances"] @ P.T, atol=1e-12)
@@ -203,8 +206,9 @@ def test_iris_view_is_the_exact_projection_of_the_fit(tmp_path, captured):
     # the points are the PC scores; labels say what is shown
     offsets = anim.views[0].artist.get_offsets()
     np.testing.assert_allclose(offsets, (X - centre) @ P.T, atol=1e-12)
-    assert anim.ax.get_xlabel() == f"PC1 ({100 * explained[0]:.0f}% var)" == "PC1 (92% var)"
-    assert anim.ax.get_ylabel() == f"PC2 ({100 * explained[1]:.0f}% var)"
+    assert (anim.ax.get_xlabel() == f"PC1, {100 * explained[0]:.0f}% of the variance"
+            == "PC1, 92% of the variance")
+    assert anim.ax.get_ylabel() == f"PC2, {100 * explained[1]:.0f}% of the variance"
 
 
 def test_dims_pick_columns_with_header_names(tmp_path, captured):

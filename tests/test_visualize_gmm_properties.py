@@ -151,7 +151,7 @@ VALUE_FLAGS = {
     "--select-k": texts, "--init": texts, "--covariance-type": texts, "--criterion": texts,
     "--compare": texts, "--load_path": texts, "--save-params": texts, "--init-params": texts,
     "-s": st.sampled_from(SAVES), "--patience": ints, "--dpi": ints, "--title": texts,
-    "-d": ints,
+    "-d": ints, "--view": texts,
 }
 SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
             "--print_ll", "-q", "--uncertainty"]
@@ -196,6 +196,7 @@ VALID = {
     "--dpi": st.sampled_from(["50", "72", "150"]),
     "--init": st.sampled_from(["center", "kmeans++", "kmeans", "random_from_data", "random"]),
     "-d": st.sampled_from(["1", "2"]),
+    "--view": st.sampled_from(["pairs", "pca", "dims"]),
 }
 
 
@@ -276,6 +277,10 @@ def test_any_command_line_is_exit_0_or_one_error_line(argv):
 @example(argv=["--seed", "0", "-s", "o.gif", "--load_path", "pts3.npy", "--uncertainty",
                "--soft", "--compare", "kmeans", "-k", "1"])
 @example(argv=["--seed", "0", "-s", "o.png", "--load_path", "const.npy", "--uncertainty"])
+@example(argv=["--seed", "0", "-s", "o.gif", "--load_path", "pts3.npy", "--view", "pairs",
+               "--soft", "--uncertainty", "--ll-panel", "--hide_means", "-i", "2"])
+@example(argv=["--seed", "0", "-s", "o.png", "--load_path", "pts3.npy", "--view", "pca",
+               "--compare", "kmeans", "--contours"])
 def test_valid_combinations_get_through_the_whole_run(argv):
     _check_command_line(argv)
 
@@ -310,6 +315,9 @@ def test_valid_combinations_get_through_the_whole_run(argv):
     (["--size", "1", "1", "--dpi", "100"], "each side must be 240 to 8192 pixels"),
     (["--size", "4"], "expected 2 arguments"),
     (["--select-k", "1:3", "-k", "2"], "--select-k and -k cannot be combined"),
+    (["--view", "x" * 400], "invalid choice"),
+    (["--view", "pairs"], "--view pairs is for data with 3 or more columns"),
+    (["--view", "PCA"], "invalid choice"),
 ])
 def test_flag_errors_name_the_flag_and_the_bound(argv, fragment, tmp_path):
     status, out, err = _run(["-s", str(tmp_path / "o.png")] + argv)
