@@ -25,9 +25,9 @@ import gmm_scene1d
 import gmm_teaching
 from gmm_atomic import AtomicFile
 from gmm_blocks import column_min_max
-from gmm_cli import NoSignals, check_save_path
+from gmm_cli import NoSignals
 from gmm_history import StateHistory
-from gmm_writers import WRITERS, HtmlWriter, PaletteQuantizer, extension
+from gmm_writers import WRITERS, HtmlWriter, PaletteQuantizer, check_save_path, extension
 
 DPI = 100
 

@@ -207,11 +207,19 @@ def check_spread(spread, n, d, name="X", small_ok=False):
                          f"float64 (the limit is about {_MIN_SPREAD:.3g}); {_STANDARDISE}")
 
 
-def check_int(name, value, minimum):
+def check_int(name, value, minimum, maximum=None):
+    """``value`` as an int from ``minimum`` to ``maximum`` (None: no limit).
+
+    The one integer check of the library, the options and data_gen. A bool,
+    a float or a string is a TypeError, even when it holds a whole number.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
+        raise TypeError(f"{name} must be an integer, got {value!r:.60}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        shown = str(value) if value < 10**15 else f"about 10**{int(value).bit_length() * 3 // 10}"
+        raise ValueError(f"{name} must be at most {maximum:,}, got {shown}")
     return int(value)
 
 
@@ -239,14 +247,17 @@ def check_covariance_type(covariance_type):
     return covariance_type
 
 
-def as_rng(random_state) -> np.random.Generator:
-    """Turn None, an int, a Generator, a RandomState, a SeedSequence or a
-    BitGenerator into a Generator (no global state)."""
-    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)) \
-            and not isinstance(random_state, bool):
-        if random_state is not None and random_state < 0:
+def as_rng(random_state, max_seed=None) -> np.random.Generator:
+    """Turn None, an int seed from 0 to ``max_seed`` (None: no limit), a Generator,
+    a RandomState, a SeedSequence or a BitGenerator into a Generator (no global
+    state). The one place a ``random_state`` becomes a generator."""
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, (numbers.Integral, np.integer)) and not isinstance(random_state, bool):
+        if random_state < 0:
             raise ValueError(f"random_state must be a non-negative integer, got {random_state}")
-        return np.random.default_rng(random_state)
+        check_int("random_state", random_state, 0, max_seed)
+        return np.random.default_rng(int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):

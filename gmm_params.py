@@ -43,8 +43,9 @@ class ParamsError(ValueError):
 def check_params_path(path):
     """Raise :class:`ParamsError` unless :func:`save_params` can write ``path``.
 
-    Checks that the name ends in ``.npz`` or ``.json``, is not a directory,
-    and that its directory exists and takes a new file (a probe file is
+    Checks that the name ends in ``.npz`` or ``.json``, is not a directory
+    nor an existing FIFO, device or read-only file, and that its directory
+    exists and takes a new file (a probe file is
     created there and removed; ``path`` itself is never touched). The
     one-line message names ``path`` and what to do.
 
@@ -53,6 +54,9 @@ def check_params_path(path):
     path : str or os.PathLike
     """
     path = os.fspath(path)
+    problem = target_problem(path) if path else None
+    if problem is not None and "not a directory" in problem:    # before the name's checks
+        raise ParamsError(f"{path}: {problem}; choose another path")
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".npz", ".json"):
         raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
@@ -73,6 +77,8 @@ def check_params_path(path):
                           "choose another directory") from None
     os.close(fd)
     os.unlink(probe)
+    if problem is not None:         # an existing read-only file
+        raise ParamsError(f"{path}: {problem}; choose another path")
 
 
 def save_params(path, weights, means, covariances, *, covariance_type="full",
@@ -262,6 +268,9 @@ def load_params(path, *, n_features=None):
         covariances not symmetric positive definite.
     """
     path = os.fspath(path)
+    problem = target_problem(path) if path else None
+    if problem is not None and "not a directory" in problem:    # before the name's checks
+        raise ParamsError(f"{path}: {problem}; choose another path")
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".npz", ".json"):
         raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
