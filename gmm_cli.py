@@ -69,11 +69,14 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Appends ``(default: X)`` unless the help text already states a default."""
+    """Appends ``(default: X)`` unless the help text already states a default; a
+    flag that turns an option off (``store_false``) is ``False``: not given."""
 
     def _get_help_string(self, action):
         if "(default" in (action.help or ""):
             return action.help
+        if action.nargs == 0 and action.const is False:     # store_false: a flag not given
+            return f"{action.help} (default: False)"
         return super()._get_help_string(action)
 
 

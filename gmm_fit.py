@@ -20,6 +20,7 @@ import gmm_blocks
 import gmm_em
 import gmm_mixture
 import gmm_transforms
+from gmm_core import as_rng
 from gmm_transforms import (
     FitRecord, column_ranges, display_unit, params_to_fit_units, params_to_user_units, project,
     shares_units, standardise, to_user_units, view_of,
@@ -197,6 +198,8 @@ class FitRun(EditableRun):
     record : gmm_transforms.FitRecord
         The full d-dimensional states of the current run in user units, as
         they pass (final parameters for ``--save-params``).
+    feature_names : ndarray of str or None
+        A DataFrame's column names (the model's ``feature_names_in_``).
     restarts : int
         How many times :meth:`restart` was called.
     edits : (int, int)
@@ -214,7 +217,8 @@ class FitRun(EditableRun):
     def __init__(self, X, options, *, rng=None, true_components=None, column_names=None,
                  shared_scale=False):
         self.options = options
-        self.rng = np.random.default_rng(options.random_state) if rng is None else rng
+        self.rng = as_rng(options.random_state) if rng is None else rng
+        self.feature_names = gmm_mixture.feature_names(X)   # a DataFrame's, for model()
         source = gmm_em.row_source(X)       # a memory map or dask array: read in blocks
         if source is None:
             X = np.asarray(X, dtype=float)
@@ -360,18 +364,11 @@ class FitRun(EditableRun):
         last = self.record.last
         if last is None:
             raise ValueError("no EM state yet: run the animation (or call .run()) first")
-        o = self.options
-        model = gmm.GaussianMixture(len(last.weights), covariance_type=o.covariance_type,
-                                    tol=o.tol, max_iter=o.max_iter,
-                                    init=(self._initial_user_params()))
-        for name, value in gmm_mixture.fitted_attributes(last, o.covariance_type).items():
-            setattr(model, name, value)
-        model.converged_ = bool(last.converged)
-        model.n_iter_ = int(last.iteration)
-        model.lower_bound_ = float(last.log_likelihood)
-        model.lower_bounds_ = list(self.record.log_likelihoods)
-        model.initial_params_ = self._initial_user_params()
-        return model
+        o, start = self.options, self._initial_user_params()
+        return gmm.GaussianMixture.from_state(
+            last, lower_bounds=self.record.log_likelihoods, converged=last.converged,
+            initial_params=start, feature_names=self.feature_names,
+            covariance_type=o.covariance_type, tol=o.tol, max_iter=o.max_iter, init=start)
 
     def _initial_user_params(self):
         return params_to_user_units(self._params[min(self._params)], self.centre, self.scale)
@@ -421,6 +418,39 @@ class FitRun(EditableRun):
             diff = self.Z[a:a + LABEL_CHUNK] - ks.means[ks.labels[a:a + LABEL_CHUNK]]
             total += float(np.sum(diff * diff, axis=0) @ (scale * scale))
         return total / max(len(self.Z), 1)
+
+
+def degenerate_note(X):
+    """A one-line note when EM cannot be meaningful on ``X`` (all points identical), or None."""
+    if not isinstance(X, np.ndarray):       # a dask array: its summary answers
+        summary = gmm_em.row_source(X).summary()
+        low, high = summary.low, summary.high
+    else:
+        low, high = gmm_blocks.column_min_max(X)
+    if not np.all(low == high):
+        return None
+    what = "the only point" if len(X) == 1 else f"all {len(X)} points are identical"
+    return (f"{what}: EM has nothing to fit (every component sits on that point "
+            "with the smallest allowed covariance); drawing it anyway")
+
+
+#: parameters in user units need variances (scale squared) and their inverses
+#: to be normal doubles; data whose spread is outside this range is only drawn
+USER_UNIT_SCALES = (1e-150, 1e150)
+
+
+def check_user_units(X, flag):
+    """Raise ValueError if ``flag`` needs user-unit parameters that ``X``'s scale
+    cannot hold (data of magnitude 1e160 has variances beyond 1e308)."""
+    scales = standardise(X)[2]
+    low, high = USER_UNIT_SCALES
+    scale = float(scales.min() if scales.min() < low else scales.max())
+    if not low <= scale <= high:
+        raise ValueError(
+            f"{flag} needs the fitted parameters in the data's units, but the data's spread "
+            f"({scale:.3g}) squared is not a representable double (allowed spread: {low:g} to "
+            f"{high:g}); rescale the data, or drop {flag} (the animation alone works at "
+            "any scale)")
 
 
 def kmeans_plusplus_rest(Z, centres, k, rng):

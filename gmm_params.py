@@ -8,6 +8,8 @@ check_params_path
     The check ``save_params`` applies, for callers that want to fail early.
 PARAMS_FORMAT, PARAMS_FORMAT_VERSION
     The ``format`` tag and version every parameter file carries.
+start_from_file, save_run_params, check_labels_path, save_labels
+    The command line's ``--init-params``, ``--save-params`` and ``--save-labels``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import zipfile
 import numpy as np
 
 from gmm_atomic import atomic_write, target_problem
+from gmm_cli import UsageError, echo
 from gmm_core import COVARIANCE_TYPES, __version__, check_init_params
 
 __all__ = [
@@ -392,3 +395,137 @@ def labels_table(resp, index=None):
             [repr(float(v)) for v in resp[i]]
         lines.append(",".join(cells))
     return lines
+
+
+# --------------------------------------------------------------------------- #
+# The command line's parameter and label files
+# --------------------------------------------------------------------------- #
+
+def start_from_file(command_line, d, n):
+    """``(k, init, covariance_type)``: the command line's, or those of its
+    ``--init-params`` file (``-k`` and ``--covariance-type`` default to the file's).
+
+    Parameters
+    ----------
+    command_line : gmm_options.CommandLine
+    d, n : int
+        The data's number of columns and of points.
+
+    Raises
+    ------
+    gmm_cli.UsageError
+        A flag that cannot be combined with ``--init-params``, or a file that
+        does not fit the data or the flags.
+    """
+    options = command_line.options
+    k, init, covariance_type = options.n_components, options.init, options.covariance_type
+    path = command_line.init_params
+    if path is None:
+        return k, init, covariance_type
+    if command_line.select_k is not None:
+        raise UsageError("--init-params and --select-k cannot be combined: --select-k "
+                         "fits every k from its own initialisations")
+    if command_line.n_init > 1:
+        raise UsageError(f"--init-params and --n-init {command_line.n_init} cannot be "
+                         "combined: EM starts once, from the file's parameters; drop --n-init")
+    try:
+        params = load_params(path, n_features=d)
+    except ParamsError as exc:
+        raise UsageError(f"--init-params {exc}") from None
+    file_k = len(params["weights"])
+    if "n_components" in command_line.explicit and k != file_k:
+        raise UsageError(f"-k {k} does not match --init-params {path}, which holds "
+                         f"{file_k} components; drop -k or pass -k {file_k}")
+    k = file_k
+    init = (params["weights"], params["means"], params["covariances"])
+    file_type = params["covariance_type"]
+    if "covariance_type" not in command_line.explicit:
+        covariance_type = file_type
+    else:
+        try:
+            check_init_params(init, k, d, covariance_type)
+        except ValueError as exc:
+            raise UsageError(f"--init-params {path} (fitted with --covariance-type "
+                             f"{file_type}) cannot start a --covariance-type "
+                             f"{covariance_type} fit: {exc}") from None
+    if k > n:
+        raise UsageError(f"--init-params {path} holds {k} components, more than the "
+                         f"number of points ({n})")
+    return k, init, covariance_type
+
+
+def save_run_params(command_line, record, options, column_names=None):
+    """Write a run's final d-dimensional fit (user units) to ``--save-params``,
+    with the command line's flags; returns the status line.
+
+    Parameters
+    ----------
+    command_line : gmm_options.CommandLine
+    record : gmm_transforms.FitRecord
+        The run's states in user units (the last one is saved).
+    options : gmm_options.Options
+        The options the run used (k and the covariance type may come from
+        ``--select-k`` or ``--init-params``).
+    column_names : list of str, optional
+        The loaded columns' names.
+    """
+    path, last = command_line.save_params, record.last
+    saved = dict(command_line.record)
+    saved.update(num_clusters=options.n_components, covariance_type=options.covariance_type)
+    if command_line.load_path is not None:      # the data was loaded, not sampled
+        for key in ("means", "num_points", "max_radius"):
+            saved.pop(key, None)
+        if column_names is not None:
+            saved["column_names"] = list(column_names)
+    save_params(path, last.weights, last.means, last.covariances,
+                covariance_type=options.covariance_type,
+                log_likelihood_history=record.log_likelihoods, options=saved)
+    return f"saved the fitted parameters to {path}"
+
+
+LABEL_EXTENSIONS = (".csv",)
+
+
+def check_labels_path(command_line):
+    """Raise :class:`gmm_cli.UsageError` unless ``--save-labels`` can take a new CSV file."""
+    path = command_line.save_labels
+    if not path:
+        raise UsageError("--save-labels is empty; give the path of a .csv file")
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in LABEL_EXTENSIONS:
+        raise UsageError(f"--save-labels {echo(path)}: unknown extension "
+                         f"{echo(ext) if ext else '(none)'}; use .csv")
+    problem = target_problem(path)
+    if problem is not None:
+        raise UsageError(f"--save-labels {echo(path)}: {problem}; choose another path")
+    same = [flag for flag, other in (("--save", command_line.save),
+                                     ("--save-params", command_line.save_params))
+            if other is not None and os.path.abspath(other) == os.path.abspath(path)]
+    if same:
+        raise UsageError(f"--save-labels and {same[0]} name the same file {echo(path)}; "
+                         "give each its own")
+
+
+def save_labels(path, fit, index=None):
+    """Write ``--save-labels`` atomically (inside the caller's ``all_or_none``);
+    returns the status and note lines.
+
+    Parameters
+    ----------
+    path : str
+    fit : gmm_fit.FitRun
+        A finished run (its last state labels the points).
+    index : tuple (name, list of n str), optional
+        The input's row index; left out (with a note) when the points were
+        edited in the live window.
+    """
+    notes = []
+    if index is not None and fit.edits != (0, 0):     # points added or removed
+        index = None
+        notes.append("--save-labels: the data were edited in the window; the "
+                     "input's row index no longer applies and is left out")
+    lines = labels_table(fit.responsibilities(fit.record.last), index)
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    atomic_write(path, lambda fp: fp.write(data))
+    notes.append(f"saved {len(lines) - 1} labels and responsibilities to {path}")
+    return notes

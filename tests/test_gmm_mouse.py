@@ -33,7 +33,7 @@ FAITHFUL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 
 
 def _window(X=None, k=3, **options):
-    anim = visualize_gmm.animate(X, k, **{**SMALL, **options})
+    anim = visualize_gmm.animate(X, k, **{**SMALL, **options}).animator
     anim.show_state(0)
     transcript = (lambda how: print(f"restart: {how}")) if options.get("print_ll") else None
     window = gmm_window.LiveWindow(anim, on_restart=transcript)   # as the CLI's --print_ll
@@ -282,7 +282,7 @@ def test_left_at_a_mouse_runs_state_0_goes_back_to_the_run_it_replaced():
     for _ in range(10):
         _key(window, "n")
     assert anim.current == 8
-    again = visualize_gmm.animate(None, 3, **SMALL)
+    again = visualize_gmm.animate(None, 3, **SMALL).animator
     again.run()
     np.testing.assert_allclose(anim.fit.record.log_likelihoods,
                                again.fit.record.log_likelihoods, rtol=1e-12)

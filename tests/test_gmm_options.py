@@ -42,19 +42,40 @@ def test_fps_at_the_cap_is_accepted():
     assert visualize_gmm.build_parser().parse_args(["--fps", "1000"]).fps == 1000.0
 
 
-def test_from_args_maps_every_flag_to_one_option():
-    args = visualize_gmm.build_parser().parse_args(
+def test_the_parser_produces_options_one_name_per_option():
+    cl = visualize_gmm.parse_command_line(
         ["-k", "4", "-i", "7", "-N", "30", "-m", "2", "--seed", "9", "--tol", "0",
          "--hide_covs", "--hide_real", "--print_ll", "--dims", "0", "1", "--soft", "-q",
          "--compare", "kmeans", "--fps", "2.5", "--covariance-type", "diag"])
-    o = gmm_options.Options.from_args(args)
+    o = cl.options
     assert (o.n_components, o.max_iter, o.n_points, o.n_true, o.random_state, o.tol) == (
         4, 7, 30, 2, 9, 0.0)
     assert (o.show_covariances, o.show_means, o.show_true) == (False, True, False)
-    assert o.print_ll and o.soft and o.quiet and o.compare == "kmeans" and o.dims == [0, 1]
+    assert o.print_ll and o.soft and o.quiet and o.compare == "kmeans" and o.dims == (0, 1)
     assert (o.fps, o.covariance_type, o.init) == (2.5, "diag", "center")
-    defaults = gmm_options.Options.from_args(visualize_gmm.build_parser().parse_args([]))
-    assert defaults == gmm_options.Options()            # the flags' defaults are the options'
+    assert cl.explicit == {"n_components", "covariance_type"}
+    # the parameter file records the flags under their historic names
+    record = dict(cl.record)
+    assert (record["num_clusters"], record["iterations"], record["seed"], record["hide_covs"],
+            record["hide_means"], record["means"], record["num_points"]) == (
+        4, 7, 9, True, False, 2, 30)
+    defaults = visualize_gmm.parse_command_line([])
+    assert defaults.options == gmm_options.Options()    # the flags' defaults are the options'
+    assert defaults.explicit == frozenset()
+
+
+def test_every_option_has_its_flags_and_the_flags_set_nothing_else():
+    import dataclasses
+    fields = {f.name for f in dataclasses.fields(gmm_options.Options)}
+    assert set(gmm_options.FLAGS) == fields
+    parser = visualize_gmm.build_parser()
+    dests = {a.dest for a in parser._actions if a.option_strings}
+    command_line_only = {f.name for f in dataclasses.fields(gmm_options.CommandLine)} - {
+        "options", "explicit", "record"}
+    assert dests - {"help", "version"} == fields | command_line_only
+    for option, flags in gmm_options.FLAGS.items():
+        action = next(a for a in parser._actions if a.dest == option)
+        assert tuple(action.option_strings) == flags
 
 
 def test_options_are_frozen_and_checked():
