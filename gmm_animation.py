@@ -3,10 +3,20 @@
 A small public object: the fit's results (``model``, ``labels``, ``states``),
 the ``figure``, ``save(path)``, ``to_html()`` and its notebook display. The
 drawing machinery behind it is :class:`gmm_animator.Animator`
-(``animator``), which the command line and the live window use directly.
+(``animator``), which the command line and the live window use directly;
+:func:`build_animator` makes one from :class:`gmm_options.Options`.
 """
 
-__all__ = ["Animation"]
+import dataclasses
+
+import gmm_cli
+import gmm_fit
+import gmm_scene1d
+from gmm_animator import Animator
+from gmm_core import as_rng
+from gmm_fit import FitRun
+
+__all__ = ["Animation", "build_animator", "print_restart"]
 
 
 class Animation:
@@ -76,3 +86,45 @@ class Animation:
         w, h = self.animator.size
         return (f"<gmm_animation.Animation: {w}x{h} px, up to "
                 f"{self.animator.max_iter + 1} frames at {self.animator.fps:g} fps>")
+
+
+def build_animator(options, X=None, *, rng=None, true_components=None, column_names=None,
+                   interactive=False, on_state=None, shared_scale=False):
+    """The :class:`gmm_animator.Animator` of ``options`` on ``X`` (None: sampled with ``rng``).
+
+    What :func:`visualize_gmm.animate` wraps in an :class:`Animation` and the
+    command line saves or shows. ``print_ll`` prints each state as
+    ``--print_ll`` does; a pandas DataFrame's column names label the axes.
+    """
+    rng = as_rng(options.random_state) if rng is None else rng
+    if X is not None and options.dims is not None and len(options.dims) == 1:
+        X, column_names = gmm_scene1d.column_view(X, options.dims[0], column_names)
+        options = dataclasses.replace(options, dims=None)
+    if X is None:
+        X, sampled = gmm_fit.sample(options, rng)
+        true_components = sampled if true_components is None else true_components
+        shared_scale = True             # both columns in the same units
+    if options.print_ll:
+        on_state = _print_ll if on_state is None else _both(_print_ll, on_state)
+    if column_names is None and hasattr(X, "columns"):     # a pandas DataFrame keeps its names
+        column_names = [str(c) for c in X.columns]
+    fit = FitRun(X, options, rng=rng, true_components=true_components,
+                 column_names=column_names, shared_scale=shared_scale)
+    return Animator(fit, options, interactive=interactive, on_state=on_state)
+
+
+def _both(first, second):
+    """A callback calling ``first(x)`` then ``second(x)``."""
+    def call(x):
+        first(x)
+        second(x)
+    return call
+
+
+def _print_ll(state):
+    gmm_cli.print_stdout(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}")
+
+
+def print_restart(how):
+    """The live window's restart line under ``--print_ll``."""
+    gmm_cli.print_stdout(f"restart: {how}")

@@ -17,7 +17,7 @@ import stat
 import tempfile
 
 __all__ = ["AtomicFile", "atomic_write", "new_file_mode", "all_or_none", "target_problem",
-           "temp_affixes"]
+           "free_name", "temp_affixes"]
 
 NAME_MAX = 255          # bytes in one file name (Linux, macOS); pathconf is asked first
 _TMP_EXT_MAX = 16       # a longer "extension" is not kept in the temp name
@@ -229,3 +229,13 @@ def all_or_none():
                     os.unlink(backup)
                 except OSError:
                     pass
+
+
+def free_name(path):
+    """``path``, or ``stem-1.ext``, ``stem-2.ext``, ... : the first that does not exist."""
+    stem, ext = os.path.splitext(path)
+    name, i = path, 0
+    while os.path.lexists(name):
+        i += 1
+        name = f"{stem}-{i}{ext}"
+    return name

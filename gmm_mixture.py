@@ -790,28 +790,23 @@ class GaussianMixture:
                           _sklearn_flavoured(ConvergenceWarning), stacklevel=3)
         return X64
 
-    def _set_optional(self, name, value):
-        """Set attribute ``name``, or remove it (from an earlier fit) when ``value`` is None."""
-        if value is not None:
-            setattr(self, name, value)
-        elif hasattr(self, name):
-            delattr(self, name)
-
     def _set_fitted(self, state, *, converged, lower_bound, lower_bounds, initial_params=None,
                     history=None, feature_names=None, dtype=np.float64):
         """Set every fitted attribute from the last state ``state`` (scikit-learn's
         shapes, in ``dtype``); the one place they are set. None removes an
         optional attribute left by an earlier fit."""
-        for name, value in fitted_attributes(state, self.covariance_type, dtype).items():
-            setattr(self, name, value)
-        self.converged_ = bool(converged)
-        self.n_iter_ = int(state.iteration)
-        self.lower_bound_ = float(lower_bound)
-        self.lower_bounds_ = [float(v) for v in lower_bounds]
-        self._set_optional("initial_params_", None if initial_params is None else
-                           tuple(np.array(a) for a in initial_params))
-        self._set_optional("history_", history)
-        self._set_optional("feature_names_in_", feature_names)
+        fitted = fitted_attributes(state, self.covariance_type, dtype)
+        fitted.update(converged_=bool(converged), n_iter_=int(state.iteration),
+                      lower_bound_=float(lower_bound),
+                      lower_bounds_=[float(v) for v in lower_bounds])
+        optional = {"initial_params_": None if initial_params is None else
+                    tuple(np.array(a) for a in initial_params),
+                    "history_": history, "feature_names_in_": feature_names}
+        for name, value in {**fitted, **optional}.items():
+            if value is not None:
+                setattr(self, name, value)
+            elif hasattr(self, name):
+                delattr(self, name)
 
     @classmethod
     def from_state(cls, state, *, lower_bounds=(), converged=False, initial_params=None,

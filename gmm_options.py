@@ -12,7 +12,7 @@ import math
 import warnings
 
 from gmm_cli import MAX_K, echo, is_decimal_text
-from gmm_core import as_rng, check_int, check_nonneg_float
+from gmm_core import COVARIANCE_TYPES, as_rng, check_int, check_nonneg_float
 
 MAX_FPS = 1000.0     # ffmpeg refuses absurd frame rates; a GIF frame lasts >= 20 ms anyway
 MIN_FPS = 0.01       # one frame per 100 s; ffmpeg's MP4 muxer fails far below (1e-5)
@@ -233,11 +233,11 @@ class Options:
             object.__setattr__(self, name, check_int(name, getattr(self, name), low, high))
         object.__setattr__(self, "tol", check_nonneg_float("tol", self.tol))
         as_rng(self.random_state, MAX_SEED)         # raises for a bad seed; the run makes its own
-        radius = self.max_radius
-        if isinstance(radius, bool) or not MIN_RADIUS <= check_nonneg_float(
-                "max_radius", radius) <= MAX_RADIUS:
+        radius = check_nonneg_float("max_radius", self.max_radius)
+        if not MIN_RADIUS <= radius <= MAX_RADIUS:
             raise ValueError(f"max_radius must be a number from {MIN_RADIUS:g} to "
-                             f"{MAX_RADIUS:g}, got {radius!r:.60}")
+                             f"{MAX_RADIUS:g}, got {radius:g}")
+        object.__setattr__(self, "max_radius", radius)
         if isinstance(self.init, str) and self.init not in INIT_CHOICES:
             raise ValueError(f"init must be one of {', '.join(INIT_CHOICES)} or a tuple "
                              f"(weights, means, covariances), got {self.init!r:.60}")
@@ -333,6 +333,19 @@ class CommandLine:
     n_init: int = 1
     explicit: frozenset = frozenset()
     record: tuple = ()
+
+    def conflict(self):
+        """Why these flags cannot be combined, as one line, or None."""
+        if self.options.covariance_type == "all" and self.select_k is None:
+            return ("--covariance-type all compares the covariance types by "
+                    f"{self.criterion.upper()} and needs --select-k (e.g. --select-k 1:9); "
+                    "without it give one of " + ", ".join(COVARIANCE_TYPES))
+        if self.select_k is not None and "n_components" in self.explicit:
+            return (f"--select-k and -k cannot be combined: --select-k chooses k from "
+                    f"{self.select_k[0]}..{self.select_k[-1]}; drop -k")
+        if self.columns is not None and self.load_path is None:
+            return "--columns chooses columns of a data file; give it with --load_path"
+        return None
 
     @classmethod
     def from_flags(cls, flags, explicit=frozenset()):

@@ -37,12 +37,10 @@ import gmm_load
 import gmm_params
 import gmm_scene1d
 import gmm_window
-from gmm_animation import Animation
-from gmm_animator import Animator
-from gmm_atomic import all_or_none
+from gmm_animation import Animation, build_animator, print_restart
+from gmm_atomic import all_or_none, free_name
 from gmm_cli import ExitStatus, UsageError
 from gmm_core import COVARIANCE_TYPES, as_rng
-from gmm_fit import FitRun
 from gmm_options import (
     COMPARE_CHOICES, COUNTS, FLAGS, INIT_CHOICES, MAX_DPI, MAX_FPS, MAX_INCHES, MAX_RADIUS,
     MAX_SEED, MIN_DPI, MIN_FPS, MIN_INCHES, MIN_RADIUS, CommandLine, Options, check_fps,
@@ -351,46 +349,10 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         An unknown keyword, or an option given under both of its names.
     """
     opts = Options.from_keywords(n_components=n_components, **options)
-    return Animation(_animation(opts, X, true_components=true_components,
+    return Animation(build_animator(opts, X, true_components=true_components,
                                 column_names=column_names, interactive=interactive,
                                 on_state=on_state))
 
-
-
-def _animation(options, X=None, *, rng=None, true_components=None, column_names=None,
-               interactive=False, on_state=None, shared_scale=False):
-    """The :class:`gmm_animator.Animator` of ``options`` on ``X`` (None: sampled with ``rng``)."""
-    rng = as_rng(options.random_state) if rng is None else rng
-    if X is not None and options.dims is not None and len(options.dims) == 1:
-        X, column_names = gmm_scene1d.column_view(X, options.dims[0], column_names)
-        options = dataclasses.replace(options, dims=None)
-    if X is None:
-        X, sampled = gmm_fit.sample(options, rng)
-        true_components = sampled if true_components is None else true_components
-        shared_scale = True             # both columns in the same units
-    if options.print_ll:
-        on_state = _print_ll if on_state is None else _both(_print_ll, on_state)
-    if column_names is None and hasattr(X, "columns"):     # a pandas DataFrame keeps its names
-        column_names = [str(c) for c in X.columns]
-    fit = FitRun(X, options, rng=rng, true_components=true_components,
-                 column_names=column_names, shared_scale=shared_scale)
-    return Animator(fit, options, interactive=interactive, on_state=on_state)
-
-
-def _both(first, second):
-    """A callback calling ``first(x)`` then ``second(x)``."""
-    def call(x):
-        first(x)
-        second(x)
-    return call
-
-
-def _print_ll(state):
-    gmm_cli.print_stdout(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}")
-
-
-def _print_restart(how):
-    gmm_cli.print_stdout(f"restart: {how}")
 
 
 #: options whose default is replaced by a --init-params file unless given explicitly
@@ -474,7 +436,14 @@ def _plan(cl, options, X, signals):
                                   covariance_type=covariance_type)
     if not (cl.select_k is not None or (cl.n_init > 1 and cl.init_params is None)):
         return _Plan(options, X, None, rng, sampled=sampled)
-    true_components = None
+    return _choose(cl, options, X, rng, signals)
+
+
+def _choose(cl, options, X, rng, signals):
+    """The :class:`_Plan` of ``--select-k`` (prints its table) or of the ``--n-init``
+    restarts: the kept run's k, covariance type and starting parameters."""
+    k, init, covariance_type = options.n_components, options.init, options.covariance_type
+    true_components, sampled = None, X is None
     if X is None:
         X, true_components = gmm_fit.sample(options, rng)
     ks = cl.select_k if cl.select_k is not None else [k]
@@ -528,39 +497,14 @@ def _add_criterion_panel(anim, selection):
     anim.fit_margins()
 
 
-def _free_default_save():
-    """:data:`DEFAULT_SAVE`, or ``gmm_vid-1.gif``, ``gmm_vid-2.gif``, ... if it exists.
-
-    The headless fallback never replaces a file the user did not name.
-    """
-    stem, ext = os.path.splitext(DEFAULT_SAVE)
-    name, i = DEFAULT_SAVE, 0
-    while os.path.lexists(name):
-        i += 1
-        name = f"{stem}-{i}{ext}"
-    return name
-
-
-def _check_flags(cl):
-    """Raise :class:`UsageError` for flags that cannot be combined."""
-    options = cl.options
-    if options.covariance_type == "all" and cl.select_k is None:
-        raise UsageError("--covariance-type all compares the covariance types by "
-                         f"{cl.criterion.upper()} and needs --select-k (e.g. --select-k 1:9); "
-                         "without it give one of " + ", ".join(COVARIANCE_TYPES))
-    if cl.select_k is not None and "n_components" in cl.explicit:
-        raise UsageError(f"--select-k and -k cannot be combined: --select-k chooses k from "
-                         f"{cl.select_k[0]}..{cl.select_k[-1]}; drop -k")
-    if cl.columns is not None and cl.load_path is None:
-        raise UsageError("--columns chooses columns of a data file; give it with --load_path")
-
-
 def _run(cl, signals):
     """Check every input, then animate into the window or a file; returns ExitStatus.OK."""
     save, notes = cl.save, []       # notes: printed once the run cannot fail
     if save is not None:
         check_save_path(save)
-    _check_flags(cl)
+    problem = cl.conflict()
+    if problem:
+        raise UsageError(problem)
     table = _load(cl, notes) if cl.load_path is not None else gmm_load.Table(None, None)
     X, names, options = gmm_scene1d.command_line_data(cl.options, table.X, table.names)
     n = len(X) if X is not None else options.n_points
@@ -569,10 +513,10 @@ def _run(cl, signals):
                          "use fewer components or more points")
     live = save is None and gmm_window.available()
     if save is None and not live:
-        save = _free_default_save()
+        save = free_name(DEFAULT_SAVE)     # never replaces a file the user did not name
         check_save_path(save)
     plan = _plan(cl, options, X, signals)     # may sample X; fits --select-k
-    anim = _animation(plan.options, plan.X, rng=plan.rng, true_components=plan.true_components,
+    anim = build_animator(plan.options, plan.X, rng=plan.rng, true_components=plan.true_components,
                       column_names=names, interactive=live, shared_scale=plan.sampled)
     if plan.selection is not None:
         _add_criterion_panel(anim, plan.selection)
@@ -582,7 +526,7 @@ def _run(cl, signals):
                   f"{options.n_points} points from {options.n_true} random Gaussians")
         LiveWindow(anim, signals=signals, quiet=options.quiet,
                    title=gmm_window.window_title(plan.options, source),
-                   on_restart=_print_restart if plan.options.print_ll else None).show()
+                   on_restart=print_restart if plan.options.print_ll else None).show()
         with all_or_none():
             _save_results(cl, anim, plan.options, names, table.index, notes)
         _print_notes(notes, options.quiet)

@@ -461,15 +461,3 @@ def test_installed_commands_run_from_another_directory(tree_with_other_version, 
             assert proc.stdout == "gmm-visualizer 7.7.7\n"
     assert sorted(os.listdir(fresh)) == ["c.npy", "x.gif"]
 
-
-def test_what_animate_returns_is_a_small_public_object(X):
-    """model, labels, states, figure, save, to_html and the notebook display; the
-    drawing machinery stays behind one name (``animator``)."""
-    anim = animate(X, 2, max_iter=3, tol=0, random_state=0)
-    public = {name for name in dir(anim) if not name.startswith("_")}
-    assert public == {"model", "labels", "states", "figure", "save", "to_html", "animator"}
-    assert len(public) <= 12 and callable(anim._repr_html_)
-    assert anim.figure is anim.animator.fig
-    states = anim.states
-    assert [s.iteration for s in states] == [0, 1, 2, 3]
-    np.testing.assert_array_equal(anim.labels, anim.model.predict(X))
