@@ -159,7 +159,7 @@ class MouseControl:
     def coords(self, event):
         """The event's position in the scene's data coordinates: (x, y), or (x,)
         for a scene with one data axis (``fit.view_axes == 1``)."""
-        axes = int(getattr(self.fit, "view_axes", 2))       # gmm_fit.EditableRun.view_axes
+        axes = int(getattr(self.fit, "view_axes", 2))       # gmm_fit.FitRun.view_axes
         return np.array([event.xdata, event.ydata][:axes], dtype=float)
 
     def _shown(self):

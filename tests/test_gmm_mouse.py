@@ -17,6 +17,7 @@ from matplotlib.backend_bases import KeyEvent, MouseEvent
 
 import gmm
 import gmm_fit
+import gmm_kmeans
 import gmm_legend
 import gmm_mouse
 import gmm_options
@@ -125,13 +126,14 @@ def test_enter_fills_the_missing_means_by_kmeans_plusplus_and_escape_cancels():
     assert window.mouse.note.text.get_text() == "start: 1 clicked + 2 k-means++"
 
 
-def test_kmeans_plusplus_rest_draws_far_points_first():
+def test_kmeans_plusplus_after_clicked_centres_draws_far_points_first():
     Z = np.array([[0.0, 0.0], [0.1, 0.0], [10.0, 0.0]])
     rng = np.random.default_rng(0)
-    picks = [gmm_fit.kmeans_plusplus_rest(Z, [[0.0, 0.0]], 2, rng)[0, 0] for _ in range(50)]
+    picks = [Z[gmm_kmeans.kmeans_plusplus(Z, 2, rng, centres=[[0.0, 0.0]])][0, 0]
+             for _ in range(50)]
     # probability 100 / 100.01 for the far point
     assert picks.count(10.0) >= 48
-    assert gmm_fit.kmeans_plusplus_rest(Z, np.empty((0, 2)), 3, rng).shape == (3, 2)
+    assert gmm_kmeans.kmeans_plusplus(Z, 3, rng, centres=np.empty((0, 2))).shape == (3,)
 
 
 def test_dragging_a_mean_restarts_from_the_shown_state_with_it_moved(capsys):
