@@ -12,9 +12,11 @@ is_streamed
     (an ``np.memmap`` or a :class:`StandardisedRows` view).
 StandardisedRows, standardise_lazy
     ``(X - centre) / scale`` of a memory map, computed block by block when read.
+RowSource, BlockSource
+    The protocols of what EM's passes run over (data in memory, a memory map,
+    a dask array) and of the sources read block by block (with a summary pass).
 RowStream
-    The row source :mod:`gmm_em` runs its passes over (also used, with a
-    different ``each``, by :mod:`gmm_dask`).
+    The block source of a memory map (:mod:`gmm_dask` has the dask one).
 summarise, combine, Summary
     One pass of validation: non-finite rows, column means, variances, ranges.
 release
@@ -27,12 +29,13 @@ column_min_max, pixel_representatives
 from __future__ import annotations
 
 import mmap
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from gmm_core import CHUNK_ROWS
 
-__all__ = ["BLOCK_ROWS", "is_streamed", "StandardisedRows", "standardise_lazy", "RowStream",
+__all__ = ["RowSource", "BlockSource", "BLOCK_ROWS", "is_streamed", "StandardisedRows", "standardise_lazy", "RowStream",
            "Summary", "summarise", "combine", "release", "column_min_max",
            "pixel_representatives", "row_blocks"]
 
@@ -217,6 +220,50 @@ def combine(parts):
                        np.max([p.high for p in parts], axis=0))
 
 
+@runtime_checkable
+class RowSource(Protocol):
+    """What an EM pass (:mod:`gmm_em`) runs over: the rows of (n, d) data, centred.
+
+    Implemented by the data in memory (one block), :class:`RowStream` (a memory
+    map) and :class:`gmm_dask.DaskRows` (a dask array).
+
+    Attributes
+    ----------
+    shape : (n, d)
+    radius_sq : float
+        A bound on the largest squared norm of a centred row.
+    ordered : bool
+        Whether blocks are handed over in row order (a parallel source: False,
+        so a start that draws one number per row in order cannot run on it).
+    """
+
+    shape: tuple
+    radius_sq: float
+    ordered: bool
+
+    def each(self, fn, make_acc):
+        """``fn(xt, rows, acc)`` on every block, ``xt`` (d, m) the centred rows of
+        slice ``rows``, with one accumulator ``acc = make_acc()``; returns it."""
+
+    def sample(self, idx):
+        """The centred rows ``idx`` (sorted ints), shape (m, d), in memory."""
+
+    def new_labels(self, k):
+        """An (n,) array a pass writes the labels into, or None: then the source's
+        ``lazy_labels(label_fn)`` gives them (a dask array's, computed on demand)."""
+
+
+@runtime_checkable
+class BlockSource(RowSource, Protocol):
+    """A :class:`RowSource` read block by block: one :meth:`summary` pass validates it."""
+
+    centre: object
+
+    def summary(self):
+        """One pass: the :class:`Summary` of all rows; sets ``centre`` (the column
+        means, which blocks are centred on) and ``radius_sq``."""
+
+
 class RowStream:
     """The row source EM passes run over, for data read block by block.
 
@@ -233,6 +280,8 @@ class RowStream:
     radius_sq : float
         A bound on the largest squared norm of a centred row (set by :meth:`summary`).
     """
+
+    ordered = True      # blocks in row order
 
     def __init__(self, X):
         if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
