@@ -10,8 +10,9 @@ file when needed again): peak memory is a few blocks, whatever the file's size.
 is_streamed
     Whether :func:`gmm_em.em_steps` reads ``X`` block by block
     (an ``np.memmap`` or a :class:`StandardisedRows` view).
-StandardisedRows, standardise_lazy
-    ``(X - centre) / scale`` of a memory map, computed block by block when read.
+StandardisedRows, standardise_lazy, scale_of
+    ``(X - centre) / scale`` of a memory map (or a dask array), computed block
+    by block when read.
 RowSource, BlockSource
     The protocols of what EM's passes run over (data in memory, a memory map,
     a dask array) and of the sources read block by block (with a summary pass).
@@ -35,9 +36,9 @@ import numpy as np
 
 from gmm_core import CHUNK_ROWS
 
-__all__ = ["RowSource", "BlockSource", "BLOCK_ROWS", "is_streamed", "StandardisedRows", "standardise_lazy", "RowStream",
-           "Summary", "summarise", "combine", "release", "column_min_max",
-           "pixel_representatives", "row_blocks"]
+__all__ = ["RowSource", "BlockSource", "BLOCK_ROWS", "is_streamed", "StandardisedRows",
+           "standardise_lazy", "scale_of", "RowStream", "Summary", "summarise", "combine",
+           "release", "column_min_max", "pixel_representatives", "row_blocks"]
 
 #: Rows read per block: a multiple of CHUNK_ROWS, so the chunks inside a block
 #: are the chunks of the in-memory path and the sums agree with it.
@@ -130,18 +131,35 @@ def row_blocks(X, size=None):
             yield sl, block
 
 
-def standardise_lazy(X, per_column=True):
-    """:func:`gmm_transforms.standardise` of a memory map, as a lazy view.
+def scale_of(variances, per_column=True):
+    """The standardising scale (d,) from the columns' variances: their square roots
+    (``per_column``) or the root of their mean (one scale for all), 1 where that
+    is 0: the rule of :func:`gmm_transforms.standardise`, for data read in blocks."""
+    variances = np.asarray(variances, dtype=float)
+    rms = np.sqrt(variances if per_column else np.full(variances.shape, variances.mean()))
+    return np.where(rms > 0, rms, 1.0)
 
-    Two passes over the blocks (the column means, then the mean squared
-    deviations); nothing of size n is kept.
+
+def standardise_lazy(X, per_column=True, summary=None):
+    """:func:`gmm_transforms.standardise` of data read block by block, lazily.
+
+    A memory map: two passes over the blocks (the column means, then the
+    mean squared deviations), nothing of size n kept, and a
+    :class:`StandardisedRows` view. Another array (a dask array) with its
+    ``summary`` (:class:`Summary`, one pass already made): ``(X - centre) /
+    scale``, computed when read.
 
     Returns
     -------
-    Z : StandardisedRows
+    Z : StandardisedRows or the array's type
     centre, scale : ndarray (d,)
         As :func:`gmm_transforms.standardise` defines them (to rounding).
     """
+    if not isinstance(X, np.ndarray):
+        mean = summary.s1 / summary.n
+        centre = summary.centre()
+        scale = scale_of(np.maximum(summary.s2 / summary.n - mean * mean, 0.0), per_column)
+        return (X - centre) / scale, centre, scale
     n, d = X.shape
     shift = np.array(X[0], dtype=float)
     total = np.zeros(d)
@@ -152,8 +170,7 @@ def standardise_lazy(X, per_column=True):
     for _, block in row_blocks(X):
         dev = block - centre
         squares += np.einsum("ij,ij->j", dev, dev)
-    rms = np.sqrt(squares / n) if per_column else np.full(d, np.sqrt(squares.sum() / (n * d)))
-    scale = np.where(rms > 0, rms, 1.0)
+    scale = scale_of(squares / n, per_column)
     return StandardisedRows(X, centre, scale), centre, scale
 
 

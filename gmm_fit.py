@@ -127,7 +127,8 @@ class FitRun:
         if summary is None:
             self.Z, self.centre, self.scale = standardise(X, per_column=per_column)
         else:
-            self.Z, self.centre, self.scale = _standardise_blocks(X, summary, per_column)
+            self.Z, self.centre, self.scale = gmm_blocks.standardise_lazy(X, per_column,
+                                                                          summary)
         init = options.init
         if isinstance(init, (tuple, list)):             # given in user units
             init = params_to_fit_units(init, self.centre, self.scale)
@@ -505,19 +506,6 @@ def stop_on_plateau(steps, tol, patience):
             return
         yield state
         previous = ll
-
-
-def _standardise_blocks(X, summary, per_column):
-    """:func:`gmm_transforms.standardise` of a memory map or dask array, lazily:
-    ``(Z, centre, scale)`` with Z read (memory map) or computed (dask) block by block."""
-    if isinstance(X, np.ndarray):
-        return gmm_blocks.standardise_lazy(X, per_column)
-    centre = summary.centre()
-    mean = summary.s1 / summary.n
-    var = np.maximum(summary.s2 / summary.n - mean * mean, 0.0)
-    rms = np.sqrt(var if per_column else np.full(var.shape, var.mean()))
-    scale = np.where(rms > 0, rms, 1.0)
-    return (X - centre) / scale, centre, scale
 
 
 def _check_points(X, n_components, source=None):
