@@ -42,7 +42,7 @@ from gmm_cli import (
     one_line,
     write_stderr,
 )
-from gmm_core import as_rng, check_int
+from gmm_core import as_rng, check_int, check_nonneg_float
 from gmm_load import LOADABLE_EXTENSIONS, DataError, IndexColumnWarning, column_names, load_points
 
 __all__ = [
@@ -78,28 +78,6 @@ _MAX_AXIS_FRACTION = 0.20
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _check_nonneg(name, value, *, positive=False, minimum=None):
-    """``value`` as a float in [0, MAX_SCALE] (> 0 with ``positive``, >= ``minimum``)."""
-    if isinstance(value, (bool, np.bool_, complex, np.complexfloating, str, bytes)):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
-    except OverflowError:                   # an int beyond float64
-        value = math.inf
-    if math.isnan(value) or value < 0 or (positive and value == 0):
-        need = "a finite number > 0" if positive else "a finite number >= 0"
-        raise ValueError(f"{name} must be {need}, got {value}")
-    if value > MAX_SCALE:
-        raise ValueError(f"{name} must be at most {MAX_SCALE:g}, so that the points and "
-                         f"their variances stay finite in float64; got {value:g}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be at least {minimum:g}: covariances scale with its "
-                         f"square, which would underflow float64; got {value:g}")
-    return value + 0.0
 
 
 def _even_split(n, parts):
@@ -204,7 +182,8 @@ def sample_gaussians(n_points, n_gaussians, *, max_radius=10, random_state=None,
             f"n_points ({n_points}) must be at least n_gaussians ({n_gaussians}) so that "
             "every Gaussian gets a point; ask for more points or fewer Gaussians"
         )
-    radius = _check_nonneg("max_radius", max_radius, positive=True, minimum=MIN_RADIUS)
+    radius = check_nonneg_float("max_radius", max_radius, positive=True, minimum=MIN_RADIUS,
+                                maximum=MAX_SCALE)
     if isinstance(n_features, bool) or n_features not in (1, 2):
         raise ValueError(f"n_features must be 1 or 2, got {n_features!r}")
     rng = as_rng(random_state)
@@ -257,9 +236,10 @@ def circles(n_points=1000, *, noise=0.1, radii=(1.0, 2.0, 3.0), random_state=Non
     X : ndarray of shape (n_points, 2), float64, rows shuffled.
     """
     n_points = check_int("n_points", n_points, 1, MAX_POINTS)
-    noise = _check_nonneg("noise", noise)
+    noise = check_nonneg_float("noise", noise, maximum=MAX_SCALE)
     try:
-        radii = np.asarray([_check_nonneg("radii", r, positive=True) for r in radii])
+        radii = np.asarray([check_nonneg_float("radii", r, positive=True, maximum=MAX_SCALE)
+                            for r in radii])
     except TypeError as exc:
         if "not iterable" not in str(exc):
             raise
@@ -300,10 +280,10 @@ def spirals(n_points=1000, *, noise=0.1, n_arms=2, turns=1.5, radius=3.0,
     X : ndarray of shape (n_points, 2), float64, rows shuffled.
     """
     n_points = check_int("n_points", n_points, 1, MAX_POINTS)
-    noise = _check_nonneg("noise", noise)
+    noise = check_nonneg_float("noise", noise, maximum=MAX_SCALE)
     n_arms = check_int("n_arms", n_arms, 1, MAX_POINTS)
-    turns = _check_nonneg("turns", turns, positive=True)
-    radius = _check_nonneg("radius", radius, positive=True)
+    turns = check_nonneg_float("turns", turns, positive=True, maximum=MAX_SCALE)
+    radius = check_nonneg_float("radius", radius, positive=True, maximum=MAX_SCALE)
     rng = as_rng(random_state)
     used = min(n_arms, n_points)        # the same split: arms past n_points get no point
     arm = np.repeat(np.arange(used), _even_split(n_points, used))
@@ -336,7 +316,7 @@ def moons(n_points=1000, *, noise=0.1, random_state=None):
     X : ndarray of shape (n_points, 2), float64, rows shuffled.
     """
     n_points = check_int("n_points", n_points, 1, MAX_POINTS)
-    noise = _check_nonneg("noise", noise)
+    noise = check_nonneg_float("noise", noise, maximum=MAX_SCALE)
     rng = as_rng(random_state)
     lower = np.repeat([False, True], _even_split(n_points, 2))
     angle = rng.uniform(0.0, np.pi, n_points)

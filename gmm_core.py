@@ -223,20 +223,34 @@ def check_int(name, value, minimum, maximum=None):
     return int(value)
 
 
-def check_nonneg_float(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
+def check_nonneg_float(name, value, *, positive=False, minimum=None, maximum=None):
+    """``value`` as a finite float >= 0 (> 0 with ``positive``), at least ``minimum``
+    and at most ``maximum`` when given.
+
+    The one number check of the library, the options (``animate()``'s and the
+    command line's) and data_gen. A bool, a string or a complex number is a
+    TypeError; an int beyond float64 is "at most ``maximum``" when there is one.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r:.60}")
     try:
         with np.errstate(over="ignore"):
             as_float = float(value)
     except (OverflowError, ValueError, TypeError):  # a 400-digit int, an odd Real
-        raise ValueError(f"{name} must be a finite number >= 0 within float64's range, "
-                         f"got {str(value)[:60]}") from None
+        if maximum is None:
+            raise ValueError(f"{name} must be a finite number >= 0 within float64's range, "
+                             f"got {str(value)[:60]}") from None
+        as_float = math.inf
+    if maximum is not None and as_float > maximum:
+        raise ValueError(f"{name} must be at most {maximum:g}, got {as_float:g}")
     if math.isinf(as_float) and isinstance(value, np.floating) and np.isfinite(value):
         raise ValueError(f"{name} must be a finite number >= 0 within float64's range, "
                          f"got {value!s} (finite, but beyond float64)")
-    if not (as_float >= 0 and math.isfinite(as_float)):
-        raise ValueError(f"{name} must be a finite number >= 0, got {as_float}")
+    if not (as_float >= 0 and math.isfinite(as_float)) or (positive and as_float == 0):
+        raise ValueError(f"{name} must be a finite number {'>' if positive else '>='} 0, "
+                         f"got {as_float}")
+    if minimum is not None and as_float < minimum:
+        raise ValueError(f"{name} must be at least {minimum:g}, got {as_float:g}")
     return as_float
 
 

@@ -233,11 +233,8 @@ class Options:
             object.__setattr__(self, name, check_int(name, getattr(self, name), low, high))
         object.__setattr__(self, "tol", check_nonneg_float("tol", self.tol))
         as_rng(self.random_state, MAX_SEED)         # raises for a bad seed; the run makes its own
-        radius = check_nonneg_float("max_radius", self.max_radius)
-        if not MIN_RADIUS <= radius <= MAX_RADIUS:
-            raise ValueError(f"max_radius must be a number from {MIN_RADIUS:g} to "
-                             f"{MAX_RADIUS:g}, got {radius:g}")
-        object.__setattr__(self, "max_radius", radius)
+        object.__setattr__(self, "max_radius", check_nonneg_float(
+            "max_radius", self.max_radius, positive=True, minimum=MIN_RADIUS, maximum=MAX_RADIUS))
         if isinstance(self.init, str) and self.init not in INIT_CHOICES:
             raise ValueError(f"init must be one of {', '.join(INIT_CHOICES)} or a tuple "
                              f"(weights, means, covariances), got {self.init!r:.60}")

@@ -151,7 +151,7 @@ def test_animate_keywords_and_flags_accept_the_same_values(option, value):
     ("random_state", 1.5, TypeError, "random_state must be None, an int"),
     ("max_iter", -1, ValueError, "max_iter must be >= 0"),
     ("n_components", 0, ValueError, "n_components must be >= 1"),
-    ("max_radius", 0, ValueError, "max_radius must be a number from 1e-150"),
+    ("max_radius", 0, ValueError, "max_radius must be a finite number > 0"),
     ("init", "kmeans+", ValueError, "init must be one of center"),
 ])
 def test_animate_refuses_what_the_command_line_refuses(keyword, value, error, fragment):
