@@ -9,6 +9,7 @@ notebook keywords of earlier versions (``iterations``, ``seed``,
 
 import dataclasses
 import math
+import numbers
 import warnings
 
 from gmm_cli import MAX_K, echo, is_decimal_text
@@ -226,9 +227,12 @@ class Options:
     n_features: int = 2
 
     def __post_init__(self):
-        if isinstance(self.n_features, bool) or self.n_features not in (1, 2):
+        features = self.n_features
+        if isinstance(features, bool) or not isinstance(features, numbers.Integral) \
+                or features not in (1, 2):
             raise ValueError(f"n_features must be 1 or 2 (the dimension of sampled points), "
                              f"got {self.n_features!r}")
+        object.__setattr__(self, "n_features", int(features))
         for name, (low, high) in COUNTS.items():
             object.__setattr__(self, name, check_int(name, getattr(self, name), low, high))
         object.__setattr__(self, "tol", check_nonneg_float("tol", self.tol))

@@ -465,13 +465,15 @@ def save_run_params(command_line, record, options, column_names=None):
         The run's states in user units (the last one is saved).
     options : gmm_options.Options
         The options the run used (k and the covariance type may come from
-        ``--select-k`` or ``--init-params``).
+        ``--select-k`` or ``--init-params``; ``--dims I`` is a 1-D fit of
+        column I, no drawn view, so dims are None).
     column_names : list of str, optional
         The loaded columns' names.
     """
     path, last = command_line.save_params, record.last
     saved = dict(command_line.record)
-    saved.update(num_clusters=options.n_components, covariance_type=options.covariance_type)
+    saved.update(num_clusters=options.n_components, covariance_type=options.covariance_type,
+                 dims=None if options.dims is None else list(options.dims))   # as the run used them
     if command_line.load_path is not None:      # the data was loaded, not sampled
         for key in ("means", "num_points", "max_radius"):
             saved.pop(key, None)
