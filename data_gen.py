@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import math
 import os
 import sys
 
