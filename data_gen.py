@@ -467,7 +467,8 @@ def _check_output(path, force):
 
 
 def write_points(path, X, *, force=False):
-    """Write X (n, d) to ``path`` atomically (temp file in the same folder, then rename).
+    """Write X (n, d), or (n,) for one column, to ``path`` atomically (temp file in the
+    same folder, then rename).
 
     ``.npy`` is what ``numpy.save`` writes; ``.csv`` writes a header ``x,y``
     (``x`` for d = 1, ``x0,x1,...`` for d > 2) and comma-separated values; ``.txt`` writes
@@ -490,6 +491,9 @@ def _write_atomically(path, X, before_commit=lambda: None):
     the last byte and before the rename (it may raise to abandon the file)."""
     ext = os.path.splitext(path)[1].lower()
     X = np.ascontiguousarray(X, dtype=np.float64)
+    if X.ndim not in (1, 2):
+        raise ValueError(f"points must be an (n, d) array, or (n,) for one column; got shape "
+                         f"{X.shape}")
     with AtomicFile(path) as out:
         fh = out.fp
         if ext == ".npy":
@@ -497,6 +501,7 @@ def _write_atomically(path, X, before_commit=lambda: None):
             # data in 16 MiB chunks from Python, so a signal is handled between chunks.
             np.save(_WriteOnly(fh), X, allow_pickle=False)
         else:
+            X = X.reshape(len(X), -1)       # (n,): one column
             d = X.shape[1]
             names = {1: ["x"], 2: ["x", "y"]}.get(d) or [f"x{i}" for i in range(d)]
             delimiter = {".csv": ",", ".tsv": "\t"}.get(ext, " ")

@@ -31,6 +31,14 @@ save_params, load_params, ParamsError
 check_params_path, check_init_params
     The checks ``save_params`` and ``em_steps(init=tuple)`` apply, for
     callers that want to fail early.
+BayesianGaussianMixture
+    scikit-learn's ``BayesianGaussianMixture`` (a drop-in: variational
+    inference with a Dirichlet-process or Dirichlet prior on the weights, so
+    components the data do not need lose their weight), built on ``vb_steps``.
+vb_steps, VBState, PRIOR_TYPES
+    Generator of variational states (a ``GMMState`` with the expected weights
+    and the lower bound per point in ``log_likelihood``, also named
+    ``lower_bound``); the accepted ``weight_concentration_prior_type`` values.
 KMeansState, kmeans_steps
     Lloyd's k-means one state per iteration, to compare with EM.
 to_sklearn_shape
@@ -45,6 +53,7 @@ Where each lives
 ----------------
 ``gmm_em``        GMMState, em_steps, log_responsibilities, responsibilities, log_density
 ``gmm_mixture``   GaussianMixture, NotFittedError, ConvergenceWarning, to_sklearn_shape
+``gmm_bayes``     BayesianGaussianMixture, vb_steps, VBState, PRIOR_TYPES
 ``gmm_select``    select_k, DEGENERATE_FACTOR
 ``gmm_core``      n_parameters, check_init_params, COVARIANCE_TYPES, INITS, CHUNK_ROWS, __version__
 ``gmm_params``    save_params, load_params, ParamsError, check_params_path
@@ -53,6 +62,7 @@ Where each lives
 
 from __future__ import annotations
 
+from gmm_bayes import PRIOR_TYPES, BayesianGaussianMixture, VBState, vb_steps
 from gmm_core import (
     CHUNK_ROWS,
     COVARIANCE_TYPES,
@@ -91,4 +101,8 @@ __all__ = [
     "to_sklearn_shape",
     "DEGENERATE_FACTOR",
     "CHUNK_ROWS",
+    "BayesianGaussianMixture",
+    "vb_steps",
+    "VBState",
+    "PRIOR_TYPES",
 ]

@@ -89,12 +89,13 @@ class Animation:
 
 
 def build_animator(options, X=None, *, rng=None, true_components=None, column_names=None,
-                   interactive=False, on_state=None, shared_scale=False):
+                   interactive=False, on_state=None, shared_scale=False, selection=None):
     """The :class:`gmm_animator.Animator` of ``options`` on ``X`` (None: sampled with ``rng``).
 
     What :func:`visualize_gmm.animate` wraps in an :class:`Animation` and the
     command line saves or shows. ``print_ll`` prints each state as
-    ``--print_ll`` does; a pandas DataFrame's column names label the axes.
+    ``--print_ll`` does; a pandas DataFrame's column names label the axes;
+    ``selection`` (``--select-k``'s rows, best and criterion) adds its curve.
     """
     rng = as_rng(options.random_state) if rng is None else rng
     if X is not None and options.dims is not None and len(options.dims) == 1:
@@ -110,7 +111,8 @@ def build_animator(options, X=None, *, rng=None, true_components=None, column_na
         column_names = [str(c) for c in X.columns]
     fit = FitRun(X, options, rng=rng, true_components=true_components,
                  column_names=column_names, shared_scale=shared_scale)
-    return Animator(fit, options, interactive=interactive, on_state=on_state)
+    return Animator(fit, options, interactive=interactive, on_state=on_state,
+                    selection=selection)
 
 
 def _both(first, second):

@@ -14,10 +14,11 @@ import contextlib
 import hashlib
 import os
 import stat
+import sys
 import tempfile
 
 __all__ = ["AtomicFile", "atomic_write", "new_file_mode", "all_or_none", "target_problem",
-           "free_name", "temp_affixes"]
+           "free_name", "temp_affixes", "file_identity"]
 
 NAME_MAX = 255          # bytes in one file name (Linux, macOS); pathconf is asked first
 _TMP_EXT_MAX = 16       # a longer "extension" is not kept in the temp name
@@ -102,6 +103,50 @@ def target_problem(path):
     if not (st.st_mode & 0o222) or not os.access(path, os.W_OK):
         return f"{path!r} exists and is read-only"
     return None
+
+
+#: platforms whose default file systems ignore case in names (APFS, HFS+, NTFS)
+CASE_INSENSITIVE_PLATFORMS = ("darwin", "win32", "cygwin")
+
+
+def file_identity(path):
+    """A key that every name of one file shares, to tell whether two paths
+    would read or write the same file.
+
+    An existing file is known by its device and inode (so a symlink, a hard
+    link, ``./x`` and, on a case-insensitive file system, ``X`` all give the
+    key of ``x``). A file that does not exist yet is known by its directory's
+    identity and its name (case folded on macOS and Windows, whose file
+    systems usually ignore case), so two new names in one directory collide
+    only if they would make one file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    tuple
+        Hashable; equal for two names of the same file.
+    """
+    path = os.fspath(path)
+    try:
+        st = os.stat(path)
+        if st.st_ino:           # 0 on a few file systems without inode numbers
+            return ("file", st.st_dev, st.st_ino)
+    except (OSError, ValueError):
+        pass
+    real = os.path.realpath(path)       # a dangling symlink: the file it would create
+    directory, name = os.path.split(real)
+    if sys.platform in CASE_INSENSITIVE_PLATFORMS:
+        name = name.casefold()
+    try:
+        st = os.stat(directory)
+        if st.st_ino:
+            return ("new", st.st_dev, st.st_ino, name)
+    except (OSError, ValueError):
+        pass
+    return ("new", os.path.normcase(directory), name)
 
 
 class AtomicFile:

@@ -4,6 +4,7 @@
 - :func:`integer`, :func:`number`, :func:`random_seed`, :func:`checked`,
   :func:`parse_k_list`: argparse types that accept ASCII decimal text only
   and never raise anything but a clean usage error.
+- :func:`check_distinct_files`: no output names an input or another output.
 - :class:`ExitStatus`: the exit statuses of a run.
 - :class:`SignalPolicy`: what Ctrl-C, SIGTERM and SIGHUP do. While a save
   runs, a signal raises :class:`KeyboardInterrupt` or :class:`Terminated`;
@@ -16,7 +17,9 @@
   signal is only recorded (:meth:`SignalPolicy.deferred`); the window's timer
   closes the window and ``check()`` raises it after the loop.
 - :func:`print_stdout`, :func:`write_stderr`, :func:`flush_stdout`:
-  output that survives a closed or broken stream.
+  output that survives a closed or broken stream; a stdout that fails
+  otherwise (``> /dev/full``) raises :class:`StdoutError` (exit 2).
+- :func:`warning_lines`: caught warnings as one ``warning:`` line each.
 """
 
 import argparse
@@ -30,6 +33,8 @@ import re
 import signal
 import sys
 import threading
+
+from gmm_atomic import file_identity
 
 
 ECHO = 40      # characters of a bad value quoted back in an error message
@@ -179,6 +184,43 @@ def parse_k_list(text):
 
 
 # --------------------------------------------------------------------------- #
+# Outputs that would replace an input (checked before any work)
+# --------------------------------------------------------------------------- #
+
+def check_distinct_files(outputs, inputs):
+    """Raise :class:`UsageError` if an output would replace an input or another output.
+
+    Files are compared by identity (:func:`gmm_atomic.file_identity`), not by
+    spelling: the same path, ``./x``, a symlink or a hard link to it, and on a
+    case-insensitive file system ``X`` all name one file.
+
+    Parameters
+    ----------
+    outputs, inputs : list of (str, str or None)
+        ``(flag, path)`` pairs, e.g. ``("--save-labels", "labels.csv")``;
+        a None path (flag not given) is skipped.
+    """
+    seen = []                       # (flag, path, key, is_input)
+    for flag, path in inputs:
+        if path:
+            seen.append((flag, path, file_identity(path), True))
+    for flag, path in outputs:
+        if not path:
+            continue
+        key = file_identity(path)
+        for other_flag, other, other_key, is_input in seen:
+            if key != other_key:
+                continue
+            alias = "" if other == path else f" (as {echo(other)})"
+            if is_input:
+                raise UsageError(f"{flag} {echo(path)} names the {other_flag} file{alias}; "
+                                 "an output never replaces an input: choose another path")
+            raise UsageError(f"{flag} and {other_flag} name the same file {echo(path)}{alias}; "
+                             "give each output its own path")
+        seen.append((flag, path, key, False))
+
+
+# --------------------------------------------------------------------------- #
 # Signals
 # --------------------------------------------------------------------------- #
 
@@ -289,6 +331,8 @@ def exit_status(exc):
         return ExitStatus.USAGE, f"error: {one_line(exc)}"
     if isinstance(exc, ValueError):     # data_gen.DataError, gmm argument errors
         return ExitStatus.USAGE, f"error: {one_line(' '.join(str(exc).split()) or type(exc).__name__)}"
+    if isinstance(exc, StdoutError):
+        return ExitStatus.USAGE, f"error: {one_line(exc.strerror)}"
     if isinstance(exc, OSError):        # e.g. disk full, ffmpeg died while writing
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         return ExitStatus.USAGE, one_line(f"error: could not write the output{where}: "
@@ -317,8 +361,41 @@ def one_line(exc):
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
+GLYPH_WARNING = re.compile(r"Glyph (\d+) .*missing from (?:current )?font(?:\(s\))? ?(.*?)\.?$")
+
+
+def warning_lines(caught):
+    """One ``warning: ...`` line per distinct warning in ``caught`` (a list of
+    :class:`warnings.WarningMessage`), in our words: no file paths or line
+    numbers, and matplotlib's one warning per missing glyph and frame
+    gathered into one line naming the characters."""
+    lines, glyphs, fonts = [], [], ""
+    for w in caught:
+        found = GLYPH_WARNING.match(str(w.message))
+        if found:
+            ch = chr(int(found.group(1)))
+            glyphs += [] if ch in glyphs else [ch]
+            fonts = found.group(2) or fonts
+            continue
+        text = str(w.message)
+        if w.category is not UserWarning:           # e.g. "RuntimeWarning: overflow ..."
+            text = f"{w.category.__name__}: {text}"
+        line = text if text.startswith(("warning:", "note:")) else f"warning: {text}"
+        if one_line(line) not in lines:
+            lines.append(one_line(line))
+    if glyphs:
+        shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in glyphs[:8])
+        more = f" and {len(glyphs) - 8} more" if len(glyphs) > 8 else ""
+        lines.append(f"warning: the font{' ' + fonts if fonts else ''} has no glyph for "
+                     f"{shown}{more}; drawn as empty boxes (use a font that has them: "
+                     "matplotlib's rcParams['font.family'])")
+    return lines
+
+
 def write_stderr(line):
-    """``line`` to stderr; a closed or broken stderr is ignored (nothing to tell)."""
+    """``line`` to stderr, on one line (a line break or other control character, e.g.
+    in a file name, is escaped as in ``repr``); a closed or broken stderr is ignored."""
+    line = one_line(line)
     if sys.stderr is None:              # pythonw, or stderr closed before start: print() would use stdout
         return
     try:
@@ -329,25 +406,63 @@ def write_stderr(line):
         pass
 
 
+class StdoutError(OSError):
+    """stdout refused what the user asked for (``> /dev/full``, a full disk): the
+    run fails with exit 2 and one ``error:`` line, as ``cat`` and ``sort`` do."""
+
+
 def print_stdout(text, flush=False):
-    """Print ``text`` to stdout; a reader that went away or a closed stdout
-    (``>&-``) loses the text, not the run."""
+    """Print ``text`` to stdout; a reader that went away (``| head``) or a closed
+    stdout (``>&-``) loses the text, not the run.
+
+    Raises
+    ------
+    StdoutError
+        stdout failed otherwise (e.g. no space left): the lines asked for are lost.
+    """
     try:
         print(text, flush=flush)
     except BrokenPipeError:
         _stdout_gone()
-    except (OSError, ValueError):       # closed (ValueError) or failing stdout
+    except ValueError:                  # closed
         pass
+    except OSError as exc:
+        _stdout_failed(exc)
 
 
-def flush_stdout():
-    """Flush stdout; a closed or broken stdout is ignored."""
+def flush_stdout(check=True):
+    """Flush stdout; a closed or broken stdout is ignored, a failing one raises
+    :class:`StdoutError` (``check=False``: ignored too, for a run already ending
+    with another status)."""
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         _stdout_gone()
-    except (OSError, ValueError, AttributeError):   # stdout closed (None after ``>&-``)
+    except (ValueError, AttributeError):    # stdout closed (None after ``>&-``)
         pass
+    except OSError as exc:
+        if check:
+            _stdout_failed(exc)
+        _stdout_gone()
+
+
+def flushed(status):
+    """``status`` once stdout is flushed, or :attr:`ExitStatus.USAGE` (with its
+    ``error:`` line on stderr) when stdout fails, e.g. ``--help > /dev/full``."""
+    try:
+        flush_stdout()
+    except StdoutError as exc:
+        status, line = exit_status(exc)
+        write_stderr(line)
+    return status
+
+
+def _stdout_failed(exc):
+    """Raise :class:`StdoutError` for ``exc``; stdout becomes devnull first, so the
+    interpreter's own flush at exit has nothing left to fail on."""
+    _stdout_gone()
+    raise StdoutError(exc.errno, f"cannot write to stdout ({exc.strerror or exc}); the "
+                                 "printed lines are lost") from None
 
 
 def _stdout_gone():

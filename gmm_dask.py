@@ -24,14 +24,16 @@ from gmm_blocks import combine, summarise
 __all__ = ["DaskRows", "from_shards"]
 
 
-def _read_shard(path):
-    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False), dtype=float)
+def _read_shard(path, shape):
+    """Shard ``path`` as float64 of ``shape`` (n_i, d): a 1-D shard is one column."""
+    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False),
+                      dtype=float).reshape(shape)
 
 
 def from_shards(paths, shapes):
     """``.npy`` shards (checked already) as one float64 dask array (sum n_i, d), one block
     per shard, each read where its block is computed (a worker reads the file itself)."""
-    return da.concatenate([da.from_delayed(dask.delayed(_read_shard)(path), shape=shape,
+    return da.concatenate([da.from_delayed(dask.delayed(_read_shard)(path, shape), shape=shape,
                                            dtype=np.float64)
                            for path, shape in zip(paths, shapes)], axis=0)
 

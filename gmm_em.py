@@ -25,7 +25,9 @@ scikit-learn to about 1e-6 or better.  It is computed differently:
 Public names: ``GMMState``, ``em_steps``, ``log_responsibilities``,
 ``responsibilities``, ``log_density`` (documented in :mod:`gmm`), and for the
 estimator and ``select_k``: ``initial_params``, ``centred``, ``check_fit_scale``;
-``row_source`` and ``subsample_size`` (data read in blocks, subsampled starts).
+``row_source`` and ``subsample_size`` (data read in blocks, subsampled starts);
+for other fitting rules on the same passes (:mod:`gmm_bayes`): ``fit_source``,
+``start_params`` and ``moment_pass``.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ __all__ = [
     "check_fit_scale",
     "REG_COVAR_DOMINATES",
     "KMEANS_LLOYD_ITERS",
+    "fit_source",
+    "start_params",
+    "moment_pass",
 ]
 
 #: Up to this many features the quadratic-feature E-step is used; above it
@@ -921,8 +926,7 @@ class _InMemory:
     ordered = True
 
     def __init__(self, XT):
-        self.XT = XT
-        self.shape = (XT.shape[1], XT.shape[0])
+        self.XT, self.shape = XT, (XT.shape[1], XT.shape[0])
         self.radius_sq = float(np.einsum("ij,ij->j", XT, XT).max())
 
     def each(self, fn, make_acc):
@@ -1115,3 +1119,80 @@ def log_density(X, weights, means, covariances):
     return log_responsibilities(X, weights, means, covariances)[0]
 
 
+
+
+# --------------------------------------------------------------------------
+# The passes, for other fitting rules on the same engine (gmm_bayes)
+# --------------------------------------------------------------------------
+def fit_source(X, n_components, reg_covar):
+    """X validated as :func:`em_steps` validates it, as a row source of centred rows.
+
+    Parameters
+    ----------
+    X : array-like, np.memmap or dask array of shape (n, d)
+    n_components : int
+    reg_covar : float
+
+    Returns
+    -------
+    data : row source
+        ``data.shape``, ``data.radius_sq``, ``data.each(fn, make_acc)`` (every
+        block of centred rows, one point per column), ``data.sample(idx)``.
+    centre : ndarray (d,)
+        Column means of X (the rows ``data`` hands out are ``x - centre``).
+    Xc : ndarray (n, d) or None
+        The centred data when held in memory (for :func:`start_params`); drop
+        it after the start.
+    """
+    source = row_source(X)
+    if source is not None:
+        return source, _checked_source(source, n_components, reg_covar), None
+    centre, Xc = centred(check_X(X, n_components))
+    check_fit_scale(Xc, reg_covar)
+    return _InMemory(np.ascontiguousarray(Xc.T)), centre, Xc
+
+
+def start_params(data, Xc, n_components, init, covariance_type, reg_covar, rng):
+    """The start ``em_steps(init=init)`` makes: (weights (k,), means (k, d), covariances
+    (k, d, d)) in the centred coordinates of ``data`` (from :func:`fit_source`)."""
+    return _start(data, Xc, n_components, init, covariance_type, reg_covar, rng)
+
+
+def moment_pass(data, log_weights, means, covariances, covariance_type, reg_covar):
+    """One E-step pass over ``data`` and scikit-learn's M-step statistics of it.
+
+    The responsibilities are those of the weighted log-densities
+    ``log_weights_j + log N(x | means_j, covariances_j)``; the log-weights need
+    not be normalised (a variational E-step adds expectations to them).
+
+    Parameters
+    ----------
+    data : row source from :func:`fit_source`
+    log_weights : ndarray (k,)
+    means : ndarray (k, d), centred coordinates
+    covariances : ndarray (k, d, d)
+    covariance_type : str
+    reg_covar : float
+
+    Returns
+    -------
+    labels : ndarray (n,) or lazy dask array
+        Most responsible component of each row.
+    log_norm : float
+        ``sum_i log sum_j exp(weighted log-density)`` over the rows.
+    nk : ndarray (k,)
+        Responsibility sums plus ``10 * eps`` (scikit-learn's counts).
+    xk : ndarray (k, d)
+        Responsibility-weighted means (centred).
+    sk : ndarray (k, d, d)
+        scikit-learn's covariance estimates of the type, ``reg_covar`` added,
+        as full matrices (tied: k equal copies; spherical: ``var * I``).
+    """
+    shift = float(np.max(log_weights))
+    params = _Params(np.exp(log_weights - shift), means, covariances, data.radius_sq,
+                     fitting=True)
+    labels, stats = _pass(data, params, True)
+    _, xk, sk, exact = _m_step(stats.finish(), covariance_type, reg_covar)
+    if exact.any():
+        sk = _exact_m_step(data, params, covariance_type, reg_covar, xk, sk, exact)
+    return labels, stats.total + data.shape[0] * shift, stats.r + _EPS10, xk, sk

@@ -237,9 +237,10 @@ class FitRun:
             raise ValueError("no EM state yet: run the animation (or call .run()) first")
         o, start = self.options, self._initial_user_params()
         return gmm.GaussianMixture.from_state(
-            last, lower_bounds=self.record.log_likelihoods, converged=last.converged,
-            initial_params=start, feature_names=self.feature_names,
-            covariance_type=o.covariance_type, tol=o.tol, max_iter=o.max_iter, init=start)
+            last, dict(covariance_type=o.covariance_type, tol=o.tol, max_iter=o.max_iter,
+                       init=start),
+            lower_bounds=self.record.log_likelihoods, converged=last.converged,
+            initial_params=start, feature_names=self.feature_names)
 
     def _initial_user_params(self):
         return params_to_user_units(self._params[min(self._params)], self.centre, self.scale)
@@ -287,12 +288,6 @@ class FitRun:
         axes = self.n_features if self.projection is None else len(self.projection[0])
         return scene_to_fit_units(coords, axes, self.centre / self.display_unit,
                                   self.scale / self.display_unit, self.projection)
-
-    @property
-    def view_axes(self):
-        """How many data coordinates a click in the scene has: 2 (x, y), or 1 for a
-        scene whose points are drawn along x only (``points`` of shape (n,) or (n, 1))."""
-        return 1 if np.ndim(self.points) == 1 else int(np.shape(self.points)[1])
 
     def fit_params(self, iteration):
         """(weights (k,), means (k, d), covariances (k, d, d)) in fit units at

@@ -12,6 +12,7 @@ of ``.npy`` shards becomes a ``dask.array`` (dask imported only then).  ``data_g
 """
 from __future__ import annotations
 
+import csv
 import os
 import stat
 import warnings
@@ -42,6 +43,21 @@ class IndexColumnWarning(UserWarning):
 
 
 # --------------------------------------------------------------------------- loading
+
+
+def path_text(path):
+    """``os.fspath(path)`` as text; TypeError for bytes (the messages name files as text).
+
+    Raises
+    ------
+    TypeError
+        ``path`` is bytes (decode it first) or not a path at all.
+    """
+    name = os.fspath(path)
+    if isinstance(name, bytes):
+        raise TypeError(f"path must be a str or os.PathLike giving a str, not bytes; decode "
+                        f"it first, e.g. {name[:40]!r}.decode()")
+    return name
 
 
 def _open_regular(path):
@@ -200,6 +216,7 @@ def _mapped(name):
         raise DataError(f"{name}: cannot be memory-mapped ({first})") from None
     if not X.flags.c_contiguous:
         return None
+    X = X.reshape(len(X), -1)           # a 1-D file: one column
     n, bad, first = X.shape[0], 0, None
     for a in range(0, n, gmm_blocks.BLOCK_ROWS):
         block = X[a:a + gmm_blocks.BLOCK_ROWS]
@@ -328,9 +345,15 @@ def _pick_delimiter(lines):
 
 
 def _split(line, delimiter):
+    """The fields of one line, stripped; a delimited line with quotes is read by
+    Python's :mod:`csv` (so ``"weight, kg"`` is one field, its quotes removed)."""
     if delimiter is None:
         return line.split()
-    return [field.strip() for field in line.split(delimiter)]
+    if '"' in line:
+        fields = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
+    else:
+        fields = line.split(delimiter)
+    return [field.strip() for field in fields]
 
 
 def _is_number(field):
@@ -348,7 +371,8 @@ def _header_and_data(lines, delimiter):
     if lines:
         fields = _split(lines[0], delimiter)
         if not all(_is_number(_dequote(f)) for f in fields):      # "1.5","2" is data
-            names = [_unquote(f) for f in fields]
+            csv_read = delimiter is not None and '"' in lines[0]     # unquoted already
+            names = fields if csv_read else [_unquote(f) for f in fields]
             return names, lines[1:]
     return None, lines
 
@@ -386,7 +410,7 @@ def _is_row_index(header, first_line, delimiter, first_column):
         return False
     unnamed = header[0] == "" and len(header) == n_columns
     nameless = (len(header) == n_columns - 1
-                and (delimiter in (None, "\t") or fields[0].startswith('"')))
+                and (delimiter in (None, "\t") or first_line.startswith('"')))
     if not (unnamed or nameless):
         return False
     first = np.asarray(first_column, dtype=float)
@@ -548,7 +572,7 @@ def column_names(path):
     DataError
         If the file is missing, a directory, unreadable or of an unsupported type.
     """
-    name = os.fspath(path)
+    name = path_text(path)
     fh = _open_regular(name)
     with fh:
         if _extension(name) == ".npy":
@@ -631,12 +655,18 @@ def load_table(path, *, columns=None, mmap=False):
     Parameters and errors as :func:`load_points`. ``index`` holds the row
     index that was left out (pandas' ``to_csv``, R's ``write.csv``), so
     results can be written back beside it, row by row.  A directory of
-    ``.npy`` files (shards of one array, concatenated in name order) is read
-    as a ``dask.array``, one block per shard (needs dask: ``pip install
-    .[dask]``).
+    ``.npy`` files (shards of one array, concatenated in name order; 1-D
+    shards are one column) is read as a ``dask.array``, one block per shard
+    (needs dask: ``pip install .[dask]``); ``columns`` then chooses by
+    0-based number, as for a ``.npy`` file.
     """
-    if os.path.isdir(os.fspath(path)):
-        return Table(_read_shards(os.fspath(path)), None)
+    name = path_text(path)
+    if os.path.isdir(name):
+        X = _read_shards(name)
+        if columns is not None:     # numbers only, as for a .npy file: shards have no header
+            X = X[:, _resolve_columns(name, columns, None, X.shape[1],
+                                      "each shard (no header: choose by number)")]
+        return Table(X, None)
     return _read(path, columns, mmap)
 
 
@@ -670,14 +700,15 @@ def _read_shards(name):
 def _read(path, columns, mmap=False):
     """The :class:`Table` of ``path`` (the one body of load_points and load_table, so
     the IndexColumnWarning points at their caller)."""
-    name = os.fspath(path)
+    name = path_text(path)
     fh = _open_regular(name)
     info = {}
     with fh:
         if _extension(name) == ".npy":
             X = _load_npy(name, fh, mmap and columns is None)
             if columns is not None:
-                X = X[:, _resolve_columns(name, columns, None, X.shape[1])]
+                X = X[:, _resolve_columns(name, columns, None, X.shape[1],
+                                      "each shard (no header: choose by number)")]
             return Table(X, None)
         X, names = _load_text(name, fh, columns, info)
     return Table(X, names, info.get("index"))
@@ -710,10 +741,16 @@ def _file_header(header, data, delimiter):
 _MAX_COLUMN_DIGITS = 12
 
 
-def _resolve_columns(name, columns, header, n_columns):
-    """0-based file column numbers of ``columns`` (names or numbers), checked."""
-    if isinstance(columns, str):
-        specs = columns.split(",")
+def _resolve_columns(name, columns, header, n_columns, holder="the file"):
+    """0-based file column numbers of ``columns`` (names or numbers), checked;
+    ``holder`` names what has the columns in messages."""
+    if isinstance(columns, str) and header is not None and columns.strip() in header:
+        specs = [columns]           # one name that holds a comma: "weight, kg"
+    elif isinstance(columns, str):  # names split as CSV: '"weight, kg",age' is two
+        try:
+            specs = next(csv.reader([columns], skipinitialspace=True), [""])
+        except csv.Error:           # a line break in the text: plain commas
+            specs = columns.split(",")
     elif isinstance(columns, (list, tuple, np.ndarray)):
         specs = list(columns)
     else:
@@ -722,10 +759,10 @@ def _resolve_columns(name, columns, header, n_columns):
     if not specs or all(isinstance(s, str) and not s.strip() for s in specs):
         raise DataError(f"{name}: no columns chosen (columns is empty); give at least one "
                         "column name or 0-based number, e.g. 0,1 (one column: 1-D data)")
-    numbered = f"the file has {n_columns} column{'s' if n_columns != 1 else ''}, numbered " \
+    numbered = f"{holder} has {n_columns} column{'s' if n_columns != 1 else ''}, numbered " \
                f"0 to {n_columns - 1}"
     if header is not None:
-        shown = ", ".join(h or "(row index)" for h in header[:12])
+        shown = ", ".join((repr(h) if "," in h else h) or "(row index)" for h in header[:12])
         numbered += f" ({shown}{', ...' if len(header) > 12 else ''})"
     chosen = []
     for spec in specs:

@@ -34,7 +34,8 @@ from gmm_core import (
 from gmm_em import GMMState, em_steps, initial_params, log_responsibilities
 from gmm_params import load_params, save_params
 
-__all__ = ["GaussianMixture", "NotFittedError", "ConvergenceWarning", "to_sklearn_shape"]
+__all__ = ["GaussianMixture", "NotFittedError", "ConvergenceWarning", "to_sklearn_shape",
+           "EstimatorProtocol", "fit_input", "continues_warm"]
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -59,7 +60,7 @@ class ConvergenceWarning(UserWarning):
 _WITH_SKLEARN = {}
 
 
-def _sklearn_flavoured(cls):
+def sklearn_flavoured(cls):
     """``cls``, or a subclass of ``cls`` and scikit-learn's class of the same name.
 
     scikit-learn is never imported for this: its class is mixed in only when
@@ -93,7 +94,7 @@ def _unpickle_flavoured(name, args):
         import sklearn  # noqa: F401  (the pickled instance was one of its classes too)
     except ImportError:
         pass
-    return _sklearn_flavoured(cls)(*args)
+    return sklearn_flavoured(cls)(*args)
 
 
 #: scikit-learn's ``init_params`` values and the :func:`em_steps` init each runs
@@ -107,7 +108,7 @@ _ILL_DEFINED = ("Fitting the mixture model failed because some components have i
                 "input data.")
 
 
-def _mixture_input(X, name="X"):
+def mixture_input(X, name="X"):
     """Validate data for :class:`GaussianMixture` as scikit-learn would accept it.
 
     Parameters
@@ -527,7 +528,8 @@ def sample_mixture(state, n_samples, rng):
     return X, y
 
 
-def _is_default(value, default):
+def is_default(value, default):
+    """Whether a constructor parameter still has its default (``repr`` leaves those out)."""
     try:
         return value is default or (type(value) is type(default) and bool(value == default))
     except Exception:  # arrays and the like
@@ -722,7 +724,7 @@ class GaussianMixture:
     def __repr__(self):
         changed = [f"{name}={value!r}" for (name, value), default
                    in zip(self.get_params().items(), self._param_defaults().values())
-                   if not _is_default(value, default)]
+                   if not is_default(value, default)]
         return f"{type(self).__name__}({', '.join(changed)})"
 
     def __sklearn_tags__(self):
@@ -736,7 +738,7 @@ class GaussianMixture:
 
     def _check_fitted(self):
         if not hasattr(self, "state_"):
-            raise _sklearn_flavoured(NotFittedError)(
+            raise sklearn_flavoured(NotFittedError)(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
                 "appropriate arguments before using this estimator.")
 
@@ -764,7 +766,7 @@ class GaussianMixture:
         if type(X).__module__.split(".")[0] == "dask":    # fitted block by block, in place
             X64, dtype, names = X, np.dtype(np.float64), None
         else:
-            X64, dtype, names = _mixture_input(X)
+            X64, dtype, names = mixture_input(X)
         k, d = p["k"], X64.shape[1]
         check_fit_data(X64, k)
         start = user_start(self, p, d)
@@ -779,55 +781,50 @@ class GaussianMixture:
                         (self.state_, self.lower_bound_) if warm else None,
                         self.keep_history, isinstance(self.init, (tuple, list)))
         self._set_fitted(best.last, converged=best.converged, lower_bound=best.lower_bound,
-                         lower_bounds=best.lower_bounds,
+                         lower_bounds=best.lower_bounds, dtype=dtype, feature_names=names,
                          initial_params=(best.first.weights, best.first.means,
                                          best.first.covariances),
-                         history=best.history if self.keep_history else None,
-                         feature_names=names, dtype=dtype)
+                         history=best.history if self.keep_history else None)
         if not self.converged_ and p["max_iter"] > 0:
             warnings.warn("Best performing initialization did not converge. Try different init "
                           "parameters, or increase max_iter, tol, or check for degenerate data.",
-                          _sklearn_flavoured(ConvergenceWarning), stacklevel=3)
+                          sklearn_flavoured(ConvergenceWarning), stacklevel=3)
         return X64
 
-    def _set_fitted(self, state, *, converged, lower_bound, lower_bounds, initial_params=None,
-                    history=None, feature_names=None, dtype=np.float64):
+    def _set_fitted(self, state, *, lower_bound, lower_bounds=(), converged=False,
+                    initial_params=None, history=None, feature_names=None, dtype=np.float64):
         """Set every fitted attribute from the last state ``state`` (scikit-learn's
         shapes, in ``dtype``); the one place they are set. None removes an
         optional attribute left by an earlier fit."""
-        fitted = fitted_attributes(state, self.covariance_type, dtype)
-        fitted.update(converged_=bool(converged), n_iter_=int(state.iteration),
-                      lower_bound_=float(lower_bound),
-                      lower_bounds_=[float(v) for v in lower_bounds])
-        optional = {"initial_params_": None if initial_params is None else
-                    tuple(np.array(a) for a in initial_params),
-                    "history_": history, "feature_names_in_": feature_names}
-        for name, value in {**fitted, **optional}.items():
+        start = initial_params and tuple(map(np.array, initial_params))
+        for name, value in {**fitted_attributes(state, self.covariance_type, dtype),
+                            "converged_": bool(converged), "n_iter_": int(state.iteration),
+                            "lower_bound_": float(lower_bound), "initial_params_": start,
+                            "lower_bounds_": [float(v) for v in lower_bounds],
+                            "history_": history, "feature_names_in_": feature_names}.items():
             if value is not None:
                 setattr(self, name, value)
             elif hasattr(self, name):
                 delattr(self, name)
 
     @classmethod
-    def from_state(cls, state, *, lower_bounds=(), converged=False, initial_params=None,
-                   feature_names=None, **params):
+    def from_state(cls, state, params, **fitted):
         """A fitted estimator whose last state is ``state`` (a :class:`GMMState` in the
-        data's units), built with ``params`` (``covariance_type``, ``init``, ...).
+        data's units), built with the constructor's ``params`` (a dict:
+        ``covariance_type``, ``init``, ...).
 
-        ``lower_bounds``: the log-likelihood history; ``feature_names``: the
-        column names of the data (scikit-learn's ``feature_names_in_``).
+        ``fitted``: ``lower_bounds`` (the log-likelihood history), ``converged``,
+        ``initial_params``, ``feature_names`` (scikit-learn's ``feature_names_in_``).
         """
         model = cls(len(state.weights), **params)
-        model._set_fitted(state, converged=converged, lower_bound=state.log_likelihood,
-                          lower_bounds=lower_bounds, initial_params=initial_params,
-                          feature_names=feature_names)
+        model._set_fitted(state, lower_bound=state.log_likelihood, **fitted)
         return model
 
     # -- using the fitted model ------------------------------------------------------
     def _predict_input(self, X):
         """Validated float64 X (n, d) and the dtype of the results, after the fitted checks."""
         self._check_fitted()
-        X64, dtype, names = _mixture_input(X)
+        X64, dtype, names = mixture_input(X)
         cls = type(self).__name__
         check_feature_names(getattr(self, "feature_names_in_", None), names, cls)
         if X64.shape[1] != self.n_features_in_:
@@ -898,8 +895,9 @@ class GaussianMixture:
                          covariances=p["covariances"],
                          log_likelihood=float(hist[-1]) if len(hist) else float("nan"),
                          labels=np.empty(0, dtype=np.int32), converged=False)
-        return cls.from_state(state, lower_bounds=hist, covariance_type=p["covariance_type"],
-                              init=(p["weights"], p["means"], p["covariances"]))
+        return cls.from_state(state, {"covariance_type": p["covariance_type"],
+                                      "init": (p["weights"], p["means"], p["covariances"])},
+                              lower_bounds=hist)
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the fitted mixture.
@@ -921,3 +919,116 @@ class GaussianMixture:
         self._check_fitted()
         return sample_mixture(self.state_, n_samples,
                               self.random_state if random_state is None else random_state)
+
+
+class EstimatorProtocol:
+    """scikit-learn's estimator protocol for a class whose constructor takes only
+    keyword parameters stored under their own names: ``get_params``,
+    ``set_params``, ``repr``, tags and the fitted check (``state_`` set by ``fit``).
+    """
+
+    #: read by scikit-learn < 1.6 (newer versions call ``__sklearn_tags__``)
+    _estimator_type = "DensityEstimator"
+
+    @classmethod
+    def _param_defaults(cls):
+        """Constructor parameter -> default, in signature order."""
+        return {p.name: p.default for p in inspect.signature(cls.__init__).parameters.values()
+                if p.name != "self"}
+
+    def get_params(self, deep=True):
+        """The constructor's parameters, ``{name: value}`` (nothing is nested, so ``deep``
+        changes nothing)."""
+        return {name: getattr(self, name) for name in self._param_defaults()}
+
+    def set_params(self, **params):
+        """Set constructor parameters by name (checked at the next ``fit``); returns self."""
+        valid = self._param_defaults()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"Invalid parameter {name!r} for estimator "
+                                 f"{type(self).__name__}; valid parameters are: "
+                                 f"{', '.join(valid)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        changed = [f"{name}={value!r}" for (name, value), default
+                   in zip(self.get_params().items(), self._param_defaults().values())
+                   if not is_default(value, default)]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def __sklearn_tags__(self):
+        """scikit-learn's tags (only scikit-learn >= 1.6 calls this, so it may import it)."""
+        from sklearn.utils import Tags, TargetTags
+        return Tags(estimator_type="density_estimator", target_tags=TargetTags(required=False),
+                    transformer_tags=None, regressor_tags=None, classifier_tags=None)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "state_")
+
+    def _check_fitted(self):
+        if not hasattr(self, "state_"):
+            raise sklearn_flavoured(NotFittedError)(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator.")
+
+    # -- the steps every mixture estimator shares (hooks: ``_fit``, ``_log_resp_of``) --
+    def fit(self, X, y=None):
+        """Fit the mixture to X (n, d) (``n_init`` runs, the best kept); returns self."""
+        self._fit(X)
+        return self
+
+    def fit_predict(self, X, y=None):
+        """Fit, then the labels of X under the final parameters, (n,); equals
+        ``fit(X).predict(X)``."""
+        X64 = self._fit(X)
+        return self._log_resp_of(X64)[1].argmax(axis=1)
+
+    def _predict_input(self, X):
+        """Validated float64 X (n, d) and its dtype, after the fitted checks."""
+        self._check_fitted()
+        X64, dtype, names = mixture_input(X)
+        cls = type(self).__name__
+        check_feature_names(getattr(self, "feature_names_in_", None), names, cls)
+        if X64.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X64.shape[1]} features, but {cls} is expecting "
+                             f"{self.n_features_in_} features as input (it was fitted on "
+                             f"{self.n_features_in_})")
+        return X64, dtype
+
+    def predict(self, X):
+        """Most responsible component of each row of X, shape (n,)."""
+        X64, _ = self._predict_input(X)
+        return self._log_resp_of(X64)[1].argmax(axis=1)
+
+    def score(self, X, y=None):
+        """Mean of :meth:`score_samples` over the rows of X."""
+        return float(self.score_samples(X).mean())
+
+    def _set_optional(self, name, value):
+        """Set attribute ``name``, or remove it (from an earlier fit) when ``value`` is None."""
+        if value is not None:
+            setattr(self, name, value)
+        elif hasattr(self, name):
+            delattr(self, name)
+
+
+def fit_input(X):
+    """X for ``fit``: (X64, dtype, feature names), a dask array passed through as it is
+    (fitted block by block, in place)."""
+    if type(X).__module__.split(".")[0] == "dask":
+        return X, np.dtype(np.float64), None
+    return mixture_input(X)
+
+
+def continues_warm(est, k, d):
+    """Whether ``fit`` continues from the fitted model (``warm_start`` and fitted);
+    ValueError when its shape differs from ``k`` components and ``d`` features."""
+    warm = bool(est.warm_start) and hasattr(est, "converged_") and hasattr(est, "state_")
+    if warm and est.state_.means.shape != (k, d):
+        raise ValueError(f"warm_start=True continues from the fitted model, which has "
+                         f"{est.state_.means.shape[0]} components and "
+                         f"{est.state_.means.shape[1]} features, but n_components={k} and "
+                         f"X has {d} features; set warm_start=False to fit afresh")
+    return warm

@@ -488,9 +488,10 @@ def save_run_params(command_line, record, options, column_names=None):
 LABEL_EXTENSIONS = (".csv",)
 
 
-def check_labels_path(command_line):
-    """Raise :class:`gmm_cli.UsageError` unless ``--save-labels`` can take a new CSV file."""
-    path = command_line.save_labels
+def check_labels_path(path):
+    """Raise :class:`gmm_cli.UsageError` unless ``--save-labels`` ``path`` can take a new
+    CSV file (that it names no input or other output is
+    :func:`gmm_cli.check_distinct_files`)."""
     if not path:
         raise UsageError("--save-labels is empty; give the path of a .csv file")
     ext = os.path.splitext(path)[1].lower()
@@ -500,12 +501,6 @@ def check_labels_path(command_line):
     problem = target_problem(path)
     if problem is not None:
         raise UsageError(f"--save-labels {echo(path)}: {problem}; choose another path")
-    same = [flag for flag, other in (("--save", command_line.save),
-                                     ("--save-params", command_line.save_params))
-            if other is not None and os.path.abspath(other) == os.path.abspath(path)]
-    if same:
-        raise UsageError(f"--save-labels and {same[0]} name the same file {echo(path)}; "
-                         "give each its own")
 
 
 def save_labels(path, fit, index=None):

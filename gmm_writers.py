@@ -3,8 +3,8 @@
 Each writer takes finished RGB frames one at a time (``add(rgb)``), never
 holds the whole animation, and writes into a temporary file that
 :class:`gmm_atomic.AtomicFile` renames into place only when everything succeeded.
-``WRITERS`` maps a file extension to its writer class;
-:func:`check_save_path` refuses a ``--save`` target before any work.
+``WRITERS`` maps a file extension to its writer class; every writer is a
+:class:`Writer`; :func:`check_save_path` refuses a ``--save`` target before any work.
 """
 
 import base64
@@ -12,6 +12,7 @@ import io
 import os
 import shutil
 import tempfile
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from PIL import GifImagePlugin, Image
@@ -19,13 +20,50 @@ from PIL import GifImagePlugin, Image
 from gmm_atomic import target_problem
 from gmm_cli import UsageError
 
-__all__ = ["PaletteQuantizer", "GifWriter", "HtmlWriter", "Mp4Writer", "PngWriter",
-           "WRITERS", "SUPPORTED_EXTENSIONS", "HOLD_SECONDS", "mp4_problem", "check_save_path"]
+__all__ = ["Writer", "PaletteQuantizer", "GifWriter", "HtmlWriter", "Mp4Writer", "PngWriter",
+           "WRITERS", "SUPPORTED_EXTENSIONS", "HOLD_SECONDS", "mp4_problem", "even_pixels",
+           "check_save_path"]
 
 HOLD_SECONDS = 1.0            # saved animations hold the last frame this long
 
+
+@runtime_checkable
+class Writer(Protocol):
+    """What :meth:`gmm_animator.Animator.save` needs of a writer.
+
+    Made as ``WriterType(target, size, fps, quantizer)``: ``target`` an open
+    binary file, or a path for the writers that :data:`WRITERS` marks so;
+    ``size`` (width, height) in pixels; ``quantizer`` a
+    :class:`PaletteQuantizer` for palette formats (else None).
+
+    Attributes
+    ----------
+    needs_every_frame : bool
+        False: only the last frame is written (``add`` is called once).
+    """
+
+    needs_every_frame: bool
+
+    def add(self, rgb):
+        """Take the next frame, an (H, W, 3) uint8 array."""
+
+    def finish(self):
+        """Write what is still held (the last frame's hold, a trailer)."""
+
+    def abort(self):
+        """Give up after an error: release resources, write nothing more."""
+
 def extension(path):
     return os.path.splitext(path)[1].lower()
+
+
+def even_pixels(length):
+    """Whole pixels for a figure side of ``length`` pixels (inches x dpi): the nearest
+    whole number (halves up, and 1e-6 of float error forgiven, so 10.8 x 100 is 1080),
+    then down to an even number, at least 2. H.264 video (yuv420p) needs even sides;
+    every format gets the same size, so ``--size 3.01 3.01`` is 300 x 300 pixels."""
+    whole = int(np.floor(float(length) + 0.5 + 1e-6))
+    return max(2, whole - whole % 2)
 
 
 # --------------------------------------------------------------------------- #
@@ -284,7 +322,9 @@ class Mp4Writer:
     """H.264 MP4 through the ffmpeg binary shipped by ``imageio-ffmpeg``.
 
     Frames are piped to ffmpeg as they come; the last frame is repeated
-    ``round(hold * fps)`` times. Frame sizes are multiples of 16.
+    ``round(hold * fps)`` times. Frames are written at their own size
+    (no rescaling to multiples of 16); a frame with an odd side, which
+    H.264's yuv420p cannot hold, gets its last row or column repeated.
     """
 
     needs_every_frame = True
@@ -297,8 +337,10 @@ class Mp4Writer:
         self.hold = hold
         self.n_frames = 0
         self._last = None
+        self._pad = (size[0] % 2, size[1] % 2)
+        size = (size[0] + self._pad[0], size[1] + self._pad[1])
         self._gen = imageio_ffmpeg.write_frames(
-            path, size, fps=self.fps, codec="libx264", quality=8, macro_block_size=16,
+            path, size, fps=self.fps, codec="libx264", quality=8, macro_block_size=1,
             ffmpeg_log_level="quiet", pix_fmt_in="rgb24", pix_fmt_out="yuv420p")
         self._gen.send(None)
 
@@ -311,6 +353,8 @@ class Mp4Writer:
 
     def add(self, rgb):
         frame = np.ascontiguousarray(rgb)
+        if any(self._pad):
+            frame = np.pad(frame, ((0, self._pad[1]), (0, self._pad[0]), (0, 0)), mode="edge")
         self._send(frame)
         self._last = frame
         self.n_frames += 1

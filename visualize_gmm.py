@@ -46,7 +46,7 @@ from gmm_options import (
     MAX_SEED, MIN_DPI, MIN_FPS, MIN_INCHES, MIN_RADIUS, CommandLine, Options, check_fps,
     size_problem,
 )
-from gmm_teaching import CriterionCurvesView, CriterionCurveView
+from gmm_plot import check_title
 from gmm_transforms import format_selection_table, select_components, view_of
 from gmm_transforms import format_selection_grid, select_components_by_type
 from gmm_window import KEYS, LiveWindow
@@ -240,6 +240,7 @@ def _add_figure_arguments(p):
     """--title, --size and --dpi: the figure for slides and print."""
     g = p.add_argument_group("figure")
     g.add_argument(*FLAGS["title"], dest="title", default=None, metavar="TEXT",
+                   type=gmm_cli.checked(check_title),
                    help="a title above the figure (and in the live window's title bar)")
     g.add_argument(*FLAGS["size"], dest="size", nargs=2, type=_inches, default=None, metavar=("W", "H"),
                    help=f"figure width and height in inches ({MIN_INCHES:g} to "
@@ -414,13 +415,6 @@ def _plan(cl, options, X, signals):
     n = len(X) if X is not None else options.n_points
     if options.dims is not None:
         view_of(np.zeros((1, d)), options.dims)          # raises on a bad --dims
-    if cl.save_params is not None:
-        try:
-            gmm_params.check_params_path(cl.save_params)
-        except gmm_params.ParamsError as exc:
-            raise UsageError(f"--save-params {exc}") from None
-    if cl.save_labels is not None:
-        gmm_params.check_labels_path(cl)
     if X is not None:
         flags = [flag for flag, given in (("--save-params", cl.save_params is not None),
                                           ("--init-params", cl.init_params is not None),
@@ -478,25 +472,6 @@ def _choose(cl, options, X, rng, signals):
     return _Plan(options, X, true_components, rng, selection, sampled)
 
 
-#: pixels of the --covariance-type all panel (curves plus the legend below them)
-CRITERION_CURVES_WIDTH = 340
-
-
-def _add_criterion_panel(anim, selection):
-    """The --select-k criterion curve beside the scene."""
-    rows, best_k, criterion = selection
-    if isinstance(best_k, tuple):           # --covariance-type all: one curve per type
-        ax = anim.add_side_axes("criterion", width=CRITERION_CURVES_WIDTH, margins=(64, 16))
-        anim.add_view(CriterionCurvesView(ax, rows, best_k, criterion=criterion))
-        anim.fit_margins()
-        return
-    ax = anim.add_side_axes("criterion")
-    anim.add_view(CriterionCurveView(
-        ax, [r["k"] for r in rows], [r[criterion] for r in rows], best_k,
-        label=criterion.upper(), excluded=[r["k"] for r in rows if r["degenerate"]]))
-    anim.fit_margins()
-
-
 def _run(cl, signals):
     """Check every input, then animate into the window or a file; returns ExitStatus.OK."""
     save, notes = cl.save, []       # notes: printed once the run cannot fail
@@ -505,6 +480,16 @@ def _run(cl, signals):
     problem = cl.conflict()
     if problem:
         raise UsageError(problem)
+    if cl.save_params is not None:
+        try:
+            gmm_params.check_params_path(cl.save_params)
+        except gmm_params.ParamsError as exc:
+            raise UsageError(f"--save-params {exc}") from None
+    if cl.save_labels is not None:
+        gmm_params.check_labels_path(cl.save_labels)
+    gmm_cli.check_distinct_files(
+        [("--save", save), ("--save-params", cl.save_params), ("--save-labels", cl.save_labels)],
+        [("--load_path", cl.load_path), ("--init-params", cl.init_params)])
     table = _load(cl, notes) if cl.load_path is not None else gmm_load.Table(None, None)
     X, names, options = gmm_scene1d.command_line_data(cl.options, table.X, table.names)
     n = len(X) if X is not None else options.n_points
@@ -516,10 +501,9 @@ def _run(cl, signals):
         save = free_name(DEFAULT_SAVE)     # never replaces a file the user did not name
         check_save_path(save)
     plan = _plan(cl, options, X, signals)     # may sample X; fits --select-k
-    anim = build_animator(plan.options, plan.X, rng=plan.rng, true_components=plan.true_components,
-                      column_names=names, interactive=live, shared_scale=plan.sampled)
-    if plan.selection is not None:
-        _add_criterion_panel(anim, plan.selection)
+    anim = build_animator(plan.options, plan.X, rng=plan.rng,
+                          true_components=plan.true_components, column_names=names,
+                          interactive=live, shared_scale=plan.sampled, selection=plan.selection)
     if live:
         _print_notes(notes, options.quiet)
         source = (os.path.basename(cl.load_path) if cl.load_path else
@@ -542,7 +526,7 @@ def _run(cl, signals):
         else:
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
         _save_results(cl, anim, plan.options, names, table.index, notes)
-    gmm_cli.flush_stdout()
+        gmm_cli.flush_stdout()      # --print_ll > /dev/full fails the run: no file kept
     _print_notes(notes, options.quiet)
     return ExitStatus.OK
 
@@ -608,21 +592,19 @@ def main(argv=None):
         gmm_cli.write_stderr(line)
         return status
     except SystemExit as exc:        # --help, --version
-        gmm_cli.flush_stdout()
-        return int(exc.code or 0)
+        return gmm_cli.flushed(int(exc.code or 0))
     try:
         with warnings.catch_warnings(record=True) as caught, \
                 gmm_cli.held_log_records() as logged, gmm_cli.SignalPolicy() as signals:
             status = _run(cl, signals)
-        for w in caught:                        # the run succeeded: now show them
-            gmm_cli.write_stderr(gmm_cli.one_line(warnings.formatwarning(
-                w.message, w.category, w.filename, w.lineno, line="").strip()))
+        for line in gmm_cli.warning_lines(caught):     # the run succeeded: now show them
+            gmm_cli.write_stderr(line)
         for record in logged:                   # e.g. matplotlib's first-run font cache note
             gmm_cli.write_stderr(gmm_cli.one_line(record.getMessage()))
         return status
     except (Exception, KeyboardInterrupt, gmm_cli.Terminated) as exc:
         if isinstance(exc, (KeyboardInterrupt, gmm_cli.Terminated)):
-            gmm_cli.flush_stdout()
+            gmm_cli.flush_stdout(check=False)
         status, line = gmm_cli.exit_status(exc)
         gmm_cli.write_stderr(line)
         return status

@@ -1,4 +1,5 @@
-"""The README's clicked-start GIF: two runs on the same data, started from clicked means.
+"""The clicked-start GIF of docs/live-window.md: two runs on the same data,
+started from clicked means.
 
 Left: two of the three means clicked in one cluster and the third between
 the other two; EM keeps that split and converges to a local optimum with a

@@ -1,11 +1,15 @@
-"""The commands the README shows, in one place.
+"""The commands the README and the docs/ pages show, in one place.
 
-Each test file runs its own section's commands verbatim; test_readme checks
-that every command in README.md's ```bash blocks is one of these (so the README
-cannot show a command no test runs), and test_visualize_gmm and test_data_gen check the
-``python visualize_gmm.py`` and example-data lines.
+Each test file runs its own page's commands verbatim; test_readme checks that
+every command in the ```bash blocks of README.md and docs/*.md is one of these
+(so no page can show a command no test runs), and test_visualize_gmm and
+test_data_gen check the ``python visualize_gmm.py`` and example-data lines.
 """
+import glob
+import os
 import re
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 #: the README's first section, exactly: what a newcomer types on a fresh machine
 #: (.ci/run runs the second one verbatim in a fresh venv)
@@ -14,7 +18,8 @@ SETUP_COMMANDS = [
     "pip install -r requirements-dev.txt && python -m pytest -q",
 ]
 
-#: the README's "Usage" commands; test_visualize_gmm runs each as shown and
+#: the commands of docs/usage.md ("Running it, and saving"; the README shows
+#: the first with --save out.gif and --save out.html); test_visualize_gmm runs each as shown and
 #: with one form of saving from SAVE_FORMS (USAGE_RUNS), so every command and
 #: every form of saving runs at least once without running every pair
 USAGE_COMMANDS = [
@@ -27,8 +32,9 @@ SAVE_FORMS = ["--save out.gif", "-s out.gif", "--save out.mp4", "--save out.html
 USAGE_RUNS = USAGE_COMMANDS + [
     f"{USAGE_COMMANDS[i % len(USAGE_COMMANDS)]} {s}" for i, s in enumerate(SAVE_FORMS)]
 
-#: the commands that made the README's GIFs examples/demo.gif, examples/circles.gif
-#: and examples/customers.gif
+#: the commands that made the GIFs examples/demo.gif, examples/circles.gif
+#: (docs/usage.md) and examples/customers.gif (docs/real-data.md); test_readme
+#: runs them verbatim over a fresh clone's files
 EXAMPLE_COMMANDS = [
     "-k 5 -m 5 --seed 32 --save examples/demo.gif",
     "-k 20 --load_path examples/circles.npy --init kmeans++ -i 100 --fps 15 --seed 0 "
@@ -37,11 +43,12 @@ EXAMPLE_COMMANDS = [
     "--save examples/customers.gif",
 ]
 
-#: the script that made examples/clicked_start.gif (the "Hands on" section);
+#: the script that made examples/clicked_start.gif (docs/live-window.md, "Hands on");
 #: test_readme runs it verbatim over a fresh clone's files
 CLICKED_START_SCRIPT = "python examples/clicked_start.py"
 
-#: the README's "Real data" commands besides its GIF: the script that writes
+#: docs/real-data.md's "Mixed units" commands besides its GIF (the results
+#: command is in the README too): the script that writes
 #: examples/customers.csv, and a run that takes its results away; test_readme
 #: runs them verbatim over a fresh clone's files
 CUSTOMERS_SCRIPT = "python examples/make_customers.py"
@@ -50,7 +57,7 @@ RESULTS_COMMANDS = [
     "--save-labels labels.csv --save-params fit.json --save fit.png",
 ]
 
-#: the commands that made examples/gallery/ (teaching views); test_gmm_teaching runs
+#: the commands that made examples/gallery/ (docs/teaching.md); test_gmm_teaching runs
 #: them verbatim in a scratch directory
 GALLERY_OPTIONS = "-k 4 -m 4 -N 400 --max_radius 5 --seed 16"
 GALLERY_COMMANDS = [
@@ -62,8 +69,9 @@ GALLERY_COMMANDS = [
     "--save examples/gallery/all_views.png",
 ]
 
-#: the analysis commands (the first two made examples/choosing_k.png and
-#: examples/iris.gif); test_visualize_gmm_analysis runs them verbatim in a scratch copy of examples/
+#: the analysis commands of docs/choosing-k.md and docs/real-data.md (the first
+#: two made examples/choosing_k.png and examples/iris.gif; the third is in the
+#: README too); test_visualize_gmm_analysis runs them verbatim in a scratch copy of examples/
 ANALYSIS_COMMANDS = [
     "-m 4 -N 800 --select-k 1:8 --n-init 3 --seed 2 --save examples/choosing_k.png",
     "-k 3 --load_path examples/iris.csv --seed 0 --save examples/iris.gif",
@@ -74,7 +82,8 @@ ANALYSIS_COMMANDS = [
     "--load_path examples/iris.csv --select-k 1:9 --covariance-type all --seed 0 --save sel.png",
 ]
 
-#: data_gen.py's commands that made the example data files (name -> arguments);
+#: data_gen.py's commands that made the example data files (docs/real-data.md,
+#: name -> arguments);
 #: test_data_gen re-runs them and compares with the committed files, and
 #: test_readme runs them verbatim over a fresh checkout's copies (hence --force)
 DATA_COMMANDS = {
@@ -83,13 +92,15 @@ DATA_COMMANDS = {
     "moons": "moons -N 1000 --noise 0.1 --seed 0 -o examples/moons.npy --force",
 }
 
-#: the README's "make your own data" commands (the second in "One-dimensional
-#: data"); test_readme runs them verbatim
+#: the "make your own data" commands (the first in the README and
+#: docs/real-data.md, the second in docs/one-dimensional.md); test_readme runs
+#: them verbatim
 OWN_DATA_COMMANDS = ["gaussians -N 2000 --seed 0 -o out.npy",
                      "gaussians -d 1 -N 500 --seed 0 -o line.csv"]
 
-#: the README's "One-dimensional data" commands (the first two made
-#: examples/faithful_eruptions.gif and examples/faithful.gif); test_scene1d runs
+#: docs/one-dimensional.md's commands (the first two made
+#: examples/faithful_eruptions.gif and examples/faithful.gif; the third is in
+#: the README too); test_scene1d runs
 #: them verbatim in a scratch copy of examples/
 ONE_D_COMMANDS = [
     "-k 2 --load_path examples/faithful.csv --dims 0 --seed 0 "
@@ -98,7 +109,7 @@ ONE_D_COMMANDS = [
     "-d 1 -m 3 -k 3 -N 600 --seed 1 --soft --ll-panel --save line.png",
 ]
 
-#: the README's "Install as a package" block: INSTALL_COMMAND, then the
+#: docs/library.md's "Install as a package" block: INSTALL_COMMAND, then the
 #: installed commands, which test_notebook runs verbatim in a fresh venv holding
 #: the wheel (built offline, the equivalent of ``pip install .``)
 INSTALL_COMMAND = "pip install ."
@@ -109,7 +120,7 @@ INSTALLED_COMMANDS = [
 ]
 
 
-#: the README's "Big data" commands: the dask extra, a 1e8-point file, its
+#: docs/big-data.md's commands: the dask extra, a 1e8-point file, its
 #: animation and the scale benchmark; test_gmm_scale runs them verbatim but
 #: for the size (-N 20000, the memory-mapped path forced; the benchmark at
 #: --n 20000 without dask); the extra is the pyproject "dask" extra it checks
@@ -117,6 +128,25 @@ BIG_DATA_INSTALL = "pip install .[dask]"
 BIG_DATA_GENERATE = "gaussians -N 100000000 -m 5 --seed 0 -o big.npy"
 BIG_DATA_ANIMATE = "--load_path big.npy -k 5 -i 19 --seed 0 --save big.gif"
 BIG_DATA_BENCH = "python bench/bench_scale.py"
+
+#: the README's own runs that no page's list above holds: the seeded demo (the
+#: run that made examples/demo.gif, in a live window) and a teaching view;
+#: test_visualize_gmm runs them verbatim (headless, so they save gmm_vid.gif)
+README_COMMANDS = [
+    "-k 5 -m 5 --seed 32",
+    "-k 5 -m 5 --seed 32 --ll-panel --soft",
+]
+
+
+def documented_pages():
+    """README.md and every docs/*.md page, as ``{path relative to the root: text}``."""
+    paths = ["README.md"] + sorted(
+        os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "docs", "*.md")))
+    pages = {}
+    for path in paths:
+        with open(os.path.join(ROOT, path), encoding="utf-8") as fh:
+            pages[path.replace(os.sep, "/")] = fh.read()
+    return pages
 
 
 def bash_commands(markdown):
@@ -138,5 +168,5 @@ def visualize_commands():
     """Every visualize_gmm.py argument string the tests cover (whitespace-normalised)."""
     tested = set(USAGE_RUNS) | set(EXAMPLE_COMMANDS) | set(GALLERY_COMMANDS)
     tested |= set(ANALYSIS_COMMANDS) | set(RESULTS_COMMANDS) | set(ONE_D_COMMANDS)
-    tested |= {BIG_DATA_ANIMATE}
+    tested |= {BIG_DATA_ANIMATE} | set(README_COMMANDS)
     return tested | {"--help"}

@@ -22,10 +22,10 @@ scikit-learn's conftest supplies the fixtures (``global_dtype``,
 variants.  This process only: the project's own tests keep scikit-learn's
 class as their reference.
 """
-import pytest
 import sklearn.mixture
 
 import gmm
+from sklearn_suite import deselection_rule, ours_in_every_test, plugin_hooks
 
 OURS = gmm.GaussianMixture
 sklearn.mixture.GaussianMixture = OURS
@@ -51,46 +51,9 @@ DESELECTED = {
 }
 
 
-def deselection_reason(item):
-    """Why ``item`` is deselected, or None to run it."""
-    name = getattr(item, "originalname", None) or item.name.split("[")[0]
-    if name in DESELECTED:
-        return DESELECTED[name]
-    callspec = getattr(item, "callspec", None)
-    if callspec is not None:
-        if any(isinstance(v, sklearn.mixture.BayesianGaussianMixture)
-               for v in callspec.params.values()):
-            return "BayesianGaussianMixture case"
-    return None
-
-
-_REPORT = []
-
-
-def pytest_collection_modifyitems(config, items):
-    keep, dropped = [], []
-    for item in items:
-        reason = deselection_reason(item)
-        if reason is None:
-            keep.append(item)
-        else:
-            dropped.append(item)
-            _REPORT.append((item.nodeid, reason))
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
-
-
-def pytest_terminal_summary(terminalreporter):
-    counts = {}
-    for nodeid, reason in _REPORT:
-        key = (nodeid.split("[")[0].rsplit("/", 1)[-1], reason)
-        counts[key] = counts.get(key, 0) + 1
-    for (function, reason), n in counts.items():
-        terminalreporter.write_line(f"DESELECTED {function} ({n} cases) -- {reason}")
-
-
-@pytest.fixture(autouse=True)
-def _runs_against_gmm(request):
-    """Every test that runs uses gmm.GaussianMixture, not scikit-learn's."""
-    assert getattr(request.module, "GaussianMixture", OURS) is OURS
+#: Why an item is deselected (None: run it)
+deselection_reason = deselection_rule(DESELECTED, sklearn.mixture.BayesianGaussianMixture,
+                                      "BayesianGaussianMixture case")
+pytest_collection_modifyitems, pytest_terminal_summary = plugin_hooks(deselection_reason)
+#: every test that runs uses ours
+_runs_against_gmm = ours_in_every_test("GaussianMixture", OURS)

@@ -12,12 +12,13 @@ from scipy import stats
 import data_gen
 from data_gen import circles, moons, sample_gaussians, spirals
 from gmm_load import column_names, load_points
+import readme_commands
 from readme_commands import DATA_COMMANDS
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
-# The exact commands documented in the README for the example files
-# (tests/readme_commands.py holds every README command list).
+# The exact commands documented in docs/real-data.md for the example files
+# (tests/readme_commands.py holds the command lists of README.md and docs/).
 EXAMPLE_COMMANDS = DATA_COMMANDS
 
 
@@ -323,12 +324,13 @@ def test_example_files_match_their_documented_command(tmp_path, capsys, name):
     np.testing.assert_allclose(fresh, stored, rtol=0, atol=1e-12)
 
 
-def test_readme_documents_the_example_commands():
-    """The README's commands for the example files are the ones tested above."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    documented = [line.strip() for line in readme.splitlines()
+def test_docs_document_the_example_commands():
+    """The documented commands for the example files (README.md and docs/*.md)
+    are the ones tested above."""
+    documented = [line.strip() for text in readme_commands.documented_pages().values()
+                  for line in text.splitlines()
                   if line.strip().startswith("python data_gen.py ") and "examples/" in line]
-    assert documented, "README.md shows no data_gen.py example command (or this filter broke)"
+    assert documented, "no page shows a data_gen.py example command (or this filter broke)"
     expected = {f"python data_gen.py {cmd}" for cmd in EXAMPLE_COMMANDS.values()}
     assert set(documented) == expected
 

@@ -10,6 +10,7 @@ import os
 import pathlib
 import pickle
 import tempfile
+import warnings
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from hypothesis.extra import numpy as hnp
 from numpy.lib import format as npy_format
 
 import data_gen
+import gmm_load
 from gmm_load import DataError, IndexColumnWarning, column_names, load_points
 
 
@@ -785,3 +787,51 @@ def test_hostile_columns_load_right_or_say_why_in_one_line(columns):
                 else order[int(s)] for s in specs]
         assert len(set(keys)) == len(keys) >= 1 and names == keys
         np.testing.assert_array_equal(X, np.array([table[k] for k in keys], float).T)
+
+
+def test_quoted_header_names_with_commas_are_one_name_each(tmp_path):
+    """What pandas writes for columns named "weight, kg" and "height, cm"."""
+    pd = pytest.importorskip("pandas")
+    X = np.random.default_rng(0).normal(size=(12, 3))
+    df = pd.DataFrame(X, columns=["weight, kg", "height, cm", 'say "hi"'])
+    for kw, ext in [({}, ".csv"), ({"sep": "\t"}, ".tsv"), ({"sep": ";"}, ".txt")]:
+        for index in (False, True):
+            path = tmp_path / f"q{index}{ext}"
+            df.to_csv(path, index=index, **kw)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", gmm_load.IndexColumnWarning)
+                got, names = gmm_load.load_points(path, with_names=True)
+                np.testing.assert_allclose(got, X, rtol=1e-15)
+                assert names == list(df.columns), (ext, index, names)
+                one, name = gmm_load.load_points(path, with_names=True, columns="height, cm")
+                two, names2 = gmm_load.load_points(    # a row index is column 0
+                    path, with_names=True, columns=f'"height, cm",{int(index)}')
+            np.testing.assert_allclose(one[:, 0], X[:, 1], rtol=1e-15)
+            assert name == ["height, cm"] and names2 == ["height, cm", "weight, kg"]
+            np.testing.assert_allclose(two, X[:, [1, 0]], rtol=1e-15)
+
+
+def test_shards_take_columns_by_number_and_1d_shards_are_one_column(tmp_path):
+    pytest.importorskip("dask")
+    X = np.arange(30.0).reshape(10, 3)
+    (tmp_path / "wide").mkdir()
+    (tmp_path / "flat").mkdir()
+    for i, part in enumerate(np.array_split(X, 3)):
+        np.save(tmp_path / "wide" / f"p{i}.npy", part)
+        np.save(tmp_path / "flat" / f"p{i}.npy", part[:, 2])
+    got = gmm_load.load_table(tmp_path / "wide", columns="2,0").X
+    np.testing.assert_array_equal(np.asarray(got), X[:, [2, 0]])
+    np.testing.assert_array_equal(np.asarray(gmm_load.load_table(tmp_path / "flat").X),
+                                  X[:, [2]])
+    with pytest.raises(gmm_load.DataError, match="no column named 'age'; each shard"):
+        gmm_load.load_table(tmp_path / "wide", columns="age")
+
+
+def test_a_1d_npy_memory_map_is_one_column_and_bytes_paths_are_a_type_error(tmp_path):
+    x = np.linspace(0.0, 1.0, 50)
+    np.save(tmp_path / "x.npy", x)
+    got = gmm_load.load_points(tmp_path / "x.npy", mmap=True)
+    assert isinstance(got, np.memmap) and got.shape == (50, 1)
+    np.testing.assert_array_equal(got[:, 0], x)
+    with pytest.raises(TypeError, match="not bytes; decode it first"):
+        gmm_load.load_points(os.fsencode(tmp_path / "x.npy"))

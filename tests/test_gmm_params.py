@@ -300,12 +300,12 @@ def test_save_run_params_records_the_flags_under_their_historic_names(tmp_path):
     assert list(options)[:2] == ["num_clusters", "covariance_type"]
 
 
-def test_labels_path_may_not_name_another_output(tmp_path):
-    out = str(tmp_path / "x.csv")
-    with pytest.raises(UsageError, match="--save-labels and --save-params name the same"):
-        gmm_params.check_labels_path(_command_line(["--save-labels", out, "--save-params", out]))
+def test_labels_path_is_a_new_csv_file(tmp_path):
+    gmm_params.check_labels_path(str(tmp_path / "x.csv"))     # fine: nothing raised
     with pytest.raises(UsageError, match="unknown extension '.txt'; use .csv"):
-        gmm_params.check_labels_path(_command_line(["--save-labels", out[:-4] + ".txt"]))
+        gmm_params.check_labels_path(str(tmp_path / "x.txt"))
+    with pytest.raises(UsageError, match="--save-labels is empty"):
+        gmm_params.check_labels_path("")
 
 
 def test_start_from_file_takes_k_and_type_from_the_file_unless_given(tmp_path):

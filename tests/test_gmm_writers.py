@@ -50,3 +50,50 @@ def test_gif_and_html_writers_share_the_frame_clock(n, fps):
     html = page.getvalue().decode()
     played = [int(d) for d in re.search(r"var D = \[([\d,]*)\];", html).group(1).split(",")]
     assert played == _reference_delays(n, fps, 1000, 1, 1.0)
+
+
+def test_mp4_keeps_the_frame_size_and_pads_an_odd_side_by_one(tmp_path):
+    """No rescaling to multiples of 16 (imageio-ffmpeg's default): 1920x1080 stays
+    1920x1080; an odd side (yuv420p needs even ones) gets its edge repeated once."""
+    imageio_ffmpeg = __import__("pytest").importorskip("imageio_ffmpeg")
+    for size, want in [((1920, 1080), (1920, 1080)), ((301, 241), (302, 242))]:
+        path = str(tmp_path / f"{size[0]}.mp4")
+        writer = gmm_writers.Mp4Writer(path, size, fps=5, hold=0)
+        frame = np.zeros((size[1], size[0], 3), np.uint8)
+        frame[:, -1] = 255                      # the last column, repeated when padded
+        writer.add(frame)
+        writer.finish()
+        reader = imageio_ffmpeg.read_frames(path)
+        meta = next(reader)
+        got = np.frombuffer(next(reader), np.uint8).reshape(want[1], want[0], 3)
+        reader.close()
+        assert tuple(meta["size"]) == want
+        assert got[:, -1].mean() > 200 and got[:, : size[0] - 8].mean() < 20
+
+
+# ---------------------------------------------------------------------------
+# The Writer protocol: every writer of WRITERS declares it
+# ---------------------------------------------------------------------------
+def test_every_writer_is_a_writer_and_writes_a_readable_file(tmp_path):
+    frames = [np.full((32, 48, 3), v, dtype=np.uint8) for v in (0, 128, 255)]
+    colors = np.array([[0.0, 0.0, 0.0], [128 / 255] * 3, [1.0, 1.0, 1.0]])
+    for ext, (cls, wants_path) in gmm_writers.WRITERS.items():
+        path = tmp_path / f"a{ext}"
+        quantizer = gmm_writers.PaletteQuantizer(colors) if ext in (".gif", ".html") else None
+        with open(path, "wb") as fp:
+            if wants_path:
+                fp.close()
+            writer = cls(str(path) if wants_path else fp, (48, 32), 10.0, quantizer)
+            assert isinstance(writer, gmm_writers.Writer), ext
+            for frame in frames if writer.needs_every_frame else frames[-1:]:
+                writer.add(frame)
+            writer.finish()
+        assert path.stat().st_size > 0
+        if ext == ".gif":
+            with Image.open(path) as gif:
+                assert gif.n_frames == 3 and gif.size == (48, 32)
+        if ext == ".png":
+            with Image.open(path) as png:
+                assert png.size == (48, 32)
+                assert np.asarray(png.convert("RGB"))[0, 0].tolist() == [255, 255, 255]
+    assert not isinstance(object(), gmm_writers.Writer)

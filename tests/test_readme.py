@@ -1,9 +1,12 @@
-"""README.md as a newcomer copies it: every command in its ```bash blocks is run
-by some test, and the ones no other file runs are run here, verbatim, over a
-scratch copy of what a fresh clone holds (the committed example files included,
-so a command that would refuse to overwrite them fails here).
+"""README.md and docs/*.md as a newcomer copies them: every command in their
+```bash blocks is run by some test, and the ones no other file runs are run
+here, verbatim, over a scratch copy of what a fresh clone holds (the committed
+example files included, so a command that would refuse to overwrite them fails
+here); every relative link and image points to a file that exists, and the
+README links every docs page.
 """
 import os
+import posixpath
 import re
 import shlex
 import shutil
@@ -27,9 +30,22 @@ EXAMPLES = os.path.join(ROOT, "examples")
 
 
 @pytest.fixture(scope="module")
-def readme():
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
-        return fh.read()
+def pages():
+    """README.md and docs/*.md: ``{path: text}``, the README first."""
+    return readme_commands.documented_pages()
+
+
+@pytest.fixture(scope="module")
+def readme(pages):
+    return pages["README.md"]
+
+
+def _all_commands(pages):
+    """The ```bash commands of every page, in page order, each once."""
+    commands = []
+    for text in pages.values():
+        commands += [c for c in readme_commands.bash_commands(text) if c not in commands]
+    return commands
 
 
 def _section(markdown, heading):
@@ -58,11 +74,17 @@ def test_bash_commands_parse_blocks_comments_and_whitespace():
 def test_first_section_is_exactly_the_two_setup_commands(readme):
     section = _section(readme, "Set up (fresh machine)")
     assert readme_commands.bash_commands(section) == SETUP_COMMANDS
-    assert readme.index(section) < readme.index("\n## Usage\n")
+    assert readme.index(section) == readme.index("\n## ")          # the first section
+    assert "python3 -m venv .venv && . .venv/bin/activate" in section
 
 
-def test_every_readme_command_is_run_by_a_test(readme):
-    commands = readme_commands.bash_commands(readme)
+def test_readme_is_read_in_five_minutes(readme):
+    assert len(readme.splitlines()) <= 250
+    assert readme.index("](examples/demo.gif)") < readme.index("\n## ")  # the headline GIF first
+
+
+def test_every_documented_command_is_run_by_a_test(pages):
+    commands = _all_commands(pages)
     visualize = readme_commands.visualize_commands()
     data = set(DATA_COMMANDS.values()) | set(OWN_DATA_COMMANDS) | {BIG_DATA_GENERATE}
     for command in commands:
@@ -81,19 +103,21 @@ def test_every_readme_command_is_run_by_a_test(readme):
         elif command.startswith("python data_gen.py "):
             assert command.split(" ", 2)[2] in data, f"no test runs {command!r}"
         else:
-            raise AssertionError(f"README shows a command no test runs: {command!r}")
+            raise AssertionError(f"the docs show a command no test runs: {command!r}")
     assert SETUP_COMMANDS[0].split(" && python visualize_gmm.py ")[1] in visualize
-    # and the lists hold nothing the README no longer shows
+    # and the lists hold nothing the pages no longer show
     shown = set(commands)
     assert {f"python data_gen.py {c}" for c in data} <= shown
     assert {f"python visualize_gmm.py {c}" for c in EXAMPLE_COMMANDS} <= shown
     assert {INSTALL_COMMAND, *INSTALLED_COMMANDS} <= shown
+    assert {f"python visualize_gmm.py {c}" for c in readme_commands.README_COMMANDS} <= set(
+        readme_commands.bash_commands(pages["README.md"]))
 
 
-def test_data_gen_commands_run_verbatim_in_a_fresh_clone(readme, fresh_clone, capsys):
-    shown = [c.split(" ", 2)[2] for c in readme_commands.bash_commands(readme)
+def test_data_gen_commands_run_verbatim_in_a_fresh_clone(pages, fresh_clone, capsys):
+    shown = [c.split(" ", 2)[2] for c in _all_commands(pages)
              if c.startswith("python data_gen.py ") and BIG_DATA_GENERATE not in c]
-    assert shown == list(DATA_COMMANDS.values()) + OWN_DATA_COMMANDS
+    assert sorted(shown) == sorted(list(DATA_COMMANDS.values()) + OWN_DATA_COMMANDS)
     for command in shown:
         assert data_gen.main(shlex.split(command)) == 0, capsys.readouterr().err
     for name in DATA_COMMANDS:          # regenerated over the committed copies, same numbers
@@ -113,20 +137,73 @@ def test_example_gif_commands_run_verbatim_in_a_fresh_clone(fresh_clone):
             assert (new.size, new.n_frames) == (committed.size, committed.n_frames)
 
 
-def test_python_blocks_run_in_a_fresh_clone(readme, fresh_clone, capsys):
-    blocks = re.findall(r"^```python\n(.*?)^```", readme, flags=re.M | re.S)
-    assert len(blocks) >= 2 and any("animate(" in b for b in blocks)
-    for block in blocks:
+def test_python_blocks_run_in_a_fresh_clone(pages, fresh_clone, capsys):
+    blocks = [(name, block) for name, text in pages.items()
+              for block in re.findall(r"^```python\n(.*?)^```", text, flags=re.M | re.S)]
+    assert len(blocks) >= 3 and any("animate(" in b for name, b in blocks if name == "README.md")
+    for name, block in blocks:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            exec(compile(block, "README.md", "exec"), {})
-        # no warning aimed at the README's own lines (e.g. an old keyword name)
-        assert [str(w.message) for w in caught if w.filename == "README.md"] == []
-    # the notebook block saved its GIF; the library block printed one line per EM state
-    with Image.open("circles.gif") as im:
-        assert im.n_frames > 2
-    lines = capsys.readouterr().out.splitlines()
-    assert lines and lines[-1].endswith(" True")
+            exec(compile(block, name, "exec"), {})
+        # no warning aimed at the page's own lines (e.g. an old keyword name)
+        assert [str(w.message) for w in caught if w.filename == name] == []
+        printed = capsys.readouterr().out.splitlines()
+        if "em_steps(" in block:       # the library block prints one line per EM state
+            assert printed and printed[-1].endswith(" True"), name
+    # the README's five lines and the notebook block saved their GIFs
+    for gif in ("fit.gif", "circles.gif"):
+        with Image.open(gif) as im:
+            assert im.n_frames > 2
+
+
+#: a markdown link or image: ``[text](target)`` or ``![alt](target)``
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _slug(heading):
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to -."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def _anchors(markdown):
+    """The anchors of a page's headings (a ``# comment`` in a code block is none)."""
+    markdown = re.sub(r"^```.*?^```", "", markdown, flags=re.M | re.S)
+    return {_slug(h) for h in re.findall(r"^#+ (.*)$", markdown, flags=re.M)}
+
+
+def test_slug_follows_github():
+    assert _slug("Mixed units, chosen columns, results to take away") == \
+        "mixed-units-chosen-columns-results-to-take-away"
+    assert _slug("`--select-k`") == "--select-k"
+    assert _slug("The GMM library (`gmm.py`)") == "the-gmm-library-gmmpy"
+
+
+def test_relative_links_and_images_point_to_existing_files(pages):
+    checked = 0
+    for name, text in pages.items():
+        text = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)     # not inside code
+        for target in LINK.findall(text):
+            if re.match(r"[a-z]+:", target):
+                continue                                            # https:, mailto:
+            path, _, anchor = target.partition("#")
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(name), path)) \
+                if path else name
+            assert not resolved.startswith(".."), (name, target)
+            assert os.path.isfile(os.path.join(ROOT, resolved)), f"{name}: {target} is missing"
+            if anchor and resolved.endswith(".md"):
+                with open(os.path.join(ROOT, resolved), encoding="utf-8") as fh:
+                    assert anchor in _anchors(fh.read()), f"{name}: no heading for {target}"
+            checked += 1
+    assert checked > 20
+
+
+def test_readme_links_every_docs_page(pages, readme):
+    linked = set(LINK.findall(readme))
+    docs = [name for name in pages if name.startswith("docs/")]
+    assert len(docs) >= 8
+    for name in docs:
+        assert name in linked, f"README.md does not link {name}"
 
 
 def test_ci_runs_the_readme_test_command_in_a_fresh_venv():

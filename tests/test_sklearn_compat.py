@@ -19,7 +19,6 @@ import warnings
 
 import numpy as np
 import pytest
-import sklearn
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -31,8 +30,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import gmm
-from child_env import python_path
 from gmm import GaussianMixture
+from sklearn_suite import run_sklearn_tests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -78,32 +77,13 @@ def test_sklearn_own_gaussian_mixture_tests_pass_against_ours(tmp_path):
     are deselected."""
     import sklearn_gmm_plugin
 
-    sk_dir = os.path.dirname(sklearn.__file__)
-    files = [os.path.join(sk_dir, "mixture", "tests", f)
-             for f in ("test_gaussian_mixture.py", "test_mixture.py")]
-    missing = [f for f in files if not os.path.exists(f)]
-    if missing:         # pip's scikit-learn ships them; some distribution builds strip tests
-        pytest.skip(f"this scikit-learn installs no test files ({missing[0]} is missing)")
-    env = dict(os.environ, SKLEARN_RUN_FLOAT32_TESTS="1",
-               PYTHONPATH=python_path(HERE))
-    # an ini file of its own: a venv inside this checkout would otherwise give
-    # scikit-learn's tests this project's pyproject.toml (two xdist workers)
-    ini = tmp_path / "pytest.ini"
-    ini.write_text("[pytest]\n")
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
-                           "-c", str(ini), "-p", "sklearn_gmm_plugin", f"--rootdir={sk_dir}",
-                           *files],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
-    out = proc.stdout
-    assert proc.returncode == 0, out[-6000:] + proc.stderr[-2000:]
-    passed = re.findall(r"::(\w+)(\[[^\]]*\])? PASSED", out)
+    out, passed, deselected = run_sklearn_tests(
+        tmp_path, "sklearn_gmm_plugin", ("test_gaussian_mixture.py", "test_mixture.py"))
     assert len(passed) >= 40, out[-3000:]          # 62 with scikit-learn 1.9
     assert {name for name, _ in passed} >= {"test_gaussian_mixture_fit", "test_warm_start",
                                             "test_sample", "test_regularisation",
                                             "test_gaussian_mixture_n_iter"}
     assert sum("float32" in params for _, params in passed) >= 10      # the opt-in variants ran
-    assert not re.search(r"\b(failed|error)\b", out.splitlines()[-1])
-    deselected = dict(re.findall(r"^DESELECTED \S+::(\w+) \(\d+ cases\) -- (.*)$", out, re.M))
     expected = dict(sklearn_gmm_plugin.DESELECTED)
     expected.update({"test_gaussian_mixture_n_iter": "BayesianGaussianMixture case",
                      "test_mixture_n_components_greater_than_n_samples_error":

@@ -14,9 +14,9 @@ import signal
 import subprocess
 import sys
 import time
-
 import warnings
 
+import matplotlib.patches
 import numpy as np
 import pytest
 from PIL import Image
@@ -174,7 +174,7 @@ def test_covariance_type_and_init_reach_the_fit(tmp_path, captured_animator, cov
 
 # ---------------------------------------------------------------- documented commands
 
-# the README's command lists live in tests/readme_commands.py
+# the command lists of README.md and docs/*.md live in tests/readme_commands.py
 
 
 def _decoded_frames(path):
@@ -212,17 +212,33 @@ def test_usage_commands_verbatim(tmp_path, monkeypatch, capsys, captured_animato
     assert len(printed) == (len(states) if "--print_ll" in command else 0)
 
 
-def test_readme_commands_are_tested():
-    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
-    found = re.findall(r"python visualize_gmm\.py([^\n`]*)", readme)
-    assert found, "README.md shows no visualize_gmm.py command (or this pattern broke)"
-    # USAGE_RUNS run above; the other sections' commands are
+@pytest.mark.parametrize("command", readme_commands.README_COMMANDS)
+def test_readme_commands_verbatim(tmp_path, monkeypatch, captured_animator, command):
+    """The README's seeded demo is the run that made examples/demo.gif; its
+    teaching view adds the log-likelihood panel beside the same scene."""
+    monkeypatch.chdir(tmp_path)
+    assert main(command.split()) == 0                   # headless: saved to gmm_vid.gif
+    with Image.open("gmm_vid.gif") as new, \
+            Image.open(os.path.join(ROOT, "examples", "demo.gif")) as demo:
+        assert new.n_frames == demo.n_frames == len(captured_animator["anim"].history)
+        assert new.height == demo.height
+        assert (new.width > demo.width) == ("--ll-panel" in command)
+        if command == "-k 5 -m 5 --seed 32":
+            assert new.size == demo.size
+
+
+def test_documented_commands_are_tested():
+    pages = readme_commands.documented_pages()
+    found = [args for text in pages.values()
+             for args in re.findall(r"python visualize_gmm\.py([^\n`]*)", text)]
+    assert found, "no page shows a visualize_gmm.py command (or this pattern broke)"
+    # USAGE_RUNS and README_COMMANDS run above; the other pages' commands are
     # run verbatim by their own test files (test_gmm_teaching, test_visualize_gmm_analysis)
     tested = readme_commands.visualize_commands()
     assert set(EXAMPLE_COMMANDS) <= tested
     for args in found:
         args = " ".join(args.split("&&")[0].split("#")[0].split())
-        assert args in tested, f"README command not covered by tests: {args!r}"
+        assert args in tested, f"documented command not covered by tests: {args!r}"
 
 
 @pytest.mark.parametrize("name", ["demo.gif", "circles.gif"])
@@ -685,7 +701,7 @@ def test_mixed_units_get_honest_axes_with_exact_ellipses(tmp_path, captured_anim
     assert x0 < X[:, 0].min() and X[:, 0].max() < x1 and x1 - x0 < 1.3 * np.ptp(X[:, 0])
     assert y0 < X[:, 1].min() and X[:, 1].max() < y1 and y1 - y0 < 1.3 * np.ptp(X[:, 1])
     last = anim.history[-1]
-    ellipses = [p for p in ax.patches if type(p).__name__ == "Ellipse" and p.get_visible()]
+    ellipses = [p for p in ax.patches if isinstance(p, matplotlib.patches.Ellipse) and p.get_visible()]
     assert len(ellipses) >= 2
     for mean, cov in zip(last.means, last.covariances):
         patch = min(ellipses, key=lambda p: np.hypot(*(np.asarray(p.center) - mean)))

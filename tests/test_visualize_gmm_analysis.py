@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import gmm
-import gmm_plot
+import gmm_scene2d
 import gmm_transforms
 from em_reference import separated_blobs, sk_holding
 from readme_commands import ANALYSIS_COMMANDS
@@ -54,7 +54,7 @@ def _table(out):
 
 
 def _ellipses(anim):
-    view = next(v for v in anim.views if isinstance(v, gmm_plot.EllipsesView))
+    view = next(v for v in anim.views if isinstance(v, gmm_scene2d.EllipsesView))
     return [(p.get_center(), p.get_width(), p.get_height(), p.get_angle())
             for p in view.patches]
 
@@ -431,9 +431,10 @@ def test_cli_bad_params_files_are_one_error_line(tmp_path, capsys, case):
     assert not (tmp_path / "p.txt").exists()
 
 
-# ------------------------------------------------------------------ README commands
+# ---------------------------------------------------------- documented commands
 
-#: the analysis commands the README shows (tests/readme_commands.py; the first
+#: the analysis commands docs/choosing-k.md and docs/real-data.md show (the
+#: third also the README; tests/readme_commands.py; the first
 #: two made examples/choosing_k.png and examples/iris.gif); run verbatim below in
 #: a scratch copy of examples/
 README_COMMANDS = ANALYSIS_COMMANDS
