@@ -5,7 +5,7 @@ command line that writes them to a file.
 ``gmm_load``) are part of this module's documented API.
 
 Everything returns plain float64 arrays of shape (n, d). Randomness is passed in as
-``random_state`` (None, an int seed or a ``np.random.Generator``); the global NumPy
+``random_state`` (see :func:`gmm_core.as_rng`: None, an int seed or a Generator); the global NumPy
 RNG is never touched.
 
 Command line (writes atomically, refuses to overwrite without ``--force``)::
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import math
 import os
 import sys
 
@@ -42,6 +41,7 @@ from gmm_cli import (
     one_line,
     write_stderr,
 )
+from gmm_core import as_rng, check_int, check_nonneg_float
 from gmm_load import LOADABLE_EXTENSIONS, DataError, IndexColumnWarning, column_names, load_points
 
 __all__ = [
@@ -77,53 +77,6 @@ _MAX_AXIS_FRACTION = 0.20
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _rng(random_state):
-    """Return a ``np.random.Generator`` for None, an int seed or a Generator."""
-    if random_state is None or isinstance(random_state, np.random.Generator):
-        return np.random.default_rng(random_state)
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ValueError(f"random_state must be a non-negative int seed, got {random_state}")
-        return np.random.default_rng(int(random_state))
-    raise TypeError(
-        "random_state must be None, an int seed or a numpy.random.Generator, "
-        f"got {type(random_state).__name__}"
-    )
-
-
-def _check_count(name, value, minimum, maximum=MAX_POINTS):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    if value > maximum:
-        shown = str(value) if value < 10**15 else f"about 10**{int(value).bit_length() * 3 // 10}"
-        raise ValueError(f"{name} must be at most {maximum:,}, got {shown}")
-    return int(value)
-
-
-def _check_nonneg(name, value, *, positive=False, minimum=None):
-    """``value`` as a float in [0, MAX_SCALE] (> 0 with ``positive``, >= ``minimum``)."""
-    if isinstance(value, (bool, np.bool_, complex, np.complexfloating, str, bytes)):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
-    except OverflowError:                   # an int beyond float64
-        value = math.inf
-    if math.isnan(value) or value < 0 or (positive and value == 0):
-        need = "a finite number > 0" if positive else "a finite number >= 0"
-        raise ValueError(f"{name} must be {need}, got {value}")
-    if value > MAX_SCALE:
-        raise ValueError(f"{name} must be at most {MAX_SCALE:g}, so that the points and "
-                         f"their variances stay finite in float64; got {value:g}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be at least {minimum:g}: covariances scale with its "
-                         f"square, which would underflow float64; got {value:g}")
-    return value + 0.0
 
 
 def _even_split(n, parts):
@@ -221,17 +174,18 @@ def sample_gaussians(n_points, n_gaussians, *, max_radius=10, random_state=None,
     labels : ndarray of shape (n,), int
         Index of the Gaussian that drew each row of X (only if ``return_labels``).
     """
-    n_gaussians = _check_count("n_gaussians", n_gaussians, 1)
-    n_points = _check_count("n_points", n_points, 1)
+    n_gaussians = check_int("n_gaussians", n_gaussians, 1, MAX_POINTS)
+    n_points = check_int("n_points", n_points, 1, MAX_POINTS)
     if n_points < n_gaussians:
         raise ValueError(
             f"n_points ({n_points}) must be at least n_gaussians ({n_gaussians}) so that "
             "every Gaussian gets a point; ask for more points or fewer Gaussians"
         )
-    radius = _check_nonneg("max_radius", max_radius, positive=True, minimum=MIN_RADIUS)
+    radius = check_nonneg_float("max_radius", max_radius, positive=True, minimum=MIN_RADIUS,
+                                maximum=MAX_SCALE)
     if isinstance(n_features, bool) or n_features not in (1, 2):
         raise ValueError(f"n_features must be 1 or 2, got {n_features!r}")
-    rng = _rng(random_state)
+    rng = as_rng(random_state)
     if n_features == 1:
         return _sample_line(n_points, n_gaussians, radius, rng, return_labels)
 
@@ -280,17 +234,18 @@ def circles(n_points=1000, *, noise=0.1, radii=(1.0, 2.0, 3.0), random_state=Non
     -------
     X : ndarray of shape (n_points, 2), float64, rows shuffled.
     """
-    n_points = _check_count("n_points", n_points, 1)
-    noise = _check_nonneg("noise", noise)
+    n_points = check_int("n_points", n_points, 1, MAX_POINTS)
+    noise = check_nonneg_float("noise", noise, maximum=MAX_SCALE)
     try:
-        radii = np.asarray([_check_nonneg("radii", r, positive=True) for r in radii])
+        radii = np.asarray([check_nonneg_float("radii", r, positive=True, maximum=MAX_SCALE)
+                            for r in radii])
     except TypeError as exc:
         if "not iterable" not in str(exc):
             raise
         raise TypeError(f"radii must be a sequence of numbers, got {radii!r}") from None
     if radii.size == 0:
         raise ValueError("radii must hold at least one radius")
-    rng = _rng(random_state)
+    rng = as_rng(random_state)
     ring_r = np.repeat(radii, _proportional_split(n_points, radii))
     angle = rng.uniform(0.0, 2.0 * np.pi, n_points)
     X = ring_r[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
@@ -323,12 +278,12 @@ def spirals(n_points=1000, *, noise=0.1, n_arms=2, turns=1.5, radius=3.0,
     -------
     X : ndarray of shape (n_points, 2), float64, rows shuffled.
     """
-    n_points = _check_count("n_points", n_points, 1)
-    noise = _check_nonneg("noise", noise)
-    n_arms = _check_count("n_arms", n_arms, 1, MAX_POINTS)
-    turns = _check_nonneg("turns", turns, positive=True)
-    radius = _check_nonneg("radius", radius, positive=True)
-    rng = _rng(random_state)
+    n_points = check_int("n_points", n_points, 1, MAX_POINTS)
+    noise = check_nonneg_float("noise", noise, maximum=MAX_SCALE)
+    n_arms = check_int("n_arms", n_arms, 1, MAX_POINTS)
+    turns = check_nonneg_float("turns", turns, positive=True, maximum=MAX_SCALE)
+    radius = check_nonneg_float("radius", radius, positive=True, maximum=MAX_SCALE)
+    rng = as_rng(random_state)
     used = min(n_arms, n_points)        # the same split: arms past n_points get no point
     arm = np.repeat(np.arange(used), _even_split(n_points, used))
     # Arc length of r = c t grows about like t^2, so t = sqrt(u) is about uniform along it.
@@ -359,9 +314,9 @@ def moons(n_points=1000, *, noise=0.1, random_state=None):
     -------
     X : ndarray of shape (n_points, 2), float64, rows shuffled.
     """
-    n_points = _check_count("n_points", n_points, 1)
-    noise = _check_nonneg("noise", noise)
-    rng = _rng(random_state)
+    n_points = check_int("n_points", n_points, 1, MAX_POINTS)
+    noise = check_nonneg_float("noise", noise, maximum=MAX_SCALE)
+    rng = as_rng(random_state)
     lower = np.repeat([False, True], _even_split(n_points, 2))
     angle = rng.uniform(0.0, np.pi, n_points)
     X = np.column_stack([np.cos(angle), np.sin(angle)])

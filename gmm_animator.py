@@ -23,14 +23,16 @@ from tqdm import tqdm
 import gmm_legend
 import gmm_teaching
 from gmm_atomic import AtomicFile
-from gmm_cli import NoSignals, check_save_path
+from gmm_cli import NoSignals
 from gmm_history import StateHistory
 from gmm_plot import IterationText, fit_text, plain_ticks
 from gmm_scene1d import HistogramScene
 from gmm_scene2d import ScatterScene
 from gmm_scene_pairs import PairsScene
 from gmm_scene_pca import BiplotScene
-from gmm_writers import WRITERS, HtmlWriter, PaletteQuantizer, even_pixels, extension
+from gmm_writers import (
+    WRITERS, HtmlWriter, PaletteQuantizer, check_save_path, even_pixels, extension,
+)
 
 DPI = 100
 

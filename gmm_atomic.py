@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 __all__ = ["AtomicFile", "atomic_write", "new_file_mode", "all_or_none", "target_problem",
-           "temp_affixes", "file_identity"]
+           "free_name", "temp_affixes", "file_identity"]
 
 NAME_MAX = 255          # bytes in one file name (Linux, macOS); pathconf is asked first
 _TMP_EXT_MAX = 16       # a longer "extension" is not kept in the temp name
@@ -274,3 +274,13 @@ def all_or_none():
                     os.unlink(backup)
                 except OSError:
                     pass
+
+
+def free_name(path):
+    """``path``, or ``stem-1.ext``, ``stem-2.ext``, ... : the first that does not exist."""
+    stem, ext = os.path.splitext(path)
+    name, i = path, 0
+    while os.path.lexists(name):
+        i += 1
+        name = f"{stem}-{i}{ext}"
+    return name

@@ -10,11 +10,14 @@ file when needed again): peak memory is a few blocks, whatever the file's size.
 is_streamed
     Whether :func:`gmm_em.em_steps` reads ``X`` block by block
     (an ``np.memmap`` or a :class:`StandardisedRows` view).
-StandardisedRows, standardise_lazy
-    ``(X - centre) / scale`` of a memory map, computed block by block when read.
+StandardisedRows, standardise_lazy, scale_of
+    ``(X - centre) / scale`` of a memory map (or a dask array), computed block
+    by block when read.
+RowSource, BlockSource
+    The protocols of what EM's passes run over (data in memory, a memory map,
+    a dask array) and of the sources read block by block (with a summary pass).
 RowStream
-    The row source :mod:`gmm_em` runs its passes over (also used, with a
-    different ``each``, by :mod:`gmm_dask`).
+    The block source of a memory map (:mod:`gmm_dask` has the dask one).
 summarise, combine, Summary
     One pass of validation: non-finite rows, column means, variances, ranges.
 release
@@ -27,14 +30,15 @@ column_min_max, pixel_representatives
 from __future__ import annotations
 
 import mmap
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from gmm_core import CHUNK_ROWS
 
-__all__ = ["BLOCK_ROWS", "is_streamed", "StandardisedRows", "standardise_lazy", "RowStream",
-           "Summary", "summarise", "combine", "release", "column_min_max",
-           "pixel_representatives", "row_blocks"]
+__all__ = ["RowSource", "BlockSource", "BLOCK_ROWS", "is_streamed", "StandardisedRows",
+           "standardise_lazy", "scale_of", "RowStream", "Summary", "summarise", "combine",
+           "release", "column_min_max", "pixel_representatives", "row_blocks"]
 
 #: Rows read per block: a multiple of CHUNK_ROWS, so the chunks inside a block
 #: are the chunks of the in-memory path and the sums agree with it.
@@ -127,18 +131,35 @@ def row_blocks(X, size=None):
             yield sl, block
 
 
-def standardise_lazy(X, per_column=True):
-    """:func:`gmm_transforms.standardise` of a memory map, as a lazy view.
+def scale_of(variances, per_column=True):
+    """The standardising scale (d,) from the columns' variances: their square roots
+    (``per_column``) or the root of their mean (one scale for all), 1 where that
+    is 0: the rule of :func:`gmm_transforms.standardise`, for data read in blocks."""
+    variances = np.asarray(variances, dtype=float)
+    rms = np.sqrt(variances if per_column else np.full(variances.shape, variances.mean()))
+    return np.where(rms > 0, rms, 1.0)
 
-    Two passes over the blocks (the column means, then the mean squared
-    deviations); nothing of size n is kept.
+
+def standardise_lazy(X, per_column=True, summary=None):
+    """:func:`gmm_transforms.standardise` of data read block by block, lazily.
+
+    A memory map: two passes over the blocks (the column means, then the
+    mean squared deviations), nothing of size n kept, and a
+    :class:`StandardisedRows` view. Another array (a dask array) with its
+    ``summary`` (:class:`Summary`, one pass already made): ``(X - centre) /
+    scale``, computed when read.
 
     Returns
     -------
-    Z : StandardisedRows
+    Z : StandardisedRows or the array's type
     centre, scale : ndarray (d,)
         As :func:`gmm_transforms.standardise` defines them (to rounding).
     """
+    if not isinstance(X, np.ndarray):
+        mean = summary.s1 / summary.n
+        centre = summary.centre()
+        scale = scale_of(np.maximum(summary.s2 / summary.n - mean * mean, 0.0), per_column)
+        return (X - centre) / scale, centre, scale
     n, d = X.shape
     shift = np.array(X[0], dtype=float)
     total = np.zeros(d)
@@ -149,8 +170,7 @@ def standardise_lazy(X, per_column=True):
     for _, block in row_blocks(X):
         dev = block - centre
         squares += np.einsum("ij,ij->j", dev, dev)
-    rms = np.sqrt(squares / n) if per_column else np.full(d, np.sqrt(squares.sum() / (n * d)))
-    scale = np.where(rms > 0, rms, 1.0)
+    scale = scale_of(squares / n, per_column)
     return StandardisedRows(X, centre, scale), centre, scale
 
 
@@ -217,6 +237,50 @@ def combine(parts):
                        np.max([p.high for p in parts], axis=0))
 
 
+@runtime_checkable
+class RowSource(Protocol):
+    """What an EM pass (:mod:`gmm_em`) runs over: the rows of (n, d) data, centred.
+
+    Implemented by the data in memory (one block), :class:`RowStream` (a memory
+    map) and :class:`gmm_dask.DaskRows` (a dask array).
+
+    Attributes
+    ----------
+    shape : (n, d)
+    radius_sq : float
+        A bound on the largest squared norm of a centred row.
+    ordered : bool
+        Whether blocks are handed over in row order (a parallel source: False,
+        so a start that draws one number per row in order cannot run on it).
+    """
+
+    shape: tuple
+    radius_sq: float
+    ordered: bool
+
+    def each(self, fn, make_acc):
+        """``fn(xt, rows, acc)`` on every block, ``xt`` (d, m) the centred rows of
+        slice ``rows``, with one accumulator ``acc = make_acc()``; returns it."""
+
+    def sample(self, idx):
+        """The centred rows ``idx`` (sorted ints), shape (m, d), in memory."""
+
+    def new_labels(self, k):
+        """An (n,) array a pass writes the labels into, or None: then the source's
+        ``lazy_labels(label_fn)`` gives them (a dask array's, computed on demand)."""
+
+
+@runtime_checkable
+class BlockSource(RowSource, Protocol):
+    """A :class:`RowSource` read block by block: one :meth:`summary` pass validates it."""
+
+    centre: object
+
+    def summary(self):
+        """One pass: the :class:`Summary` of all rows; sets ``centre`` (the column
+        means, which blocks are centred on) and ``radius_sq``."""
+
+
 class RowStream:
     """The row source EM passes run over, for data read block by block.
 
@@ -233,6 +297,8 @@ class RowStream:
     radius_sq : float
         A bound on the largest squared norm of a centred row (set by :meth:`summary`).
     """
+
+    ordered = True      # blocks in row order
 
     def __init__(self, X):
         if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:

@@ -4,9 +4,7 @@
 - :func:`integer`, :func:`number`, :func:`random_seed`, :func:`checked`,
   :func:`parse_k_list`: argparse types that accept ASCII decimal text only
   and never raise anything but a clean usage error.
-- :func:`check_save_path`, :func:`check_params_path`: a ``--save`` or
-  ``--save-params`` target is refused before any work;
-  :func:`check_distinct_files`: no output names an input or another output.
+- :func:`check_distinct_files`: no output names an input or another output.
 - :class:`ExitStatus`: the exit statuses of a run.
 - :class:`SignalPolicy`: what Ctrl-C, SIGTERM and SIGHUP do. While a save
   runs, a signal raises :class:`KeyboardInterrupt` or :class:`Terminated`;
@@ -32,15 +30,12 @@ import logging
 import math
 import os
 import re
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 
-import gmm_params
-from gmm_atomic import file_identity, target_problem
-from gmm_writers import SUPPORTED_EXTENSIONS, WRITERS, extension
+from gmm_atomic import file_identity
+
 
 ECHO = 40      # characters of a bad value quoted back in an error message
 
@@ -79,11 +74,14 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Appends ``(default: X)`` unless the help text already states a default."""
+    """Appends ``(default: X)`` unless the help text already states a default; a
+    flag that turns an option off (``store_false``) is ``False``: not given."""
 
     def _get_help_string(self, action):
         if "(default" in (action.help or ""):
             return action.help
+        if action.nargs == 0 and action.const is False:     # store_false: a flag not given
+            return f"{action.help} (default: False)"
         return super()._get_help_string(action)
 
 
@@ -186,77 +184,8 @@ def parse_k_list(text):
 
 
 # --------------------------------------------------------------------------- #
-# Where output may go (checked before any work)
+# Outputs that would replace an input (checked before any work)
 # --------------------------------------------------------------------------- #
-
-def check_save_path(path):
-    """Raise :class:`UsageError` unless ``path`` can be written by a writer.
-
-    Checks the extension, the directory (exists, is writable) and, for .mp4,
-    that imageio-ffmpeg provides an ffmpeg binary: all before any work.
-    """
-    if not path:
-        raise UsageError("--save needs a file name, e.g. --save out.gif "
-                         f"(one of {', '.join(SUPPORTED_EXTENSIONS)})")
-    if os.path.isdir(path):
-        raise UsageError(f"cannot save to {path!r}: it is a directory; give a file name "
-                         f"inside it, e.g. {os.path.join(path, 'out.gif')!r}")
-    ext = extension(path)
-    if ext not in WRITERS:
-        raise UsageError(f"cannot save to {path!r}: unknown extension {ext or '(none)'!r}; "
-                         f"use one of {', '.join(SUPPORTED_EXTENSIONS)}")
-    directory = os.path.dirname(os.path.abspath(path))
-    problem = target_problem(path)
-    if problem is not None and "does not exist" in problem:
-        raise UsageError(f"cannot save to {path!r}: {problem}; create it first or choose "
-                         "another path")
-    if problem is not None:
-        raise UsageError(f"cannot save to {path!r}: {problem}; choose another path")
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".gmm-probe-", dir=directory)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise UsageError(f"cannot save to {path!r}: directory {directory!r} is not "
-                         f"writable ({exc.strerror or exc}); choose another "
-                         "directory") from None
-    if ext == ".mp4":
-        check_ffmpeg(path)
-
-
-def check_ffmpeg(path):
-    """Raise :class:`UsageError` unless an executable ffmpeg is available for .mp4."""
-    try:
-        import imageio_ffmpeg
-        exe = imageio_ffmpeg.get_ffmpeg_exe()
-    except Exception as exc:     # ImportError, RuntimeError: no binary
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise UsageError(f"cannot save {path!r}: .mp4 needs ffmpeg from the "
-                         f"imageio-ffmpeg package ({reason}); install it with "
-                         "'pip install imageio-ffmpeg' or save a .gif") from None
-    found = exe if exe and os.path.isfile(exe) else shutil.which(exe or "")
-    where = " (set by IMAGEIO_FFMPEG_EXE)" if os.environ.get("IMAGEIO_FFMPEG_EXE") else ""
-    if not found:
-        raise UsageError(f"cannot save {path!r}: ffmpeg not found at {exe!r}{where}; "
-                         "install imageio-ffmpeg or save a .gif")
-    if not os.access(found, os.X_OK):
-        raise UsageError(f"cannot save {path!r}: ffmpeg at {found!r}{where} is not "
-                         "executable; fix its permissions or save a .gif")
-
-
-def check_params_path(path, flag="--save-params"):
-    """Raise :class:`UsageError` unless ``path`` can take a parameter file (.npz/.json)."""
-    try:
-        gmm_params.check_params_path(path)
-    except gmm_params.ParamsError as exc:
-        problem = target_problem(path) if path else None
-        if problem is not None and "not a directory" in problem:    # not "does not exist"
-            raise UsageError(f"{flag} {path}: {problem}; choose another path") from None
-        raise UsageError(f"{flag} {exc}") from None
-    problem = target_problem(path)          # an existing FIFO, device or read-only file
-    if problem is not None:
-        raise UsageError(f"{flag} {path}: {problem}; choose another path")
-
 
 def check_distinct_files(outputs, inputs):
     """Raise :class:`UsageError` if an output would replace an input or another output.

@@ -207,28 +207,50 @@ def check_spread(spread, n, d, name="X", small_ok=False):
                          f"float64 (the limit is about {_MIN_SPREAD:.3g}); {_STANDARDISE}")
 
 
-def check_int(name, value, minimum):
+def check_int(name, value, minimum, maximum=None):
+    """``value`` as an int from ``minimum`` to ``maximum`` (None: no limit).
+
+    The one integer check of the library, the options and data_gen. A bool,
+    a float or a string is a TypeError, even when it holds a whole number.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
+        raise TypeError(f"{name} must be an integer, got {value!r:.60}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        shown = str(value) if value < 10**15 else f"about 10**{int(value).bit_length() * 3 // 10}"
+        raise ValueError(f"{name} must be at most {maximum:,}, got {shown}")
     return int(value)
 
 
-def check_nonneg_float(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
+def check_nonneg_float(name, value, *, positive=False, minimum=None, maximum=None):
+    """``value`` as a finite float >= 0 (> 0 with ``positive``), at least ``minimum``
+    and at most ``maximum`` when given.
+
+    The one number check of the library, the options (``animate()``'s and the
+    command line's) and data_gen. A bool, a string or a complex number is a
+    TypeError; an int beyond float64 is "at most ``maximum``" when there is one.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r:.60}")
     try:
         with np.errstate(over="ignore"):
             as_float = float(value)
     except (OverflowError, ValueError, TypeError):  # a 400-digit int, an odd Real
-        raise ValueError(f"{name} must be a finite number >= 0 within float64's range, "
-                         f"got {str(value)[:60]}") from None
+        if maximum is None:
+            raise ValueError(f"{name} must be a finite number >= 0 within float64's range, "
+                             f"got {str(value)[:60]}") from None
+        as_float = math.inf
+    if maximum is not None and as_float > maximum:
+        raise ValueError(f"{name} must be at most {maximum:g}, got {as_float:g}")
     if math.isinf(as_float) and isinstance(value, np.floating) and np.isfinite(value):
         raise ValueError(f"{name} must be a finite number >= 0 within float64's range, "
                          f"got {value!s} (finite, but beyond float64)")
-    if not (as_float >= 0 and math.isfinite(as_float)):
-        raise ValueError(f"{name} must be a finite number >= 0, got {as_float}")
+    if not (as_float >= 0 and math.isfinite(as_float)) or (positive and as_float == 0):
+        raise ValueError(f"{name} must be a finite number {'>' if positive else '>='} 0, "
+                         f"got {as_float}")
+    if minimum is not None and as_float < minimum:
+        raise ValueError(f"{name} must be at least {minimum:g}, got {as_float:g}")
     return as_float
 
 
@@ -239,14 +261,17 @@ def check_covariance_type(covariance_type):
     return covariance_type
 
 
-def as_rng(random_state) -> np.random.Generator:
-    """Turn None, an int, a Generator, a RandomState, a SeedSequence or a
-    BitGenerator into a Generator (no global state)."""
-    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)) \
-            and not isinstance(random_state, bool):
-        if random_state is not None and random_state < 0:
+def as_rng(random_state, max_seed=None) -> np.random.Generator:
+    """Turn None, an int seed from 0 to ``max_seed`` (None: no limit), a Generator,
+    a RandomState, a SeedSequence or a BitGenerator into a Generator (no global
+    state). The one place a ``random_state`` becomes a generator."""
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, (numbers.Integral, np.integer)) and not isinstance(random_state, bool):
+        if random_state < 0:
             raise ValueError(f"random_state must be a non-negative integer, got {random_state}")
-        return np.random.default_rng(random_state)
+        check_int("random_state", random_state, 0, max_seed)
+        return np.random.default_rng(int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):

@@ -571,7 +571,7 @@ def _start(data, Xc, k, init, covariance_type, reg_covar, rng):
         centres[order] = data.sample(idx[order])
         return _hard_start(data, centres, covariance_type, reg_covar)
     if big and Xc is None and init == "random":
-        if not getattr(data, "ordered", True):
+        if not data.ordered:
             raise ValueError('init="random" draws one number per row in order, which a '
                              'parallel source cannot reproduce; use init="kmeans++" or '
                              '"random_from_data" for a dask array')
@@ -920,11 +920,13 @@ def check_fit_scale(Xc, reg_covar):
 
 
 class _InMemory:
-    """The row source of centred data in memory, ``XT`` (d, n): one block, the whole of it."""
+    """The :class:`gmm_blocks.RowSource` of centred data in memory, ``XT`` (d, n): one
+    block, the whole of it."""
+
+    ordered = True
 
     def __init__(self, XT):
-        self.XT = XT
-        self.shape = (XT.shape[1], XT.shape[0])
+        self.XT, self.shape = XT, (XT.shape[1], XT.shape[0])
         self.radius_sq = float(np.einsum("ij,ij->j", XT, XT).max())
 
     def each(self, fn, make_acc):

@@ -20,6 +20,8 @@ import gmm_blocks
 import gmm_em
 import gmm_mixture
 import gmm_transforms
+from gmm_core import as_rng
+from gmm_kmeans import kmeans_plusplus
 from gmm_transforms import (
     FitRecord, choose_view, column_ranges, display_unit, params_to_fit_units,
     params_to_user_units, project, shares_units, standardise, to_user_units, view_of,
@@ -44,116 +46,12 @@ class _Components:
     covariances: np.ndarray
 
 
-class EditableRun:
-    """The restarts the live window's mouse asks for (see :mod:`gmm_mouse`), as
-    part of :class:`FitRun`: positions from the scene, a start from given
-    means, a restart from given parameters, added and removed points."""
-
-    def to_fit_units(self, coords):
-        """Points of the drawn scene -> the fit's (standardised) coordinates.
-
-        The one conversion of mouse positions: ``coords`` are axes data
-        coordinates (user units divided by :attr:`display_unit`), one column
-        per drawn axis (2: x, y). With a projection (d > 2) a point is lifted
-        to the point of the view's plane nearest the data's mean in the fit's
-        coordinates (the hidden
-        coordinates are the data's mean).
-
-        Parameters
-        ----------
-        coords : array-like, shape (m, v) or (v,)
-            v = the view's axes (2), or d without a projection.
-
-        Returns
-        -------
-        ndarray, shape (m, d)
-        """
-        y = np.atleast_2d(np.asarray(coords, dtype=float))
-        axes = self.n_features if self.projection is None else len(self.projection[0])
-        if y.ndim != 2 or y.shape[1] != axes:
-            raise ValueError(f"coords must have {axes} columns (one per drawn axis), "
-                             f"got shape {y.shape}")
-        unit = self.display_unit
-        centre, scale = self.centre / unit, self.scale / unit      # display units
-        if self.projection is None:
-            return (y - centre) / scale
-        # y = (x - offset) P^T = ((x - centre) / scale) (P scale)^T + (centre - offset) P^T:
-        # the least-squares solution is the fit-unit point of the view nearest the mean
-        P, offset = (np.asarray(a, dtype=float) for a in self.projection)
-        return (y - (centre - offset) @ P.T) @ np.linalg.pinv(P * scale).T
-
-    @property
-    def view_axes(self):
-        """How many data coordinates a click in the scene has: 2 (x, y), or 1 for a
-        scene whose points are drawn along x only (``points`` of shape (n,) or (n, 1))."""
-        return 1 if np.ndim(self.points) == 1 else int(np.shape(self.points)[1])
-
-    def fit_params(self, iteration):
-        """(weights (k,), means (k, d), covariances (k, d, d)) in fit units at
-        ``iteration`` of the current run (computed already)."""
-        return self._params[int(iteration)]
-
-    def restart_from(self, init):
-        """EM from ``init`` = (weights, means, covariances) in fit units on the
-        current data: the live window's clicked means, dragged mean or edited data.
-
-        Raises ValueError (from :func:`gmm.em_steps`) before anything changes
-        when EM cannot start there. Returns the new run's display states (lazy).
-        """
-        steps = self._em(tuple(np.asarray(a, dtype=float) for a in init), self.rng)
-        self._params = {}
-        self.record.reset()
-        return self._display(steps)
-
-    def snapshot(self):
-        """The current run's data, kept parameters and record, for :meth:`restore`
-        (the live window's going back; a new run replaces rather than changes them)."""
-        return (self.Z, self.points, self.edits, self._params, self.record.log_likelihoods,
-                self.record.last)
-
-    def restore(self, snapshot):
-        """Back to a :meth:`snapshot`: its data, and its run's states continue from there."""
-        (self.Z, self.points, self.edits, self._params, self.record.log_likelihoods,
-         self.record.last) = snapshot
-
-    def means_start(self, means, rng):
-        """A start from the given means (fit units, m <= k rows): weights 1/k and every
-        covariance the data's (as the center start), k-means++ for the k - m missing means."""
-        k, o = self.options.n_components, self.options
-        means = np.asarray(means, dtype=float).reshape(-1, self.n_features)
-        if len(means) < k:
-            means = np.vstack([means, kmeans_plusplus_rest(self.Z, means, k, rng)])
-        weights, _, covs = gmm_em.center_start(self.Z, k, o.covariance_type, rng, spread=0.0,
-                                                width=1.0)
-        return weights, means[:k], covs
-
-    def edit_points(self, add=None, remove=None):
-        """Add points (drawn coordinates, shape (m, v)) or remove rows by index, for
-        :meth:`restart_from`; :meth:`restart` undoes every edit.
-
-        Raises ValueError, data unchanged, when fewer than k points would remain.
-        """
-        Z, points = self.Z, self.points
-        added = removed = 0
-        if remove is not None:
-            keep = np.ones(len(Z), dtype=bool)
-            keep[np.asarray(remove, dtype=np.int64)] = False
-            if np.count_nonzero(keep) < self.options.n_components:
-                raise ValueError(f"cannot remove: {self.options.n_components} components "
-                                 f"need at least {self.options.n_components} points")
-            removed = len(Z) - int(np.count_nonzero(keep))
-            Z, points = Z[keep], points[keep]
-        if add is not None:
-            coords = np.atleast_2d(np.asarray(add, dtype=float))
-            Z = np.vstack([Z, self.to_fit_units(coords)])
-            points = np.concatenate([points, coords.reshape((-1,) + points.shape[1:])])
-            added = len(coords)
-        self.Z, self.points = Z, points
-        self.edits = (self.edits[0] + added, self.edits[1] + removed)
-
-
-class FitRun(EditableRun):
+class FitRun:
     """EM on ``X`` as ``options`` say, as a lazy stream of display states, restartable.
+
+    The live window's mouse (see :mod:`gmm_mouse`) restarts it from scene
+    positions (:meth:`to_fit_units`, :meth:`means_start`, :meth:`restart_from`)
+    and edits its points (:meth:`edit_points`, :meth:`snapshot`, :meth:`restore`).
 
     Parameters
     ----------
@@ -202,11 +100,13 @@ class FitRun(EditableRun):
     record : gmm_transforms.FitRecord
         The full d-dimensional states of the current run in user units, as
         they pass (final parameters for ``--save-params``).
+    feature_names : ndarray of str or None
+        A DataFrame's column names (the model's ``feature_names_in_``).
     restarts : int
         How many times :meth:`restart` was called.
     edits : (int, int)
         Points added and removed in the live window since the data was
-        loaded or the last :meth:`restart` (see :class:`EditableRun`).
+        loaded or the last :meth:`restart` (see :meth:`edit_points`).
 
     Raises
     ------
@@ -219,14 +119,12 @@ class FitRun(EditableRun):
     def __init__(self, X, options, *, rng=None, true_components=None, column_names=None,
                  shared_scale=False):
         self.options = options
-        self.rng = np.random.default_rng(options.random_state) if rng is None else rng
+        self.rng = as_rng(options.random_state) if rng is None else rng
+        self.feature_names = gmm_mixture.feature_names(X)   # a DataFrame's, for model()
         source = gmm_em.row_source(X)       # a memory map or dask array: read in blocks
         if source is None:
             X = np.asarray(X, dtype=float)
-            _check_points(X, options.n_components)
-            summary = None
-        else:
-            summary = _checked_summary(source, options.n_components)
+        summary = _check_points(X, options.n_components, source)
         ranges = column_ranges(X) if summary is None else summary.high - summary.low
         self.n_features = X.shape[1]
         per_column = (not shared_scale and options.covariance_type != "spherical"
@@ -234,7 +132,8 @@ class FitRun(EditableRun):
         if summary is None:
             self.Z, self.centre, self.scale = standardise(X, per_column=per_column)
         else:
-            self.Z, self.centre, self.scale = _standardise_blocks(X, summary, per_column)
+            self.Z, self.centre, self.scale = gmm_blocks.standardise_lazy(X, per_column,
+                                                                          summary)
         init = options.init
         if isinstance(init, (tuple, list)):             # given in user units
             init = params_to_fit_units(init, self.centre, self.scale)
@@ -243,32 +142,14 @@ class FitRun(EditableRun):
             X if summary is None else np.abs([summary.low, summary.high]))
         if summary is not None:     # drawn in place (a memory map) or gathered (dask)
             X = X if isinstance(X, np.ndarray) else np.asarray(X.compute(), dtype=float)
-        Xd = X / unit if unit != 1.0 else X
-        dims = options.dims
-        self.view = choose_view(self.n_features, options.view, dims)
-        self.projection, labels = view_of(Xd, dims, column_names, view=options.view,
-                                          scale=self.scale / unit)
-        if unit != 1.0:
-            labels = tuple(f"{name} (\u00d7{unit:g})" for name in
-                           (labels or [f"x{dims[0] if dims else 0}", f"x{dims[1] if dims else 1}"]))
-        self.axis_labels = labels
-        # equal aspect only where both axes share units: sampled data, principal
-        # components, or two columns whose ranges are within a factor of 3
-        self.equal_aspect = bool(shared_scale or self.view == "pca"
-                                 or shares_units(ranges if summary is not None and unit == 1.0
-                                                 and self.projection is None else column_ranges(
-                                     Xd if self.projection is None else
-                                     (Xd - self.projection[1]) @ self.projection[0].T)))
-        self.points = Xd if self.projection is None else (Xd - self.projection[1]) @ self.projection[0].T
-        self.true_components = None
-        if true_components is not None and options.show_true:
-            tm, tc = (np.asarray(a, float) for a in true_components)
-            tm, tc = tm / unit, tc / unit / unit
-            if self.projection is not None:
-                shown = project(_Components(tm, tc), *self.projection)
-                tm, tc = shown.means, shown.covariances
-            self.true_components = (tm, tc)
+        self.view = choose_view(self.n_features, options.view, options.dims)
         self.column_names = column_names
+        (self.projection, self.axis_labels, self.equal_aspect, self.points) = _scene_view(
+            X, options.dims, column_names, unit, shared_scale,
+            ranges if summary is not None and unit == 1.0 else None,
+            view=options.view, scale=self.scale / unit)
+        self.true_components = (_in_display_units(true_components, unit, self.projection)
+                                if true_components is not None and options.show_true else None)
         self.record = FitRecord()
         self._params = {}           # iteration -> (weights, means, covariances), fit units
         self.restarts = 0
@@ -317,13 +198,7 @@ class FitRun(EditableRun):
             Where the new initialisation came from, e.g. ``"seed 4"``.
         """
         self.restarts += 1
-        seed = self.options.random_state
-        if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-            rng = np.random.default_rng(int(seed) + self.restarts)
-            how = f"seed {int(seed) + self.restarts}"
-        else:
-            rng = self.rng
-            how = "next draw of the random generator"
+        rng, how = _restart_rng(self.options.random_state, self.rng, self.restarts)
         self._params = {}
         self.record.reset()
         self.Z, self.points = self._original
@@ -368,18 +243,12 @@ class FitRun(EditableRun):
         last = self.record.last
         if last is None:
             raise ValueError("no EM state yet: run the animation (or call .run()) first")
-        o = self.options
-        model = gmm.GaussianMixture(len(last.weights), covariance_type=o.covariance_type,
-                                    tol=o.tol, max_iter=o.max_iter,
-                                    init=(self._initial_user_params()))
-        for name, value in gmm_mixture.fitted_attributes(last, o.covariance_type).items():
-            setattr(model, name, value)
-        model.converged_ = bool(last.converged)
-        model.n_iter_ = int(last.iteration)
-        model.lower_bound_ = float(last.log_likelihood)
-        model.lower_bounds_ = list(self.record.log_likelihoods)
-        model.initial_params_ = self._initial_user_params()
-        return model
+        o, start = self.options, self._initial_user_params()
+        return gmm.GaussianMixture.from_state(
+            last, dict(covariance_type=o.covariance_type, tol=o.tol, max_iter=o.max_iter,
+                       init=start),
+            lower_bounds=self.record.log_likelihoods, converged=last.converged,
+            initial_params=start, feature_names=self.feature_names)
 
     def _initial_user_params(self):
         return params_to_user_units(self._params[min(self._params)], self.centre, self.scale)
@@ -418,36 +287,191 @@ class FitRun(EditableRun):
             if self.projection is not None:
                 means = project(_Components(means, covs), *self.projection).means
             objective = (ks.objective * scale[0] ** 2 if shared
-                         else self._user_objective(ks, scale))
+                         else _user_objective(self.Z, ks, scale))
             yield dataclasses.replace(ks, means=means, objective=objective)
 
-    def _user_objective(self, ks, scale):
-        """Mean squared distance of the points to their k-means centres in
-        (display) user units: each column's squared deviations times its scale squared."""
-        total = 0.0
-        for a in range(0, len(self.Z), LABEL_CHUNK):
-            diff = self.Z[a:a + LABEL_CHUNK] - ks.means[ks.labels[a:a + LABEL_CHUNK]]
-            total += float(np.sum(diff * diff, axis=0) @ (scale * scale))
-        return total / max(len(self.Z), 1)
+    def to_fit_units(self, coords):
+        """Points of the drawn scene (shape (m, v) or (v,)) -> the fit's coordinates
+        (m, d); see :func:`scene_to_fit_units`, the one conversion of mouse positions."""
+        axes = self.n_features if self.projection is None else len(self.projection[0])
+        return scene_to_fit_units(coords, axes, self.centre / self.display_unit,
+                                  self.scale / self.display_unit, self.projection)
+
+    def fit_params(self, iteration):
+        """(weights (k,), means (k, d), covariances (k, d, d)) in fit units at
+        ``iteration`` of the current run (computed already)."""
+        return self._params[int(iteration)]
+
+    def restart_from(self, init):
+        """EM from ``init`` = (weights, means, covariances) in fit units on the
+        current data: the live window's clicked means, dragged mean or edited data.
+
+        Raises ValueError (from :func:`gmm.em_steps`) before anything changes
+        when EM cannot start there. Returns the new run's display states (lazy).
+        """
+        steps = self._em(tuple(np.asarray(a, dtype=float) for a in init), self.rng)
+        self._params = {}
+        self.record.reset()
+        return self._display(steps)
+
+    def snapshot(self):
+        """The current run's data, kept parameters and record, for :meth:`restore`
+        (the live window's going back; a new run replaces rather than changes them)."""
+        return (self.Z, self.points, self.edits, self._params, self.record.log_likelihoods,
+                self.record.last)
+
+    def restore(self, snapshot):
+        """Back to a :meth:`snapshot`: its data, and its run's states continue from there."""
+        (self.Z, self.points, self.edits, self._params, self.record.log_likelihoods,
+         self.record.last) = snapshot
+
+    def means_start(self, means, rng):
+        """A start from the given means (fit units, m <= k rows): weights 1/k and every
+        covariance the data's (as the center start), k-means++ for the k - m missing means."""
+        k, o = self.options.n_components, self.options
+        means = np.asarray(means, dtype=float).reshape(-1, self.n_features)
+        if len(means) < k:
+            means = np.vstack([means, self.Z[kmeans_plusplus(self.Z, k, rng, centres=means)]])
+        weights, _, covs = gmm_em.center_start(self.Z, k, o.covariance_type, rng, spread=0.0,
+                                                width=1.0)
+        return weights, means[:k], covs
+
+    def edit_points(self, add=None, remove=None):
+        """Add points (drawn coordinates, shape (m, v)) or remove rows by index, for
+        :meth:`restart_from`; :meth:`restart` undoes every edit.
+
+        Raises ValueError, data unchanged, when fewer than k points would remain.
+        """
+        Z, points = self.Z, self.points
+        added = removed = 0
+        if remove is not None:
+            keep = np.ones(len(Z), dtype=bool)
+            keep[np.asarray(remove, dtype=np.int64)] = False
+            if np.count_nonzero(keep) < self.options.n_components:
+                raise ValueError(f"cannot remove: {self.options.n_components} components "
+                                 f"need at least {self.options.n_components} points")
+            removed = len(Z) - int(np.count_nonzero(keep))
+            Z, points = Z[keep], points[keep]
+        if add is not None:
+            coords = np.atleast_2d(np.asarray(add, dtype=float))
+            Z = np.vstack([Z, self.to_fit_units(coords)])
+            points = np.concatenate([points, coords.reshape((-1,) + points.shape[1:])])
+            added = len(coords)
+        self.Z, self.points = Z, points
+        self.edits = (self.edits[0] + added, self.edits[1] + removed)
 
 
-def kmeans_plusplus_rest(Z, centres, k, rng):
-    """k - m more centres (rows of ``Z``) by k-means++ sampling, given the m
-    ``centres`` already chosen: each next one is a point drawn with
-    probability proportional to its squared distance to the nearest centre so
-    far (a uniform draw when every point sits on a centre). Returns (k - m, d)."""
-    chosen = [np.asarray(c, dtype=float) for c in centres]
-    closest = np.full(len(Z), np.inf)
-    for c in chosen:
-        np.minimum(closest, ((Z - c) ** 2).sum(axis=1), out=closest)
-    extra = []
-    for _ in range(k - len(chosen)):
-        total = float(closest.sum())
-        i = (int(rng.integers(len(Z))) if not 0 < total < np.inf
-             else int(min(np.searchsorted(np.cumsum(closest), rng.uniform() * total), len(Z) - 1)))
-        extra.append(Z[i])
-        np.minimum(closest, ((Z - Z[i]) ** 2).sum(axis=1), out=closest)
-    return np.array(extra).reshape(-1, Z.shape[1])
+def _user_objective(Z, ks, scale):
+    """Mean squared distance of the points ``Z`` (fit units) to their k-means centres
+    in (display) user units: each column's squared deviations times its scale squared."""
+    total = 0.0
+    for a in range(0, len(Z), LABEL_CHUNK):
+        diff = Z[a:a + LABEL_CHUNK] - ks.means[ks.labels[a:a + LABEL_CHUNK]]
+        total += float(np.sum(diff * diff, axis=0) @ (scale * scale))
+    return total / max(len(Z), 1)
+
+
+def _restart_rng(seed, rng, r):
+    """``(generator, how)`` of the r-th restart: ``default_rng(seed + r)`` for an int
+    seed, else ``rng`` drawn on."""
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return np.random.default_rng(int(seed) + r), f"seed {int(seed) + r}"
+    return rng, "next draw of the random generator"
+
+
+def _scene_view(X, dims, column_names, unit, shared_scale, ranges=None, *, view=None,
+                scale=None):
+    """``(projection, axis_labels, equal_aspect, points)``: what the scene draws of
+    ``X`` (user units) divided by the display ``unit``; ``ranges``: the columns'
+    ranges when already known (data read in blocks); ``view`` and ``scale`` (the
+    fit's per-column scale, display units) as :func:`gmm_transforms.view_of`."""
+    Xd = X / unit if unit != 1.0 else X
+    projection, labels = view_of(Xd, dims, column_names, view=view, scale=scale)
+    if unit != 1.0:
+        labels = tuple(f"{name} (\u00d7{unit:g})" for name in
+                       (labels or [f"x{dims[0] if dims else 0}", f"x{dims[1] if dims else 1}"]))
+    points = Xd if projection is None else (Xd - projection[1]) @ projection[0].T
+    # equal aspect only where both axes share units: sampled data, principal
+    # components, or two columns whose ranges are within a factor of 3
+    equal = bool(shared_scale or choose_view(X.shape[1], view, dims) == "pca" or shares_units(
+        ranges if ranges is not None and projection is None else column_ranges(points)))
+    return projection, labels, equal, points
+
+
+def _in_display_units(components, unit, projection):
+    """True ``(means, covariances)`` in user units -> as drawn (display units, projected)."""
+    tm, tc = (np.asarray(a, float) for a in components)
+    tm, tc = tm / unit, tc / unit / unit
+    if projection is not None:
+        shown = project(_Components(tm, tc), *projection)
+        tm, tc = shown.means, shown.covariances
+    return tm, tc
+
+
+def scene_to_fit_units(coords, axes, centre, scale, projection=None):
+    """Points of the drawn scene -> the fit's (standardised) coordinates.
+
+    ``coords`` are axes data coordinates (user units divided by the display
+    unit), one column per drawn axis. With a projection (d > 2) a point is
+    lifted to the point of the view's plane nearest the data's mean in the
+    fit's coordinates.
+
+    Parameters
+    ----------
+    coords : array-like, shape (m, axes) or (axes,)
+    axes : int
+        The view's axes (2), or d without a projection.
+    centre, scale : ndarray, shape (d,)
+        The standardisation, in display units.
+    projection : tuple (P (2, d), offset (d,)) or None
+
+    Returns
+    -------
+    ndarray, shape (m, d)
+    """
+    y = np.atleast_2d(np.asarray(coords, dtype=float))
+    if y.ndim != 2 or y.shape[1] != axes:
+        raise ValueError(f"coords must have {axes} columns (one per drawn axis), "
+                         f"got shape {y.shape}")
+    if projection is None:
+        return (y - centre) / scale
+    # y = (x - offset) P^T = ((x - centre) / scale) (P scale)^T + (centre - offset) P^T:
+    # the least-squares solution is the fit-unit point of the view nearest the mean
+    P, offset = (np.asarray(a, dtype=float) for a in projection)
+    return (y - (centre - offset) @ P.T) @ np.linalg.pinv(P * scale).T
+
+
+def degenerate_note(X):
+    """A one-line note when EM cannot be meaningful on ``X`` (all points identical), or None."""
+    if not isinstance(X, np.ndarray):       # a dask array: its summary answers
+        summary = gmm_em.row_source(X).summary()
+        low, high = summary.low, summary.high
+    else:
+        low, high = gmm_blocks.column_min_max(X)
+    if not np.all(low == high):
+        return None
+    what = "the only point" if len(X) == 1 else f"all {len(X)} points are identical"
+    return (f"{what}: EM has nothing to fit (every component sits on that point "
+            "with the smallest allowed covariance); drawing it anyway")
+
+
+#: parameters in user units need variances (scale squared) and their inverses
+#: to be normal doubles; data whose spread is outside this range is only drawn
+USER_UNIT_SCALES = (1e-150, 1e150)
+
+
+def check_user_units(X, flag):
+    """Raise ValueError if ``flag`` needs user-unit parameters that ``X``'s scale
+    cannot hold (data of magnitude 1e160 has variances beyond 1e308)."""
+    scales = standardise(X)[2]
+    low, high = USER_UNIT_SCALES
+    scale = float(scales.min() if scales.min() < low else scales.max())
+    if not low <= scale <= high:
+        raise ValueError(
+            f"{flag} needs the fitted parameters in the data's units, but the data's spread "
+            f"({scale:.3g}) squared is not a representable double (allowed spread: {low:g} to "
+            f"{high:g}); rescale the data, or drop {flag} (the animation alone works at "
+            "any scale)")
 
 
 #: changes of the mean log-likelihood below this are rounding, not progress
@@ -490,45 +514,30 @@ def stop_on_plateau(steps, tol, patience):
         previous = ll
 
 
-def _checked_summary(source, n_components):
-    """:func:`_check_points` for a memory map or dask array, in one pass over its
-    blocks; returns its :class:`gmm_blocks.Summary`."""
-    n = source.shape[0]
-    summary = source.summary()
-    if summary.bad:
-        raise ValueError(f"X contains NaN or infinity in {summary.bad} of {n} rows; "
+def _check_points(X, n_components, source=None):
+    """Raise ValueError unless ``X`` is (n, d >= 1), finite, with at least ``n_components``
+    rows; the one check of points in memory and of a row ``source`` (a memory map or
+    dask array, checked in one pass over its blocks).
+
+    Returns
+    -------
+    gmm_blocks.Summary or None
+        The source's summary (None for points in memory).
+    """
+    shape = X.shape if source is None else source.shape
+    if len(shape) != 2 or shape[1] < 1:
+        hint = "; reshape one variable with x.reshape(-1, 1)" if len(shape) == 1 else ""
+        raise ValueError(f"points must be an (n, d >= 1) array (one column: 1-D data), "
+                         f"got shape {shape}{hint}")
+    summary = None if source is None else source.summary()
+    step = gmm_transforms.CHUNK_ROWS    # in blocks: a signal is handled between them
+    bad_rows = summary.bad if summary is not None else sum(
+        int(np.count_nonzero(~np.isfinite(X[a:a + step]).all(axis=1)))
+        for a in range(0, len(X), step))
+    if bad_rows:        # counted here: after standardising every row would be NaN
+        raise ValueError(f"X contains NaN or infinity in {bad_rows} of {shape[0]} rows; "
                          "remove or impute those rows first")
-    if n_components > n:
-        raise ValueError(f"cannot fit {n_components} components to {n} points; "
+    if n_components > shape[0]:
+        raise ValueError(f"cannot fit {n_components} components to {shape[0]} points; "
                          "use fewer components (-k) or more points")
     return summary
-
-
-def _standardise_blocks(X, summary, per_column):
-    """:func:`gmm_transforms.standardise` of a memory map or dask array, lazily:
-    ``(Z, centre, scale)`` with Z read (memory map) or computed (dask) block by block."""
-    if isinstance(X, np.ndarray):
-        return gmm_blocks.standardise_lazy(X, per_column)
-    centre = summary.centre()
-    mean = summary.s1 / summary.n
-    var = np.maximum(summary.s2 / summary.n - mean * mean, 0.0)
-    rms = np.sqrt(var if per_column else np.full(var.shape, var.mean()))
-    scale = np.where(rms > 0, rms, 1.0)
-    return (X - centre) / scale, centre, scale
-
-
-def _check_points(X, n_components):
-    """Raise ValueError unless ``X`` is (n, d >= 1), finite, with at least ``n_components`` rows."""
-    if X.ndim != 2 or X.shape[1] < 1:
-        hint = "; reshape one variable with x.reshape(-1, 1)" if X.ndim == 1 else ""
-        raise ValueError(f"points must be an (n, d >= 1) array (one column: 1-D data), "
-                         f"got shape {X.shape}{hint}")
-    step = gmm_transforms.CHUNK_ROWS    # in blocks: a signal is handled between them
-    bad_rows = sum(int(np.count_nonzero(~np.isfinite(X[a:a + step]).all(axis=1)))
-                   for a in range(0, len(X), step))
-    if bad_rows:        # counted here: after standardising every row would be NaN
-        raise ValueError(f"X contains NaN or infinity in {bad_rows} of {len(X)} rows; "
-                         "remove or impute those rows first")
-    if n_components > len(X):
-        raise ValueError(f"cannot fit {n_components} components to {len(X)} points; "
-                         "use fewer components (-k) or more points")

@@ -45,20 +45,37 @@ def nearest(Xc, centres):
     return idx, dist
 
 
-def kmeans_plusplus(Xc, k, rng):
+def kmeans_plusplus(Xc, k, rng, centres=None):
     """Greedy k-means++ seeding (2 + log k candidates per centre); returns centre indices.
 
     Every pass over the points goes chunk by chunk (``chunks``): memory stays
     O(chunk * trials) and no single numpy call runs long, so a signal handler
     gets to run between chunks even at 1e7 rows.
+
+    Parameters
+    ----------
+    Xc : ndarray, shape (n, d)
+    k : int
+        Centres in all.
+    rng : numpy.random.Generator
+    centres : array-like, shape (m, d), optional
+        Centres chosen already (the live window's clicked means): the k - m
+        further rows are chosen from the distances to them, and only their
+        indices are returned. Without, the first centre is a uniform draw.
+
+    Returns
+    -------
+    ndarray of int, shape (k,) or (k - m,)
     """
     n = Xc.shape[0]
     trials = 2 + int(np.log(k))
-    chosen = [int(rng.integers(n))]
+    given = None if centres is None else np.asarray(centres, dtype=float).reshape(-1, Xc.shape[1])
+    chosen = [] if given is not None and len(given) else [int(rng.integers(n))]
     closest = np.empty(n)
     for sl in chunks(n):
-        closest[sl] = _sq_dist(Xc[sl], Xc[chosen]).ravel()
-    for _ in range(1, k):
+        closest[sl] = (_sq_dist(Xc[sl], given).min(axis=1) if not chosen
+                       else _sq_dist(Xc[sl], Xc[chosen]).ravel())
+    for _ in range(k - len(chosen) - (0 if given is None else len(given))):
         pot = closest.sum()
         if pot <= 0:  # every point sits on a centre: pick any unused rows
             unused = np.ones(n, dtype=bool)
@@ -74,7 +91,7 @@ def kmeans_plusplus(Xc, k, rng):
         for sl in chunks(n):
             np.minimum(closest[sl], _sq_dist(Xc[sl], Xc[best:best + 1]).ravel(), out=closest[sl])
         chosen.append(best)
-    return np.array(chosen)
+    return np.array(chosen, dtype=np.intp)
 
 
 def fill_empty(labels, dist, k):

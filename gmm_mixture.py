@@ -129,7 +129,7 @@ def mixture_input(X, name="X"):
     if hasattr(X, "toarray") and hasattr(X, "nnz"):
         raise TypeError(f"{name} is a sparse matrix; GaussianMixture needs dense data, "
                         f"e.g. {name}.toarray()")
-    names = _feature_names(X, name)
+    names = feature_names(X, name)
     try:
         arr = np.asarray(X)
     except Exception as exc:  # ragged lists and the like
@@ -145,7 +145,7 @@ def mixture_input(X, name="X"):
     return check_X(arr), dtype, names
 
 
-def _feature_names(X, name="X"):
+def feature_names(X, name="X"):
     """String column names of a DataFrame-like ``X`` (scikit-learn's rule), else None."""
     columns = getattr(X, "columns", None)
     if columns is None or isinstance(X, np.ndarray):
@@ -780,32 +780,45 @@ class GaussianMixture:
         best = best_run(X64, p, start, as_rng(self.random_state),
                         (self.state_, self.lower_bound_) if warm else None,
                         self.keep_history, isinstance(self.init, (tuple, list)))
-        self._set_state(best.last, dtype)
-        self.converged_ = bool(best.converged)
-        self.n_iter_ = int(best.last.iteration)
-        self.lower_bound_ = float(best.lower_bound)
-        self.lower_bounds_ = list(best.lower_bounds)
-        self.initial_params_ = tuple(np.array(a) for a in
-                                     (best.first.weights, best.first.means, best.first.covariances))
-        self._set_optional("history_", best.history if self.keep_history else None)
-        self._set_optional("feature_names_in_", names)
+        self._set_fitted(best.last, converged=best.converged, lower_bound=best.lower_bound,
+                         lower_bounds=best.lower_bounds, dtype=dtype, feature_names=names,
+                         initial_params=(best.first.weights, best.first.means,
+                                         best.first.covariances),
+                         history=best.history if self.keep_history else None)
         if not self.converged_ and p["max_iter"] > 0:
             warnings.warn("Best performing initialization did not converge. Try different init "
                           "parameters, or increase max_iter, tol, or check for degenerate data.",
                           sklearn_flavoured(ConvergenceWarning), stacklevel=3)
         return X64
 
-    def _set_optional(self, name, value):
-        """Set attribute ``name``, or remove it (from an earlier fit) when ``value`` is None."""
-        if value is not None:
-            setattr(self, name, value)
-        elif hasattr(self, name):
-            delattr(self, name)
+    def _set_fitted(self, state, *, lower_bound, lower_bounds=(), converged=False,
+                    initial_params=None, history=None, feature_names=None, dtype=np.float64):
+        """Set every fitted attribute from the last state ``state`` (scikit-learn's
+        shapes, in ``dtype``); the one place they are set. None removes an
+        optional attribute left by an earlier fit."""
+        start = initial_params and tuple(map(np.array, initial_params))
+        for name, value in {**fitted_attributes(state, self.covariance_type, dtype),
+                            "converged_": bool(converged), "n_iter_": int(state.iteration),
+                            "lower_bound_": float(lower_bound), "initial_params_": start,
+                            "lower_bounds_": [float(v) for v in lower_bounds],
+                            "history_": history, "feature_names_in_": feature_names}.items():
+            if value is not None:
+                setattr(self, name, value)
+            elif hasattr(self, name):
+                delattr(self, name)
 
-    def _set_state(self, state, dtype=np.float64):
-        """Set the fitted parameters from a :class:`GMMState`, in scikit-learn's shapes and ``dtype``."""
-        for name, value in fitted_attributes(state, self.covariance_type, dtype).items():
-            setattr(self, name, value)
+    @classmethod
+    def from_state(cls, state, params, **fitted):
+        """A fitted estimator whose last state is ``state`` (a :class:`GMMState` in the
+        data's units), built with the constructor's ``params`` (a dict:
+        ``covariance_type``, ``init``, ...).
+
+        ``fitted``: ``lower_bounds`` (the log-likelihood history), ``converged``,
+        ``initial_params``, ``feature_names`` (scikit-learn's ``feature_names_in_``).
+        """
+        model = cls(len(state.weights), **params)
+        model._set_fitted(state, lower_bound=state.log_likelihood, **fitted)
+        return model
 
     # -- using the fitted model ------------------------------------------------------
     def _predict_input(self, X):
@@ -877,19 +890,14 @@ class GaussianMixture:
         ``converged_`` describe no data set and are empty / False.
         """
         p = load_params(path)
-        model = cls(p["weights"].shape[0], covariance_type=p["covariance_type"],
-                    init=(p["weights"], p["means"], p["covariances"]))
         hist = p["log_likelihood_history"]
         state = GMMState(iteration=max(len(hist) - 1, 0), weights=p["weights"], means=p["means"],
                          covariances=p["covariances"],
                          log_likelihood=float(hist[-1]) if len(hist) else float("nan"),
                          labels=np.empty(0, dtype=np.int32), converged=False)
-        model._set_state(state)
-        model.converged_ = False
-        model.n_iter_ = state.iteration
-        model.lower_bound_ = state.log_likelihood
-        model.lower_bounds_ = [float(v) for v in hist]
-        return model
+        return cls.from_state(state, {"covariance_type": p["covariance_type"],
+                                      "init": (p["weights"], p["means"], p["covariances"])},
+                              lower_bounds=hist)
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the fitted mixture.

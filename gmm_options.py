@@ -12,11 +12,16 @@ import math
 import numbers
 import warnings
 
-from gmm_cli import echo, is_decimal_text
+from gmm_cli import MAX_K, echo, is_decimal_text
+from gmm_core import COVARIANCE_TYPES, as_rng, check_int, check_nonneg_float
 
 MAX_FPS = 1000.0     # ffmpeg refuses absurd frame rates; a GIF frame lasts >= 20 ms anyway
 MIN_FPS = 0.01       # one frame per 100 s; ffmpeg's MP4 muxer fails far below (1e-5)
 COMPARE_CHOICES = ("kmeans",)
+#: the drawings of data with 3 or more columns (``--view``)
+VIEWS = ("pairs", "pca", "dims")
+#: the scatter matrix is the default up to this many columns, the PCA biplot above
+PAIRS_UP_TO = 6
 
 #: old keyword -> (option, whether the value is negated)
 ALIASES = {
@@ -29,6 +34,65 @@ ALIASES = {
 
 
 MAX_PATIENCE = 1_000_000
+MAX_ITERATIONS = 1_000_000          # max_iter: frames of one animation
+MAX_SAMPLED_POINTS = 100_000_000    # n_points, n_true: 1.6 GB of points alone
+MAX_SEED = 2**63 - 1                # random_state: fits a JSON/int64 number in parameter files
+#: max_radius: covariances (radius squared) and their inverses stay normal doubles
+MAX_RADIUS, MIN_RADIUS = 1e150, 1e-150
+#: "center" (the command line's start) then gmm_core.INITS, simplest first, scikit-learn's last
+INIT_CHOICES = ("center", "kmeans++", "kmeans", "random_from_data", "random")
+
+#: whole-number options and their bounds: the one check of animate()'s keywords
+#: (Options) and of the command line's flags (the parser's types use the same bounds)
+COUNTS = {
+    "n_components": (1, MAX_K),
+    "max_iter": (0, MAX_ITERATIONS),
+    "patience": (1, MAX_PATIENCE),
+    "n_points": (1, MAX_SAMPLED_POINTS),
+    "n_true": (1, MAX_SAMPLED_POINTS),
+}
+
+#: each option's command-line spellings, in the order --help lists them; the
+#: first long one, without dashes, is the option's name in a --save-params file
+#: (the historic names: num_clusters, iterations, seed, hide_covs, ...); the
+#: --hide_* flags turn the show_* options off
+FLAGS = {
+    "n_components": ("-k", "--num_clusters", "--num-clusters"),
+    "n_true": ("-m", "--means"),
+    "max_iter": ("-i", "--iterations"),
+    "n_points": ("-N", "--num_points", "--num-points"),
+    "max_radius": ("--max_radius", "--max-radius"),
+    "n_features": ("-d", "--dim"),
+    "fps": ("--fps",),
+    "print_ll": ("--print_ll", "--print-ll"),
+    "show_covariances": ("--hide_covs", "--hide-covs"),
+    "show_means": ("--hide_means", "--hide-means"),
+    "show_true": ("--hide_real", "--hide-real"),
+    "tol": ("--tol",),
+    "patience": ("--patience",),
+    "random_state": ("--seed",),
+    "init": ("--init",),
+    "covariance_type": ("--covariance-type", "--covariance_type"),
+    "quiet": ("-q", "--quiet"),
+    "dims": ("--dims",),
+    "view": ("--view",),
+    "ll_panel": ("--ll-panel", "--ll_panel"),
+    "soft": ("--soft",),
+    "compare": ("--compare",),
+    "contours": ("--contours",),
+    "uncertainty": ("--uncertainty",),
+    "title": ("--title",),
+    "size": ("--size",),
+    "dpi": ("--dpi",),
+}
+NEGATED = ("show_covariances", "show_means", "show_true")
+
+
+def file_name(option):
+    """The name a --save-params file gives ``option`` (a key of :data:`FLAGS`, or a
+    command-line-only flag's dest): its first long flag without dashes."""
+    long_flag = next((f for f in FLAGS.get(option, ()) if f.startswith("--")), option)
+    return long_flag.lstrip("-").replace("-", "_")
 MIN_DPI, MAX_DPI = 50, 600
 MIN_INCHES, MAX_INCHES = 1.0, 40.0
 MAX_SIDE_PX = 8192      # --size x --dpi: one frame stays a few hundred MB at most
@@ -43,15 +107,6 @@ def size_problem(size, dpi):
     return (f"{size[0]:g} x {size[1]:g} inches at {dpi} dpi is "
             f"{round(size[0] * dpi)} x {round(size[1] * dpi)} pixels; each side must be "
             f"{MIN_SIDE_PX} to {MAX_SIDE_PX} pixels: change the size or the dpi")
-
-
-def check_count(name, value, low, high):
-    """``value`` as an int in [low, high] (not a bool or float); ValueError/TypeError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number from {low} to {high}, got {value!r:.60}")
-    if not low <= int(value) <= high:
-        raise ValueError(f"{name} must be from {low} to {high}, got {value}")
-    return int(value)
 
 
 def check_size(size):
@@ -184,17 +239,27 @@ class Options:
     view: object = None
 
     def __post_init__(self):
-        if isinstance(self.n_features, bool) or self.n_features not in (1, 2):
+        features = self.n_features
+        if isinstance(features, bool) or not isinstance(features, numbers.Integral) \
+                or features not in (1, 2):
             raise ValueError(f"n_features must be 1 or 2 (the dimension of sampled points), "
                              f"got {self.n_features!r}")
-        object.__setattr__(self, "patience", check_count("patience", self.patience, 1,
-                                                         MAX_PATIENCE))
+        object.__setattr__(self, "n_features", int(features))
+        for name, (low, high) in COUNTS.items():
+            object.__setattr__(self, name, check_int(name, getattr(self, name), low, high))
+        object.__setattr__(self, "tol", check_nonneg_float("tol", self.tol))
+        as_rng(self.random_state, MAX_SEED)         # raises for a bad seed; the run makes its own
+        object.__setattr__(self, "max_radius", check_nonneg_float(
+            "max_radius", self.max_radius, positive=True, minimum=MIN_RADIUS, maximum=MAX_RADIUS))
+        if isinstance(self.init, str) and self.init not in INIT_CHOICES:
+            raise ValueError(f"init must be one of {', '.join(INIT_CHOICES)} or a tuple "
+                             f"(weights, means, covariances), got {self.init!r:.60}")
         if self.title is not None and not isinstance(self.title, str):
             raise TypeError(f"title must be a str or None, got {type(self.title).__name__}")
         if self.size is not None:
             object.__setattr__(self, "size", check_size(self.size))
         if self.dpi is not None:
-            object.__setattr__(self, "dpi", check_count("dpi", self.dpi, MIN_DPI, MAX_DPI))
+            object.__setattr__(self, "dpi", check_int("dpi", self.dpi, MIN_DPI, MAX_DPI))
         problem = size_problem(self.size, self.dpi)
         if problem:
             raise ValueError(f"size and dpi: {problem}")
@@ -208,6 +273,9 @@ class Options:
             raise ValueError(f"compare must be one of {', '.join(COMPARE_CHOICES)} (or None), "
                              f"got {compare!r}")
         object.__setattr__(self, "compare", compare)
+        if self.view is not None and self.view not in VIEWS:
+            raise ValueError(f"view must be one of {', '.join(VIEWS)} (or None), "
+                             f"got {self.view!r:.60}")
 
     @classmethod
     def from_keywords(cls, caller="animate()", **keywords):
@@ -236,18 +304,70 @@ class Options:
         return cls(**values)
 
     @classmethod
-    def from_args(cls, args, **overrides):
-        """Options from the command line's parsed ``args``; ``overrides`` win."""
-        values = dict(
-            n_components=args.num_clusters, max_iter=args.iterations, tol=args.tol,
-            init=args.init, covariance_type=args.covariance_type, random_state=args.seed,
-            n_points=args.num_points, n_true=args.means, max_radius=args.max_radius,
-            fps=args.fps, show_covariances=not args.hide_covs,
-            show_means=not args.hide_means, show_true=not args.hide_real,
-            print_ll=args.print_ll, dims=args.dims, ll_panel=args.ll_panel,
-            soft=args.soft, compare=args.compare, contours=args.contours, quiet=args.quiet,
-            uncertainty=args.uncertainty, patience=args.patience, title=args.title,
-            size=None if args.size is None else tuple(args.size), dpi=args.dpi,
-            n_features=getattr(args, "dim", 2), view=getattr(args, "view", None))
-        values.update(overrides)
+    def from_flags(cls, flags):
+        """Options from the command line's parsed flags (a dict: option -> value,
+        the parser's dests being the option names of :data:`FLAGS`)."""
+        values = {name: flags[name] for name in FLAGS}
+        for name in ("dims", "size"):
+            values[name] = None if values[name] is None else tuple(values[name])
         return cls(**values)
+
+
+@dataclasses.dataclass(frozen=True)
+class CommandLine:
+    """One parsed command line: its :class:`Options` and the flags only a command line has.
+
+    Attributes
+    ----------
+    options : Options
+    load_path, columns : str or None
+        ``--load_path`` and ``--columns``.
+    save, save_params, save_labels, init_params : str or None
+        ``--save``, ``--save-params``, ``--save-labels``, ``--init-params``.
+    select_k : list of int or None
+        ``--select-k``'s ks.
+    criterion : {"bic", "aic"}
+    n_init : int
+        ``--n-init``.
+    explicit : frozenset of str
+        The options given on the command line whose default a ``--init-params``
+        file would otherwise replace (``n_components``, ``covariance_type``).
+    record : tuple of (name, value)
+        Every flag under its name in a ``--save-params`` file (:func:`file_name`),
+        in the parser's order.
+    """
+
+    options: Options
+    load_path: object = None
+    columns: object = None
+    save: object = None
+    save_params: object = None
+    save_labels: object = None
+    init_params: object = None
+    select_k: object = None
+    criterion: str = "bic"
+    n_init: int = 1
+    explicit: frozenset = frozenset()
+    record: tuple = ()
+
+    def conflict(self):
+        """Why these flags cannot be combined, as one line, or None."""
+        if self.options.covariance_type == "all" and self.select_k is None:
+            return ("--covariance-type all compares the covariance types by "
+                    f"{self.criterion.upper()} and needs --select-k (e.g. --select-k 1:9); "
+                    "without it give one of " + ", ".join(COVARIANCE_TYPES))
+        if self.select_k is not None and "n_components" in self.explicit:
+            return (f"--select-k and -k cannot be combined: --select-k chooses k from "
+                    f"{self.select_k[0]}..{self.select_k[-1]}; drop -k")
+        if self.columns is not None and self.load_path is None:
+            return "--columns chooses columns of a data file; give it with --load_path"
+        return None
+
+    @classmethod
+    def from_flags(cls, flags, explicit=frozenset()):
+        """The command line of the parser's ``flags`` (a dict: dest -> value)."""
+        own = {f.name for f in dataclasses.fields(cls)} - {"options", "explicit", "record"}
+        record = tuple((file_name(name), (not value) if name in NEGATED else value)
+                       for name, value in flags.items())
+        return cls(options=Options.from_flags(flags), explicit=frozenset(explicit),
+                   record=record, **{name: flags[name] for name in own})

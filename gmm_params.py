@@ -8,6 +8,8 @@ check_params_path
     The check ``save_params`` applies, for callers that want to fail early.
 PARAMS_FORMAT, PARAMS_FORMAT_VERSION
     The ``format`` tag and version every parameter file carries.
+start_from_file, save_run_params, check_labels_path, save_labels
+    The command line's ``--init-params``, ``--save-params`` and ``--save-labels``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import zipfile
 import numpy as np
 
 from gmm_atomic import atomic_write, target_problem
+from gmm_cli import UsageError, echo
 from gmm_core import COVARIANCE_TYPES, __version__, check_init_params
 
 __all__ = [
@@ -43,8 +46,9 @@ class ParamsError(ValueError):
 def check_params_path(path):
     """Raise :class:`ParamsError` unless :func:`save_params` can write ``path``.
 
-    Checks that the name ends in ``.npz`` or ``.json``, is not a directory,
-    and that its directory exists and takes a new file (a probe file is
+    Checks that the name ends in ``.npz`` or ``.json``, is not a directory
+    nor an existing FIFO, device or read-only file, and that its directory
+    exists and takes a new file (a probe file is
     created there and removed; ``path`` itself is never touched). The
     one-line message names ``path`` and what to do.
 
@@ -53,6 +57,9 @@ def check_params_path(path):
     path : str or os.PathLike
     """
     path = os.fspath(path)
+    problem = target_problem(path) if path else None
+    if problem is not None and "not a directory" in problem:    # before the name's checks
+        raise ParamsError(f"{path}: {problem}; choose another path")
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".npz", ".json"):
         raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
@@ -73,6 +80,8 @@ def check_params_path(path):
                           "choose another directory") from None
     os.close(fd)
     os.unlink(probe)
+    if problem is not None:         # an existing read-only file
+        raise ParamsError(f"{path}: {problem}; choose another path")
 
 
 def save_params(path, weights, means, covariances, *, covariance_type="full",
@@ -262,6 +271,9 @@ def load_params(path, *, n_features=None):
         covariances not symmetric positive definite.
     """
     path = os.fspath(path)
+    problem = target_problem(path) if path else None
+    if problem is not None and "not a directory" in problem:    # before the name's checks
+        raise ParamsError(f"{path}: {problem}; choose another path")
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".npz", ".json"):
         raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
@@ -383,3 +395,134 @@ def labels_table(resp, index=None):
             [repr(float(v)) for v in resp[i]]
         lines.append(",".join(cells))
     return lines
+
+
+# --------------------------------------------------------------------------- #
+# The command line's parameter and label files
+# --------------------------------------------------------------------------- #
+
+def start_from_file(command_line, d, n):
+    """``(k, init, covariance_type)``: the command line's, or those of its
+    ``--init-params`` file (``-k`` and ``--covariance-type`` default to the file's).
+
+    Parameters
+    ----------
+    command_line : gmm_options.CommandLine
+    d, n : int
+        The data's number of columns and of points.
+
+    Raises
+    ------
+    gmm_cli.UsageError
+        A flag that cannot be combined with ``--init-params``, or a file that
+        does not fit the data or the flags.
+    """
+    options = command_line.options
+    k, init, covariance_type = options.n_components, options.init, options.covariance_type
+    path = command_line.init_params
+    if path is None:
+        return k, init, covariance_type
+    if command_line.select_k is not None:
+        raise UsageError("--init-params and --select-k cannot be combined: --select-k "
+                         "fits every k from its own initialisations")
+    if command_line.n_init > 1:
+        raise UsageError(f"--init-params and --n-init {command_line.n_init} cannot be "
+                         "combined: EM starts once, from the file's parameters; drop --n-init")
+    try:
+        params = load_params(path, n_features=d)
+    except ParamsError as exc:
+        raise UsageError(f"--init-params {exc}") from None
+    file_k = len(params["weights"])
+    if "n_components" in command_line.explicit and k != file_k:
+        raise UsageError(f"-k {k} does not match --init-params {path}, which holds "
+                         f"{file_k} components; drop -k or pass -k {file_k}")
+    k = file_k
+    init = (params["weights"], params["means"], params["covariances"])
+    file_type = params["covariance_type"]
+    if "covariance_type" not in command_line.explicit:
+        covariance_type = file_type
+    else:
+        try:
+            check_init_params(init, k, d, covariance_type)
+        except ValueError as exc:
+            raise UsageError(f"--init-params {path} (fitted with --covariance-type "
+                             f"{file_type}) cannot start a --covariance-type "
+                             f"{covariance_type} fit: {exc}") from None
+    if k > n:
+        raise UsageError(f"--init-params {path} holds {k} components, more than the "
+                         f"number of points ({n})")
+    return k, init, covariance_type
+
+
+def save_run_params(command_line, record, options, column_names=None):
+    """Write a run's final d-dimensional fit (user units) to ``--save-params``,
+    with the command line's flags; returns the status line.
+
+    Parameters
+    ----------
+    command_line : gmm_options.CommandLine
+    record : gmm_transforms.FitRecord
+        The run's states in user units (the last one is saved).
+    options : gmm_options.Options
+        The options the run used (k and the covariance type may come from
+        ``--select-k`` or ``--init-params``; ``--dims I`` is a 1-D fit of
+        column I, no drawn view, so dims are None).
+    column_names : list of str, optional
+        The loaded columns' names.
+    """
+    path, last = command_line.save_params, record.last
+    saved = dict(command_line.record)
+    saved.update(num_clusters=options.n_components, covariance_type=options.covariance_type,
+                 dims=None if options.dims is None else list(options.dims))   # as the run used them
+    if command_line.load_path is not None:      # the data was loaded, not sampled
+        for key in ("means", "num_points", "max_radius"):
+            saved.pop(key, None)
+        if column_names is not None:
+            saved["column_names"] = list(column_names)
+    save_params(path, last.weights, last.means, last.covariances,
+                covariance_type=options.covariance_type,
+                log_likelihood_history=record.log_likelihoods, options=saved)
+    return f"saved the fitted parameters to {path}"
+
+
+LABEL_EXTENSIONS = (".csv",)
+
+
+def check_labels_path(path):
+    """Raise :class:`gmm_cli.UsageError` unless ``--save-labels`` ``path`` can take a new
+    CSV file (that it names no input or other output is
+    :func:`gmm_cli.check_distinct_files`)."""
+    if not path:
+        raise UsageError("--save-labels is empty; give the path of a .csv file")
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in LABEL_EXTENSIONS:
+        raise UsageError(f"--save-labels {echo(path)}: unknown extension "
+                         f"{echo(ext) if ext else '(none)'}; use .csv")
+    problem = target_problem(path)
+    if problem is not None:
+        raise UsageError(f"--save-labels {echo(path)}: {problem}; choose another path")
+
+
+def save_labels(path, fit, index=None):
+    """Write ``--save-labels`` atomically (inside the caller's ``all_or_none``);
+    returns the status and note lines.
+
+    Parameters
+    ----------
+    path : str
+    fit : gmm_fit.FitRun
+        A finished run (its last state labels the points).
+    index : tuple (name, list of n str), optional
+        The input's row index; left out (with a note) when the points were
+        edited in the live window.
+    """
+    notes = []
+    if index is not None and fit.edits != (0, 0):     # points added or removed
+        index = None
+        notes.append("--save-labels: the data were edited in the window; the "
+                     "input's row index no longer applies and is left out")
+    lines = labels_table(fit.responsibilities(fit.record.last), index)
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    atomic_write(path, lambda fp: fp.write(data))
+    notes.append(f"saved {len(lines) - 1} labels and responsibilities to {path}")
+    return notes

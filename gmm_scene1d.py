@@ -23,6 +23,7 @@ picks this scene, :class:`HistogramScene` (a :class:`gmm_scene.Scene`), for
 one-column data.
 """
 
+import dataclasses
 import math
 
 import numpy as np
@@ -697,11 +698,11 @@ class HistogramScene:
         return loc, (under_title if loc in taken else 0.0)
 
 
-def command_line_data(args, X, names):
+def command_line_data(options, X, names):
     """The command line's data after loading: ``--dims I`` (one column) fits that
-    column alone (``args.dims`` becomes None, ``args.column_names`` its name).
+    column alone (the options' ``dims`` become None, the names that column's).
 
-    Returns ``(X, names)``; ``X`` None (sampled later) stays None.
+    Returns ``(X, names, options)``; ``X`` None (sampled later) stays None.
 
     Raises
     ------
@@ -709,7 +710,7 @@ def command_line_data(args, X, names):
         ``--dims`` with more than two columns, or one with sampled data, or
         a flag without a 1-D picture on 1-D data (:func:`unsupported`).
     """
-    dims = args.dims
+    dims = options.dims
     if dims is not None and len(dims) > 2:
         raise ValueError(f"--dims takes one column I (fit it alone, in 1-D) or two columns "
                          f"I J (the drawn view), got {len(dims)} numbers")
@@ -721,9 +722,9 @@ def command_line_data(args, X, names):
             X, names = column_view(X, dims[0], names)
         except ValueError as exc:
             raise ValueError(f"--{exc}") from None
-        args.dims, args.column_names = None, names
-    d = X.shape[1] if X is not None else args.dim
-    problem = unsupported(args) if d == 1 else None
+        options = dataclasses.replace(options, dims=None)
+    d = X.shape[1] if X is not None else options.n_features
+    problem = unsupported(options) if d == 1 else None
     if problem:
         raise ValueError(problem)
-    return X, names
+    return X, names, options

@@ -2,7 +2,7 @@
 
 :class:`PairsScene` is the :class:`gmm_scene.Scene` of data with 3 or more
 drawn columns (``--view pairs``, the default up to
-:data:`gmm_transforms.PAIRS_UP_TO` columns), drawn as R's ``pairs()`` and
+:data:`gmm_options.PAIRS_UP_TO` columns), drawn as R's ``pairs()`` and
 mclust's classification plot draw them:
 
 - below the diagonal, panel (row i, column j) shows column j across and

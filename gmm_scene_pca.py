@@ -1,7 +1,7 @@
 """The principal-component view of wide data, as a biplot.
 
 :class:`BiplotScene` is the :class:`gmm_scene.Scene` of ``--view pca`` (the
-default above :data:`gmm_transforms.PAIRS_UP_TO` columns): the 2-D scatter
+default above :data:`gmm_options.PAIRS_UP_TO` columns): the 2-D scatter
 scene (:class:`gmm_scene2d.ScatterScene`) of the data's top two principal
 components in the fit's standardised coordinates
 (:func:`gmm_transforms.pca_projection`), plus one labelled arrow per column

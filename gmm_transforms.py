@@ -23,6 +23,7 @@ import numpy as np
 
 import gmm
 import gmm_select
+from gmm_options import PAIRS_UP_TO, VIEWS
 
 
 # --------------------------------------------------------------------------- #
@@ -271,10 +272,6 @@ def pca_projection(X, scale=None):
     return P, centre, explained
 
 
-#: the drawings of data with 3 or more columns (``--view``)
-VIEWS = ("pairs", "pca", "dims")
-#: the scatter matrix is the default up to this many columns, the PCA biplot above
-PAIRS_UP_TO = 6
 #: the most columns a scatter matrix draws (``--view pairs``): d (d - 1) / 2 panels
 MAX_PAIRS = 10
 
@@ -284,7 +281,7 @@ def choose_view(d, view=None, dims=None):
     ``"dims"`` (two chosen columns), ``"pairs"`` (a scatter matrix) or ``"pca"``.
 
     Without ``view``: ``"dims"`` when ``dims`` are given, else ``"pairs"`` up
-    to :data:`PAIRS_UP_TO` columns and ``"pca"`` above (a matrix of 28 panels
+    to :data:`gmm_options.PAIRS_UP_TO` columns and ``"pca"`` above (a matrix of 28 panels
     or more is too small to read at a figure's size; the biplot shows every
     column as one arrow).
 

@@ -4,19 +4,25 @@ Each writer takes finished RGB frames one at a time (``add(rgb)``), never
 holds the whole animation, and writes into a temporary file that
 :class:`gmm_atomic.AtomicFile` renames into place only when everything succeeded.
 ``WRITERS`` maps a file extension to its writer class; every writer is a
-:class:`Writer`.
+:class:`Writer`; :func:`check_save_path` refuses a ``--save`` target before any work.
 """
 
 import base64
 import io
 import os
+import shutil
+import tempfile
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 from PIL import GifImagePlugin, Image
 
+from gmm_atomic import target_problem
+from gmm_cli import UsageError
+
 __all__ = ["Writer", "PaletteQuantizer", "GifWriter", "HtmlWriter", "Mp4Writer", "PngWriter",
-           "WRITERS", "SUPPORTED_EXTENSIONS", "HOLD_SECONDS", "mp4_problem", "even_pixels"]
+           "WRITERS", "SUPPORTED_EXTENSIONS", "HOLD_SECONDS", "mp4_problem", "even_pixels",
+           "check_save_path"]
 
 HOLD_SECONDS = 1.0            # saved animations hold the last frame this long
 
@@ -446,3 +452,58 @@ WRITERS = {
     ".png": (PngWriter, False),
 }
 SUPPORTED_EXTENSIONS = tuple(WRITERS)
+
+
+def check_save_path(path):
+    """Raise :class:`UsageError` unless ``path`` can be written by a writer.
+
+    Checks the extension, the directory (exists, is writable) and, for .mp4,
+    that imageio-ffmpeg provides an ffmpeg binary: all before any work.
+    """
+    if not path:
+        raise UsageError("--save needs a file name, e.g. --save out.gif "
+                         f"(one of {', '.join(SUPPORTED_EXTENSIONS)})")
+    if os.path.isdir(path):
+        raise UsageError(f"cannot save to {path!r}: it is a directory; give a file name "
+                         f"inside it, e.g. {os.path.join(path, 'out.gif')!r}")
+    ext = extension(path)
+    if ext not in WRITERS:
+        raise UsageError(f"cannot save to {path!r}: unknown extension {ext or '(none)'!r}; "
+                         f"use one of {', '.join(SUPPORTED_EXTENSIONS)}")
+    directory = os.path.dirname(os.path.abspath(path))
+    problem = target_problem(path)
+    if problem is not None and "does not exist" in problem:
+        raise UsageError(f"cannot save to {path!r}: {problem}; create it first or choose "
+                         "another path")
+    if problem is not None:
+        raise UsageError(f"cannot save to {path!r}: {problem}; choose another path")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".gmm-probe-", dir=directory)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(f"cannot save to {path!r}: directory {directory!r} is not "
+                         f"writable ({exc.strerror or exc}); choose another "
+                         "directory") from None
+    if ext == ".mp4":
+        check_ffmpeg(path)
+
+
+def check_ffmpeg(path):
+    """Raise :class:`UsageError` unless an executable ffmpeg is available for .mp4."""
+    try:
+        import imageio_ffmpeg
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    except Exception as exc:     # ImportError, RuntimeError: no binary
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise UsageError(f"cannot save {path!r}: .mp4 needs ffmpeg from the "
+                         f"imageio-ffmpeg package ({reason}); install it with "
+                         "'pip install imageio-ffmpeg' or save a .gif") from None
+    found = exe if exe and os.path.isfile(exe) else shutil.which(exe or "")
+    where = " (set by IMAGEIO_FFMPEG_EXE)" if os.environ.get("IMAGEIO_FFMPEG_EXE") else ""
+    if not found:
+        raise UsageError(f"cannot save {path!r}: ffmpeg not found at {exe!r}{where}; "
+                         "install imageio-ffmpeg or save a .gif")
+    if not os.access(found, os.X_OK):
+        raise UsageError(f"cannot save {path!r}: ffmpeg at {found!r}{where} is not "
+                         "executable; fix its permissions or save a .gif")

@@ -215,7 +215,7 @@ def section_per_frame(ns, n_frames):
         rng = np.random.default_rng(0)
         X, means, covs = data_gen.sample_gaussians(n, 5, random_state=rng)
         anim = visualize_gmm.animate(X, 5, true_components=(means, covs), max_iter=n_frames - 1,
-                                     tol=0, random_state=rng, fps=10)
+                                     tol=0, random_state=rng, fps=10).animator
         anim.run()                          # EM outside the timing
         states = [anim.history.with_labels(i) for i in range(len(anim.history))]
         anim.render(0)                      # static layer
@@ -255,7 +255,7 @@ VIEW_OPTIONS = [
 def _render_ms(n, n_frames, options):
     """Median ms per rendered frame (no encoding) with ``options`` of animate()."""
     anim = visualize_gmm.animate(None, 5, max_iter=n_frames - 1, tol=0, random_state=0,
-                                 n_points=n, n_true=5, **options)
+                                 n_points=n, n_true=5, **options).animator
     anim.run()                              # EM outside the timing
     anim.render(0)                          # static layer
     gc.collect()
@@ -320,7 +320,7 @@ def section_one_d(ns, n_frames):
         cells = []
         for d in (1, 2):
             anim = visualize_gmm.animate(None, 5, n_features=d, n_points=n, n_true=5,
-                                         max_iter=n_frames - 1, tol=0, random_state=0)
+                                         max_iter=n_frames - 1, tol=0, random_state=0).animator
             cells.append(_frame_ms(anim))
         print(f"   {n:>9}{cells[0]:>8.1f}ms{cells[1]:>8.1f}ms{cells[1] / cells[0]:>10.1f}x")
 

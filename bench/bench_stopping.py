@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import gmm_fit                              # noqa: E402
 import visualize_gmm                        # noqa: E402
+import gmm_options                          # noqa: E402
 from gmm_options import Options             # noqa: E402
 
 GAP = 0.01          # "within 0.01" of the long run's log-likelihood
@@ -62,7 +63,7 @@ def measure(init, seeds, **overrides):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=int, default=20, help="seeds 0 .. N-1 (default 20)")
-    p.add_argument("--inits", nargs="+", default=list(visualize_gmm.INIT_CHOICES))
+    p.add_argument("--inits", nargs="+", default=list(gmm_options.INIT_CHOICES))
     args = p.parse_args(argv)
     o = Options()
     print(f"-k 5 -m 5, seeds 0-{args.seeds - 1}; default rule: -i {o.max_iter}, --tol {o.tol:g}, "

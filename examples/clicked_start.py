@@ -34,7 +34,7 @@ HOLD_START = 4                                    # frames showing the clicked s
 
 def clicked_run(clicks, title):
     """An Animator whose run starts from ``clicks``, placed as in the live window."""
-    anim = visualize_gmm.animate(None, 3, title=title, **DATA)
+    anim = visualize_gmm.animate(None, 3, title=title, **DATA).animator
     anim.show_state(0)
     window = gmm_window.LiveWindow(anim, quiet=True)
     canvas = anim.fig.canvas

@@ -63,7 +63,7 @@ def test_tick_labels_are_whole_values_and_inside_the_figure(tmp_path, captured_a
 @pytest.mark.parametrize("n_points", [300, 60_000])          # scatter and image modes
 def test_fast_render_equals_full_redraw(n_points):
     anim = visualize_gmm.animate(None, 3, max_iter=3, tol=0, random_state=0,
-                                 n_points=n_points, n_true=3)
+                                 n_points=n_points, n_true=3).animator
     assert anim.views[0].mode == ("scatter" if n_points < 50_000 else "image")
     anim.run()          # every state known: the header's "iter t / T" is final, as in a save
     fast = [anim.render(i).copy() for i in range(4)]
@@ -118,7 +118,7 @@ def test_label_budget_bounds_memory_and_saves_every_frame(tmp_path, monkeypatch,
 
 def test_show_state_or_render_past_the_end_is_an_index_error():
     X = np.random.default_rng(0).normal(size=(40, 2))
-    anim = visualize_gmm.animate(X, 2, max_iter=3, tol=0, random_state=0)
+    anim = visualize_gmm.animate(X, 2, max_iter=3, tol=0, random_state=0).animator
     for method in (anim.show_state, anim.render):
         with pytest.raises(IndexError, match=r"^no state 9; the run has 4 states \(0 to 3\)$"):
             method(9)
@@ -144,7 +144,7 @@ def test_tall_narrow_data_texts_fit_and_do_not_overlap(tmp_path):
     X = np.c_[rng.normal(0, .05, 600), rng.normal(0, 1, 600) * 50 + np.repeat([0, 200, 400], 200)]
     for long_run in (False, True):
         anim = visualize_gmm.animate(X, 3, random_state=0, compare="kmeans", ll_panel=True,
-                                     max_iter=1000 if long_run else 50)
+                                     max_iter=1000 if long_run else 50).animator
         last = anim.run() - 1
         anim.render(last)
         # the scene's column is at least 480 px wide (400 px axes + margins)
@@ -170,7 +170,7 @@ def test_long_column_names_stay_inside_the_figure(tmp_path):
     X = np.random.default_rng(1).normal(size=(200, 2)) * [3, 1]
     names = ["a very long column name for the horizontal measurement in millimetres " * 2,
              "another very long column name describing the vertical measurement " * 2]
-    anim = visualize_gmm.animate(X, 2, random_state=0, column_names=names, compare="kmeans")
+    anim = visualize_gmm.animate(X, 2, random_state=0, column_names=names, compare="kmeans").animator
     anim.render(0)
     width, height = anim.size
     renderer = anim.canvas.get_renderer()
@@ -182,7 +182,7 @@ def test_long_column_names_stay_inside_the_figure(tmp_path):
 
 
 def test_default_status_text_keeps_its_font():
-    anim = visualize_gmm.animate(None, 5, n_true=5, random_state=32)
+    anim = visualize_gmm.animate(None, 5, n_true=5, random_state=32).animator
     anim.render(0)
     text = next(v for v in anim.views if type(v).__name__ == "IterationText").text
     assert text.get_fontsize() == 10
@@ -193,7 +193,7 @@ def test_gps_like_tick_labels_and_axis_labels_stay_inside_their_column():
     X = np.c_[45.1234 + rng.normal(0, 2e-4, 400) + np.repeat([0, 8e-4], 200),
               7.5812 + rng.normal(0, 3e-4, 400)]
     anim = visualize_gmm.animate(X, 2, random_state=0, column_names=["lat", "lon"], compare="kmeans",
-                                 ll_panel=True, max_iter=5)
+                                 ll_panel=True, max_iter=5).animator
     anim.render(0)
     renderer = anim.canvas.get_renderer()
     boundary = 0.0

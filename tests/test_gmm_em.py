@@ -581,3 +581,37 @@ def test_float128_beyond_float64_is_not_called_nan():
         em_steps(X, 2)
     with pytest.raises(ValueError, match=r"tol .*got 1e\+400 \(finite, but beyond float64\)"):
         em_steps(SMALL_X, 2, tol=np.longdouble("1e400"))
+
+
+def test_the_block_sources_implement_the_declared_row_source_protocols(tmp_path):
+    """A memory map's and a dask array's row sources are gmm_blocks.BlockSource (so
+    RowSource) at runtime; data in memory has no block source."""
+    import gmm_blocks
+
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    np.save(tmp_path / "x.npy", X)
+    sources = [gmm_em.row_source(np.load(tmp_path / "x.npy", mmap_mode="r"))]
+    try:
+        import dask.array as da
+        sources.append(gmm_em.row_source(da.from_array(X, chunks=(50, 3))))
+    except ImportError:
+        pass
+    for source in sources:
+        assert isinstance(source, gmm_blocks.BlockSource)
+        assert isinstance(source, gmm_blocks.RowSource)
+        assert source.shape == (200, 3) and isinstance(source.ordered, bool)
+    assert gmm_em.row_source(X) is None
+
+    class NoOrder:                          # a source that does not say its order
+        shape, radius_sq = (1, 1), 1.0
+
+        def each(self, fn, make_acc):
+            return make_acc()
+
+        def sample(self, idx):
+            return np.zeros((len(idx), 1))
+
+        def new_labels(self, k):
+            return np.zeros(1, dtype=np.int32)
+
+    assert not isinstance(NoOrder(), gmm_blocks.RowSource)

@@ -20,14 +20,14 @@ from gmm_options import Options
 def test_animate_counts_non_finite_rows_of_the_data_as_given(bad):
     X = np.r_[np.asarray(bad), np.arange(8.0).reshape(4, 2)]
     with pytest.raises(ValueError) as info:
-        visualize_gmm.animate(X, n_components=1)
+        visualize_gmm.animate(X, n_components=1).animator
     assert str(info.value) == (f"X contains NaN or infinity in {len(bad)} of {len(X)} rows; "
                                "remove or impute those rows first")
 
 
 def test_restart_resets_the_fit_record():
     X = np.random.default_rng(2).normal(size=(60, 2))
-    anim = visualize_gmm.animate(X, 2, max_iter=3, tol=0, random_state=0)
+    anim = visualize_gmm.animate(X, 2, max_iter=3, tol=0, random_state=0).animator
     anim.run()
     assert len(anim.fit.record.log_likelihoods) == 4
     anim.restart(anim.fit.restart()[0])

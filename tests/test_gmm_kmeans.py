@@ -77,3 +77,14 @@ def test_kmeans_empty_centre_stays_put():
     states = list(kmeans_steps(X, start, max_iter=5))
     np.testing.assert_array_equal(states[-1].means[2], [100.0, 100.0])
     np.testing.assert_allclose(states[-1].means[0], [0.05, 0.0])
+
+
+def test_kmeans_plusplus_after_given_centres_picks_the_uncovered_cluster():
+    """With centres on two of three tight clusters, the k - m = 1 new centre is a
+    row of the third (its squared distances dwarf the others')."""
+    rng = np.random.default_rng(3)
+    blobs = [rng.normal(c, 0.01, (30, 2)) for c in ([0, 0], [5, 5], [-6, 4])]
+    X = np.vstack(blobs)
+    for seed in range(10):
+        idx = kmeans_plusplus(X, 3, np.random.default_rng(seed), centres=[[0, 0], [5, 5]])
+        assert idx.shape == (1,) and 60 <= idx[0] < 90

@@ -66,7 +66,7 @@ def test_shared_entries_follow_the_options(k, has_true, show_means, expected):
 
 def test_scene_and_panels_get_their_legends_in_the_scenes_corner():
     anim = visualize_gmm.animate(None, 3, max_iter=2, random_state=0, n_points=200, n_true=3,
-                                 compare="kmeans", ll_panel=True)
+                                 compare="kmeans", ll_panel=True).animator
     legend = anim.ax.get_legend()
     labels = [t.get_text() for t in legend.get_texts()]
     assert labels == [label for _, label in anim.scene.legend_entries()]

@@ -17,6 +17,7 @@ from matplotlib.backend_bases import KeyEvent, MouseEvent
 
 import gmm
 import gmm_fit
+import gmm_kmeans
 import gmm_mouse
 import gmm_options
 import gmm_plot
@@ -33,7 +34,7 @@ FAITHFUL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 
 
 def _window(X=None, k=3, **options):
-    anim = visualize_gmm.animate(X, k, **{**SMALL, **options})
+    anim = visualize_gmm.animate(X, k, **{**SMALL, **options}).animator
     anim.show_state(0)
     transcript = (lambda how: print(f"restart: {how}")) if options.get("print_ll") else None
     window = gmm_window.LiveWindow(anim, on_restart=transcript)   # as the CLI's --print_ll
@@ -125,13 +126,14 @@ def test_enter_fills_the_missing_means_by_kmeans_plusplus_and_escape_cancels():
     assert window.mouse.note.text.get_text() == "start: 1 clicked + 2 k-means++"
 
 
-def test_kmeans_plusplus_rest_draws_far_points_first():
+def test_kmeans_plusplus_after_clicked_centres_draws_far_points_first():
     Z = np.array([[0.0, 0.0], [0.1, 0.0], [10.0, 0.0]])
     rng = np.random.default_rng(0)
-    picks = [gmm_fit.kmeans_plusplus_rest(Z, [[0.0, 0.0]], 2, rng)[0, 0] for _ in range(50)]
+    picks = [Z[gmm_kmeans.kmeans_plusplus(Z, 2, rng, centres=[[0.0, 0.0]])][0, 0]
+             for _ in range(50)]
     # probability 100 / 100.01 for the far point
     assert picks.count(10.0) >= 48
-    assert gmm_fit.kmeans_plusplus_rest(Z, np.empty((0, 2)), 3, rng).shape == (3, 2)
+    assert gmm_kmeans.kmeans_plusplus(Z, 3, rng, centres=np.empty((0, 2))).shape == (3,)
 
 
 def test_dragging_a_mean_restarts_from_the_shown_state_with_it_moved(capsys):
@@ -286,7 +288,7 @@ def test_left_at_a_mouse_runs_state_0_goes_back_to_the_run_it_replaced():
     for _ in range(10):
         _key(window, "n")
     assert anim.current == 8
-    again = visualize_gmm.animate(None, 3, **SMALL)
+    again = visualize_gmm.animate(None, 3, **SMALL).animator
     again.run()
     np.testing.assert_allclose(anim.fit.record.log_likelihoods,
                                again.fit.record.log_likelihoods, rtol=1e-12)

@@ -32,7 +32,7 @@ matplotlib.use("TkAgg")
 import gmm_window, visualize_gmm, window_driver
 
 anim = visualize_gmm.animate(None, 3, max_iter=15, tol=0, random_state=0, n_points=200,
-                             n_true=3, fps=20, interactive=True, ll_panel=True)
+                             n_true=3, fps=20, interactive=True, ll_panel=True).animator
 canvas = anim.fig.canvas
 window = gmm_window.LiveWindow(anim, quiet=True)
 found = {}
@@ -100,7 +100,7 @@ import gmm_window, visualize_gmm, window_driver
 
 X = np.loadtxt(sys.argv[1], delimiter=",", skiprows=1)[:, :1]
 anim = visualize_gmm.animate(X, 2, max_iter=15, tol=0, random_state=0, fps=20,
-                             interactive=True)
+                             interactive=True).animator
 canvas = anim.fig.canvas
 window = gmm_window.LiveWindow(anim, quiet=True)
 found = {}

@@ -17,6 +17,7 @@ from hypothesis import example, given, settings, strategies as st
 import gmm_params
 from em_reference import SMALL_X
 from gmm_mixture import GaussianMixture
+from gmm_cli import UsageError
 from gmm_params import ParamsError, load_params, save_params
 
 
@@ -255,3 +256,66 @@ def test_save_params_names_a_path_through_a_file(tmp_path):
     (tmp_path / "f.json").write_text("{}")
     with pytest.raises(ParamsError, match="f.json' is a file, not a directory; choose another path"):
         save_params(str(tmp_path / "f.json" / "p.json"), [1.0], [[0.0]], [[[1.0]]])
+
+
+# --------------------------------------------------------------------------- the command line's files
+
+def _command_line(argv):
+    import visualize_gmm
+    return visualize_gmm.parse_command_line(argv)
+
+
+def test_check_params_path_refuses_a_read_only_file_and_a_file_as_directory(tmp_path):
+    ro = tmp_path / "ro.json"
+    ro.write_text("{}")
+    ro.chmod(0o444)
+    if os.access(ro, os.W_OK) and os.geteuid() == 0:
+        pytest.skip("root writes read-only files")
+    with pytest.raises(ParamsError, match="read-only; choose another path"):
+        gmm_params.check_params_path(ro)
+    (tmp_path / "f.txt").write_text("x")
+    with pytest.raises(ParamsError, match="is a file, not a directory; choose another path"):
+        gmm_params.check_params_path(tmp_path / "f.txt" / "p.npz")
+
+
+def test_save_run_params_records_the_flags_under_their_historic_names(tmp_path):
+    import gmm
+    import gmm_options
+    from gmm_transforms import FitRecord
+
+    path = tmp_path / "p.json"
+    cl = _command_line(["-k", "2", "--seed", "3", "--hide_covs", "--load_path", "x.csv",
+                        "--dims", "1", "--save-params", str(path)])
+    record = FitRecord()
+    state = gmm.GMMState(0, np.array([0.5, 0.5]), np.array([[0.0], [1.0]]),
+                         np.array([[[1.0]], [[2.0]]]), -1.5, np.zeros(3, dtype=np.int64))
+    record(state)
+    used = gmm_options.Options(n_components=2, dims=None)       # --dims 1: fitted alone, 1-D
+    line = gmm_params.save_run_params(cl, record, used, column_names=["age"])
+    assert line == f"saved the fitted parameters to {path}"
+    options = load_params(path)["options"]
+    assert (options["num_clusters"], options["seed"], options["hide_covs"], options["dims"],
+            options["column_names"]) == (2, 3, True, None, ["age"])
+    assert "means" not in options and "num_points" not in options      # data was loaded
+    assert list(options)[:2] == ["num_clusters", "covariance_type"]
+
+
+def test_labels_path_is_a_new_csv_file(tmp_path):
+    gmm_params.check_labels_path(str(tmp_path / "x.csv"))     # fine: nothing raised
+    with pytest.raises(UsageError, match="unknown extension '.txt'; use .csv"):
+        gmm_params.check_labels_path(str(tmp_path / "x.txt"))
+    with pytest.raises(UsageError, match="--save-labels is empty"):
+        gmm_params.check_labels_path("")
+
+
+def test_start_from_file_takes_k_and_type_from_the_file_unless_given(tmp_path):
+    path = tmp_path / "p.npz"
+    w, m = np.array([0.5, 0.5]), np.array([[0.0, 0.0], [3.0, 3.0]])
+    save_params(path, w, m, np.stack([np.eye(2)] * 2), covariance_type="full")
+    k, init, cov = gmm_params.start_from_file(_command_line(["--init-params", str(path)]), 2, 50)
+    assert (k, cov) == (2, "full") and np.array_equal(init[1], m)
+    with pytest.raises(UsageError, match="-k 3 does not match --init-params"):
+        gmm_params.start_from_file(_command_line(["-k", "3", "--init-params", str(path)]), 2, 50)
+    with pytest.raises(UsageError, match="cannot be combined"):
+        gmm_params.start_from_file(_command_line(["--n-init", "2", "--init-params", str(path)]),
+                                   2, 50)

@@ -61,7 +61,7 @@ def test_the_animator_asks_the_scene_in_the_documented_order(monkeypatch):
         setattr(Recording, name, wrapped)
     monkeypatch.setitem(gmm_animator.SCENES, 2, Recording)
     anim = visualize_gmm.animate(None, 2, max_iter=1, random_state=0, n_points=100, n_true=2,
-                                 compare="kmeans")
+                                 compare="kmeans").animator
     assert isinstance(anim.scene, Recording) and isinstance(anim.scene, gmm_scene.Scene)
     assert calls == ["frame", "views", "add_teaching_views", "kmeans_views", "legend_entries",
                      "place_legend"]
@@ -71,7 +71,7 @@ def test_the_animator_asks_the_scene_in_the_documented_order(monkeypatch):
 def test_every_view_of_a_live_window_with_its_mouse_is_a_view(columns):
     rng = np.random.default_rng(0)
     X = np.r_[rng.normal(-2, 1, (100, columns)), rng.normal(3, 1, (100, columns))]
-    anim = visualize_gmm.animate(X, 2, max_iter=3, random_state=0, ll_panel=True)
+    anim = visualize_gmm.animate(X, 2, max_iter=3, random_state=0, ll_panel=True).animator
     window = gmm_window.LiveWindow(anim)            # adds the mouse's run note
     assert window.mouse.note in anim.views
     for view in anim.views:

@@ -88,7 +88,7 @@ def test_faithful_1d_fit_equals_sklearns_from_the_same_start():
     column (floor 1e-6) agrees to 1e-6 as well.
     """
     X = _faithful()
-    anim = visualize_gmm.animate(X, 2, dims=(0,), random_state=0, max_iter=100, tol=0)
+    anim = visualize_gmm.animate(X, 2, dims=(0,), random_state=0, max_iter=100, tol=0).animator
     anim.run()
     fit, last = anim.fit, anim.fit.record.last
     assert fit.n_features == 1 and last.means.shape == (2, 1)
@@ -165,7 +165,7 @@ def test_component_curves_integrate_to_their_weights():
 
 def _faithful_anim(**options):
     options = dict(dict(dims=(0,), random_state=0, max_iter=60, tol=0), **options)
-    return visualize_gmm.animate(_faithful(), 2, **options)
+    return visualize_gmm.animate(_faithful(), 2, **options).animator
 
 
 def test_scene_draws_the_state_on_the_histograms_scale():
@@ -254,7 +254,7 @@ def test_kmeans_panel_on_the_line_starts_from_em_and_draws_boundaries():
 
 def test_sampled_1d_data_has_true_curves_and_d_1_everywhere():
     anim = visualize_gmm.animate(None, 3, n_features=1, n_true=3, n_points=300,
-                                 random_state=1, max_iter=2, tol=0)
+                                 random_state=1, max_iter=2, tol=0).animator
     anim.render(0)
     assert anim.fit.points.shape == (300, 1)
     true = _view(anim, TrueCurvesView)
@@ -318,7 +318,7 @@ def test_every_1d_source_gives_the_same_fit(tmp_path, captured, kind):
     anim = captured["anim"]
     np.testing.assert_array_equal(anim.fit.points[:, 0], x)
     saved = json.loads((tmp_path / "p.json").read_text())
-    reference = visualize_gmm.animate(x[:, None], 2, random_state=0, max_iter=5, tol=0)
+    reference = visualize_gmm.animate(x[:, None], 2, random_state=0, max_iter=5, tol=0).animator
     reference.run()
     np.testing.assert_allclose(np.ravel(saved["means"]), reference.fit.record.last.means[:, 0],
                                rtol=1e-12)
@@ -395,7 +395,7 @@ def test_writers_on_1d_data(tmp_path, capsys, ext):
 def test_live_window_keys_on_1d(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     anim = visualize_gmm.animate(None, 2, n_features=1, n_true=2, n_points=80, max_iter=4,
-                                 tol=0, random_state=0)
+                                 tol=0, random_state=0).animator
     anim.show_state(0)
     window = gmm_window.LiveWindow(anim)
 

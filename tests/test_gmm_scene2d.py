@@ -347,13 +347,13 @@ def test_uncertainty_with_every_view_in_every_format(tmp_path, captured_animator
 
 def test_uncertainty_option_of_animate_and_its_default():
     anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3,
-                                 uncertainty=True)
+                                 uncertainty=True).animator
     assert [type(v).__name__ for v in anim.views][-2:] == ["UncertaintyView", "LegendView"]
     anim.render(1)
     sizes = anim.views[0].artist.get_sizes()
     assert len(sizes) == 200 and sizes.min() > 0 and sizes.max() > sizes.min()
     assert "UncertaintyView" not in [type(v).__name__ for v in visualize_gmm.animate(
-        None, 3, max_iter=1, random_state=0, n_points=200, n_true=3).views]
+        None, 3, max_iter=1, random_state=0, n_points=200, n_true=3).animator.views]
 
 
 def test_uncertainty_in_the_live_window_under_xvfb(tmp_path, run_in_window):
@@ -368,7 +368,7 @@ def test_uncertainty_in_the_live_window_under_xvfb(tmp_path, run_in_window):
 def test_scatter_scene_is_a_scene_and_every_view_a_view():
     anim = visualize_gmm.animate(None, 3, max_iter=2, random_state=0, n_points=200, n_true=3,
                                  soft=True, uncertainty=True, contours=True, compare="kmeans",
-                                 ll_panel=True)
+                                 ll_panel=True).animator
     assert isinstance(anim.scene, gmm_scene2d.ScatterScene)
     assert isinstance(anim.scene, gmm_scene.Scene)
     assert anim.scene.data_axes == 2 and not anim.scene.static_legend
@@ -389,12 +389,12 @@ def test_own_limits_pad_each_axis_by_its_own_range():
 
 
 def test_frame_is_equal_aspect_for_shared_units_and_own_scales_otherwise(tmp_path):
-    sampled = visualize_gmm.animate(None, 2, max_iter=1, random_state=0, n_points=100, n_true=2)
+    sampled = visualize_gmm.animate(None, 2, max_iter=1, random_state=0, n_points=100, n_true=2).animator
     xlim, ylim, equal = sampled.scene.frame()
     assert equal and (xlim, ylim) == gmm_scene2d.frame_limits(sampled.fit.points)
     rng = np.random.default_rng(0)
     X = np.column_stack([rng.normal(0, 1, 200), rng.normal(1000, 300, 200)])
-    mixed = visualize_gmm.animate(X, 2, max_iter=1, random_state=0, dims=[0, 1])
+    mixed = visualize_gmm.animate(X, 2, max_iter=1, random_state=0, dims=[0, 1]).animator
     xlim, ylim, equal = mixed.scene.frame()
     if not mixed.fit.equal_aspect:
         assert not equal and (xlim, ylim) == gmm_scene2d.own_limits(mixed.fit.points)
@@ -411,13 +411,13 @@ def test_frame_is_equal_aspect_for_shared_units_and_own_scales_otherwise(tmp_pat
 ])
 def test_legend_lists_exactly_the_drawn_marks(flags, labels):
     anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3,
-                                 **flags)
+                                 **flags).animator
     assert [label for _, label in anim.scene.legend_entries()] == labels
     assert [t.get_text() for t in anim.ax.get_legend().get_texts()] == labels
 
 
 def test_hit_test_finds_the_point_under_the_mouse():
-    anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3)
+    anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3).animator
     anim.fig.canvas.draw()
     j = 17
     px, py = anim.ax.transData.transform(anim.fit.points[j])
@@ -428,12 +428,12 @@ def test_hit_test_finds_the_point_under_the_mouse():
 
 
 def test_edits_are_refused_with_views_on_fixed_points_and_refill_draws_new_points():
-    plain = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3)
+    plain = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3).animator
     assert plain.scene.edit_refusal(plain) is None
     for flags in ({"soft": True}, {"contours": True}, {"uncertainty": True},
                   {"compare": "kmeans"}):
         anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200,
-                                     n_true=3, **flags)
+                                     n_true=3, **flags).animator
         assert "works without --soft" in anim.scene.edit_refusal(anim)
     plain.fit.edit_points(add=np.array([50.0, -50.0]))
     plain.scene.refill(plain)

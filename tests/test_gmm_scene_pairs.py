@@ -52,8 +52,9 @@ def ellipse_vertices(patch):
 
 @pytest.fixture(scope="module")
 def iris_anim():
-    anim = animate(iris(), 3, random_state=0, max_iter=15)
-    anim.render(len(anim.states) - 1)
+    anim = animate(iris(), 3, random_state=0, max_iter=15).animator
+    anim.run()
+    anim.render(len(anim.history) - 1)
     return anim
 
 
@@ -66,7 +67,7 @@ def test_the_scene_follows_the_protocol(iris_anim):
 
 
 def test_each_panels_ellipse_is_the_marginal_covariance_in_user_units(iris_anim):
-    last = iris_anim.states[-1]                         # user units, 4-D
+    last = iris_anim.fit.user_states()[-1]                         # user units, 4-D
     ellipses = inner_views(iris_anim, EllipsesView)
     assert len(ellipses) == 6
     for (j, i), view in ellipses.items():               # column j across, column i up
@@ -84,7 +85,7 @@ def test_each_panels_ellipse_is_the_marginal_covariance_in_user_units(iris_anim)
 
 
 def test_diagonal_density_is_the_mixtures_marginal(iris_anim):
-    last = iris_anim.states[-1]
+    last = iris_anim.fit.user_states()[-1]
     curves = inner_views(iris_anim, DensityCurvesView)
     assert sorted(curves) == [(0,), (1,), (2,), (3,)]
     for (c,), view in curves.items():
@@ -100,7 +101,7 @@ def test_diagonal_density_is_the_mixtures_marginal(iris_anim):
 
 def test_points_are_the_columns_in_user_units():
     X = iris()
-    anim = animate(X, 3, random_state=0, max_iter=2)
+    anim = animate(X, 3, random_state=0, max_iter=2).animator
     anim.render(0)
     points = inner_views(anim, PointsView)
     for (j, i), view in points.items():
@@ -130,7 +131,7 @@ def test_panel_rects_tile_the_square_with_gaps():
 @pytest.mark.parametrize("d", [3, 4, 5, 6, 7, 8])
 def test_default_view_by_number_of_columns(d):
     X = np.random.default_rng(d).normal(size=(200, d)) * np.arange(1, d + 1) ** 3
-    anim = animate(X, 2, random_state=0, max_iter=1)
+    anim = animate(X, 2, random_state=0, max_iter=1).animator
     frame = anim.render(1)
     assert frame.shape[:2] == anim.size[::-1]
     assert anim.fit.view == ("pairs" if d <= 6 else "pca")
@@ -140,8 +141,9 @@ def test_default_view_by_number_of_columns(d):
 
 def test_mixed_units_table_each_column_in_its_units():
     table = mixed_units_table()
-    anim = animate(table, 3, random_state=1, max_iter=40)
-    anim.render(len(anim.states) - 1)
+    anim = animate(table, 3, random_state=1, max_iter=40).animator
+    anim.run()
+    anim.render(len(anim.history) - 1)
     scene = anim.scene
     for c, name in enumerate(table.columns):
         low, high = table[name].min(), table[name].max()
@@ -154,7 +156,7 @@ def test_mixed_units_table_each_column_in_its_units():
 
 def test_teaching_flags_share_one_responsibility_array_per_frame():
     anim = animate(iris(), 3, random_state=0, max_iter=3, soft=True, uncertainty=True,
-                   ll_panel=True)
+                   ll_panel=True).animator
     anim.render(2)
     soft = inner_views(anim, SoftPointsView)
     sized = [v for v in anim.views if isinstance(v, UncertaintyView)]
@@ -170,7 +172,7 @@ def test_teaching_flags_share_one_responsibility_array_per_frame():
 
 def test_hide_flags_leave_views_out():
     anim = animate(iris(), 3, random_state=0, max_iter=1, show_covariances=False,
-                   show_means=False)
+                   show_means=False).animator
     assert not inner_views(anim, EllipsesView) and not inner_views(anim, MeansView)
     anim.render(0)
 
@@ -185,7 +187,7 @@ def test_edits_are_refused_with_a_note(iris_anim):
 
 def test_large_tables_draw_points_as_images():
     X = np.random.default_rng(0).normal(size=(100_000, 4)) * [1, 10, 100, 1000]
-    anim = animate(X, 2, random_state=0, max_iter=1)
+    anim = animate(X, 2, random_state=0, max_iter=1).animator
     anim.render(1)
     assert all(v.mode == "image" for v in inner_views(anim, PointsView).values())
     assert gmm_scene_pairs.PANEL_IMAGE_THRESHOLD < 100_000

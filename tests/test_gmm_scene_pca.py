@@ -22,8 +22,9 @@ def eigh_top_two(cov):
 
 @pytest.fixture(scope="module")
 def mixed_anim():
-    anim = animate(mixed_units_table(), 3, random_state=1, max_iter=30, view="pca")
-    anim.render(len(anim.states) - 1)
+    anim = animate(mixed_units_table(), 3, random_state=1, max_iter=30, view="pca").animator
+    anim.run()
+    anim.render(len(anim.history) - 1)
     return anim
 
 
@@ -61,7 +62,7 @@ def test_shares_sum_to_the_whole_variance():
 
 def test_the_states_are_the_projection_of_the_fit(mixed_anim):
     fit = mixed_anim.fit
-    last = mixed_anim.states[-1]                           # user units, 3-D
+    last = mixed_anim.fit.user_states()[-1]                           # user units, 3-D
     shown = mixed_anim.history[-1]
     X = mixed_units_table().to_numpy()
     mean, sd = X.mean(axis=0), X.std(axis=0)
@@ -96,7 +97,7 @@ def test_arrow_tips_and_label_spreading():
 
 
 def test_iris_columns_share_units_and_say_so():
-    anim = animate(pd.read_csv(IRIS), 3, random_state=0, max_iter=2, view="pca")
+    anim = animate(pd.read_csv(IRIS), 3, random_state=0, max_iter=2, view="pca").animator
     labels = anim.ax.get_xlabel(), anim.ax.get_ylabel()
     assert all(PERCENT.match(lab) and not PERCENT.match(lab).group(3) for lab in labels)
     assert labels[0] == "PC1, 92% of the variance"        # the classic iris PCA
@@ -104,11 +105,11 @@ def test_iris_columns_share_units_and_say_so():
 
 def test_dims_keep_two_columns_in_their_units():
     table = mixed_units_table()
-    anim = animate(table, 3, random_state=1, max_iter=2, dims=(2, 0))
+    anim = animate(table, 3, random_state=1, max_iter=2, dims=(2, 0)).animator
     assert anim.fit.view == "dims" and type(anim.scene).__name__ == "ScatterScene"
     np.testing.assert_allclose(anim.fit.points, table.to_numpy()[:, [2, 0]])
     assert (anim.ax.get_xlabel(), anim.ax.get_ylabel()) == ("debt_ratio", "price_usd")
-    default = animate(table, 3, random_state=1, max_iter=2, view="dims")
+    default = animate(table, 3, random_state=1, max_iter=2, view="dims").animator
     np.testing.assert_allclose(default.fit.points, table.to_numpy()[:, [0, 1]])
 
 

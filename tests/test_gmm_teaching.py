@@ -29,7 +29,7 @@ SMALL = ["-N", "300", "-k", "3", "-m", "3", "--seed", "0"]
 
 def test_ll_panel_curve_up_to_the_current_frame():
     anim = visualize_gmm.animate(None, 3, max_iter=6, tol=0, random_state=0, n_points=300, n_true=3,
-                                 ll_panel=True)
+                                 ll_panel=True).animator
     assert len(anim.fig.axes) == 2
     panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     assert panel.ax is anim.fig.axes[1] and panel.ax is anim.panels["ll"]
@@ -59,7 +59,7 @@ def test_ll_panel_in_a_png_shows_the_whole_curve(tmp_path, captured_animator):
 
 def test_ll_panel_grows_limits_and_redraws_the_background():
     anim = visualize_gmm.animate(None, 3, max_iter=25, tol=0, random_state=0, n_points=300, n_true=3,
-                                 ll_panel=True)
+                                 ll_panel=True).animator
     panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     for i in range(26):
         frame = anim.render(i).copy()
@@ -76,7 +76,7 @@ def test_ll_panel_grows_limits_and_redraws_the_background():
 def test_compare_kmeans_panel_matches_sklearn_from_em_start(tmp_path):
     from sklearn.cluster import KMeans
     anim = visualize_gmm.animate(None, 4, max_iter=30, random_state=2, n_points=400, n_true=4,
-                                 compare="kmeans")
+                                 compare="kmeans").animator
     n_frames = anim.run()
     assert len(anim.fig.axes) == 2
     follower = next(v for v in anim.views if isinstance(v, gmm_teaching.FollowerPanel))
@@ -171,7 +171,7 @@ def test_gif_palette_keeps_soft_mixes(tmp_path, captured_animator):
 
 
 def test_default_picture_has_no_teaching_views():
-    anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3)
+    anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3).animator
     assert [type(v).__name__ for v in anim.views] == [
         "PointsView", "TrueEllipsesView", "EllipsesView", "MeansView", "IterationText",
         "LegendView"]
@@ -194,7 +194,7 @@ def test_bad_compare_is_one_error_line(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and "kmeans" in err[0]
     with pytest.raises(ValueError, match="compare"):
-        visualize_gmm.animate(None, 2, n_points=50, compare="pca")
+        visualize_gmm.animate(None, 2, n_points=50, compare="pca").animator
 
 
 # ------------------------------------------------------ docs/teaching.md gallery
@@ -288,7 +288,7 @@ def test_gallery_commands_make_the_committed_files(tmp_path, monkeypatch, captur
 
 def test_ll_panel_x_range_is_fixed_and_y_range_only_grows():
     anim = visualize_gmm.animate(None, 3, max_iter=30, tol=0, random_state=1, n_points=300, n_true=3,
-                                 ll_panel=True)
+                                 ll_panel=True).animator
     panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     anim.run()                  # as a save does: the run's end is known from frame 0
     xlims, ylims = [], []
@@ -307,7 +307,7 @@ def test_ll_panel_x_range_ends_at_the_last_iteration_run():
     """Saved: 0 to the iteration EM stopped at, from frame 0. Live (states pulled
     one by one): doubling steps 10, 20, ... up to max_iter, then the end."""
     anim = visualize_gmm.animate(None, 3, max_iter=200, random_state=0, n_points=300, n_true=3,
-                                 ll_panel=True)         # runs 40 iterations
+                                 ll_panel=True).animator         # runs 40 iterations
     panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     seen = []
     for i in anim.indices():
@@ -326,7 +326,7 @@ def test_ll_panel_marker_never_sits_on_the_edge(seed):
     """The current point stays inside the panel (was half clipped at the top
     when a value landed just under the previous upper limit)."""
     anim = visualize_gmm.animate(None, 4, max_iter=20, tol=0, random_state=seed, n_points=400,
-                                 n_true=4, init="random_from_data", ll_panel=True)
+                                 n_true=4, init="random_from_data", ll_panel=True).animator
     panel = next(v for v in anim.views if isinstance(v, gmm_teaching.LogLikelihoodPanel))
     for i in range(21):
         anim.render(i)

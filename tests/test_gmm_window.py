@@ -126,7 +126,7 @@ import gmm_window
 import visualize_gmm
 
 anim = visualize_gmm.animate(None, 3, max_iter=12, tol=0, random_state=0, n_points=200, n_true=3,
-                             fps=20, interactive=True, ll_panel=True, compare="kmeans")
+                             fps=20, interactive=True, ll_panel=True, compare="kmeans").animator
 canvas = anim.fig.canvas
 window = gmm_window.LiveWindow(anim, title="visualize_gmm: EM, k = 3, on test data")
 plan = [" ", "n", "right", "left", "p", "s", " ", "wait-end", "left", "r", "n", "h", "q"]
@@ -171,7 +171,7 @@ import gmm_window
 import visualize_gmm
 
 anim = visualize_gmm.animate(None, 3, max_iter=30, tol=0, random_state=0, n_points=200, n_true=3,
-                             fps=20, interactive=True, soft=True)
+                             fps=20, interactive=True, soft=True).animator
 canvas = anim.fig.canvas
 window = gmm_window.LiveWindow(anim)
 widget = canvas.get_tk_widget()
@@ -201,7 +201,7 @@ import numpy as np, gmm_window, visualize_gmm, window_driver
 window_driver.close_after_last()
 X = np.random.default_rng(0).normal(size=(200, 2)) * [4, 1]
 anim = visualize_gmm.animate(X, 3, random_state=0, max_iter=2, tol=0, fps=20, interactive=True,
-                             compare="kmeans", ll_panel=True)
+                             compare="kmeans", ll_panel=True).animator
 seen = []
 def check():
     w = anim.fig.canvas.get_tk_widget()
@@ -216,7 +216,7 @@ print(seen[-1] if seen else None)
 def test_keys_step_pause_save_restart_in_process(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     anim = visualize_gmm.animate(None, 3, max_iter=6, tol=0, random_state=0, n_points=200,
-                                 n_true=3, ll_panel=True)
+                                 n_true=3, ll_panel=True).animator
     anim.show_state(0)
     window = gmm_window.LiveWindow(anim)
     _press(window, " ")
@@ -244,7 +244,7 @@ def test_keys_step_pause_save_restart_in_process(tmp_path, monkeypatch, capsys):
     assert "seed 1" in capsys.readouterr().err
     # the restart is reproducible: seed + 1
     again = visualize_gmm.animate(None, 3, max_iter=6, tol=0, random_state=0, n_points=200,
-                                  n_true=3)
+                                  n_true=3).animator
     again.restart(again.fit.restart()[0])
     np.testing.assert_array_equal(again.state(0).means, anim.history[0].means)
     _press(window, "h")

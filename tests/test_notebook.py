@@ -161,12 +161,12 @@ def test_notebook_players_equal_the_same_calls_in_process(executed, capsys):
             anim = eval(cell.source, namespace)
             here = anim._repr_html_()
         assert shown["data"]["text/html"] == here, f"the player of {cell.source!r} differs"
-        assert len(FRAME.findall(anim.to_html())) == len(anim.history)
+        assert len(FRAME.findall(anim.to_html())) == len(anim.animator.history)
         out = "".join(o.text for o in cell.outputs if o.output_type == "stream")
         if "print_ll=True" in cell.source:
             printed_cells += 1
-            assert out.splitlines() == _ll_lines(anim.history)
-            assert capsys.readouterr().out.splitlines() == _ll_lines(anim.history)
+            assert out.splitlines() == _ll_lines(anim.animator.history)
+            assert capsys.readouterr().out.splitlines() == _ll_lines(anim.animator.history)
         else:
             assert out == ""
     assert printed_cells == 1
@@ -182,16 +182,16 @@ def X():
 
 
 def test_keywords_mirror_the_cli_flags(X):
-    assert animate(X, 2, max_iter=3, tol=0).run() == 4
-    assert animate(X, 2, tol=0).run() == 201                # -i default 200
+    assert animate(X, 2, max_iter=3, tol=0).animator.run() == 4
+    assert animate(X, 2, tol=0).animator.run() == 201                # -i default 200
     a, b = animate(X, 3, max_iter=4, random_state=7), animate(X, 3, max_iter=4, random_state=7)
-    a.run(), b.run()
-    assert len(a.history) == len(b.history)
-    for s, t in zip(a.history, b.history):
+    a.animator.run(), b.animator.run()
+    assert len(a.animator.history) == len(b.animator.history)
+    for s, t in zip(a.animator.history, b.animator.history):
         np.testing.assert_array_equal(s.means, t.means)
 
     def kinds(anim):
-        return {type(v) for v in anim.views}
+        return {type(v) for v in anim.animator.views}
 
     full = kinds(animate(n_components=2, n_true=2, n_points=50, random_state=0))
     assert {gmm_scene2d.EllipsesView, gmm_plot.MeansView, gmm_scene2d.TrueEllipsesView} <= full
@@ -206,18 +206,18 @@ def test_keywords_mirror_the_cli_flags(X):
 def test_old_keywords_are_aliases_that_warn(X):
     """iterations, seed and hide_* still work as before, with a FutureWarning naming the new name."""
     with pytest.warns(FutureWarning, match="use max_iter="):
-        assert animate(X, 2, iterations=3, tol=0).run() == 4
+        assert animate(X, 2, iterations=3, tol=0).animator.run() == 4
     with pytest.warns(FutureWarning, match="use random_state="):
         old = animate(X, 3, max_iter=4, seed=7)
     new = animate(X, 3, max_iter=4, random_state=7)
-    old.run(), new.run()
-    for s, t in zip(old.history, new.history, strict=True):
+    old.animator.run(), new.animator.run()
+    for s, t in zip(old.animator.history, new.animator.history, strict=True):
         np.testing.assert_array_equal(s.means, t.means)
     for flag, view in [("hide_covs", gmm_scene2d.EllipsesView), ("hide_means", gmm_plot.MeansView),
                        ("hide_real", gmm_scene2d.TrueEllipsesView)]:
         with pytest.warns(FutureWarning, match=flag):
             anim = animate(n_components=2, n_true=2, n_points=50, random_state=0, **{flag: True})
-        assert view not in {type(v) for v in anim.views}
+        assert view not in {type(v) for v in anim.animator.views}
     with pytest.raises(TypeError, match="iterations"):
         animate(X, 2, iterations=3, max_iter=3)
     with pytest.raises(TypeError, match="seed"):
@@ -227,12 +227,12 @@ def test_old_keywords_are_aliases_that_warn(X):
 def test_print_ll_prints_what_the_cli_prints(tmp_path, capsys):
     anim = animate(n_components=3, n_true=3, n_points=200, max_iter=4, random_state=2,
                    print_ll=True)
-    anim.run()
+    anim.animator.run()
     library = capsys.readouterr().out
     assert main(["-k", "3", "-m", "3", "-N", "200", "-i", "4", "--seed", "2", "--print_ll",
                  "-q", "--save", str(tmp_path / "x.png")]) == 0
     assert library == capsys.readouterr().out
-    assert library.splitlines() == _ll_lines(anim.history)
+    assert library.splitlines() == _ll_lines(anim.animator.history)
 
 
 def test_repr_html_is_the_saved_html_player_in_an_iframe(X, tmp_path):
@@ -246,9 +246,9 @@ def test_repr_html_is_the_saved_html_player_in_an_iframe(X, tmp_path):
     assert len(frames) == 4 and len(delays) == 4
     # each frame is the render of its state (through the GIF/HTML palette)
     from gmm_writers import PaletteQuantizer
-    q = PaletteQuantizer(anim.colors)
+    q = PaletteQuantizer(anim.animator.colors)
     for i, frame in enumerate(frames):
-        np.testing.assert_array_equal(frame, q.palette[q(anim.render(i))])
+        np.testing.assert_array_equal(frame, q.palette[q(anim.animator.render(i))])
 
 
 def test_display_registers_no_pyplot_figure(X):
@@ -258,7 +258,7 @@ def test_display_registers_no_pyplot_figure(X):
     anim = animate(X, 2, max_iter=2, random_state=0)
     anim._repr_html_()
     assert plt.get_fignums() == before
-    assert "Animator" in repr(anim)
+    assert "Animation" in repr(anim)
 
 
 def test_save_writes_what_the_cli_writes(tmp_path):
@@ -278,7 +278,7 @@ def test_save_errors_are_value_errors_with_the_cli_message(tmp_path, capsys, nam
     anim = animate(n_components=2, n_true=2, n_points=50, max_iter=1, random_state=0)
     with pytest.raises(ValueError) as info:
         anim.save(path)
-    assert len(anim.history) == 0                  # checked before any work
+    assert len(anim.animator.history) == 0                  # checked before any work
     assert main(["-k", "2", "-m", "2", "-N", "50", "-i", "1", "--seed", "0",
                  "--save", path]) == 2
     assert capsys.readouterr().err == f"error: {info.value}\n"
@@ -461,3 +461,4 @@ def test_installed_commands_run_from_another_directory(tree_with_other_version, 
         if command.endswith("--version"):
             assert proc.stdout == "gmm-visualizer 7.7.7\n"
     assert sorted(os.listdir(fresh)) == ["c.npy", "x.gif"]
+

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 
 import matplotlib.patches
 import numpy as np
@@ -587,19 +588,19 @@ def test_help_explains_the_default_start_and_the_stopping_rule(capsys):
 
 @pytest.mark.parametrize("argv, explicit, k, cov", [
     ([], set(), 5, "full"),
-    (["-k", "5"], {"num_clusters"}, 5, "full"),            # the default value, but given
-    (["--num_c", "3"], {"num_clusters"}, 3, "full"),       # argparse's abbreviation
-    (["-k3", "--covariance-type=tied"], {"num_clusters", "covariance_type"}, 3, "tied"),
+    (["-k", "5"], {"n_components"}, 5, "full"),            # the default value, but given
+    (["--num_c", "3"], {"n_components"}, 3, "full"),       # argparse's abbreviation
+    (["-k3", "--covariance-type=tied"], {"n_components", "covariance_type"}, 3, "tied"),
 ])
 def test_explicit_options_from_one_parse(monkeypatch, argv, explicit, k, cov):
     parser = visualize_gmm.build_parser()
     calls = []
     original = parser.parse_args
     monkeypatch.setattr(parser, "parse_args", lambda *a, **kw: calls.append(1) or original(*a, **kw))
-    args = visualize_gmm._parse_args(parser, argv)
+    cl = visualize_gmm.parse_command_line(argv, parser)
     assert calls == [1]
-    assert args.explicit == explicit
-    assert (args.num_clusters, args.covariance_type) == (k, cov)
+    assert cl.explicit == explicit
+    assert (cl.options.n_components, cl.options.covariance_type) == (k, cov)
 
 
 def test_parser_choices_are_the_librarys():
@@ -655,7 +656,7 @@ def test_save_labels_writes_index_label_and_responsibilities(tmp_path, captured_
     np.testing.assert_array_equal(table[:, 1], resp.argmax(axis=1))
     anim = captured_animator["anim"]
     assert (anim.ax.get_xlabel(), anim.ax.get_ylabel()) == ("income", "age")
-    np.testing.assert_array_equal(anim.labels, table[:, 1])
+    np.testing.assert_array_equal(anim.fit.labels(anim.fit.record.last), table[:, 1])
 
 
 def test_animate_returns_model_labels_and_states_in_user_units():
@@ -666,21 +667,25 @@ def test_animate_returns_model_labels_and_states_in_user_units():
     rng = np.random.default_rng(0)
     X = np.r_[rng.normal([3e4, 25, 4], [4e3, 3, 1], (60, 3)),
               rng.normal([8e4, 50, 12], [6e3, 5, 2], (60, 3))]
-    anim = visualize_gmm.animate(pd.DataFrame(X, columns=["income", "age", "tenure"]), 2,
-                                 max_iter=6, tol=0, random_state=1, dims=(0, 1))
+    df = pd.DataFrame(X, columns=["income", "age", "tenure"])
+    anim = visualize_gmm.animate(df, 2, max_iter=6, tol=0, random_state=1, dims=(0, 1))
     states = anim.states
     assert len(states) == 7 and [s.iteration for s in states] == list(range(7))
     last = states[-1]
     assert last.means.shape == (2, 3) and last.covariances.shape == (2, 3, 3)
     resp = _scipy_responsibilities(X, last.weights, last.means, last.covariances)
     model = anim.model
-    np.testing.assert_allclose(model.predict_proba(X), resp, rtol=1e-9, atol=1e-12)
-    np.testing.assert_array_equal(model.predict(X), resp.argmax(axis=1))
+    assert list(model.feature_names_in_) == ["income", "age", "tenure"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # fitted with the DataFrame's names: no warning
+        np.testing.assert_allclose(model.predict_proba(df), resp, rtol=1e-9, atol=1e-12)
+        np.testing.assert_array_equal(model.predict(df), resp.argmax(axis=1))
+        score = model.score(df)
     np.testing.assert_array_equal(anim.labels, resp.argmax(axis=1))
     ll = np.mean(np.log(sum(w * multivariate_normal(m, c).pdf(X)
                             for w, m, c in zip(last.weights, last.means, last.covariances))))
-    assert model.score(X) == pytest.approx(ll, rel=1e-9) == pytest.approx(last.log_likelihood)
-    assert (anim.ax.get_xlabel(), anim.ax.get_ylabel()) == ("income", "age")
+    assert score == pytest.approx(ll, rel=1e-9) == pytest.approx(last.log_likelihood)
+    assert (anim.figure.axes[0].get_xlabel(), anim.figure.axes[0].get_ylabel()) == ("income", "age")
 
 
 def test_mixed_units_get_honest_axes_with_exact_ellipses(tmp_path, captured_animator):

@@ -360,7 +360,7 @@ def test_size_and_dpi_give_exactly_the_rounded_pixels(w, h, dpi):
         out = os.path.join(folder, "o.png")
         anim.save(out)
         with Image.open(out) as im:
-            assert im.size == want == tuple(anim.size)
+            assert im.size == want == tuple(anim.animator.size)
 
 
 @pytest.mark.parametrize("args, want", [(["--size", "19.2", "10.8"], (1920, 1080)),

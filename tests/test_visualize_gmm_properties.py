@@ -724,14 +724,14 @@ def test_save_labels_of_sampled_data_has_no_index_column(tmp_path):
 
 
 @pytest.mark.parametrize("keyword, value, error, fragment", [
-    ("patience", 0, ValueError, "patience must be from 1"),
-    ("patience", 10 ** 30, ValueError, "patience must be from 1"),
-    ("patience", 2.0, TypeError, "patience must be a whole number"),
-    ("patience", "3", TypeError, "patience must be a whole number"),
-    ("patience", True, TypeError, "patience must be a whole number"),
-    ("dpi", float("nan"), TypeError, "dpi must be a whole number"),
-    ("dpi", 10 ** 6, ValueError, "dpi must be from 50 to 600"),
-    ("dpi", 1, ValueError, "dpi must be from 50 to 600"),
+    ("patience", 0, ValueError, "patience must be >= 1"),
+    ("patience", 10 ** 30, ValueError, "patience must be at most 1,000,000"),
+    ("patience", 2.0, TypeError, "patience must be an integer"),
+    ("patience", "3", TypeError, "patience must be an integer"),
+    ("patience", True, TypeError, "patience must be an integer"),
+    ("dpi", float("nan"), TypeError, "dpi must be an integer"),
+    ("dpi", 10 ** 6, ValueError, "dpi must be at most 600"),
+    ("dpi", 1, ValueError, "dpi must be >= 50"),
     ("size", (float("nan"), 4), ValueError, "size must be two numbers"),
     ("size", (), ValueError, "size must be two numbers"),
     ("size", "64", ValueError, "size must be two numbers"),
@@ -753,7 +753,7 @@ def test_size_and_dpi_make_exactly_those_pixels_and_a_title_fits(tmp_path):
     for kw, want in [({"size": (19.2, 10.8)}, (1920, 1080)),
                      ({"size": (4, 3), "dpi": 300}, (1200, 900)),
                      ({"size": (2.42, 2.42)}, (242, 242))]:
-        anim = visualize_gmm.animate(X, 2, max_iter=1, title="t " * 200, **kw)
+        anim = visualize_gmm.animate(X, 2, max_iter=1, title="t " * 200, **kw).animator
         anim.save(str(tmp_path / "o.png"))
         with Image.open(tmp_path / "o.png") as im:
             assert im.size == want == anim.size
@@ -761,5 +761,6 @@ def test_size_and_dpi_make_exactly_those_pixels_and_a_title_fits(tmp_path):
         box = title.get_window_extent(anim.fig.canvas.get_renderer())
         assert 0 <= box.x0 and box.x1 <= want[0]
     # --dpi alone scales the natural figure
-    small = visualize_gmm.animate(X, 2, max_iter=1).size
-    assert visualize_gmm.animate(X, 2, max_iter=1, dpi=200).size == (2 * small[0], 2 * small[1])
+    small = visualize_gmm.animate(X, 2, max_iter=1).animator.size
+    assert visualize_gmm.animate(X, 2, max_iter=1, dpi=200).animator.size == (2 * small[0],
+                                                                               2 * small[1])
