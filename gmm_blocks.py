@@ -19,6 +19,11 @@ summarise, combine, Summary
     One pass of validation: non-finite rows, column means, variances, ranges.
 release
     Hand an array's memory-mapped pages back to the kernel.
+parallel_jobs, resolve_jobs, one_blas_thread, ordered_sum
+    How a pass runs: its blocks spread over a thread pool (numpy releases the
+    GIL), each block's matrix products on one BLAS thread, the blocks'
+    accumulators added in block order (so any thread count gives the numbers
+    of one thread).
 column_min_max, pixel_representatives
     What drawing a memory-mapped cloud needs (its limits; the points that
     colour each pixel of the image), block by block.
@@ -26,19 +31,116 @@ column_min_max, pixel_representatives
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import mmap
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
-from gmm_core import CHUNK_ROWS
+from gmm_core import CHUNK_ROWS, check_n_jobs
 
 __all__ = ["BLOCK_ROWS", "is_streamed", "StandardisedRows", "standardise_lazy", "RowStream",
            "Summary", "summarise", "combine", "release", "column_min_max",
-           "pixel_representatives", "row_blocks"]
+           "pixel_representatives", "row_blocks", "read_block", "TASK_ROWS", "parallel_jobs",
+           "resolve_jobs", "one_blas_thread", "ordered_sum"]
 
 #: Rows read per block: a multiple of CHUNK_ROWS, so the chunks inside a block
 #: are the chunks of the in-memory path and the sums agree with it.
 BLOCK_ROWS = 64 * CHUNK_ROWS
+#: Rows per task of a pass over data in memory: a multiple of CHUNK_ROWS, small
+#: enough that a million rows make 16 tasks to share among the threads.
+TASK_ROWS = 4 * CHUNK_ROWS
+
+#: ``n_jobs`` of calls that pass None, inside :func:`parallel_jobs`
+_DEFAULT_JOBS = contextvars.ContextVar("gmm_default_n_jobs", default=None)
+
+
+@contextlib.contextmanager
+def parallel_jobs(n_jobs):
+    """Within the ``with`` block, fits given ``n_jobs=None`` use ``n_jobs`` threads.
+
+    The command line's ``--jobs`` sets it for every fit of a run.  Checked on
+    entry (:func:`gmm_core.check_n_jobs`); context-local, so other threads
+    and tasks keep their own default.
+    """
+    check_n_jobs(n_jobs)
+    token = _DEFAULT_JOBS.set(n_jobs)
+    try:
+        yield
+    finally:
+        _DEFAULT_JOBS.reset(token)
+
+
+def resolve_jobs(n_jobs):
+    """Thread count (int >= 1) for ``n_jobs``; None is :func:`parallel_jobs`'s value,
+    or every usable core outside it."""
+    return check_n_jobs(_DEFAULT_JOBS.get() if n_jobs is None else n_jobs)
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_libraries():
+    """The BLAS (and OpenMP) libraries loaded in this process, found once: looking
+    them up costs ~0.3 ms, limiting them ~15 us."""
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """Context manager: BLAS calls inside run on one thread each.
+
+    A pass's matrix products are small (one chunk of rows); BLAS threads
+    gain nothing on them, and on a busy machine each product can wait for a
+    descheduled sibling thread (one EM iteration measured 16x slower).  The
+    limit is process-wide, so it is entered once per pass, around its thread
+    pool, never per block.
+    """
+    return _blas_libraries().limit(limits=1, user_api="blas")
+
+
+def ordered_sum(task, parts, make_acc, jobs):
+    """Run ``task(part, acc)`` on every part with a fresh ``acc = make_acc()``; merge in order.
+
+    Parameters
+    ----------
+    task : callable (part, acc) -> None
+        Adds what one part contributes to ``acc``; runs in a worker thread
+        when ``jobs > 1`` (it must write only to ``acc`` and to rows of its own).
+    parts : sequence
+        E.g. row slices; the result does not depend on ``jobs``: every part
+        has its own accumulator and they are merged (``acc.merge``) in the
+        parts' order.
+    make_acc : callable () -> accumulator with ``merge(other) -> self``
+    jobs : int >= 1
+        Threads; at most ``len(parts)`` are started.
+
+    Returns
+    -------
+    The merged accumulator (``make_acc()`` when there are no parts).
+    """
+    parts = list(parts)
+
+    def run(part):
+        acc = make_acc()
+        task(part, acc)
+        return acc
+
+    total = None
+    with one_blas_thread():
+        workers = min(jobs, len(parts))
+        if workers <= 1:
+            for part in parts:            # one part's block in memory at a time
+                acc = run(part)
+                total = acc if total is None else total.merge(acc)
+            return make_acc() if total is None else total
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="gmm-pass")
+        try:
+            for acc in pool.map(run, parts):
+                total = acc if total is None else total.merge(acc)
+        finally:     # Ctrl-C or an error: drop the blocks not started
+            pool.shutdown(wait=True, cancel_futures=True)
+    return total
 
 
 def _mapping(a):
@@ -115,16 +217,23 @@ def is_streamed(X):
 def row_blocks(X, size=None):
     """``(slice, rows as float64)`` of X block by block, pages released after each
     (a copy of each block: O(block) memory whatever X is)."""
-    n = X.shape[0]
+    for sl in block_slices(X.shape[0], size):
+        yield sl, read_block(X, sl)
+
+
+def block_slices(n, size=None):
+    """Slices of ``size`` (default BLOCK_ROWS) rows covering ``range(n)``."""
     size = BLOCK_ROWS if size is None else size
-    for a in range(0, n, size):
-        sl = slice(a, min(a + size, n))
-        if isinstance(X, StandardisedRows):
-            yield sl, X[sl]
-        else:
-            block = np.array(X[sl], dtype=float)
-            release(X[sl])
-            yield sl, block
+    return [slice(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def read_block(X, sl):
+    """Rows ``sl`` of X as a new float64 array (m, d), X's pages under them released."""
+    if isinstance(X, StandardisedRows):
+        return X[sl]
+    block = np.array(X[sl], dtype=float)
+    release(X[sl])
+    return block
 
 
 def standardise_lazy(X, per_column=True):
@@ -217,6 +326,17 @@ def combine(parts):
                        np.max([p.high for p in parts], axis=0))
 
 
+class _Parts:
+    """An accumulator that keeps its parts in order (summaries of blocks)."""
+
+    def __init__(self):
+        self.parts = []
+
+    def merge(self, other):
+        self.parts.extend(other.parts)
+        return self
+
+
 class RowStream:
     """The row source EM passes run over, for data read block by block.
 
@@ -234,12 +354,13 @@ class RowStream:
         A bound on the largest squared norm of a centred row (set by :meth:`summary`).
     """
 
-    def __init__(self, X):
+    def __init__(self, X, n_jobs=None):
         if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
             raise ValueError(f"X must be 2-D of shape (n_samples, n_features) and non-empty, "
                              f"got shape {X.shape}")
         self.X = X
         self.shape = tuple(int(s) for s in X.shape)
+        self.jobs = resolve_jobs(n_jobs)
         self.centre = None
         self.radius_sq = None
 
@@ -247,18 +368,28 @@ class RowStream:
         """One pass: the :class:`Summary` of all rows; sets :attr:`centre` and
         :attr:`radius_sq` from it."""
         shift = np.array(self.X[0], dtype=float)
-        summary = combine(summarise(block, shift) for _, block in row_blocks(self.X))
+
+        def task(sl, acc):
+            acc.parts.append(summarise(read_block(self.X, sl), shift))
+
+        parts = ordered_sum(task, block_slices(self.shape[0], TASK_ROWS), _Parts,
+                            self.jobs).parts
+        summary = combine(parts)
         self.centre, self.radius_sq = summary.centre(), summary.scale_facts()[2]
         return summary
 
-    def each(self, fn, make_acc):
-        """``fn(xt, rows, acc)`` on every block in order, ``xt`` (d, m) the centred rows
-        of slice ``rows``, with one accumulator ``acc = make_acc()``; returns it."""
-        acc = make_acc()
-        for sl, block in row_blocks(self.X):
+    def each(self, fn, make_acc, jobs=None):
+        """``fn(xt, rows, acc)`` on every block, ``xt`` (d, m) the centred rows of
+        slice ``rows``, each block with its own ``acc = make_acc()``, the blocks
+        spread over ``jobs`` threads (default: the source's); returns the
+        accumulators merged in block order (:func:`ordered_sum`)."""
+        def task(sl, acc):
+            block = read_block(self.X, sl)
             block -= self.centre
             fn(np.ascontiguousarray(block.T), sl, acc)
-        return acc
+
+        return ordered_sum(task, block_slices(self.shape[0], TASK_ROWS), make_acc,
+                           self.jobs if jobs is None else jobs)
 
     def sample(self, idx):
         """The centred rows ``idx`` (sorted ints), shape (m, d), in memory."""

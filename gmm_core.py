@@ -215,6 +215,35 @@ def check_int(name, value, minimum):
     return int(value)
 
 
+def usable_cores():
+    """Cores this process may run on (its CPU affinity where the OS tells it)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):
+        return max(os.cpu_count() or 1, 1)
+
+
+def check_n_jobs(n_jobs, name="n_jobs"):
+    """Threads a pass may use for ``n_jobs``, scikit-learn's meanings; an int >= 1.
+
+    ``None`` or ``-1``: every usable core; a positive int: that many (any size:
+    a pass never starts more threads than it has blocks); ``-2``, ``-3``, ...:
+    all cores but 1, 2, ... (at least one).  0, other types and non-integral
+    numbers raise.
+    """
+    cores = usable_cores()
+    if n_jobs is None:
+        return cores
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(f"{name} must be an integer (a thread count >= 1, or -1 for every "
+                        f"core) or None, got {str(n_jobs)[:60]!s} ({type(n_jobs).__name__})")
+    n_jobs = int(n_jobs)
+    if n_jobs == 0:
+        raise ValueError(f"{name}=0 would run on no thread; use a thread count >= 1, "
+                         "or -1 (or None) for every core")
+    return n_jobs if n_jobs > 0 else max(cores + 1 + n_jobs, 1)
+
+
 def check_nonneg_float(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r}")

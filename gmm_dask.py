@@ -19,7 +19,7 @@ import dask
 import dask.array as da
 import numpy as np
 
-from gmm_blocks import combine, summarise
+from gmm_blocks import combine, one_blas_thread, summarise
 
 __all__ = ["DaskRows", "from_shards"]
 
@@ -100,15 +100,23 @@ class DaskRows:
         shift = np.asarray(self.X[0].compute(), dtype=float)
         parts = [dask.delayed(summarise)(dask.delayed(np.asarray)(b, dtype=float), shift)
                  for b in self._blocks()]
-        summary = dask.compute(dask.delayed(combine)(parts))[0]
+        with one_blas_thread():
+            summary = dask.compute(dask.delayed(combine)(parts))[0]
         self.centre, self.radius_sq = summary.centre(), summary.scale_facts()[2]
         return summary
 
-    def each(self, fn, make_acc):
+    def each(self, fn, make_acc, jobs=None):
         """``fn(xt, None, acc)`` on every block, each with its own ``make_acc()``,
-        computed in parallel; returns the accumulators merged (``acc.merge``)."""
+        computed in parallel by dask's active scheduler (``jobs`` is not used: the
+        scheduler decides); returns the accumulators merged in block order.
+
+        BLAS runs on one thread per block: the limit is set in this process
+        around the computation (dask's default threaded scheduler runs here);
+        ``dask.distributed`` workers start with one BLAS thread already.
+        """
         parts = [dask.delayed(_run_block)(b, self.centre, fn, make_acc) for b in self._blocks()]
-        return dask.compute(dask.delayed(_merge)(parts))[0]
+        with one_blas_thread():
+            return dask.compute(dask.delayed(_merge)(parts))[0]
 
     def sample(self, idx):
         """The centred rows ``idx`` (sorted ints), shape (m, d), in memory."""

@@ -50,7 +50,15 @@ from gmm_core import (
     check_X,
     chunks,
 )
-from gmm_blocks import RowStream, is_streamed
+from gmm_blocks import (
+    TASK_ROWS,
+    RowStream,
+    block_slices,
+    is_streamed,
+    one_blas_thread,
+    ordered_sum,
+    resolve_jobs,
+)
 from gmm_kmeans import fill_empty, kmeans_plusplus, lloyd, nearest
 
 __all__ = [
@@ -554,6 +562,12 @@ def _start(data, Xc, k, init, covariance_type, reg_covar, rng):
     uniformly without replacement, and state 0 is the M-step of every row
     assigned to its nearest centre: one pass over the data.
     """
+    with one_blas_thread():             # k-means' products, as the passes'
+        return _start_parts(data, Xc, k, init, covariance_type, reg_covar, rng)
+
+
+def _start_parts(data, Xc, k, init, covariance_type, reg_covar, rng):
+    """:func:`_start`'s work, BLAS limited already."""
     n, d = data.shape
     big = n > SUBSAMPLE_FACTOR * subsample_size(k)
     if big and init in ("kmeans++", "kmeans"):
@@ -572,7 +586,7 @@ def _start(data, Xc, k, init, covariance_type, reg_covar, rng):
                              '"random_from_data" for a dask array')
         iu = np.triu_indices(d) if d <= _QUAD_MAX_D else None
         stats = data.each(lambda XT, rows, acc: acc.merge(_random_stats(XT, k, rng, iu)),
-                          functools.partial(_Stats, k, d))
+                          functools.partial(_Stats, k, d), jobs=1)     # draws in row order
         return _m_step(stats, covariance_type, reg_covar)[:3]
     if Xc is None:          # a small block-wise source: in memory for the start
         Xc = np.ascontiguousarray(data.sample(np.arange(n)))
@@ -728,7 +742,8 @@ def _readonly(*arrays):
 
 
 def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
-             init="kmeans++", reg_covar=1e-6, random_state=None) -> Iterator[GMMState]:
+             init="kmeans++", reg_covar=1e-6, random_state=None,
+             n_jobs=None) -> Iterator[GMMState]:
     """Run EM on X and yield one :class:`GMMState` per iteration.
 
     State 0 holds the initial parameters; state ``t`` the parameters after
@@ -799,6 +814,16 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
         scikit-learn).
     random_state : None, int, numpy.random.Generator, RandomState, SeedSequence or BitGenerator
         Source of randomness for the init; the global RNG is never used.
+    n_jobs : int or None, default=None
+        Threads a pass over the data may use (in-memory data and memory maps;
+        a dask array's scheduler decides for itself).  The rows are cut into
+        blocks of ``TASK_ROWS`` (65,536) whatever the count, each block's sums
+        kept apart and added in block order, so every ``n_jobs`` gives the
+        same states to the last bit; BLAS runs on one thread inside a pass
+        (its threads gain nothing on one block's small products and stall when
+        the machine is busy).  None: the value of an enclosing
+        :func:`gmm_blocks.parallel_jobs`, else every usable core; -1: every
+        core; -2: all but one, and so on (scikit-learn's meanings).
 
     Yields
     ------
@@ -813,7 +838,8 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
         ``reg_covar=0``) or the log-likelihood leaves float64's range.
     """
     k = check_int("n_components", n_components, 1)
-    source = row_source(X)
+    jobs = resolve_jobs(n_jobs)
+    source = row_source(X, jobs)
     if source is None:
         X = check_X(X, k)
     max_iter = check_int("max_iter", max_iter, 0)
@@ -844,10 +870,10 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
             raise ValueError("init covariances are singular to float64 precision (condition "
                              "number above about 5e12); widen their smallest variances")
     return _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tuple,
-                         reg_covar, rng, source)
+                         reg_covar, rng, source, jobs)
 
 
-def row_source(X):
+def row_source(X, n_jobs=None):
     """The block-wise row source of ``X``, or None for data held in memory.
 
     A ``dask.array`` gets a :class:`gmm_dask.DaskRows` (dask is imported only
@@ -858,7 +884,7 @@ def row_source(X):
         import gmm_dask     # optional dependency: only for dask input
         return gmm_dask.DaskRows(X)
     if is_streamed(X):
-        return RowStream(X)
+        return RowStream(X, n_jobs)
     return None
 
 
@@ -915,17 +941,21 @@ def check_fit_scale(Xc, reg_covar):
 
 
 class _InMemory:
-    """The row source of centred data in memory, ``XT`` (d, n): one block, the whole of it."""
+    """The row source of centred data in memory, ``XT`` (d, n), in blocks of TASK_ROWS
+    columns spread over ``n_jobs`` threads (:func:`gmm_blocks.resolve_jobs`)."""
 
-    def __init__(self, XT):
+    def __init__(self, XT, n_jobs=None):
         self.XT = XT
         self.shape = (XT.shape[1], XT.shape[0])
+        self.jobs = resolve_jobs(n_jobs)
         self.radius_sq = float(np.einsum("ij,ij->j", XT, XT).max())
 
-    def each(self, fn, make_acc):
-        acc = make_acc()
-        fn(self.XT, slice(0, self.shape[0]), acc)
-        return acc
+    def each(self, fn, make_acc, jobs=None):
+        """``fn(xt, rows, acc)`` on every block ``xt = XT[:, rows]``, each with its own
+        accumulator, merged in block order (any ``jobs`` gives the same numbers)."""
+        return ordered_sum(lambda sl, acc: fn(self.XT[:, sl], sl, acc),
+                           block_slices(self.shape[0], TASK_ROWS), make_acc,
+                           self.jobs if jobs is None else jobs)
 
     def sample(self, idx):
         return self.XT[:, idx].T
@@ -935,9 +965,9 @@ class _InMemory:
 
 
 def _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tuple, reg_covar,
-                  rng, source=None):
+                  rng, source=None, n_jobs=None):
     # in memory: one point per column, for fast reductions over k
-    data = _InMemory(np.ascontiguousarray(Xc.T)) if source is None else source
+    data = _InMemory(np.ascontiguousarray(Xc.T), n_jobs) if source is None else source
     n, d = data.shape
     if init_tuple is not None:
         weights, means, covs = init_tuple
