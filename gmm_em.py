@@ -57,6 +57,7 @@ from gmm_blocks import (
     is_streamed,
     one_blas_thread,
     ordered_sum,
+    read_block,
     resolve_jobs,
 )
 from gmm_kmeans import fill_empty, kmeans_plusplus, lloyd, nearest
@@ -67,6 +68,7 @@ __all__ = [
     "log_responsibilities",
     "responsibilities",
     "log_density",
+    "evaluate_rows",
     "initial_params",
     "centred",
     "check_fit_scale",
@@ -1142,3 +1144,53 @@ def log_density(X, weights, means, covariances):
     return log_responsibilities(X, weights, means, covariances)[0]
 
 
+
+
+class _Total:
+    """An accumulator of one sum (the log-density of the rows of a pass)."""
+
+    def __init__(self):
+        self.total = 0.0
+
+    def merge(self, other):
+        self.total += other.total
+        return self
+
+
+def evaluate_rows(X, weights, means, covariances, what, n_jobs=None, dtype=np.float64):
+    """:func:`log_responsibilities` of data read block by block (a memory map), reduced.
+
+    The blocks are read, evaluated and dropped in turn (spread over
+    ``n_jobs`` threads); only the answer is of size n.
+
+    Parameters
+    ----------
+    X : np.memmap or gmm_blocks.StandardisedRows, shape (n, d)
+    weights, means, covariances : arrays (k,), (k, d), (k, d, d)
+    what : {"labels", "proba", "density", "total"}
+        The most responsible component (n,) int64, the responsibilities
+        (n, k), the log-density ``log p(x)`` (n,), or its sum over the rows
+        (a float, nothing of size n).
+    n_jobs : int or None
+        As :func:`em_steps`'s.
+    dtype : numpy dtype
+        Of "proba" and "density" (float32 for float32 data, as scikit-learn).
+    """
+    n, k = X.shape[0], len(weights)
+    out = {"labels": lambda: np.empty(n, dtype=np.int64),
+           "proba": lambda: np.empty((n, k), dtype=dtype),
+           "density": lambda: np.empty(n, dtype=dtype),
+           "total": lambda: None}[what]()
+
+    def task(sl, acc):
+        norm, log_resp = log_responsibilities(read_block(X, sl), weights, means, covariances)
+        if what == "labels":
+            out[sl] = log_resp.argmax(axis=1)
+        elif what == "proba":
+            out[sl] = np.exp(log_resp)
+        elif what == "density":
+            out[sl] = norm
+        acc.total += float(norm.sum())
+
+    acc = ordered_sum(task, block_slices(n, TASK_ROWS), _Total, resolve_jobs(n_jobs))
+    return acc.total if out is None else out
