@@ -122,8 +122,8 @@ def test_gaussian_mixture_defaults_match_sklearn_names():
                                                             for name in shared}
     # ... all of scikit-learn's parameters are there, in its order, then ours
     params = list(inspect.signature(GaussianMixture).parameters)
-    assert params == list(inspect.signature(SkGaussianMixture).parameters) + ["init",
-                                                                               "keep_history"]
+    assert params == list(inspect.signature(SkGaussianMixture).parameters) + [
+        "init", "keep_history", "n_jobs"]
     assert gm.init is None and gm.keep_history is False      # init_params decides
 
 
