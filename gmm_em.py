@@ -628,8 +628,8 @@ def _hard_start(data, centres, covariance_type, reg_covar):
     def block(XT, rows, acc):
         for sl in chunks(XT.shape[1]):
             xt = XT[:, sl]
-            R = (_nearest_T(xt, centres) == which).astype(float)      # one-hot (k, m)
-            acc.add(R, xt, None if iu is None else _features_T(xt, iu), iu)
+            acc.add(_one_hot_nearest(xt, centres, which), xt,
+                    None if iu is None else _features_T(xt, iu), iu)
 
     stats = data.each(block, functools.partial(_Stats, k, d)).finish()
     weights, means, covs, exact = _m_step(stats, covariance_type, reg_covar)
@@ -645,6 +645,23 @@ def _hard_start(data, centres, covariance_type, reg_covar):
         scat = data.each(scatter, functools.partial(_Stats, k, d)).s2
         covs = _covs_from_scatter(scat, stats.r + _EPS10, covariance_type, reg_covar, covs, exact)
     return weights, means, covs
+
+
+def _one_hot_nearest(xt, centres, which):
+    """One-hot (k, m) float of the nearest of ``centres`` (k, d) to each point of xt (d, m).
+
+    The row that attains a column's maximum of ``2 c.x - |c|^2`` is written
+    as 1.0 in place of the products; a chunk with a tie (two centres at one
+    distance) takes :func:`_nearest_T`'s first-on-ties rule instead.
+    """
+    L = centres @ xt
+    L *= 2.0
+    L -= np.einsum("ij,ij->i", centres, centres)[:, None]
+    top = L.max(axis=0)
+    np.equal(L, top, out=L, casting="unsafe")
+    if np.count_nonzero(L) != xt.shape[1]:
+        return (_nearest_T(xt, centres) == which).astype(float)
+    return L
 
 
 def _nearest_T(xt, centres):
@@ -861,8 +878,8 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
                          f"(weights, means, covariances); got {type(init).__name__}")
     rng = as_rng(random_state)
     if source is None:
-        centre, Xc = centred(X)
-        check_fit_scale(Xc, reg_covar)
+        source = _centred_in_memory(X, reg_covar, jobs)
+        centre, Xc = source.centre, None
     else:
         centre, Xc = _checked_source(source, k, reg_covar), None
     if init_tuple is not None:
@@ -902,10 +919,70 @@ def _checked_source(source, k, reg_covar):
         raise ValueError(f"n_components={k} needs at least that many samples, but X has {n}; "
                          "use fewer components or more data")
     spread, var, _ = summary.scale_facts()
-    check_spread(spread if math.isfinite(spread) else math.inf, n, d)
-    if reg_covar > 0 and spread > 0 and var < REG_COVAR_DOMINATES * reg_covar:
-        check_fit_scale(np.full((1, d), math.sqrt(var)), reg_covar)   # its message
+    _check_scale(spread, var, n, d, reg_covar)
     return source.centre
+
+
+class _Facts:
+    """Per-block column sums, then the centred blocks' reach, squares and largest norm."""
+
+    def __init__(self, d):
+        self.sums = np.zeros(d)
+        self.reach = np.zeros(d)        # largest |x_i - centre_i|
+        self.squares = np.zeros(d)      # sum of (x_i - centre_i)^2
+        self.radius_sq = 0.0            # largest |x - centre|^2
+
+    def merge(self, other):
+        self.sums += other.sums
+        self.reach = np.maximum(self.reach, other.reach)
+        self.squares += other.squares
+        self.radius_sq = max(self.radius_sq, other.radius_sq)
+        return self
+
+
+def _centred_in_memory(X, reg_covar, jobs):
+    """The in-memory row source of checked X (n, d): centred, one point per column.
+
+    Two passes over blocks of rows spread over ``jobs`` threads: the first
+    copies X transposed and sums its columns, the second centres the copy and
+    measures it (``check_fit_scale``'s checks from those numbers), so X is
+    read once and no (n, d) temporary is made.  Column sums that overflow
+    take :func:`centred`'s way.
+    """
+    n, d = X.shape
+    XT = np.empty((d, n))
+    parts = block_slices(n, TASK_ROWS)
+    make = functools.partial(_Facts, d)
+
+    def copy(sl, acc):
+        xt = XT[:, sl]
+        xt[...] = X[sl].T
+        acc.sums += xt.sum(axis=1)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        sums = ordered_sum(copy, parts, make, jobs).sums
+    if not np.isfinite(sums).all():             # |X| near float64's limit
+        del XT
+        centre, Xc = centred(X)
+        check_fit_scale(Xc, reg_covar)
+        source = _InMemory(np.ascontiguousarray(Xc.T), jobs)
+        source.centre = centre
+        return source
+    centre = sums / n
+
+    def centre_block(sl, acc):
+        xt = XT[:, sl]
+        xt -= centre[:, None]
+        acc.reach = np.maximum(xt.max(axis=1), -xt.min(axis=1))
+        acc.squares = np.einsum("ij,ij->i", xt, xt)
+        acc.radius_sq = float(np.einsum("ij,ij->j", xt, xt).max())
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        facts = ordered_sum(centre_block, parts, make, jobs)
+    _check_scale(float(facts.reach.max()), float(facts.squares.max()) / n, n, d, reg_covar)
+    source = _InMemory(XT, jobs, facts.radius_sq)
+    source.centre = centre
+    return source
 
 
 def centred(X):
@@ -928,11 +1005,18 @@ def check_fit_scale(Xc, reg_covar):
     """
     n, d = Xc.shape
     spread = float(max(Xc.max(), -Xc.min()))          # no (n, d) temporary
+    _check_scale(spread, lambda: float(np.einsum("ij,ij->j", Xc, Xc).max()) / n, n, d,
+                 reg_covar)
+
+
+def _check_scale(spread, var, n, d, reg_covar):
+    """:func:`check_fit_scale` from the numbers: the largest absolute centred
+    coordinate and the largest column variance (a float, or a function giving it)."""
     if not math.isfinite(spread):
         spread = math.inf
     check_spread(spread, n, d)
     if reg_covar > 0 and spread > 0:
-        var = float(np.einsum("ij,ij->j", Xc, Xc).max()) / n
+        var = var() if callable(var) else var
         if var < REG_COVAR_DOMINATES * reg_covar:
             raise ValueError(
                 f"X varies too little for reg_covar={reg_covar:g}: its largest column variance "
@@ -946,11 +1030,12 @@ class _InMemory:
     """The row source of centred data in memory, ``XT`` (d, n), in blocks of TASK_ROWS
     columns spread over ``n_jobs`` threads (:func:`gmm_blocks.resolve_jobs`)."""
 
-    def __init__(self, XT, n_jobs=None):
+    def __init__(self, XT, n_jobs=None, radius_sq=None):
         self.XT = XT
         self.shape = (XT.shape[1], XT.shape[0])
         self.jobs = resolve_jobs(n_jobs)
-        self.radius_sq = float(np.einsum("ij,ij->j", XT, XT).max())
+        self.radius_sq = (float(np.einsum("ij,ij->j", XT, XT).max()) if radius_sq is None
+                          else radius_sq)
 
     def each(self, fn, make_acc, jobs=None):
         """``fn(xt, rows, acc)`` on every block ``xt = XT[:, rows]``, each with its own
@@ -970,6 +1055,8 @@ def _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tupl
                   rng, source=None, n_jobs=None):
     # in memory: one point per column, for fast reductions over k
     data = _InMemory(np.ascontiguousarray(Xc.T), n_jobs) if source is None else source
+    if Xc is None and isinstance(data, _InMemory):
+        Xc = data.XT.T                  # the rows, a view (what the in-memory start reads)
     n, d = data.shape
     if init_tuple is not None:
         weights, means, covs = init_tuple
