@@ -44,8 +44,8 @@ from gmm_core import CHUNK_ROWS, check_n_jobs
 
 __all__ = ["BLOCK_ROWS", "is_streamed", "StandardisedRows", "standardise_lazy", "RowStream",
            "Summary", "summarise", "combine", "release", "column_min_max",
-           "pixel_representatives", "row_blocks", "read_block", "TASK_ROWS", "parallel_jobs",
-           "resolve_jobs", "one_blas_thread", "ordered_sum"]
+           "pixel_representatives", "row_blocks", "block_slices", "read_block", "TASK_ROWS",
+           "task_slices", "parallel_jobs", "resolve_jobs", "one_blas_thread", "ordered_sum"]
 
 #: Rows read per block: a multiple of CHUNK_ROWS, so the chunks inside a block
 #: are the chunks of the in-memory path and the sums agree with it.
@@ -227,6 +227,12 @@ def block_slices(n, size=None):
     return [slice(a, min(a + size, n)) for a in range(0, n, size)]
 
 
+def task_slices(n):
+    """Slices of TASK_ROWS rows covering ``range(n)``: the blocks of every pass
+    (TASK_ROWS is read at each call)."""
+    return block_slices(n, TASK_ROWS)
+
+
 def read_block(X, sl):
     """Rows ``sl`` of X as a new float64 array (m, d), X's pages under them released."""
     if isinstance(X, StandardisedRows):
@@ -372,7 +378,7 @@ class RowStream:
         def task(sl, acc):
             acc.parts.append(summarise(read_block(self.X, sl), shift))
 
-        parts = ordered_sum(task, block_slices(self.shape[0], TASK_ROWS), _Parts,
+        parts = ordered_sum(task, task_slices(self.shape[0]), _Parts,
                             self.jobs).parts
         summary = combine(parts)
         self.centre, self.radius_sq = summary.centre(), summary.scale_facts()[2]
@@ -388,7 +394,7 @@ class RowStream:
             block -= self.centre
             fn(np.ascontiguousarray(block.T), sl, acc)
 
-        return ordered_sum(task, block_slices(self.shape[0], TASK_ROWS), make_acc,
+        return ordered_sum(task, task_slices(self.shape[0]), make_acc,
                            self.jobs if jobs is None else jobs)
 
     def sample(self, idx):

@@ -41,9 +41,9 @@ def _centred_T(block, centre):
     return np.ascontiguousarray((np.asarray(block, dtype=float) - centre).T)
 
 
-def _run_block(block, centre, fn, make_acc):
+def _run_block(block, centre, fn, make_acc, rows):
     acc = make_acc()
-    fn(_centred_T(block, centre), None, acc)
+    fn(_centred_T(block, centre), rows, acc)
     return acc
 
 
@@ -106,7 +106,8 @@ class DaskRows:
         return summary
 
     def each(self, fn, make_acc, jobs=None):
-        """``fn(xt, None, acc)`` on every block, each with its own ``make_acc()``,
+        """``fn(xt, rows, acc)`` on every block (``rows`` its slice of rows), each with
+        its own ``make_acc()``,
         computed in parallel by dask's active scheduler (``jobs`` is not used: the
         scheduler decides); returns the accumulators merged in block order.
 
@@ -114,7 +115,10 @@ class DaskRows:
         around the computation (dask's default threaded scheduler runs here);
         ``dask.distributed`` workers start with one BLAS thread already.
         """
-        parts = [dask.delayed(_run_block)(b, self.centre, fn, make_acc) for b in self._blocks()]
+        ends = np.cumsum(self.X.chunks[0])
+        parts = [dask.delayed(_run_block)(b, self.centre, fn, make_acc,
+                                          slice(int(end - size), int(end)))
+                 for b, end, size in zip(self._blocks(), ends, self.X.chunks[0])]
         with one_blas_thread():
             return dask.compute(dask.delayed(_merge)(parts))[0]
 

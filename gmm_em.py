@@ -51,16 +51,22 @@ from gmm_core import (
     chunks,
 )
 from gmm_blocks import (
-    TASK_ROWS,
     RowStream,
-    block_slices,
     is_streamed,
     one_blas_thread,
     ordered_sum,
     read_block,
     resolve_jobs,
+    task_slices,
 )
-from gmm_kmeans import fill_empty, kmeans_plusplus, lloyd, nearest
+from gmm_kmeans import (
+    fill_empty,
+    fill_empty_counts,
+    kmeans_plusplus,
+    lloyd,
+    nearest,
+    refill_candidates,
+)
 
 __all__ = [
     "GMMState",
@@ -618,8 +624,9 @@ def _hard_start(data, centres, covariance_type, reg_covar):
     """The M-step of every row assigned to its nearest of ``centres`` (k, d), centred.
 
     One pass over the data (two when a covariance would lose digits to
-    cancellation); a centre no row is nearest to keeps no points (weight
-    ~1e-15), which the first EM iterations resolve.
+    cancellation).  A centre no row is nearest to takes the row farthest from
+    its own centre (:func:`gmm_kmeans.fill_empty`'s rule, as the start on all
+    rows in memory), found in one more pass, whatever the row source.
     """
     k, d = centres.shape
     iu = np.triu_indices(d) if d <= _QUAD_MAX_D else None
@@ -631,13 +638,17 @@ def _hard_start(data, centres, covariance_type, reg_covar):
             acc.add(_one_hot_nearest(xt, centres, which), xt,
                     None if iu is None else _features_T(xt, iu), iu)
 
-    stats = data.each(block, functools.partial(_Stats, k, d)).finish()
-    weights, means, covs, exact = _m_step(stats, covariance_type, reg_covar)
+    stats = data.each(block, functools.partial(_Stats, k, d))
+    moved = _refill_empty(data, centres, stats, iu)
+    weights, means, covs, exact = _m_step(stats.finish(), covariance_type, reg_covar)
     if exact.any():
         def scatter(XT, rows, acc):
             for sl in chunks(XT.shape[1]):
                 xt = XT[:, sl]
                 lab = _nearest_T(xt, centres)
+                for i, j in moved.items():          # rows given to empty centres
+                    if rows.start + sl.start <= i < rows.start + sl.stop:
+                        lab[i - rows.start - sl.start] = j
                 for j in range(k):
                     diff = xt[:, lab == j] - means[j][:, None]
                     acc.s2[j] += diff @ diff.T
@@ -645,6 +656,62 @@ def _hard_start(data, centres, covariance_type, reg_covar):
         scat = data.each(scatter, functools.partial(_Stats, k, d)).s2
         covs = _covs_from_scatter(scat, stats.r + _EPS10, covariance_type, reg_covar, covs, exact)
     return weights, means, covs
+
+
+class _Candidates:
+    """Rows that may refill an empty centre: global index, label, distance, point."""
+
+    def __init__(self, d):
+        self.index = np.empty(0, dtype=np.int64)
+        self.lab = np.empty(0, dtype=np.intp)
+        self.dist = np.empty(0)
+        self.points = np.empty((d, 0))
+
+    def merge(self, other):
+        self.index = np.concatenate([self.index, other.index])
+        self.lab = np.concatenate([self.lab, other.lab])
+        self.dist = np.concatenate([self.dist, other.dist])
+        self.points = np.concatenate([self.points, other.points], axis=1)
+        return self
+
+
+def _refill_empty(data, centres, stats, iu):
+    """Give every centre that no row is nearest to the farthest row (fill_empty's rule).
+
+    Adds the moves to the unfinished hard-assignment ``stats`` (in place).
+
+    Returns
+    -------
+    dict {global row index: new label} of the rows moved (empty when none was).
+    """
+    k, d = centres.shape
+    counts = np.rint(stats.r).astype(np.int64)
+    n_empty = int(np.count_nonzero(counts == 0))
+    if n_empty == 0:
+        return {}
+
+    def block(XT, rows, acc):
+        for sl in chunks(XT.shape[1]):
+            xt = XT[:, sl]
+            lab = _nearest_T(xt, centres)
+            diff = xt - centres[lab].T
+            dist = np.einsum("ij,ij->j", diff, diff)
+            index = np.arange(rows.start + sl.start, rows.start + sl.stop)
+            pick = refill_candidates(lab, dist, index, counts, n_empty)
+            part = _Candidates(d)
+            part.index, part.lab, part.dist = index[pick], lab[pick], dist[pick]
+            part.points = xt[:, pick]
+            acc.merge(part)
+
+    cand = data.each(block, functools.partial(_Candidates, d))
+    moved = {}
+    for i, old, new in fill_empty_counts(cand.lab, cand.dist, counts):
+        R = np.zeros((k, 1))
+        R[new], R[old] = 1.0, -1.0
+        x = np.ascontiguousarray(cand.points[:, i:i + 1])
+        stats.add(R, x, None if iu is None else _features_T(x, iu), iu)
+        moved[int(cand.index[i])] = new
+    return moved
 
 
 def _one_hot_nearest(xt, centres, which):
@@ -951,7 +1018,7 @@ def _centred_in_memory(X, reg_covar, jobs):
     """
     n, d = X.shape
     XT = np.empty((d, n))
-    parts = block_slices(n, TASK_ROWS)
+    parts = task_slices(n)
     make = functools.partial(_Facts, d)
 
     def copy(sl, acc):
@@ -1041,7 +1108,7 @@ class _InMemory:
         """``fn(xt, rows, acc)`` on every block ``xt = XT[:, rows]``, each with its own
         accumulator, merged in block order (any ``jobs`` gives the same numbers)."""
         return ordered_sum(lambda sl, acc: fn(self.XT[:, sl], sl, acc),
-                           block_slices(self.shape[0], TASK_ROWS), make_acc,
+                           task_slices(self.shape[0]), make_acc,
                            self.jobs if jobs is None else jobs)
 
     def sample(self, idx):
@@ -1279,5 +1346,5 @@ def evaluate_rows(X, weights, means, covariances, what, n_jobs=None, dtype=np.fl
             out[sl] = norm
         acc.total += float(norm.sum())
 
-    acc = ordered_sum(task, block_slices(n, TASK_ROWS), _Total, resolve_jobs(n_jobs))
+    acc = ordered_sum(task, task_slices(n), _Total, resolve_jobs(n_jobs))
     return acc.total if out is None else out

@@ -94,6 +94,54 @@ def fill_empty(labels, dist, k):
     return labels
 
 
+def refill_candidates(lab, dist, index, counts, n_empty):
+    """The points of one chunk that :func:`fill_empty` could move, in index order.
+
+    With ``n_empty`` empty clusters, fill_empty moves ``n_empty`` points, each
+    the farthest (first index on ties) of the points whose cluster keeps
+    another member.  A cluster of more than ``n_empty + 1`` points never runs
+    out of members, so of its points only the ``n_empty`` farthest of the
+    chunk can be moved; a smaller cluster may run out, so all of its points
+    stay candidates.
+
+    Parameters
+    ----------
+    lab, dist, index : ndarray (m,)
+        Nearest centre, squared distance to it, and global row index of each point.
+    counts : ndarray (k,) of int
+        Points per cluster over the whole data.
+    n_empty : int
+
+    Returns
+    -------
+    ndarray of int: positions (into the chunk) of the candidates, increasing.
+    """
+    small = counts[lab] <= n_empty + 1
+    big = np.flatnonzero(~small)
+    order = np.lexsort((index[big], -dist[big]))[:n_empty]   # farthest, then first
+    return np.sort(np.concatenate([np.flatnonzero(small), big[order]]))
+
+
+def fill_empty_counts(lab, dist, counts):
+    """:func:`fill_empty` on candidates (:func:`refill_candidates`, in row order)
+    with the clusters' sizes over all the data.
+
+    Returns
+    -------
+    list of (position, old label, new label)
+        The candidates moved, in the order fill_empty moves them.
+    """
+    lab, dist, counts = lab.copy(), dist.copy(), counts.copy()
+    moved = []
+    for j in np.flatnonzero(counts == 0):
+        cand = np.where(counts[lab] > 1, dist, -1.0)
+        i = int(np.argmax(cand))
+        moved.append((i, int(lab[i]), int(j)))
+        counts[lab[i]] -= 1
+        lab[i], counts[j], dist[i] = j, 1, 0.0
+    return moved
+
+
 def lloyd(Xc, labels, k, n_iter):
     """A few Lloyd iterations from hard labels; returns the final labels."""
     for _ in range(n_iter):

@@ -87,13 +87,13 @@ def test_any_block_size_gives_the_in_memory_states(n, k, block, cov, seed):
         path = os.path.join(tmp, "x.npy")
         np.save(path, X)
         M = np.load(path, mmap_mode="r")
-        old = gmm_blocks.BLOCK_ROWS
-        gmm_blocks.BLOCK_ROWS = block
+        old = gmm_blocks.TASK_ROWS
+        gmm_blocks.TASK_ROWS = block
         try:
             b = list(gmm.em_steps(M, k, max_iter=3, tol=0, covariance_type=cov,
                                   random_state=seed))
         finally:
-            gmm_blocks.BLOCK_ROWS = old
+            gmm_blocks.TASK_ROWS = old
         del M
     a = list(gmm.em_steps(X, k, max_iter=3, tol=0, covariance_type=cov, random_state=seed))
     assert_same_states(a, b, tol=1e-9, ll_tol=1e-8)
