@@ -39,7 +39,7 @@ import gmm_params
 import gmm_scene1d
 import gmm_window
 from gmm_atomic import all_or_none, atomic_write, target_problem
-from gmm_blocks import column_min_max
+from gmm_blocks import column_min_max, parallel_jobs
 from gmm_animator import Animator
 from gmm_cli import ExitStatus, UsageError, check_save_path
 from gmm_core import COVARIANCE_TYPES
@@ -68,6 +68,7 @@ MAX_ITERATIONS = 1_000_000          # -i: frames of one animation
 MAX_N_INIT = 10_000                 # --n-init restarts per fit
 MAX_SEED = 2**63 - 1                # --seed: fits a JSON/int64 number in --save-params files
 MAX_COLUMN = 2**31 - 1              # --dims: a column number
+MAX_JOBS = 4096                     # --jobs: threads of a pass
 #: --max_radius: covariances (radius squared) and their inverses stay normal doubles
 MAX_RADIUS, MIN_RADIUS = 1e150, 1e-150
 _components = gmm_cli.integer(1, MAX_COMPONENTS, "an integer >= 1")
@@ -78,6 +79,12 @@ _seed = gmm_cli.random_seed(MAX_SEED)
 _column = gmm_cli.integer(0, MAX_COLUMN, "an integer >= 0")
 _nonneg = gmm_cli.number(0.0, True, None, "a number >= 0")
 _patience = gmm_cli.integer(1, MAX_PATIENCE, "an integer >= 1")
+_threads = gmm_cli.integer(1, MAX_JOBS, "a thread count >= 1 (or -1 for every core)")
+
+
+def _jobs(text):
+    """--jobs: a thread count, or -1 for every core."""
+    return -1 if text.strip() == "-1" else _threads(text)
 _dpi = gmm_cli.integer(MIN_DPI, MAX_DPI, f"an integer >= {MIN_DPI}")
 
 
@@ -182,6 +189,9 @@ def _add_output_and_fit_arguments(p):
                    help="consecutive small changes (below --tol, none larger than the "
                         "one before) needed to stop: one small step is often a plateau "
                         "EM leaves again")
+    p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                   help="threads for the EM passes (default: every core; -1: every core); "
+                        "the numbers do not depend on it")
     p.add_argument("--seed", type=_seed, default=None,
                    help="random seed for sampling and initialisation (default: None, "
                         "different every run)")
@@ -818,7 +828,8 @@ def main(argv=None):
     args.notes = []
     try:
         with warnings.catch_warnings(record=True) as caught, \
-                gmm_cli.held_log_records() as logged, gmm_cli.SignalPolicy() as signals:
+                gmm_cli.held_log_records() as logged, gmm_cli.SignalPolicy() as signals, \
+                parallel_jobs(args.jobs):
             status = _run(args, signals)
         for w in caught:                        # the run succeeded: now show them
             gmm_cli.write_stderr(gmm_cli.one_line(warnings.formatwarning(

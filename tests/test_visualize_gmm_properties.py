@@ -151,7 +151,7 @@ VALUE_FLAGS = {
     "--select-k": texts, "--init": texts, "--covariance-type": texts, "--criterion": texts,
     "--compare": texts, "--load_path": texts, "--save-params": texts, "--init-params": texts,
     "-s": st.sampled_from(SAVES), "--patience": ints, "--dpi": ints, "--title": texts,
-    "-d": ints,
+    "-d": ints, "--jobs": ints,
 }
 SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
             "--print_ll", "-q", "--uncertainty"]
@@ -196,6 +196,7 @@ VALID = {
     "--dpi": st.sampled_from(["50", "72", "150"]),
     "--init": st.sampled_from(["center", "kmeans++", "kmeans", "random_from_data", "random"]),
     "-d": st.sampled_from(["1", "2"]),
+    "--jobs": st.sampled_from(["1", "2", "-1", "4096"]),
 }
 
 
@@ -287,6 +288,10 @@ def test_valid_combinations_get_through_the_whole_run(argv):
     (["-i", "1" + "0" * 400], "at most 1000000"),
     (["--seed", "1" + "0" * 400], "at most 9223372036854775807"),
     (["--n-init", "1" + "0" * 400], "at most 10000"),
+    (["--jobs", "0"], "a thread count >= 1 (or -1 for every core)"),
+    (["--jobs", "-2"], "a thread count >= 1"),
+    (["--jobs", "nan"], "a thread count >= 1"),
+    (["--jobs", "1" + "0" * 400], "at most 4096"),
     (["--dims", "1" + "0" * 400, "0"], "at most 2147483647"),
     (["--select-k", "1:10000000000"], "at most 10000"),
     (["-k", "\u0663"], "an integer >= 1"),
