@@ -5,7 +5,10 @@ import pytest
 from sklearn.cluster import KMeans
 
 import gmm_core
-from gmm_kmeans import kmeans_plusplus, kmeans_steps
+from hypothesis import given, settings, strategies as st
+
+from gmm_kmeans import (fill_empty, fill_empty_counts, kmeans_plusplus, kmeans_steps,
+                        refill_candidates)
 from em_reference import make_blobs
 
 
@@ -77,3 +80,26 @@ def test_kmeans_empty_centre_stays_put():
     states = list(kmeans_steps(X, start, max_iter=5))
     np.testing.assert_array_equal(states[-1].means[2], [100.0, 100.0])
     np.testing.assert_allclose(states[-1].means[0], [0.05, 0.0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(2, 60), k=st.integers(2, 7), chunk=st.integers(1, 25),
+       seed=st.integers(0, 10**6), ties=st.booleans())
+def test_refilling_from_chunk_candidates_is_fill_empty(n, k, chunk, seed, ties):
+    """Candidates picked chunk by chunk, then moved with the clusters' sizes over all
+    rows, move exactly the points fill_empty moves on every row (ties included)."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, k, n) if rng.random() < 0.5 else rng.integers(0, 2, n)
+    dist = rng.integers(0, 4, n).astype(float) if ties else rng.random(n)
+    counts = np.bincount(labels, minlength=k)
+    n_empty = int(np.count_nonzero(counts == 0))
+    expected = fill_empty(labels.copy(), dist.copy(), k)
+    index = np.arange(n)
+    picks = [a + refill_candidates(labels[a:a + chunk], dist[a:a + chunk], index[a:a + chunk],
+                                   counts, n_empty) for a in range(0, n, chunk)]
+    cand = np.concatenate(picks)
+    got = labels.copy()
+    for i, old, new in fill_empty_counts(labels[cand], dist[cand], counts):
+        assert got[cand[i]] == old
+        got[cand[i]] = new
+    np.testing.assert_array_equal(got, expected)
