@@ -760,3 +760,16 @@ def test_size_and_dpi_make_exactly_those_pixels_and_a_title_fits(tmp_path):
     # --dpi alone scales the natural figure
     small = visualize_gmm.animate(X, 2, max_iter=1).size
     assert visualize_gmm.animate(X, 2, max_iter=1, dpi=200).size == (2 * small[0], 2 * small[1])
+
+
+def test_jobs_does_not_change_the_printed_fit(tmp_path, monkeypatch):
+    """--jobs 1, 2 and -1 over 12 blocks: the same log-likelihood lines."""
+    import gmm_blocks
+    monkeypatch.setattr(gmm_blocks, "TASK_ROWS", 256)
+    outs = []
+    for jobs in ("1", "2", "-1"):
+        status, out, err = _run(["-N", "3000", "-k", "3", "-i", "4", "--seed", "0", "--print_ll",
+                                 "--jobs", jobs, "-s", str(tmp_path / f"o{jobs}.png")])
+        assert status == 0, err
+        outs.append([line for line in out.splitlines() if line.startswith("iteration")])
+    assert len(outs[0]) == 5 and outs[0] == outs[1] == outs[2]
