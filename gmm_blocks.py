@@ -12,9 +12,9 @@ is_streamed
     (an ``np.memmap`` or a :class:`StandardisedRows` view).
 StandardisedRows, standardise_lazy
     ``(X - centre) / scale`` of a memory map, computed block by block when read.
-RowStream
-    The row source :mod:`gmm_em` runs its passes over (also used, with a
-    different ``each``, by :mod:`gmm_dask`).
+RowStream, InMemoryRows, centred_rows
+    The row sources :mod:`gmm_em` runs its passes over (a memory map; data in
+    memory, copied centred and transposed); :mod:`gmm_dask` has a third.
 summarise, combine, Summary
     One pass of validation: non-finite rows, column means, variances, ranges.
 release
@@ -24,6 +24,8 @@ parallel_jobs, resolve_jobs, one_blas_thread, ordered_sum
     GIL), each block's matrix products on one BLAS thread, the blocks'
     accumulators added in block order (so any thread count gives the numbers
     of one thread).
+evaluate_rows
+    A model's labels, responsibilities or log-densities of a memory map, block by block.
 column_min_max, pixel_representatives
     What drawing a memory-mapped cloud needs (its limits; the points that
     colour each pixel of the image), block by block.
@@ -45,7 +47,8 @@ from gmm_core import CHUNK_ROWS, check_n_jobs
 __all__ = ["BLOCK_ROWS", "is_streamed", "StandardisedRows", "standardise_lazy", "RowStream",
            "Summary", "summarise", "combine", "release", "column_min_max",
            "pixel_representatives", "row_blocks", "block_slices", "read_block", "TASK_ROWS",
-           "task_slices", "parallel_jobs", "resolve_jobs", "one_blas_thread", "ordered_sum"]
+           "task_slices", "parallel_jobs", "resolve_jobs", "one_blas_thread", "ordered_sum",
+           "InMemoryRows", "centred_rows", "evaluate_rows"]
 
 #: Rows read per block: a multiple of CHUNK_ROWS, so the chunks inside a block
 #: are the chunks of the in-memory path and the sums agree with it.
@@ -332,6 +335,103 @@ def combine(parts):
                        np.max([p.high for p in parts], axis=0))
 
 
+class InMemoryRows:
+    """The row source of centred data in memory, ``XT`` (d, n) (one point per column),
+    in blocks of TASK_ROWS columns spread over ``n_jobs`` threads.
+
+    Attributes
+    ----------
+    shape : (n, d)
+    centre : ndarray (d,) or None
+        What was subtracted from the data (set by :func:`centred_rows`).
+    radius_sq : float
+        The largest squared norm of a column.
+    """
+
+    def __init__(self, XT, n_jobs=None, radius_sq=None, centre=None):
+        self.XT = XT
+        self.shape = (XT.shape[1], XT.shape[0])
+        self.jobs = resolve_jobs(n_jobs)
+        self.centre = centre
+        self.radius_sq = (float(np.einsum("ij,ij->j", XT, XT).max()) if radius_sq is None
+                          else radius_sq)
+
+    def each(self, fn, make_acc, jobs=None):
+        """``fn(xt, rows, acc)`` on every block ``xt = XT[:, rows]``, each with its own
+        accumulator, merged in block order (any ``jobs`` gives the same numbers)."""
+        return ordered_sum(lambda sl, acc: fn(self.XT[:, sl], sl, acc),
+                           task_slices(self.shape[0]), make_acc,
+                           self.jobs if jobs is None else jobs)
+
+    def sample(self, idx):
+        """The rows ``idx``, shape (m, d)."""
+        return self.XT[:, idx].T
+
+    def new_labels(self, k):
+        """An (n,) int32 label array."""
+        return np.empty(self.shape[0], dtype=np.int32)
+
+
+class _Facts:
+    """Per-block column sums, then the centred blocks' reach, squares and largest norm."""
+
+    def __init__(self, d):
+        self.sums = np.zeros(d)
+        self.reach = np.zeros(d)        # largest |x_i - centre_i|
+        self.squares = np.zeros(d)      # sum of (x_i - centre_i)^2
+        self.radius_sq = 0.0            # largest |x - centre|^2
+
+    def merge(self, other):
+        self.sums += other.sums
+        self.reach = np.maximum(self.reach, other.reach)
+        self.squares += other.squares
+        self.radius_sq = max(self.radius_sq, other.radius_sq)
+        return self
+
+
+def centred_rows(X, jobs):
+    """Finite X (n, d) in memory as an :class:`InMemoryRows` centred on its mean.
+
+    Two passes over blocks of rows spread over ``jobs`` threads: the first
+    copies X transposed and sums its columns, the second centres the copy and
+    measures it, so X is read once and no (n, d) temporary is made.
+
+    Returns
+    -------
+    rows : InMemoryRows
+    spread, variance : float
+        The largest absolute centred coordinate and the largest column
+        variance (what :func:`gmm_core.check_scale` looks at).
+    """
+    n, d = X.shape
+    XT = np.empty((d, n))
+    parts = task_slices(n)
+    make = functools.partial(_Facts, d)
+
+    def copy(sl, acc):
+        xt = XT[:, sl]
+        xt[...] = X[sl].T
+        acc.sums += xt.sum(axis=1)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        sums = ordered_sum(copy, parts, make, jobs).sums
+    centre = sums / n
+    if not np.isfinite(centre).all():       # |X| near float64's limit: the sums overflowed
+        centre = (0.5 * X).mean(axis=0) * 2.0
+
+    def centre_block(sl, acc):
+        xt = XT[:, sl]
+        xt -= centre[:, None]
+        acc.reach = np.maximum(xt.max(axis=1), -xt.min(axis=1))
+        acc.squares = np.einsum("ij,ij->i", xt, xt)
+        acc.radius_sq = float(np.einsum("ij,ij->j", xt, xt).max())
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        facts = ordered_sum(centre_block, parts, make, jobs)
+    rows = InMemoryRows(XT, jobs, facts.radius_sq, centre)
+    return rows, float(facts.reach.max()), float(facts.squares.max()) / n
+
+
 class _Parts:
     """An accumulator that keeps its parts in order (summaries of blocks)."""
 
@@ -412,6 +512,59 @@ class RowStream:
         """An (n,) label array in the smallest unsigned type holding ``k`` labels."""
         return np.empty(self.shape[0], dtype=np.uint8 if k <= 256 else
                         np.uint16 if k <= 65536 else np.int32)
+
+
+class _Total:
+    """An accumulator of one sum (the log-density of the rows of a pass)."""
+
+    def __init__(self):
+        self.total = 0.0
+
+    def merge(self, other):
+        self.total += other.total
+        return self
+
+
+def evaluate_rows(X, log_resp_of, k, what, n_jobs=None, dtype=np.float64):
+    """A model's answers on data read block by block (a memory map), reduced.
+
+    The blocks are read, evaluated and dropped in turn (spread over
+    ``n_jobs`` threads); only the answer is of size n.
+
+    Parameters
+    ----------
+    X : np.memmap or StandardisedRows, shape (n, d)
+    log_resp_of : callable, rows (m, d) -> (log p(x) (m,), log-responsibilities (m, k))
+        E.g. :func:`gmm_em.log_responsibilities` with the model's parameters.
+    k : int
+        Number of components.
+    what : {"labels", "proba", "density", "total"}
+        The most responsible component (n,) int64, the responsibilities
+        (n, k), the log-density (n,), or its sum over the rows (a float,
+        nothing of size n).
+    n_jobs : int or None
+        As :func:`resolve_jobs`.
+    dtype : numpy dtype
+        Of "proba" and "density" (float32 for float32 data, as scikit-learn).
+    """
+    n = X.shape[0]
+    out = {"labels": lambda: np.empty(n, dtype=np.int64),
+           "proba": lambda: np.empty((n, k), dtype=dtype),
+           "density": lambda: np.empty(n, dtype=dtype),
+           "total": lambda: None}[what]()
+
+    def task(sl, acc):
+        norm, log_resp = log_resp_of(read_block(X, sl))
+        if what == "labels":
+            out[sl] = log_resp.argmax(axis=1)
+        elif what == "proba":
+            out[sl] = np.exp(log_resp)
+        elif what == "density":
+            out[sl] = norm
+        acc.total += float(norm.sum())
+
+    acc = ordered_sum(task, task_slices(n), _Total, resolve_jobs(n_jobs))
+    return acc.total if out is None else out
 
 
 def column_min_max(X):

@@ -176,6 +176,32 @@ def check_X(X, n_components=None, name="X") -> np.ndarray:
     return arr
 
 
+#: ``em_steps`` refuses data whose largest column variance is below this many
+#: times ``reg_covar`` (> 0): every component would be at least ~30 times wider
+#: than the whole data set, so the fit would describe reg_covar, not the data
+#: (data at 1e-10 with the default 1e-6).  Strong but deliberate
+#: regularisation (reg_covar near the data's variance) is fitted as scikit-learn
+#: fits it.
+REG_COVAR_DOMINATES = 1e-3
+
+
+def check_scale(spread, var, n, d, reg_covar):
+    """:func:`gmm_em.check_fit_scale` from the numbers: the largest absolute centred
+    coordinate and the largest column variance (a float, or a function giving it)."""
+    if not math.isfinite(spread):
+        spread = math.inf
+    check_spread(spread, n, d)
+    if reg_covar > 0 and spread > 0:
+        var = var() if callable(var) else var
+        if var < REG_COVAR_DOMINATES * reg_covar:
+            raise ValueError(
+                f"X varies too little for reg_covar={reg_covar:g}: its largest column variance "
+                f"is {var:.3g}, under {REG_COVAR_DOMINATES:g} * reg_covar, so reg_covar "
+                "(absolute, added to every covariance) would hide the data in every component; "
+                "standardise X (subtract each column's mean and divide by its standard "
+                "deviation) or lower reg_covar")
+
+
 def check_spread(spread, n, d, name="X", small_ok=False):
     """Raise ValueError when points ``spread`` apart cannot be fitted in float64.
 

@@ -40,32 +40,34 @@ from scipy.linalg import solve_triangular
 
 from gmm_core import (
     INITS,
+    REG_COVAR_DOMINATES,
     as_rng,
     check_covariance_type,
     check_init_tuple,
     check_int,
     check_mixture,
     check_nonneg_float,
+    check_scale,
     check_spread,
     check_X,
     chunks,
 )
 from gmm_blocks import (
+    InMemoryRows,
     RowStream,
+    centred_rows,
     is_streamed,
     one_blas_thread,
-    ordered_sum,
-    read_block,
     resolve_jobs,
-    task_slices,
 )
 from gmm_kmeans import (
     fill_empty,
-    fill_empty_counts,
     kmeans_plusplus,
     lloyd,
     nearest,
-    refill_candidates,
+    nearest_T,
+    one_hot_nearest,
+    refill_moves,
 )
 
 __all__ = [
@@ -74,7 +76,6 @@ __all__ = [
     "log_responsibilities",
     "responsibilities",
     "log_density",
-    "evaluate_rows",
     "initial_params",
     "centred",
     "check_fit_scale",
@@ -85,13 +86,6 @@ __all__ = [
 #: Up to this many features the quadratic-feature E-step is used; above it
 #: the per-component Cholesky path (fewer flops for large d).
 _QUAD_MAX_D = 10
-#: ``em_steps`` refuses data whose largest column variance is below this many
-#: times ``reg_covar`` (> 0): every component would be at least ~30 times wider
-#: than the whole data set, so the fit would describe reg_covar, not the data
-#: (data at 1e-10 with the default 1e-6).  Strong but deliberate
-#: regularisation (reg_covar near the data's variance) is fitted as scikit-learn
-#: fits it.
-REG_COVAR_DOMINATES = 1e-3
 #: Lloyd iterations run by ``init="kmeans"`` after k-means++ seeding.
 KMEANS_LLOYD_ITERS = 10
 _EPS10 = 10 * np.finfo(np.float64).eps
@@ -570,12 +564,6 @@ def _start(data, Xc, k, init, covariance_type, reg_covar, rng):
     uniformly without replacement, and state 0 is the M-step of every row
     assigned to its nearest centre: one pass over the data.
     """
-    with one_blas_thread():             # k-means' products, as the passes'
-        return _start_parts(data, Xc, k, init, covariance_type, reg_covar, rng)
-
-
-def _start_parts(data, Xc, k, init, covariance_type, reg_covar, rng):
-    """:func:`_start`'s work, BLAS limited already."""
     n, d = data.shape
     big = n > SUBSAMPLE_FACTOR * subsample_size(k)
     if big and init in ("kmeans++", "kmeans"):
@@ -635,7 +623,7 @@ def _hard_start(data, centres, covariance_type, reg_covar):
     def block(XT, rows, acc):
         for sl in chunks(XT.shape[1]):
             xt = XT[:, sl]
-            acc.add(_one_hot_nearest(xt, centres, which), xt,
+            acc.add(one_hot_nearest(xt, centres, which), xt,
                     None if iu is None else _features_T(xt, iu), iu)
 
     stats = data.each(block, functools.partial(_Stats, k, d))
@@ -645,7 +633,7 @@ def _hard_start(data, centres, covariance_type, reg_covar):
         def scatter(XT, rows, acc):
             for sl in chunks(XT.shape[1]):
                 xt = XT[:, sl]
-                lab = _nearest_T(xt, centres)
+                lab = nearest_T(xt, centres)
                 for i, j in moved.items():          # rows given to empty centres
                     if rows.start + sl.start <= i < rows.start + sl.stop:
                         lab[i - rows.start - sl.start] = j
@@ -658,94 +646,21 @@ def _hard_start(data, centres, covariance_type, reg_covar):
     return weights, means, covs
 
 
-class _Candidates:
-    """Rows that may refill an empty centre: global index, label, distance, point."""
-
-    def __init__(self, d):
-        self.index = np.empty(0, dtype=np.int64)
-        self.lab = np.empty(0, dtype=np.intp)
-        self.dist = np.empty(0)
-        self.points = np.empty((d, 0))
-
-    def merge(self, other):
-        self.index = np.concatenate([self.index, other.index])
-        self.lab = np.concatenate([self.lab, other.lab])
-        self.dist = np.concatenate([self.dist, other.dist])
-        self.points = np.concatenate([self.points, other.points], axis=1)
-        return self
-
-
 def _refill_empty(data, centres, stats, iu):
-    """Give every centre that no row is nearest to the farthest row (fill_empty's rule).
-
-    Adds the moves to the unfinished hard-assignment ``stats`` (in place).
+    """Give every centre that no row is nearest to the farthest row (fill_empty's rule,
+    :func:`gmm_kmeans.refill_moves`), moving its statistics in ``stats`` (unfinished).
 
     Returns
     -------
     dict {global row index: new label} of the rows moved (empty when none was).
     """
-    k, d = centres.shape
-    counts = np.rint(stats.r).astype(np.int64)
-    n_empty = int(np.count_nonzero(counts == 0))
-    if n_empty == 0:
-        return {}
-
-    def block(XT, rows, acc):
-        for sl in chunks(XT.shape[1]):
-            xt = XT[:, sl]
-            lab = _nearest_T(xt, centres)
-            diff = xt - centres[lab].T
-            dist = np.einsum("ij,ij->j", diff, diff)
-            index = np.arange(rows.start + sl.start, rows.start + sl.stop)
-            pick = refill_candidates(lab, dist, index, counts, n_empty)
-            part = _Candidates(d)
-            part.index, part.lab, part.dist = index[pick], lab[pick], dist[pick]
-            part.points = xt[:, pick]
-            acc.merge(part)
-
-    cand = data.each(block, functools.partial(_Candidates, d))
     moved = {}
-    for i, old, new in fill_empty_counts(cand.lab, cand.dist, counts):
-        R = np.zeros((k, 1))
+    for index, old, new, x in refill_moves(data.each, centres, np.rint(stats.r).astype(int)):
+        R = np.zeros((len(centres), 1))
         R[new], R[old] = 1.0, -1.0
-        x = np.ascontiguousarray(cand.points[:, i:i + 1])
         stats.add(R, x, None if iu is None else _features_T(x, iu), iu)
-        moved[int(cand.index[i])] = new
+        moved[index] = new
     return moved
-
-
-def _one_hot_nearest(xt, centres, which):
-    """One-hot (k, m) float of the nearest of ``centres`` (k, d) to each point of xt (d, m).
-
-    The row that attains a column's maximum of ``2 c.x - |c|^2`` is written
-    as 1.0 in place of the products; a chunk with a tie (two centres at one
-    distance) takes :func:`_nearest_T`'s first-on-ties rule instead.
-    """
-    L = centres @ xt
-    L *= 2.0
-    L -= np.einsum("ij,ij->i", centres, centres)[:, None]
-    top = L.max(axis=0)
-    np.equal(L, top, out=L, casting="unsafe")
-    if np.count_nonzero(L) != xt.shape[1]:
-        return (_nearest_T(xt, centres) == which).astype(float)
-    return L
-
-
-def _nearest_T(xt, centres):
-    """Index of the nearest of ``centres`` (k, d) to each point of xt (d, m), first on ties.
-
-    ``|x - c|^2 = |x|^2 - (2 c.x - |c|^2)``: the nearest centre has the largest
-    ``2 c.x - |c|^2``, one (k, m) product; the first maximum is found by
-    comparing rows with the column maxima (faster than argmax along axis 0).
-    """
-    L = centres @ xt
-    L *= 2.0
-    L -= np.einsum("ij,ij->i", centres, centres)[:, None]
-    top = L.max(axis=0)
-    out = np.full(xt.shape[1], len(centres) - 1, dtype=np.intp)
-    for j in range(len(centres) - 2, -1, -1):
-        np.copyto(out, j, where=L[j] == top)
-    return out
 
 
 def center_start(X, n_components, covariance_type="full", random_state=None, spread=1.0,
@@ -986,69 +901,14 @@ def _checked_source(source, k, reg_covar):
         raise ValueError(f"n_components={k} needs at least that many samples, but X has {n}; "
                          "use fewer components or more data")
     spread, var, _ = summary.scale_facts()
-    _check_scale(spread, var, n, d, reg_covar)
+    check_scale(spread, var, n, d, reg_covar)
     return source.centre
 
 
-class _Facts:
-    """Per-block column sums, then the centred blocks' reach, squares and largest norm."""
-
-    def __init__(self, d):
-        self.sums = np.zeros(d)
-        self.reach = np.zeros(d)        # largest |x_i - centre_i|
-        self.squares = np.zeros(d)      # sum of (x_i - centre_i)^2
-        self.radius_sq = 0.0            # largest |x - centre|^2
-
-    def merge(self, other):
-        self.sums += other.sums
-        self.reach = np.maximum(self.reach, other.reach)
-        self.squares += other.squares
-        self.radius_sq = max(self.radius_sq, other.radius_sq)
-        return self
-
-
 def _centred_in_memory(X, reg_covar, jobs):
-    """The in-memory row source of checked X (n, d): centred, one point per column.
-
-    Two passes over blocks of rows spread over ``jobs`` threads: the first
-    copies X transposed and sums its columns, the second centres the copy and
-    measures it (``check_fit_scale``'s checks from those numbers), so X is
-    read once and no (n, d) temporary is made.  Column sums that overflow
-    take :func:`centred`'s way.
-    """
-    n, d = X.shape
-    XT = np.empty((d, n))
-    parts = task_slices(n)
-    make = functools.partial(_Facts, d)
-
-    def copy(sl, acc):
-        xt = XT[:, sl]
-        xt[...] = X[sl].T
-        acc.sums += xt.sum(axis=1)
-
-    with np.errstate(over="ignore", invalid="ignore"):
-        sums = ordered_sum(copy, parts, make, jobs).sums
-    if not np.isfinite(sums).all():             # |X| near float64's limit
-        del XT
-        centre, Xc = centred(X)
-        check_fit_scale(Xc, reg_covar)
-        source = _InMemory(np.ascontiguousarray(Xc.T), jobs)
-        source.centre = centre
-        return source
-    centre = sums / n
-
-    def centre_block(sl, acc):
-        xt = XT[:, sl]
-        xt -= centre[:, None]
-        acc.reach = np.maximum(xt.max(axis=1), -xt.min(axis=1))
-        acc.squares = np.einsum("ij,ij->i", xt, xt)
-        acc.radius_sq = float(np.einsum("ij,ij->j", xt, xt).max())
-
-    with np.errstate(over="ignore", invalid="ignore"):
-        facts = ordered_sum(centre_block, parts, make, jobs)
-    _check_scale(float(facts.reach.max()), float(facts.squares.max()) / n, n, d, reg_covar)
-    source = _InMemory(XT, jobs, facts.radius_sq)
-    source.centre = centre
+    """The in-memory row source of X (n, d) (:func:`gmm_blocks.centred_rows`), scale-checked."""
+    source, spread, var = centred_rows(X, jobs)
+    check_scale(spread, var, X.shape[0], X.shape[1], reg_covar)
     return source
 
 
@@ -1072,64 +932,23 @@ def check_fit_scale(Xc, reg_covar):
     """
     n, d = Xc.shape
     spread = float(max(Xc.max(), -Xc.min()))          # no (n, d) temporary
-    _check_scale(spread, lambda: float(np.einsum("ij,ij->j", Xc, Xc).max()) / n, n, d,
+    check_scale(spread, lambda: float(np.einsum("ij,ij->j", Xc, Xc).max()) / n, n, d,
                  reg_covar)
-
-
-def _check_scale(spread, var, n, d, reg_covar):
-    """:func:`check_fit_scale` from the numbers: the largest absolute centred
-    coordinate and the largest column variance (a float, or a function giving it)."""
-    if not math.isfinite(spread):
-        spread = math.inf
-    check_spread(spread, n, d)
-    if reg_covar > 0 and spread > 0:
-        var = var() if callable(var) else var
-        if var < REG_COVAR_DOMINATES * reg_covar:
-            raise ValueError(
-                f"X varies too little for reg_covar={reg_covar:g}: its largest column variance "
-                f"is {var:.3g}, under {REG_COVAR_DOMINATES:g} * reg_covar, so reg_covar "
-                "(absolute, added to every covariance) would hide the data in every component; "
-                "standardise X (subtract each column's mean and divide by its standard "
-                "deviation) or lower reg_covar")
-
-
-class _InMemory:
-    """The row source of centred data in memory, ``XT`` (d, n), in blocks of TASK_ROWS
-    columns spread over ``n_jobs`` threads (:func:`gmm_blocks.resolve_jobs`)."""
-
-    def __init__(self, XT, n_jobs=None, radius_sq=None):
-        self.XT = XT
-        self.shape = (XT.shape[1], XT.shape[0])
-        self.jobs = resolve_jobs(n_jobs)
-        self.radius_sq = (float(np.einsum("ij,ij->j", XT, XT).max()) if radius_sq is None
-                          else radius_sq)
-
-    def each(self, fn, make_acc, jobs=None):
-        """``fn(xt, rows, acc)`` on every block ``xt = XT[:, rows]``, each with its own
-        accumulator, merged in block order (any ``jobs`` gives the same numbers)."""
-        return ordered_sum(lambda sl, acc: fn(self.XT[:, sl], sl, acc),
-                           task_slices(self.shape[0]), make_acc,
-                           self.jobs if jobs is None else jobs)
-
-    def sample(self, idx):
-        return self.XT[:, idx].T
-
-    def new_labels(self, k):
-        return np.empty(self.shape[0], dtype=np.int32)
 
 
 def _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tuple, reg_covar,
                   rng, source=None, n_jobs=None):
     # in memory: one point per column, for fast reductions over k
-    data = _InMemory(np.ascontiguousarray(Xc.T), n_jobs) if source is None else source
-    if Xc is None and isinstance(data, _InMemory):
+    data = InMemoryRows(np.ascontiguousarray(Xc.T), n_jobs) if source is None else source
+    if Xc is None and isinstance(data, InMemoryRows):
         Xc = data.XT.T                  # the rows, a view (what the in-memory start reads)
     n, d = data.shape
     if init_tuple is not None:
         weights, means, covs = init_tuple
         means = means - centre
     else:
-        weights, means, covs = _start(data, Xc, k, init, covariance_type, reg_covar, rng)
+        with one_blas_thread():         # k-means' products, as the passes'
+            weights, means, covs = _start(data, Xc, k, init, covariance_type, reg_covar, rng)
     del Xc
     prev_ll = None
     for t in range(max_iter + 1):
@@ -1296,55 +1115,3 @@ def log_density(X, weights, means, covariances):
         as :func:`log_responsibilities` and :func:`responsibilities` do.
     """
     return log_responsibilities(X, weights, means, covariances)[0]
-
-
-
-
-class _Total:
-    """An accumulator of one sum (the log-density of the rows of a pass)."""
-
-    def __init__(self):
-        self.total = 0.0
-
-    def merge(self, other):
-        self.total += other.total
-        return self
-
-
-def evaluate_rows(X, weights, means, covariances, what, n_jobs=None, dtype=np.float64):
-    """:func:`log_responsibilities` of data read block by block (a memory map), reduced.
-
-    The blocks are read, evaluated and dropped in turn (spread over
-    ``n_jobs`` threads); only the answer is of size n.
-
-    Parameters
-    ----------
-    X : np.memmap or gmm_blocks.StandardisedRows, shape (n, d)
-    weights, means, covariances : arrays (k,), (k, d), (k, d, d)
-    what : {"labels", "proba", "density", "total"}
-        The most responsible component (n,) int64, the responsibilities
-        (n, k), the log-density ``log p(x)`` (n,), or its sum over the rows
-        (a float, nothing of size n).
-    n_jobs : int or None
-        As :func:`em_steps`'s.
-    dtype : numpy dtype
-        Of "proba" and "density" (float32 for float32 data, as scikit-learn).
-    """
-    n, k = X.shape[0], len(weights)
-    out = {"labels": lambda: np.empty(n, dtype=np.int64),
-           "proba": lambda: np.empty((n, k), dtype=dtype),
-           "density": lambda: np.empty(n, dtype=dtype),
-           "total": lambda: None}[what]()
-
-    def task(sl, acc):
-        norm, log_resp = log_responsibilities(read_block(X, sl), weights, means, covariances)
-        if what == "labels":
-            out[sl] = log_resp.argmax(axis=1)
-        elif what == "proba":
-            out[sl] = np.exp(log_resp)
-        elif what == "density":
-            out[sl] = norm
-        acc.total += float(norm.sum())
-
-    acc = ordered_sum(task, task_slices(n), _Total, resolve_jobs(n_jobs))
-    return acc.total if out is None else out

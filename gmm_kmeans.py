@@ -6,6 +6,11 @@ KMeansState, kmeans_steps
 kmeans_plusplus, nearest, fill_empty, lloyd
     The steps, also run by the centre-picking inits of :func:`gmm_em.em_steps`
     (``"kmeans++"``, ``"kmeans"``, ``"random_from_data"``).
+nearest_T, one_hot_nearest
+    The nearest centre of points held one per column (the engine's layout).
+refill_moves, refill_candidates, fill_empty_counts, Candidates, chunk_candidates
+    :func:`fill_empty` for data read in blocks: the few points that could be
+    moved are gathered chunk by chunk, then moved with the clusters' sizes.
 """
 
 from __future__ import annotations
@@ -140,6 +145,105 @@ def fill_empty_counts(lab, dist, counts):
         counts[lab[i]] -= 1
         lab[i], counts[j], dist[i] = j, 1, 0.0
     return moved
+
+
+def one_hot_nearest(xt, centres, which):
+    """One-hot (k, m) float of the nearest of ``centres`` (k, d) to each point of xt (d, m).
+
+    The row that attains a column's maximum of ``2 c.x - |c|^2`` is written
+    as 1.0 in place of the products; a chunk with a tie (two centres at one
+    distance) takes :func:`nearest_T`'s first-on-ties rule instead.
+    """
+    L = centres @ xt
+    L *= 2.0
+    L -= np.einsum("ij,ij->i", centres, centres)[:, None]
+    top = L.max(axis=0)
+    np.equal(L, top, out=L, casting="unsafe")
+    if np.count_nonzero(L) != xt.shape[1]:
+        return (nearest_T(xt, centres) == which).astype(float)
+    return L
+
+
+def nearest_T(xt, centres):
+    """Index of the nearest of ``centres`` (k, d) to each point of xt (d, m), first on ties.
+
+    ``|x - c|^2 = |x|^2 - (2 c.x - |c|^2)``: the nearest centre has the largest
+    ``2 c.x - |c|^2``, one (k, m) product; the first maximum is found by
+    comparing rows with the column maxima (faster than argmax along axis 0).
+    """
+    L = centres @ xt
+    L *= 2.0
+    L -= np.einsum("ij,ij->i", centres, centres)[:, None]
+    top = L.max(axis=0)
+    out = np.full(xt.shape[1], len(centres) - 1, dtype=np.intp)
+    for j in range(len(centres) - 2, -1, -1):
+        np.copyto(out, j, where=L[j] == top)
+    return out
+
+
+class Candidates:
+    """Rows that may refill an empty centre: global index, label, distance, point."""
+
+    def __init__(self, d):
+        self.index = np.empty(0, dtype=np.int64)
+        self.lab = np.empty(0, dtype=np.intp)
+        self.dist = np.empty(0)
+        self.points = np.empty((d, 0))
+
+    def merge(self, other):
+        self.index = np.concatenate([self.index, other.index])
+        self.lab = np.concatenate([self.lab, other.lab])
+        self.dist = np.concatenate([self.dist, other.dist])
+        self.points = np.concatenate([self.points, other.points], axis=1)
+        return self
+
+
+def chunk_candidates(xt, first_row, centres, counts, n_empty):
+    """The :class:`Candidates` of a chunk of points xt (d, m) whose first is row
+    ``first_row``: each point's nearest centre and squared distance to it, kept
+    where :func:`refill_candidates` says."""
+    lab = nearest_T(xt, centres)
+    diff = xt - centres[lab].T
+    dist = np.einsum("ij,ij->j", diff, diff)
+    index = np.arange(first_row, first_row + xt.shape[1])
+    pick = refill_candidates(lab, dist, index, counts, n_empty)
+    part = Candidates(xt.shape[0])
+    part.index, part.lab, part.dist, part.points = index[pick], lab[pick], dist[pick], xt[:, pick]
+    return part
+
+
+def refill_moves(each, centres, counts):
+    """:func:`fill_empty` for data read in blocks: which rows move to the empty clusters.
+
+    Parameters
+    ----------
+    each : callable
+        A row source's ``each(fn, make_acc)`` (e.g. :class:`gmm_blocks.InMemoryRows`):
+        ``fn(xt, rows, acc)`` on centred blocks ``xt`` (d, m) of rows ``rows``.
+    centres : ndarray (k, d)
+        Centred like the blocks; every row belongs to its nearest (first on ties).
+    counts : ndarray (k,) of int
+        Rows per centre over all the data.
+
+    Returns
+    -------
+    list of (row index, old label, new label, point (d, 1))
+        In fill_empty's order: each empty cluster takes the row farthest from
+        its own centre among rows whose cluster keeps another member.  One
+        pass over the data when a cluster is empty, none otherwise.
+    """
+    n_empty = int(np.count_nonzero(counts == 0))
+    if n_empty == 0:
+        return []
+
+    def block(xt, rows, acc):
+        for sl in chunks(xt.shape[1]):
+            acc.merge(chunk_candidates(xt[:, sl], rows.start + sl.start, centres, counts,
+                                       n_empty))
+
+    cand = each(block, lambda: Candidates(centres.shape[1]))
+    return [(int(cand.index[i]), old, new, np.ascontiguousarray(cand.points[:, i:i + 1]))
+            for i, old, new in fill_empty_counts(cand.lab, cand.dist, counts)]
 
 
 def lloyd(Xc, labels, k, n_iter):

@@ -31,9 +31,9 @@ from gmm_core import (
     check_X,
     n_parameters,
 )
-from gmm_blocks import RowStream, is_streamed
+from gmm_blocks import RowStream, evaluate_rows, is_streamed
 from gmm_core import check_n_jobs
-from gmm_em import GMMState, em_steps, evaluate_rows, initial_params, log_responsibilities
+from gmm_em import GMMState, em_steps, initial_params, log_responsibilities
 from gmm_params import load_params, save_params
 
 __all__ = ["GaussianMixture", "NotFittedError", "ConvergenceWarning", "to_sklearn_shape"]
@@ -856,9 +856,11 @@ class GaussianMixture:
         return log_responsibilities(X64, s.weights, s.means, s.covariances)
 
     def _streamed(self, X, what, dtype=np.float64):
-        """:func:`gmm_em.evaluate_rows` of a memory map under the fitted parameters."""
+        """:func:`gmm_blocks.evaluate_rows` of a memory map under the fitted parameters."""
         s = self.state_
-        return evaluate_rows(X, s.weights, s.means, s.covariances, what, self.n_jobs, dtype)
+        return evaluate_rows(X, lambda rows: log_responsibilities(rows, s.weights, s.means,
+                                                                  s.covariances),
+                             len(s.weights), what, self.n_jobs, dtype)
 
     def predict(self, X):
         """Most responsible component of each row of X, shape (n,).
