@@ -891,26 +891,28 @@ class GaussianMixture:
     def score(self, X, y=None):
         """Mean per-sample log-likelihood of X (a memory map: no (n,) array is made)."""
         if is_streamed(X):
-            X64, _ = self._predict_input(X)
-            return self._streamed(X64, "total") / X64.shape[0]
+            return self._mean_log_density(*self._predict_input(X))
         return float(self.score_samples(X).mean())
 
     def _n_parameters(self):
         k, d = self.means_.shape
         return n_parameters(k, d, self.covariance_type)
 
+    def _mean_log_density(self, X64, dtype):
+        if is_streamed(X64):
+            return self._streamed(X64, "total") / X64.shape[0]
+        return float(self._log_resp_of(X64)[0].astype(dtype, copy=False).mean())
+
     def bic(self, X):
-        """Bayesian information criterion on X (lower is better)."""
+        """Bayesian information criterion on X (lower is better; a memory map block by block)."""
         X64, dtype = self._predict_input(X)
-        score = float(self._log_resp_of(X64)[0].astype(dtype, copy=False).mean())
         n = X64.shape[0]
-        return -2 * score * n + self._n_parameters() * math.log(n)
+        return -2 * self._mean_log_density(X64, dtype) * n + self._n_parameters() * math.log(n)
 
     def aic(self, X):
-        """Akaike information criterion on X (lower is better)."""
+        """Akaike information criterion on X (lower is better; a memory map block by block)."""
         X64, dtype = self._predict_input(X)
-        score = float(self._log_resp_of(X64)[0].astype(dtype, copy=False).mean())
-        return -2 * score * X64.shape[0] + 2 * self._n_parameters()
+        return -2 * self._mean_log_density(X64, dtype) * X64.shape[0] + 2 * self._n_parameters()
 
     def save(self, path, options=None):
         """Write the fitted parameters to ``path`` (``.npz`` or ``.json``), atomically."""

@@ -179,6 +179,8 @@ def test_memory_map_fit_and_methods_equal_in_memory(mapped):
     np.testing.assert_allclose(ours.score_samples(M), ref.score_samples(X), rtol=1e-12)
     assert ours.score(M) == pytest.approx(ref.score(X), rel=1e-12)
     assert ours.score(M) == pytest.approx(float(np.mean(ours.score_samples(M))), rel=1e-12)
+    assert ours.bic(M) == pytest.approx(ref.bic(X), rel=1e-12)
+    assert ours.aic(M) == pytest.approx(ref.aic(X), rel=1e-12)
 
 
 def test_float32_memory_map_answers_in_float32(mapped):
