@@ -20,7 +20,8 @@ from typing import Iterator
 
 import numpy as np
 
-from gmm_core import check_int, check_spread, check_X, chunks, real_array
+from gmm_blocks import block_slices, ordered_sum, resolve_jobs
+from gmm_core import CHUNK_ROWS, check_int, check_spread, check_X, chunks, real_array
 
 __all__ = [
     "KMeansState",
@@ -38,15 +39,30 @@ def _sq_dist(Xc, centres):
     return np.maximum(d2, 0.0, out=d2)
 
 
-def nearest(Xc, centres):
-    """Index of and squared distance to the nearest centre, per point."""
+class _Written:
+    """An accumulator with nothing to add: each chunk writes its own rows."""
+
+    def merge(self, other):
+        return self
+
+
+def nearest(Xc, centres, jobs=1):
+    """Index of and squared distance to the nearest centre, per point.
+
+    The chunks of rows are spread over ``jobs`` threads (BLAS on one thread
+    each); every chunk writes only its own rows, so any ``jobs`` gives the
+    same answer.
+    """
     n = Xc.shape[0]
     idx = np.empty(n, dtype=np.intp)
     dist = np.empty(n)
-    for sl in chunks(n):
+
+    def chunk(sl, acc):
         d2 = _sq_dist(Xc[sl], centres)
         idx[sl] = d2.argmin(axis=1)
         dist[sl] = d2[np.arange(d2.shape[0]), idx[sl]]
+
+    ordered_sum(chunk, block_slices(n, CHUNK_ROWS), _Written, jobs)
     return idx, dist
 
 
@@ -302,7 +318,7 @@ class KMeansState:
     converged: bool = False
 
 
-def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
+def kmeans_steps(X, centres, max_iter=100, n_jobs=None) -> Iterator[KMeansState]:
     """Lloyd's k-means from given centres, one :class:`KMeansState` per iteration.
 
     State 0 holds ``centres`` and their nearest-centre assignment; each
@@ -324,6 +340,10 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
         far from X that squared distances overflow.
     max_iter : int, default 100
         Maximum number of iterations (>= 0).
+    n_jobs : int or None
+        Threads of the nearest-centre search (as :func:`gmm.em_steps`'s: None
+        is every core or :func:`gmm_blocks.parallel_jobs`'s value); the
+        states do not depend on it.
 
     Returns
     -------
@@ -338,6 +358,7 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
     if not np.all(np.isfinite(centres)):
         raise ValueError("centres must be finite")
     max_iter = check_int("max_iter", max_iter, 0)
+    jobs = resolve_jobs(n_jobs)
     n, d = X.shape
     origin = X.mean(axis=0)
     if not np.isfinite(origin).all():     # |X| near float64's limit: the sum overflowed
@@ -349,22 +370,22 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
     check_spread(spread if np.isfinite(spread) else np.inf, n, d)
     far = float(np.abs(centres_c).max())
     check_spread(far if np.isfinite(far) else np.inf, n, d, "centres", small_ok=True)
-    return _kmeans_generator(Xc, origin, centres, centres_c, max_iter)
+    return _kmeans_generator(Xc, origin, centres, centres_c, max_iter, jobs)
 
 
-def _kmeans_generator(Xc, origin, centres, centres_c, max_iter):
+def _kmeans_generator(Xc, origin, centres, centres_c, max_iter, jobs=1):
     # distances are computed around the data's mean (Xc = X - origin): far
     # from the origin, |x|^2 - 2 x.c + |c|^2 would cancel the digits that
     # separate the points
     k = centres.shape[0]
-    labels, dist = nearest(Xc, centres_c)
+    labels, dist = nearest(Xc, centres_c, jobs)
     yield KMeansState(0, centres, labels, float(dist.mean()))
     for t in range(1, max_iter + 1):
         label_means, counts = _label_means(Xc, labels, k)
         moved = counts[:, None] > 0             # a centre with no points stays put, exactly
         centres_c = np.where(moved, label_means, centres_c)
         centres = np.where(moved, centres_c + origin, centres)
-        new_labels, dist = nearest(Xc, centres_c)
+        new_labels, dist = nearest(Xc, centres_c, jobs)
         converged = bool(np.array_equal(new_labels, labels))
         labels = new_labels
         yield KMeansState(t, centres, labels, float(dist.mean()), converged)

@@ -103,3 +103,21 @@ def test_refilling_from_chunk_candidates_is_fill_empty(n, k, chunk, seed, ties):
         assert got[cand[i]] == old
         got[cand[i]] = new
     np.testing.assert_array_equal(got, expected)
+
+
+def test_kmeans_states_do_not_depend_on_threads():
+    X = make_blobs(70_000, 2, seed=8)          # five chunks of rows
+    centres = X[:4].copy()
+    runs = [list(kmeans_steps(X, centres, max_iter=5, n_jobs=jobs)) for jobs in (1, 2, -1)]
+    for run in runs[1:]:
+        assert len(run) == len(runs[0])
+        for a, b in zip(runs[0], run):
+            np.testing.assert_array_equal(a.means, b.means)
+            np.testing.assert_array_equal(a.labels, b.labels)
+            assert a.objective == b.objective
+
+
+@pytest.mark.parametrize("value, error", [(0, ValueError), (1.5, TypeError), ("2", TypeError)])
+def test_kmeans_bad_n_jobs_is_refused(value, error):
+    with pytest.raises(error, match="n_jobs"):
+        kmeans_steps(make_blobs(50, 2, seed=0), np.zeros((2, 2)), n_jobs=value)
