@@ -657,7 +657,9 @@ class GaussianMixture:
     feature_names_in_ : ndarray of str
         Only when fitted on a DataFrame whose column names are all strings.
     labels_ : ndarray (n,)
-        Most responsible component of each training point (= ``fit_predict``).
+        Most responsible component of each training point (= ``fit_predict``);
+        int64, uint8 (uint16 above 256 components) for a memory map, a lazy
+        dask array for a dask array.
     state_ : GMMState
         The final parameters in float64 with full (k, d, d) covariances;
         ``state_.log_likelihood`` is the mean log-likelihood under them.
