@@ -1060,7 +1060,7 @@ def log_responsibilities(X, weights, means, covariances):
     n = XT.shape[1]
     log_resp = np.empty((n, params.k))
     norm = np.empty(n)
-    with np.errstate(invalid="ignore", over="ignore"):   # non-finite rows raise below
+    with one_blas_thread(), np.errstate(invalid="ignore", over="ignore"):  # see _check_evaluated
         for sl in chunks(n):
             L = params.log_prob_T(XT[:, sl])
             mx = L.max(axis=0)                      # log-sum-exp over the components
@@ -1083,7 +1083,7 @@ def responsibilities(X, weights, means, covariances):
     n = XT.shape[1]
     resp = np.empty((n, params.k))
     top = np.empty(n)                       # largest weighted log-density of each point
-    with np.errstate(invalid="ignore", over="ignore"):   # non-finite rows raise below
+    with one_blas_thread(), np.errstate(invalid="ignore", over="ignore"):  # see _check_evaluated
         for sl in chunks(n):
             E = params.log_prob_T(XT[:, sl])
             top[sl], s = _exp_normalise(E)
