@@ -312,38 +312,37 @@ def thread_rows(n, k, iters):
     return one, every, float(np.abs(a.means - b.means).max())
 
 
-def load_rows(n, k, iters, seconds):
-    """Per load: median s/it of ours (every core), ours (one thread) and sklearn."""
-    X, init = make_case(n, k, 2)
-    rows = {}
-    for name in ["idle"] + list(LOADS):
-        with tempfile.TemporaryDirectory() as scratch:
-            procs = [] if name == "idle" else start_load(name, seconds, scratch)
-            try:
-                time.sleep(0.5 if procs else 0.0)
-                ours = float(np.median(em_iteration_times(X, init, iters, -1)))
-                ours1 = float(np.median(em_iteration_times(X, init, iters, 1)))
-                sk = float(np.median(time_sklearn(X, init, iters)[0]))
-            finally:
-                stop_load(procs)
-        rows[name] = (ours, ours1, sk)
-    return rows
+def load_row(X, init, iters, name, seconds):
+    """Median s/it of ours (every core), ours (one thread) and sklearn under load ``name``
+    ("idle": none)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        procs = [] if name == "idle" else start_load(name, seconds, scratch)
+        try:
+            time.sleep(0.5 if procs else 0.0)
+            ours = float(np.median(em_iteration_times(X, init, iters, -1)))
+            ours1 = float(np.median(em_iteration_times(X, init, iters, 1)))
+            sk = float(np.median(time_sklearn(X, init, iters)[0]))
+        finally:
+            stop_load(procs)
+    return ours, ours1, sk
 
 
 def print_thread_tables(n, k, iters, seconds):
-    """The threads table and the loads table."""
+    """The threads table, then the loads table (a row as soon as it is measured)."""
     one, every, diff = thread_rows(n, k, iters)
     print(f"\n# threads: n={n:,d} k={k} d=2, median s/it over iterations 2..{iters}")
     print(f"n_jobs=1      {one:9.4f}")
     print(f"n_jobs=-1     {every:9.4f}   speed-up {one / every:.2f}x "
           f"({os.cpu_count()} cores; max|dmu| between them {diff:.1e})", flush=True)
-    rows = load_rows(n, k, iters, seconds)
-    idle = rows["idle"]
-    print(f"\n# under load: median s/it; 'x idle' = time / the same engine's idle time; "
-          f"'x 1 idle' = ours / ours with one thread on an idle machine")
+    print("\n# under load: median s/it; 'x idle' = time / the same engine's idle time; "
+          "'x 1 idle' = ours / ours with one thread on an idle machine")
     print(f"{'load':<16} {'ours':>9} {'x idle':>7} {'x 1 idle':>8} {'ours n_jobs=1':>14} "
-          f"{'x idle':>7} {'sklearn':>9} {'x idle':>7}")
-    for name, (ours, ours1, sk) in rows.items():
+          f"{'x idle':>7} {'sklearn':>9} {'x idle':>7}", flush=True)
+    X, init = make_case(n, k, 2)
+    idle = None
+    for name in ["idle"] + list(LOADS):
+        ours, ours1, sk = row = load_row(X, init, iters, name, seconds)
+        idle = idle or row
         print(f"{name:<16} {ours:9.4f} {ours / idle[0]:6.2f}x {ours / idle[1]:7.2f}x "
               f"{ours1:14.4f} {ours1 / idle[1]:6.2f}x {sk:9.4f} {sk / idle[2]:6.2f}x", flush=True)
 
