@@ -57,6 +57,9 @@ BLOCK_ROWS = 64 * CHUNK_ROWS
 #: enough that a million rows make 16 tasks to share among the threads.
 TASK_ROWS = 4 * CHUNK_ROWS
 
+#: Up to this many rows :func:`centred_rows` centres on ``X.mean(axis=0)``.
+EXACT_MEAN_ROWS = 1_000_000
+
 #: ``n_jobs`` of calls that pass None, inside :func:`parallel_jobs`
 _DEFAULT_JOBS = contextvars.ContextVar("gmm_default_n_jobs", default=None)
 
@@ -415,7 +418,10 @@ def centred_rows(X, jobs):
 
     with np.errstate(over="ignore", invalid="ignore"):
         sums = ordered_sum(copy, parts, make, jobs).sums
-    centre = sums / n
+    # numpy's own mean up to EXACT_MEAN_ROWS rows (the centre of earlier
+    # versions to the last bit, so fits on small data repeat exactly); above,
+    # the blocks' sums (to rounding the same, and not a serial pass)
+    centre = X.mean(axis=0) if n <= EXACT_MEAN_ROWS else sums / n
     if not np.isfinite(centre).all():       # |X| near float64's limit: the sums overflowed
         centre = (0.5 * X).mean(axis=0) * 2.0
 
