@@ -16,12 +16,20 @@ StandardisedRows, standardise_lazy, scale_of
 RowSource, BlockSource
     The protocols of what EM's passes run over (data in memory, a memory map,
     a dask array) and of the sources read block by block (with a summary pass).
-RowStream
-    The block source of a memory map (:mod:`gmm_dask` has the dask one).
+RowStream, InMemoryRows, centred_rows
+    The row sources :mod:`gmm_em` runs its passes over (a memory map; data in
+    memory, copied centred and transposed); :mod:`gmm_dask` has a third.
 summarise, combine, Summary
     One pass of validation: non-finite rows, column means, variances, ranges.
 release
     Hand an array's memory-mapped pages back to the kernel.
+parallel_jobs, resolve_jobs, one_blas_thread, ordered_sum
+    How a pass runs: its blocks spread over a thread pool (numpy releases the
+    GIL), each block's matrix products on one BLAS thread, the blocks'
+    accumulators added in block order (so any thread count gives the numbers
+    of one thread).
+evaluate_rows
+    A model's labels, responsibilities or log-densities of a memory map, block by block.
 column_min_max, pixel_representatives
     What drawing a memory-mapped cloud needs (its limits; the points that
     colour each pixel of the image), block by block.
@@ -29,20 +37,121 @@ column_min_max, pixel_representatives
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import mmap
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
-from gmm_core import CHUNK_ROWS
+from gmm_core import CHUNK_ROWS, check_n_jobs
 
 __all__ = ["RowSource", "BlockSource", "BLOCK_ROWS", "is_streamed", "StandardisedRows",
            "standardise_lazy", "scale_of", "RowStream", "Summary", "summarise", "combine",
-           "release", "column_min_max", "pixel_representatives", "row_blocks"]
+           "release", "column_min_max", "pixel_representatives", "row_blocks", "block_slices",
+           "read_block", "TASK_ROWS", "task_slices", "parallel_jobs", "resolve_jobs",
+           "one_blas_thread", "ordered_sum", "InMemoryRows", "centred_rows", "evaluate_rows"]
 
 #: Rows read per block: a multiple of CHUNK_ROWS, so the chunks inside a block
 #: are the chunks of the in-memory path and the sums agree with it.
 BLOCK_ROWS = 64 * CHUNK_ROWS
+#: Rows per task of a pass over data in memory: a multiple of CHUNK_ROWS, small
+#: enough that a million rows make 16 tasks to share among the threads.
+TASK_ROWS = 4 * CHUNK_ROWS
+
+#: Up to this many rows :func:`centred_rows` centres on ``X.mean(axis=0)``.
+EXACT_MEAN_ROWS = 1_000_000
+
+#: ``n_jobs`` of calls that pass None, inside :func:`parallel_jobs`
+_DEFAULT_JOBS = contextvars.ContextVar("gmm_default_n_jobs", default=None)
+
+
+@contextlib.contextmanager
+def parallel_jobs(n_jobs):
+    """Within the ``with`` block, fits given ``n_jobs=None`` use ``n_jobs`` threads.
+
+    The command line's ``--jobs`` sets it for every fit of a run.  Checked on
+    entry (:func:`gmm_core.check_n_jobs`); context-local, so other threads
+    and tasks keep their own default.
+    """
+    check_n_jobs(n_jobs)
+    token = _DEFAULT_JOBS.set(n_jobs)
+    try:
+        yield
+    finally:
+        _DEFAULT_JOBS.reset(token)
+
+
+def resolve_jobs(n_jobs):
+    """Thread count (int >= 1) for ``n_jobs``; None is :func:`parallel_jobs`'s value,
+    or every usable core outside it."""
+    return check_n_jobs(_DEFAULT_JOBS.get() if n_jobs is None else n_jobs)
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_libraries():
+    """The BLAS (and OpenMP) libraries loaded in this process, found once: looking
+    them up costs ~0.3 ms, limiting them ~15 us."""
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """Context manager: BLAS calls inside run on one thread each.
+
+    A pass's matrix products are small (one chunk of rows); BLAS threads
+    gain nothing on them, and on a busy machine each product can wait for a
+    descheduled sibling thread (one EM iteration measured 16x slower).  The
+    limit is process-wide, so it is entered once per pass, around its thread
+    pool, never per block.
+    """
+    return _blas_libraries().limit(limits=1, user_api="blas")
+
+
+def ordered_sum(task, parts, make_acc, jobs):
+    """Run ``task(part, acc)`` on every part with a fresh ``acc = make_acc()``; merge in order.
+
+    Parameters
+    ----------
+    task : callable (part, acc) -> None
+        Adds what one part contributes to ``acc``; runs in a worker thread
+        when ``jobs > 1`` (it must write only to ``acc`` and to rows of its own).
+    parts : sequence
+        E.g. row slices; the result does not depend on ``jobs``: every part
+        has its own accumulator and they are merged (``acc.merge``) in the
+        parts' order.
+    make_acc : callable () -> accumulator with ``merge(other) -> self``
+    jobs : int >= 1
+        Threads; at most ``len(parts)`` are started.
+
+    Returns
+    -------
+    The merged accumulator (``make_acc()`` when there are no parts).
+    """
+    parts = list(parts)
+
+    def run(part):
+        acc = make_acc()
+        task(part, acc)
+        return acc
+
+    total = None
+    with one_blas_thread():
+        workers = min(jobs, len(parts))
+        if workers <= 1:
+            for part in parts:            # one part's block in memory at a time
+                acc = run(part)
+                total = acc if total is None else total.merge(acc)
+            return make_acc() if total is None else total
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="gmm-pass")
+        try:
+            for acc in pool.map(run, parts):
+                total = acc if total is None else total.merge(acc)
+        finally:     # Ctrl-C or an error: drop the blocks not started
+            pool.shutdown(wait=True, cancel_futures=True)
+    return total
 
 
 def _mapping(a):
@@ -119,16 +228,29 @@ def is_streamed(X):
 def row_blocks(X, size=None):
     """``(slice, rows as float64)`` of X block by block, pages released after each
     (a copy of each block: O(block) memory whatever X is)."""
-    n = X.shape[0]
+    for sl in block_slices(X.shape[0], size):
+        yield sl, read_block(X, sl)
+
+
+def block_slices(n, size=None):
+    """Slices of ``size`` (default BLOCK_ROWS) rows covering ``range(n)``."""
     size = BLOCK_ROWS if size is None else size
-    for a in range(0, n, size):
-        sl = slice(a, min(a + size, n))
-        if isinstance(X, StandardisedRows):
-            yield sl, X[sl]
-        else:
-            block = np.array(X[sl], dtype=float)
-            release(X[sl])
-            yield sl, block
+    return [slice(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def task_slices(n):
+    """Slices of TASK_ROWS rows covering ``range(n)``: the blocks of every pass
+    (TASK_ROWS is read at each call)."""
+    return block_slices(n, TASK_ROWS)
+
+
+def read_block(X, sl):
+    """Rows ``sl`` of X as a new float64 array (m, d), X's pages under them released."""
+    if isinstance(X, StandardisedRows):
+        return X[sl]
+    block = np.array(X[sl], dtype=float)
+    release(X[sl])
+    return block
 
 
 def scale_of(variances, per_column=True):
@@ -281,6 +403,119 @@ class BlockSource(RowSource, Protocol):
         means, which blocks are centred on) and ``radius_sq``."""
 
 
+class InMemoryRows:
+    """The row source of centred data in memory, ``XT`` (d, n) (one point per column),
+    in blocks of TASK_ROWS columns spread over ``n_jobs`` threads.
+
+    Attributes
+    ----------
+    shape : (n, d)
+    centre : ndarray (d,) or None
+        What was subtracted from the data (set by :func:`centred_rows`).
+    radius_sq : float
+        The largest squared norm of a column.
+    """
+
+    ordered = True      # blocks in row order when asked for (jobs=1)
+
+    def __init__(self, XT, n_jobs=None, radius_sq=None, centre=None):
+        self.XT = XT
+        self.shape = (XT.shape[1], XT.shape[0])
+        self.jobs = resolve_jobs(n_jobs)
+        self.centre = centre
+        self.radius_sq = (float(np.einsum("ij,ij->j", XT, XT).max()) if radius_sq is None
+                          else radius_sq)
+
+    def each(self, fn, make_acc, jobs=None):
+        """``fn(xt, rows, acc)`` on every block ``xt = XT[:, rows]``, each with its own
+        accumulator, merged in block order (any ``jobs`` gives the same numbers)."""
+        return ordered_sum(lambda sl, acc: fn(self.XT[:, sl], sl, acc),
+                           task_slices(self.shape[0]), make_acc,
+                           self.jobs if jobs is None else jobs)
+
+    def sample(self, idx):
+        """The rows ``idx``, shape (m, d)."""
+        return self.XT[:, idx].T
+
+    def new_labels(self, k):
+        """An (n,) int32 label array."""
+        return np.empty(self.shape[0], dtype=np.int32)
+
+
+class _Facts:
+    """Per-block column sums, then the centred blocks' reach, squares and largest norm."""
+
+    def __init__(self, d):
+        self.sums = np.zeros(d)
+        self.reach = np.zeros(d)        # largest |x_i - centre_i|
+        self.squares = np.zeros(d)      # sum of (x_i - centre_i)^2
+        self.radius_sq = 0.0            # largest |x - centre|^2
+
+    def merge(self, other):
+        self.sums += other.sums
+        self.reach = np.maximum(self.reach, other.reach)
+        self.squares += other.squares
+        self.radius_sq = max(self.radius_sq, other.radius_sq)
+        return self
+
+
+def centred_rows(X, jobs):
+    """Finite X (n, d) in memory as an :class:`InMemoryRows` centred on its mean.
+
+    Two passes over blocks of rows spread over ``jobs`` threads: the first
+    copies X transposed and sums its columns, the second centres the copy and
+    measures it, so X is read once and no (n, d) temporary is made.
+
+    Returns
+    -------
+    rows : InMemoryRows
+    spread, variance : float
+        The largest absolute centred coordinate and the largest column
+        variance (what :func:`gmm_core.check_scale` looks at).
+    """
+    n, d = X.shape
+    XT = np.empty((d, n))
+    parts = task_slices(n)
+    make = functools.partial(_Facts, d)
+
+    def copy(sl, acc):
+        xt = XT[:, sl]
+        xt[...] = X[sl].T
+        acc.sums += xt.sum(axis=1)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        sums = ordered_sum(copy, parts, make, jobs).sums
+    # numpy's own mean up to EXACT_MEAN_ROWS rows (the centre of earlier
+    # versions to the last bit, so fits on small data repeat exactly); above,
+    # the blocks' sums (to rounding the same, and not a serial pass)
+    centre = X.mean(axis=0) if n <= EXACT_MEAN_ROWS else sums / n
+    if not np.isfinite(centre).all():       # |X| near float64's limit: the sums overflowed
+        centre = (0.5 * X).mean(axis=0) * 2.0
+
+    def centre_block(sl, acc):
+        xt = XT[:, sl]
+        xt -= centre[:, None]
+        acc.reach = np.maximum(xt.max(axis=1), -xt.min(axis=1))
+        acc.squares = np.einsum("ij,ij->i", xt, xt)
+        acc.radius_sq = float(np.einsum("ij,ij->j", xt, xt).max())
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        facts = ordered_sum(centre_block, parts, make, jobs)
+    rows = InMemoryRows(XT, jobs, facts.radius_sq, centre)
+    return rows, float(facts.reach.max()), float(facts.squares.max()) / n
+
+
+class _Parts:
+    """An accumulator that keeps its parts in order (summaries of blocks)."""
+
+    def __init__(self):
+        self.parts = []
+
+    def merge(self, other):
+        self.parts.extend(other.parts)
+        return self
+
+
 class RowStream:
     """The row source EM passes run over, for data read block by block.
 
@@ -300,12 +535,13 @@ class RowStream:
 
     ordered = True      # blocks in row order
 
-    def __init__(self, X):
+    def __init__(self, X, n_jobs=None):
         if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
             raise ValueError(f"X must be 2-D of shape (n_samples, n_features) and non-empty, "
                              f"got shape {X.shape}")
         self.X = X
         self.shape = tuple(int(s) for s in X.shape)
+        self.jobs = resolve_jobs(n_jobs)
         self.centre = None
         self.radius_sq = None
 
@@ -313,18 +549,28 @@ class RowStream:
         """One pass: the :class:`Summary` of all rows; sets :attr:`centre` and
         :attr:`radius_sq` from it."""
         shift = np.array(self.X[0], dtype=float)
-        summary = combine(summarise(block, shift) for _, block in row_blocks(self.X))
+
+        def task(sl, acc):
+            acc.parts.append(summarise(read_block(self.X, sl), shift))
+
+        parts = ordered_sum(task, task_slices(self.shape[0]), _Parts,
+                            self.jobs).parts
+        summary = combine(parts)
         self.centre, self.radius_sq = summary.centre(), summary.scale_facts()[2]
         return summary
 
-    def each(self, fn, make_acc):
-        """``fn(xt, rows, acc)`` on every block in order, ``xt`` (d, m) the centred rows
-        of slice ``rows``, with one accumulator ``acc = make_acc()``; returns it."""
-        acc = make_acc()
-        for sl, block in row_blocks(self.X):
+    def each(self, fn, make_acc, jobs=None):
+        """``fn(xt, rows, acc)`` on every block, ``xt`` (d, m) the centred rows of
+        slice ``rows``, each block with its own ``acc = make_acc()``, the blocks
+        spread over ``jobs`` threads (default: the source's); returns the
+        accumulators merged in block order (:func:`ordered_sum`)."""
+        def task(sl, acc):
+            block = read_block(self.X, sl)
             block -= self.centre
             fn(np.ascontiguousarray(block.T), sl, acc)
-        return acc
+
+        return ordered_sum(task, task_slices(self.shape[0]), make_acc,
+                           self.jobs if jobs is None else jobs)
 
     def sample(self, idx):
         """The centred rows ``idx`` (sorted ints), shape (m, d), in memory."""
@@ -341,6 +587,59 @@ class RowStream:
         """An (n,) label array in the smallest unsigned type holding ``k`` labels."""
         return np.empty(self.shape[0], dtype=np.uint8 if k <= 256 else
                         np.uint16 if k <= 65536 else np.int32)
+
+
+class _Total:
+    """An accumulator of one sum (the log-density of the rows of a pass)."""
+
+    def __init__(self):
+        self.total = 0.0
+
+    def merge(self, other):
+        self.total += other.total
+        return self
+
+
+def evaluate_rows(X, log_resp_of, k, what, n_jobs=None, dtype=np.float64):
+    """A model's answers on data read block by block (a memory map), reduced.
+
+    The blocks are read, evaluated and dropped in turn (spread over
+    ``n_jobs`` threads); only the answer is of size n.
+
+    Parameters
+    ----------
+    X : np.memmap or StandardisedRows, shape (n, d)
+    log_resp_of : callable, rows (m, d) -> (log p(x) (m,), log-responsibilities (m, k))
+        E.g. :func:`gmm_em.log_responsibilities` with the model's parameters.
+    k : int
+        Number of components.
+    what : {"labels", "proba", "density", "total"}
+        The most responsible component (n,) int64, the responsibilities
+        (n, k), the log-density (n,), or its sum over the rows (a float,
+        nothing of size n).
+    n_jobs : int or None
+        As :func:`resolve_jobs`.
+    dtype : numpy dtype
+        Of "proba" and "density" (float32 for float32 data, as scikit-learn).
+    """
+    n = X.shape[0]
+    out = {"labels": lambda: np.empty(n, dtype=np.int64),
+           "proba": lambda: np.empty((n, k), dtype=dtype),
+           "density": lambda: np.empty(n, dtype=dtype),
+           "total": lambda: None}[what]()
+
+    def task(sl, acc):
+        norm, log_resp = log_resp_of(read_block(X, sl))
+        if what == "labels":
+            out[sl] = log_resp.argmax(axis=1)
+        elif what == "proba":
+            out[sl] = np.exp(log_resp)
+        elif what == "density":
+            out[sl] = norm
+        acc.total += float(norm.sum())
+
+    acc = ordered_sum(task, task_slices(n), _Total, resolve_jobs(n_jobs))
+    return acc.total if out is None else out
 
 
 def column_min_max(X):

@@ -121,7 +121,7 @@ def number(low, inclusive, high, what):
     def parse(text):
         if not FLOAT_TEXT.fullmatch(text.strip()):
             raise argparse.ArgumentTypeError(f"expected {what}{limit}, got {echo(text)}")
-        value = float(text)
+        value = float(text.strip())     # what was checked (str.strip also drops \x1c-\x1f)
         if (not math.isfinite(value) or value < low or (value == low and not inclusive)
                 or (high is not None and value > high)):
             raise argparse.ArgumentTypeError(f"expected {what}{limit}, got {echo(text)}")

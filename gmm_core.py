@@ -162,14 +162,44 @@ def check_X(X, n_components=None, name="X") -> np.ndarray:
         raise ValueError(f"{name} is empty (shape {arr.shape}); it needs at least one sample "
                          "and one feature")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
-    bad = ~np.isfinite(arr).all(axis=1)
-    if bad.any():
+    # a finite sum of every entry proves them all finite (one fast contiguous
+    # reduction); a NaN, an infinity or an overflowing sum looks row by row
+    with np.errstate(over="ignore", invalid="ignore"):
+        all_finite = bool(np.isfinite(arr.sum()))
+    bad = None if all_finite else ~np.isfinite(arr).all(axis=1)
+    if bad is not None and bad.any():
         raise ValueError(f"{name} contains NaN or infinity in {int(bad.sum())} of "
                          f"{arr.shape[0]} rows; remove or impute those rows first")
     if n_components is not None and arr.shape[0] < n_components:
         raise ValueError(f"n_components={n_components} needs at least that many samples, "
                          f"but {name} has {arr.shape[0]}; use fewer components or more data")
     return arr
+
+
+#: ``em_steps`` refuses data whose largest column variance is below this many
+#: times ``reg_covar`` (> 0): every component would be at least ~30 times wider
+#: than the whole data set, so the fit would describe reg_covar, not the data
+#: (data at 1e-10 with the default 1e-6).  Strong but deliberate
+#: regularisation (reg_covar near the data's variance) is fitted as scikit-learn
+#: fits it.
+REG_COVAR_DOMINATES = 1e-3
+
+
+def check_scale(spread, var, n, d, reg_covar):
+    """:func:`gmm_em.check_fit_scale` from the numbers: the largest absolute centred
+    coordinate and the largest column variance (a float, or a function giving it)."""
+    if not math.isfinite(spread):
+        spread = math.inf
+    check_spread(spread, n, d)
+    if reg_covar > 0 and spread > 0:
+        var = var() if callable(var) else var
+        if var < REG_COVAR_DOMINATES * reg_covar:
+            raise ValueError(
+                f"X varies too little for reg_covar={reg_covar:g}: its largest column variance "
+                f"is {var:.3g}, under {REG_COVAR_DOMINATES:g} * reg_covar, so reg_covar "
+                "(absolute, added to every covariance) would hide the data in every component; "
+                "standardise X (subtract each column's mean and divide by its standard "
+                "deviation) or lower reg_covar")
 
 
 def check_spread(spread, n, d, name="X", small_ok=False):
@@ -221,6 +251,35 @@ def check_int(name, value, minimum, maximum=None):
         shown = str(value) if value < 10**15 else f"about 10**{int(value).bit_length() * 3 // 10}"
         raise ValueError(f"{name} must be at most {maximum:,}, got {shown}")
     return int(value)
+
+
+def usable_cores():
+    """Cores this process may run on (its CPU affinity where the OS tells it)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):
+        return max(os.cpu_count() or 1, 1)
+
+
+def check_n_jobs(n_jobs, name="n_jobs"):
+    """Threads a pass may use for ``n_jobs``, scikit-learn's meanings; an int >= 1.
+
+    ``None`` or ``-1``: every usable core; a positive int: that many (any size:
+    a pass never starts more threads than it has blocks); ``-2``, ``-3``, ...:
+    all cores but 1, 2, ... (at least one).  0, other types and non-integral
+    numbers raise.
+    """
+    cores = usable_cores()
+    if n_jobs is None:
+        return cores
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(f"{name} must be an integer (a thread count >= 1, or -1 for every "
+                        f"core) or None, got {str(n_jobs)[:60]!s} ({type(n_jobs).__name__})")
+    n_jobs = int(n_jobs)
+    if n_jobs == 0:
+        raise ValueError(f"{name}=0 would run on no thread; use a thread count >= 1, "
+                         "or -1 (or None) for every core")
+    return n_jobs if n_jobs > 0 else max(cores + 1 + n_jobs, 1)
 
 
 def check_nonneg_float(name, value, *, positive=False, minimum=None, maximum=None):

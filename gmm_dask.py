@@ -19,7 +19,7 @@ import dask
 import dask.array as da
 import numpy as np
 
-from gmm_blocks import combine, summarise
+from gmm_blocks import combine, one_blas_thread, summarise
 
 __all__ = ["DaskRows", "from_shards"]
 
@@ -43,9 +43,9 @@ def _centred_T(block, centre):
     return np.ascontiguousarray((np.asarray(block, dtype=float) - centre).T)
 
 
-def _run_block(block, centre, fn, make_acc):
+def _run_block(block, centre, fn, make_acc, rows):
     acc = make_acc()
-    fn(_centred_T(block, centre), None, acc)
+    fn(_centred_T(block, centre), rows, acc)
     return acc
 
 
@@ -102,15 +102,27 @@ class DaskRows:
         shift = np.asarray(self.X[0].compute(), dtype=float)
         parts = [dask.delayed(summarise)(dask.delayed(np.asarray)(b, dtype=float), shift)
                  for b in self._blocks()]
-        summary = dask.compute(dask.delayed(combine)(parts))[0]
+        with one_blas_thread():
+            summary = dask.compute(dask.delayed(combine)(parts))[0]
         self.centre, self.radius_sq = summary.centre(), summary.scale_facts()[2]
         return summary
 
-    def each(self, fn, make_acc):
-        """``fn(xt, None, acc)`` on every block, each with its own ``make_acc()``,
-        computed in parallel; returns the accumulators merged (``acc.merge``)."""
-        parts = [dask.delayed(_run_block)(b, self.centre, fn, make_acc) for b in self._blocks()]
-        return dask.compute(dask.delayed(_merge)(parts))[0]
+    def each(self, fn, make_acc, jobs=None):
+        """``fn(xt, rows, acc)`` on every block (``rows`` its slice of rows), each with
+        its own ``make_acc()``,
+        computed in parallel by dask's active scheduler (``jobs`` is not used: the
+        scheduler decides); returns the accumulators merged in block order.
+
+        BLAS runs on one thread per block: the limit is set in this process
+        around the computation (dask's default threaded scheduler runs here);
+        ``dask.distributed`` workers start with one BLAS thread already.
+        """
+        ends = np.cumsum(self.X.chunks[0])
+        parts = [dask.delayed(_run_block)(b, self.centre, fn, make_acc,
+                                          slice(int(end - size), int(end)))
+                 for b, end, size in zip(self._blocks(), ends, self.X.chunks[0])]
+        with one_blas_thread():
+            return dask.compute(dask.delayed(_merge)(parts))[0]
 
     def sample(self, idx):
         """The centred rows ``idx`` (sorted ints), shape (m, d), in memory."""

@@ -42,18 +42,35 @@ from scipy.linalg import solve_triangular
 
 from gmm_core import (
     INITS,
+    REG_COVAR_DOMINATES,
     as_rng,
     check_covariance_type,
     check_init_tuple,
     check_int,
     check_mixture,
     check_nonneg_float,
+    check_scale,
     check_spread,
     check_X,
     chunks,
 )
-from gmm_blocks import RowStream, is_streamed
-from gmm_kmeans import fill_empty, kmeans_plusplus, lloyd, nearest
+from gmm_blocks import (
+    InMemoryRows,
+    RowStream,
+    centred_rows,
+    is_streamed,
+    one_blas_thread,
+    resolve_jobs,
+)
+from gmm_kmeans import (
+    fill_empty,
+    kmeans_plusplus,
+    lloyd,
+    nearest,
+    nearest_T,
+    one_hot_nearest,
+    refill_moves,
+)
 
 __all__ = [
     "GMMState",
@@ -74,13 +91,6 @@ __all__ = [
 #: Up to this many features the quadratic-feature E-step is used; above it
 #: the per-component Cholesky path (fewer flops for large d).
 _QUAD_MAX_D = 10
-#: ``em_steps`` refuses data whose largest column variance is below this many
-#: times ``reg_covar`` (> 0): every component would be at least ~30 times wider
-#: than the whole data set, so the fit would describe reg_covar, not the data
-#: (data at 1e-10 with the default 1e-6).  Strong but deliberate
-#: regularisation (reg_covar near the data's variance) is fitted as scikit-learn
-#: fits it.
-REG_COVAR_DOMINATES = 1e-3
 #: Lloyd iterations run by ``init="kmeans"`` after k-means++ seeding.
 KMEANS_LLOYD_ITERS = 10
 _EPS10 = 10 * np.finfo(np.float64).eps
@@ -577,7 +587,7 @@ def _start(data, Xc, k, init, covariance_type, reg_covar, rng):
                              '"random_from_data" for a dask array')
         iu = np.triu_indices(d) if d <= _QUAD_MAX_D else None
         stats = data.each(lambda XT, rows, acc: acc.merge(_random_stats(XT, k, rng, iu)),
-                          functools.partial(_Stats, k, d))
+                          functools.partial(_Stats, k, d), jobs=1)     # draws in row order
         return _m_step(stats, covariance_type, reg_covar)[:3]
     if Xc is None:          # a small block-wise source: in memory for the start
         Xc = np.ascontiguousarray(data.sample(np.arange(n)))
@@ -607,8 +617,9 @@ def _hard_start(data, centres, covariance_type, reg_covar):
     """The M-step of every row assigned to its nearest of ``centres`` (k, d), centred.
 
     One pass over the data (two when a covariance would lose digits to
-    cancellation); a centre no row is nearest to keeps no points (weight
-    ~1e-15), which the first EM iterations resolve.
+    cancellation).  A centre no row is nearest to takes the row farthest from
+    its own centre (:func:`gmm_kmeans.fill_empty`'s rule, as the start on all
+    rows in memory), found in one more pass, whatever the row source.
     """
     k, d = centres.shape
     iu = np.triu_indices(d) if d <= _QUAD_MAX_D else None
@@ -617,16 +628,20 @@ def _hard_start(data, centres, covariance_type, reg_covar):
     def block(XT, rows, acc):
         for sl in chunks(XT.shape[1]):
             xt = XT[:, sl]
-            R = (_nearest_T(xt, centres) == which).astype(float)      # one-hot (k, m)
-            acc.add(R, xt, None if iu is None else _features_T(xt, iu), iu)
+            acc.add(one_hot_nearest(xt, centres, which), xt,
+                    None if iu is None else _features_T(xt, iu), iu)
 
-    stats = data.each(block, functools.partial(_Stats, k, d)).finish()
-    weights, means, covs, exact = _m_step(stats, covariance_type, reg_covar)
+    stats = data.each(block, functools.partial(_Stats, k, d))
+    moved = _refill_empty(data, centres, stats, iu)
+    weights, means, covs, exact = _m_step(stats.finish(), covariance_type, reg_covar)
     if exact.any():
         def scatter(XT, rows, acc):
             for sl in chunks(XT.shape[1]):
                 xt = XT[:, sl]
-                lab = _nearest_T(xt, centres)
+                lab = nearest_T(xt, centres)
+                for i, j in moved.items():          # rows given to empty centres
+                    if rows.start + sl.start <= i < rows.start + sl.stop:
+                        lab[i - rows.start - sl.start] = j
                 for j in range(k):
                     diff = xt[:, lab == j] - means[j][:, None]
                     acc.s2[j] += diff @ diff.T
@@ -636,21 +651,21 @@ def _hard_start(data, centres, covariance_type, reg_covar):
     return weights, means, covs
 
 
-def _nearest_T(xt, centres):
-    """Index of the nearest of ``centres`` (k, d) to each point of xt (d, m), first on ties.
+def _refill_empty(data, centres, stats, iu):
+    """Give every centre that no row is nearest to the farthest row (fill_empty's rule,
+    :func:`gmm_kmeans.refill_moves`), moving its statistics in ``stats`` (unfinished).
 
-    ``|x - c|^2 = |x|^2 - (2 c.x - |c|^2)``: the nearest centre has the largest
-    ``2 c.x - |c|^2``, one (k, m) product; the first maximum is found by
-    comparing rows with the column maxima (faster than argmax along axis 0).
+    Returns
+    -------
+    dict {global row index: new label} of the rows moved (empty when none was).
     """
-    L = centres @ xt
-    L *= 2.0
-    L -= np.einsum("ij,ij->i", centres, centres)[:, None]
-    top = L.max(axis=0)
-    out = np.full(xt.shape[1], len(centres) - 1, dtype=np.intp)
-    for j in range(len(centres) - 2, -1, -1):
-        np.copyto(out, j, where=L[j] == top)
-    return out
+    moved = {}
+    for index, old, new, x in refill_moves(data.each, centres, np.rint(stats.r).astype(int)):
+        R = np.zeros((len(centres), 1))
+        R[new], R[old] = 1.0, -1.0
+        stats.add(R, x, None if iu is None else _features_T(x, iu), iu)
+        moved[index] = new
+    return moved
 
 
 def center_start(X, n_components, covariance_type="full", random_state=None, spread=1.0,
@@ -733,7 +748,8 @@ def _readonly(*arrays):
 
 
 def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
-             init="kmeans++", reg_covar=1e-6, random_state=None) -> Iterator[GMMState]:
+             init="kmeans++", reg_covar=1e-6, random_state=None,
+             n_jobs=None) -> Iterator[GMMState]:
     """Run EM on X and yield one :class:`GMMState` per iteration.
 
     State 0 holds the initial parameters; state ``t`` the parameters after
@@ -804,6 +820,16 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
         scikit-learn).
     random_state : None, int, numpy.random.Generator, RandomState, SeedSequence or BitGenerator
         Source of randomness for the init; the global RNG is never used.
+    n_jobs : int or None, default=None
+        Threads a pass over the data may use (in-memory data and memory maps;
+        a dask array's scheduler decides for itself).  The rows are cut into
+        blocks of ``TASK_ROWS`` (65,536) whatever the count, each block's sums
+        kept apart and added in block order, so every ``n_jobs`` gives the
+        same states to the last bit; BLAS runs on one thread inside a pass
+        (its threads gain nothing on one block's small products and stall when
+        the machine is busy).  None: the value of an enclosing
+        :func:`gmm_blocks.parallel_jobs`, else every usable core; -1: every
+        core; -2: all but one, and so on (scikit-learn's meanings).
 
     Yields
     ------
@@ -818,7 +844,8 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
         ``reg_covar=0``) or the log-likelihood leaves float64's range.
     """
     k = check_int("n_components", n_components, 1)
-    source = row_source(X)
+    jobs = resolve_jobs(n_jobs)
+    source = row_source(X, jobs)
     if source is None:
         X = check_X(X, k)
     max_iter = check_int("max_iter", max_iter, 0)
@@ -838,8 +865,8 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
                          f"(weights, means, covariances); got {type(init).__name__}")
     rng = as_rng(random_state)
     if source is None:
-        centre, Xc = centred(X)
-        check_fit_scale(Xc, reg_covar)
+        source = _centred_in_memory(X, reg_covar, jobs)
+        centre, Xc = source.centre, None
     else:
         centre, Xc = _checked_source(source, k, reg_covar), None
     if init_tuple is not None:
@@ -849,10 +876,10 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
             raise ValueError("init covariances are singular to float64 precision (condition "
                              "number above about 5e12); widen their smallest variances")
     return _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tuple,
-                         reg_covar, rng, source)
+                         reg_covar, rng, source, jobs)
 
 
-def row_source(X):
+def row_source(X, n_jobs=None):
     """The block-wise row source of ``X``, or None for data held in memory.
 
     A ``dask.array`` gets a :class:`gmm_dask.DaskRows` (dask is imported only
@@ -863,7 +890,7 @@ def row_source(X):
         import gmm_dask     # optional dependency: only for dask input
         return gmm_dask.DaskRows(X)
     if is_streamed(X):
-        return RowStream(X)
+        return RowStream(X, n_jobs)
     return None
 
 
@@ -879,10 +906,15 @@ def _checked_source(source, k, reg_covar):
         raise ValueError(f"n_components={k} needs at least that many samples, but X has {n}; "
                          "use fewer components or more data")
     spread, var, _ = summary.scale_facts()
-    check_spread(spread if math.isfinite(spread) else math.inf, n, d)
-    if reg_covar > 0 and spread > 0 and var < REG_COVAR_DOMINATES * reg_covar:
-        check_fit_scale(np.full((1, d), math.sqrt(var)), reg_covar)   # its message
+    check_scale(spread, var, n, d, reg_covar)
     return source.centre
+
+
+def _centred_in_memory(X, reg_covar, jobs):
+    """The in-memory row source of X (n, d) (:func:`gmm_blocks.centred_rows`), scale-checked."""
+    source, spread, var = centred_rows(X, jobs)
+    check_scale(spread, var, X.shape[0], X.shape[1], reg_covar)
+    return source
 
 
 def centred(X):
@@ -905,52 +937,23 @@ def check_fit_scale(Xc, reg_covar):
     """
     n, d = Xc.shape
     spread = float(max(Xc.max(), -Xc.min()))          # no (n, d) temporary
-    if not math.isfinite(spread):
-        spread = math.inf
-    check_spread(spread, n, d)
-    if reg_covar > 0 and spread > 0:
-        var = float(np.einsum("ij,ij->j", Xc, Xc).max()) / n
-        if var < REG_COVAR_DOMINATES * reg_covar:
-            raise ValueError(
-                f"X varies too little for reg_covar={reg_covar:g}: its largest column variance "
-                f"is {var:.3g}, under {REG_COVAR_DOMINATES:g} * reg_covar, so reg_covar "
-                "(absolute, added to every covariance) would hide the data in every component; "
-                "standardise X (subtract each column's mean and divide by its standard "
-                "deviation) or lower reg_covar")
-
-
-class _InMemory:
-    """The :class:`gmm_blocks.RowSource` of centred data in memory, ``XT`` (d, n): one
-    block, the whole of it."""
-
-    ordered = True
-
-    def __init__(self, XT):
-        self.XT, self.shape = XT, (XT.shape[1], XT.shape[0])
-        self.radius_sq = float(np.einsum("ij,ij->j", XT, XT).max())
-
-    def each(self, fn, make_acc):
-        acc = make_acc()
-        fn(self.XT, slice(0, self.shape[0]), acc)
-        return acc
-
-    def sample(self, idx):
-        return self.XT[:, idx].T
-
-    def new_labels(self, k):
-        return np.empty(self.shape[0], dtype=np.int32)
+    check_scale(spread, lambda: float(np.einsum("ij,ij->j", Xc, Xc).max()) / n, n, d,
+                 reg_covar)
 
 
 def _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tuple, reg_covar,
-                  rng, source=None):
+                  rng, source=None, n_jobs=None):
     # in memory: one point per column, for fast reductions over k
-    data = _InMemory(np.ascontiguousarray(Xc.T)) if source is None else source
+    data = InMemoryRows(np.ascontiguousarray(Xc.T), n_jobs) if source is None else source
+    if Xc is None and isinstance(data, InMemoryRows):
+        Xc = data.XT.T                  # the rows, a view (what the in-memory start reads)
     n, d = data.shape
     if init_tuple is not None:
         weights, means, covs = init_tuple
         means = means - centre
     else:
-        weights, means, covs = _start(data, Xc, k, init, covariance_type, reg_covar, rng)
+        with one_blas_thread():         # k-means' products, as the passes'
+            weights, means, covs = _start(data, Xc, k, init, covariance_type, reg_covar, rng)
     del Xc
     prev_ll = None
     for t in range(max_iter + 1):
@@ -1062,7 +1065,7 @@ def log_responsibilities(X, weights, means, covariances):
     n = XT.shape[1]
     log_resp = np.empty((n, params.k))
     norm = np.empty(n)
-    with np.errstate(invalid="ignore", over="ignore"):   # non-finite rows raise below
+    with one_blas_thread(), np.errstate(invalid="ignore", over="ignore"):  # see _check_evaluated
         for sl in chunks(n):
             L = params.log_prob_T(XT[:, sl])
             mx = L.max(axis=0)                      # log-sum-exp over the components
@@ -1085,7 +1088,7 @@ def responsibilities(X, weights, means, covariances):
     n = XT.shape[1]
     resp = np.empty((n, params.k))
     top = np.empty(n)                       # largest weighted log-density of each point
-    with np.errstate(invalid="ignore", over="ignore"):   # non-finite rows raise below
+    with one_blas_thread(), np.errstate(invalid="ignore", over="ignore"):  # see _check_evaluated
         for sl in chunks(n):
             E = params.log_prob_T(XT[:, sl])
             top[sl], s = _exp_normalise(E)
@@ -1124,7 +1127,7 @@ def log_density(X, weights, means, covariances):
 # --------------------------------------------------------------------------
 # The passes, for other fitting rules on the same engine (gmm_bayes)
 # --------------------------------------------------------------------------
-def fit_source(X, n_components, reg_covar):
+def fit_source(X, n_components, reg_covar, n_jobs=None):
     """X validated as :func:`em_steps` validates it, as a row source of centred rows.
 
     Parameters
@@ -1132,6 +1135,8 @@ def fit_source(X, n_components, reg_covar):
     X : array-like, np.memmap or dask array of shape (n, d)
     n_components : int
     reg_covar : float
+    n_jobs : int or None
+        Threads a pass may use, as in :func:`em_steps`.
 
     Returns
     -------
@@ -1144,18 +1149,19 @@ def fit_source(X, n_components, reg_covar):
         The centred data when held in memory (for :func:`start_params`); drop
         it after the start.
     """
-    source = row_source(X)
+    jobs = resolve_jobs(n_jobs)
+    source = row_source(X, jobs)
     if source is not None:
         return source, _checked_source(source, n_components, reg_covar), None
-    centre, Xc = centred(check_X(X, n_components))
-    check_fit_scale(Xc, reg_covar)
-    return _InMemory(np.ascontiguousarray(Xc.T)), centre, Xc
+    source = _centred_in_memory(check_X(X, n_components), reg_covar, jobs)
+    return source, source.centre, source.XT.T
 
 
 def start_params(data, Xc, n_components, init, covariance_type, reg_covar, rng):
     """The start ``em_steps(init=init)`` makes: (weights (k,), means (k, d), covariances
     (k, d, d)) in the centred coordinates of ``data`` (from :func:`fit_source`)."""
-    return _start(data, Xc, n_components, init, covariance_type, reg_covar, rng)
+    with one_blas_thread():         # k-means' products, as the passes'
+        return _start(data, Xc, n_components, init, covariance_type, reg_covar, rng)
 
 
 def moment_pass(data, log_weights, means, covariances, covariance_type, reg_covar):

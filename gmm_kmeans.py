@@ -6,6 +6,11 @@ KMeansState, kmeans_steps
 kmeans_plusplus, nearest, fill_empty, lloyd
     The steps, also run by the centre-picking inits of :func:`gmm_em.em_steps`
     (``"kmeans++"``, ``"kmeans"``, ``"random_from_data"``).
+nearest_T, one_hot_nearest
+    The nearest centre of points held one per column (the engine's layout).
+refill_moves, refill_candidates, fill_empty_counts, Candidates, chunk_candidates
+    :func:`fill_empty` for data read in blocks: the few points that could be
+    moved are gathered chunk by chunk, then moved with the clusters' sizes.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from typing import Iterator
 
 import numpy as np
 
-from gmm_core import check_int, check_spread, check_X, chunks, real_array
+from gmm_blocks import block_slices, ordered_sum, resolve_jobs
+from gmm_core import CHUNK_ROWS, check_int, check_spread, check_X, chunks, real_array
 
 __all__ = [
     "KMeansState",
@@ -33,15 +39,30 @@ def _sq_dist(Xc, centres):
     return np.maximum(d2, 0.0, out=d2)
 
 
-def nearest(Xc, centres):
-    """Index of and squared distance to the nearest centre, per point."""
+class _Written:
+    """An accumulator with nothing to add: each chunk writes its own rows."""
+
+    def merge(self, other):
+        return self
+
+
+def nearest(Xc, centres, jobs=1):
+    """Index of and squared distance to the nearest centre, per point.
+
+    The chunks of rows are spread over ``jobs`` threads (BLAS on one thread
+    each); every chunk writes only its own rows, so any ``jobs`` gives the
+    same answer.
+    """
     n = Xc.shape[0]
     idx = np.empty(n, dtype=np.intp)
     dist = np.empty(n)
-    for sl in chunks(n):
+
+    def chunk(sl, acc):
         d2 = _sq_dist(Xc[sl], centres)
         idx[sl] = d2.argmin(axis=1)
         dist[sl] = d2[np.arange(d2.shape[0]), idx[sl]]
+
+    ordered_sum(chunk, block_slices(n, CHUNK_ROWS), _Written, jobs)
     return idx, dist
 
 
@@ -111,6 +132,153 @@ def fill_empty(labels, dist, k):
     return labels
 
 
+def refill_candidates(lab, dist, index, counts, n_empty):
+    """The points of one chunk that :func:`fill_empty` could move, in index order.
+
+    With ``n_empty`` empty clusters, fill_empty moves ``n_empty`` points, each
+    the farthest (first index on ties) of the points whose cluster keeps
+    another member.  A cluster of more than ``n_empty + 1`` points never runs
+    out of members, so of its points only the ``n_empty`` farthest of the
+    chunk can be moved; a smaller cluster may run out, so all of its points
+    stay candidates.
+
+    Parameters
+    ----------
+    lab, dist, index : ndarray (m,)
+        Nearest centre, squared distance to it, and global row index of each point.
+    counts : ndarray (k,) of int
+        Points per cluster over the whole data.
+    n_empty : int
+
+    Returns
+    -------
+    ndarray of int: positions (into the chunk) of the candidates, increasing.
+    """
+    small = counts[lab] <= n_empty + 1
+    big = np.flatnonzero(~small)
+    order = np.lexsort((index[big], -dist[big]))[:n_empty]   # farthest, then first
+    return np.sort(np.concatenate([np.flatnonzero(small), big[order]]))
+
+
+def fill_empty_counts(lab, dist, counts):
+    """:func:`fill_empty` on candidates (:func:`refill_candidates`, in row order)
+    with the clusters' sizes over all the data.
+
+    Returns
+    -------
+    list of (position, old label, new label)
+        The candidates moved, in the order fill_empty moves them.
+    """
+    lab, dist, counts = lab.copy(), dist.copy(), counts.copy()
+    moved = []
+    for j in np.flatnonzero(counts == 0):
+        cand = np.where(counts[lab] > 1, dist, -1.0)
+        i = int(np.argmax(cand))
+        moved.append((i, int(lab[i]), int(j)))
+        counts[lab[i]] -= 1
+        lab[i], counts[j], dist[i] = j, 1, 0.0
+    return moved
+
+
+def one_hot_nearest(xt, centres, which):
+    """One-hot (k, m) float of the nearest of ``centres`` (k, d) to each point of xt (d, m).
+
+    The row that attains a column's maximum of ``2 c.x - |c|^2`` is written
+    as 1.0 in place of the products; a chunk with a tie (two centres at one
+    distance) takes :func:`nearest_T`'s first-on-ties rule instead.
+    """
+    L = centres @ xt
+    L *= 2.0
+    L -= np.einsum("ij,ij->i", centres, centres)[:, None]
+    top = L.max(axis=0)
+    np.equal(L, top, out=L, casting="unsafe")
+    if np.count_nonzero(L) != xt.shape[1]:
+        return (nearest_T(xt, centres) == which).astype(float)
+    return L
+
+
+def nearest_T(xt, centres):
+    """Index of the nearest of ``centres`` (k, d) to each point of xt (d, m), first on ties.
+
+    ``|x - c|^2 = |x|^2 - (2 c.x - |c|^2)``: the nearest centre has the largest
+    ``2 c.x - |c|^2``, one (k, m) product; the first maximum is found by
+    comparing rows with the column maxima (faster than argmax along axis 0).
+    """
+    L = centres @ xt
+    L *= 2.0
+    L -= np.einsum("ij,ij->i", centres, centres)[:, None]
+    top = L.max(axis=0)
+    out = np.full(xt.shape[1], len(centres) - 1, dtype=np.intp)
+    for j in range(len(centres) - 2, -1, -1):
+        np.copyto(out, j, where=L[j] == top)
+    return out
+
+
+class Candidates:
+    """Rows that may refill an empty centre: global index, label, distance, point."""
+
+    def __init__(self, d):
+        self.index = np.empty(0, dtype=np.int64)
+        self.lab = np.empty(0, dtype=np.intp)
+        self.dist = np.empty(0)
+        self.points = np.empty((d, 0))
+
+    def merge(self, other):
+        self.index = np.concatenate([self.index, other.index])
+        self.lab = np.concatenate([self.lab, other.lab])
+        self.dist = np.concatenate([self.dist, other.dist])
+        self.points = np.concatenate([self.points, other.points], axis=1)
+        return self
+
+
+def chunk_candidates(xt, first_row, centres, counts, n_empty):
+    """The :class:`Candidates` of a chunk of points xt (d, m) whose first is row
+    ``first_row``: each point's nearest centre and squared distance to it, kept
+    where :func:`refill_candidates` says."""
+    lab = nearest_T(xt, centres)
+    diff = xt - centres[lab].T
+    dist = np.einsum("ij,ij->j", diff, diff)
+    index = np.arange(first_row, first_row + xt.shape[1])
+    pick = refill_candidates(lab, dist, index, counts, n_empty)
+    part = Candidates(xt.shape[0])
+    part.index, part.lab, part.dist, part.points = index[pick], lab[pick], dist[pick], xt[:, pick]
+    return part
+
+
+def refill_moves(each, centres, counts):
+    """:func:`fill_empty` for data read in blocks: which rows move to the empty clusters.
+
+    Parameters
+    ----------
+    each : callable
+        A row source's ``each(fn, make_acc)`` (e.g. :class:`gmm_blocks.InMemoryRows`):
+        ``fn(xt, rows, acc)`` on centred blocks ``xt`` (d, m) of rows ``rows``.
+    centres : ndarray (k, d)
+        Centred like the blocks; every row belongs to its nearest (first on ties).
+    counts : ndarray (k,) of int
+        Rows per centre over all the data.
+
+    Returns
+    -------
+    list of (row index, old label, new label, point (d, 1))
+        In fill_empty's order: each empty cluster takes the row farthest from
+        its own centre among rows whose cluster keeps another member.  One
+        pass over the data when a cluster is empty, none otherwise.
+    """
+    n_empty = int(np.count_nonzero(counts == 0))
+    if n_empty == 0:
+        return []
+
+    def block(xt, rows, acc):
+        for sl in chunks(xt.shape[1]):
+            acc.merge(chunk_candidates(xt[:, sl], rows.start + sl.start, centres, counts,
+                                       n_empty))
+
+    cand = each(block, lambda: Candidates(centres.shape[1]))
+    return [(int(cand.index[i]), old, new, np.ascontiguousarray(cand.points[:, i:i + 1]))
+            for i, old, new in fill_empty_counts(cand.lab, cand.dist, counts)]
+
+
 def lloyd(Xc, labels, k, n_iter):
     """A few Lloyd iterations from hard labels; returns the final labels."""
     for _ in range(n_iter):
@@ -167,7 +335,7 @@ class KMeansState:
     converged: bool = False
 
 
-def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
+def kmeans_steps(X, centres, max_iter=100, n_jobs=None) -> Iterator[KMeansState]:
     """Lloyd's k-means from given centres, one :class:`KMeansState` per iteration.
 
     State 0 holds ``centres`` and their nearest-centre assignment; each
@@ -189,6 +357,10 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
         far from X that squared distances overflow.
     max_iter : int, default 100
         Maximum number of iterations (>= 0).
+    n_jobs : int or None
+        Threads of the nearest-centre search (as :func:`gmm.em_steps`'s: None
+        is every core or :func:`gmm_blocks.parallel_jobs`'s value); the
+        states do not depend on it.
 
     Returns
     -------
@@ -203,6 +375,7 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
     if not np.all(np.isfinite(centres)):
         raise ValueError("centres must be finite")
     max_iter = check_int("max_iter", max_iter, 0)
+    jobs = resolve_jobs(n_jobs)
     n, d = X.shape
     origin = X.mean(axis=0)
     if not np.isfinite(origin).all():     # |X| near float64's limit: the sum overflowed
@@ -214,22 +387,22 @@ def kmeans_steps(X, centres, max_iter=100) -> Iterator[KMeansState]:
     check_spread(spread if np.isfinite(spread) else np.inf, n, d)
     far = float(np.abs(centres_c).max())
     check_spread(far if np.isfinite(far) else np.inf, n, d, "centres", small_ok=True)
-    return _kmeans_generator(Xc, origin, centres, centres_c, max_iter)
+    return _kmeans_generator(Xc, origin, centres, centres_c, max_iter, jobs)
 
 
-def _kmeans_generator(Xc, origin, centres, centres_c, max_iter):
+def _kmeans_generator(Xc, origin, centres, centres_c, max_iter, jobs=1):
     # distances are computed around the data's mean (Xc = X - origin): far
     # from the origin, |x|^2 - 2 x.c + |c|^2 would cancel the digits that
     # separate the points
     k = centres.shape[0]
-    labels, dist = nearest(Xc, centres_c)
+    labels, dist = nearest(Xc, centres_c, jobs)
     yield KMeansState(0, centres, labels, float(dist.mean()))
     for t in range(1, max_iter + 1):
         label_means, counts = _label_means(Xc, labels, k)
         moved = counts[:, None] > 0             # a centre with no points stays put, exactly
         centres_c = np.where(moved, label_means, centres_c)
         centres = np.where(moved, centres_c + origin, centres)
-        new_labels, dist = nearest(Xc, centres_c)
+        new_labels, dist = nearest(Xc, centres_c, jobs)
         converged = bool(np.array_equal(new_labels, labels))
         labels = new_labels
         yield KMeansState(t, centres, labels, float(dist.mean()), converged)

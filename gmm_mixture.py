@@ -31,6 +31,8 @@ from gmm_core import (
     check_X,
     n_parameters,
 )
+from gmm_blocks import RowStream, evaluate_rows, is_streamed
+from gmm_core import check_n_jobs
 from gmm_em import GMMState, em_steps, initial_params, log_responsibilities
 from gmm_params import load_params, save_params
 
@@ -143,6 +145,18 @@ def mixture_input(X, name="X"):
                              f"({exc})") from None
     dtype = np.dtype(np.float32) if arr.dtype == np.float32 else np.dtype(np.float64)
     return check_X(arr), dtype, names
+
+
+def _streamed_input(X, name="X"):
+    """A memory map (or lazily standardised rows) checked as far as is cheap: 2-D,
+    non-empty, real; its rows are checked as they are read.  ``(X, dtype, None)``."""
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"{name} must be 2-D of shape (n_samples, n_features) and non-empty, "
+                         f"got shape {X.shape}")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
+    dtype = np.dtype(np.float32) if X.dtype == np.float32 else np.dtype(np.float64)
+    return X, dtype, None
 
 
 def feature_names(X, name="X"):
@@ -263,6 +277,8 @@ def checked_params(est):
          "max_iter": check_int("max_iter", est.max_iter, 0),
          "n_init": check_int("n_init", est.n_init, 1),
          "verbose_interval": check_int("verbose_interval", est.verbose_interval, 1)}
+    check_n_jobs(est.n_jobs)
+    p["n_jobs"] = est.n_jobs
     if not isinstance(est.covariance_type, str):
         raise TypeError(f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}; "
                         f"got {type(est.covariance_type).__name__}")
@@ -326,9 +342,14 @@ def collapse_floor(X64):
     """Starting variances below this are rounding noise of the coordinates.
 
     A standard deviation under ~1e-12 of the data's range: the start collapsed.
+    A memory map is read block by block.
     """
-    centre = X64.mean(axis=0)
-    reach = np.maximum(X64.max(axis=0) - centre, centre - X64.min(axis=0))
+    if is_streamed(X64):
+        summary = RowStream(X64).summary()
+        centre, low, high = summary.centre(), summary.low, summary.high
+    else:
+        centre, low, high = X64.mean(axis=0), X64.min(axis=0), X64.max(axis=0)
+    reach = np.maximum(high - centre, centre - low)
     return (1e3 * np.finfo(np.float64).eps * reach) ** 2
 
 
@@ -380,7 +401,7 @@ def _start_states(X, p, init, rng, user_tuple):
     try:
         return em_steps(X, p["k"], max_iter=p["max_iter"], tol=0.0,
                         covariance_type=p["covariance_type"], init=init,
-                        reg_covar=p["reg_covar"], random_state=rng)
+                        reg_covar=p["reg_covar"], random_state=rng, n_jobs=p["n_jobs"])
     except ValueError as exc:
         if isinstance(init, str) or user_tuple:
             raise
@@ -469,7 +490,9 @@ def fitted_attributes(state, covariance_type, dtype=np.float64):
     return {"state_": state,
             "weights_": np.array(state.weights, dtype=dtype),
             "means_": np.array(state.means, dtype=dtype),
-            "labels_": state.labels.astype(np.int64),     # a dask array's stay lazy
+            # a dask array's stay lazy; a memory map's stay uint8/uint16 (1-2 bytes a row)
+            "labels_": (state.labels if state.labels.dtype.kind == "u"
+                        else state.labels.astype(np.int64)),
             "covariances_": to_sklearn_shape(full, covariance_type).astype(dtype),
             "precisions_": to_sklearn_shape(prec, covariance_type).astype(dtype),
             "precisions_cholesky_": to_sklearn_shape(U, covariance_type).astype(dtype),
@@ -610,6 +633,11 @@ class GaussianMixture:
         or ``precisions_init`` raises ``ValueError``.
     keep_history : bool, default=False
         Keep every :class:`GMMState` of the kept run in ``history_``.
+    n_jobs : int or None, default=None
+        Threads for the passes over the data (as :func:`gmm.em_steps`: None
+        and -1 every core, -2 all but one; the results do not depend on it).
+        Not a scikit-learn parameter (its ``GaussianMixture`` has none);
+        ``get_params``, ``set_params`` and ``clone`` carry it like the others.
 
     Attributes
     ----------
@@ -631,7 +659,9 @@ class GaussianMixture:
     feature_names_in_ : ndarray of str
         Only when fitted on a DataFrame whose column names are all strings.
     labels_ : ndarray (n,)
-        Most responsible component of each training point (= ``fit_predict``).
+        Most responsible component of each training point (= ``fit_predict``);
+        int64, uint8 (uint16 above 256 components) for a memory map, a lazy
+        dask array for a dask array.
     state_ : GMMState
         The final parameters in float64 with full (k, d, d) covariances;
         ``state_.log_likelihood`` is the mean log-likelihood under them.
@@ -681,7 +711,7 @@ class GaussianMixture:
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
                  max_iter=100, n_init=1, init_params="kmeans", weights_init=None,
                  means_init=None, precisions_init=None, random_state=None, warm_start=False,
-                 verbose=0, verbose_interval=10, init=None, keep_history=False):
+                 verbose=0, verbose_interval=10, init=None, keep_history=False, n_jobs=None):
         self.n_components = n_components
         self.covariance_type = covariance_type
         self.tol = tol
@@ -698,6 +728,7 @@ class GaussianMixture:
         self.verbose_interval = verbose_interval
         self.init = init
         self.keep_history = keep_history
+        self.n_jobs = n_jobs
 
     # -- scikit-learn's estimator protocol ----------------------------------
     @classmethod
@@ -758,6 +789,8 @@ class GaussianMixture:
     def fit_predict(self, X, y=None):
         """Fit, then return the labels of X under the final parameters, (n,); equals ``fit(X).predict(X)``."""
         X64 = self._fit(X)
+        if is_streamed(X64):
+            return self._streamed(X64, "labels")
         return self._log_resp_of(X64)[1].argmax(axis=1)
 
     def _fit(self, X):
@@ -765,6 +798,8 @@ class GaussianMixture:
         p = checked_params(self)
         if type(X).__module__.split(".")[0] == "dask":    # fitted block by block, in place
             X64, dtype, names = X, np.dtype(np.float64), None
+        elif is_streamed(X):                              # a memory map: block by block
+            X64, dtype, names = _streamed_input(X)
         else:
             X64, dtype, names = mixture_input(X)
         k, d = p["k"], X64.shape[1]
@@ -824,7 +859,7 @@ class GaussianMixture:
     def _predict_input(self, X):
         """Validated float64 X (n, d) and the dtype of the results, after the fitted checks."""
         self._check_fitted()
-        X64, dtype, names = mixture_input(X)
+        X64, dtype, names = _streamed_input(X) if is_streamed(X) else mixture_input(X)
         cls = type(self).__name__
         check_feature_names(getattr(self, "feature_names_in_", None), names, cls)
         if X64.shape[1] != self.n_features_in_:
@@ -837,41 +872,64 @@ class GaussianMixture:
         s = self.state_
         return log_responsibilities(X64, s.weights, s.means, s.covariances)
 
+    def _streamed(self, X, what, dtype=np.float64):
+        """:func:`gmm_blocks.evaluate_rows` of a memory map under the fitted parameters."""
+        s = self.state_
+        return evaluate_rows(X, lambda rows: log_responsibilities(rows, s.weights, s.means,
+                                                                  s.covariances),
+                             len(s.weights), what, self.n_jobs, dtype)
+
     def predict(self, X):
-        """Most responsible component of each row of X, shape (n,)."""
+        """Most responsible component of each row of X, shape (n,).
+
+        This method, ``predict_proba``, ``score_samples`` and ``score`` read a
+        memory map (``np.load(path, mmap_mode="r")``) block by block: only
+        their answer is held in memory.
+        """
         X64, _ = self._predict_input(X)
+        if is_streamed(X64):
+            return self._streamed(X64, "labels")
         return self._log_resp_of(X64)[1].argmax(axis=1)
 
     def predict_proba(self, X):
         """Responsibilities of each component for each row of X, shape (n, k)."""
         X64, dtype = self._predict_input(X)
+        if is_streamed(X64):
+            return self._streamed(X64, "proba", dtype)
         return np.exp(self._log_resp_of(X64)[1]).astype(dtype, copy=False)
 
     def score_samples(self, X):
         """Log-density ``log p(x)`` of each row of X, shape (n,)."""
         X64, dtype = self._predict_input(X)
+        if is_streamed(X64):
+            return self._streamed(X64, "density", dtype)
         return self._log_resp_of(X64)[0].astype(dtype, copy=False)
 
     def score(self, X, y=None):
-        """Mean per-sample log-likelihood of X."""
+        """Mean per-sample log-likelihood of X (a memory map: no (n,) array is made)."""
+        if is_streamed(X):
+            return self._mean_log_density(*self._predict_input(X))
         return float(self.score_samples(X).mean())
 
     def _n_parameters(self):
         k, d = self.means_.shape
         return n_parameters(k, d, self.covariance_type)
 
+    def _mean_log_density(self, X64, dtype):
+        if is_streamed(X64):
+            return self._streamed(X64, "total") / X64.shape[0]
+        return float(self._log_resp_of(X64)[0].astype(dtype, copy=False).mean())
+
     def bic(self, X):
-        """Bayesian information criterion on X (lower is better)."""
+        """Bayesian information criterion on X (lower is better; a memory map block by block)."""
         X64, dtype = self._predict_input(X)
-        score = float(self._log_resp_of(X64)[0].astype(dtype, copy=False).mean())
         n = X64.shape[0]
-        return -2 * score * n + self._n_parameters() * math.log(n)
+        return -2 * self._mean_log_density(X64, dtype) * n + self._n_parameters() * math.log(n)
 
     def aic(self, X):
-        """Akaike information criterion on X (lower is better)."""
+        """Akaike information criterion on X (lower is better; a memory map block by block)."""
         X64, dtype = self._predict_input(X)
-        score = float(self._log_resp_of(X64)[0].astype(dtype, copy=False).mean())
-        return -2 * score * X64.shape[0] + 2 * self._n_parameters()
+        return -2 * self._mean_log_density(X64, dtype) * X64.shape[0] + 2 * self._n_parameters()
 
     def save(self, path, options=None):
         """Write the fitted parameters to ``path`` (``.npz`` or ``.json``), atomically."""

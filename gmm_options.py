@@ -329,6 +329,9 @@ class CommandLine:
     criterion : {"bic", "aic"}
     n_init : int
         ``--n-init``.
+    jobs : int or None
+        ``--jobs``: threads of EM's passes (None: every core; the numbers do not
+        depend on it).
     explicit : frozenset of str
         The options given on the command line whose default a ``--init-params``
         file would otherwise replace (``n_components``, ``covariance_type``).
@@ -347,6 +350,7 @@ class CommandLine:
     select_k: object = None
     criterion: str = "bic"
     n_init: int = 1
+    jobs: object = None
     explicit: frozenset = frozenset()
     record: tuple = ()
 

@@ -39,6 +39,7 @@ import gmm_scene1d
 import gmm_window
 from gmm_animation import Animation, build_animator, print_restart
 from gmm_atomic import all_or_none, free_name
+from gmm_blocks import parallel_jobs
 from gmm_cli import ExitStatus, UsageError
 from gmm_core import COVARIANCE_TYPES, as_rng
 from gmm_options import (
@@ -62,10 +63,19 @@ DEFAULT_SAVE = "gmm_vid.gif"
 _fps = gmm_cli.checked(check_fps)
 MAX_N_INIT = 10_000                 # --n-init restarts per fit
 MAX_COLUMN = 2**31 - 1              # --dims: a column number
+MAX_JOBS = 4096                     # --jobs: threads of a pass
 _restarts = gmm_cli.integer(1, MAX_N_INIT, "an integer >= 1")
 _seed = gmm_cli.random_seed(MAX_SEED)
 _column = gmm_cli.integer(0, MAX_COLUMN, "an integer >= 0")
 _nonneg = gmm_cli.number(0.0, True, None, "a number >= 0")
+_threads = gmm_cli.integer(1, MAX_JOBS, "a thread count >= 1 (or -1 for every core)")
+
+
+def _jobs(text):
+    """--jobs: a thread count, or -1 for every core."""
+    return -1 if text.strip() == "-1" else _threads(text)
+
+
 _dpi = gmm_cli.integer(MIN_DPI, MAX_DPI, f"an integer >= {MIN_DPI}")
 
 
@@ -172,6 +182,9 @@ def _add_output_and_fit_arguments(p):
                    help="consecutive small changes (below --tol, none larger than the "
                         "one before) needed to stop: one small step is often a plateau "
                         "EM leaves again")
+    p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                   help="threads for the EM passes (default: every core; -1: every core); "
+                        "the numbers do not depend on it")
     p.add_argument(*FLAGS["random_state"], dest="random_state", type=_seed, default=None,
                    metavar="SEED",
                    help="random seed for sampling and initialisation (default: None, "
@@ -601,7 +614,8 @@ def main(argv=None):
         return gmm_cli.flushed(int(exc.code or 0))
     try:
         with warnings.catch_warnings(record=True) as caught, \
-                gmm_cli.held_log_records() as logged, gmm_cli.SignalPolicy() as signals:
+                gmm_cli.held_log_records() as logged, gmm_cli.SignalPolicy() as signals, \
+                parallel_jobs(cl.jobs):
             status = _run(cl, signals)
         for line in gmm_cli.warning_lines(caught):     # the run succeeded: now show them
             gmm_cli.write_stderr(line)

@@ -41,6 +41,22 @@ time to threads waiting for a core (ours, whose E-step is one matrix product
 per chunk, slowed 8x where scikit-learn slowed 3x); ``OPENBLAS_NUM_THREADS=1``
 (one core per engine) gives stable ratios there.
 
+Threads and loads
+-----------------
+Two more tables follow the first (``--threads-only`` prints only them):
+
+* one thread against every core: ``em_steps(..., n_jobs=1)`` and
+  ``n_jobs=-1`` from the same start, median seconds per iteration (the aim:
+  at least 1.7x on 2 idle cores at n = 1e6, k = 20);
+* the same iterations while a load runs beside them, against the idle
+  times: busy loops (one per core), a BLAS-heavy neighbour (a numpy process
+  multiplying 1000 x 1000 matrices on every core), and a process writing
+  gigabytes to a temporary directory (a 1 GB file rewritten in 64 MB
+  pieces with fsync, removed at the end); scikit-learn's iterations under
+  the same load beside ours.  Each row's load runs until its row is
+  measured and is then terminated; it also stops by itself after
+  ``--load-seconds`` (a safety cap, should this script be killed).
+
 Run ``python bench/bench_em.py`` (about 5-10 minutes on 2 cores),
 ``python bench/bench_em.py --quick`` (a few seconds) or
 ``python bench/bench_em.py --case 1000000 20 2 8`` (chosen cases).  Nothing is asserted:
@@ -50,7 +66,9 @@ peak memory below a third of sklearn's) are for the reader to compare.
 import argparse
 import gc
 import os
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 import warnings
@@ -234,6 +252,101 @@ HEADER = (f"{'case':<10} {'n':>9} {'k':>4} {'d':>2} {'iters':>5} {'ours s/it':>1
           f"{'mem ratio':>8} {'max|dmu|':>9} {'ours fit s':>10} {'sk fit s':>10} {'fit x':>8}")
 
 
+#: Load processes: Python code run with ``sys.executable -c``; each ends after ``sys.argv[1]``
+#: seconds (``sys.argv[2]`` is a scratch directory).
+LOADS = {
+    "busy loops": ("import sys, time\nend = time.time() + float(sys.argv[1])\n"
+                   "while time.time() < end:\n    pass\n", "per core"),
+    "BLAS neighbour": ("import sys, time, numpy as np\nend = time.time() + float(sys.argv[1])\n"
+                       "a = np.random.default_rng(0).standard_normal((1000, 1000))\n"
+                       "while time.time() < end:\n    a = np.tanh(a @ a)\n", "one"),
+    "disk writer": ("import os, sys, time\nend = time.time() + float(sys.argv[1])\n"
+                    "path = os.path.join(sys.argv[2], 'load.bin')\n"
+                    "piece = os.urandom(64 * 2**20)\n"
+                    "while time.time() < end:\n"
+                    "    with open(path, 'wb') as f:\n"
+                    "        for _ in range(16):\n"
+                    "            f.write(piece)\n            f.flush()\n            os.fsync(f.fileno())\n"
+                    "            if time.time() > end:\n                break\n"
+                    "    os.remove(path)\n", "one"),
+}
+
+
+def start_load(name, seconds, scratch):
+    """Start load ``name`` (:data:`LOADS`); returns its processes."""
+    code, count = LOADS[name]
+    n = os.cpu_count() if count == "per core" else 1
+    return [subprocess.Popen([sys.executable, "-c", code, str(seconds), scratch])
+            for _ in range(n)]
+
+
+def stop_load(procs):
+    """Terminate and reap the load processes."""
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait()
+
+
+def em_iteration_times(X, init, iters, n_jobs):
+    """Seconds of EM iterations 2..iters of ``gmm.em_steps`` from ``init`` (the first
+    is warm-up), with ``n_jobs`` threads."""
+    states = gmm.em_steps(X, len(init[0]), init=init, max_iter=iters, tol=0, n_jobs=n_jobs)
+    next(states)
+    times, t0 = [], time.perf_counter()
+    for state in states:
+        t1 = time.perf_counter()
+        times.append(t1 - t0)
+        t0 = t1
+    return np.array(times[1:])
+
+
+def thread_rows(n, k, iters):
+    """Median s/it with one thread and with every core, and the largest difference of
+    the final means (0 when the sums are in the same order, as they are)."""
+    X, init = make_case(n, k, 2)
+    one = float(np.median(em_iteration_times(X, init, iters, 1)))
+    every = float(np.median(em_iteration_times(X, init, iters, -1)))
+    a = list(gmm.em_steps(X, k, init=init, max_iter=2, tol=0, n_jobs=1))[-1]
+    b = list(gmm.em_steps(X, k, init=init, max_iter=2, tol=0, n_jobs=-1))[-1]
+    return one, every, float(np.abs(a.means - b.means).max())
+
+
+def load_row(X, init, iters, name, seconds):
+    """Median s/it of ours (every core), ours (one thread) and sklearn under load ``name``
+    ("idle": none)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        procs = [] if name == "idle" else start_load(name, seconds, scratch)
+        try:
+            time.sleep(0.5 if procs else 0.0)
+            ours = float(np.median(em_iteration_times(X, init, iters, -1)))
+            ours1 = float(np.median(em_iteration_times(X, init, iters, 1)))
+            sk = float(np.median(time_sklearn(X, init, iters)[0]))
+        finally:
+            stop_load(procs)
+    return ours, ours1, sk
+
+
+def print_thread_tables(n, k, iters, seconds):
+    """The threads table, then the loads table (a row as soon as it is measured)."""
+    one, every, diff = thread_rows(n, k, iters)
+    print(f"\n# threads: n={n:,d} k={k} d=2, median s/it over iterations 2..{iters}")
+    print(f"n_jobs=1      {one:9.4f}")
+    print(f"n_jobs=-1     {every:9.4f}   speed-up {one / every:.2f}x "
+          f"({os.cpu_count()} cores; max|dmu| between them {diff:.1e})", flush=True)
+    print("\n# under load: median s/it; 'x idle' = time / the same engine's idle time; "
+          "'x 1 idle' = ours / ours with one thread on an idle machine")
+    print(f"{'load':<16} {'ours':>9} {'x idle':>7} {'x 1 idle':>8} {'ours n_jobs=1':>14} "
+          f"{'x idle':>7} {'sklearn':>9} {'x idle':>7}", flush=True)
+    X, init = make_case(n, k, 2)
+    idle = None
+    for name in ["idle"] + list(LOADS):
+        ours, ours1, sk = row = load_row(X, init, iters, name, seconds)
+        idle = idle or row
+        print(f"{name:<16} {ours:9.4f} {ours / idle[0]:6.2f}x {ours / idle[1]:7.2f}x "
+              f"{ours1:14.4f} {ours1 / idle[1]:6.2f}x {sk:9.4f} {sk / idle[2]:6.2f}x", flush=True)
+
+
 def build_parser():
     """The command-line options."""
     p = argparse.ArgumentParser(description="Seconds per EM iteration and peak extra memory, "
@@ -243,6 +356,14 @@ def build_parser():
                    help="a small subset of cases for a smoke run (a few seconds)")
     p.add_argument("--case", nargs=4, type=int, action="append", metavar=("N", "K", "D", "ITERS"),
                    help="run only this case (repeatable), e.g. --case 1000000 20 2 8")
+    p.add_argument("--threads-only", action="store_true",
+                   help="print only the threads and loads tables")
+    p.add_argument("--threads-case", nargs=3, type=int, default=None,
+                   metavar=("N", "K", "ITERS"),
+                   help="case of the threads and loads tables (default 1000000 20 8; "
+                        "--quick: 100000 20 5)")
+    p.add_argument("--load-seconds", type=float, default=None,
+                   help="safety cap on a load process's life (default 600; --quick: 120)")
     return p
 
 
@@ -250,6 +371,8 @@ def main(argv=None):
     """Run the cases and print the table; returns the exit status."""
     args = build_parser().parse_args(argv)
     cases = args.case or (QUICK_CASES if args.quick else FULL_CASES)
+    threads_case = args.threads_case or ((100_000, 20, 5) if args.quick else (1_000_000, 20, 8))
+    seconds = args.load_seconds or (120.0 if args.quick else 600.0)
     print(f"# numpy {np.__version__}, {os.cpu_count()} cores; "
           "s/it = median seconds per EM iteration; speed-up = sklearn / ours "
           "(best: fastest iterations); mem ratio = ours peak / sklearn peak")
@@ -259,8 +382,10 @@ def main(argv=None):
         warnings.simplefilter("ignore", ConvergenceWarning)
         time_ours(*warm, 3)
         time_sklearn(*warm, 3)
-    for case in cases:
-        print(format_row(bench_case(*case)), flush=True)
+    if not args.threads_only:
+        for case in cases:
+            print(format_row(bench_case(*case)), flush=True)
+    print_thread_tables(*threads_case, seconds)
     return 0
 
 

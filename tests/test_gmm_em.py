@@ -615,3 +615,86 @@ def test_the_block_sources_implement_the_declared_row_source_protocols(tmp_path)
             return np.zeros(1, dtype=np.int32)
 
     assert not isinstance(NoOrder(), gmm_blocks.RowSource)
+
+
+# --------------------------------------------------------------------------
+# Threads, the fast start and refilled empty components
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("init", ["kmeans++", "kmeans", "random", "random_from_data"])
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_every_thread_count_gives_one_threads_states(monkeypatch, init, covariance_type):
+    """In-memory data cut into 23 blocks: n_jobs 2, 3 and -1 give n_jobs=1's states
+    bit for bit (the blocks' sums are added in block order)."""
+    import gmm_blocks
+    from block_data import assert_same_states, blobs
+    monkeypatch.setattr(gmm_blocks, "TASK_ROWS", 700)
+    X = blobs(16_000, seed=2, d=3)
+    runs = [list(em_steps(X, 4, max_iter=3, tol=0, init=init, covariance_type=covariance_type,
+                          random_state=1, n_jobs=jobs)) for jobs in (1, 2, 3, -1)]
+    for other in runs[1:]:
+        assert_same_states(runs[0], other, tol=0.0, ll_tol=1e-300)
+
+
+def test_thread_count_does_not_change_the_sklearn_trajectory(monkeypatch):
+    """Many blocks over two threads: still scikit-learn's trajectory from the same start."""
+    import gmm_blocks
+    monkeypatch.setattr(gmm_blocks, "TASK_ROWS", 512)
+    X = make_blobs(6000, 2, seed=3)
+    init = random_init(X, 3, "full", seed=0)
+    ours = list(em_steps(X, 3, max_iter=4, tol=0, init=init, n_jobs=2))
+    ref = sk_trajectory(X, init, "full", 4)
+    for state, (w, mu, cov, _) in zip(ours[1:], ref):
+        np.testing.assert_allclose(state.weights, w, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(state.means, mu, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(state.covariances, cov, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("offset, scale", [(1e8, 1.0), (-3e5, 1e-4), (0.0, 1e155)])
+def test_blockwise_centring_is_translation_and_scale_free(monkeypatch, offset, scale):
+    """Centred in 12 blocks: ``scale * X + offset`` gives X's labels and its means
+    moved and scaled; squares that overflow are refused (the scale checks)."""
+    import gmm_blocks
+    monkeypatch.setattr(gmm_blocks, "TASK_ROWS", 256)
+    X = make_blobs(3000, 2, seed=4)
+    Y = X * scale + offset
+    if scale > 1e100:
+        with pytest.raises(ValueError, match="standardise"):
+            em_steps(Y, 2)
+        return
+    a = list(em_steps(X, 3, max_iter=3, tol=0, random_state=0, reg_covar=0.0))
+    b = list(em_steps(Y, 3, max_iter=3, tol=0, random_state=0, reg_covar=0.0))
+    for s, t in zip(a, b):
+        np.testing.assert_array_equal(s.labels, t.labels)
+        np.testing.assert_allclose((t.means - offset) / scale, s.means, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(t.covariances / scale ** 2, s.covariances, rtol=1e-6,
+                                   atol=1e-7)      # 1e8 * eps of cancellation
+
+
+def test_an_emptied_component_takes_the_farthest_row(monkeypatch):
+    """Above the subsample threshold, a centre no row is nearest to takes the row
+    farthest from its own centre, as ``gmm_kmeans.fill_empty`` does on every row."""
+    from gmm_kmeans import fill_empty, nearest
+    rng = np.random.default_rng(7)
+    pts = np.array([[0.0, 0.0], [5.0, 0.0], [0.0, 5.0]])
+    n = gmm_em.SUBSAMPLE_FACTOR * gmm_em.subsample_size(5) + 10
+    X = pts[rng.integers(0, 3, n)] + rng.normal(size=(n, 2)) * 0.01
+    X[rng.integers(0, n, 50)] += 0.5
+    chosen = []
+    original = gmm_em.kmeans_plusplus
+
+    def with_a_duplicate(S, k, rng):
+        seeds = original(S, k, rng)
+        seeds[-1] = seeds[0]                    # two seeds on one row: one centre is empty
+        chosen.append(S[seeds])
+        return seeds
+
+    monkeypatch.setattr(gmm_em, "kmeans_plusplus", with_a_duplicate)
+    state = next(em_steps(X, 5, max_iter=0, random_state=0))
+    labels, dist = nearest(X - X.mean(axis=0), chosen[0])     # the seeds are centred rows
+    assert np.bincount(labels, minlength=5)[4] == 0
+    labels = fill_empty(labels, dist, 5)
+    counts = np.bincount(labels, minlength=5)
+    assert counts.min() == 1
+    np.testing.assert_allclose(state.weights, (counts + 1e-15) / n, rtol=1e-9)
+    for j in range(5):
+        np.testing.assert_allclose(state.means[j], X[labels == j].mean(axis=0), atol=1e-9)

@@ -5,7 +5,10 @@ import pytest
 from sklearn.cluster import KMeans
 
 import gmm_core
-from gmm_kmeans import kmeans_plusplus, kmeans_steps
+from hypothesis import given, settings, strategies as st
+
+from gmm_kmeans import (fill_empty, fill_empty_counts, kmeans_plusplus, kmeans_steps,
+                        refill_candidates)
 from em_reference import make_blobs
 
 
@@ -88,3 +91,44 @@ def test_kmeans_plusplus_after_given_centres_picks_the_uncovered_cluster():
     for seed in range(10):
         idx = kmeans_plusplus(X, 3, np.random.default_rng(seed), centres=[[0, 0], [5, 5]])
         assert idx.shape == (1,) and 60 <= idx[0] < 90
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(2, 60), k=st.integers(2, 7), chunk=st.integers(1, 25),
+       seed=st.integers(0, 10**6), ties=st.booleans())
+def test_refilling_from_chunk_candidates_is_fill_empty(n, k, chunk, seed, ties):
+    """Candidates picked chunk by chunk, then moved with the clusters' sizes over all
+    rows, move exactly the points fill_empty moves on every row (ties included)."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, k, n) if rng.random() < 0.5 else rng.integers(0, 2, n)
+    dist = rng.integers(0, 4, n).astype(float) if ties else rng.random(n)
+    counts = np.bincount(labels, minlength=k)
+    n_empty = int(np.count_nonzero(counts == 0))
+    expected = fill_empty(labels.copy(), dist.copy(), k)
+    index = np.arange(n)
+    picks = [a + refill_candidates(labels[a:a + chunk], dist[a:a + chunk], index[a:a + chunk],
+                                   counts, n_empty) for a in range(0, n, chunk)]
+    cand = np.concatenate(picks)
+    got = labels.copy()
+    for i, old, new in fill_empty_counts(labels[cand], dist[cand], counts):
+        assert got[cand[i]] == old
+        got[cand[i]] = new
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_kmeans_states_do_not_depend_on_threads():
+    X = make_blobs(70_000, 2, seed=8)          # five chunks of rows
+    centres = X[:4].copy()
+    runs = [list(kmeans_steps(X, centres, max_iter=5, n_jobs=jobs)) for jobs in (1, 2, -1)]
+    for run in runs[1:]:
+        assert len(run) == len(runs[0])
+        for a, b in zip(runs[0], run):
+            np.testing.assert_array_equal(a.means, b.means)
+            np.testing.assert_array_equal(a.labels, b.labels)
+            assert a.objective == b.objective
+
+
+@pytest.mark.parametrize("value, error", [(0, ValueError), (1.5, TypeError), ("2", TypeError)])
+def test_kmeans_bad_n_jobs_is_refused(value, error):
+    with pytest.raises(error, match="n_jobs"):
+        kmeans_steps(make_blobs(50, 2, seed=0), np.zeros((2, 2)), n_jobs=value)

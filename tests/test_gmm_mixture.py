@@ -122,8 +122,8 @@ def test_gaussian_mixture_defaults_match_sklearn_names():
                                                             for name in shared}
     # ... all of scikit-learn's parameters are there, in its order, then ours
     params = list(inspect.signature(GaussianMixture).parameters)
-    assert params == list(inspect.signature(SkGaussianMixture).parameters) + ["init",
-                                                                               "keep_history"]
+    assert params == list(inspect.signature(SkGaussianMixture).parameters) + [
+        "init", "keep_history", "n_jobs"]
     assert gm.init is None and gm.keep_history is False      # init_params decides
 
 
@@ -146,3 +146,112 @@ def test_gaussian_mixture_misuse():
         gm.predict(SMALL_X[:, :1])
     with pytest.raises(ValueError, match="feature"):
         gm.score_samples(np.hstack([SMALL_X, SMALL_X]))
+
+
+# --------------------------------------------------------------------------
+# Memory maps and threads
+# --------------------------------------------------------------------------
+@pytest.fixture
+def mapped(tmp_path):
+    """(X in memory, the same rows as a memory map, float32 rows as a memory map)."""
+    from block_data import blobs
+    X = blobs(150_000, seed=3)
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "x32.npy", X.astype(np.float32))
+    return (X, np.load(tmp_path / "x.npy", mmap_mode="r"),
+            np.load(tmp_path / "x32.npy", mmap_mode="r"))
+
+
+def test_memory_map_fit_and_methods_equal_in_memory(mapped):
+    """fit, fit_predict, predict, predict_proba, score_samples and score on a memory
+    map: the in-memory results to 1e-10 (its blocks centred on their own means)."""
+    X, M, _ = mapped
+    ref = GaussianMixture(3, random_state=0, max_iter=20).fit(X)
+    ours = GaussianMixture(3, random_state=0, max_iter=20)
+    labels = ours.fit_predict(M)
+    np.testing.assert_allclose(ours.means_, ref.means_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(ours.covariances_, ref.covariances_, rtol=0, atol=1e-10)
+    assert ours.n_iter_ == ref.n_iter_ and ours.labels_.dtype == np.uint8
+    np.testing.assert_array_equal(labels, ref.predict(X))
+    np.testing.assert_array_equal(ours.predict(M), ref.predict(X))
+    assert ours.predict(M).dtype == ref.predict(X).dtype
+    np.testing.assert_allclose(ours.predict_proba(M), ref.predict_proba(X), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(ours.score_samples(M), ref.score_samples(X), rtol=1e-12)
+    assert ours.score(M) == pytest.approx(ref.score(X), rel=1e-12)
+    assert ours.score(M) == pytest.approx(float(np.mean(ours.score_samples(M))), rel=1e-12)
+    assert ours.bic(M) == pytest.approx(ref.bic(X), rel=1e-12)
+    assert ours.aic(M) == pytest.approx(ref.aic(X), rel=1e-12)
+
+
+def test_float32_memory_map_answers_in_float32(mapped):
+    X, _, M32 = mapped
+    model = GaussianMixture(3, random_state=0, max_iter=5).fit(M32)
+    ref = GaussianMixture(3, random_state=0, max_iter=5).fit(np.asarray(M32))
+    assert model.means_.dtype == np.float32
+    np.testing.assert_allclose(model.means_, ref.means_, rtol=1e-6)
+    assert model.predict_proba(M32).dtype == np.float32
+    assert model.score_samples(M32).dtype == np.float32
+
+
+def test_memory_map_methods_never_hold_the_file(tmp_path):
+    """Size-based, not timed: fit and score on a 64 MB memory map grow the child's
+    peak resident set by far less than the file (the whole file was 3.6x its size)."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    from block_data import blobs
+    from child_env import python_path
+    path = tmp_path / "big.npy"
+    np.save(path, blobs(4_000_000, seed=4))
+    code = textwrap.dedent(f"""
+        import resource, warnings, numpy as np, gmm
+        warnings.simplefilter("ignore")
+        M = np.load({str(path)!r}, mmap_mode="r")
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        model = gmm.GaussianMixture(3, max_iter=2, random_state=0).fit(M)
+        model.score(M)
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print((after - before) * 1024)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=python_path()), timeout=300)
+    assert out.returncode == 0, out.stderr
+    grown = int(out.stdout.split()[-1])
+    # a few uint8 label arrays (4 MB each) and a few 1 MB blocks per thread
+    assert grown < 40e6, f"peak RSS grew by {grown / 1e6:.1f} MB for a 64 MB file"
+
+
+def test_memory_map_with_bad_shape_or_rows_is_refused(tmp_path):
+    np.save(tmp_path / "one.npy", np.zeros(10))
+    model = GaussianMixture(2, random_state=0).fit(np.random.default_rng(0).normal(size=(50, 2)))
+    with pytest.raises(ValueError, match="2-D"):
+        model.predict(np.load(tmp_path / "one.npy", mmap_mode="r"))
+    bad = np.random.default_rng(1).normal(size=(100, 2))
+    bad[7] = np.nan
+    np.save(tmp_path / "bad.npy", bad)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        model.score(np.load(tmp_path / "bad.npy", mmap_mode="r"))
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        GaussianMixture(2).fit(np.load(tmp_path / "bad.npy", mmap_mode="r"))
+
+
+@pytest.mark.parametrize("value, error", [(0, ValueError), (1.5, TypeError), ("all", TypeError),
+                                          (float("nan"), TypeError)])
+def test_bad_n_jobs_is_refused_at_fit_naming_it(value, error):
+    model = GaussianMixture(2, n_jobs=value)         # scikit-learn checks at fit, so do we
+    with pytest.raises(error, match="n_jobs"):
+        model.fit(np.random.default_rng(0).normal(size=(50, 2)))
+
+
+def test_n_jobs_does_not_change_the_fit(monkeypatch):
+    import gmm_blocks
+    from block_data import blobs
+    monkeypatch.setattr(gmm_blocks, "TASK_ROWS", 500)
+    X = blobs(9000, seed=6)
+    fits = [GaussianMixture(3, random_state=0, n_jobs=jobs).fit(X) for jobs in (1, 2, -1)]
+    for other in fits[1:]:
+        np.testing.assert_array_equal(other.means_, fits[0].means_)
+        np.testing.assert_array_equal(other.covariances_, fits[0].covariances_)
+        assert other.lower_bound_ == fits[0].lower_bound_

@@ -175,7 +175,7 @@ def run_states(states, limit=4):
 # em_steps
 # ---------------------------------------------------------------------------
 EM_ARGS = ("X", "n_components", "max_iter", "tol", "reg_covar", "covariance_type", "init",
-           "random_state")
+           "random_state", "n_jobs")
 
 
 @st.composite
@@ -211,6 +211,9 @@ def em_calls(draw):
             (np.array(["kmeans++"]) if kind == "name array" else kind)
     elif which == "random_state":
         kw["random_state"] = draw(st.sampled_from(HOSTILE_STATES))
+    elif which == "n_jobs":     # scikit-learn's meanings (-1 every core) or refused
+        kw["n_jobs"] = draw(st.sampled_from(HOSTILE_INTS + [None, -1, -2, 10**30, -10**30,
+                                                            np.int8(2), float("nan"), "2"]))
     return which, kw, x_kind
 
 

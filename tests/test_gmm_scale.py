@@ -17,29 +17,10 @@ import gmm
 import gmm_blocks
 import gmm_em
 import gmm_load
-import gmm_transforms
+from block_data import assert_same_states, blobs
 from child_env import python_path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def blobs(n, seed=0, k=3, d=2):
-    rng = np.random.default_rng(seed)
-    centres = 6 * rng.normal(size=(k, d))
-    return centres[rng.integers(k, size=n)] + rng.normal(size=(n, d))
-
-
-def assert_same_states(a, b, tol=1e-10, ll_tol=None):
-    """Equal states to ``tol`` (the mean log-likelihood to ``ll_tol``, default tol)."""
-    ll_tol = tol if ll_tol is None else ll_tol
-    assert len(a) == len(b)
-    for s, t in zip(a, b):
-        assert s.iteration == t.iteration
-        np.testing.assert_allclose(t.weights, s.weights, rtol=0, atol=tol)
-        np.testing.assert_allclose(t.means, s.means, rtol=0, atol=tol)
-        np.testing.assert_allclose(t.covariances, s.covariances, rtol=0, atol=tol)
-        assert abs(t.log_likelihood - s.log_likelihood) < ll_tol
-        np.testing.assert_array_equal(np.asarray(t.labels), s.labels)
 
 
 @pytest.fixture(scope="module")
@@ -87,13 +68,13 @@ def test_any_block_size_gives_the_in_memory_states(n, k, block, cov, seed):
         path = os.path.join(tmp, "x.npy")
         np.save(path, X)
         M = np.load(path, mmap_mode="r")
-        old = gmm_blocks.BLOCK_ROWS
-        gmm_blocks.BLOCK_ROWS = block
+        old = gmm_blocks.TASK_ROWS
+        gmm_blocks.TASK_ROWS = block
         try:
             b = list(gmm.em_steps(M, k, max_iter=3, tol=0, covariance_type=cov,
                                   random_state=seed))
         finally:
-            gmm_blocks.BLOCK_ROWS = old
+            gmm_blocks.TASK_ROWS = old
         del M
     a = list(gmm.em_steps(X, k, max_iter=3, tol=0, covariance_type=cov, random_state=seed))
     assert_same_states(a, b, tol=1e-9, ll_tol=1e-8)
@@ -105,22 +86,6 @@ def test_memmap_with_nonfinite_rows_is_refused(tmp_path):
     np.save(tmp_path / "x.npy", X)
     with pytest.raises(ValueError, match="NaN or infinity in 2 of 100 rows"):
         gmm.em_steps(np.load(tmp_path / "x.npy", mmap_mode="r"), 2)
-
-
-def test_standardise_lazy_matches_standardise(tmp_path):
-    X = blobs(5000, seed=3) * [1.0, 300.0] + [5.0, -2e4]
-    np.save(tmp_path / "x.npy", X)
-    M = np.load(tmp_path / "x.npy", mmap_mode="r")
-    for per_column in (True, False):
-        Z, centre, scale = gmm_transforms.standardise(X, per_column=per_column)
-        lazy, c2, s2 = gmm_blocks.standardise_lazy(M, per_column=per_column)
-        assert isinstance(lazy, gmm_blocks.StandardisedRows) and lazy.X is M   # a view, no copy
-        np.testing.assert_allclose(c2, centre, rtol=1e-13)
-        np.testing.assert_allclose(s2, scale, rtol=1e-12)
-        np.testing.assert_allclose(lazy[100:200], Z[100:200], rtol=0, atol=1e-12)
-        a = list(gmm.em_steps(Z, 3, max_iter=2, tol=0, random_state=0))
-        b = list(gmm.em_steps(lazy, 3, max_iter=2, tol=0, random_state=0))
-        assert_same_states(a, b, tol=1e-9)
 
 
 def test_memmap_fit_never_holds_the_file(tmp_path):
@@ -145,24 +110,6 @@ def test_memmap_fit_never_holds_the_file(tmp_path):
     # two uint8 label arrays (4 MB each) and a few 1 MB blocks (about 17 MB);
     # without releasing the pages it grows by the whole 64 MB file
     assert grown < 32e6, f"peak RSS grew by {grown / 1e6:.1f} MB for a 64 MB file"
-
-
-def test_release_drops_touched_pages(tmp_path):
-    """The resident pages of a memory map go back to the kernel after release()."""
-    np.save(tmp_path / "x.npy", np.ones((1_000_000, 2)))
-    M = np.load(tmp_path / "x.npy", mmap_mode="r")
-
-    def rss():
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-    if not os.path.exists("/proc/self/statm"):
-        pytest.skip("needs /proc")
-    base = rss()
-    assert float(M.sum()) == 2e6
-    touched = rss()
-    gmm_blocks.release(M)
-    assert touched - base > 10e6 and rss() - base < 2e6
 
 
 def test_nothing_imports_dask_for_numpy_or_memmap(tmp_path):
@@ -220,64 +167,6 @@ def test_small_n_seeds_on_every_row(monkeypatch):
 
 
 # --------------------------------------------------------------------------
-# Dask (a LocalCluster of 2 worker processes, started once for this module)
-# --------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def client():
-    pytest.importorskip("dask.array")
-    distributed = pytest.importorskip("dask.distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-    with distributed.Client(cluster) as c:
-        yield c
-    cluster.close()
-
-
-@pytest.mark.parametrize("init", ["kmeans++", "kmeans", "random_from_data"])
-def test_dask_states_equal_numpy(client, memmapped, init):
-    import dask.array as da
-    X, _ = memmapped
-    D = da.from_array(X, chunks=(40_000, 2))
-    a = list(gmm.em_steps(X, 3, max_iter=3, tol=0, init=init, random_state=5))
-    b = list(gmm.em_steps(D, 3, max_iter=3, tol=0, init=init, random_state=5))
-    assert isinstance(b[0].labels, da.Array)       # lazy until asked for
-    assert_same_states(a, b)
-
-
-@pytest.mark.parametrize("cov", ["full", "tied", "diag", "spherical"])
-def test_dask_small_every_covariance_type(client, cov):
-    import dask.array as da
-    X = blobs(2000, seed=8, d=3)
-    D = da.from_array(X, chunks=(300, 1))                # columns split: merged per block
-    a = list(gmm.em_steps(X, 4, max_iter=3, tol=0, covariance_type=cov, random_state=1))
-    b = list(gmm.em_steps(D, 4, max_iter=3, tol=0, covariance_type=cov, random_state=1))
-    assert_same_states(a, b)
-
-
-def test_gaussian_mixture_fits_dask(client):
-    import dask.array as da
-    X = blobs(5000, seed=9)
-    ours = gmm.GaussianMixture(3, random_state=0).fit(da.from_array(X, chunks=(1000, 2)))
-    ref = gmm.GaussianMixture(3, random_state=0).fit(X)
-    np.testing.assert_allclose(ours.means_, ref.means_, rtol=0, atol=1e-10)
-    np.testing.assert_allclose(ours.covariances_, ref.covariances_, rtol=0, atol=1e-10)
-    assert ours.n_iter_ == ref.n_iter_
-    np.testing.assert_array_equal(np.asarray(ours.labels_), ref.labels_)
-
-
-def test_dask_bad_input(client):
-    import dask.array as da
-    X = blobs(100)
-    X[7, 1] = np.inf
-    with pytest.raises(ValueError, match="NaN or infinity in 1 of 100 rows"):
-        gmm.em_steps(da.from_array(X, chunks=(30, 2)), 2)
-    with pytest.raises(ValueError, match="2-D"):
-        gmm.em_steps(da.ones(10, chunks=5), 2)
-    with pytest.raises(ValueError, match='init="random"'):
-        next(gmm.em_steps(da.from_array(blobs(200_000), chunks=(50_000, 2)), 2, init="random"))
-
-
-# --------------------------------------------------------------------------
 # docs/big-data.md's commands and the command line
 # --------------------------------------------------------------------------
 def test_readme_big_data_commands_at_small_n(tmp_path, monkeypatch, capsys):
@@ -331,26 +220,6 @@ def test_pyproject_has_the_dask_extra():
     assert {"gmm_blocks", "gmm_dask"} <= set(pyproject_info.py_modules())
     with open(os.path.join(ROOT, "requirements-dev.txt"), encoding="utf-8") as fh:
         assert any(line.startswith("dask[array,distributed]") for line in fh)
-
-
-def test_cli_reads_a_directory_of_npy_shards(client, tmp_path, capsys):
-    """--load_path of a directory: the shards as one dask array, fitted on the
-    cluster; the same log-likelihoods as the same rows in one file."""
-    import visualize_gmm
-    X = blobs(3000, seed=11)
-    (tmp_path / "shards").mkdir()
-    for i in range(3):
-        np.save(tmp_path / "shards" / f"part{i}.npy", X[1000 * i:1000 * (i + 1)])
-    np.save(tmp_path / "all.npy", X)
-    runs = []
-    for source in ("shards", "all.npy"):
-        argv = ["--load_path", str(tmp_path / source), "-k", "3", "-i", "4", "--seed", "0",
-                "--print_ll", "--save", str(tmp_path / f"{source}.png")]
-        assert visualize_gmm.main(argv) == 0
-        runs.append([float(line.split()[-1]) for line in capsys.readouterr().out.splitlines()
-                     if line.startswith("iteration")])
-    assert len(runs[0]) == 5
-    np.testing.assert_allclose(runs[0], runs[1], rtol=0, atol=2e-6)   # printed to 6 decimals
 
 
 def test_cli_refuses_bad_shards(tmp_path, capsys):

@@ -78,7 +78,8 @@ def test_wheel_metadata_version_and_dependencies(wheel):
     requires = {line.split(":", 1)[1].strip().split(">")[0].split(";")[0].strip().lower()
                 for line in meta.splitlines() if line.startswith("Requires-Dist:")
                 and "extra ==" not in line}
-    assert requires == {"numpy", "scipy", "matplotlib", "pillow", "tqdm", "imageio-ffmpeg"}
+    assert requires == {"numpy", "scipy", "matplotlib", "pillow", "tqdm", "threadpoolctl",
+                        "imageio-ffmpeg"}
 
 
 def test_library_version_is_pyprojects():

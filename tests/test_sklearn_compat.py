@@ -171,14 +171,15 @@ def test_get_params_set_params_and_repr():
     gm = GaussianMixture(3, tol=1e-4)
     params = gm.get_params()
     assert list(params) == list(SkGaussianMixture().get_params(deep=False)) + [
-        "init", "keep_history"] or set(params) == set(SkGaussianMixture().get_params()) | {
-        "init", "keep_history"}
+        "init", "keep_history", "n_jobs"] or set(params) == set(
+        SkGaussianMixture().get_params()) | {"init", "keep_history", "n_jobs"}
     assert params["n_components"] == 3 and params["init_params"] == "kmeans"
     assert gm.set_params(n_components=2, covariance_type="tied") is gm
     assert (gm.n_components, gm.covariance_type) == (2, "tied")
     with pytest.raises(ValueError, match="n_component'.*valid parameters"):
         gm.set_params(n_component=3)
     assert repr(gm) == "GaussianMixture(n_components=2, covariance_type='tied', tol=0.0001)"
+    assert clone(gm.set_params(n_jobs=1)).get_params()["n_jobs"] == 1
 
 
 def test_pipeline_with_a_scaler_matches_sklearn():

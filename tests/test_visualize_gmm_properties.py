@@ -151,7 +151,7 @@ VALUE_FLAGS = {
     "--select-k": texts, "--init": texts, "--covariance-type": texts, "--criterion": texts,
     "--compare": texts, "--load_path": texts, "--save-params": texts, "--init-params": texts,
     "-s": st.sampled_from(SAVES), "--patience": ints, "--dpi": ints, "--title": texts,
-    "-d": ints, "--view": texts,
+    "-d": ints, "--view": texts, "--jobs": ints,
 }
 SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
             "--print_ll", "-q", "--uncertainty"]
@@ -197,6 +197,7 @@ VALID = {
     "--init": st.sampled_from(["center", "kmeans++", "kmeans", "random_from_data", "random"]),
     "-d": st.sampled_from(["1", "2"]),
     "--view": st.sampled_from(["pairs", "pca", "dims"]),
+    "--jobs": st.sampled_from(["1", "2", "-1", "4096"]),
 }
 
 
@@ -292,6 +293,10 @@ def test_valid_combinations_get_through_the_whole_run(argv):
     (["-i", "1" + "0" * 400], "at most 1000000"),
     (["--seed", "1" + "0" * 400], "at most 9223372036854775807"),
     (["--n-init", "1" + "0" * 400], "at most 10000"),
+    (["--jobs", "0"], "a thread count >= 1 (or -1 for every core)"),
+    (["--jobs", "-2"], "a thread count >= 1"),
+    (["--jobs", "nan"], "a thread count >= 1"),
+    (["--jobs", "1" + "0" * 400], "at most 4096"),
     (["--dims", "1" + "0" * 400, "0"], "at most 2147483647"),
     (["--select-k", "1:10000000000"], "at most 10000"),
     (["-k", "\u0663"], "an integer >= 1"),
@@ -764,3 +769,16 @@ def test_size_and_dpi_make_exactly_those_pixels_and_a_title_fits(tmp_path):
     small = visualize_gmm.animate(X, 2, max_iter=1).animator.size
     assert visualize_gmm.animate(X, 2, max_iter=1, dpi=200).animator.size == (2 * small[0],
                                                                                2 * small[1])
+
+
+def test_jobs_does_not_change_the_printed_fit(tmp_path, monkeypatch):
+    """--jobs 1, 2 and -1 over 12 blocks: the same log-likelihood lines."""
+    import gmm_blocks
+    monkeypatch.setattr(gmm_blocks, "TASK_ROWS", 256)
+    outs = []
+    for jobs in ("1", "2", "-1"):
+        status, out, err = _run(["-N", "3000", "-k", "3", "-i", "4", "--seed", "0", "--print_ll",
+                                 "--jobs", jobs, "-s", str(tmp_path / f"o{jobs}.png")])
+        assert status == 0, err
+        outs.append([line for line in out.splitlines() if line.startswith("iteration")])
+    assert len(outs[0]) == 5 and outs[0] == outs[1] == outs[2]
