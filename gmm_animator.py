@@ -1,7 +1,8 @@
 """The animation figure: :class:`Animator` draws state t of a fit and saves through a writer.
 
 The Animator owns the figure, its layout (:func:`figure_layout`) and its
-views (see :mod:`gmm_plot` and :mod:`gmm_teaching`); it pulls display states
+views, made by the :class:`gmm_scene.Scene` of the data (:data:`SCENES`) and
+the panels of :mod:`gmm_teaching`; it pulls display states
 from a :class:`gmm_fit.FitRun` into a :class:`gmm_history.StateHistory` and
 hands finished frames to one writer (see :mod:`gmm_writers`). The live
 window around it is :mod:`gmm_window`.
@@ -20,13 +21,13 @@ from matplotlib.figure import Figure
 from tqdm import tqdm
 
 import gmm_legend
-import gmm_plot
-import gmm_scene1d
 import gmm_teaching
 from gmm_atomic import AtomicFile
-from gmm_blocks import column_min_max
 from gmm_cli import NoSignals, check_save_path
 from gmm_history import StateHistory
+from gmm_plot import IterationText, fit_text, plain_ticks
+from gmm_scene1d import HistogramScene
+from gmm_scene2d import ScatterScene
 from gmm_writers import WRITERS, HtmlWriter, PaletteQuantizer, extension
 
 DPI = 100
@@ -64,21 +65,6 @@ def figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36), min_width=480):
     return (width, height), rect, (cx - hx, cx + hx), (cy - hy, cy + hy)
 
 
-def own_limits(points, margin=0.06):
-    """Limits covering ``points`` (n, 2) with ``margin`` of each axis' own range on
-    each side: for axes in different units, each with its own scale."""
-    lo, hi = column_min_max(points)          # block by block for a memory map
-    limits = []
-    for a, b in zip(lo, hi):
-        span = float(b - a)
-        if not (span > 0 and np.isfinite(span)):
-            span = max(1.0, abs(float(a)) * 1e-3) if np.isfinite(a) else 1.0
-        pad = margin * span
-        centre = 0.5 * (float(a) + float(b))
-        limits.append((centre - 0.5 * span - pad, centre + 0.5 * span + pad))
-    return tuple(limits)
-
-
 class PixelLayout:
     """A figure whose axes keep their size in pixels as panels join the scene.
 
@@ -88,34 +74,28 @@ class PixelLayout:
 
     Parameters
     ----------
-    points : ndarray, shape (n, 2)
-        The drawn points; they set the scene's limits and aspect.
+    xlim, ylim : (float, float)
+        The scene's limits (:meth:`gmm_scene.Scene.frame`).
+    equal_aspect : bool
+        One data unit as long on both axes (the limits widen to the figure's
+        shape); False: a 4:3 box with exactly these limits.
     interactive : bool
         Create the figure through pyplot (for a window) instead of a bare Agg canvas.
-    limits : tuple (xlim, ylim), optional
-        The scene's limits, in a 4:3 box (the 1-D scene); ``points`` are then unused.
-    equal_aspect : bool, default True
-        One data unit as long on both axes (axes in the same units); False:
-        a 4:3 box, each axis scaled to its own data (:func:`own_limits`).
 
     Attributes
     ----------
     fig : matplotlib.figure.Figure
     ax : matplotlib.axes.Axes
-        The scene, limits fixed (equal aspect unless ``equal_aspect=False``).
+        The scene, limits fixed.
     size : (int, int)
         Figure width and height in pixels.
     """
 
-    def __init__(self, points, *, interactive=False, equal_aspect=True, limits=None):
-        if limits is not None:      # given (the 1-D scene): a 4:3 box with these limits
+    def __init__(self, xlim, ylim, equal_aspect, *, interactive=False):
+        if equal_aspect:
+            self.size, rect, xlim, ylim = figure_layout(xlim, ylim)
+        else:                       # each axis its own scale: a 4:3 box
             self.size, rect, _, _ = figure_layout((0.0, 1.0), (0.0, 0.75))
-            (xlim, ylim), equal_aspect = limits, False
-        elif equal_aspect:
-            self.size, rect, xlim, ylim = figure_layout(*gmm_plot.frame_limits(points))
-        else:                       # each axis its own scale: a 4:3 box, limits from its data
-            self.size, rect, _, _ = figure_layout((0.0, 1.0), (0.0, 0.75))
-            xlim, ylim = own_limits(points)
         figsize = (self.size[0] / DPI, self.size[1] / DPI)
         if interactive:
             self.fig = plt.figure(figsize=figsize, dpi=DPI)
@@ -126,7 +106,7 @@ class PixelLayout:
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal" if equal_aspect else "auto", adjustable="box")
-        gmm_plot.plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
+        plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
         ax.apply_aspect()
         self.ax = ax
 
@@ -147,7 +127,7 @@ class PixelLayout:
         _, y0, _, h = self.ax.get_position().bounds
         left, right = margins
         ax = self.fig.add_axes(((old_w + left) / new_w, y0, (width - left - right) / new_w, h))
-        gmm_plot.plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
+        plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
         return ax
 
     def fit_margins(self, gap=4):
@@ -190,7 +170,7 @@ class PixelLayout:
         self.size = (width, new_h)
         title = self.fig.text(0.5, 1.0 - 6.0 / new_h, text, ha="center", va="top",
                               fontsize=fontsize, fontweight="bold")
-        gmm_plot.fit_text(title, width - 16)
+        fit_text(title, width - 16)
         return title
 
     def finish(self, size=None, dpi=None):
@@ -244,39 +224,8 @@ class PixelLayout:
         return new_w
 
 
-def _scene_views_2d(ax, fit, options, points, colors):
-    """The views of the 2-D scene: points, true and fitted ellipses, means."""
-    views = [gmm_plot.PointsView(ax, points, colors)]
-    if fit.true_components is not None:
-        views.append(gmm_plot.TrueEllipsesView(ax, *fit.true_components))
-    if options.show_covariances:
-        views.append(gmm_plot.EllipsesView(ax, colors))
-    if options.show_means:
-        views.append(gmm_plot.MeansView(ax, colors))
-    return views
-
-
-def _complete_figure(anim, fit, options):
-    """Teaching views, legends, margins, ``--title`` and ``--size``/``--dpi`` on a new
-    Animator's figure, in that order; returns the effective dpi."""
-    if anim.histogram is not None:          # the 1-D scene
-        gmm_scene1d.add_teaching_views(anim, fit, options)
-        gmm_scene1d.add_legends(anim, fit, options)
-    else:
-        gmm_teaching.add_teaching_views(anim, fit, options)
-        gmm_legend.add_legends(anim, fit, options)
-    anim.fit_margins()              # wide tick labels (e.g. GPS) or long axis labels
-    if options.title:
-        anim.layout.add_title(options.title)
-    return anim.layout.finish(options.size, options.dpi)
-
-
-def _reset(views):
-    """Call ``reset()`` on every view that has one (a new run starts)."""
-    for view in views:
-        reset = getattr(view, "reset", None)
-        if callable(reset):
-            reset()
+#: the scene of the drawn data, by the number of drawn columns (a new scene: one entry)
+SCENES = {1: HistogramScene, 2: ScatterScene}
 
 
 class Animator:
@@ -285,71 +234,66 @@ class Animator:
     States are pulled lazily from the fit into :attr:`history` (kept for
     stepping back; see :class:`gmm_history.StateHistory` for its memory
     bound); :meth:`render` draws one frame, :meth:`save` streams every frame
-    to a writer. Which views are drawn follows ``options``: points, true
-    ellipses, fitted ellipses, means and the ``iter t / T`` text, plus the
-    teaching views (:func:`gmm_teaching.add_teaching_views`); for 1-D data
-    (one column) the histogram scene of :mod:`gmm_scene1d` instead.
+    to a writer. What is drawn comes from the :attr:`scene` for the data's
+    drawn columns (:data:`SCENES`), following ``options``, plus the
+    ``iter t / T`` header and the panels of :func:`gmm_teaching.add_panels`;
+    the whole layout (every panel, the legends, ``--title``, ``--size`` and
+    ``--dpi``) is decided here, once.
 
     Parameters
     ----------
     fit : gmm_fit.FitRun
         The fit whose display states are drawn.
     options : gmm_options.Options
-        ``max_iter``, ``fps``, ``n_components``, ``show_*`` and the teaching flags.
+        ``max_iter``, ``fps``, ``n_components``, ``show_*``, the teaching flags,
+        ``title``, ``size`` and ``dpi``.
     interactive : bool
         Create the figure through pyplot (for a live window) instead of a
         bare Agg canvas.
     on_state : callable, optional
         Called with each display state when it is first pulled (e.g. to print it).
+    selection : tuple (rows, best_k, criterion), optional
+        What ``--select-k`` found: its criterion curve is a panel beside the scene.
 
     Attributes
     ----------
+    scene : gmm_scene.Scene
+        The drawing of the data.
     panels : dict
         Axes beside the scene by name (``"kmeans"``, ``"ll"``, ``"criterion"``).
     dpi : float
         The figure's pixels per inch (100, or as ``options.size`` and
         ``options.dpi`` make it).
-    histogram : gmm_scene1d.Histogram or None
-        The 1-D scene's histogram (None: the 2-D scene).
     """
 
-    def __init__(self, fit, options, *, interactive=False, on_state=None):
+    def __init__(self, fit, options, *, interactive=False, on_state=None, selection=None):
         self.fit = fit
         self.history = StateHistory(fit.states(), on_state=on_state, relabel=fit.labels)
         self.fps = float(options.fps)
         self.max_iter = int(options.max_iter)
         self.interactive = interactive
         self.panels = {}
-        points = np.asanyarray(fit.points, dtype=float)     # a memory map stays one
-        # the one place choosing the scene: a histogram for 1-D data, points in 2-D
-        self.histogram = (gmm_scene1d.Histogram(points, fit.true_components)
-                          if points.shape[1] == 1 else None)
-        limits = None if self.histogram is None else (self.histogram.xlim, self.histogram.ylim)
-        self.layout = PixelLayout(points, interactive=interactive, limits=limits,
-                                  equal_aspect=getattr(fit, "equal_aspect", True))
+        self.scene = scene = SCENES[np.shape(fit.points)[1]](fit, options)
+        self.layout = PixelLayout(*scene.frame(), interactive=interactive)
         self.fig, self.ax = self.layout.fig, self.layout.ax
         self.canvas = self.fig.canvas
-        ax = self.ax
-
-        colors = gmm_plot.component_colors(options.n_components)
-        self.colors = colors
-        self.views = (_scene_views_2d(ax, fit, options, points, colors) if self.histogram is None
-                      else gmm_scene1d.scene_views(self, fit, options, self.histogram))
-        self.views.append(gmm_plot.IterationText(ax, options.max_iter, tol=options.tol,
-                                                 last=lambda: len(self.history) - 1))
-        self.artists = sorted((a for v in self.views for a in v.artists),
-                              key=lambda a: a.get_zorder())
-        ax.set_xlim(ax.get_xlim())      # freeze limits (no autoscaling by artists)
-        ax.set_ylim(ax.get_ylim())
+        self.colors = scene.colors
         self._background = None
         self.current = None
-        if fit.axis_labels is not None and self.histogram is None:
-            ax.set_xlabel(fit.axis_labels[0], fontsize=9, labelpad=2)
-            ax.set_ylabel(fit.axis_labels[1], fontsize=9, labelpad=2)
-            box = ax.get_window_extent()      # long labels (CSV column names) fit the axes
-            gmm_plot.fit_text(ax.xaxis.label, box.width + 24)
-            gmm_plot.fit_text(ax.yaxis.label, box.height + 30)
-        self.dpi = _complete_figure(self, fit, options)
+        self.views = scene.views(self)
+        self.views.append(IterationText(self.ax, options.max_iter, tol=options.tol,
+                                        last=lambda: len(self.history) - 1))
+        self.artists = sorted((a for v in self.views for a in v.artists),
+                              key=lambda a: a.get_zorder())
+        self.ax.set_xlim(self.ax.get_xlim())      # freeze limits (no autoscaling by artists)
+        self.ax.set_ylim(self.ax.get_ylim())
+        scene.add_teaching_views(self)
+        gmm_teaching.add_panels(self, scene, options, selection)
+        gmm_legend.add_legends(self, scene)
+        self.layout.fit_margins()       # wide tick labels (e.g. GPS) or long axis labels
+        if options.title:
+            self.layout.add_title(options.title)
+        self.dpi = self.layout.finish(options.size, options.dpi)
 
     # -- layout (before the first frame) -------------------------------------
     @property
@@ -370,13 +314,6 @@ class Animator:
         self.panels[name] = ax = self.layout.add_side_axes(width, margins)
         return ax
 
-    def fit_margins(self, gap=4):
-        """Widen the figure where labels would not fit (:meth:`PixelLayout.fit_margins`);
-        before the first frame."""
-        if self._background is not None:
-            raise RuntimeError("fit_margins must be called before the first frame")
-        self.layout.fit_margins(gap)
-
     def add_view(self, view, *, replace=None):
         """Add a view (on any axes of the figure), or put it in place of ``replace``.
 
@@ -396,24 +333,24 @@ class Animator:
 
     def palette_colors(self):
         """Colours a GIF palette must hold: the components' plus any that views
-        declare in a ``palette_colors`` attribute (e.g. soft-colour mixes); (m, 3)."""
+        declare in their ``palette_colors`` (e.g. soft-colour mixes); (m, 3)."""
         extra = [np.asarray(v.palette_colors, dtype=float)[:, :3] for v in self.views
-                 if getattr(v, "palette_colors", None) is not None]
+                 if v.palette_colors is not None]
         return np.concatenate([np.asarray(self.colors, dtype=float)[:, :3]] + extra)
 
     def restart(self, states=(), *, history=None):
         """Start over with a new state sequence (the ``r`` key, a mouse restart) or
-        go back to a kept ``history``; every view with a ``reset()`` method is
-        reset. Returns the replaced :class:`StateHistory`, whole."""
+        go back to a kept ``history``; every view is reset. Returns the replaced :class:`StateHistory`, whole."""
         old, self.current = self.history, None
         self.history = history if history is not None else old.fresh(states)
-        _reset(self.views)
+        for view in self.views:
+            view.reset()
         return old
 
     # -- states ------------------------------------------------------------
     def _holds(self, i):
         """Whether a view still has its own state ``i`` after EM stopped (k-means panel)."""
-        return any(view.has_state(i) for view in self.views if hasattr(view, "has_state"))
+        return any(view.has_state(i) for view in self.views)
 
     def state(self, i):
         """State ``i`` (pulling EM forward as needed), or None past the end.
@@ -463,7 +400,7 @@ class Animator:
         frame restores it and draws only the views' artists, in z-order.
         """
         self.show_state(i)
-        stale = [v for v in self.views if getattr(v, "background_stale", False)]
+        stale = [v for v in self.views if v.background_stale]
         if self._background is None or stale:
             for a in self.artists:
                 a.set_animated(True)

@@ -1,21 +1,22 @@
 """Compact legends: every mark on the screen explained, in every writer and the live window.
 
-:func:`add_legends` gives the scene one small legend (fitted component, mean,
-true component when drawn, and the marks of the teaching views that draw on
-the scene) in the corner with the fewest points, and each side panel its own
-(k-means centres and cells, the log-likelihood curve, the criterion curve).
+:func:`add_legends` gives the scene one small legend (the entries the
+:class:`gmm_scene.Scene` lists for its marks, in the corner it chooses) and
+each side panel its own (k-means centres and cells, the log-likelihood
+curve; the criterion curve draws its own).
 A legend is a view (see :class:`gmm_animator.Animator`): drawn every frame on
 top of the moving ellipses, never moved.
 """
 
 import numpy as np
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from gmm_blocks import row_blocks
 from gmm_plot import TRUE_COLOR, Z_TEXT
+from gmm_scene import BaseView
 
-__all__ = ["LegendView", "add_legends", "emptiest_corner", "scene_entries"]
+__all__ = ["LegendView", "add_legends", "add_panel_legends", "emptiest_corner",
+           "mean_true_and_cycle_entries"]
 
 #: matplotlib location names of the four corners, in the order tried
 CORNERS = ("upper left", "upper right", "lower left", "lower right")
@@ -37,7 +38,7 @@ def emptiest_corner(points, xlim, ylim, *, box=(0.38, 0.3), taken=()):
     pts = np.asarray(points)                # a memory map stays one: read in blocks below
     if pts.ndim != 2 or pts.shape[1] < 2:
         raise ValueError(f"points must be (n, 2) positions in the axes, got shape {pts.shape}; "
-                         "a 1-D scene has no y per point (see gmm_mouse.note_anchor)")
+                         "a 1-D scene has no y per point (see gmm_scene1d.HistogramScene.note_corner)")
     found = np.zeros(len(CORNERS), dtype=np.int64)
     for _, block in row_blocks(pts):        # O(block) memory, a memory map's pages released
         u = (block[:, 0] - xlim[0]) / (xlim[1] - xlim[0])
@@ -67,7 +68,7 @@ def mean_true_and_cycle_entries(options, colors, *, has_true):
     return entries
 
 
-class LegendView:
+class LegendView(BaseView):
     """A fixed legend on ``ax`` from ``(handle, label)`` pairs; no per-frame change.
 
     ``static=True``: drawn once with the background layer instead of with every
@@ -94,39 +95,15 @@ class LegendView:
         return []
 
 
-def scene_entries(options, colors, *, has_true):
-    """``(handle, label)`` pairs for the marks on EM's scene as ``options`` draw them."""
-    color = colors[0]
-    entries = [(Line2D([], [], marker="o", linestyle="none", color=color, alpha=0.6,
-                       markersize=4),
-                "point: colour mixes responsibilities" if options.soft
-                else "point: colour of likeliest component")]
-    if options.show_covariances:
-        entries.append((Line2D([], [], color=color, linewidth=2), "fitted component"))
-    entries += mean_true_and_cycle_entries(options, colors, has_true=has_true)
-    if options.uncertainty:
-        entries.append((Line2D([], [], marker="o", linestyle="none", color="0.3",
-                               markersize=8), "bigger: less certain"))
-    if options.contours:
-        entries.append((Line2D([], [], color="0.3", linewidth=1),
-                        "density contour (5-95%)"))
-    return entries
-
-
-def add_legends(anim, fit, options):
-    """Add a legend to the scene and to each panel of ``anim`` (before its first frame)."""
-    ax = anim.ax
-    # --compare: the panel titles run along the top of both panels
-    taken = ("upper left", "upper right") if options.compare else ()
-    scene = LegendView(ax, scene_entries(options, anim.colors,
-                                         has_true=fit.true_components is not None))
-    loc = emptiest_corner(fit.points, ax.get_xlim(), ax.get_ylim(), box=scene.box(),
-                          taken=taken)
-    scene.legend.set_loc(loc)
-    anim.add_view(scene)
-    cells = fit.n_features == 2 and np.all(fit.scale == fit.scale[0])
-    add_panel_legends(anim, fit, [(Patch(facecolor=anim.colors[0], alpha=0.25),
-                                   "nearest-centre cell")] if cells else [], loc)
+def add_legends(anim, scene):
+    """A legend on the scene (its :meth:`gmm_scene.Scene.legend_entries`, in the
+    corner :meth:`gmm_scene.Scene.place_legend` chooses) and one on each side
+    panel; before ``anim``'s first frame."""
+    legend = LegendView(anim.ax, scene.legend_entries(), static=scene.static_legend)
+    loc = scene.place_legend(anim, legend.box())
+    legend.legend.set_loc(loc)
+    anim.add_view(legend)
+    add_panel_legends(anim, scene.fit, scene.kmeans_legend_entries, loc)
 
 
 def add_panel_legends(anim, fit, kmeans_entries, loc):

@@ -14,19 +14,18 @@ restarted run's state 0 goes back to the run it replaced (:meth:`MouseControl.go
 Positions reach the fit through one conversion,
 :meth:`gmm_fit.FitRun.to_fit_units`, from the scene's axes data
 coordinates; :meth:`MouseControl.coords` takes as many of them as the scene
-has data axes (``fit.view_axes``, default 2: a 1-D scene takes x only). In
-the 1-D scene the means' ``+`` sit on the axis (a press near one drags it
-along x), a removed point is the one nearest in x, and edited data refill
-the histogram (:func:`redraw_points`).
+has data axes (:attr:`gmm_scene.Scene.data_axes`). Which point a click
+removes, whether the data may be edited with the views drawn, redrawing
+edited data and where the note goes are the scene's answers
+(:class:`gmm_scene.Scene`); a mean's marker is found where it is drawn.
 """
 
 import sys
 
 import numpy as np
 
-import gmm_legend
 import gmm_plot
-import gmm_scene1d
+import gmm_scene
 import gmm_teaching
 
 #: keys and mouse actions of the live window added here (listed by ``h``)
@@ -44,15 +43,11 @@ PICK_PIXELS = 12
 #: at most this many replaced runs are kept for going back (each keeps its states)
 MAX_UNDO = 10
 
-#: views whose points are fixed when they are built: data cannot be edited with them
-_FIXED_POINT_VIEWS = (gmm_teaching.SoftPointsView, gmm_teaching.UncertaintyView,
-                      gmm_teaching.ContoursView)
-
 #: the note's room, as fractions of the axes (width, height)
 NOTE_BOX = (0.5, 0.06)
 
 
-class RunNote:
+class RunNote(gmm_scene.BaseView):
     """Where the shown run started (``start: clicked``, data edited), in a corner of
     the scene that the legend and a panel title leave free (:func:`note_anchor`):
     a view, so saved frames carry it."""
@@ -83,25 +78,19 @@ class RunNote:
 def note_anchor(anim):
     """Where :class:`RunNote` goes on ``anim.ax``: ``(x, y, ha, va)`` in axes fractions.
 
-    2-D: the corner with the fewest points (:func:`gmm_legend.emptiest_corner`).
-    1-D: a top corner, above the bars and curves (:class:`gmm_scene1d.ScaleView`
-    keeps the top :data:`gmm_scene1d.HEADROOM` over them; the bottom corners hold
-    the interval bars); when the legend and a panel title (``--compare``) take
-    both, under the title. Corners taken by the legend or a title are avoided.
+    The scene chooses the corner (:meth:`gmm_scene.Scene.note_corner`), avoiding
+    the legend's and a panel title's (``--compare``: upper left); a note that
+    must share a corner with the title goes under it.
     """
     ax = anim.ax
     titles = [v.text for v in anim.views if isinstance(v, gmm_teaching.PanelTitle)
               and v.text.axes is ax]                  # in the upper left corner
     taken = [_legend_corner(ax)] + ["upper left"] * bool(titles)
-    below = 0.0
-    if anim.histogram is None:
-        loc = gmm_legend.emptiest_corner(anim.fit.points, ax.get_xlim(), ax.get_ylim(),
-                                         box=NOTE_BOX, taken=taken)
-    else:
-        loc = next((c for c in ("upper left", "upper right") if c not in taken), "upper left")
-        if loc in taken:
-            box = titles[0].get_window_extent(ax.figure.canvas.get_renderer())
-            below = (box.height + 4) / ax.get_window_extent().height
+    under_title = 0.0
+    if titles:
+        box = titles[0].get_window_extent(ax.figure.canvas.get_renderer())
+        under_title = (box.height + 4) / ax.get_window_extent().height
+    loc, below = anim.scene.note_corner(anim, NOTE_BOX, taken, under_title)
     x, ha = (0.01, "left") if "left" in loc else (0.99, "right")
     y, va = (0.99 - below, "top") if "upper" in loc else (0.01, "bottom")
     return x, y, ha, va
@@ -158,9 +147,8 @@ class MouseControl:
 
     def coords(self, event):
         """The event's position in the scene's data coordinates: (x, y), or (x,)
-        for a scene with one data axis (``fit.view_axes == 1``)."""
-        axes = int(getattr(self.fit, "view_axes", 2))       # gmm_fit.EditableRun.view_axes
-        return np.array([event.xdata, event.ydata][:axes], dtype=float)
+        for a scene with one data axis (:attr:`gmm_scene.Scene.data_axes`)."""
+        return np.array([event.xdata, event.ydata][:self.anim.scene.data_axes], dtype=float)
 
     def _shown(self):
         """The shown state's index and state (0 when nothing was shown yet)."""
@@ -225,7 +213,7 @@ class MouseControl:
         elif self.anim.current is not None:
             i, state = self._shown()
             means = np.asarray(state.means, dtype=float)[:, :len(self.coords(event))]
-            j, dist = nearest(self.ax, means, event, along_x=False)    # 1-D: + on the axis
+            j, dist = gmm_plot.nearest(self.ax, means, event, along_x=False)  # 1-D: + on the axis
             if dist <= PICK_PIXELS:
                 self.dragging, self.window.paused = j, True
                 self._drag_from = self._drag_to = means[j].copy()
@@ -250,7 +238,8 @@ class MouseControl:
         j, self.dragging = self.dragging, None
         if event.inaxes is self.ax and event.xdata is not None:
             self._drag_to = self.coords(event)
-        if np.allclose(pixels(self.ax, self._drag_from), pixels(self.ax, self._drag_to), atol=1.0):
+        if np.allclose(gmm_plot.pixels(self.ax, self._drag_from),
+                       gmm_plot.pixels(self.ax, self._drag_to), atol=1.0):
             self.cancel()               # a click on a mean, not a drag
             return
         i, state = self._shown()
@@ -280,7 +269,7 @@ class MouseControl:
         restarts from the shown state's parameters on the new data."""
         if self.anim.current is None:           # no state shown yet: nothing to start from
             return
-        refusal = edit_refusal(self.anim)
+        refusal = self.anim.scene.edit_refusal(self.anim)
         if refusal:
             self._say(refusal)
             return
@@ -290,7 +279,7 @@ class MouseControl:
         params = fit.fit_params(state.iteration)
         try:
             if remove is not None:
-                j, _ = nearest(self.ax, fit.points, remove)
+                j, _ = self.anim.scene.nearest_point(self.anim, remove)
                 where = fit.points[j].copy()
                 fit.edit_points(remove=[j])
                 how = f"point removed at {_fmt(where)}"
@@ -363,9 +352,8 @@ class MouseControl:
 
     def _show_clicked(self):
         """The clicked means as black x's, and the clicking mode's status line."""
-        pts = np.array(self.clicked).reshape(-1, len(self.clicked[0]) if self.clicked else 2)
-        if pts.shape[1] == 1:
-            pts = np.column_stack([pts[:, 0], np.zeros(len(pts))])
+        pts = gmm_plot.drawn_positions(
+            np.array(self.clicked).reshape(-1, self.anim.scene.data_axes))
         self.marks.set_data(pts[:, 0], pts[:, 1])
         if self.mode == "place":
             self._say(f"start: click mean {len(self.clicked) + 1} of {self.k} "
@@ -384,62 +372,17 @@ class MouseControl:
 
 
 
-def edit_refusal(anim):
-    """Why the data of ``anim``'s scene cannot be edited, or None: views built on
-    fixed points (2-D ``--soft``, ``--uncertainty``, ``--contours``), or the
-    ``--compare`` panel (its k-means runs on the data it started with)."""
-    if anim.histogram is not None:          # 1-D: the bars are rebuilt, soft ones too
-        return ("adding or removing points works without --compare"
-                if "kmeans" in anim.panels else None)
-    if any(isinstance(v, _FIXED_POINT_VIEWS) for v in anim.views) or "kmeans" in anim.panels:
-        return ("adding or removing points works without --soft, --uncertainty, "
-                "--contours and --compare")
-    return None
-
-
 def redraw_points(anim, shown):
     """Redraw the data when the fit's are no longer the ``shown`` ones (edited, or
-    restored by ``r`` or going back): in 2-D a new points view in place of the
-    old one, in 1-D the histogram of the new data (:meth:`gmm_scene1d.Histogram.refill`)
-    and new bars. Returns the points drawn now."""
+    restored by ``r`` or going back): the scene refills its data views
+    (:meth:`gmm_scene.Scene.refill`). Returns the points drawn now."""
     points = anim.fit.points
     if points is shown:
         return shown
-    if anim.histogram is not None:
-        anim.histogram.refill(points)
-        for view in [v for v in anim.views if isinstance(v, gmm_scene1d.HistogramView)]:
-            anim.add_view(gmm_scene1d.HistogramView(view.bars.axes, anim.histogram, anim.colors,
-                                                    responsibilities=view.responsibilities),
-                          replace=view)
-    else:
-        view = next((v for v in anim.views if type(v) is gmm_plot.PointsView), None)
-        if view is None:
-            return shown
-        anim.add_view(gmm_plot.PointsView(view.ax, points, anim.colors), replace=view)
+    anim.scene.refill(anim)
     if anim.current is not None:
         anim.show_state(anim.current)
     return points
-
-
-def pixels(ax, coords):
-    """Display pixels of scene coordinates (m, v); a 1-D scene's y is taken as 0."""
-    xy = np.atleast_2d(np.asarray(coords, dtype=float))
-    if xy.shape[1] == 1:
-        xy = np.column_stack([xy[:, 0], np.zeros(len(xy))])
-    return ax.transData.transform(xy[:, :2])
-
-
-def nearest(ax, coords, event, *, along_x=None):
-    """Index of the row of ``coords`` (m, v) nearest the mouse event on the screen,
-    and its distance in pixels: along x only when ``along_x`` (default: for a 1-D
-    scene's points, v = 1), else to the drawn position (a 1-D scene's means are
-    drawn on the axis, y = 0)."""
-    delta = pixels(ax, coords) - np.array([event.x, event.y])
-    if np.asarray(coords).shape[1] == 1 if along_x is None else along_x:
-        delta[:, 1] = 0.0
-    dist = np.hypot(delta[:, 0], delta[:, 1])
-    j = int(np.argmin(dist))
-    return j, float(dist[j])
 
 
 class _Means:

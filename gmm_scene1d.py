@@ -19,9 +19,8 @@ same header, a legend. One EM iteration per frame:
 The views follow the protocol of :mod:`gmm_plot` (``update(state) ->
 artists``, ``artists``); states are 1-D :class:`gmm.GMMState` in display
 units (means (k, 1), covariances (k, 1, 1)). :class:`gmm_animator.Animator`
-picks this scene for one-column data; :func:`add_teaching_views` and
-:func:`add_legends` are the 1-D counterparts of :mod:`gmm_teaching`'s and
-:mod:`gmm_legend`'s.
+picks this scene, :class:`HistogramScene` (a :class:`gmm_scene.Scene`), for
+one-column data.
 """
 
 import math
@@ -31,14 +30,12 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from gmm_legend import LegendView, add_panel_legends, mean_true_and_cycle_entries
+from gmm_legend import mean_true_and_cycle_entries
 from gmm_plot import (
     DEFAULT_N_STD, POINT_ALPHA, TRUE_COLOR, Z_FIT, Z_POINTS, Z_TRUE, MeansView,
-    component_styles,
+    component_colors, component_styles, nearest,
 )
-from gmm_teaching import (
-    FollowerPanel, KMeansText, PanelTitle, add_ll_panel,
-)
+from gmm_scene import BaseView
 
 #: the histogram never has more bins than this (Freedman-Diaconis gives millions
 #: for heavy-tailed data, whose IQR is tiny next to its range)
@@ -245,7 +242,7 @@ def column_view(X, i, names=None):
 def unsupported(options):
     """Why ``options`` (anything with ``contours``) has no 1-D picture, as one line,
     or None."""
-    if getattr(options, "contours", False):
+    if options.contours:
         return ("--contours draws the density's contour lines in 2-D; 1-D data already "
                 "shows the density itself (the dark curve over the histogram): drop --contours")
     return None
@@ -263,7 +260,7 @@ def _tinted(colors, alpha):
     return out
 
 
-class HistogramView:
+class HistogramView(BaseView):
     """The histogram's bars, coloured per frame.
 
     Hard (default): each bar in the colour of the component most of its
@@ -324,7 +321,7 @@ class HistogramView:
         return [self.bars]
 
 
-class DensityCurvesView:
+class DensityCurvesView(BaseView):
     """The mixture density (dark) and, unless ``components=False``, each weighted
     component ``w_j N(x | mu_j, s_j^2)`` in its colour, over ``grid``."""
 
@@ -354,7 +351,7 @@ class DensityCurvesView:
         return self.artists
 
 
-class UncertaintyView:
+class UncertaintyView(BaseView):
     """mclust's uncertainty in 1-D: ``1 - max_j p(j | x)`` at each x of ``grid``
     (0 where one component explains x, 1 - 1/k where k share it equally), a
     dotted curve from the axis line (0) to the top of the scene (1), in axes
@@ -381,7 +378,7 @@ class UncertaintyView:
         return self.artists
 
 
-class TrueCurvesView:
+class TrueCurvesView(BaseView):
     """Static gray dashed curves ``w_j N(x | mu_j, s_j^2)`` of the true components."""
 
     def __init__(self, ax, grid, true_components):
@@ -394,7 +391,7 @@ class TrueCurvesView:
         return []
 
 
-class IntervalsView:
+class IntervalsView(BaseView):
     """Below the axis, one bar per component from ``mu - sqrt(2) s`` to ``mu + sqrt(2) s``
     (the 2-D ellipse's section), each on its own row, over a white halo."""
 
@@ -440,7 +437,7 @@ class AxisMeansView(MeansView):
         return self.place(np.column_stack([means, np.zeros_like(means)]))
 
 
-class BoundariesView:
+class BoundariesView(BaseView):
     """k-means' hard assignment on the line: a vertical line halfway between each
     pair of neighbouring distinct centres (where the nearest centre changes)."""
 
@@ -472,7 +469,7 @@ def _baseline(ax):
                            facecolor="0.96", edgecolor="none", zorder=0))
 
 
-class ScaleView:
+class ScaleView(BaseView):
     """Raises the scene's top so every known state's density curve fits under it
     and stays, with the bars and the true curves, out of the legend's corner
     (the legend is in the static layer, under everything that moves); draws nothing.
@@ -553,87 +550,8 @@ class ScaleView:
 
 
 # --------------------------------------------------------------------------- #
-# Assembly
+# The scene
 # --------------------------------------------------------------------------- #
-
-def scene_views(anim, fit, options, hist):
-    """The views of EM's 1-D scene on ``anim.ax`` (header excluded), in z-order."""
-    ax, colors = anim.ax, anim.colors
-    _baseline(ax)
-    ax.set_ylabel("density", fontsize=9, labelpad=2)
-    if fit.axis_labels:
-        ax.set_xlabel(fit.axis_labels[0], fontsize=9, labelpad=2)
-    views = [ScaleView(hist, [ax], lambda: anim.history), HistogramView(ax, hist, colors)]
-    if fit.true_components is not None:
-        views.append(TrueCurvesView(ax, hist.grid, fit.true_components))
-    views.append(DensityCurvesView(ax, colors, hist.grid, components=options.show_covariances,
-                                   hist=hist))
-    if options.show_covariances:
-        views.append(IntervalsView(ax, colors, hist))
-    if options.show_means:
-        views.append(AxisMeansView(ax, colors))
-    return views
-
-
-def add_teaching_views(anim, fit, options):
-    """The 1-D teaching views ``options`` ask for: ``soft`` stacks the bars by
-    responsibility, ``compare="kmeans"`` adds a k-means panel beside the scene,
-    ``ll_panel`` the log-likelihood curve, ``uncertainty`` the curve of
-    :class:`UncertaintyView`. ``contours`` has no 1-D picture (ValueError, see
-    :func:`unsupported`)."""
-    problem = unsupported(options)
-    if problem:
-        raise ValueError(problem)
-    if options.soft:
-        old = next(v for v in anim.views if isinstance(v, HistogramView))
-        anim.add_view(HistogramView(anim.ax, old.hist, anim.colors,
-                                    responsibilities=fit.responsibilities), replace=old)
-    if options.uncertainty:
-        anim.add_view(UncertaintyView(anim.ax, anim.histogram.grid))
-    if options.compare == "kmeans":
-        _add_kmeans_panel(anim, fit, options)
-    if options.ll_panel:
-        add_ll_panel(anim, options)
-
-
-def _add_kmeans_panel(anim, fit, options):
-    """k-means (Lloyd) on the same line from EM state 0's means: the histogram
-    coloured by its assignment, the centres and the boundaries between them."""
-    ax, colors = anim.ax, anim.colors
-    hist = next(v for v in anim.views if isinstance(v, HistogramView)).hist
-    scene_px = int(round(ax.get_position().width * anim.size[0]))
-    kax = anim.add_side_axes("kmeans", width=scene_px + 80, margins=(64, 16))
-    kax.set_xlim(ax.get_xlim())
-    kax.set_ylim(ax.get_ylim())
-    kax.set_xlabel(ax.get_xlabel(), fontsize=9, labelpad=2)
-    _baseline(kax)
-    next(v for v in anim.views if isinstance(v, ScaleView)).share_with(kax)
-    views = [HistogramView(kax, hist, colors), BoundariesView(kax)]
-    if fit.true_components is not None:
-        views.append(TrueCurvesView(kax, hist.grid, fit.true_components))
-    if options.show_means:
-        views.append(AxisMeansView(kax, colors))
-    header = KMeansText(kax, options.max_iter, last=lambda: len(panel.history) - 1)
-    views += [header, PanelTitle(kax, "k-means (Lloyd): hard assignment")]
-    panel = anim.add_view(FollowerPanel(fit.kmeans_states, views, frame=lambda: anim.current))
-    anim.add_view(PanelTitle(ax, "EM: Gaussian mixture" + (" (soft)" if options.soft else "")))
-
-
-def scene_entries(options, colors, *, has_true):
-    """``(handle, label)`` pairs for the marks of the 1-D scene."""
-    color = colors[0]
-    entries = [(Patch(facecolor=_tinted(colors[:1], POINT_ALPHA + 0.1)[0], edgecolor="white"),
-                "bars: stacked by responsibility" if options.soft
-                else "bar: colour of most of its points"),
-               (Line2D([], [], color=DENSITY_COLOR, linewidth=1.5), "mixture density")]
-    if options.show_covariances:
-        entries += [(Line2D([], [], color=color, linewidth=3.2), "component w\u00b7N(x)"),
-                    (Line2D([], [], color=color, linewidth=3), "\u03bc \u00b1 \u221a2\u00b7\u03c3")]
-    if options.uncertainty:
-        entries.append((Line2D([], [], color=UNCERTAINTY_COLOR, linestyle=(0, (1.2, 1.6)),
-                               linewidth=2), "uncertainty: axis 0, top 1"))
-    return entries + mean_true_and_cycle_entries(options, colors, has_true=has_true)
-
 
 def emptier_top_corner(hist, box):
     """``"upper left"`` or ``"upper right"``: where fewer bars reach into a legend of
@@ -647,22 +565,136 @@ def emptier_top_corner(hist, box):
     return "upper left" if left < right else "upper right"
 
 
-def add_legends(anim, fit, options):
-    """A legend on the 1-D scene (in its emptier top corner, in the static layer) and
-    on each panel."""
-    ax = anim.ax
-    hist = next(v for v in anim.views if isinstance(v, HistogramView)).hist
-    # drawn once with the static layer, not every frame (the legend is most of a
-    # frame's drawing): ScaleView keeps every bar and curve below it
-    scene = LegendView(ax, scene_entries(options, anim.colors,
-                                         has_true=fit.true_components is not None), static=True)
-    loc = "upper right" if options.compare else emptier_top_corner(hist, scene.box())
-    scene.legend.set_loc(loc)
-    scale = next(v for v in anim.views if isinstance(v, ScaleView))
-    scale.keep_clear(loc, scene.box())
-    anim.add_view(scene)
-    add_panel_legends(anim, fit, [(Line2D([], [], color=BOUNDARY_COLOR, linestyle=(0, (4, 2))),
-                                   "boundary (halfway)")], loc)
+class HistogramScene:
+    """The :class:`gmm_scene.Scene` of one drawn column: a histogram, density curves,
+    intervals below the axis, the means on it.
+
+    Parameters
+    ----------
+    fit : gmm_fit.FitRun
+        Its ``points`` (n, 1) in display units, ``true_components``,
+        ``axis_labels``, ``responsibilities`` and ``kmeans_states``.
+    options : gmm_options.Options
+        ``n_components``, the ``show_*`` flags and the teaching flags.
+
+    Attributes
+    ----------
+    histogram : Histogram
+        The data's bins and the scene's limits (refilled after edits).
+    """
+
+    data_axes = 1
+    static_legend = True      # ScaleView keeps every bar and curve below it
+
+    def __init__(self, fit, options):
+        self.fit, self.options = fit, options
+        self.histogram = Histogram(np.asanyarray(fit.points, dtype=float), fit.true_components)
+        self.colors = component_colors(options.n_components)
+        self.kmeans_legend_entries = [(Line2D([], [], color=BOUNDARY_COLOR, linestyle=(0, (4, 2))),
+                                       "boundary (halfway)")]
+        self.em_title = "EM: Gaussian mixture" + (" (soft)" if options.soft else "")
+
+    def frame(self):
+        """The histogram's limits, in a 4:3 box."""
+        return self.histogram.xlim, self.histogram.ylim, False
+
+    def views(self, anim):
+        """The scale, the bars, the true and fitted curves, the intervals and means."""
+        ax, fit, options, colors, hist = anim.ax, self.fit, self.options, self.colors, self.histogram
+        _baseline(ax)
+        ax.set_ylabel("density", fontsize=9, labelpad=2)
+        if fit.axis_labels:
+            ax.set_xlabel(fit.axis_labels[0], fontsize=9, labelpad=2)
+        views = [ScaleView(hist, [ax], lambda: anim.history), HistogramView(ax, hist, colors)]
+        if fit.true_components is not None:
+            views.append(TrueCurvesView(ax, hist.grid, fit.true_components))
+        views.append(DensityCurvesView(ax, colors, hist.grid,
+                                       components=options.show_covariances, hist=hist))
+        if options.show_covariances:
+            views.append(IntervalsView(ax, colors, hist))
+        if options.show_means:
+            views.append(AxisMeansView(ax, colors))
+        return views
+
+    def add_teaching_views(self, anim):
+        """``soft`` stacks the bars by responsibility, ``uncertainty`` adds the curve
+        of :class:`UncertaintyView`; ``contours`` has no 1-D picture (ValueError,
+        see :func:`unsupported`)."""
+        problem = unsupported(self.options)
+        if problem:
+            raise ValueError(problem)
+        if self.options.soft:
+            old = next(v for v in anim.views if isinstance(v, HistogramView))
+            anim.add_view(HistogramView(anim.ax, self.histogram, self.colors,
+                                        responsibilities=self.fit.responsibilities), replace=old)
+        if self.options.uncertainty:
+            anim.add_view(UncertaintyView(anim.ax, self.histogram.grid))
+
+    def kmeans_views(self, anim, kax):
+        """k-means on the same line: the histogram coloured by its assignment, the
+        boundaries between the centres, the true curves and the centres, on the
+        scene's scale."""
+        ax, hist, colors = anim.ax, self.histogram, self.colors
+        kax.set_xlim(ax.get_xlim())
+        kax.set_ylim(ax.get_ylim())
+        kax.set_xlabel(ax.get_xlabel(), fontsize=9, labelpad=2)
+        _baseline(kax)
+        next(v for v in anim.views if isinstance(v, ScaleView)).share_with(kax)
+        views = [HistogramView(kax, hist, colors), BoundariesView(kax)]
+        if self.fit.true_components is not None:
+            views.append(TrueCurvesView(kax, hist.grid, self.fit.true_components))
+        if self.options.show_means:
+            views.append(AxisMeansView(kax, colors))
+        return views
+
+    def legend_entries(self):
+        """The bar, the mixture and component curves, the interval, the uncertainty
+        curve, the mean and the true curves, as drawn."""
+        options, colors = self.options, self.colors
+        entries = [(Patch(facecolor=_tinted(colors[:1], POINT_ALPHA + 0.1)[0], edgecolor="white"),
+                    "bars: stacked by responsibility" if options.soft
+                    else "bar: colour of most of its points"),
+                   (Line2D([], [], color=DENSITY_COLOR, linewidth=1.5), "mixture density")]
+        if options.show_covariances:
+            entries += [(Line2D([], [], color=colors[0], linewidth=3.2), "component w\u00b7N(x)"),
+                        (Line2D([], [], color=colors[0], linewidth=3),
+                         "\u03bc \u00b1 \u221a2\u00b7\u03c3")]
+        if options.uncertainty:
+            entries.append((Line2D([], [], color=UNCERTAINTY_COLOR, linestyle=(0, (1.2, 1.6)),
+                                   linewidth=2), "uncertainty: axis 0, top 1"))
+        return entries + mean_true_and_cycle_entries(
+            options, colors, has_true=self.fit.true_components is not None)
+
+    def place_legend(self, anim, box):
+        """The top corner fewer bars reach into (upper right with ``--compare``); the
+        scale keeps the curves below the legend."""
+        loc = "upper right" if self.options.compare else emptier_top_corner(self.histogram, box)
+        next(v for v in anim.views if isinstance(v, ScaleView)).keep_clear(loc, box)
+        return loc
+
+    def nearest_point(self, anim, event):
+        """The data point nearest the mouse along x, and its distance in pixels."""
+        return nearest(anim.ax, self.fit.points, event, along_x=True)
+
+    def edit_refusal(self, anim):
+        """Only the ``--compare`` panel forbids editing (the bars are rebuilt, soft
+        ones too)."""
+        return ("adding or removing points works without --compare"
+                if "kmeans" in anim.panels else None)
+
+    def refill(self, anim):
+        """The histogram of the fit's points (:meth:`Histogram.refill`) and new bars."""
+        self.histogram.refill(anim.fit.points)
+        for view in [v for v in anim.views if isinstance(v, HistogramView)]:
+            anim.add_view(HistogramView(view.bars.axes, self.histogram, self.colors,
+                                        responsibilities=view.responsibilities), replace=view)
+
+    def note_corner(self, anim, box, taken, under_title):
+        """A top corner, above the bars and curves (:class:`ScaleView` keeps
+        :data:`HEADROOM` over them; the bottom corners hold the intervals); when the
+        legend and a panel title take both, under the title (``under_title``)."""
+        loc = next((c for c in ("upper left", "upper right") if c not in taken), "upper left")
+        return loc, (under_title if loc in taken else 0.0)
 
 
 def command_line_data(args, X, names):

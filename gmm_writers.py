@@ -3,20 +3,49 @@
 Each writer takes finished RGB frames one at a time (``add(rgb)``), never
 holds the whole animation, and writes into a temporary file that
 :class:`gmm_atomic.AtomicFile` renames into place only when everything succeeded.
-``WRITERS`` maps a file extension to its writer class.
+``WRITERS`` maps a file extension to its writer class; every writer is a
+:class:`Writer`.
 """
 
 import base64
 import io
 import os
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from PIL import GifImagePlugin, Image
 
-__all__ = ["PaletteQuantizer", "GifWriter", "HtmlWriter", "Mp4Writer", "PngWriter",
+__all__ = ["Writer", "PaletteQuantizer", "GifWriter", "HtmlWriter", "Mp4Writer", "PngWriter",
            "WRITERS", "SUPPORTED_EXTENSIONS", "HOLD_SECONDS", "mp4_problem"]
 
 HOLD_SECONDS = 1.0            # saved animations hold the last frame this long
+
+
+@runtime_checkable
+class Writer(Protocol):
+    """What :meth:`gmm_animator.Animator.save` needs of a writer.
+
+    Made as ``WriterType(target, size, fps, quantizer)``: ``target`` an open
+    binary file, or a path for the writers that :data:`WRITERS` marks so;
+    ``size`` (width, height) in pixels; ``quantizer`` a
+    :class:`PaletteQuantizer` for palette formats (else None).
+
+    Attributes
+    ----------
+    needs_every_frame : bool
+        False: only the last frame is written (``add`` is called once).
+    """
+
+    needs_every_frame: bool
+
+    def add(self, rgb):
+        """Take the next frame, an (H, W, 3) uint8 array."""
+
+    def finish(self):
+        """Write what is still held (the last frame's hold, a trailer)."""
+
+    def abort(self):
+        """Give up after an error: release resources, write nothing more."""
 
 def extension(path):
     return os.path.splitext(path)[1].lower()

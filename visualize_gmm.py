@@ -48,7 +48,6 @@ from gmm_options import (
     COMPARE_CHOICES, MAX_DPI, MAX_FPS, MAX_INCHES, MAX_PATIENCE, MIN_DPI, MIN_FPS, MIN_INCHES,
     Options, check_fps, size_problem,
 )
-from gmm_teaching import CriterionCurvesView, CriterionCurveView
 from gmm_transforms import format_selection_table, select_components, standardise, view_of
 from gmm_transforms import format_selection_grid, select_components_by_type
 from gmm_window import KEYS, LiveWindow
@@ -365,8 +364,9 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
 
 
 def _animation(options, X=None, *, rng=None, true_components=None, column_names=None,
-               interactive=False, on_state=None, shared_scale=False):
-    """The Animator of ``options`` on ``X`` (None: sampled with ``rng``)."""
+               interactive=False, on_state=None, shared_scale=False, selection=None):
+    """The Animator of ``options`` on ``X`` (None: sampled with ``rng``), with the
+    criterion curve of a ``--select-k`` ``selection`` beside it."""
     rng = np.random.default_rng(options.random_state) if rng is None else rng
     if X is not None and options.dims is not None and len(options.dims) == 1:
         X, column_names = gmm_scene1d.column_view(X, options.dims[0], column_names)
@@ -381,7 +381,8 @@ def _animation(options, X=None, *, rng=None, true_components=None, column_names=
         column_names = [str(c) for c in X.columns]
     fit = FitRun(X, options, rng=rng, true_components=true_components,
                  column_names=column_names, shared_scale=shared_scale)
-    anim = Animation(fit, options, interactive=interactive, on_state=on_state)
+    anim = Animation(fit, options, interactive=interactive, on_state=on_state,
+                     selection=selection)
     return anim
 
 
@@ -603,25 +604,6 @@ def _start(args, d, n):
     return k, init, covariance_type
 
 
-#: pixels of the --covariance-type all panel (curves plus the legend below them)
-CRITERION_CURVES_WIDTH = 340
-
-
-def _add_criterion_panel(anim, selection):
-    """The --select-k criterion curve beside the scene."""
-    rows, best_k, criterion = selection
-    if isinstance(best_k, tuple):           # --covariance-type all: one curve per type
-        ax = anim.add_side_axes("criterion", width=CRITERION_CURVES_WIDTH, margins=(64, 16))
-        anim.add_view(CriterionCurvesView(ax, rows, best_k, criterion=criterion))
-        anim.fit_margins()
-        return
-    ax = anim.add_side_axes("criterion")
-    anim.add_view(CriterionCurveView(
-        ax, [r["k"] for r in rows], [r[criterion] for r in rows], best_k,
-        label=criterion.upper(), excluded=[r["k"] for r in rows if r["degenerate"]]))
-    anim.fit_margins()
-
-
 def _save_params(args, anim, options):
     """Write the final d-dimensional fit (user units) to --save-params, if given."""
     path = args.save_params
@@ -727,9 +709,8 @@ def _run(args, signals):
         check_save_path(save)
     plan = _plan(args, X, None, signals)     # may sample X; fits --select-k
     anim = _animation(plan.options, plan.X, rng=plan.rng, true_components=plan.true_components,
-                      column_names=names, interactive=live, shared_scale=plan.sampled)
-    if plan.selection is not None:
-        _add_criterion_panel(anim, plan.selection)
+                      column_names=names, interactive=live, shared_scale=plan.sampled,
+                      selection=plan.selection)
     if live:
         _print_notes(args)
         source = (os.path.basename(args.load_path) if args.load_path else

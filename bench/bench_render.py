@@ -53,7 +53,7 @@ from matplotlib.figure import Figure  # noqa: E402
 import data_gen  # noqa: E402
 import gmm  # noqa: E402
 import gmm_plot  # noqa: E402
-import gmm_teaching  # noqa: E402
+import gmm_scene2d  # noqa: E402
 import visualize_gmm  # noqa: E402
 from gmm_transforms import standardise, to_user_units  # noqa: E402
 from gmm_writers import GifWriter, PaletteQuantizer  # noqa: E402
@@ -90,9 +90,9 @@ def _draw_baseline(ax, X, state, colors, limits, title, true_params=()):
     ax.clear()
     ax.scatter(X[:, 0], X[:, 1], s=10, c=colors[state.labels], alpha=0.5, linewidths=0)
     for mu, cov in true_params:
-        gmm_plot.covariance_ellipse(ax, mu, cov, edgecolor="0.45", linestyle="--")
+        gmm_scene2d.covariance_ellipse(ax, mu, cov, edgecolor="0.45", linestyle="--")
     for j, (mu, cov) in enumerate(zip(state.means, state.covariances)):
-        gmm_plot.covariance_ellipse(ax, mu, cov, edgecolor=colors[j], linewidth=2)
+        gmm_scene2d.covariance_ellipse(ax, mu, cov, edgecolor=colors[j], linewidth=2)
         ax.plot(mu[0], mu[1], "+", color=colors[j], markersize=12, mew=2.5)
     ax.set_xlim(*limits[0])
     ax.set_ylim(*limits[1])
@@ -107,7 +107,7 @@ def baseline_gif(path, n_points, n_true, k, iterations, seed, fps=10):
     X, true_means, true_covs = data_gen.sample_gaussians(n_points, n_true, random_state=rng)
     states = baseline_states(X, k, iterations, rng)
     colors = gmm_plot.component_colors(k)
-    limits = gmm_plot.frame_limits(X)
+    limits = gmm_scene2d.frame_limits(X)
     true_params = list(zip(true_means, true_covs))
     fig, ax = plt.subplots(figsize=(6.4, 6.4), dpi=100)
 
@@ -129,7 +129,7 @@ def baseline_frame_cost(X, states, colors, repeats):
     fig = Figure(figsize=(6.4, 6.4), dpi=100)
     canvas = FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    limits = gmm_plot.frame_limits(X)
+    limits = gmm_scene2d.frame_limits(X)
     times = []
     for state in states[:repeats]:
         t0 = time.perf_counter()
@@ -283,11 +283,11 @@ def section_views(ns, n_frames):
     state = baseline_states(X, 5, 10, rng)[-1]
     fig = Figure()
     ax = fig.add_subplot()
-    xlim, ylim = gmm_plot.frame_limits(X)
+    xlim, ylim = gmm_scene2d.frame_limits(X)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     for resolution in (60, 120, 200, 400):
-        view = gmm_teaching.ContoursView(ax, X, resolution=resolution)
+        view = gmm_scene2d.ContoursView(ax, X, resolution=resolution)
         view.update(state)
         t0 = time.perf_counter()
         for _ in range(10):

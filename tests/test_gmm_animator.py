@@ -12,6 +12,7 @@ from scipy.stats import multivariate_normal
 
 import gmm_history
 import gmm_plot
+import gmm_scene2d
 import gmm_writers
 import visualize_gmm
 from visualize_gmm import main
@@ -104,7 +105,7 @@ def test_label_budget_bounds_memory_and_saves_every_frame(tmp_path, monkeypatch,
     anim = captured_animator["anim"]
     anim.show_state(0)
     assert anim.history[0].labels is None
-    points_view = next(v for v in anim.views if type(v) is gmm_plot.PointsView)
+    points_view = next(v for v in anim.views if type(v) is gmm_scene2d.PointsView)
     X = np.asarray(points_view.artist.get_offsets())
     s0 = anim.history[0]
     logp = np.stack([np.log(w) + multivariate_normal(m, c).logpdf(X)
@@ -202,3 +203,39 @@ def test_gps_like_tick_labels_and_axis_labels_stay_inside_their_column():
     assert boundary <= anim.size[0]
     # the widened figure keeps the scene's pixel size and the drawing
     assert anim.render(0).shape == (anim.size[1], anim.size[0], 3)
+
+
+PANELS = {"kmeans": ["--compare", "kmeans"], "ll": ["--ll-panel"],
+          "criterion": ["--select-k", "1:2"], "curves": ["--select-k", "1:2",
+                                                         "--covariance-type", "all"]}
+
+
+@pytest.mark.parametrize("dim", ["2", "1"])
+@pytest.mark.parametrize("panels", [(), ("kmeans",), ("ll",), ("criterion",), ("curves",),
+                                    ("kmeans", "ll"), ("kmeans", "criterion"),
+                                    ("ll", "criterion"), ("kmeans", "ll", "criterion"),
+                                    ("kmeans", "ll", "curves")])
+def test_saved_size_is_size_times_dpi_with_every_combination_of_panels(
+        tmp_path, captured_animator, dim, panels):
+    """Every panel is known before the layout is computed: --size 6 4 --dpi 150 is
+    900x600 pixels whichever panels stand beside the scene (the --select-k curve
+    was once added after the layout was final)."""
+    out = tmp_path / "a.png"
+    argv = ["-d", dim, "-N", "120", "-m", "2", "-i", "2", "--seed", "0", "-q",
+            "--size", "6", "4", "--dpi", "150", "--title", "T", "-s", str(out)]
+    if not any(p in ("criterion", "curves") for p in panels):
+        argv += ["-k", "2"]
+    for p in panels:
+        argv += PANELS[p]
+    assert main(argv) == 0
+    anim = captured_animator["anim"]
+    expected = {"kmeans": "kmeans", "ll": "ll", "criterion": "criterion", "curves": "criterion"}
+    assert sorted(anim.panels) == sorted(expected[p] for p in panels)
+    with Image.open(out) as img:
+        assert img.size == (900, 600)
+    assert tuple(anim.size) == (900, 600)
+    # every axes (and the title) inside the figure
+    renderer = anim.canvas.get_renderer()
+    for ax in anim.fig.axes:
+        box = ax.get_tightbbox(renderer)
+        assert box.x0 >= -1 and box.x1 <= 901 and box.y0 >= -1 and box.y1 <= 601

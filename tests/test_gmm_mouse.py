@@ -17,9 +17,9 @@ from matplotlib.backend_bases import KeyEvent, MouseEvent
 
 import gmm
 import gmm_fit
-import gmm_legend
 import gmm_mouse
 import gmm_options
+import gmm_plot
 import gmm_scene1d
 import gmm_teaching
 import gmm_transforms
@@ -291,20 +291,21 @@ def test_left_at_a_mouse_runs_state_0_goes_back_to_the_run_it_replaced():
 
 
 def test_a_scene_with_one_data_axis_takes_the_x_of_a_click():
-    """The 1-D hook: clicks keep as many coordinates as the fit's scene has axes,
-    and nearest-point picking then measures along x only."""
+    """Clicks keep as many coordinates as the scene has data axes, and the 1-D
+    scene's hit test measures along x only."""
     anim, window = _window()
     event = _mouse(anim, (3.0, 1.0), "motion_notify_event")
-    assert window.mouse.coords(event).shape == (2,) and anim.fit.view_axes == 2
-
-    class OneAxis:
-        view_axes = 1
-
-    one = gmm_mouse.MouseControl.coords(type("M", (), {"fit": OneAxis()})(), event)
-    np.testing.assert_array_equal(one, [event.xdata])
+    assert window.mouse.coords(event).shape == (2,) and anim.scene.data_axes == 2
+    one, one_window = _window(_eruptions(), 2)
+    event = _mouse(one, (3.0, 0.1), "motion_notify_event")
+    np.testing.assert_array_equal(one_window.mouse.coords(event), [event.xdata])
+    assert one.scene.data_axes == 1
     along_x = np.array([[event.xdata + 0.5], [event.xdata - 0.1], [event.xdata + 3.0]])
-    assert gmm_mouse.nearest(anim.ax, along_x, event)[0] == 1
-    assert gmm_mouse.pixels(anim.ax, along_x).shape == (3, 2)
+    assert gmm_plot.nearest(one.ax, along_x, event, along_x=True)[0] == 1
+    assert gmm_plot.pixels(one.ax, along_x).shape == (3, 2)
+    j, dist = one.scene.nearest_point(one, event)
+    x = one.fit.points[:, 0]
+    assert abs(x[j] - event.xdata) == pytest.approx(np.abs(x - event.xdata).min())
 
 
 # --------------------------------------------------------------------------- the 1-D scene
@@ -320,7 +321,7 @@ def _bar_heights(anim):
     view = next(v for v in anim.views if isinstance(v, gmm_scene1d.HistogramView))
     assert view.bars.axes is anim.ax and view.bars in anim.ax.collections
     verts = np.array([p.vertices[:4] for p in view.bars.get_paths()])
-    edges = anim.histogram.edges
+    edges = anim.scene.histogram.edges
     heights = (verts[:, 2, 1] - verts[:, 0, 1]).reshape(-1, len(edges) - 1)
     np.testing.assert_array_equal(verts[:, 0, 0].reshape(heights.shape)[0], edges[:-1])
     return heights
@@ -334,7 +335,7 @@ def _reg(anim):
 def _assert_histogram_of(anim, X):
     """The drawn bars are numpy's density histogram of ``X`` (n, 1), "auto" bins."""
     density, edges = np.histogram(X[:, 0], bins="auto", density=True)
-    np.testing.assert_array_equal(anim.histogram.edges, edges)
+    np.testing.assert_array_equal(anim.scene.histogram.edges, edges)
     np.testing.assert_allclose(_bar_heights(anim).sum(axis=0), density, rtol=1e-12, atol=1e-15)
 
 
@@ -342,7 +343,7 @@ def test_1d_clicks_x_are_the_starting_means_and_em_steps_from_there(capsys):
     X = _eruptions()
     anim, window = _window(X, 2, print_ll=True)
     capsys.readouterr()
-    assert anim.fit.view_axes == 1
+    assert anim.scene.data_axes == 1
     _key(window, "i")
     first = _mouse(anim, (2.5, 0.3))                    # y is ignored: x marked on the axis
     np.testing.assert_allclose(np.column_stack(window.mouse.marks.get_data()),
@@ -474,10 +475,3 @@ def test_1d_a_long_note_takes_two_lines_clear_of_the_legend_and_the_bars():
     assert not note.overlaps(anim.ax.get_legend().get_window_extent())
     bars = next(v for v in anim.views if isinstance(v, gmm_scene1d.HistogramView)).bars
     assert note.y0 > bars.get_window_extent().y1          # above the tallest bar
-
-
-def test_emptiest_corner_needs_two_columns():
-    pts = np.array([[0.1, 0.1], [0.2, 0.15], [0.9, 0.9]])
-    assert gmm_legend.emptiest_corner(pts, (0, 1), (0, 1)) == "upper left"
-    with pytest.raises(ValueError, match=r"points must be \(n, 2\).*\(3, 1\)"):
-        gmm_legend.emptiest_corner(pts[:, :1], (0, 1), (0, 1))

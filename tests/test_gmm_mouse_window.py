@@ -117,7 +117,7 @@ def edit():
     key("n")
     found["added"] = mouse((5.2, 0.3), modifiers=frozenset({"shift"}))[0]
     found["points"] = anim.fit.points[:, 0].tolist()
-    found["density"] = anim.histogram.density.tolist()
+    found["density"] = anim.scene.histogram.density.tolist()
 
 def drag():
     key("n")

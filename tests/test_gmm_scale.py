@@ -379,6 +379,7 @@ def test_represented_image_matches_the_exact_image(monkeypatch, per_pixel):
     import matplotlib.pyplot as plt
 
     import gmm_plot
+    import gmm_scene2d
     X = blobs(60_000, seed=12)
     labels = np.argmax(X @ [[1.0, -1.0, 0.2], [0.5, 0.3, -1.0]], axis=1).astype(np.uint8)
     state = gmm.GMMState(0, np.ones(3) / 3, np.zeros((3, 2)), np.repeat(np.eye(2)[None], 3, 0),
@@ -387,12 +388,12 @@ def test_represented_image_matches_the_exact_image(monkeypatch, per_pixel):
     images = []
     for above in (10**9, 1000):
         monkeypatch.setattr(gmm_plot, "REPRESENTED_ABOVE", above)
-        monkeypatch.setattr(gmm_plot.PointsView, "PER_PIXEL", per_pixel)
+        monkeypatch.setattr(gmm_scene2d.PointsView, "PER_PIXEL", per_pixel)
         monkeypatch.setattr(gmm_blocks, "BLOCK_ROWS", 8192)     # several blocks
         fig, ax = plt.subplots(figsize=(3, 3), dpi=50)
         ax.set_xlim(X[:, 0].min(), X[:, 0].max())
         ax.set_ylim(X[:, 1].min(), X[:, 1].max())
-        view = gmm_plot.PointsView(ax, X, colors)
+        view = gmm_scene2d.PointsView(ax, X, colors)
         view.update(state)
         images.append(view._image.copy())
         plt.close(fig)
@@ -415,6 +416,7 @@ def test_a_memory_mapped_cloud_is_drawn_by_representatives_at_any_size(tmp_path)
     import matplotlib.pyplot as plt
 
     import gmm_plot
+    import gmm_scene2d
     X = blobs(60_000, seed=5)          # above IMAGE_THRESHOLD: an image
     np.save(tmp_path / "x.npy", X)
     M = np.load(tmp_path / "x.npy", mmap_mode="r")
@@ -425,7 +427,7 @@ def test_a_memory_mapped_cloud_is_drawn_by_representatives_at_any_size(tmp_path)
         fig, ax = plt.subplots(figsize=(3, 3), dpi=50)
         ax.set_xlim(X[:, 0].min(), X[:, 0].max())
         ax.set_ylim(X[:, 1].min(), X[:, 1].max())
-        views.append(gmm_plot.PointsView(ax, points, gmm_plot.component_colors(3)))
+        views.append(gmm_scene2d.PointsView(ax, points, gmm_plot.component_colors(3)))
         views[-1].update(state)
         plt.close(fig)
     exact, mapped = views

@@ -1,24 +1,20 @@
-"""Tests for the teaching views: what is drawn, checked against independent
-references (scipy.stats densities, hand mixes of colours), and the gallery of
-docs/teaching.md redrawn pixel for pixel.
+"""Tests for gmm_teaching, the panels beside every scene: the log-likelihood
+panel, the k-means comparison (against scikit-learn's KMeans), the views of
+every teaching flag together, and the gallery of docs/teaching.md redrawn pixel for pixel.
 """
 import json
 import os
 
 import numpy as np
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection, PolyCollection
-from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse, Polygon
 from PIL import Image
-from scipy.special import logsumexp
-from scipy.stats import multivariate_normal
 
-import gmm
 import gmm_plot
+import gmm_scene2d
 import gmm_teaching
 import gmm_writers
 import visualize_gmm
@@ -28,125 +24,6 @@ from visualize_gmm import main
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMALL = ["-N", "300", "-k", "3", "-m", "3", "--seed", "0"]
 
-
-def _state(weights, means, covs, labels=None, iteration=0, ll=0.0):
-    weights, means, covs = (np.asarray(a, dtype=float) for a in (weights, means, covs))
-    return gmm.GMMState(iteration, weights, means, covs, ll,
-                        np.zeros(0, int) if labels is None else labels)
-
-
-def _scipy_log_parts(X, state):
-    """(n, k) log(w_j N(x | mu_j, S_j)) by scipy."""
-    return np.stack([np.log(w) + multivariate_normal(m, c).logpdf(X)
-                     for w, m, c in zip(state.weights, state.means, state.covariances)], axis=1)
-
-
-def _scipy_resp(X, state):
-    parts = _scipy_log_parts(X, state)
-    return np.exp(parts - logsumexp(parts, axis=1, keepdims=True))
-
-
-def _scipy_logpdf(X, state):
-    return logsumexp(_scipy_log_parts(X, state), axis=1)
-
-
-def _axes(size=(400, 400), lim=(-4, 4)):
-    fig = Figure(figsize=(size[0] / 100, size[1] / 100), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
-    ax.set_xlim(*lim)
-    ax.set_ylim(*lim)
-    return fig, ax
-
-
-TWO = _state([0.5, 0.5], [[-1.0, 0.0], [1.0, 0.0]], [np.eye(2), np.eye(2)])
-
-
-# ---------------------------------------------------------------- soft colours
-
-def test_soft_scatter_colour_is_the_responsibility_mix():
-    fig, ax = _axes()
-    pts = np.array([[0.0, 0.0], [-1.0, 0.5], [2.5, -1.0], [0.3, 0.2]])
-    colors = gmm_plot.component_colors(2)
-    view = gmm_teaching.SoftPointsView(ax, pts, colors)
-    view.update(TWO)
-    face = view.artist.get_facecolors()
-    resp = _scipy_resp(pts, TWO)
-    np.testing.assert_allclose(face[:, :3], resp @ colors[:, :3], atol=1e-12)
-    # the point midway is exactly the half mix; alpha stays the points' alpha
-    np.testing.assert_allclose(face[0, :3], 0.5 * (colors[0, :3] + colors[1, :3]), atol=1e-12)
-    np.testing.assert_allclose(face[:, 3], gmm_plot.POINT_ALPHA)
-    # a hard view of the same state draws the argmax colour instead
-    hard = gmm_plot.PointsView(ax, pts, colors)
-    hard.update(gmm.GMMState(0, TWO.weights, TWO.means, TWO.covariances, 0.0,
-                             resp.argmax(axis=1)))
-    assert not np.allclose(hard.artist.get_facecolors()[0, :3], face[0, :3])
-
-
-def test_soft_image_pixel_is_the_mean_mix_of_its_points():
-    fig, ax = _axes()
-    rng = np.random.default_rng(0)
-    pts = np.r_[[[0.0, 0.0]], rng.uniform(-3.5, 3.5, size=(400, 2))]
-    colors = gmm_plot.component_colors(2)
-    view = gmm_teaching.SoftPointsView(ax, pts, colors, image_threshold=10)
-    assert view.mode == "image"
-    view.update(TWO)
-    resp = _scipy_resp(pts, TWO)
-    image = view.artist.get_array()
-    flat = np.asarray(image).reshape(-1, 4)
-    # recompute each point's pixel like the view does, then every occupied
-    # pixel's RGB is the mean mix of its points
-    pixel = view._pixel
-    for p in np.unique(pixel)[:50]:
-        members = pixel == p
-        want = np.round(255 * (resp[members] @ colors[:, :3]).mean(axis=0))
-        np.testing.assert_array_equal(flat[view._occupied[p], :3], want)
-    # the point at the origin sits alone in its pixel: exactly the half mix
-    assert (pixel == pixel[0]).sum() == 1
-    np.testing.assert_array_equal(flat[view._occupied[pixel[0]], :3],
-                                  np.round(255 * 0.5 * (colors[0, :3] + colors[1, :3])))
-
-
-def test_soft_uses_full_dimensional_responsibilities(tmp_path, captured_animator):
-    rng = np.random.default_rng(5)
-    X = np.concatenate([rng.normal(c, 1.0, size=(100, 3)) for c in (0.0, 2.0)])
-    np.save(tmp_path / "x3.npy", X)
-    assert main(["-k", "2", "--load_path", str(tmp_path / "x3.npy"), "--seed", "0", "-i", "3",
-                 "--tol", "0", "--soft", "-q", "-s", str(tmp_path / "s.png")]) == 0
-    anim = captured_animator["anim"]
-    soft = anim.views[0]
-    assert type(soft).__name__ == "SoftPointsView"
-    last = anim.fit.record.last                          # full 3-D fit, user units
-    resp = _scipy_resp(X, last)
-    np.testing.assert_allclose(soft.artist.get_facecolors()[:, :3],
-                               resp @ anim.colors[:, :3], atol=1e-8)
-
-
-# ---------------------------------------------------------------- contours
-
-def test_contour_levels_and_lines_match_scipy_density():
-    fig, ax = _axes()
-    rng = np.random.default_rng(1)
-    state = _state([0.3, 0.7], [[-1.5, 0.5], [1.0, -0.5]],
-                   [[[0.6, 0.2], [0.2, 0.4]], [[1.0, -0.3], [-0.3, 0.5]]])
-    pts = np.concatenate([rng.multivariate_normal(m, c, size=n) for m, c, n in
-                          zip(state.means, state.covariances, (90, 210))])
-    view = gmm_teaching.ContoursView(ax, pts, resolution=120)
-    view.update(state)
-    want = np.quantile(_scipy_logpdf(pts, state), view.QUANTILES)
-    np.testing.assert_allclose(view.levels, want, rtol=1e-9)
-    assert np.all(np.diff(view.levels) > 0)
-    n_drawn = 0
-    for level, lines in zip(view.levels, view.segments):
-        assert lines, level
-        for ln in lines:
-            n_drawn += 1
-            # every vertex of the level's line lies on the scipy density's level set
-            np.testing.assert_allclose(_scipy_logpdf(ln, state), level, atol=0.02)
-    assert len(view.lines.get_segments()) == n_drawn
-    # the inner (densest) level is darker than the outer one
-    colors = view.lines.get_colors()
-    assert colors[-1][0] < colors[0][0]
 
 
 # ---------------------------------------------------------------- log-likelihood panel
@@ -221,7 +98,7 @@ def test_compare_kmeans_panel_matches_sklearn_from_em_start(tmp_path):
     # what is drawn on the k-means panel at the last frame
     anim.render(n_frames - 1)
     points, voronoi, means, text = (next(v for v in follower.views if isinstance(v, cls))
-                                    for cls in (gmm_plot.PointsView, gmm_teaching.VoronoiView,
+                                    for cls in (gmm_scene2d.PointsView, gmm_scene2d.VoronoiView,
                                                 gmm_plot.MeansView, gmm_teaching.KMeansText))
     last = km_states[-1]
     np.testing.assert_allclose(points.artist.get_facecolors()[:, :3],
@@ -458,122 +335,3 @@ def test_ll_panel_marker_never_sits_on_the_edge(seed):
         y = float(panel.marker.get_ydata()[0])
         assert lo + 0.02 * (hi - lo) <= y <= hi - 0.02 * (hi - lo), (i, y, lo, hi)
 
-
-# ---------------------------------------------------------------- uncertainty (mclust)
-
-def _expected_sizes(base, resp):
-    """Marker areas of the uncertainty view, from responsibilities computed elsewhere."""
-    u = np.minimum((1.0 - resp.max(axis=1)) / 0.5, 1.0)
-    return base * (0.4 + 5.6 * u)
-
-
-def test_uncertainty_is_one_minus_the_largest_responsibility():
-    resp = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3], [0.2, 0.7, 0.1]])
-    np.testing.assert_allclose(gmm_teaching.uncertainty(resp), [0.0, 0.5, 2 / 3, 0.3],
-                               atol=1e-15)
-
-
-def test_uncertainty_scatter_sizes_follow_scipy_responsibilities():
-    fig, ax = _axes()
-    pts = np.array([[0.0, 0.0], [-1.0, 0.5], [2.5, -1.0], [0.3, 0.2], [-3.0, 3.0]])
-    colors = gmm_plot.component_colors(2)
-    points = gmm_plot.PointsView(ax, pts, colors)
-    base = float(points.artist.get_sizes()[0])
-
-    def resp(state):
-        return gmm.responsibilities(pts, state.weights, state.means, state.covariances)
-
-    view = gmm_teaching.UncertaintyView(ax, points, pts, resp)
-    assert view.artists == []                           # the points view keeps its artist
-    assert view.update(TWO) == [points.artist]
-    sizes = points.artist.get_sizes()
-    np.testing.assert_allclose(sizes, _expected_sizes(base, _scipy_resp(pts, TWO)), rtol=1e-9)
-    # the midway point (a two-way tie) is the largest, a far one near the smallest
-    assert sizes[0] == pytest.approx(6.0 * base) and sizes[2] < 0.5 * base
-    # updated every frame: a state that owns every point shrinks them all
-    one = _state([1.0], [[0.0, 0.0]], [np.eye(2)])
-    view.update(one)
-    np.testing.assert_allclose(points.artist.get_sizes(), 0.4 * base)
-
-
-def test_uncertainty_image_mode_marks_the_most_uncertain_points():
-    fig, ax = _axes()
-    rng = np.random.default_rng(1)
-    pts = rng.uniform(-3.5, 3.5, size=(600, 2))
-    colors = gmm_plot.component_colors(2)
-    soft = gmm_teaching.SoftPointsView(ax, pts, colors, image_threshold=10)
-    assert soft.mode == "image"
-    view = gmm_teaching.UncertaintyView(ax, soft, pts, lambda s: _scipy_resp(pts, s),
-                                        max_markers=40)
-    (overlay,) = view.update(TWO)
-    resp = _scipy_resp(pts, TWO)
-    u = 1.0 - resp.max(axis=1)
-    shown = overlay.get_offsets()
-    assert len(shown) == 40
-    # exactly the 40 largest uncertainties, drawn in increasing order
-    idx = [int(np.flatnonzero((pts == p).all(axis=1))[0]) for p in np.asarray(shown)]
-    assert sorted(idx) == sorted(np.argsort(u)[-40:].tolist())
-    assert np.all(np.diff(u[idx]) >= 0)
-    np.testing.assert_allclose(overlay.get_sizes(), _expected_sizes(3.0, resp[idx]), rtol=1e-9)
-    # over --soft the markers carry the same mixed colours
-    np.testing.assert_allclose(overlay.get_facecolors()[:, :3], resp[idx] @ colors[:, :3],
-                               atol=1e-12)
-    # one component owns every point (the other is far away): no markers
-    view.update(_state([0.5, 0.5], [[0.0, 0.0], [60.0, 60.0]], [np.eye(2), np.eye(2)]))
-    assert len(overlay.get_offsets()) == 0
-
-
-def test_uncertainty_with_soft_computes_responsibilities_once_per_frame():
-    calls = []
-    pts = np.random.default_rng(2).normal(size=(50, 2))
-
-    def resp(state):
-        calls.append(state.iteration)
-        return _scipy_resp(pts, state)
-
-    shared = gmm_teaching.LastResponsibilities(resp)
-    fig, ax = _axes()
-    soft = gmm_teaching.SoftPointsView(ax, pts, gmm_plot.component_colors(2),
-                                       responsibilities=shared)
-    view = gmm_teaching.UncertaintyView(ax, soft, pts, shared)
-    for state in (TWO, TWO, gmm.GMMState(1, TWO.weights, TWO.means, TWO.covariances, 0.0,
-                                          np.zeros(0, int))):
-        soft.update(state)
-        view.update(state)
-    assert calls == [0, 1]
-
-
-@pytest.mark.parametrize("ext", [".gif", ".html", ".png", ".mp4"])
-def test_uncertainty_with_every_view_in_every_format(tmp_path, captured_animator, ext):
-    out = tmp_path / f"u{ext}"
-    argv = SMALL + ["-i", "3", "--tol", "0", "--uncertainty", "--soft", "--ll-panel",
-                    "--compare", "kmeans", "--contours", "--hide_covs", "-q", "-s", str(out)]
-    assert main(argv) == 0
-    anim = captured_animator["anim"]
-    assert out.stat().st_size > 0
-    names = [type(v).__name__ for v in anim.views]
-    assert {"SoftPointsView", "UncertaintyView", "ContoursView", "LogLikelihoodPanel"} <= set(
-        names) and "EllipsesView" not in names
-    # the final frame's sizes come from the last state's responsibilities (scipy)
-    soft = next(v for v in anim.views if isinstance(v, gmm_teaching.SoftPointsView))
-    resp = _scipy_resp(anim.fit.points, anim.history[-1])
-    base = 12.0 * np.sqrt(1000.0 / 300)                 # the scatter's marker area at n = 300
-    np.testing.assert_allclose(soft.artist.get_sizes(), _expected_sizes(base, resp), rtol=1e-6)
-
-
-def test_uncertainty_option_of_animate_and_its_default():
-    anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3,
-                                 uncertainty=True)
-    assert [type(v).__name__ for v in anim.views][-2:] == ["UncertaintyView", "LegendView"]
-    anim.render(1)
-    sizes = anim.views[0].artist.get_sizes()
-    assert len(sizes) == 200 and sizes.min() > 0 and sizes.max() > sizes.min()
-    assert "UncertaintyView" not in [type(v).__name__ for v in visualize_gmm.animate(
-        None, 3, max_iter=1, random_state=0, n_points=200, n_true=3).views]
-
-
-def test_uncertainty_in_the_live_window_under_xvfb(tmp_path, run_in_window):
-    proc = run_in_window(["-m", "window_driver", "-N", "200", "-m", "3", "-k", "3", "-i", "3",
-                          "--seed", "0", "--uncertainty", "--soft", "--fps", "20"], cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert "drew frames: 0 1 2 3" in proc.stderr, proc.stderr

@@ -50,3 +50,31 @@ def test_gif_and_html_writers_share_the_frame_clock(n, fps):
     html = page.getvalue().decode()
     played = [int(d) for d in re.search(r"var D = \[([\d,]*)\];", html).group(1).split(",")]
     assert played == _reference_delays(n, fps, 1000, 1, 1.0)
+
+
+# ---------------------------------------------------------------------------
+# The Writer protocol: every writer of WRITERS declares it
+# ---------------------------------------------------------------------------
+def test_every_writer_is_a_writer_and_writes_a_readable_file(tmp_path):
+    frames = [np.full((32, 48, 3), v, dtype=np.uint8) for v in (0, 128, 255)]
+    colors = np.array([[0.0, 0.0, 0.0], [128 / 255] * 3, [1.0, 1.0, 1.0]])
+    for ext, (cls, wants_path) in gmm_writers.WRITERS.items():
+        path = tmp_path / f"a{ext}"
+        quantizer = gmm_writers.PaletteQuantizer(colors) if ext in (".gif", ".html") else None
+        with open(path, "wb") as fp:
+            if wants_path:
+                fp.close()
+            writer = cls(str(path) if wants_path else fp, (48, 32), 10.0, quantizer)
+            assert isinstance(writer, gmm_writers.Writer), ext
+            for frame in frames if writer.needs_every_frame else frames[-1:]:
+                writer.add(frame)
+            writer.finish()
+        assert path.stat().st_size > 0
+        if ext == ".gif":
+            with Image.open(path) as gif:
+                assert gif.n_frames == 3 and gif.size == (48, 32)
+        if ext == ".png":
+            with Image.open(path) as png:
+                assert png.size == (48, 32)
+                assert np.asarray(png.convert("RGB"))[0, 0].tolist() == [255, 255, 255]
+    assert not isinstance(object(), gmm_writers.Writer)

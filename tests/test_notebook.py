@@ -22,6 +22,7 @@ import pytest
 import data_gen
 import gmm
 import gmm_plot
+import gmm_scene2d
 import pyproject_info
 from readme_commands import INSTALLED_COMMANDS
 from visualize_gmm import animate, main
@@ -193,9 +194,9 @@ def test_keywords_mirror_the_cli_flags(X):
         return {type(v) for v in anim.views}
 
     full = kinds(animate(n_components=2, n_true=2, n_points=50, random_state=0))
-    assert {gmm_plot.EllipsesView, gmm_plot.MeansView, gmm_plot.TrueEllipsesView} <= full
-    for flag, view in [("show_covariances", gmm_plot.EllipsesView),
-                       ("show_means", gmm_plot.MeansView), ("show_true", gmm_plot.TrueEllipsesView)]:
+    assert {gmm_scene2d.EllipsesView, gmm_plot.MeansView, gmm_scene2d.TrueEllipsesView} <= full
+    for flag, view in [("show_covariances", gmm_scene2d.EllipsesView),
+                       ("show_means", gmm_plot.MeansView), ("show_true", gmm_scene2d.TrueEllipsesView)]:
         assert kinds(animate(n_components=2, n_true=2, n_points=50, random_state=0,
                              **{flag: False})) == full - {view}
     with pytest.raises(TypeError, match="unexpected keyword argument 'iters'"):
@@ -212,8 +213,8 @@ def test_old_keywords_are_aliases_that_warn(X):
     old.run(), new.run()
     for s, t in zip(old.history, new.history, strict=True):
         np.testing.assert_array_equal(s.means, t.means)
-    for flag, view in [("hide_covs", gmm_plot.EllipsesView), ("hide_means", gmm_plot.MeansView),
-                       ("hide_real", gmm_plot.TrueEllipsesView)]:
+    for flag, view in [("hide_covs", gmm_scene2d.EllipsesView), ("hide_means", gmm_plot.MeansView),
+                       ("hide_real", gmm_scene2d.TrueEllipsesView)]:
         with pytest.warns(FutureWarning, match=flag):
             anim = animate(n_components=2, n_true=2, n_points=50, random_state=0, **{flag: True})
         assert view not in {type(v) for v in anim.views}

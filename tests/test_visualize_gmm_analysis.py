@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import gmm
-import gmm_plot
+import gmm_scene2d
 import gmm_transforms
 from em_reference import separated_blobs, sk_holding
 from readme_commands import ANALYSIS_COMMANDS
@@ -54,7 +54,7 @@ def _table(out):
 
 
 def _ellipses(anim):
-    view = next(v for v in anim.views if isinstance(v, gmm_plot.EllipsesView))
+    view = next(v for v in anim.views if isinstance(v, gmm_scene2d.EllipsesView))
     return [(p.get_center(), p.get_width(), p.get_height(), p.get_angle())
             for p in view.patches]
 

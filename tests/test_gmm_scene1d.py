@@ -23,7 +23,9 @@ from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 import data_gen
 import gmm_animator
+import gmm_scene
 import gmm_scene1d
+import gmm_teaching
 import gmm_window
 import visualize_gmm
 from readme_commands import ONE_D_COMMANDS
@@ -239,7 +241,7 @@ def test_kmeans_panel_on_the_line_starts_from_em_and_draws_boundaries():
     n = anim.run()
     anim.render(n - 1)
     assert "kmeans" in anim.panels
-    follower = next(v for v in anim.views if hasattr(v, "has_state"))
+    follower = next(v for v in anim.views if isinstance(v, gmm_teaching.FollowerPanel))
     np.testing.assert_allclose(follower.history[0].means, anim.history[0].means)
     centres = np.sort(follower.history[-1].means[:, 0])
     boundary = next(v for v in follower.views if isinstance(v, BoundariesView))
@@ -432,7 +434,8 @@ def test_readme_one_d_commands_run_verbatim(tmp_path, monkeypatch, captured, cap
             assert (new.size, new.n_frames) == (committed.size, committed.n_frames)
         assert os.path.getsize(os.path.join(ROOT, "examples", name)) < 2**20
     one_d, two_d, sampled = anims
-    assert one_d.histogram is not None and two_d.histogram is None
+    assert isinstance(one_d.scene, gmm_scene1d.HistogramScene)
+    assert not isinstance(two_d.scene, gmm_scene1d.HistogramScene)
     np.testing.assert_allclose(np.sort(one_d.fit.record.last.means[:, 0]), [2.019, 4.273],
                                atol=2e-3)
     assert sampled.fit.true_components is not None and "ll" in sampled.panels
@@ -457,3 +460,41 @@ def test_live_window_plays_1d_under_xvfb(tmp_path, run_in_window):
     drawn = [line for line in proc.stderr.splitlines() if "drew frames:" in line]
     assert drawn and drawn[-1].split("drew frames:")[1].split()[-1] == "3", proc.stderr
     assert os.listdir(tmp_path) == []
+
+
+# --------------------------------------------------------------------------- the scene's protocol
+
+def test_histogram_scene_is_a_scene_and_every_view_a_view():
+    anim = _faithful_anim(compare="kmeans", ll_panel=True, soft=True, uncertainty=True)
+    scene = anim.scene
+    assert isinstance(scene, gmm_scene1d.HistogramScene) and isinstance(scene, gmm_scene.Scene)
+    assert scene.data_axes == 1 and scene.static_legend
+    follower = next(v for v in anim.views if isinstance(v, gmm_teaching.FollowerPanel))
+    for view in anim.views + follower.views:
+        assert isinstance(view, gmm_scene.View), type(view).__name__
+    xlim, ylim, equal = scene.frame()
+    assert not equal and (xlim, ylim) == (scene.histogram.xlim, scene.histogram.ylim)
+    assert [label for _, label in scene.legend_entries()] == [
+        "bars: stacked by responsibility", "mixture density", "component w\u00b7N(x)",
+        "\u03bc \u00b1 \u221a2\u00b7\u03c3", "uncertainty: axis 0, top 1", "mean"]
+    assert scene.edit_refusal(anim) == "adding or removing points works without --compare"
+    # with --compare the legend takes the upper right, the EM title the upper left:
+    # the note goes under the title
+    assert scene.note_corner(anim, (0.5, 0.06), ["upper right", "upper left"], 0.07) == (
+        "upper left", 0.07)
+    assert scene.note_corner(anim, (0.5, 0.06), ["upper right"], 0.07) == ("upper left", 0.0)
+
+
+def test_histogram_scene_refills_the_bars_with_edited_data():
+    anim = _faithful_anim(soft=True)
+    scene = anim.scene
+    assert scene.edit_refusal(anim) is None            # soft bars are rebuilt too
+    x = anim.fit.points[:, 0]
+    anim.fit.edit_points(remove=np.flatnonzero(x > np.median(x)))
+    scene.refill(anim)
+    density, edges = np.histogram(anim.fit.points[:, 0], bins="auto", density=True)
+    np.testing.assert_array_equal(scene.histogram.edges, edges)
+    np.testing.assert_allclose(scene.histogram.density, density, rtol=1e-12)
+    bars = [v for v in anim.views if isinstance(v, gmm_scene1d.HistogramView)]
+    assert len(bars) == 1 and bars[0].hist is scene.histogram
+    assert bars[0].responsibilities is not None          # still stacked by responsibility
