@@ -13,6 +13,7 @@ import numbers
 import warnings
 
 from gmm_cli import echo, is_decimal_text
+from gmm_variational import check_bayesian
 
 MAX_FPS = 1000.0     # ffmpeg refuses absurd frame rates; a GIF frame lasts >= 20 ms anyway
 MIN_FPS = 0.01       # one frame per 100 s; ffmpeg's MP4 muxer fails far below (1e-5)
@@ -147,6 +148,13 @@ class Options:
         Figure size (``--size``); default: sized to the data.
     dpi : int or None
         Pixels per inch (``--dpi``, default 100); fonts scale with it.
+    bayesian : None, "dp" or "dirichlet"
+        A variational Bayesian fit instead of EM (``--bayesian``): a
+        Dirichlet-process or Dirichlet prior on the weights; components
+        fade with their expected weights (see :mod:`gmm_fading`).
+    weight_prior : float or None
+        The weight prior's concentration (``--weight-prior``; default
+        ``1 / n_components``, as scikit-learn's); only with ``bayesian``.
     """
 
     n_components: int = 5
@@ -175,6 +183,8 @@ class Options:
     size: object = None
     dpi: object = None
     n_features: int = 2
+    bayesian: object = None
+    weight_prior: object = None
 
     def __post_init__(self):
         if isinstance(self.n_features, bool) or self.n_features not in (1, 2):
@@ -201,6 +211,8 @@ class Options:
             raise ValueError(f"compare must be one of {', '.join(COMPARE_CHOICES)} (or None), "
                              f"got {compare!r}")
         object.__setattr__(self, "compare", compare)
+        bayesian, weight_prior = check_bayesian(self.bayesian, self.weight_prior)
+        object.__setattr__(self, "weight_prior", weight_prior)
 
     @classmethod
     def from_keywords(cls, caller="animate()", **keywords):
@@ -241,6 +253,7 @@ class Options:
             soft=args.soft, compare=args.compare, contours=args.contours, quiet=args.quiet,
             uncertainty=args.uncertainty, patience=args.patience, title=args.title,
             size=None if args.size is None else tuple(args.size), dpi=args.dpi,
-            n_features=getattr(args, "dim", 2))
+            n_features=getattr(args, "dim", 2), bayesian=args.bayesian,
+            weight_prior=args.weight_prior)
         values.update(overrides)
         return cls(**values)

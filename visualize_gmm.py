@@ -37,6 +37,7 @@ import gmm_fit
 import gmm_load
 import gmm_params
 import gmm_scene1d
+import gmm_variational
 import gmm_window
 from gmm_atomic import all_or_none, atomic_write, target_problem
 from gmm_blocks import column_min_max
@@ -158,6 +159,7 @@ def build_parser():
                    help="do not draw the true (gray dashed) ellipses of sampled data")
     _add_output_and_fit_arguments(p)
     _add_analysis_arguments(p)
+    gmm_variational.add_arguments(p)
     _add_teaching_arguments(p)
     _add_figure_arguments(p)
     package = p.add_argument_group("notebook/package")
