@@ -33,6 +33,7 @@ import data_gen
 import gmm_cli
 import gmm_core
 import gmm_em
+import gmm_fading
 import gmm_fit
 import gmm_load
 import gmm_params
@@ -378,7 +379,8 @@ def _animation(options, X=None, *, rng=None, true_components=None, column_names=
         true_components = sampled if true_components is None else true_components
         shared_scale = True             # both columns in the same units
     if options.print_ll:
-        on_state = _print_ll if on_state is None else _both(_print_ll, on_state)
+        printer = _print_ll if options.bayesian is None else gmm_fading.print_lower_bound
+        on_state = printer if on_state is None else _both(printer, on_state)
     if column_names is None and hasattr(X, "columns"):     # a pandas DataFrame keeps its names
         column_names = [str(c) for c in X.columns]
     fit = FitRun(X, options, rng=rng, true_components=true_components,
