@@ -128,6 +128,19 @@ def comparison_line(selection, weights, threshold=THRESHOLD):
             f"{threshold:.0%}")
 
 
+def check_flags(args):
+    """Refuse what a variational run cannot do: ``--n-init`` without ``--select-k``
+    (it keeps the best of several EM runs; the variational fit runs once).
+
+    Raises
+    ------
+    gmm_cli.UsageError
+    """
+    if args.bayesian is not None and args.n_init > 1 and args.select_k is None:
+        raise gmm_cli.UsageError(f"--n-init {args.n_init} keeps the best of several EM runs; "
+                                 "--bayesian runs one variational fit: drop --n-init")
+
+
 def add_arguments(parser):
     """``--bayesian [dp|dirichlet]`` and ``--weight-prior X`` on ``parser``, in the
     "analysis" group's neighbourhood: a group of their own."""

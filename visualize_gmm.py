@@ -534,6 +534,7 @@ def _plan(args, X, true_components, signals):
         raise UsageError(f"--select-k: k = {max(args.select_k)} is more than the number of "
                          f"points ({n}); use smaller k")
     options = Options.from_args(args, n_components=k, init=init, covariance_type=covariance_type)
+    gmm_variational.check_flags(args)
     if not (args.select_k is not None or (args.n_init > 1 and args.init_params is None)):
         return _Plan(options, X, true_components, rng, sampled=sampled)
     if X is None:
@@ -565,8 +566,11 @@ def _plan(args, X, true_components, signals):
         selection = (rows, best, args.criterion)
     init = next(r["initial_params"] for r in rows
                 if r["k"] == best_k and r.get("covariance_type", best_type) == best_type)
-    options = dataclasses.replace(options, n_components=best_k, init=init,
-                                  covariance_type=best_type)
+    if options.bayesian is not None:    # beside the criterion's choice: one fit, the largest k
+        options = dataclasses.replace(options, n_components=max(ks), covariance_type=best_type)
+    else:
+        options = dataclasses.replace(options, n_components=best_k, init=init,
+                                      covariance_type=best_type)
     return _Plan(options, X, true_components, rng, selection, sampled)
 
 
@@ -725,6 +729,7 @@ def _run(args, signals):
         with all_or_none():
             _save_params(args, anim, plan.options)
             _save_labels(args, anim)
+        _print_comparison(plan, anim)
         _print_notes(args)
         return ExitStatus.OK
     with all_or_none():             # the animation and --save-params: both or neither
@@ -739,9 +744,20 @@ def _run(args, signals):
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
         _save_params(args, anim, plan.options)
         _save_labels(args, anim)
+    _print_comparison(plan, anim)
     gmm_cli.flush_stdout()
     _print_notes(args)
     return ExitStatus.OK
+
+
+def _print_comparison(plan, anim):
+    """``--select-k KS --bayesian``: the criterion's k beside the variational fit's
+    effective components, one line on stdout after the table."""
+    if plan.selection is not None and plan.options.bayesian is not None:
+        anim.run()
+        gmm_cli.print_stdout(gmm_variational.comparison_line(plan.selection,
+                                                             anim.fit.record.last.weights),
+                             flush=True)
 
 
 def _load(args):
