@@ -129,13 +129,17 @@ def comparison_line(selection, weights, threshold=THRESHOLD):
 
 
 def check_flags(args):
-    """Refuse what a variational run cannot do: ``--n-init`` without ``--select-k``
-    (it keeps the best of several EM runs; the variational fit runs once).
+    """Refuse ``--weight-prior`` without ``--bayesian``, and what a variational run
+    cannot do: ``--n-init`` without ``--select-k`` (it keeps the best of several EM
+    runs; the variational fit runs once).
 
     Raises
     ------
     gmm_cli.UsageError
     """
+    if args.weight_prior is not None and args.bayesian is None:
+        raise gmm_cli.UsageError(f"--weight-prior {args.weight_prior:g} is the weight prior of "
+                                 "a variational fit: add --bayesian (or drop --weight-prior)")
     if args.bayesian is not None and args.n_init > 1 and args.select_k is None:
         raise gmm_cli.UsageError(f"--n-init {args.n_init} keeps the best of several EM runs; "
                                  "--bayesian runs one variational fit: drop --n-init")

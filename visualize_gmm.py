@@ -533,8 +533,8 @@ def _plan(args, X, true_components, signals):
     if args.select_k is not None and max(args.select_k) > n:
         raise UsageError(f"--select-k: k = {max(args.select_k)} is more than the number of "
                          f"points ({n}); use smaller k")
-    options = Options.from_args(args, n_components=k, init=init, covariance_type=covariance_type)
     gmm_variational.check_flags(args)
+    options = Options.from_args(args, n_components=k, init=init, covariance_type=covariance_type)
     if not (args.select_k is not None or (args.n_init > 1 and args.init_params is None)):
         return _Plan(options, X, true_components, rng, sampled=sampled)
     if X is None:
