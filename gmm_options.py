@@ -211,7 +211,7 @@ class Options:
             raise ValueError(f"compare must be one of {', '.join(COMPARE_CHOICES)} (or None), "
                              f"got {compare!r}")
         object.__setattr__(self, "compare", compare)
-        bayesian, weight_prior = check_bayesian(self.bayesian, self.weight_prior)
+        _, weight_prior = check_bayesian(self.bayesian, self.weight_prior)
         object.__setattr__(self, "weight_prior", weight_prior)
 
     @classmethod

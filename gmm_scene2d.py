@@ -23,9 +23,9 @@ from matplotlib.patches import Patch
 import gmm
 from matplotlib.patches import Ellipse
 
+from gmm_blocks import column_min_max, is_streamed, pixel_representatives
 from gmm_fading import FadingView
 from gmm_fading import legend_entries as fading_entries
-from gmm_blocks import column_min_max, is_streamed, pixel_representatives
 from gmm_legend import emptiest_corner, mean_true_and_cycle_entries
 from gmm_plot import (
     DEFAULT_N_STD, POINT_ALPHA, TRUE_COLOR, Z_FIT, Z_POINTS, Z_TRUE, MeansView,

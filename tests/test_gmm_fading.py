@@ -20,8 +20,10 @@ from PIL import Image
 
 import gmm
 import gmm_em
+import gmm_window
 import visualize_gmm
 from gmm_fading import FadingHeader, FadingView, line_widths, opacities
+from gmm_options import Options
 from gmm_plot import IterationText, MeansView
 from gmm_scene1d import AxisMeansView, DensityCurvesView, IntervalsView
 from gmm_scene2d import EllipsesView
@@ -278,6 +280,12 @@ def test_animate_takes_the_keywords():
     assert (anim.fit.options.bayesian, anim.fit.options.weight_prior) == ("dirichlet", 2.5)
     assert isinstance(anim.states[-1], gmm.VBState)
     assert len(anim.states) == 4
+
+
+def test_window_title_names_the_fit():
+    assert gmm_window.window_title(Options(bayesian="dp", n_components=9), "x.csv") == (
+        "visualize_gmm: variational fit, k = 9, on x.csv")
+    assert gmm_window.window_title(Options(), "x.csv").startswith("visualize_gmm: EM, k = 5")
 
 
 def test_live_window_shows_a_variational_fit(tmp_path, run_in_window):
