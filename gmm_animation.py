@@ -106,7 +106,8 @@ def build_animator(options, X=None, *, rng=None, true_components=None, column_na
         true_components = sampled if true_components is None else true_components
         shared_scale = True             # both columns in the same units
     if options.print_ll:
-        on_state = _print_ll if on_state is None else _both(_print_ll, on_state)
+        printer = _print_ll if options.bayesian is None else _print_lower_bound
+        on_state = printer if on_state is None else _both(printer, on_state)
     if column_names is None and hasattr(X, "columns"):     # a pandas DataFrame keeps its names
         column_names = [str(c) for c in X.columns]
     fit = FitRun(X, options, rng=rng, true_components=true_components,
@@ -125,6 +126,11 @@ def _both(first, second):
 
 def _print_ll(state):
     gmm_cli.print_stdout(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}")
+
+
+def _print_lower_bound(state):
+    """``--print_ll`` of a variational fit (``--bayesian``): the bound, named so."""
+    gmm_cli.print_stdout(f"iteration {state.iteration:>3}  lower bound {state.log_likelihood:.6f}")
 
 
 def print_restart(how):

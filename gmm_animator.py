@@ -20,12 +20,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from tqdm import tqdm
 
+import gmm_fading
 import gmm_legend
 import gmm_teaching
 from gmm_atomic import AtomicFile
 from gmm_cli import NoSignals
 from gmm_history import StateHistory
-from gmm_plot import IterationText, fit_text, plain_ticks
+from gmm_plot import fit_text, plain_ticks
 from gmm_scene1d import HistogramScene
 from gmm_scene2d import ScatterScene
 from gmm_scene_pairs import PairsScene
@@ -165,6 +166,15 @@ class PixelLayout:
         Every axes keeps its size and position in pixels from the bottom;
         the title is shrunk (or cut with an ellipsis) to the figure's width.
         """
+        width, new_h = self.add_headroom(height)
+        title = self.fig.text(0.5, 1.0 - 6.0 / new_h, text, ha="center", va="top",
+                              fontsize=fontsize, fontweight="bold")
+        fit_text(title, width - 16)
+        return title
+
+    def add_headroom(self, height):
+        """``height`` more pixels above everything (every axes keeps its size and
+        position in pixels from the bottom); returns the new (width, height)."""
         width, old_h = self.size
         new_h = old_h + int(height)
         for ax in self.fig.axes:
@@ -172,10 +182,7 @@ class PixelLayout:
             ax.set_position((x0, y0 * old_h / new_h, w, h * old_h / new_h))
         self.fig.set_size_inches(width / DPI, new_h / DPI)
         self.size = (width, new_h)
-        title = self.fig.text(0.5, 1.0 - 6.0 / new_h, text, ha="center", va="top",
-                              fontsize=fontsize, fontweight="bold")
-        fit_text(title, width - 16)
-        return title
+        return self.size
 
     def finish(self, size=None, dpi=None):
         """Scale the finished layout to ``size`` inches at ``dpi`` (``--size``, ``--dpi``).
@@ -289,14 +296,15 @@ class Animator:
         self._background = None
         self.current = None
         self.views = scene.views(self)
-        self.views.append(IterationText(self.ax, options.max_iter, tol=options.tol,
-                                        last=lambda: len(self.history) - 1))
+        self.views.append(gmm_fading.header(self.ax, options,
+                                            last=lambda: len(self.history) - 1))
         self.artists = sorted((a for v in self.views for a in v.artists),
                               key=lambda a: a.get_zorder())
         self.ax.set_xlim(self.ax.get_xlim())      # freeze limits (no autoscaling by artists)
         self.ax.set_ylim(self.ax.get_ylim())
         scene.add_teaching_views(self)
         gmm_teaching.add_panels(self, scene, options, selection)
+        gmm_fading.finish_layout(self, options)
         gmm_legend.add_legends(self, scene)
         self.layout.fit_margins()       # wide tick labels (e.g. GPS) or long axis labels
         if options.title:

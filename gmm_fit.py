@@ -20,6 +20,7 @@ import gmm_blocks
 import gmm_em
 import gmm_mixture
 import gmm_transforms
+import gmm_variational
 from gmm_core import as_rng
 from gmm_kmeans import kmeans_plusplus
 from gmm_transforms import (
@@ -160,6 +161,10 @@ class FitRun:
         o = self.options
         if isinstance(init, str) and init == "center":
             init = gmm_em.center_start(self.Z, o.n_components, o.covariance_type, rng)
+        if o.bayesian is not None:      # a variational fit, its bound ready for user units
+            return stop_on_plateau(gmm_variational.variational_steps(self.Z, o, init, rng,
+                                                                     self.scale),
+                                   o.tol, o.patience)
         return stop_on_plateau(
             gmm.em_steps(self.Z, o.n_components, max_iter=o.max_iter, tol=0,
                          covariance_type=o.covariance_type, init=init, random_state=rng),

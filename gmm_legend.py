@@ -119,7 +119,9 @@ def add_panel_legends(anim, fit, kmeans_entries, loc):
     lax = anim.panels.get("ll")
     if lax is not None:
         anim.add_view(LegendView(lax, [
-            (Line2D([], [], color="0.15", linewidth=1.5), "EM, one point per iteration"),
+            (Line2D([], [], color="0.15", linewidth=1.5),
+             ("EM" if fit.options.bayesian is None else "variational fit")
+             + ", one point per iteration"),
             (Line2D([], [], marker="o", linestyle="none", color="0.15",
                     markeredgecolor="white", markersize=7), "this frame")], loc="lower right"))
 

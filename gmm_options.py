@@ -18,6 +18,10 @@ from gmm_core import COVARIANCE_TYPES, as_rng, check_int, check_nonneg_float
 MAX_FPS = 1000.0     # ffmpeg refuses absurd frame rates; a GIF frame lasts >= 20 ms anyway
 MIN_FPS = 0.01       # one frame per 100 s; ffmpeg's MP4 muxer fails far below (1e-5)
 COMPARE_CHOICES = ("kmeans",)
+#: ``bayesian`` -> scikit-learn's ``weight_concentration_prior_type``
+KINDS = {"dp": "dirichlet_process", "dirichlet": "dirichlet_distribution"}
+#: largest weight prior (the library's bound on every prior)
+MAX_WEIGHT_PRIOR = 1e100
 #: the drawings of data with 3 or more columns (``--view``)
 VIEWS = ("pairs", "pca", "dims")
 #: the scatter matrix is the default up to this many columns, the PCA biplot above
@@ -76,6 +80,8 @@ FLAGS = {
     "quiet": ("-q", "--quiet"),
     "dims": ("--dims",),
     "view": ("--view",),
+    "bayesian": ("--bayesian",),
+    "weight_prior": ("--weight-prior", "--weight_prior"),
     "ll_panel": ("--ll-panel", "--ll_panel"),
     "soft": ("--soft",),
     "compare": ("--compare",),
@@ -146,6 +152,35 @@ def check_fps(value):
     return fps
 
 
+def check_bayesian(bayesian, weight_prior):
+    """``(bayesian, weight_prior)`` checked: ``bayesian`` None or one of :data:`KINDS`,
+    ``weight_prior`` None (scikit-learn's 1/k) or a number in (0, 1e100], and only with
+    ``bayesian``.
+
+    Raises
+    ------
+    ValueError
+        Naming the option and what to give instead.
+    """
+    if bayesian is not None and (not isinstance(bayesian, str) or bayesian not in KINDS):
+        raise ValueError(f"bayesian must be one of {', '.join(map(repr, KINDS))} (the "
+                         f"weights' prior: a Dirichlet process or a Dirichlet distribution) "
+                         f"or None, got {bayesian!r:.60}")
+    if weight_prior is None:
+        return bayesian, None
+    if bayesian is None:
+        raise ValueError("weight_prior is the concentration of a variational fit's weight "
+                         "prior: give bayesian='dp' or 'dirichlet' too (--bayesian)")
+    if isinstance(weight_prior, bool) or not isinstance(weight_prior, numbers.Real):
+        raise ValueError(f"weight_prior must be a number > 0 and at most "
+                         f"{MAX_WEIGHT_PRIOR:g}, got {weight_prior!r:.60}")
+    value = float(weight_prior)
+    if not (math.isfinite(value) and 0 < value <= MAX_WEIGHT_PRIOR):
+        raise ValueError(f"weight_prior must be a number > 0 and at most "
+                         f"{MAX_WEIGHT_PRIOR:g}, got {weight_prior!r:.60}")
+    return bayesian, value
+
+
 @dataclasses.dataclass(frozen=True)
 class Options:
     """What one animation shows and how it fits; the command line's flags in parentheses.
@@ -208,6 +243,13 @@ class Options:
         Figure size (``--size``); default: sized to the data.
     dpi : int or None
         Pixels per inch (``--dpi``, default 100); fonts scale with it.
+    bayesian : None, "dp" or "dirichlet"
+        A variational Bayesian fit instead of EM (``--bayesian``): a
+        Dirichlet-process or Dirichlet prior on the weights; components
+        fade with their expected weights (see :mod:`gmm_fading`).
+    weight_prior : float or None
+        The weight prior's concentration (``--weight-prior``; default
+        ``1 / n_components``, as scikit-learn's); only with ``bayesian``.
     """
 
     n_components: int = 5
@@ -237,6 +279,8 @@ class Options:
     dpi: object = None
     n_features: int = 2
     view: object = None
+    bayesian: object = None
+    weight_prior: object = None
 
     def __post_init__(self):
         features = self.n_features
@@ -276,6 +320,8 @@ class Options:
         if self.view is not None and self.view not in VIEWS:
             raise ValueError(f"view must be one of {', '.join(VIEWS)} (or None), "
                              f"got {self.view!r:.60}")
+        _, weight_prior = check_bayesian(self.bayesian, self.weight_prior)
+        object.__setattr__(self, "weight_prior", weight_prior)
 
     @classmethod
     def from_keywords(cls, caller="animate()", **keywords):
@@ -365,11 +411,19 @@ class CommandLine:
                     f"{self.select_k[0]}..{self.select_k[-1]}; drop -k")
         if self.columns is not None and self.load_path is None:
             return "--columns chooses columns of a data file; give it with --load_path"
+        if self.options.bayesian is not None and self.n_init > 1 and self.select_k is None:
+            return (f"--n-init {self.n_init} keeps the best of several EM runs; "
+                    "--bayesian runs one variational fit: drop --n-init")
         return None
 
     @classmethod
     def from_flags(cls, flags, explicit=frozenset()):
-        """The command line of the parser's ``flags`` (a dict: dest -> value)."""
+        """The command line of the parser's ``flags`` (a dict: dest -> value).
+
+        Raises ValueError, in the flags' words, for flags refused together."""
+        if flags["weight_prior"] is not None and flags["bayesian"] is None:
+            raise ValueError(f"--weight-prior {flags['weight_prior']:g} is the weight prior of "
+                             "a variational fit: add --bayesian (or drop --weight-prior)")
         own = {f.name for f in dataclasses.fields(cls)} - {"options", "explicit", "record"}
         record = tuple((file_name(name), (not value) if name in NEGATED else value)
                        for name, value in flags.items())

@@ -31,6 +31,8 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from gmm_fading import FadingView
+from gmm_fading import legend_entries as fading_entries
 from gmm_legend import mean_true_and_cycle_entries
 from gmm_plot import (
     DEFAULT_N_STD, POINT_ALPHA, TRUE_COLOR, Z_FIT, Z_POINTS, Z_TRUE, MeansView,
@@ -630,6 +632,11 @@ class HistogramScene:
                                         responsibilities=self.fit.responsibilities), replace=old)
         if self.options.uncertainty:
             anim.add_view(UncertaintyView(anim.ax, self.histogram.grid))
+        if self.options.bayesian is not None:   # after the curves, intervals and means
+            curves = [v.lines for v in anim.views if isinstance(v, DensityCurvesView)]
+            anim.add_view(FadingView(curves, [c for v in anim.views
+                                              if isinstance(v, (IntervalsView, AxisMeansView))
+                                              for c in v.artists]))
 
     def kmeans_views(self, anim, kax):
         """k-means on the same line: the histogram coloured by its assignment, the
@@ -663,6 +670,8 @@ class HistogramScene:
         if options.uncertainty:
             entries.append((Line2D([], [], color=UNCERTAINTY_COLOR, linestyle=(0, (1.2, 1.6)),
                                    linewidth=2), "uncertainty: axis 0, top 1"))
+        if options.bayesian is not None and options.show_covariances:
+            entries += fading_entries(colors[0])
         return entries + mean_true_and_cycle_entries(
             options, colors, has_true=self.fit.true_components is not None)
 

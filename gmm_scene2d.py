@@ -23,6 +23,8 @@ from matplotlib.patches import Patch
 import gmm
 from gmm_blocks import column_min_max, is_streamed, pixel_representatives
 from gmm_ellipse import covariance_ellipse
+from gmm_fading import FadingView
+from gmm_fading import legend_entries as fading_entries
 from gmm_legend import emptiest_corner, mean_true_and_cycle_entries, point_entry
 from gmm_plot import (
     DEFAULT_N_STD, POINT_ALPHA, TRUE_COLOR, Z_FIT, Z_POINTS, Z_TRUE, MeansView,
@@ -716,6 +718,11 @@ class ScatterScene:
             anim.add_view(UncertaintyView(ax, points_view, fit.points, resp))
         if options.contours:
             anim.add_view(ContoursView(ax, fit.points))
+        if options.bayesian is not None:    # after the ellipses and means it fades
+            ellipses = [g for v in anim.views if isinstance(v, EllipsesView)
+                        for g in (v.halos, v.patches)]
+            anim.add_view(FadingView(ellipses, [c for v in anim.views
+                                                if isinstance(v, MeansView) for c in v.artists]))
 
     def kmeans_views(self, anim, kax):
         """The k-means panel: limits, aspect and labels as the scene's; cells, points,
@@ -750,6 +757,8 @@ class ScatterScene:
         if options.contours:
             entries.append((Line2D([], [], color="0.3", linewidth=1),
                             "density contour (5-95%)"))
+        if options.bayesian is not None and options.show_covariances:
+            entries += fading_entries(colors[0])
         return entries
 
     def place_legend(self, anim, box):

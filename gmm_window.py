@@ -279,7 +279,8 @@ def hint(fig):
 
 def window_title(options, source):
     """The live window's title: the tool, the data, and ``--title`` when given."""
-    title = f"visualize_gmm: EM, k = {options.n_components}, on {source}"
+    fit = "EM" if options.bayesian is None else "variational fit"
+    title = f"visualize_gmm: {fit}, k = {options.n_components}, on {source}"
     return f"{options.title} - {title}" if options.title else title
 
 

@@ -36,6 +36,7 @@ import gmm_fit
 import gmm_load
 import gmm_params
 import gmm_scene1d
+import gmm_variational
 import gmm_window
 from gmm_animation import Animation, build_animator, print_restart
 from gmm_atomic import all_or_none, free_name
@@ -159,6 +160,7 @@ def build_parser():
                    help="do not draw the true (gray dashed) ellipses of sampled data")
     _add_output_and_fit_arguments(p)
     _add_analysis_arguments(p)
+    gmm_variational.add_arguments(p)
     _add_teaching_arguments(p)
     _add_figure_arguments(p)
     package = p.add_argument_group("notebook/package")
@@ -403,7 +405,10 @@ def parse_command_line(argv=None, parser=None):
     problem = size_problem(flags["size"], flags["dpi"])
     if problem:
         raise UsageError(f"--size {problem}")
-    return CommandLine.from_flags(flags, explicit)
+    try:
+        return CommandLine.from_flags(flags, explicit)
+    except ValueError as exc:       # flags each fine alone, refused together
+        raise UsageError(str(exc)) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -486,8 +491,11 @@ def _choose(cl, options, X, rng, signals):
         selection = (rows, best, cl.criterion)
     init = next(r["initial_params"] for r in rows
                 if r["k"] == best_k and r.get("covariance_type", best_type) == best_type)
-    options = dataclasses.replace(options, n_components=best_k, init=init,
-                                  covariance_type=best_type)
+    if options.bayesian is not None:    # beside the criterion's choice: one fit, the largest k
+        options = dataclasses.replace(options, n_components=max(ks), covariance_type=best_type)
+    else:
+        options = dataclasses.replace(options, n_components=best_k, init=init,
+                                      covariance_type=best_type)
     return _Plan(options, X, true_components, rng, selection, sampled)
 
 
@@ -532,6 +540,7 @@ def _run(cl, signals):
                    on_restart=print_restart if plan.options.print_ll else None).show()
         with all_or_none():
             _save_results(cl, anim, plan.options, names, table.index, notes)
+        _print_comparison(plan, anim)
         _print_notes(notes, options.quiet)
         return ExitStatus.OK
     with all_or_none():             # the animation and --save-params: both or neither
@@ -545,9 +554,20 @@ def _run(cl, signals):
         else:
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
         _save_results(cl, anim, plan.options, names, table.index, notes)
-        gmm_cli.flush_stdout()      # --print_ll > /dev/full fails the run: no file kept
+    _print_comparison(plan, anim)
+    gmm_cli.flush_stdout()          # --print_ll > /dev/full fails the run: no file kept
     _print_notes(notes, options.quiet)
     return ExitStatus.OK
+
+
+def _print_comparison(plan, anim):
+    """``--select-k KS --bayesian``: the criterion's k beside the variational fit's
+    effective components, one line on stdout after the table."""
+    if plan.selection is not None and plan.options.bayesian is not None:
+        anim.run()
+        gmm_cli.print_stdout(gmm_variational.comparison_line(plan.selection,
+                                                             anim.fit.record.last.weights),
+                             flush=True)
 
 
 def _save_results(cl, anim, options, names, index, notes):

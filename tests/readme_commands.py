@@ -109,6 +109,21 @@ ONE_D_COMMANDS = [
     "-d 1 -m 3 -k 3 -N 600 --seed 1 --soft --ll-panel --save line.png",
 ]
 
+#: docs/bayesian.md's command-line commands ("Watching components fade"): the
+#: headline run, the one that made examples/bayes_fading.gif, a weight prior,
+#: 1-D, results taken away and --select-k beside the variational fit on Old
+#: Faithful and iris; test_gmm_fading runs them verbatim in a scratch copy of examples/
+BAYES_COMMANDS = [
+    "-k 10 -m 4 --bayesian",
+    "-k 10 -m 4 --bayesian --seed 2 --ll-panel --save examples/bayes_fading.gif",
+    "-k 10 -m 4 --bayesian dirichlet --weight-prior 1000 --seed 2 --print_ll --save prior.png",
+    "-d 1 -k 8 -m 3 --bayesian --seed 3 --save line.png",
+    "-k 10 --load_path examples/faithful.csv --bayesian --seed 0 --save-params vb.json "
+    "--save-labels vb.csv --save vb.png",
+    "--load_path examples/faithful.csv --select-k 1:10 --bayesian --seed 0 --save faithful_k.png",
+    "--load_path examples/iris.csv --select-k 1:10 --bayesian --seed 0 --save iris_k.png",
+]
+
 #: docs/library.md's "Install as a package" block: INSTALL_COMMAND, then the
 #: installed commands, which test_notebook runs verbatim in a fresh venv holding
 #: the wheel (built offline, the equivalent of ``pip install .``)
@@ -181,4 +196,5 @@ def visualize_commands():
     tested = set(USAGE_RUNS) | set(EXAMPLE_COMMANDS) | set(GALLERY_COMMANDS)
     tested |= set(ANALYSIS_COMMANDS) | set(RESULTS_COMMANDS) | set(ONE_D_COMMANDS)
     tested |= {BIG_DATA_ANIMATE} | set(README_COMMANDS) | set(MORE_COLUMNS_COMMANDS)
+    tested |= set(BAYES_COMMANDS)
     return tested | {"--help"}

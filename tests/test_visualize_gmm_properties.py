@@ -151,10 +151,10 @@ VALUE_FLAGS = {
     "--select-k": texts, "--init": texts, "--covariance-type": texts, "--criterion": texts,
     "--compare": texts, "--load_path": texts, "--save-params": texts, "--init-params": texts,
     "-s": st.sampled_from(SAVES), "--patience": ints, "--dpi": ints, "--title": texts,
-    "-d": ints, "--view": texts, "--jobs": ints,
+    "-d": ints, "--view": texts, "--jobs": ints, "--bayesian": texts, "--weight-prior": floats,
 }
 SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
-            "--print_ll", "-q", "--uncertainty"]
+            "--print_ll", "-q", "--uncertainty", "--bayesian"]
 
 
 @st.composite
@@ -198,6 +198,8 @@ VALID = {
     "-d": st.sampled_from(["1", "2"]),
     "--view": st.sampled_from(["pairs", "pca", "dims"]),
     "--jobs": st.sampled_from(["1", "2", "-1", "4096"]),
+    "--bayesian": st.sampled_from(["dp", "dirichlet"]),
+    "--weight-prior": st.sampled_from(["1e-3", "1", "1e4"]),
 }
 
 
@@ -282,6 +284,12 @@ def test_any_command_line_is_exit_0_or_one_error_line(argv):
                "--soft", "--uncertainty", "--ll-panel", "--hide_means", "-i", "2"])
 @example(argv=["--seed", "0", "-s", "o.png", "--load_path", "pts3.npy", "--view", "pca",
                "--compare", "kmeans", "--contours"])
+@example(argv=["--seed", "0", "-s", "o.gif", "--load_path", "one.npy", "-k", "1", "--bayesian"])
+@example(argv=["--seed", "0", "-s", "o.png", "--load_path", "const.npy", "--bayesian",
+               "dirichlet", "--weight-prior", "1e4", "-d", "1", "--select-k", "1:3"])
+@example(argv=["--seed", "0", "-s", "o.gif", "--load_path", "pts3.npy", "--bayesian",
+               "--soft", "--uncertainty", "--contours", "--compare", "kmeans", "--ll-panel",
+               "--save-params", "p.npz", "--print_ll"])
 def test_valid_combinations_get_through_the_whole_run(argv):
     _check_command_line(argv)
 
