@@ -25,9 +25,10 @@ import gmm_teaching
 from gmm_atomic import AtomicFile
 from gmm_cli import NoSignals, check_save_path
 from gmm_history import StateHistory
-from gmm_plot import IterationText, fit_text, plain_ticks
+from gmm_plot import fit_text, plain_ticks
 from gmm_scene1d import HistogramScene
 from gmm_scene2d import ScatterScene
+from gmm_steps import by_assigning, frame_stream, iteration_header, per_iteration
 from gmm_writers import WRITERS, HtmlWriter, PaletteQuantizer, even_pixels, extension
 
 DPI = 100
@@ -270,7 +271,10 @@ class Animator:
 
     def __init__(self, fit, options, *, interactive=False, on_state=None, selection=None):
         self.fit = fit
-        self.history = StateHistory(fit.states(), on_state=on_state, relabel=fit.labels)
+        self.half_steps = bool(options.half_steps)
+        self.history = StateHistory(frame_stream(fit.states(), self.half_steps),
+                                    on_state=per_iteration(on_state),
+                                    relabel=by_assigning(fit.labels))
         self.fps = float(options.fps)
         self.max_iter = int(options.max_iter)
         self.interactive = interactive
@@ -283,8 +287,7 @@ class Animator:
         self._background = None
         self.current = None
         self.views = scene.views(self)
-        self.views.append(IterationText(self.ax, options.max_iter, tol=options.tol,
-                                        last=lambda: len(self.history) - 1))
+        self.views.append(iteration_header(self.ax, options, lambda: self.history))
         self.artists = sorted((a for v in self.views for a in v.artists),
                               key=lambda a: a.get_zorder())
         self.ax.set_xlim(self.ax.get_xlim())      # freeze limits (no autoscaling by artists)
@@ -344,7 +347,8 @@ class Animator:
         """Start over with a new state sequence (the ``r`` key, a mouse restart) or
         go back to a kept ``history``; every view is reset. Returns the replaced :class:`StateHistory`, whole."""
         old, self.current = self.history, None
-        self.history = history if history is not None else old.fresh(states)
+        self.history = (history if history is not None
+                        else old.fresh(frame_stream(states, self.half_steps)))
         for view in self.views:
             view.reset()
         return old
@@ -446,7 +450,7 @@ class Animator:
         quantizer = PaletteQuantizer(self.palette_colors()) if ext in (".gif", ".html") else None
 
         with AtomicFile(path) as target, tqdm(
-                total=self.max_iter + 1, unit="frame", file=sys.stderr, leave=False,
+                total=(2 if self.half_steps else 1) * self.max_iter + 1, unit="frame", file=sys.stderr, leave=False,
                 desc=f"saving {os.path.basename(path)}", disable=not progress) as bar:
             if wants_path:
                 target.fp.close()       # the writer (ffmpeg) opens the temp path itself

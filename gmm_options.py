@@ -137,6 +137,9 @@ class Options:
     uncertainty : bool
         ``--uncertainty``: each point sized by 1 - its largest responsibility
         (1-D: that uncertainty as a curve over x).
+    half_steps : bool
+        ``--half-steps``: an M-step frame and an E-step frame per iteration
+        (see :mod:`gmm_steps`).
     compare : None or "kmeans"
         ``--compare kmeans``: a k-means panel beside EM.
     quiet : bool
@@ -175,6 +178,7 @@ class Options:
     size: object = None
     dpi: object = None
     n_features: int = 2
+    half_steps: bool = False
 
     def __post_init__(self):
         if isinstance(self.n_features, bool) or self.n_features not in (1, 2):
@@ -241,6 +245,6 @@ class Options:
             soft=args.soft, compare=args.compare, contours=args.contours, quiet=args.quiet,
             uncertainty=args.uncertainty, patience=args.patience, title=args.title,
             size=None if args.size is None else tuple(args.size), dpi=args.dpi,
-            n_features=getattr(args, "dim", 2))
+            n_features=getattr(args, "dim", 2), half_steps=args.half_steps)
         values.update(overrides)
         return cls(**values)

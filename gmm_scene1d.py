@@ -36,6 +36,7 @@ from gmm_plot import (
     component_colors, component_styles, nearest,
 )
 from gmm_scene import BaseView
+from gmm_steps import by_assigning
 
 #: the histogram never has more bins than this (Freedman-Diaconis gives millions
 #: for heavy-tailed data, whose IQR is tiny next to its range)
@@ -626,7 +627,8 @@ class HistogramScene:
         if self.options.soft:
             old = next(v for v in anim.views if isinstance(v, HistogramView))
             anim.add_view(HistogramView(anim.ax, self.histogram, self.colors,
-                                        responsibilities=self.fit.responsibilities), replace=old)
+                                        responsibilities=by_assigning(self.fit.responsibilities)),
+                          replace=old)
         if self.options.uncertainty:
             anim.add_view(UncertaintyView(anim.ax, self.histogram.grid))
 

@@ -29,6 +29,7 @@ from gmm_plot import (
     component_colors, component_styles, fit_text, nearest,
 )
 from gmm_scene import BaseView
+from gmm_steps import by_assigning
 
 IMAGE_THRESHOLD = 50_000      # above this many points, points are drawn as an image
 #: above this many points, or for points read from a memory map, each pixel is
@@ -703,10 +704,14 @@ class ScatterScene:
         full-dimensional ones for data with more than two columns."""
         ax, fit, options, colors = anim.ax, self.fit, self.options, self.colors
         resp = None if fit.n_features == 2 else fit.responsibilities
-        if options.uncertainty:      # one (n, k) array per frame for both
+        if options.uncertainty or options.half_steps:
             shown = np.asarray(fit.points, dtype=float)
-            resp = LastResponsibilities(resp or (lambda state: gmm.responsibilities(
-                shown, state.weights, state.means, state.covariances)))
+            resp = resp or (lambda state: gmm.responsibilities(
+                shown, state.weights, state.means, state.covariances))
+        if options.half_steps:       # an M-step frame keeps the previous E-step's colours
+            resp = by_assigning(resp)
+        if options.uncertainty:      # one (n, k) array per frame for both
+            resp = LastResponsibilities(resp)
         if options.soft:
             old = next(v for v in anim.views if type(v) is PointsView)
             anim.add_view(SoftPointsView(ax, fit.points, colors, responsibilities=resp),

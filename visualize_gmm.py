@@ -287,6 +287,10 @@ def _add_teaching_arguments(p):
                         "(mclust's uncertainty plot); above 50000 points the most uncertain "
                         "few thousand are sized markers over the image; 1-D data: a dotted "
                         "curve of the uncertainty at each x (default: off)")
+    g.add_argument("--half-steps", "--half_steps", dest="half_steps", action="store_true",
+                   help="two frames per iteration: the M-step (components move, points keep "
+                        "the previous colours) and the E-step (points recoloured); the "
+                        "arrow keys step half an iteration (default: off)")
 
 
 def _prog_name():
@@ -338,7 +342,7 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         ``show_covariances``, ``show_means``, ``show_true``, ``print_ll``,
         ``dims`` (one column ``(i,)``: fit that column alone, in 1-D), ``ll_panel``,
         ``soft``, ``compare``, ``contours``,
-        ``uncertainty``. The old
+        ``uncertainty``, ``half_steps``. The old
         names ``iterations``, ``seed``, ``hide_covs``, ``hide_means`` and
         ``hide_real`` still work and warn once (FutureWarning).
 
