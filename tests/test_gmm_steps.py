@@ -5,11 +5,15 @@ An M-step frame must show state t's parameters with state t-1's labels
 t-1's parameters); an E-step frame is state t. The frames are checked as
 states and as drawn (the scatter's face colours, the ellipses' centres).
 """
+import os
+
 import numpy as np
 import pytest
+from matplotlib.backend_bases import KeyEvent
 from scipy.stats import multivariate_normal
 
 import gmm
+import gmm_window
 import visualize_gmm
 from gmm_scene1d import HistogramView
 from gmm_scene2d import EllipsesView, PointsView, SoftPointsView
@@ -168,3 +172,34 @@ def test_one_dimensional_m_frame_keeps_the_previous_colouring(soft):
     else:
         anim.show_state(0)
         np.testing.assert_allclose(np.array(view.bars.get_facecolor()), m_colours)
+
+
+def test_arrow_keys_step_half_an_iteration_and_restarts_keep_half_steps(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    anim = visualize_gmm.animate(None, 3, max_iter=4, tol=0, random_state=0, n_points=200,
+                                 n_true=3, half_steps=True)
+    anim.show_state(0)
+    window = gmm_window.LiveWindow(anim)
+
+    def press(key):
+        window.on_key(KeyEvent("key_press_event", window.fig.canvas, key))
+    press("right")
+    assert anim.current == 1 and step_of(anim.history[1]) == "M"
+    press("n")
+    assert anim.current == 2 and step_of(anim.history[2]) == "E"
+    press("left")
+    press("s")
+    assert os.listdir(tmp_path) == ["gmm_frame_1M.png"]
+    press("r")
+    for _ in range(3):
+        press("n")
+    assert [step_of(f) for f in anim.history] == ["start", "M", "E", "M"]
+
+
+def test_cli_print_ll_is_one_line_per_iteration(tmp_path, capsys):
+    argv = ["-N", "200", "-k", "3", "-m", "3", "--seed", "0", "-i", "5", "--tol", "0", "-q",
+            "--print_ll", "-s", str(tmp_path / "o.gif")]
+    assert visualize_gmm.main(argv) == 0
+    plain = capsys.readouterr().out
+    assert visualize_gmm.main(argv + ["--half-steps"]) == 0
+    assert capsys.readouterr().out == plain and len(plain.splitlines()) == 6
