@@ -140,6 +140,9 @@ class Options:
     half_steps : bool
         ``--half-steps``: an M-step frame and an E-step frame per iteration
         (see :mod:`gmm_steps`).
+    trails : bool
+        ``--trails``: each mean's path through the iterations, fading (1-D: a
+        panel of the means against the iteration; see :mod:`gmm_trails`).
     compare : None or "kmeans"
         ``--compare kmeans``: a k-means panel beside EM.
     quiet : bool
@@ -179,6 +182,7 @@ class Options:
     dpi: object = None
     n_features: int = 2
     half_steps: bool = False
+    trails: bool = False
 
     def __post_init__(self):
         if isinstance(self.n_features, bool) or self.n_features not in (1, 2):
@@ -245,6 +249,7 @@ class Options:
             soft=args.soft, compare=args.compare, contours=args.contours, quiet=args.quiet,
             uncertainty=args.uncertainty, patience=args.patience, title=args.title,
             size=None if args.size is None else tuple(args.size), dpi=args.dpi,
-            n_features=getattr(args, "dim", 2), half_steps=args.half_steps)
+            n_features=getattr(args, "dim", 2), half_steps=args.half_steps,
+            trails=args.trails)
         values.update(overrides)
         return cls(**values)

@@ -37,6 +37,7 @@ from gmm_plot import (
 )
 from gmm_scene import BaseView
 from gmm_steps import by_assigning
+from gmm_trails import add_means_panel
 
 #: the histogram never has more bins than this (Freedman-Diaconis gives millions
 #: for heavy-tailed data, whose IQR is tiny next to its range)
@@ -631,6 +632,8 @@ class HistogramScene:
                           replace=old)
         if self.options.uncertainty:
             anim.add_view(UncertaintyView(anim.ax, self.histogram.grid))
+        if self.options.trails:
+            add_means_panel(anim, self.colors)
 
     def kmeans_views(self, anim, kax):
         """k-means on the same line: the histogram coloured by its assignment, the

@@ -30,6 +30,7 @@ from gmm_plot import (
 )
 from gmm_scene import BaseView
 from gmm_steps import by_assigning
+from gmm_trails import TrailsView
 
 IMAGE_THRESHOLD = 50_000      # above this many points, points are drawn as an image
 #: above this many points, or for points read from a memory map, each pixel is
@@ -721,6 +722,8 @@ class ScatterScene:
             anim.add_view(UncertaintyView(ax, points_view, fit.points, resp))
         if options.contours:
             anim.add_view(ContoursView(ax, fit.points))
+        if options.trails:
+            anim.add_view(TrailsView(ax, colors, lambda: anim.history))
 
     def kmeans_views(self, anim, kax):
         """The k-means panel: limits, aspect and labels as the scene's; cells, points,
@@ -758,6 +761,9 @@ class ScatterScene:
         if options.contours:
             entries.append((Line2D([], [], color="0.3", linewidth=1),
                             "density contour (5-95%)"))
+        if options.trails:
+            entries.append((Line2D([], [], color=colors[0], linewidth=2, alpha=0.5, marker="o",
+                                   markersize=3), "mean's path (older: fainter)"))
         return entries
 
     def place_legend(self, anim, box):

@@ -138,8 +138,14 @@ def per_iteration(on_state):
 
 
 def iteration_states(frames):
-    """The frames that are whole states (M-step frames left out): state t at index t."""
-    return [f for f in frames if step_of(f) != "M"]
+    """One frame per iteration, the first shown: state t's parameters and
+    log-likelihood at index t (an M-step frame has both; its labels are the
+    previous state's). Repeats of the last state (a ``--compare`` hold) are left out."""
+    first = []
+    for frame in frames:
+        if int(frame.iteration) == len(first):
+            first.append(frame)
+    return first
 
 
 def last_iteration(frames):

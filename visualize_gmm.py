@@ -291,6 +291,10 @@ def _add_teaching_arguments(p):
                    help="two frames per iteration: the M-step (components move, points keep "
                         "the previous colours) and the E-step (points recoloured); the "
                         "arrow keys step half an iteration (default: off)")
+    g.add_argument("--trails", action="store_true",
+                   help="each mean leaves its path through the iterations as a fading line "
+                        "in its colour; 1-D data: a panel of the means against the iteration "
+                        "(default: off)")
 
 
 def _prog_name():
@@ -342,7 +346,7 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         ``show_covariances``, ``show_means``, ``show_true``, ``print_ll``,
         ``dims`` (one column ``(i,)``: fit that column alone, in 1-D), ``ll_panel``,
         ``soft``, ``compare``, ``contours``,
-        ``uncertainty``, ``half_steps``. The old
+        ``uncertainty``, ``half_steps``, ``trails``. The old
         names ``iterations``, ``seed``, ``hide_covs``, ``hide_means`` and
         ``hide_real`` still work and warn once (FutureWarning).
 

@@ -203,3 +203,15 @@ def test_cli_print_ll_is_one_line_per_iteration(tmp_path, capsys):
     plain = capsys.readouterr().out
     assert visualize_gmm.main(argv + ["--half-steps"]) == 0
     assert capsys.readouterr().out == plain and len(plain.splitlines()) == 6
+
+
+def test_live_m_frame_already_counts_its_iteration():
+    X = _blobs(7)
+    anim = visualize_gmm.animate(X, 3, half_steps=True, ll_panel=True, trails=True, max_iter=6,
+                                 tol=0, random_state=2)
+    anim.show_state(3)              # pulled up to iteration 2's M-step frame only (live)
+    assert len(anim.history) == 4
+    states = visualize_gmm.animate(X, 3, max_iter=6, tol=0, random_state=2).states
+    xs, ys = _view(anim, LogLikelihoodPanel).line.get_data()
+    np.testing.assert_allclose(ys, [s.log_likelihood for s in states[:3]])
+    assert [f.iteration for f in iteration_states(anim.history)] == [0, 1, 2]

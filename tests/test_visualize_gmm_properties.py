@@ -154,7 +154,7 @@ VALUE_FLAGS = {
     "-d": ints,
 }
 SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
-            "--print_ll", "-q", "--uncertainty", "--half-steps"]
+            "--print_ll", "-q", "--uncertainty", "--half-steps", "--trails"]
 
 
 @st.composite
@@ -279,7 +279,9 @@ def test_any_command_line_is_exit_0_or_one_error_line(argv):
 @example(argv=["--seed", "0", "-s", "o.gif", "--load_path", "pts3.npy", "--half-steps",
                "--soft", "--uncertainty", "--compare", "kmeans", "--ll-panel", "-i", "3"])
 @example(argv=["--seed", "0", "-s", "o.html", "-d", "1", "--half-steps", "--soft",
-               "--compare", "kmeans", "--ll-panel", "-i", "2", "--print_ll"])
+               "--compare", "kmeans", "--ll-panel", "-i", "2", "--print_ll", "--trails"])
+@example(argv=["--seed", "0", "-s", "o.mp4", "--load_path", "pts3.npy", "--trails",
+               "--half-steps", "--select-k", "1:3"])
 def test_valid_combinations_get_through_the_whole_run(argv):
     _check_command_line(argv)
 
@@ -316,6 +318,7 @@ def test_valid_combinations_get_through_the_whole_run(argv):
     (["--select-k", "1:3", "-k", "2"], "--select-k and -k cannot be combined"),
     (["--half-steps=yes"], "--half-steps"),
     (["--half-steps=1" + "0" * 400], "--half-steps"),
+    (["--trails=no"], "--trails"),
 ])
 def test_flag_errors_name_the_flag_and_the_bound(argv, fragment, tmp_path):
     status, out, err = _run(["-s", str(tmp_path / "o.png")] + argv)
