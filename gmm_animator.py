@@ -25,6 +25,8 @@ import gmm_teaching
 from gmm_atomic import AtomicFile
 from gmm_cli import NoSignals, check_save_path
 from gmm_history import StateHistory
+from gmm_mouse import note_anchor
+from gmm_restarts import LocalMaximumNote
 from gmm_plot import fit_text, plain_ticks
 from gmm_scene1d import HistogramScene
 from gmm_scene2d import ScatterScene
@@ -293,6 +295,9 @@ class Animator:
         self.ax.set_xlim(self.ax.get_xlim())      # freeze limits (no autoscaling by artists)
         self.ax.set_ylim(self.ax.get_ylim())
         scene.add_teaching_views(self)
+        if options.restart_check:
+            self.add_view(LocalMaximumNote(self.ax, fit, live=interactive,
+                                           place=lambda: note_anchor(self)))
         gmm_teaching.add_panels(self, scene, options, selection)
         gmm_legend.add_legends(self, scene)
         self.layout.fit_margins()       # wide tick labels (e.g. GPS) or long axis labels

@@ -143,6 +143,10 @@ class Options:
     trails : bool
         ``--trails``: each mean's path through the iterations, fading (1-D: a
         panel of the means against the iteration; see :mod:`gmm_trails`).
+    restart_check : bool
+        After a run converges on small data, try a few other seeds and say on
+        the last frame when one reaches a clearly higher log-likelihood
+        (``--no-restart-check`` turns it off; see :mod:`gmm_restarts`).
     compare : None or "kmeans"
         ``--compare kmeans``: a k-means panel beside EM.
     quiet : bool
@@ -183,6 +187,7 @@ class Options:
     n_features: int = 2
     half_steps: bool = False
     trails: bool = False
+    restart_check: bool = True
 
     def __post_init__(self):
         if isinstance(self.n_features, bool) or self.n_features not in (1, 2):
@@ -250,6 +255,6 @@ class Options:
             uncertainty=args.uncertainty, patience=args.patience, title=args.title,
             size=None if args.size is None else tuple(args.size), dpi=args.dpi,
             n_features=getattr(args, "dim", 2), half_steps=args.half_steps,
-            trails=args.trails)
+            trails=args.trails, restart_check=args.restart_check)
         values.update(overrides)
         return cls(**values)

@@ -36,6 +36,7 @@ import gmm_em
 import gmm_fit
 import gmm_load
 import gmm_params
+import gmm_restarts
 import gmm_scene1d
 import gmm_window
 from gmm_atomic import all_or_none, atomic_write, target_problem
@@ -295,6 +296,11 @@ def _add_teaching_arguments(p):
                    help="each mean leaves its path through the iterations as a fading line "
                         "in its colour; 1-D data: a panel of the means against the iteration "
                         "(default: off)")
+    g.add_argument("--no-restart-check", "--no_restart_check", dest="restart_check",
+                   action="store_false",
+                   help="do not try other seeds after a run converges (default: on small data "
+                        "a few, within 20%% of the run's time; the last frame names a seed that "
+                        "reaches a clearly higher log-likelihood)")
 
 
 def _prog_name():
@@ -346,7 +352,7 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         ``show_covariances``, ``show_means``, ``show_true``, ``print_ll``,
         ``dims`` (one column ``(i,)``: fit that column alone, in 1-D), ``ll_panel``,
         ``soft``, ``compare``, ``contours``,
-        ``uncertainty``, ``half_steps``, ``trails``. The old
+        ``uncertainty``, ``half_steps``, ``trails``, ``restart_check``. The old
         names ``iterations``, ``seed``, ``hide_covs``, ``hide_means`` and
         ``hide_real`` still work and warn once (FutureWarning).
 
@@ -741,6 +747,9 @@ def _run(args, signals):
                          f"to {save}")
         else:
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
+        better = gmm_restarts.found(anim.views)      # a clearly higher maximum exists
+        if better is not None:
+            notes.append(better.message())
         _save_params(args, anim, plan.options)
         _save_labels(args, anim)
         gmm_cli.flush_stdout()      # --print_ll > /dev/full fails the run: no file kept

@@ -154,7 +154,8 @@ VALUE_FLAGS = {
     "-d": ints,
 }
 SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
-            "--print_ll", "-q", "--uncertainty", "--half-steps", "--trails"]
+            "--print_ll", "-q", "--uncertainty", "--half-steps", "--trails",
+            "--no-restart-check"]
 
 
 @st.composite
@@ -319,6 +320,7 @@ def test_valid_combinations_get_through_the_whole_run(argv):
     (["--half-steps=yes"], "--half-steps"),
     (["--half-steps=1" + "0" * 400], "--half-steps"),
     (["--trails=no"], "--trails"),
+    (["--no-restart-check=0"], "--no-restart-check"),
 ])
 def test_flag_errors_name_the_flag_and_the_bound(argv, fragment, tmp_path):
     status, out, err = _run(["-s", str(tmp_path / "o.png")] + argv)
