@@ -25,7 +25,9 @@ import gmm_teaching
 from gmm_atomic import AtomicFile
 from gmm_cli import NoSignals, check_save_path
 from gmm_history import StateHistory
-from gmm_mouse import note_anchor
+from gmm_mouse import corner_name, note_anchor
+from gmm_pin import BOX as PIN_BOX
+from gmm_pin import PinnedPoint, tracked_row
 from gmm_restarts import LocalMaximumNote
 from gmm_plot import fit_text, plain_ticks
 from gmm_scene1d import HistogramScene
@@ -295,9 +297,15 @@ class Animator:
         self.ax.set_xlim(self.ax.get_xlim())      # freeze limits (no autoscaling by artists)
         self.ax.set_ylim(self.ax.get_ylim())
         scene.add_teaching_views(self)
-        if options.restart_check:
-            self.add_view(LocalMaximumNote(self.ax, fit, live=interactive,
-                                           place=lambda: note_anchor(self)))
+        pin = None
+        if interactive or options.track is not None or options.track_row is not None:
+            pin = self.add_view(PinnedPoint(self.ax, fit, scene.colors,
+                                            row=tracked_row(fit, options),
+                                            place=lambda: note_anchor(self, PIN_BOX)))
+        if options.restart_check:       # its note keeps clear of the pinned point's panel
+            self.add_view(LocalMaximumNote(self.ax, fit, live=interactive, place=lambda: (
+                note_anchor(self, also_taken=[corner_name(pin.anchor)] if pin and pin.row is
+                            not None else []))))
         gmm_teaching.add_panels(self, scene, options, selection)
         gmm_legend.add_legends(self, scene)
         self.layout.fit_margins()       # wide tick labels (e.g. GPS) or long axis labels

@@ -54,6 +54,19 @@ def check_count(name, value, low, high):
     return int(value)
 
 
+def check_track(track):
+    """``track`` (``--track``) as a tuple of 1 or 2 finite floats; ValueError otherwise."""
+    try:
+        values = tuple(float(v) for v in track)
+    except (TypeError, ValueError):
+        raise ValueError(f"track (--track) must be 1 or 2 numbers (a point's coordinates), "
+                         f"got {track!r:.60}") from None
+    if len(values) not in (1, 2) or not all(math.isfinite(v) for v in values):
+        raise ValueError(f"track (--track) must be 1 or 2 finite numbers (a point's coordinates), "
+                         f"got {track!r:.60}")
+    return values
+
+
 def check_size(size):
     """``size`` as (width, height) in inches, each a finite number from
     :data:`MIN_INCHES` to :data:`MAX_INCHES`; ValueError otherwise."""
@@ -147,6 +160,11 @@ class Options:
         After a run converges on small data, try a few other seeds and say on
         the last frame when one reaches a clearly higher log-likelihood
         (``--no-restart-check`` turns it off; see :mod:`gmm_restarts`).
+    track : tuple of float or None
+        ``--track X Y``: pin the data point nearest (X, Y) (drawn axes' units;
+        one number for 1-D) and show its responsibilities (see :mod:`gmm_pin`).
+    track_row : int or None
+        ``--track-row N``: pin row N of the data.
     compare : None or "kmeans"
         ``--compare kmeans``: a k-means panel beside EM.
     quiet : bool
@@ -188,6 +206,8 @@ class Options:
     half_steps: bool = False
     trails: bool = False
     restart_check: bool = True
+    track: object = None
+    track_row: object = None
 
     def __post_init__(self):
         if isinstance(self.n_features, bool) or self.n_features not in (1, 2):
@@ -214,6 +234,13 @@ class Options:
             raise ValueError(f"compare must be one of {', '.join(COMPARE_CHOICES)} (or None), "
                              f"got {compare!r}")
         object.__setattr__(self, "compare", compare)
+        if self.track is not None and self.track_row is not None:
+            raise ValueError("--track and --track-row both pin a point; give one of them")
+        if self.track is not None:
+            object.__setattr__(self, "track", check_track(self.track))
+        if self.track_row is not None:
+            object.__setattr__(self, "track_row",
+                               check_count("track_row", self.track_row, 0, 2**63 - 1))
 
     @classmethod
     def from_keywords(cls, caller="animate()", **keywords):
@@ -255,6 +282,7 @@ class Options:
             uncertainty=args.uncertainty, patience=args.patience, title=args.title,
             size=None if args.size is None else tuple(args.size), dpi=args.dpi,
             n_features=getattr(args, "dim", 2), half_steps=args.half_steps,
-            trails=args.trails, restart_check=args.restart_check)
+            trails=args.trails, restart_check=args.restart_check,
+            track=None if args.track is None else tuple(args.track), track_row=args.track_row)
         values.update(overrides)
         return cls(**values)

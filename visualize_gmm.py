@@ -80,6 +80,8 @@ _column = gmm_cli.integer(0, MAX_COLUMN, "an integer >= 0")
 _nonneg = gmm_cli.number(0.0, True, None, "a number >= 0")
 _patience = gmm_cli.integer(1, MAX_PATIENCE, "an integer >= 1")
 _dpi = gmm_cli.integer(MIN_DPI, MAX_DPI, f"an integer >= {MIN_DPI}")
+_finite = gmm_cli.number(-float("inf"), True, None, "a finite number")
+_row = gmm_cli.integer(0, MAX_COLUMN, "a row number >= 0")
 
 
 def _inches(text):
@@ -301,6 +303,12 @@ def _add_teaching_arguments(p):
                    help="do not try other seeds after a run converges (default: on small data "
                         "a few, within 20%% of the run's time; the last frame names a seed that "
                         "reaches a clearly higher log-likelihood)")
+    g.add_argument("--track", nargs="+", type=_finite, default=None, metavar="X",
+                   help="pin the data point nearest X Y (the drawn axes' units; one number "
+                        "for 1-D data): it is ringed, and a panel shows its responsibility for "
+                        "each component every frame (live window: click a point; Esc unpins)")
+    g.add_argument("--track-row", "--track_row", dest="track_row", type=_row, default=None,
+                   metavar="N", help="pin row N of the data (0 = the first), as --track")
 
 
 def _prog_name():
@@ -352,7 +360,8 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         ``show_covariances``, ``show_means``, ``show_true``, ``print_ll``,
         ``dims`` (one column ``(i,)``: fit that column alone, in 1-D), ``ll_panel``,
         ``soft``, ``compare``, ``contours``,
-        ``uncertainty``, ``half_steps``, ``trails``, ``restart_check``. The old
+        ``uncertainty``, ``half_steps``, ``trails``, ``restart_check``, ``track``,
+        ``track_row``. The old
         names ``iterations``, ``seed``, ``hide_covs``, ``hide_means`` and
         ``hide_real`` still work and warn once (FutureWarning).
 

@@ -151,7 +151,7 @@ VALUE_FLAGS = {
     "--select-k": texts, "--init": texts, "--covariance-type": texts, "--criterion": texts,
     "--compare": texts, "--load_path": texts, "--save-params": texts, "--init-params": texts,
     "-s": st.sampled_from(SAVES), "--patience": ints, "--dpi": ints, "--title": texts,
-    "-d": ints,
+    "-d": ints, "--track-row": ints,
 }
 SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
             "--print_ll", "-q", "--uncertainty", "--half-steps", "--trails",
@@ -197,6 +197,7 @@ VALID = {
     "--dpi": st.sampled_from(["50", "72", "150"]),
     "--init": st.sampled_from(["center", "kmeans++", "kmeans", "random_from_data", "random"]),
     "-d": st.sampled_from(["1", "2"]),
+    "--track-row": st.sampled_from(["0", "2"]),
 }
 
 
