@@ -24,6 +24,7 @@ import gmm_legend
 import gmm_teaching
 from gmm_atomic import AtomicFile
 from gmm_cli import NoSignals, check_save_path
+from gmm_explain import add_explain_panel
 from gmm_history import StateHistory
 from gmm_mouse import corner_name, note_anchor
 from gmm_pin import BOX as PIN_BOX
@@ -298,10 +299,13 @@ class Animator:
         self.ax.set_ylim(self.ax.get_ylim())
         scene.add_teaching_views(self)
         pin = None
-        if interactive or options.track is not None or options.track_row is not None:
+        if (interactive or options.explain or options.track is not None
+                or options.track_row is not None):
             pin = self.add_view(PinnedPoint(self.ax, fit, scene.colors,
                                             row=tracked_row(fit, options),
                                             place=lambda: note_anchor(self, PIN_BOX)))
+        if options.explain:
+            add_explain_panel(self, pin)
         if options.restart_check:       # its note keeps clear of the pinned point's panel
             self.add_view(LocalMaximumNote(self.ax, fit, live=interactive, place=lambda: (
                 note_anchor(self, also_taken=[corner_name(pin.anchor)] if pin and pin.row is

@@ -165,6 +165,9 @@ class Options:
         one number for 1-D) and show its responsibilities (see :mod:`gmm_pin`).
     track_row : int or None
         ``--track-row N``: pin row N of the data.
+    explain : bool
+        ``--explain``: a panel with the E- and M-step formulas and the pinned
+        point's numbers (see :mod:`gmm_explain`).
     compare : None or "kmeans"
         ``--compare kmeans``: a k-means panel beside EM.
     quiet : bool
@@ -208,6 +211,7 @@ class Options:
     restart_check: bool = True
     track: object = None
     track_row: object = None
+    explain: bool = False
 
     def __post_init__(self):
         if isinstance(self.n_features, bool) or self.n_features not in (1, 2):
@@ -283,6 +287,7 @@ class Options:
             size=None if args.size is None else tuple(args.size), dpi=args.dpi,
             n_features=getattr(args, "dim", 2), half_steps=args.half_steps,
             trails=args.trails, restart_check=args.restart_check,
-            track=None if args.track is None else tuple(args.track), track_row=args.track_row)
+            track=None if args.track is None else tuple(args.track), track_row=args.track_row,
+            explain=args.explain)
         values.update(overrides)
         return cls(**values)

@@ -175,7 +175,7 @@ class StepText(IterationText):
         phrase = self.phrases.get(step_of(state))
         if phrase is None:
             return text
-        head, sep, rest = text.partition("   ")
+        head, sep, rest = text.partition(f"   {self.label} ")
         return f"{head}  {phrase}{sep}{rest}"
 
 

@@ -309,6 +309,11 @@ def _add_teaching_arguments(p):
                         "each component every frame (live window: click a point; Esc unpins)")
     g.add_argument("--track-row", "--track_row", dest="track_row", type=_row, default=None,
                    metavar="N", help="pin row N of the data (0 = the first), as --track")
+    g.add_argument("--explain", action="store_true",
+                   help="a panel with the E-step and M-step formulas and, for the pinned point "
+                        "(--track, --track-row, a click), this frame's numbers: each "
+                        "component's pi_k N(x_i | ...), their sum, r_ik, and its likeliest "
+                        "component's N_k, weight and mean (default: off)")
 
 
 def _prog_name():
@@ -361,7 +366,7 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         ``dims`` (one column ``(i,)``: fit that column alone, in 1-D), ``ll_panel``,
         ``soft``, ``compare``, ``contours``,
         ``uncertainty``, ``half_steps``, ``trails``, ``restart_check``, ``track``,
-        ``track_row``. The old
+        ``track_row``, ``explain``. The old
         names ``iterations``, ``seed``, ``hide_covs``, ``hide_means`` and
         ``hide_real`` still work and warn once (FutureWarning).
 

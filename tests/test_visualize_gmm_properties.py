@@ -155,7 +155,7 @@ VALUE_FLAGS = {
 }
 SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
             "--print_ll", "-q", "--uncertainty", "--half-steps", "--trails",
-            "--no-restart-check"]
+            "--no-restart-check", "--explain"]
 
 
 @st.composite
@@ -284,6 +284,9 @@ def test_any_command_line_is_exit_0_or_one_error_line(argv):
                "--compare", "kmeans", "--ll-panel", "-i", "2", "--print_ll", "--trails"])
 @example(argv=["--seed", "0", "-s", "o.mp4", "--load_path", "pts3.npy", "--trails",
                "--half-steps", "--select-k", "1:3"])
+@example(argv=["--seed", "0", "-s", "o.gif", "-d", "1", "--explain", "--track-row", "2",
+               "--half-steps", "--trails", "--compare", "kmeans", "-i", "2"])
+@example(argv=["--seed", "0", "-s", "o.png", "--load_path", "pts3.npy", "--explain"])
 def test_valid_combinations_get_through_the_whole_run(argv):
     _check_command_line(argv)
 
@@ -322,6 +325,7 @@ def test_valid_combinations_get_through_the_whole_run(argv):
     (["--half-steps=1" + "0" * 400], "--half-steps"),
     (["--trails=no"], "--trails"),
     (["--no-restart-check=0"], "--no-restart-check"),
+    (["--explain=yes"], "--explain"),
 ])
 def test_flag_errors_name_the_flag_and_the_bound(argv, fragment, tmp_path):
     status, out, err = _run(["-s", str(tmp_path / "o.png")] + argv)
