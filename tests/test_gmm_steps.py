@@ -10,6 +10,7 @@ import os
 import numpy as np
 import pytest
 from matplotlib.backend_bases import KeyEvent
+from PIL import Image
 from scipy.stats import multivariate_normal
 
 import gmm
@@ -20,6 +21,7 @@ from gmm_scene2d import EllipsesView, PointsView, SoftPointsView
 from gmm_steps import (EMFrame, KMeansFrame, StepText, assigning_state, half_steps,
                        iteration_states, per_iteration, step_of)
 from gmm_teaching import FollowerPanel, LogLikelihoodPanel
+from readme_commands import HALF_STEPS_COMMAND, ROOT
 
 
 def _blobs(seed=0, n=240):
@@ -215,3 +217,20 @@ def test_live_m_frame_already_counts_its_iteration():
     xs, ys = _view(anim, LogLikelihoodPanel).line.get_data()
     np.testing.assert_allclose(ys, [s.log_likelihood for s in states[:3]])
     assert [f.iteration for f in iteration_states(anim.history)] == [0, 1, 2]
+
+
+def test_docs_half_steps_gif_is_made_by_its_command(tmp_path, monkeypatch):
+    (tmp_path / "examples").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert visualize_gmm.main(HALF_STEPS_COMMAND.split() + ["-q"]) == 0
+    name = HALF_STEPS_COMMAND.split()[-1]
+    committed = os.path.join(ROOT, name)
+    assert os.path.getsize(committed) < 2 * 2**20
+    with Image.open(name) as new, Image.open(committed) as old:
+        assert new.size == old.size and new.n_frames == old.n_frames == 2 * 8 + 1
+        for i in (7, 8, new.n_frames - 1):       # an M-step frame, its E-step, the last
+            new.seek(i)
+            old.seek(i)
+            diff = np.abs(np.asarray(new.convert("RGB"), dtype=int)
+                          - np.asarray(old.convert("RGB"), dtype=int))
+            assert diff.mean() < 1.0, i
