@@ -22,6 +22,7 @@ from gmm_plot import Z_TEXT, fit_text
 from gmm_scene import BaseView
 
 __all__ = ["BetterStart", "worth_checking", "better_start", "LocalMaximumNote", "found",
+           "status_lines",
            "MAX_STARTS", "BUDGET", "CLEAR_GAIN", "MAX_CELLS"]
 
 #: other starts tried at most
@@ -188,3 +189,9 @@ def found(views):
     """The :class:`BetterStart` a :class:`LocalMaximumNote` among ``views`` found, or None."""
     return next((v.result for v in views if isinstance(v, LocalMaximumNote)
                  and v.result is not None), None)
+
+
+def status_lines(views):
+    """The status line of a :class:`BetterStart` found among ``views`` (a list, maybe empty)."""
+    better = found(views)
+    return [] if better is None else [better.message()]

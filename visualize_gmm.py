@@ -761,9 +761,7 @@ def _run(args, signals):
                          f"to {save}")
         else:
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
-        better = gmm_restarts.found(anim.views)      # a clearly higher maximum exists
-        if better is not None:
-            notes.append(better.message())
+        notes.extend(gmm_restarts.status_lines(anim.views))    # a clearly higher maximum
         _save_params(args, anim, plan.options)
         _save_labels(args, anim)
         gmm_cli.flush_stdout()      # --print_ll > /dev/full fails the run: no file kept

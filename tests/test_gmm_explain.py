@@ -3,32 +3,20 @@ scipy.stats from the frame's state, and its M-step numbers are the engine's next
 parameters."""
 import numpy as np
 import pytest
-from scipy.stats import multivariate_normal, norm
+from scipy.stats import norm
 
 import visualize_gmm
 from gmm_explain import ExplainPanel, explain_numbers
-
-
-def _blobs(seed=0, n=240):
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0], [4.0, 1.0], [1.0, 5.0]])
-    return np.concatenate([c + rng.normal(size=(n // 3, 2)) for c in centres])
+from pinned_data import blobs, scipy_responsibilities, weighted_densities
 
 
 def _panel(anim):
     return next(v for v in anim.views if isinstance(v, ExplainPanel))
 
 
-def _scipy(X, row, state):
-    dens = np.column_stack([w * multivariate_normal(m, c).pdf(X) for w, m, c in
-                            zip(state.weights, state.means, state.covariances)])
-    resp = dens / dens.sum(axis=1, keepdims=True)
-    return dens[row], resp
-
-
 @pytest.mark.parametrize("half", [False, True])
 def test_numbers_are_scipys_and_the_m_step_is_the_engines(half):
-    X = _blobs(3)
+    X = blobs(3)
     row = 17
     anim = visualize_gmm.animate(X, 3, track_row=row, explain=True, half_steps=half,
                                  max_iter=6, tol=0, random_state=1)
@@ -40,7 +28,8 @@ def test_numbers_are_scipys_and_the_m_step_is_the_engines(half):
         shown = anim.history[frame]
         source = shown.iteration - (1 if half and frame % 2 == 1 else 0)
         nums = panel.numbers
-        weighted, resp = _scipy(X, row, states[source])
+        weighted = weighted_densities(X, states[source])[row]
+        resp = scipy_responsibilities(X, states[source])
         np.testing.assert_allclose(nums["weighted"], weighted, rtol=1e-9)
         np.testing.assert_allclose(nums["total"], weighted.sum(), rtol=1e-9)
         np.testing.assert_allclose(nums["resp"], resp[row], atol=1e-12)
@@ -72,7 +61,7 @@ def test_one_dimensional_numbers_are_scipys():
 
 
 def test_without_a_pin_the_panel_says_how_to_pin():
-    anim = visualize_gmm.animate(_blobs(), 3, explain=True, max_iter=2, random_state=0)
+    anim = visualize_gmm.animate(blobs(), 3, explain=True, max_iter=2, random_state=0)
     anim.render(0)
     assert _panel(anim).numbers is None
     assert "--track" in _panel(anim).head.get_text()
@@ -98,7 +87,7 @@ def test_explain_numbers_of_a_hand_case():
 
 @pytest.mark.parametrize("size", [None, (19.2, 10.8)])
 def test_panel_text_stays_inside_the_figure(size):
-    anim = visualize_gmm.animate(_blobs(), 8, track_row=0, explain=True, max_iter=2,
+    anim = visualize_gmm.animate(blobs(), 8, track_row=0, explain=True, max_iter=2,
                                  random_state=0, size=size)
     anim.render(1)
     renderer = anim.canvas.get_renderer()

@@ -3,23 +3,12 @@ responsibilities, recomputed with scipy.stats from the frame's (colouring) state
 import numpy as np
 import pytest
 from matplotlib.backend_bases import KeyEvent, MouseEvent
-from scipy.stats import multivariate_normal, norm
+from scipy.stats import norm
 
 import gmm_window
 import visualize_gmm
 from gmm_pin import PinnedPoint, tracked_row
-
-
-def _blobs(seed=0, n=240):
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0], [4.0, 1.0], [1.0, 5.0]])
-    return np.concatenate([c + rng.normal(size=(n // 3, 2)) for c in centres])
-
-
-def _scipy_resp(x, state):
-    dens = np.array([w * multivariate_normal(m, c).pdf(x) for w, m, c in
-                     zip(state.weights, state.means, state.covariances)])
-    return dens / dens.sum()
+from pinned_data import blobs, scipy_responsibilities
 
 
 def _pin(anim):
@@ -28,7 +17,7 @@ def _pin(anim):
 
 @pytest.mark.parametrize("half", [False, True])
 def test_bars_are_the_pinned_points_responsibilities(half):
-    X = _blobs(1) * 1000.0 + 5e4                  # user units far from the fit's
+    X = blobs(1) * 1000.0 + 5e4                  # user units far from the fit's
     anim = visualize_gmm.animate(X, 3, track=(2000.0 + 5e4, 500.0 + 5e4), half_steps=half,
                                  max_iter=6, tol=0, random_state=0)
     n = anim.run()
@@ -41,7 +30,7 @@ def test_bars_are_the_pinned_points_responsibilities(half):
         anim.render(frame)
         shown = anim.history[frame]
         t = shown.iteration - (1 if half and frame % 2 == 1 else 0)    # M frame: t - 1's E-step
-        expected = _scipy_resp(X[row], states[t])
+        expected = scipy_responsibilities(X[row], states[t])[0]
         np.testing.assert_allclose(view.resp, expected, atol=1e-9)
         heights = np.array([b.get_height() for b in view.bars])
         np.testing.assert_allclose(heights / heights.sum(), expected, atol=1e-9)
@@ -62,7 +51,7 @@ def test_track_row_in_one_dimension():
 
 
 def test_bad_track_values_are_value_errors():
-    X = _blobs()
+    X = blobs()
     with pytest.raises(ValueError, match="--track-row 240: the data have 240 rows"):
         visualize_gmm.animate(X, 3, track_row=240)
     with pytest.raises(ValueError, match="--track takes 2 numbers"):
@@ -96,7 +85,7 @@ def test_track_flags_hostile_values_are_one_error_line(argv, fragment, tmp_path,
 
 
 def test_click_pins_a_point_a_second_click_moves_it_escape_removes_it():
-    X = _blobs(2)
+    X = blobs(2)
     anim = visualize_gmm.animate(X, 3, max_iter=4, tol=0, random_state=0, interactive=True)
     anim.show_state(0)
     window = gmm_window.LiveWindow(anim)

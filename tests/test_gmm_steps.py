@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from matplotlib.backend_bases import KeyEvent
 from PIL import Image
-from scipy.stats import multivariate_normal
 
 import gmm
 import gmm_window
@@ -21,23 +20,12 @@ from gmm_scene2d import EllipsesView, PointsView, SoftPointsView
 from gmm_steps import (EMFrame, KMeansFrame, StepText, assigning_state, half_steps,
                        iteration_states, per_iteration, step_of)
 from gmm_teaching import FollowerPanel, LogLikelihoodPanel
+from pinned_data import blobs, scipy_responsibilities
 from readme_commands import HALF_STEPS_COMMAND, ROOT
 
 
-def _blobs(seed=0, n=240):
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0], [4.0, 1.0], [1.0, 5.0]])
-    return np.concatenate([c + rng.normal(size=(n // 3, 2)) for c in centres])
-
-
-def _scipy_resp(X, state):
-    dens = np.column_stack([w * multivariate_normal(m, c).pdf(X) for w, m, c in
-                            zip(state.weights, state.means, state.covariances)])
-    return dens / dens.sum(axis=1, keepdims=True)
-
-
 def test_frames_are_the_engine_states_composed():
-    X = _blobs()
+    X = blobs()
     states = list(gmm.em_steps(X, 3, max_iter=8, tol=0, init="random_from_data",
                                random_state=3))
     frames = list(half_steps(iter(states)))
@@ -64,7 +52,7 @@ def test_frames_are_the_engine_states_composed():
 
 
 def test_converged_only_on_the_last_e_step():
-    X = _blobs(1)
+    X = blobs(1)
     states = list(gmm.em_steps(X, 3, max_iter=200, tol=1e-3, random_state=0))
     assert states[-1].converged
     frames = list(half_steps(states))
@@ -72,7 +60,7 @@ def test_converged_only_on_the_last_e_step():
 
 
 def test_kmeans_frames_update_then_assign():
-    X = _blobs(2)
+    X = blobs(2)
     ks = list(gmm.kmeans_steps(X, X[:3].copy(), 10))
     frames = list(half_steps(ks))
     assert len(ks) > 2 and all(isinstance(f, KMeansFrame) for f in frames)
@@ -88,7 +76,7 @@ def test_kmeans_frames_update_then_assign():
 def test_per_iteration_skips_m_frames():
     seen = []
     call = per_iteration(seen.append)
-    X = _blobs()
+    X = blobs()
     for f in half_steps(gmm.em_steps(X, 2, max_iter=3, tol=0, random_state=0)):
         call(f)
     assert [s.iteration for s in seen] == [0, 1, 2, 3]
@@ -100,7 +88,7 @@ def _view(anim, kind):
 
 
 def test_drawn_m_frame_is_new_ellipses_with_old_colours():
-    X = _blobs(4)
+    X = blobs(4)
     printed = []
     anim = visualize_gmm.animate(X, 3, half_steps=True, max_iter=6, tol=0, init="kmeans++",
                                  random_state=5, on_state=printed.append)
@@ -125,7 +113,7 @@ def test_drawn_m_frame_is_new_ellipses_with_old_colours():
 
 
 def test_soft_m_frame_mixes_the_previous_responsibilities():
-    X = _blobs(5)
+    X = blobs(5)
     anim = visualize_gmm.animate(X, 3, half_steps=True, soft=True, max_iter=4, tol=0,
                                  random_state=1)
     anim.run()
@@ -133,15 +121,15 @@ def test_soft_m_frame_mixes_the_previous_responsibilities():
     view = _view(anim, SoftPointsView)
     for t in (1, 2):
         anim.show_state(2 * t - 1)
-        expected = _scipy_resp(X, states[t - 1]) @ view.colors[:, :3]
+        expected = scipy_responsibilities(X, states[t - 1]) @ view.colors[:, :3]
         np.testing.assert_allclose(view.artist.get_facecolor()[:, :3], expected, atol=1e-9)
         anim.show_state(2 * t)
-        expected = _scipy_resp(X, states[t]) @ view.colors[:, :3]
+        expected = scipy_responsibilities(X, states[t]) @ view.colors[:, :3]
         np.testing.assert_allclose(view.artist.get_facecolor()[:, :3], expected, atol=1e-9)
 
 
 def test_ll_panel_and_kmeans_panel_follow_the_rhythm():
-    X = _blobs(6)
+    X = blobs(6)
     anim = visualize_gmm.animate(X, 3, half_steps=True, ll_panel=True, compare="kmeans",
                                  max_iter=5, tol=0, random_state=2)
     anim.run()
@@ -208,7 +196,7 @@ def test_cli_print_ll_is_one_line_per_iteration(tmp_path, capsys):
 
 
 def test_live_m_frame_already_counts_its_iteration():
-    X = _blobs(7)
+    X = blobs(7)
     anim = visualize_gmm.animate(X, 3, half_steps=True, ll_panel=True, trails=True, max_iter=6,
                                  tol=0, random_state=2)
     anim.show_state(3)              # pulled up to iteration 2's M-step frame only (live)

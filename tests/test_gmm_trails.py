@@ -6,12 +6,7 @@ import visualize_gmm
 from gmm_steps import half_steps
 from gmm_trails import (MeansByIterationView, TrailsView, fade, mean_paths,
                         trail_segments)
-
-
-def _blobs(seed=0, n=240):
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0], [4.0, 1.0], [1.0, 5.0]])
-    return np.concatenate([c + rng.normal(size=(n // 3, 2)) for c in centres])
+from pinned_data import blobs
 
 
 def test_fade_runs_from_faint_to_strong():
@@ -35,7 +30,7 @@ def test_trail_segments_join_consecutive_means_per_component():
 
 @pytest.mark.parametrize("half", [False, True])
 def test_drawn_trails_are_the_engine_means(half):
-    X = _blobs(3)
+    X = blobs(3)
     anim = visualize_gmm.animate(X, 3, trails=True, half_steps=half, max_iter=7, tol=0,
                                  random_state=4)
     n = anim.run()
@@ -55,7 +50,7 @@ def test_drawn_trails_are_the_engine_means(half):
 
 
 def test_m_step_frame_trail_already_reaches_the_new_means():
-    X = _blobs(4)
+    X = blobs(4)
     frames = list(half_steps(visualize_gmm.animate(X, 3, max_iter=3, tol=0,
                                                    random_state=0).states))
     np.testing.assert_array_equal(mean_paths(frames[:2], 1)[-1], frames[1].means)
