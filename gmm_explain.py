@@ -77,8 +77,9 @@ class ExplainPanel(BaseView):
     ----------
     ax : matplotlib.axes.Axes
         The panel.
-    points : ndarray, shape (n, d)
-        The data in display units (the states' units).
+    points : callable
+        ``points() -> (n, d)`` array: the data in display units (the states'
+        units), as the live window's edits leave it.
     colors : ndarray, shape (k, 4)
     pinned : callable
         ``pinned() -> int or None``: the pinned row.
@@ -128,8 +129,9 @@ class ExplainPanel(BaseView):
                                "or click one) to see its numbers")
             return self.artists
         source = assigning_state(state)
-        self.numbers = nums = explain_numbers(self.points, row, source)
-        x = _vector(self.points[row])
+        points = np.asarray(self.points(), dtype=float)
+        self.numbers = nums = explain_numbers(points, row, source)
+        x = _vector(points[row])
         self.head.set_text(f"point i = {row}, x = {x}\nunder the parameters of iteration "
                            f"{source.iteration} (this frame's colours)")
         self.rows[0].set_text(f"{'k':>3} {'pi_k N(x_i|k)':>14} {'r_ik':>8}")
@@ -159,5 +161,4 @@ def add_explain_panel(anim, pin, width=WIDTH):
         raise ValueError("--explain writes the formulas' numbers in the data's own columns; "
                          f"the data have {fit.n_features}: choose one or two with --dims")
     ax = anim.add_side_axes("explain", width=width, margins=(8, 8))
-    return anim.add_view(ExplainPanel(ax, np.asarray(fit.points, dtype=float), anim.colors,
-                                      lambda: pin.row))
+    return anim.add_view(ExplainPanel(ax, lambda: fit.points, anim.colors, lambda: pin.row))

@@ -123,6 +123,8 @@ class PinnedPoint(BaseView):
 
     def update(self, state):
         """The bars of the pinned point's responsibilities for ``state``."""
+        if self.row is not None and self.row >= len(self.fit.points):
+            self.pin(None)              # the live window's edits removed rows
         if self.row is None:
             return []
         if not self.placed and self.place is not None:
