@@ -25,12 +25,18 @@ import gmm_legend
 import gmm_teaching
 from gmm_atomic import AtomicFile
 from gmm_cli import NoSignals
+from gmm_explain import add_explain_panel
 from gmm_history import StateHistory
+from gmm_mouse import corner_name, note_anchor
+from gmm_pin import BOX as PIN_BOX
+from gmm_pin import PinnedPoint, tracked_row
 from gmm_plot import fit_text, plain_ticks
+from gmm_restarts import LocalMaximumNote
 from gmm_scene1d import HistogramScene
 from gmm_scene2d import ScatterScene
 from gmm_scene_pairs import PairsScene
 from gmm_scene_pca import BiplotScene
+from gmm_steps import by_assigning, frame_stream, iteration_header, last_iteration, per_iteration
 from gmm_writers import (
     WRITERS, HtmlWriter, PaletteQuantizer, check_save_path, even_pixels, extension,
 )
@@ -282,7 +288,10 @@ class Animator:
 
     def __init__(self, fit, options, *, interactive=False, on_state=None, selection=None):
         self.fit = fit
-        self.history = StateHistory(fit.states(), on_state=on_state, relabel=fit.labels)
+        self.half_steps = bool(options.half_steps)
+        self.history = StateHistory(frame_stream(fit.states(), self.half_steps),
+                                    on_state=per_iteration(on_state),
+                                    relabel=by_assigning(fit.labels))
         self.fps = float(options.fps)
         self.max_iter = int(options.max_iter)
         self.interactive = interactive
@@ -296,13 +305,26 @@ class Animator:
         self._background = None
         self.current = None
         self.views = scene.views(self)
-        self.views.append(gmm_fading.header(self.ax, options,
-                                            last=lambda: len(self.history) - 1))
+        self.views.append(
+            iteration_header(self.ax, options, lambda: self.history) if options.bayesian is None
+            else gmm_fading.header(self.ax, options, last=lambda: last_iteration(self.history)))
         self.artists = sorted((a for v in self.views for a in v.artists),
                               key=lambda a: a.get_zorder())
         self.ax.set_xlim(self.ax.get_xlim())      # freeze limits (no autoscaling by artists)
         self.ax.set_ylim(self.ax.get_ylim())
         scene.add_teaching_views(self)
+        pin = None
+        if scene.pins_points and (interactive or options.explain or options.track is not None
+                                  or options.track_row is not None):
+            pin = self.add_view(PinnedPoint(self.ax, fit, scene.colors,
+                                            row=tracked_row(fit, options),
+                                            place=lambda: note_anchor(self, PIN_BOX)))
+        if options.explain:
+            add_explain_panel(self, pin)
+        if options.restart_check:       # its note keeps clear of the pinned point's panel
+            self.add_view(LocalMaximumNote(self.ax, fit, live=interactive, place=lambda: (
+                note_anchor(self, also_taken=[corner_name(pin.anchor)] if pin and pin.row is
+                            not None else []))))
         gmm_teaching.add_panels(self, scene, options, selection)
         gmm_fading.finish_layout(self, options)
         gmm_legend.add_legends(self, scene)
@@ -358,7 +380,8 @@ class Animator:
         """Start over with a new state sequence (the ``r`` key, a mouse restart) or
         go back to a kept ``history``; every view is reset. Returns the replaced :class:`StateHistory`, whole."""
         old, self.current = self.history, None
-        self.history = history if history is not None else old.fresh(states)
+        self.history = (history if history is not None
+                        else old.fresh(frame_stream(states, self.half_steps)))
         for view in self.views:
             view.reset()
         return old
@@ -460,7 +483,7 @@ class Animator:
         quantizer = PaletteQuantizer(self.palette_colors()) if ext in (".gif", ".html") else None
 
         with AtomicFile(path) as target, tqdm(
-                total=self.max_iter + 1, unit="frame", file=sys.stderr, leave=False,
+                total=(2 if self.half_steps else 1) * self.max_iter + 1, unit="frame", file=sys.stderr, leave=False,
                 desc=f"saving {os.path.basename(path)}", disable=not progress) as bar:
             if wants_path:
                 target.fp.close()       # the writer (ffmpeg) opens the temp path itself

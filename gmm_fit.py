@@ -212,6 +212,18 @@ class FitRun:
         return self._display(self._em("kmeans++" if isinstance(init, (tuple, list)) else init,
                                       rng)), how
 
+    def final_log_likelihood(self, seed):
+        """Mean log-likelihood (user units) where EM ends from ``default_rng(seed)``
+        on the current data: what :meth:`restart` with that seed reaches (and, for
+        data not sampled with the seed, a new run with ``--seed seed``). This
+        run, its record and its kept parameters are left alone."""
+        init = self.options.init
+        last = None
+        for last in self._em("kmeans++" if isinstance(init, (tuple, list)) else init,
+                             np.random.default_rng(seed)):
+            pass
+        return float(last.log_likelihood - np.sum(np.log(self.scale)))
+
     def user_states(self):
         """The d-dimensional states of the current run so far, in user units.
 

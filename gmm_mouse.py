@@ -27,6 +27,7 @@ import numpy as np
 import gmm_plot
 import gmm_scene
 import gmm_teaching
+from gmm_pin import PinnedPoint
 
 #: keys and mouse actions of the live window added here (listed by ``h``)
 MOUSE_KEYS = (
@@ -35,6 +36,7 @@ MOUSE_KEYS = (
     ("drag +", "move a mean: EM restarts from the shown state with it there"),
     ("shift-click", "add a point: EM restarts from the shown state on the new data"),
     ("ctrl-click, x", "remove the nearest point (x: with the next click)"),
+    ("click a point", "pin it: ringed, its responsibilities as bars (Escape unpins)"),
 )
 
 #: a press this close (pixels) to a mean's marker drags it
@@ -75,25 +77,32 @@ class RunNote(gmm_scene.BaseView):
         self.text.set_visible(bool(parts))
 
 
-def note_anchor(anim):
+def note_anchor(anim, size=NOTE_BOX, also_taken=()):
     """Where :class:`RunNote` goes on ``anim.ax``: ``(x, y, ha, va)`` in axes fractions.
 
     The scene chooses the corner (:meth:`gmm_scene.Scene.note_corner`), avoiding
-    the legend's and a panel title's (``--compare``: upper left); a note that
-    must share a corner with the title goes under it.
+    the legend's and a panel title's (``--compare``: upper left) and those in
+    ``also_taken`` (other notes' corners); a note that must share a corner with
+    the title goes under it. ``size``: the note's (width, height) in axes fractions.
     """
     ax = anim.ax
     titles = [v.text for v in anim.views if isinstance(v, gmm_teaching.PanelTitle)
               and v.text.axes is ax]                  # in the upper left corner
-    taken = [_legend_corner(ax)] + ["upper left"] * bool(titles)
+    taken = [_legend_corner(ax)] + ["upper left"] * bool(titles) + list(also_taken)
     under_title = 0.0
     if titles:
         box = titles[0].get_window_extent(ax.figure.canvas.get_renderer())
         under_title = (box.height + 4) / ax.get_window_extent().height
-    loc, below = anim.scene.note_corner(anim, NOTE_BOX, taken, under_title)
+    loc, below = anim.scene.note_corner(anim, size, taken, under_title)
     x, ha = (0.01, "left") if "left" in loc else (0.99, "right")
     y, va = (0.99 - below, "top") if "upper" in loc else (0.01, "bottom")
     return x, y, ha, va
+
+
+def corner_name(anchor):
+    """The :data:`gmm_legend.CORNERS` name of an ``(x, y, ha, va)`` anchor of :func:`note_anchor`."""
+    _, _, ha, va = anchor
+    return f"{'upper' if va == 'top' else 'lower'} {ha if ha in ('left', 'right') else 'right'}"
 
 
 def _legend_corner(ax):
@@ -170,6 +179,8 @@ class MouseControl:
         if key == "escape" and (self.mode is not None or self.dragging is not None):
             self.cancel()
             return True
+        if key == "escape" and self.unpin():
+            return True
         if key in ("left", "p") and self.anim.current == 0 and self.replaced:
             self.go_back()
             return True
@@ -217,6 +228,36 @@ class MouseControl:
             if dist <= PICK_PIXELS:
                 self.dragging, self.window.paused = j, True
                 self._drag_from = self._drag_to = means[j].copy()
+            else:
+                self.pin(event)
+
+    def _pinned_view(self):
+        return next((v for v in self.anim.views if isinstance(v, PinnedPoint)), None)
+
+    def pin(self, event):
+        """Pin the data point under the mouse (within :data:`PICK_PIXELS`): ringed,
+        its responsibilities beside it; returns whether a point was pinned."""
+        view = self._pinned_view()
+        row, dist = self.anim.scene.nearest_point(self.anim, event)
+        if view is None or row is None or not dist <= PICK_PIXELS:
+            return False
+        view.pin(row)
+        self._redraw()
+        return True
+
+    def unpin(self):
+        """Remove the pin (Escape); returns whether there was one."""
+        view = self._pinned_view()
+        if view is None or view.row is None:
+            return False
+        view.pin(None)
+        self._redraw()
+        return True
+
+    def _redraw(self):
+        if self.anim.current is not None:
+            self.anim.show_state(self.anim.current)
+        self.anim.fig.canvas.draw_idle()
 
     def on_motion(self, event):
         """While dragging: the mean's marker follows the mouse."""

@@ -82,6 +82,12 @@ FLAGS = {
     "view": ("--view",),
     "bayesian": ("--bayesian",),
     "weight_prior": ("--weight-prior", "--weight_prior"),
+    "half_steps": ("--half-steps", "--half_steps"),
+    "trails": ("--trails",),
+    "restart_check": ("--no-restart-check", "--no_restart_check"),
+    "track": ("--track",),
+    "track_row": ("--track-row", "--track_row"),
+    "explain": ("--explain",),
     "ll_panel": ("--ll-panel", "--ll_panel"),
     "soft": ("--soft",),
     "compare": ("--compare",),
@@ -91,7 +97,7 @@ FLAGS = {
     "size": ("--size",),
     "dpi": ("--dpi",),
 }
-NEGATED = ("show_covariances", "show_means", "show_true")
+NEGATED = ("show_covariances", "show_means", "show_true", "restart_check")
 
 
 def file_name(option):
@@ -113,6 +119,19 @@ def size_problem(size, dpi):
     return (f"{size[0]:g} x {size[1]:g} inches at {dpi} dpi is "
             f"{round(size[0] * dpi)} x {round(size[1] * dpi)} pixels; each side must be "
             f"{MIN_SIDE_PX} to {MAX_SIDE_PX} pixels: change the size or the dpi")
+
+
+def check_track(track):
+    """``track`` (``--track``) as a tuple of 1 or 2 finite floats; ValueError otherwise."""
+    try:
+        values = tuple(float(v) for v in track)
+    except (TypeError, ValueError):
+        raise ValueError(f"track (--track) must be 1 or 2 numbers (a point's coordinates), "
+                         f"got {track!r:.60}") from None
+    if len(values) not in (1, 2) or not all(math.isfinite(v) for v in values):
+        raise ValueError(f"track (--track) must be 1 or 2 finite numbers (a point's coordinates), "
+                         f"got {track!r:.60}")
+    return values
 
 
 def check_size(size):
@@ -233,6 +252,24 @@ class Options:
     uncertainty : bool
         ``--uncertainty``: each point sized by 1 - its largest responsibility
         (1-D: that uncertainty as a curve over x).
+    half_steps : bool
+        ``--half-steps``: an M-step frame and an E-step frame per iteration
+        (see :mod:`gmm_steps`).
+    trails : bool
+        ``--trails``: each mean's path through the iterations, fading (1-D: a
+        panel of the means against the iteration; see :mod:`gmm_trails`).
+    restart_check : bool
+        After a run converges on small data, try a few other seeds and say on
+        the last frame when one reaches a clearly higher log-likelihood
+        (``--no-restart-check`` turns it off; see :mod:`gmm_restarts`).
+    track : tuple of float or None
+        ``--track X Y``: pin the data point nearest (X, Y) (drawn axes' units;
+        one number for 1-D) and show its responsibilities (see :mod:`gmm_pin`).
+    track_row : int or None
+        ``--track-row N``: pin row N of the data.
+    explain : bool
+        ``--explain``: a panel with the E- and M-step formulas and the pinned
+        point's numbers (see :mod:`gmm_explain`).
     compare : None or "kmeans"
         ``--compare kmeans``: a k-means panel beside EM.
     quiet : bool
@@ -281,6 +318,12 @@ class Options:
     view: object = None
     bayesian: object = None
     weight_prior: object = None
+    half_steps: bool = False
+    trails: bool = False
+    restart_check: bool = True
+    track: object = None
+    track_row: object = None
+    explain: bool = False
 
     def __post_init__(self):
         features = self.n_features
@@ -322,6 +365,13 @@ class Options:
                              f"got {self.view!r:.60}")
         _, weight_prior = check_bayesian(self.bayesian, self.weight_prior)
         object.__setattr__(self, "weight_prior", weight_prior)
+        if self.track is not None and self.track_row is not None:
+            raise ValueError("--track and --track-row both pin a point; give one of them")
+        if self.track is not None:
+            object.__setattr__(self, "track", check_track(self.track))
+        if self.track_row is not None:
+            object.__setattr__(self, "track_row",
+                               check_int("track_row", self.track_row, 0, 2**63 - 1))
 
     @classmethod
     def from_keywords(cls, caller="animate()", **keywords):
@@ -354,7 +404,7 @@ class Options:
         """Options from the command line's parsed flags (a dict: option -> value,
         the parser's dests being the option names of :data:`FLAGS`)."""
         values = {name: flags[name] for name in FLAGS}
-        for name in ("dims", "size"):
+        for name in ("dims", "size", "track"):
             values[name] = None if values[name] is None else tuple(values[name])
         return cls(**values)
 

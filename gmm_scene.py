@@ -105,6 +105,10 @@ class Scene(Protocol):
     data_axes : int
         Coordinates a mouse position gives in the scene's data units (2: x
         and y; 1: x only); :meth:`gmm_fit.FitRun.to_fit_units` takes them.
+    pins_points : bool
+        Whether a data point can be pinned (``--track``, ``--explain``, a click
+        in the live window): ringed on the scene axes, its responsibilities
+        in a panel.
     em_title : str
         The title over EM's scene when a k-means panel stands beside it.
     static_legend : bool
@@ -118,6 +122,7 @@ class Scene(Protocol):
     options: object
     colors: object
     data_axes: int
+    pins_points: bool
     em_title: str
     static_legend: bool
     kmeans_legend_entries: list

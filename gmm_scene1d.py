@@ -39,6 +39,8 @@ from gmm_plot import (
     component_colors, component_styles, nearest,
 )
 from gmm_scene import BaseView
+from gmm_steps import by_assigning
+from gmm_trails import add_means_panel
 
 #: the histogram never has more bins than this (Freedman-Diaconis gives millions
 #: for heavy-tailed data, whose IQR is tiny next to its range)
@@ -587,6 +589,7 @@ class HistogramScene:
     """
 
     data_axes = 1
+    pins_points = True
     static_legend = True      # ScaleView keeps every bar and curve below it
 
     def __init__(self, fit, options):
@@ -629,9 +632,12 @@ class HistogramScene:
         if self.options.soft:
             old = next(v for v in anim.views if isinstance(v, HistogramView))
             anim.add_view(HistogramView(anim.ax, self.histogram, self.colors,
-                                        responsibilities=self.fit.responsibilities), replace=old)
+                                        responsibilities=by_assigning(self.fit.responsibilities)),
+                          replace=old)
         if self.options.uncertainty:
             anim.add_view(UncertaintyView(anim.ax, self.histogram.grid))
+        if self.options.trails:
+            add_means_panel(anim, self.colors)
         if self.options.bayesian is not None:   # after the curves, intervals and means
             curves = [v.lines for v in anim.views if isinstance(v, DensityCurvesView)]
             anim.add_view(FadingView(curves, [c for v in anim.views

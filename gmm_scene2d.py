@@ -31,6 +31,8 @@ from gmm_plot import (
     component_colors, component_styles, fit_text, nearest,
 )
 from gmm_scene import BaseView
+from gmm_steps import by_assigning
+from gmm_trails import TrailsView
 
 IMAGE_THRESHOLD = 50_000      # above this many points, points are drawn as an image
 #: above this many points, or for points read from a memory map, each pixel is
@@ -660,6 +662,7 @@ class ScatterScene:
     """
 
     data_axes = 2
+    pins_points = True
     static_legend = False     # ellipses move under it: drawn with every frame
 
     def __init__(self, fit, options):
@@ -705,10 +708,14 @@ class ScatterScene:
         full-dimensional ones for data with more than two columns."""
         ax, fit, options, colors = anim.ax, self.fit, self.options, self.colors
         resp = None if fit.n_features == 2 else fit.responsibilities
-        if options.uncertainty:      # one (n, k) array per frame for both
+        if options.uncertainty or options.half_steps:
             shown = np.asarray(fit.points, dtype=float)
-            resp = LastResponsibilities(resp or (lambda state: gmm.responsibilities(
-                shown, state.weights, state.means, state.covariances)))
+            resp = resp or (lambda state: gmm.responsibilities(
+                shown, state.weights, state.means, state.covariances))
+        if options.half_steps:       # an M-step frame keeps the previous E-step's colours
+            resp = by_assigning(resp)
+        if options.uncertainty:      # one (n, k) array per frame for both
+            resp = LastResponsibilities(resp)
         if options.soft:
             old = next(v for v in anim.views if type(v) is PointsView)
             anim.add_view(SoftPointsView(ax, fit.points, colors, responsibilities=resp),
@@ -718,6 +725,8 @@ class ScatterScene:
             anim.add_view(UncertaintyView(ax, points_view, fit.points, resp))
         if options.contours:
             anim.add_view(ContoursView(ax, fit.points))
+        if options.trails:
+            anim.add_view(TrailsView(ax, colors, lambda: anim.history))
         if options.bayesian is not None:    # after the ellipses and means it fades
             ellipses = [g for v in anim.views if isinstance(v, EllipsesView)
                         for g in (v.halos, v.patches)]
@@ -757,6 +766,9 @@ class ScatterScene:
         if options.contours:
             entries.append((Line2D([], [], color="0.3", linewidth=1),
                             "density contour (5-95%)"))
+        if options.trails:
+            entries.append((Line2D([], [], color=colors[0], linewidth=2, alpha=0.5, marker="o",
+                                   markersize=3), "mean's path (older: fainter)"))
         if options.bayesian is not None and options.show_covariances:
             entries += fading_entries(colors[0])
         return entries

@@ -192,6 +192,7 @@ class PairsScene:
     """
 
     data_axes = 2
+    pins_points = False       # a pinned point would need a ring in every panel
     static_legend = True      # the legend sits above the diagonal: nothing moves there
 
     def __init__(self, fit, options):
@@ -297,11 +298,14 @@ class PairsScene:
     def add_teaching_views(self, anim):
         """``soft``: points and bars coloured by the fit's responsibilities;
         ``uncertainty``: uncertain points drawn larger, the 1-D uncertainty curve
-        on the diagonal; ``contours`` and ``compare`` need one 2-D panel
-        (ValueError)."""
+        on the diagonal; ``contours``, ``compare``, ``trails``, ``explain`` and
+        a tracked point need one 2-D panel (ValueError)."""
         options, fit, colors = self.options, self.fit, self.colors
         for flag, given in (("--contours", options.contours),
-                            ("--compare kmeans", options.compare)):
+                            ("--compare kmeans", options.compare),
+                            ("--trails", options.trails), ("--explain", options.explain),
+                            ("--track", options.track is not None),
+                            ("--track-row", options.track_row is not None)):
             if given:
                 raise ValueError(f"{flag} draws in one 2-D panel; the scatter matrix has "
                                  f"{self.d * (self.d - 1) // 2}: use --view pca or --dims I J")

@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 
 from gmm_plot import Z_FIT, Z_MEANS, Z_TEXT, IterationText, fit_text
 from gmm_scene import BaseView
+from gmm_steps import KMEANS_PHRASES, StepText, frame_stream, iteration_states, last_iteration
 
 __all__ = [
     "CHOSEN_COLOR",
@@ -423,7 +424,8 @@ def add_ll_panel(anim, options):
     """The ``--ll-panel`` curve beside the scene: the mean log-likelihood of every
     state so far, a marker at the shown one."""
     lax = anim.add_side_axes("ll", width=LL_PANEL_WIDTH, margins=(64, 16))
-    anim.add_view(LogLikelihoodPanel(lax, options.max_iter, history=lambda: anim.history))
+    anim.add_view(LogLikelihoodPanel(lax, options.max_iter,
+                                     history=lambda: iteration_states(anim.history)))
 
 
 def add_kmeans_panel(anim, scene, options):
@@ -437,12 +439,18 @@ def add_kmeans_panel(anim, scene, options):
     kax = anim.add_side_axes("kmeans", width=scene_px + 80, margins=(64, 16))
     views = scene.kmeans_views(anim, kax)
     # "iter t / T": T is k-means' own last iteration (panel: the follower below)
-    views.append(KMeansText(kax, options.max_iter, last=lambda: len(panel.history) - 1))
+    if options.half_steps:      # update and assignment steps, in EM's rhythm
+        views.append(StepText(kax, options.max_iter, phrases=KMEANS_PHRASES,
+                              label="mean sq. distance", value=lambda state: state.objective,
+                              spec=".4g", last=lambda: last_iteration(panel.history)))
+    else:
+        views.append(KMeansText(kax, options.max_iter, last=lambda: len(panel.history) - 1))
     views.append(PanelTitle(kax, "k-means (Lloyd): hard assignment"))
     kax.set_xlim(kax.get_xlim())
     kax.set_ylim(kax.get_ylim())
-    panel = anim.add_view(FollowerPanel(scene.fit.kmeans_states, views,
-                                        frame=lambda: anim.current))
+    panel = anim.add_view(FollowerPanel(
+        lambda: frame_stream(scene.fit.kmeans_states(), options.half_steps), views,
+        frame=lambda: anim.current))
     anim.add_view(PanelTitle(ax, scene.em_title))
 
 

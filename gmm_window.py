@@ -21,16 +21,18 @@ from gmm_atomic import AtomicFile
 from gmm_animator import DPI
 from gmm_cli import NoSignals
 from gmm_mouse import MOUSE_KEYS, MouseControl
+from gmm_steps import step_of
 
 #: live-window keys: (keys, what they do); listed by ``h`` and in ``--help``
 KEYS = (("space", "pause / resume"),
-        ("right/n", "one iteration forward (pauses)"),
-        ("left/p", "one iteration back (pauses; states are kept), or from a mouse "
+        ("right/n", "one iteration forward (pauses; half an iteration with --half-steps)"),
+        ("left/p", "one iteration (or half) back (pauses; states are kept), or from a mouse "
                    "restart's first state back to the run it replaced"),
         ("r", "restart EM from a new initialisation (--seed + 1, + 2, ...) on the original "
               "data (undoes added and removed points)"),
         *MOUSE_KEYS,
-        ("s", "save the current frame as gmm_frame_<iter>.png in the current directory"),
+        ("s", "save the current frame as gmm_frame_<iter>.png in the current directory "
+              "(gmm_frame_<iter>M.png, ...E.png for half steps)"),
         ("h", "show / hide this list of keys"),
         ("q", "quit"))
 
@@ -208,7 +210,8 @@ class LiveWindow:
         """
         anim = self.anim
         state = anim.history[anim.current if anim.current is not None else 0]
-        path = os.path.join(directory, f"gmm_frame_{state.iteration}.png")
+        half = {"M": "M", "E": "E"}.get(step_of(state), "")      # --half-steps: M/E frames apart
+        path = os.path.join(directory, f"gmm_frame_{state.iteration}{half}.png")
         hidden = self.help_text is not None and self.help_text.get_visible()
         if hidden:
             self.help_text.set_visible(False)

@@ -35,6 +35,7 @@ import gmm_core
 import gmm_fit
 import gmm_load
 import gmm_params
+import gmm_restarts
 import gmm_scene1d
 import gmm_variational
 import gmm_window
@@ -78,6 +79,8 @@ def _jobs(text):
 
 
 _dpi = gmm_cli.integer(MIN_DPI, MAX_DPI, f"an integer >= {MIN_DPI}")
+_finite = gmm_cli.number(-float("inf"), True, None, "a finite number")
+_row = gmm_cli.integer(0, MAX_COLUMN, "a row number >= 0")
 
 
 def _count(option):
@@ -300,6 +303,30 @@ def _add_teaching_arguments(p):
                         "(mclust's uncertainty plot); above 50000 points the most uncertain "
                         "few thousand are sized markers over the image; 1-D data: a dotted "
                         "curve of the uncertainty at each x (default: off)")
+    g.add_argument(*FLAGS["half_steps"], dest="half_steps", action="store_true",
+                   help="two frames per iteration: the M-step (components move, points keep "
+                        "the previous colours) and the E-step (points recoloured); the "
+                        "arrow keys step half an iteration (default: off)")
+    g.add_argument(*FLAGS["trails"], dest="trails", action="store_true",
+                   help="each mean leaves its path through the iterations as a fading line "
+                        "in its colour; 1-D data: a panel of the means against the iteration "
+                        "(default: off)")
+    g.add_argument(*FLAGS["restart_check"], dest="restart_check",
+                   action="store_false",
+                   help="do not try other seeds after a run converges (default: on small data "
+                        "a few, within 20%% of the run's time; the last frame names a seed that "
+                        "reaches a clearly higher log-likelihood)")
+    g.add_argument(*FLAGS["track"], dest="track", nargs="+", type=_finite, default=None, metavar="X",
+                   help="pin the data point nearest X Y (the drawn axes' units; one number "
+                        "for 1-D data): it is ringed, and a panel shows its responsibility for "
+                        "each component every frame (live window: click a point; Esc unpins)")
+    g.add_argument(*FLAGS["track_row"], dest="track_row", type=_row, default=None,
+                   metavar="N", help="pin row N of the data (0 = the first), as --track")
+    g.add_argument(*FLAGS["explain"], dest="explain", action="store_true",
+                   help="a panel with the E-step and M-step formulas and, for the pinned point "
+                        "(--track, --track-row, a click), this frame's numbers: each "
+                        "component's pi_k N(x_i | ...), their sum, r_ik, and its likeliest "
+                        "component's N_k, weight and mean (default: off)")
 
 
 def _prog_name():
@@ -351,7 +378,8 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         ``show_covariances``, ``show_means``, ``show_true``, ``print_ll``,
         ``dims`` (one column ``(i,)``: fit that column alone, in 1-D), ``ll_panel``,
         ``soft``, ``compare``, ``contours``,
-        ``uncertainty``. The old
+        ``uncertainty``, ``half_steps``, ``trails``, ``restart_check``, ``track``,
+        ``track_row``, ``explain``. The old
         names ``iterations``, ``seed``, ``hide_covs``, ``hide_means`` and
         ``hide_real`` still work and warn once (FutureWarning).
 
@@ -553,6 +581,7 @@ def _run(cl, signals):
                          f"to {save}")
         else:
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
+        notes.extend(gmm_restarts.status_lines(anim.views))    # a clearly higher maximum
         _save_results(cl, anim, plan.options, names, table.index, notes)
     _print_comparison(plan, anim)
     gmm_cli.flush_stdout()          # --print_ll > /dev/full fails the run: no file kept

@@ -69,6 +69,11 @@ GALLERY_COMMANDS = [
     "--save examples/gallery/all_views.png",
 ]
 
+#: the command that made examples/half_steps.gif (docs/teaching.md, "EM's two
+#: steps apart"); test_gmm_steps runs it verbatim in a scratch directory
+HALF_STEPS_COMMAND = ("-k 3 -m 3 -N 300 --max_radius 5 --seed 4 --half-steps --trails "
+                      "--explain --track 0 0 -i 8 --tol 0 --fps 2 --save examples/half_steps.gif")
+
 #: the analysis commands of docs/choosing-k.md and docs/real-data.md (the first
 #: two made examples/choosing_k.png and examples/iris.gif; the third is in the
 #: README too); test_visualize_gmm_analysis runs them verbatim in a scratch copy of examples/
@@ -195,6 +200,6 @@ def visualize_commands():
     """Every visualize_gmm.py argument string the tests cover (whitespace-normalised)."""
     tested = set(USAGE_RUNS) | set(EXAMPLE_COMMANDS) | set(GALLERY_COMMANDS)
     tested |= set(ANALYSIS_COMMANDS) | set(RESULTS_COMMANDS) | set(ONE_D_COMMANDS)
-    tested |= {BIG_DATA_ANIMATE} | set(README_COMMANDS) | set(MORE_COLUMNS_COMMANDS)
+    tested |= {BIG_DATA_ANIMATE, HALF_STEPS_COMMAND} | set(README_COMMANDS) | set(MORE_COLUMNS_COMMANDS)
     tested |= set(BAYES_COMMANDS)
     return tested | {"--help"}

@@ -38,7 +38,7 @@ def test_protocols_reject_what_lacks_a_member():
     assert not isinstance(object(), gmm_scene.Scene)
     methods = ("frame", "views", "add_teaching_views", "kmeans_views", "legend_entries",
                "place_legend", "nearest_point", "edit_refusal", "refill", "note_corner")
-    data = ("fit", "options", "colors", "data_axes", "em_title", "static_legend",
+    data = ("fit", "options", "colors", "data_axes", "pins_points", "em_title", "static_legend",
             "kmeans_legend_entries")
     members = {**{m: (lambda self, *a: None) for m in methods}, **{d: None for d in data}}
     assert isinstance(type("Complete", (), members)(), gmm_scene.Scene)

@@ -348,7 +348,8 @@ def test_uncertainty_with_every_view_in_every_format(tmp_path, captured_animator
 def test_uncertainty_option_of_animate_and_its_default():
     anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3,
                                  uncertainty=True).animator
-    assert [type(v).__name__ for v in anim.views][-2:] == ["UncertaintyView", "LegendView"]
+    assert [type(v).__name__ for v in anim.views][-3:] == ["UncertaintyView", "LocalMaximumNote",
+                                                           "LegendView"]
     anim.render(1)
     sizes = anim.views[0].artist.get_sizes()
     assert len(sizes) == 200 and sizes.min() > 0 and sizes.max() > sizes.min()

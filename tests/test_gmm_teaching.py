@@ -174,7 +174,7 @@ def test_default_picture_has_no_teaching_views():
     anim = visualize_gmm.animate(None, 3, max_iter=1, random_state=0, n_points=200, n_true=3).animator
     assert [type(v).__name__ for v in anim.views] == [
         "PointsView", "TrueEllipsesView", "EllipsesView", "MeansView", "IterationText",
-        "LegendView"]
+        "LocalMaximumNote", "LegendView"]
     assert len(anim.fig.axes) == 1
     assert anim.palette_colors().shape == (3, 3)
 

@@ -396,7 +396,7 @@ def test_default_views(tmp_path, captured_animator):
     anim = captured_animator["anim"]
     names = [type(v).__name__ for v in anim.views]
     assert names == ["PointsView", "TrueEllipsesView", "EllipsesView", "MeansView",
-                     "IterationText", "LegendView"]
+                     "IterationText", "LocalMaximumNote", "LegendView"]
     true_view = anim.views[1]
     assert len(true_view.patches) == 3                      # -m 3 true components
     assert anim.ax.get_aspect() == 1.0

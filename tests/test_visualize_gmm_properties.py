@@ -152,9 +152,11 @@ VALUE_FLAGS = {
     "--compare": texts, "--load_path": texts, "--save-params": texts, "--init-params": texts,
     "-s": st.sampled_from(SAVES), "--patience": ints, "--dpi": ints, "--title": texts,
     "-d": ints, "--view": texts, "--jobs": ints, "--bayesian": texts, "--weight-prior": floats,
+    "--track-row": ints,
 }
 SWITCHES = ["--ll-panel", "--soft", "--contours", "--hide_covs", "--hide_means", "--hide_real",
-            "--print_ll", "-q", "--uncertainty", "--bayesian"]
+            "--print_ll", "-q", "--uncertainty", "--bayesian", "--half-steps", "--trails",
+            "--no-restart-check", "--explain"]
 
 
 @st.composite
@@ -200,6 +202,7 @@ VALID = {
     "--jobs": st.sampled_from(["1", "2", "-1", "4096"]),
     "--bayesian": st.sampled_from(["dp", "dirichlet"]),
     "--weight-prior": st.sampled_from(["1e-3", "1", "1e4"]),
+    "--track-row": st.sampled_from(["0", "2"]),
 }
 
 
@@ -290,6 +293,15 @@ def test_any_command_line_is_exit_0_or_one_error_line(argv):
 @example(argv=["--seed", "0", "-s", "o.gif", "--load_path", "pts3.npy", "--bayesian",
                "--soft", "--uncertainty", "--contours", "--compare", "kmeans", "--ll-panel",
                "--save-params", "p.npz", "--print_ll"])
+@example(argv=["--seed", "0", "-s", "o.gif", "--load_path", "pts3.npy", "--half-steps",
+               "--soft", "--uncertainty", "--compare", "kmeans", "--ll-panel", "-i", "3"])
+@example(argv=["--seed", "0", "-s", "o.html", "-d", "1", "--half-steps", "--soft",
+               "--compare", "kmeans", "--ll-panel", "-i", "2", "--print_ll", "--trails"])
+@example(argv=["--seed", "0", "-s", "o.mp4", "--load_path", "pts3.npy", "--trails",
+               "--half-steps", "--select-k", "1:3"])
+@example(argv=["--seed", "0", "-s", "o.gif", "-d", "1", "--explain", "--track-row", "2",
+               "--half-steps", "--trails", "--compare", "kmeans", "-i", "2"])
+@example(argv=["--seed", "0", "-s", "o.png", "--load_path", "pts3.npy", "--explain"])
 def test_valid_combinations_get_through_the_whole_run(argv):
     _check_command_line(argv)
 
@@ -331,6 +343,11 @@ def test_valid_combinations_get_through_the_whole_run(argv):
     (["--view", "x" * 400], "invalid choice"),
     (["--view", "pairs"], "--view pairs is for data with 3 or more columns"),
     (["--view", "PCA"], "invalid choice"),
+    (["--half-steps=yes"], "--half-steps"),
+    (["--half-steps=1" + "0" * 400], "--half-steps"),
+    (["--trails=no"], "--trails"),
+    (["--no-restart-check=0"], "--no-restart-check"),
+    (["--explain=yes"], "--explain"),
 ])
 def test_flag_errors_name_the_flag_and_the_bound(argv, fragment, tmp_path):
     status, out, err = _run(["-s", str(tmp_path / "o.png")] + argv)
