@@ -581,7 +581,100 @@ def to_sklearn_shape(full, covariance_type):
     return diag[:, 0]
 
 
-class GaussianMixture:
+class EstimatorProtocol:
+    """scikit-learn's estimator protocol for a class whose constructor takes only
+    keyword parameters stored under their own names: ``get_params``,
+    ``set_params``, ``repr``, tags and the fitted check (``state_`` set by ``fit``).
+    """
+
+    #: read by scikit-learn < 1.6 (newer versions call ``__sklearn_tags__``)
+    _estimator_type = "DensityEstimator"
+
+    @classmethod
+    def _param_defaults(cls):
+        """Constructor parameter -> default, in signature order."""
+        return {p.name: p.default for p in inspect.signature(cls.__init__).parameters.values()
+                if p.name != "self"}
+
+    def get_params(self, deep=True):
+        """The constructor's parameters, ``{name: value}`` (nothing is nested, so ``deep``
+        changes nothing)."""
+        return {name: getattr(self, name) for name in self._param_defaults()}
+
+    def set_params(self, **params):
+        """Set constructor parameters by name (checked at the next ``fit``); returns self."""
+        valid = self._param_defaults()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"Invalid parameter {name!r} for estimator "
+                                 f"{type(self).__name__}; valid parameters are: "
+                                 f"{', '.join(valid)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        changed = [f"{name}={value!r}" for (name, value), default
+                   in zip(self.get_params().items(), self._param_defaults().values())
+                   if not is_default(value, default)]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def __sklearn_tags__(self):
+        """scikit-learn's tags (only scikit-learn >= 1.6 calls this, so it may import it)."""
+        from sklearn.utils import Tags, TargetTags
+        return Tags(estimator_type="density_estimator", target_tags=TargetTags(required=False),
+                    transformer_tags=None, regressor_tags=None, classifier_tags=None)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "state_")
+
+    def _check_fitted(self):
+        if not hasattr(self, "state_"):
+            raise sklearn_flavoured(NotFittedError)(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator.")
+
+    # -- the steps every mixture estimator shares (hooks: ``_fit``, ``_log_resp_of``) --
+    def fit(self, X, y=None):
+        """Fit the mixture to X (n, d) (``n_init`` runs, the best kept); returns self."""
+        self._fit(X)
+        return self
+
+    def fit_predict(self, X, y=None):
+        """Fit, then the labels of X under the final parameters, (n,); equals
+        ``fit(X).predict(X)``."""
+        X64 = self._fit(X)
+        return self._log_resp_of(X64)[1].argmax(axis=1)
+
+    def _predict_input(self, X):
+        """Validated float64 X (n, d) and its dtype, after the fitted checks."""
+        self._check_fitted()
+        X64, dtype, names = _streamed_input(X) if is_streamed(X) else mixture_input(X)
+        cls = type(self).__name__
+        check_feature_names(getattr(self, "feature_names_in_", None), names, cls)
+        if X64.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X64.shape[1]} features, but {cls} is expecting "
+                             f"{self.n_features_in_} features as input (it was fitted on "
+                             f"{self.n_features_in_})")
+        return X64, dtype
+
+    def predict(self, X):
+        """Most responsible component of each row of X, shape (n,)."""
+        X64, _ = self._predict_input(X)
+        return self._log_resp_of(X64)[1].argmax(axis=1)
+
+    def score(self, X, y=None):
+        """Mean of :meth:`score_samples` over the rows of X."""
+        return float(self.score_samples(X).mean())
+
+    def _set_optional(self, name, value):
+        """Set attribute ``name``, or remove it (from an earlier fit) when ``value`` is None."""
+        if value is not None:
+            setattr(self, name, value)
+        elif hasattr(self, name):
+            delattr(self, name)
+
+
+class GaussianMixture(EstimatorProtocol):
     """Gaussian mixture estimator with scikit-learn's API, built on :func:`em_steps`.
 
     A drop-in for ``sklearn.mixture.GaussianMixture``: the same constructor,
@@ -705,9 +798,6 @@ class GaussianMixture:
       ``history_``, ``initial_params_``, :meth:`save` and :meth:`load`.
     """
 
-    #: read by scikit-learn < 1.6 (newer versions call ``__sklearn_tags__``)
-    _estimator_type = "DensityEstimator"
-
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
                  max_iter=100, n_init=1, init_params="kmeans", weights_init=None,
                  means_init=None, precisions_init=None, random_state=None, warm_start=False,
@@ -731,48 +821,6 @@ class GaussianMixture:
         self.n_jobs = n_jobs
 
     # -- scikit-learn's estimator protocol ----------------------------------
-    @classmethod
-    def _param_defaults(cls):
-        """Constructor parameter -> default, in signature order."""
-        return {p.name: p.default for p in inspect.signature(cls.__init__).parameters.values()
-                if p.name != "self"}
-
-    def get_params(self, deep=True):
-        """The constructor's parameters, ``{name: value}`` (nothing is nested, so ``deep`` changes nothing)."""
-        return {name: getattr(self, name) for name in self._param_defaults()}
-
-    def set_params(self, **params):
-        """Set constructor parameters by name (checked at the next ``fit``); returns self."""
-        valid = self._param_defaults()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(f"Invalid parameter {name!r} for estimator "
-                                 f"{type(self).__name__}; valid parameters are: "
-                                 f"{', '.join(valid)}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self):
-        changed = [f"{name}={value!r}" for (name, value), default
-                   in zip(self.get_params().items(), self._param_defaults().values())
-                   if not is_default(value, default)]
-        return f"{type(self).__name__}({', '.join(changed)})"
-
-    def __sklearn_tags__(self):
-        """scikit-learn's tags (only scikit-learn >= 1.6 calls this, so it may import it)."""
-        from sklearn.utils import Tags, TargetTags
-        return Tags(estimator_type="density_estimator", target_tags=TargetTags(required=False),
-                    transformer_tags=None, regressor_tags=None, classifier_tags=None)
-
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "state_")
-
-    def _check_fitted(self):
-        if not hasattr(self, "state_"):
-            raise sklearn_flavoured(NotFittedError)(
-                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
-                "appropriate arguments before using this estimator.")
-
     # -- fitting -----------------------------------------------------------------
     def fit(self, X, y=None):
         """Fit the mixture to X (n, d) by EM (``n_init`` runs, the best kept); returns self.
@@ -856,18 +904,6 @@ class GaussianMixture:
         return model
 
     # -- using the fitted model ------------------------------------------------------
-    def _predict_input(self, X):
-        """Validated float64 X (n, d) and the dtype of the results, after the fitted checks."""
-        self._check_fitted()
-        X64, dtype, names = _streamed_input(X) if is_streamed(X) else mixture_input(X)
-        cls = type(self).__name__
-        check_feature_names(getattr(self, "feature_names_in_", None), names, cls)
-        if X64.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X64.shape[1]} features, but {cls} is expecting "
-                             f"{self.n_features_in_} features as input (it was fitted on "
-                             f"{self.n_features_in_})")
-        return X64, dtype
-
     def _log_resp_of(self, X64):
         s = self.state_
         return log_responsibilities(X64, s.weights, s.means, s.covariances)
@@ -977,99 +1013,6 @@ class GaussianMixture:
         self._check_fitted()
         return sample_mixture(self.state_, n_samples,
                               self.random_state if random_state is None else random_state)
-
-
-class EstimatorProtocol:
-    """scikit-learn's estimator protocol for a class whose constructor takes only
-    keyword parameters stored under their own names: ``get_params``,
-    ``set_params``, ``repr``, tags and the fitted check (``state_`` set by ``fit``).
-    """
-
-    #: read by scikit-learn < 1.6 (newer versions call ``__sklearn_tags__``)
-    _estimator_type = "DensityEstimator"
-
-    @classmethod
-    def _param_defaults(cls):
-        """Constructor parameter -> default, in signature order."""
-        return {p.name: p.default for p in inspect.signature(cls.__init__).parameters.values()
-                if p.name != "self"}
-
-    def get_params(self, deep=True):
-        """The constructor's parameters, ``{name: value}`` (nothing is nested, so ``deep``
-        changes nothing)."""
-        return {name: getattr(self, name) for name in self._param_defaults()}
-
-    def set_params(self, **params):
-        """Set constructor parameters by name (checked at the next ``fit``); returns self."""
-        valid = self._param_defaults()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(f"Invalid parameter {name!r} for estimator "
-                                 f"{type(self).__name__}; valid parameters are: "
-                                 f"{', '.join(valid)}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self):
-        changed = [f"{name}={value!r}" for (name, value), default
-                   in zip(self.get_params().items(), self._param_defaults().values())
-                   if not is_default(value, default)]
-        return f"{type(self).__name__}({', '.join(changed)})"
-
-    def __sklearn_tags__(self):
-        """scikit-learn's tags (only scikit-learn >= 1.6 calls this, so it may import it)."""
-        from sklearn.utils import Tags, TargetTags
-        return Tags(estimator_type="density_estimator", target_tags=TargetTags(required=False),
-                    transformer_tags=None, regressor_tags=None, classifier_tags=None)
-
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "state_")
-
-    def _check_fitted(self):
-        if not hasattr(self, "state_"):
-            raise sklearn_flavoured(NotFittedError)(
-                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
-                "appropriate arguments before using this estimator.")
-
-    # -- the steps every mixture estimator shares (hooks: ``_fit``, ``_log_resp_of``) --
-    def fit(self, X, y=None):
-        """Fit the mixture to X (n, d) (``n_init`` runs, the best kept); returns self."""
-        self._fit(X)
-        return self
-
-    def fit_predict(self, X, y=None):
-        """Fit, then the labels of X under the final parameters, (n,); equals
-        ``fit(X).predict(X)``."""
-        X64 = self._fit(X)
-        return self._log_resp_of(X64)[1].argmax(axis=1)
-
-    def _predict_input(self, X):
-        """Validated float64 X (n, d) and its dtype, after the fitted checks."""
-        self._check_fitted()
-        X64, dtype, names = mixture_input(X)
-        cls = type(self).__name__
-        check_feature_names(getattr(self, "feature_names_in_", None), names, cls)
-        if X64.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X64.shape[1]} features, but {cls} is expecting "
-                             f"{self.n_features_in_} features as input (it was fitted on "
-                             f"{self.n_features_in_})")
-        return X64, dtype
-
-    def predict(self, X):
-        """Most responsible component of each row of X, shape (n,)."""
-        X64, _ = self._predict_input(X)
-        return self._log_resp_of(X64)[1].argmax(axis=1)
-
-    def score(self, X, y=None):
-        """Mean of :meth:`score_samples` over the rows of X."""
-        return float(self.score_samples(X).mean())
-
-    def _set_optional(self, name, value):
-        """Set attribute ``name``, or remove it (from an earlier fit) when ``value`` is None."""
-        if value is not None:
-            setattr(self, name, value)
-        elif hasattr(self, name):
-            delattr(self, name)
 
 
 def fit_input(X):
