@@ -20,14 +20,9 @@ This module is the face: :func:`build_parser`, :func:`main` and
 """
 
 import argparse
-import dataclasses
-import functools
 import os
 import sys
 import warnings
-
-import numpy as np
-from tqdm import tqdm
 
 import data_gen
 import gmm_cli
@@ -43,15 +38,14 @@ from gmm_animation import Animation, build_animator, print_restart
 from gmm_atomic import all_or_none, free_name
 from gmm_blocks import parallel_jobs
 from gmm_cli import ExitStatus, UsageError
-from gmm_core import COVARIANCE_TYPES, as_rng
+from gmm_core import COVARIANCE_TYPES
 from gmm_options import (
     COMPARE_CHOICES, COUNTS, FLAGS, INIT_CHOICES, MAX_DPI, MAX_FPS, MAX_INCHES, MAX_RADIUS,
     MAX_SEED, MIN_DPI, MIN_FPS, MIN_INCHES, MIN_RADIUS, PAIRS_UP_TO, VIEWS, CommandLine,
     Options, check_fps, size_problem,
 )
+from gmm_plan import make_plan
 from gmm_plot import check_title
-from gmm_transforms import format_selection_table, select_components, view_of
-from gmm_transforms import format_selection_grid, select_components_by_type
 from gmm_window import KEYS, LiveWindow
 from gmm_writers import check_save_path, extension
 
@@ -439,94 +433,6 @@ def parse_command_line(argv=None, parser=None):
         raise UsageError(str(exc)) from None
 
 
-@dataclasses.dataclass(frozen=True)
-class _Plan:
-    """What a command line run animates, once the "analysis" flags did their work.
-
-    ``selection`` is None or ``(rows, best_k, criterion)`` of ``--select-k``.
-    """
-    options: Options
-    X: object
-    true_components: object
-    rng: np.random.Generator
-    selection: object = None
-    sampled: bool = False       # X was sampled: its columns share units (one scale)
-
-
-def _plan(cl, options, X, signals):
-    """Validate the analysis flags and do their work before the animation.
-
-    Loads ``--init-params`` (k and the covariance type default to the file's),
-    samples the data here when a fit needs it first, runs ``--select-k`` (or
-    the ``--n-init`` restarts) and prints its table. The animation then
-    replays the kept run from its state 0.
-    """
-    rng = as_rng(options.random_state)
-    sampled = X is None
-    d = X.shape[1] if X is not None else options.n_features
-    n = len(X) if X is not None else options.n_points
-    if options.dims is not None or options.view is not None:
-        view_of(np.zeros((1, d)), options.dims, view=options.view)     # a bad --dims or --view
-    if X is not None:
-        flags = [flag for flag, given in (("--save-params", cl.save_params is not None),
-                                          ("--init-params", cl.init_params is not None),
-                                          ("--select-k", cl.select_k is not None),
-                                          ("--n-init", cl.n_init > 1)) if given]
-        if flags:
-            gmm_fit.check_user_units(X, flags[0])
-    k, init, covariance_type = gmm_params.start_from_file(cl, d, n)
-    if cl.select_k is not None and max(cl.select_k) > n:
-        raise UsageError(f"--select-k: k = {max(cl.select_k)} is more than the number of "
-                         f"points ({n}); use smaller k")
-    options = dataclasses.replace(options, n_components=k, init=init,
-                                  covariance_type=covariance_type)
-    if not (cl.select_k is not None or (cl.n_init > 1 and cl.init_params is None)):
-        return _Plan(options, X, None, rng, sampled=sampled)
-    return _choose(cl, options, X, rng, signals)
-
-
-def _choose(cl, options, X, rng, signals):
-    """The :class:`_Plan` of ``--select-k`` (prints its table) or of the ``--n-init``
-    restarts: the kept run's k, covariance type and starting parameters."""
-    k, init, covariance_type = options.n_components, options.init, options.covariance_type
-    true_components, sampled = None, X is None
-    if X is None:
-        X, true_components = gmm_fit.sample(options, rng)
-    ks = cl.select_k if cl.select_k is not None else [k]
-    # one tick per k fitted, on a terminal only (like the save bar)
-    every_type = covariance_type == "all"       # --covariance-type all: choose the type too
-    fits = len(ks) * (len(COVARIANCE_TYPES) if every_type else 1)
-    with tqdm(total=fits, unit="fit", desc="choosing k", file=sys.stderr, leave=False,
-              disable=fits < 2 or not gmm_cli.progress_bars(options.quiet)) as bar:
-        def fitted(row):
-            bar.set_postfix_str(f"k={row['k']} {row['covariance_type']} done", refresh=False)
-            bar.update(1)
-            signals.check()         # a Ctrl-C lost in a finalizer stops here
-
-        choose = (functools.partial(select_components_by_type, covariance_types="all")
-                  if every_type else functools.partial(select_components,
-                                                       covariance_type=covariance_type))
-        best, rows = choose(
-            X, ks, criterion=cl.criterion, n_init=cl.n_init,
-            init="kmeans++" if init == "center" else init, max_iter=options.max_iter,
-            tol=options.tol, random_state=rng, callback=fitted, per_column=not sampled)
-    best_k, best_type = best if every_type else (best, covariance_type)
-    selection = None
-    if cl.select_k is not None:
-        table = (format_selection_grid(rows, best, cl.criterion) if every_type
-                 else format_selection_table(rows, best_k, cl.criterion))
-        gmm_cli.print_stdout(table, flush=True)
-        selection = (rows, best, cl.criterion)
-    init = next(r["initial_params"] for r in rows
-                if r["k"] == best_k and r.get("covariance_type", best_type) == best_type)
-    if options.bayesian is not None:    # beside the criterion's choice: one fit, the largest k
-        options = dataclasses.replace(options, n_components=max(ks), covariance_type=best_type)
-    else:
-        options = dataclasses.replace(options, n_components=best_k, init=init,
-                                      covariance_type=best_type)
-    return _Plan(options, X, true_components, rng, selection, sampled)
-
-
 def _run(cl, signals):
     """Check every input, then animate into the window or a file; returns ExitStatus.OK."""
     save, notes = cl.save, []       # notes: printed once the run cannot fail
@@ -555,7 +461,7 @@ def _run(cl, signals):
     if save is None and not live:
         save = free_name(DEFAULT_SAVE)     # never replaces a file the user did not name
         check_save_path(save)
-    plan = _plan(cl, options, X, signals)     # may sample X; fits --select-k
+    plan = make_plan(cl, options, X, signals)     # may sample X; fits --select-k
     anim = build_animator(plan.options, plan.X, rng=plan.rng,
                           true_components=plan.true_components, column_names=names,
                           interactive=live, shared_scale=plan.sampled, selection=plan.selection)
