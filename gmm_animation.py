@@ -8,6 +8,7 @@ drawing machinery behind it is :class:`gmm_animator.Animator`
 """
 
 import dataclasses
+import html
 
 import gmm_cli
 import gmm_fit
@@ -79,8 +80,15 @@ class Animation:
         return self.animator.to_html()
 
     def _repr_html_(self):
-        """Jupyter display: the HTML player in an isolated ``<iframe>``."""
-        return self.animator._repr_html_()
+        """Jupyter display: the HTML player in an isolated ``<iframe srcdoc>``.
+
+        The iframe keeps the player's element ids, style and script apart from
+        the notebook page (several players per notebook work).
+        """
+        w, h = self.animator.size
+        return (f'<iframe srcdoc="{html.escape(self.to_html(), quote=True)}" '
+                f'width="{w + 40}" height="{h + 90}" style="border: none;" '
+                'title="EM fitting a Gaussian mixture"></iframe>')
 
     def __repr__(self):
         w, h = self.animator.size

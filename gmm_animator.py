@@ -8,7 +8,6 @@ hands finished frames to one writer (see :mod:`gmm_writers`). The live
 window around it is :mod:`gmm_window`.
 """
 
-import html
 import io
 import math
 import os
@@ -520,17 +519,6 @@ class Animator:
             writer.add(self.render(i))
         writer.finish()
         return buf.getvalue().decode("utf-8")
-
-    def _repr_html_(self):
-        """Jupyter display: the HTML player in an isolated ``<iframe srcdoc>``.
-
-        The iframe keeps the player's element ids, style and script apart from
-        the notebook page (several players per notebook work).
-        """
-        w, h = self.size
-        return (f'<iframe srcdoc="{html.escape(self.to_html(), quote=True)}" '
-                f'width="{w + 40}" height="{h + 90}" style="border: none;" '
-                'title="EM fitting a Gaussian mixture"></iframe>')
 
     def __repr__(self):
         return (f"<gmm_animator.Animator: {self.size[0]}x{self.size[1]} px, "

@@ -128,13 +128,8 @@ class FitRun:
         summary = _check_points(X, options.n_components, source)
         ranges = column_ranges(X) if summary is None else summary.high - summary.low
         self.n_features = X.shape[1]
-        per_column = (not shared_scale and options.covariance_type != "spherical"
-                      and not shares_units(ranges))
-        if summary is None:
-            self.Z, self.centre, self.scale = standardise(X, per_column=per_column)
-        else:
-            self.Z, self.centre, self.scale = gmm_blocks.standardise_lazy(X, per_column,
-                                                                          summary)
+        self.Z, self.centre, self.scale = _standardised(X, summary, ranges, options,
+                                                        shared_scale)
         init = options.init
         if isinstance(init, (tuple, list)):             # given in user units
             init = params_to_fit_units(init, self.centre, self.scale)
@@ -294,18 +289,9 @@ class FitRun:
         """Lloyd k-means on the standardised data from EM state 0's means, as
         display states: centres in display units, objective (mean squared
         distance over all d columns) in user units squared."""
-        start = self._params[0][1]
-        centre, scale = self.centre / self.display_unit, self.scale / self.display_unit
-        shared = bool(np.all(scale == scale[0]))
-        for ks in gmm.kmeans_steps(self.Z, start, self.options.max_iter):
-            k, d = ks.means.shape
-            _, means, covs = params_to_user_units((np.ones(k) / k, ks.means,
-                                                   np.zeros((k, d, d))), centre, scale)
-            if self.projection is not None:
-                means = project(_Components(means, covs), *self.projection).means
-            objective = (ks.objective * scale[0] ** 2 if shared
-                         else _user_objective(self.Z, ks, scale))
-            yield dataclasses.replace(ks, means=means, objective=objective)
+        steps = gmm.kmeans_steps(self.Z, self._params[0][1], self.options.max_iter)
+        return _kmeans_in_display_units(steps, self.Z, self.centre / self.display_unit,
+                                        self.scale / self.display_unit, self.projection)
 
     def to_fit_units(self, coords):
         """Points of the drawn scene (shape (m, v) or (v,)) -> the fit's coordinates
@@ -413,6 +399,32 @@ def _scene_view(X, dims, column_names, unit, shared_scale, ranges=None, *, view=
     equal = bool(shared_scale or choose_view(X.shape[1], view, dims) == "pca" or shares_units(
         ranges if ranges is not None and projection is None else column_ranges(points)))
     return projection, labels, equal, points
+
+
+def _kmeans_in_display_units(steps, Z, centre, scale, projection):
+    """k-means ``steps`` on the standardised ``Z`` as drawn: centres in display units
+    (``centre``, ``scale``: the standardisation in display units; projected when
+    ``projection`` is given), objective in user units squared."""
+    shared = bool(np.all(scale == scale[0]))
+    for ks in steps:
+        k, d = ks.means.shape
+        _, means, covs = params_to_user_units((np.ones(k) / k, ks.means,
+                                               np.zeros((k, d, d))), centre, scale)
+        if projection is not None:
+            means = project(_Components(means, covs), *projection).means
+        objective = (ks.objective * scale[0] ** 2 if shared
+                     else _user_objective(Z, ks, scale))
+        yield dataclasses.replace(ks, means=means, objective=objective)
+
+
+def _standardised(X, summary, ranges, options, shared_scale):
+    """``(Z, centre, scale)``: X standardised for the fit, per column unless the
+    columns share units (sampled data, similar ranges) or the fit is spherical."""
+    per_column = (not shared_scale and options.covariance_type != "spherical"
+                  and not shares_units(ranges))
+    if summary is None:
+        return standardise(X, per_column=per_column)
+    return gmm_blocks.standardise_lazy(X, per_column, summary)
 
 
 def _in_display_units(components, unit, projection):

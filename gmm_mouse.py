@@ -139,12 +139,7 @@ class MouseControl:
         self._drag_from = self._drag_to = None
         self.marks, = self.ax.plot([], [], "x", color="black", markersize=10, mew=2.5,
                                    zorder=gmm_plot.Z_TEXT)
-        # a boxed line over the figure's bottom edge while a mode asks for clicks:
-        # opaque, so it stays readable where it covers the x axis label
-        self.status = anim.fig.text(0.006, 0.008, "", ha="left", va="bottom", fontsize=8.5,
-                                    color="0.1", zorder=10,
-                                    bbox=dict(boxstyle="round,pad=0.3", facecolor="#fffbe6",
-                                              edgecolor="0.6"), visible=False)
+        self.status = _status_box(anim.fig)
         self.note = anim.add_view(RunNote(anim))
         self.shown_points = self.fit.points     # the data the points view draws
         self.started = ""           # the note's first part: where the shown run started
@@ -166,37 +161,30 @@ class MouseControl:
 
     # -- keys --------------------------------------------------------------
     def on_key(self, key):
-        """Handle ``i``, Enter, Escape and ``x``; returns whether the key was used."""
+        """Handle ``i``, Enter, Escape, ``x`` and going back (left arrow, ``p``); returns
+        whether the key was used."""
         if key == "i":
-            self.mode, self.clicked = "place", []
-            self.window.paused = True
+            self.mode, self.clicked, self.window.paused = "place", [], True
             self._show_clicked()
-            return True
-        if key == "enter" and self.mode == "place":
+        elif key == "enter" and self.mode == "place":
             if self.clicked:
                 self._start_from_clicked()
-            return True
-        if key == "escape" and (self.mode is not None or self.dragging is not None):
+        elif key == "escape" and (self.mode is not None or self.dragging is not None):
             self.cancel()
-            return True
-        if key == "escape" and self.unpin():
-            return True
-        if key in ("left", "p") and self.anim.current == 0 and self.replaced:
+        elif key in ("left", "p") and self.anim.current == 0 and self.replaced:
             self.go_back()
-            return True
-        if key == "x":
+        elif key == "x":
             self.mode = "remove"
             self._say("remove: click next to a point (Escape cancels)")
-            return True
-        return False
+        else:
+            return key == "escape" and self.pin(None)     # Escape also removes a pin
+        return True
 
     def cancel(self):
         """Leave the clicking mode or drag without restarting (Escape)."""
         self.mode, self.clicked, self.dragging = None, [], None
         self._show_clicked()
-        if self.anim.current is not None:
-            self.anim.show_state(self.anim.current)     # a dragged marker goes back
-        self.anim.fig.canvas.draw_idle()
+        self._redraw()                                  # a dragged marker goes back
 
     # -- mouse -------------------------------------------------------------
     def _usable(self, event):
@@ -231,26 +219,17 @@ class MouseControl:
             else:
                 self.pin(event)
 
-    def _pinned_view(self):
-        return next((v for v in self.anim.views if isinstance(v, PinnedPoint)), None)
-
-    def pin(self, event):
-        """Pin the data point under the mouse (within :data:`PICK_PIXELS`): ringed,
-        its responsibilities beside it; returns whether a point was pinned."""
-        view = self._pinned_view()
-        row, dist = self.anim.scene.nearest_point(self.anim, event)
-        if view is None or row is None or not dist <= PICK_PIXELS:
+    def pin(self, event=None):
+        """Pin the data point under the mouse ``event`` (within :data:`PICK_PIXELS`):
+        ringed, its responsibilities beside it; None unpins (Escape). Returns
+        whether the pin changed."""
+        view = next((v for v in self.anim.views if isinstance(v, PinnedPoint)), None)
+        row, dist = ((None, 0.0) if event is None
+                     else self.anim.scene.nearest_point(self.anim, event))
+        if view is None or (event is None and view.row is None) or not (
+                event is None or (row is not None and dist <= PICK_PIXELS)):
             return False
         view.pin(row)
-        self._redraw()
-        return True
-
-    def unpin(self):
-        """Remove the pin (Escape); returns whether there was one."""
-        view = self._pinned_view()
-        if view is None or view.row is None:
-            return False
-        view.pin(None)
         self._redraw()
         return True
 
@@ -314,19 +293,11 @@ class MouseControl:
         if refusal:
             self._say(refusal)
             return
-        fit = self.fit
-        before = fit.snapshot()
+        before = self.fit.snapshot()
         i, state = self._shown()
-        params = fit.fit_params(state.iteration)
+        params = self.fit.fit_params(state.iteration)
         try:
-            if remove is not None:
-                j, _ = self.anim.scene.nearest_point(self.anim, remove)
-                where = fit.points[j].copy()
-                fit.edit_points(remove=[j])
-                how = f"point removed at {_fmt(where)}"
-            else:
-                fit.edit_points(add=add)
-                how = f"point added at {_fmt(add)}"
+            how = _apply_edit(self.anim, add, remove)
         except ValueError as exc:
             self._say(str(exc))
             return
@@ -348,7 +319,8 @@ class MouseControl:
         self.replaced = self.replaced[-(MAX_UNDO - 1):] + [
             (replaced, frame, before, self.started)]
         self.started = started
-        self._sync_points()                 # the scene's data views follow edited data
+        # the scene's data views follow edited data
+        self.shown_points = redraw_points(self.anim, self.shown_points)
         self._update_note()
         self.anim.show_state(0)
         self.window.paused = False
@@ -363,7 +335,7 @@ class MouseControl:
         self.mode, self.clicked, self.dragging = None, [], None
         self._show_clicked()
         self.started, self.replaced = "", []
-        self._sync_points()
+        self.shown_points = redraw_points(self.anim, self.shown_points)
         self._update_note()
 
     def go_back(self):
@@ -373,16 +345,13 @@ class MouseControl:
         history, frame, snapshot, self.started = self.replaced.pop()
         self.fit.restore(snapshot)
         anim.restart(history=history)
-        self._sync_points()
+        self.shown_points = redraw_points(self.anim, self.shown_points)
         self._update_note()
         anim.show_state(frame)
         self.window.paused = True
         self._say(f"back to the previous run at iteration {history[frame].iteration}")
 
     # -- drawing -------------------------------------------------------------
-    def _sync_points(self):
-        self.shown_points = redraw_points(self.anim, self.shown_points)
-
     def _update_note(self):
         added, removed = self.fit.edits
         edited = f"data edited: +{added} / -{removed} points" if (added or removed) else ""
@@ -409,6 +378,28 @@ class MouseControl:
         if text and not self.window.quiet and self.mode != "place":
             print(text, file=sys.stderr)
         self.anim.fig.canvas.draw_idle()
+
+
+def _status_box(fig):
+    """The boxed status line over the figure's bottom edge while a mode asks for
+    clicks: opaque, so it stays readable where it covers the x axis label."""
+    return fig.text(0.006, 0.008, "", ha="left", va="bottom", fontsize=8.5, color="0.1",
+                    zorder=10, visible=False,
+                    bbox=dict(boxstyle="round,pad=0.3", facecolor="#fffbe6", edgecolor="0.6"))
+
+
+def _apply_edit(anim, add=None, remove=None):
+    """Add a point at ``add`` (drawn coordinates) or remove the one nearest the mouse
+    event ``remove`` from ``anim.fit``; returns how, for the restart line.
+    ValueError (data unchanged) when too few points would remain."""
+    fit = anim.fit
+    if remove is not None:
+        j, _ = anim.scene.nearest_point(anim, remove)
+        where = fit.points[j].copy()
+        fit.edit_points(remove=[j])
+        return f"point removed at {_fmt(where)}"
+    fit.edit_points(add=add)
+    return f"point added at {_fmt(add)}"
 
 
 def redraw_points(anim, shown):
