@@ -41,6 +41,7 @@ __all__ = [
     "CHUNK_ROWS",
     "check_init_params",
     "n_parameters",
+    "singular", "cholesky", "exp_normalise", "first_argmax_of_exp",
 ]
 
 
@@ -511,3 +512,63 @@ def n_parameters(n_components, n_features, covariance_type="full"):
     cov = {"full": k * d * (d + 1) / 2, "diag": k * d, "tied": d * (d + 1) / 2,
            "spherical": k}[check_covariance_type(covariance_type)]
     return int(cov + k * d + k - 1)
+
+
+# --------------------------------------------------------------------------
+# Small numeric building blocks of the engines (gmm_em, gmm_bayes)
+# --------------------------------------------------------------------------
+#: A covariance whose Cholesky factor has (min L_ii / max L_ii)^2 below this
+#: (condition number above ~5e12) is singular to working precision
+SINGULAR = 1000 * np.finfo(np.float64).eps
+
+
+def singular(chol):
+    """Components whose Cholesky factors (k, d, d) are singular to working precision.
+
+    ``(max L_ii / min L_ii)^2`` bounds the condition number from below; a factor
+    this lopsided is rounding noise (e.g. ``reg_covar=0`` on collinear points).
+    k * d numbers: cheap enough for every iteration.
+    """
+    diag = np.diagonal(chol, axis1=1, axis2=2)
+    return diag.min(axis=1) ** 2 < SINGULAR * diag.max(axis=1) ** 2
+
+
+def cholesky(covariances):
+    """Batched Cholesky factors (k, d, d); a clear error when a matrix is not PD."""
+    try:
+        return np.linalg.cholesky(covariances)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            "fitting failed because a component's covariance is not positive definite "
+            "(a collapsed component on duplicated or collinear points); increase reg_covar, "
+            "use fewer components, or rescale the data") from None
+
+
+def exp_normalise(L):
+    """In place: ``L (k, m)`` of weighted log-probs becomes ``exp(L - max)``.
+
+    Returns
+    -------
+    mx : ndarray (m,)
+        Column maxima.
+    s : ndarray (m,)
+        Column sums after the exponential: responsibilities are ``L / s`` and
+        the per-point log-likelihood is ``mx + log(s)``.
+    """
+    mx = L.max(axis=0)
+    L -= mx
+    np.exp(L, out=L)
+    return mx, L.sum(axis=0)
+
+
+def first_argmax_of_exp(E, out):
+    """Row index of the first 1.0 in each column of ``E = exp(L - max)``.
+
+    After subtracting the column maximum the winning entries are exactly
+    ``exp(0) == 1.0``, so this equals ``argmax`` of the log-probs (first index
+    on ties) while being faster than numpy's argmax along axis 0.
+    """
+    out[...] = E.shape[0] - 1
+    for j in range(E.shape[0] - 2, -1, -1):
+        np.copyto(out, j, where=E[j] == 1.0)
+    return out

@@ -52,7 +52,11 @@ from gmm_core import (
     check_scale,
     check_spread,
     check_X,
+    cholesky,
     chunks,
+    exp_normalise,
+    first_argmax_of_exp,
+    singular,
 )
 from gmm_blocks import (
     InMemoryRows,
@@ -94,9 +98,6 @@ _QUAD_MAX_D = 10
 #: Lloyd iterations run by ``init="kmeans"`` after k-means++ seeding.
 KMEANS_LLOYD_ITERS = 10
 _EPS10 = 10 * np.finfo(np.float64).eps
-#: A covariance whose Cholesky factor has (min L_ii / max L_ii)^2 below this
-#: (condition number above ~5e12) is singular to working precision
-_SINGULAR = 1000 * np.finfo(np.float64).eps
 _LOG_2PI = math.log(2 * math.pi)
 
 
@@ -145,28 +146,6 @@ class GMMState:
 # --------------------------------------------------------------------------
 # Small pure building blocks
 # --------------------------------------------------------------------------
-def _singular(chol):
-    """Components whose Cholesky factors (k, d, d) are singular to working precision.
-
-    ``(max L_ii / min L_ii)^2`` bounds the condition number from below; a factor
-    this lopsided is rounding noise (e.g. ``reg_covar=0`` on collinear points).
-    k * d numbers: cheap enough for every iteration.
-    """
-    diag = np.diagonal(chol, axis1=1, axis2=2)
-    return diag.min(axis=1) ** 2 < _SINGULAR * diag.max(axis=1) ** 2
-
-
-def _cholesky(covariances):
-    """Batched Cholesky factors (k, d, d); a clear error when a matrix is not PD."""
-    try:
-        return np.linalg.cholesky(covariances)
-    except np.linalg.LinAlgError:
-        raise ValueError(
-            "fitting failed because a component's covariance is not positive definite "
-            "(a collapsed component on duplicated or collinear points); increase reg_covar, "
-            "use fewer components, or rescale the data") from None
-
-
 class _Params:
     """Mixture parameters in centred coordinates, prepared for the E-step.
 
@@ -191,8 +170,8 @@ class _Params:
         k, d = means.shape
         self.k, self.d = k, d
         self.weights, self.means, self.covariances = weights, means, covariances
-        chol = _cholesky(covariances)
-        if fitting and _singular(chol).any():
+        chol = cholesky(covariances)
+        if fitting and singular(chol).any():
             raise ValueError(
                 "a component's covariance is singular to float64 precision (a component "
                 "collapsed onto a line or plane of the data); increase reg_covar, use fewer "
@@ -272,36 +251,6 @@ def _features_T(XT, iu):
     F[t:t + d] = XT
     F[-1] = 1.0
     return F
-
-
-def _exp_normalise(L):
-    """In place: ``L (k, m)`` of weighted log-probs becomes ``exp(L - max)``.
-
-    Returns
-    -------
-    mx : ndarray (m,)
-        Column maxima.
-    s : ndarray (m,)
-        Column sums after the exponential: responsibilities are ``L / s`` and
-        the per-point log-likelihood is ``mx + log(s)``.
-    """
-    mx = L.max(axis=0)
-    L -= mx
-    np.exp(L, out=L)
-    return mx, L.sum(axis=0)
-
-
-def _first_argmax_of_exp(E, out):
-    """Row index of the first 1.0 in each column of ``E = exp(L - max)``.
-
-    After subtracting the column maximum the winning entries are exactly
-    ``exp(0) == 1.0``, so this equals ``argmax`` of the log-probs (first index
-    on ties) while being faster than numpy's argmax along axis 0.
-    """
-    out[...] = E.shape[0] - 1
-    for j in range(E.shape[0] - 2, -1, -1):
-        np.copyto(out, j, where=E[j] == 1.0)
-    return out
 
 
 class _Stats:
@@ -428,7 +377,7 @@ def _exact_m_step(data, params, covariance_type, reg_covar, means, covs, which):
     def block(XT, rows, acc):
         for sl in chunks(XT.shape[1]):
             R = params.log_prob_T(XT[:, sl])
-            _, s = _exp_normalise(R)
+            _, s = exp_normalise(R)
             R /= s
             acc.r += R.sum(axis=1)
             for j in idx:
@@ -439,40 +388,17 @@ def _exact_m_step(data, params, covariance_type, reg_covar, means, covs, which):
     return _covs_from_scatter(acc.s2, acc.r + _EPS10, covariance_type, reg_covar, covs, which)
 
 
-def _e_step(XT, params, labels_out=None, stats=None):
-    """One pass over the data: mean log-likelihood, labels and (optionally) statistics.
-
-    Parameters
-    ----------
-    XT : ndarray (d, n)
-        Centred data, one point per column.
-    params : _Params
-    labels_out : ndarray (n,) of int, optional
-        Filled with the most responsible component of each point.
-    stats : _Stats, optional
-        Accumulates the M-step statistics when given.
-
-    Returns
-    -------
-    log_likelihood : float
-        Mean of ``log p(x)`` over the points.
-    """
-    total = _e_sum(XT, params, labels_out, stats)
-    if stats is not None:
-        stats.finish()
-    return total / XT.shape[1]
-
-
 def _e_sum(XT, params, labels_out=None, stats=None):
-    """:func:`_e_step` on one block of points: the sum of ``log p(x)`` (statistics unfinished)."""
+    """One block of centred points XT (d, m): the sum of ``log p(x)``, labels into
+    ``labels_out`` and M-step statistics into ``stats`` when given (unfinished)."""
     total = 0.0
     for sl in chunks(XT.shape[1]):
         xt = XT[:, sl]
         F = _features_T(xt, params.iu) if params.quad else None
         E = params.log_prob_T(xt, F)
-        mx, s = _exp_normalise(E)
+        mx, s = exp_normalise(E)
         if labels_out is not None:
-            _first_argmax_of_exp(E, labels_out[sl])
+            first_argmax_of_exp(E, labels_out[sl])
         total += float(mx.sum() + np.log(s).sum())
         if stats is not None:
             if F is not None:      # (E / s) F^T == E (F / s)^T: divide the thinner array
@@ -872,7 +798,7 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
     if init_tuple is not None:
         check_spread(float(np.abs(init_tuple[1] - centre).max()), n, d, "init means",
                       small_ok=True)
-        if _singular(np.linalg.cholesky(init_tuple[2])).any():
+        if singular(np.linalg.cholesky(init_tuple[2])).any():
             raise ValueError("init covariances are singular to float64 precision (condition "
                              "number above about 5e12); widen their smallest variances")
     return _em_generator(Xc, centre, k, max_iter, tol, covariance_type, init, init_tuple,
@@ -1091,7 +1017,7 @@ def responsibilities(X, weights, means, covariances):
     with one_blas_thread(), np.errstate(invalid="ignore", over="ignore"):  # see _check_evaluated
         for sl in chunks(n):
             E = params.log_prob_T(XT[:, sl])
-            top[sl], s = _exp_normalise(E)
+            top[sl], s = exp_normalise(E)
             E /= s
             resp[sl] = E.T
     _check_evaluated(top)
