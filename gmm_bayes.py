@@ -30,7 +30,6 @@ import numpy as np
 from scipy.special import betaln, digamma, gammaln, logsumexp
 
 from gmm_core import (
-    COVARIANCE_TYPES,
     INITS,
     as_rng,
     check_covariance_type,
@@ -43,6 +42,7 @@ from gmm_mixture import (
     ConvergenceWarning,
     EstimatorProtocol,
     check_fit_data,
+    checked_mixture_params,
     continues_warm,
     fit_input,
     fitted_attributes,
@@ -571,27 +571,9 @@ def _posterior_of(state, centre):
 
 def checked_bayes_params(est):
     """The estimator's parameters validated at fit time (priors need X: later); a dict."""
-    p = {"k": check_int("n_components", est.n_components, 1),
-         "tol": check_nonneg_float("tol", est.tol),
-         "reg_covar": check_nonneg_float("reg_covar", est.reg_covar),
-         "max_iter": check_int("max_iter", est.max_iter, 0),
-         "n_init": check_int("n_init", est.n_init, 1),
-         "verbose_interval": check_int("verbose_interval", est.verbose_interval, 1),
-         "kind": check_prior_type(est.weight_concentration_prior_type)}
-    if not isinstance(est.covariance_type, str):
-        raise TypeError(f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}; "
-                        f"got {type(est.covariance_type).__name__}")
-    p["covariance_type"] = check_covariance_type(est.covariance_type)
-    for name in ("warm_start", "keep_history"):
-        if not isinstance(getattr(est, name), (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False, got {getattr(est, name)!r}")
+    p = checked_mixture_params(est)
+    p["kind"] = check_prior_type(est.weight_concentration_prior_type)
     p["keep_history"] = bool(est.keep_history)
-    verbose = est.verbose
-    p["verbose"] = (int(verbose) if isinstance(verbose, (bool, np.bool_))
-                    else check_int("verbose", verbose, 0))
-    if not (isinstance(est.init_params, str) and est.init_params in _INIT_PARAMS):
-        raise ValueError(f"init_params must be one of {', '.join(map(repr, _INIT_PARAMS))}; "
-                         f"got {est.init_params!r}")
     init = est.init
     if init is None:
         init = _INIT_PARAMS[est.init_params]

@@ -271,14 +271,24 @@ class _Run:
 # --------------------------------------------------------------------------
 def checked_params(est):
     """The estimator's constructor parameters validated (at fit time, as scikit-learn does); a dict."""
+    p = checked_mixture_params(est)
+    check_n_jobs(est.n_jobs)
+    p["n_jobs"] = est.n_jobs
+    if est.init is not None:
+        _check_init_choice(est)
+    return p
+
+
+def checked_mixture_params(est):
+    """The parameters every mixture estimator shares (``GaussianMixture``'s and
+    ``BayesianGaussianMixture``'s), validated; a dict (``k``, ``tol``, ``reg_covar``,
+    ``max_iter``, ``n_init``, ``verbose_interval``, ``covariance_type``, ``verbose``)."""
     p = {"k": check_int("n_components", est.n_components, 1),
          "tol": check_nonneg_float("tol", est.tol),
          "reg_covar": check_nonneg_float("reg_covar", est.reg_covar),
          "max_iter": check_int("max_iter", est.max_iter, 0),
          "n_init": check_int("n_init", est.n_init, 1),
          "verbose_interval": check_int("verbose_interval", est.verbose_interval, 1)}
-    check_n_jobs(est.n_jobs)
-    p["n_jobs"] = est.n_jobs
     if not isinstance(est.covariance_type, str):
         raise TypeError(f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}; "
                         f"got {type(est.covariance_type).__name__}")
@@ -292,8 +302,6 @@ def checked_params(est):
     if not (isinstance(est.init_params, str) and est.init_params in _INIT_PARAMS):
         raise ValueError(f"init_params must be one of {', '.join(map(repr, _INIT_PARAMS))}; "
                          f"got {est.init_params!r}")
-    if est.init is not None:
-        _check_init_choice(est)
     return p
 
 
@@ -844,21 +852,11 @@ class GaussianMixture(EstimatorProtocol):
     def _fit(self, X):
         """Fit and return X as validated float64 (n, d)."""
         p = checked_params(self)
-        if type(X).__module__.split(".")[0] == "dask":    # fitted block by block, in place
-            X64, dtype, names = X, np.dtype(np.float64), None
-        elif is_streamed(X):                              # a memory map: block by block
-            X64, dtype, names = _streamed_input(X)
-        else:
-            X64, dtype, names = mixture_input(X)
+        X64, dtype, names = fit_input(X)
         k, d = p["k"], X64.shape[1]
         check_fit_data(X64, k)
         start = user_start(self, p, d)
-        warm = bool(self.warm_start) and hasattr(self, "converged_") and hasattr(self, "state_")
-        if warm and (self.state_.means.shape != (k, d)):
-            raise ValueError(f"warm_start=True continues from the fitted model, which has "
-                             f"{self.state_.means.shape[0]} components and "
-                             f"{self.state_.means.shape[1]} features, but n_components={k} and "
-                             f"X has {d} features; set warm_start=False to fit afresh")
+        warm = continues_warm(self, k, d)
         p["collapsed"] = np.asarray(collapse_floor(X64))     # (a dask array computes here)
         best = best_run(X64, p, start, as_rng(self.random_state),
                         (self.state_, self.lower_bound_) if warm else None,
@@ -1016,11 +1014,11 @@ class GaussianMixture(EstimatorProtocol):
 
 
 def fit_input(X):
-    """X for ``fit``: (X64, dtype, feature names), a dask array passed through as it is
-    (fitted block by block, in place)."""
+    """X for ``fit``: (X64, dtype, feature names); a dask array passed through as it is
+    and a memory map checked as far as is cheap (both fitted block by block, in place)."""
     if type(X).__module__.split(".")[0] == "dask":
         return X, np.dtype(np.float64), None
-    return mixture_input(X)
+    return _streamed_input(X) if is_streamed(X) else mixture_input(X)
 
 
 def continues_warm(est, k, d):
