@@ -18,6 +18,7 @@ Conventions
 * Data sets are centred and scaled to unit overall spread, so absolute
   tolerances of 1e-6 on means and covariances are relative to the data scale.
 """
+import contextlib
 import warnings
 
 import numpy as np
@@ -27,6 +28,7 @@ from sklearn.datasets import load_iris, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
+import gmm
 from gmm_em import GMMState, em_steps
 from gmm_mixture import to_sklearn_shape
 
@@ -367,3 +369,27 @@ BAD_CALLS = [
     ("tol < 0", lambda: (SMALL_X, 2, {"tol": -1.0}), r"tol"),
     ("reg_covar < 0", lambda: (SMALL_X, 2, {"reg_covar": -1.0}), r"reg_covar"),
 ]
+
+
+@contextlib.contextmanager
+def quiet():
+    """Silence the ConvergenceWarning of both libraries (a test that wants it says so)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", gmm.ConvergenceWarning)
+        yield
+
+
+def assert_fits_or_names(est, name, value, X):
+    """``est`` with parameter ``name`` set to ``value``: its fit on X works (finite
+    means and score, one label per row) or raises ValueError/TypeError naming it."""
+    est.set_params(**{name: value})
+    try:
+        with quiet():
+            est.fit(X)
+    except (ValueError, TypeError) as exc:
+        assert name in str(exc), (name, value, str(exc))
+        return
+    assert np.isfinite(est.means_).all() and np.isfinite(est.score(X))
+    assert est.predict(X).shape == (len(X),)
+    return est

@@ -31,6 +31,7 @@ from sklearn.preprocessing import StandardScaler
 
 import gmm
 from gmm import GaussianMixture
+from em_reference import assert_fits_or_names, quiet
 from sklearn_suite import run_sklearn_tests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -57,13 +58,6 @@ def _start(covariance_type, k=3, d=2):
                 means_init=means, precisions_init=prec)
 
 
-@contextlib.contextmanager
-def _quiet():
-    """Silence the ConvergenceWarning of both classes (a test that wants it says so)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SkConvergenceWarning)
-        warnings.simplefilter("ignore", gmm.ConvergenceWarning)
-        yield
 
 
 # ---------------------------------------------------------------------------
@@ -138,7 +132,7 @@ def test_max_iter_and_warm_start_as_sklearn(max_iter):
     kw = dict(_start("full"), tol=0, max_iter=max_iter)
     # (scikit-learn 1.9 cannot fit max_iter=0 with precisions_init: leave it out there)
     sk_kw = {k: v for k, v in kw.items() if max_iter or k != "precisions_init"}
-    with _quiet():
+    with quiet():
         ours, sk = GaussianMixture(**kw).fit(X), SkGaussianMixture(**sk_kw).fit(X)
         assert (ours.n_iter_, ours.converged_) == (sk.n_iter_, sk.converged_) == (max_iter, False)
         assert ours.lower_bound_ == pytest.approx(sk.lower_bound_, rel=1e-9)
@@ -267,7 +261,7 @@ def test_without_sklearn_the_project_classes_do_the_same():
 
 def test_verbose_prints_runs_and_iterations():
     out = io.StringIO()
-    with contextlib.redirect_stdout(out), _quiet():
+    with contextlib.redirect_stdout(out), quiet():
         GaussianMixture(3, verbose=2, verbose_interval=2, max_iter=4, tol=0,
                         random_state=0).fit(X)
     lines = out.getvalue().splitlines()
@@ -382,7 +376,7 @@ def test_any_X_fits_as_sklearn_or_is_refused_naming_X(name):
     copy, with scikit-learn's dtype for the results), refused with ValueError or
     TypeError naming X where scikit-learn refuses it."""
     Xv = _X_variants()[name]
-    with _quiet():
+    with quiet():
         (kind_o, _), ours = _outcome(lambda: GaussianMixture(2, random_state=0).fit(Xv))
         (kind_s, _), sk = _outcome(lambda: SkGaussianMixture(2, random_state=0).fit(Xv))
     assert (kind_o == "raised") == (kind_s == "raised"), (name, ours, sk)
@@ -391,7 +385,7 @@ def test_any_X_fits_as_sklearn_or_is_refused_naming_X(name):
         assert re.search(r"\bX\b", str(ours)), str(ours)
         return
     assert ours.means_.dtype == sk.means_.dtype
-    with _quiet():
+    with quiet():
         ref = GaussianMixture(2, random_state=0).fit(np.asarray(Xv, dtype=np.float64))
     np.testing.assert_allclose(ours.means_, ref.means_.astype(ours.means_.dtype), rtol=1e-6)
     assert ours.predict(Xv).shape == (len(Xv),)
@@ -467,16 +461,7 @@ def test_any_parameter_value_fits_or_is_refused_naming_it(name, value):
     parameters, finite score) or raises ValueError/TypeError whose message
     names that parameter."""
     assume(not (name == "n_init" and isinstance(value, int) and value > 6))
-    Xs = X[::10]
-    gm = GaussianMixture(2, random_state=0, max_iter=20).set_params(**{name: value})
-    try:
-        with _quiet():
-            gm.fit(Xs)
-    except (ValueError, TypeError) as exc:
-        assert name in str(exc), (name, value, str(exc))
-        return
-    assert np.isfinite(gm.means_).all() and np.isfinite(gm.score(Xs))
-    assert gm.predict(Xs).shape == (len(Xs),)
+    assert_fits_or_names(GaussianMixture(2, random_state=0, max_iter=20), name, value, X[::10])
 
 
 @pytest.mark.parametrize("kw, name", [
