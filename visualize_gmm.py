@@ -393,6 +393,8 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         An unknown keyword, or an option given under both of its names.
     """
     opts = Options.from_keywords(n_components=n_components, **options)
+    if opts.title is not None:
+        check_title(opts.title)         # the --title check: before any work, one message
     return Animation(build_animator(opts, X, true_components=true_components,
                                 column_names=column_names, interactive=interactive,
                                 on_state=on_state))

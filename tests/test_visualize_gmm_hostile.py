@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 import gmm
 import gmm_cli
 import gmm_load
-from visualize_gmm import main
+from visualize_gmm import animate, main
 
 BASE = ["-k", "2", "-i", "1", "--seed", "0", "-q"]
 
@@ -404,3 +404,16 @@ def test_print_ll_into_a_full_device_fails_like_cat_and_keeps_no_file():
             "error: cannot write to stdout (No space left on device); the printed lines "
             "are lost"]
         assert os.listdir(folder) == []
+
+
+@pytest.mark.parametrize("title, words", [("$\\frac{$", "not valid mathtext"),
+                                          ("a\nb", "line break"), ("bell\x07", "control")])
+def test_animate_checks_a_title_as_the_command_line_does(title, words, tmp_path, capsys):
+    """animate(title=...) refuses what --title refuses, with the same message, at the
+    call (not when the first frame is drawn)."""
+    with pytest.raises(ValueError, match=words) as raised:
+        animate(np.zeros((10, 2)) + np.arange(10)[:, None], 2, title=title)
+    assert main(["-N", "50", "-k", "2", "--title", title,
+                               "-s", str(tmp_path / "o.png")]) == 2
+    err = capsys.readouterr().err
+    assert str(raised.value) in err and err.count("\n") == 1
