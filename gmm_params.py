@@ -474,6 +474,8 @@ def save_run_params(command_line, record, options, column_names=None):
     saved = dict(command_line.record)
     saved.update(num_clusters=options.n_components, covariance_type=options.covariance_type,
                  dims=None if options.dims is None else list(options.dims))   # as the run used them
+    if options.random_state is not None:        # a seed drawn for a run without --seed
+        saved["seed"] = options.random_state
     if command_line.load_path is not None:      # the data was loaded, not sampled
         for key in ("means", "num_points", "max_radius"):
             saved.pop(key, None)

@@ -20,7 +20,9 @@ This module is the face: :func:`build_parser`, :func:`main` and
 """
 
 import argparse
+import dataclasses
 import os
+import secrets
 import sys
 import warnings
 
@@ -50,6 +52,7 @@ from gmm_window import KEYS, LiveWindow
 from gmm_writers import check_save_path, extension
 
 DEFAULT_SAVE = "gmm_vid.gif"
+DRAWN_SEEDS = 1_000_000             # without --seed: a seed below this, short to retype
 
 
 # --------------------------------------------------------------------------- #
@@ -186,8 +189,9 @@ def _add_output_and_fit_arguments(p):
                         "the numbers do not depend on it")
     p.add_argument(*FLAGS["random_state"], dest="random_state", type=_seed, default=None,
                    metavar="SEED",
-                   help="random seed for sampling and initialisation (default: None, "
-                        "different every run)")
+                   help="random seed for sampling and initialisation (default: one drawn "
+                        "for the run, printed as 'seed S: rerun with --seed S' and written "
+                        "by --save-params)")
     p.add_argument(*FLAGS["init"], dest="init", choices=INIT_CHOICES, default="center",
                    help="how EM picks its initial parameters: 'center' starts every "
                         "component as a blob half the cloud's size near its centre, so the "
@@ -455,6 +459,9 @@ def _run(cl, signals):
         [("--load_path", cl.load_path), ("--init-params", cl.init_params)])
     table = _load(cl, notes) if cl.load_path is not None else gmm_load.Table(None, None)
     X, names, options = gmm_scene1d.command_line_data(cl.options, table.X, table.names)
+    if options.random_state is None:    # drawn, used and said, so any run can be repeated
+        options = dataclasses.replace(options, random_state=secrets.randbelow(DRAWN_SEEDS))
+        notes.append(f"seed {options.random_state}: rerun with --seed {options.random_state}")
     n = len(X) if X is not None else options.n_points
     if options.n_components > n and cl.select_k is None and cl.init_params is None:
         raise UsageError(f"-k {options.n_components} is more than the number of points ({n}); "

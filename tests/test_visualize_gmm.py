@@ -31,6 +31,7 @@ import readme_commands
 import visualize_gmm
 from readme_commands import EXAMPLE_COMMANDS, USAGE_RUNS
 from child_env import python_path
+from gmm_params import load_params
 from visualize_gmm import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -734,3 +735,17 @@ def test_customers_example_is_reproducible_and_fits_the_true_segments(tmp_path):
     order = np.argsort(np.asarray(saved["means"])[:, 0])
     age_var = np.asarray(saved["covariances"])[order, 1, 1]
     np.testing.assert_allclose(age_var, [3.5 ** 2, 6.0 ** 2, 5.3 ** 2], rtol=0.35)
+
+
+def test_a_run_without_seed_draws_one_says_it_and_records_it(tmp_path, capsys):
+    """No --seed: the run draws a seed, says it on the status line and writes it to
+    --save-params; rerunning with that --seed prints the same log-likelihoods."""
+    out = tmp_path / "p.json"
+    args = ["-k", "3", "-m", "3", "-N", "200", "-i", "4", "--tol", "0", "--print_ll"]
+    assert main(args + ["--save-params", str(out), "-s", str(tmp_path / "a.png")]) == 0
+    first = capsys.readouterr()
+    seed = int(re.search(r"^seed (\d+): rerun with --seed \1$", first.err, re.M).group(1))
+    assert load_params(str(out))["options"]["seed"] == seed
+    assert main(args + ["--seed", str(seed), "-s", str(tmp_path / "b.png")]) == 0
+    again = capsys.readouterr()
+    assert again.out == first.out and "rerun with" not in again.err
