@@ -459,9 +459,7 @@ def _run(cl, signals):
         [("--load_path", cl.load_path), ("--init-params", cl.init_params)])
     table = _load(cl, notes) if cl.load_path is not None else gmm_load.Table(None, None)
     X, names, options = gmm_scene1d.command_line_data(cl.options, table.X, table.names)
-    if options.random_state is None:    # drawn, used and said, so any run can be repeated
-        options = dataclasses.replace(options, random_state=secrets.randbelow(DRAWN_SEEDS))
-        notes.append(f"seed {options.random_state}: rerun with --seed {options.random_state}")
+    options = _with_seed(options, notes)
     n = len(X) if X is not None else options.n_points
     if options.n_components > n and cl.select_k is None and cl.init_params is None:
         raise UsageError(f"-k {options.n_components} is more than the number of points ({n}); "
@@ -502,6 +500,16 @@ def _run(cl, signals):
     gmm_cli.flush_stdout()          # --print_ll > /dev/full fails the run: no file kept
     _print_notes(notes, options.quiet)
     return ExitStatus.OK
+
+
+def _with_seed(options, notes):
+    """``options`` with a seed: without ``--seed`` one is drawn, used and said (a
+    status line), so any run can be repeated."""
+    if options.random_state is not None:
+        return options
+    seed = secrets.randbelow(DRAWN_SEEDS)
+    notes.append(f"seed {seed}: rerun with --seed {seed}")
+    return dataclasses.replace(options, random_state=seed)
 
 
 def _print_comparison(plan, anim):
