@@ -103,6 +103,8 @@ def _unpickle_flavoured(name, args):
 _INIT_PARAMS = {"kmeans": "kmeans", "k-means++": "kmeans++", "random": "random",
                 "random_from_data": "random_from_data"}
 
+#: the longest repr shown whole (scikit-learn's N_CHAR_MAX); longer ones are cut in the middle
+REPR_MAX = 700
 #: scikit-learn's message for a fit whose covariances became singular (its tests match it)
 _ILL_DEFINED = ("Fitting the mixture model failed because some components have ill-defined "
                 "empirical covariance (for instance caused by singleton or collapsed samples). "
@@ -621,10 +623,14 @@ class EstimatorProtocol:
         return self
 
     def __repr__(self):
-        changed = [f"{name}={value!r}" for (name, value), default
-                   in zip(self.get_params().items(), self._param_defaults().values())
-                   if not is_default(value, default)]
-        return f"{type(self).__name__}({', '.join(changed)})"
+        """The changed parameters, as scikit-learn shows them: arrays summarised
+        (a few items at each end), the whole cut in the middle past 700 characters."""
+        with np.printoptions(threshold=6, edgeitems=2):
+            changed = [f"{name}={value!r}" for (name, value), default
+                       in zip(self.get_params().items(), self._param_defaults().values())
+                       if not is_default(value, default)]
+        text = f"{type(self).__name__}({', '.join(changed)})"
+        return text if len(text) <= REPR_MAX else f"{text[:REPR_MAX // 2]}...{text[-REPR_MAX // 2:]}"
 
     def __sklearn_tags__(self):
         """scikit-learn's tags (only scikit-learn >= 1.6 calls this, so it may import it)."""
@@ -966,10 +972,13 @@ class GaussianMixture(EstimatorProtocol):
         return -2 * self._mean_log_density(X64, dtype) * X64.shape[0] + 2 * self._n_parameters()
 
     def save(self, path, options=None):
-        """Write the fitted parameters to ``path`` (``.npz`` or ``.json``), atomically."""
+        """Write the fitted parameters to ``path`` (``.npz`` or ``.json``), atomically;
+        a DataFrame's column names (``feature_names_in_``) go with them."""
         self._check_fitted()
         history = ([st.log_likelihood for st in getattr(self, "history_", [])]
                    or [self.state_.log_likelihood])
+        if hasattr(self, "feature_names_in_"):
+            options = {**(options or {}), "feature_names_in": list(self.feature_names_in_)}
         save_params(path, self.state_.weights, self.state_.means, self.state_.covariances,
                     covariance_type=self.covariance_type, log_likelihood_history=history,
                     options=options)
@@ -978,10 +987,12 @@ class GaussianMixture(EstimatorProtocol):
     def load(cls, path):
         """A fitted estimator from a file written by :meth:`save` (never unpickled).
 
-        Predictions equal those of the saved model exactly; ``labels_`` and
+        Predictions equal those of the saved model exactly, on a DataFrame with
+        the same columns too (``feature_names_in_`` is kept); ``labels_`` and
         ``converged_`` describe no data set and are empty / False.
         """
         p = load_params(path)
+        names = (p.get("options") or {}).get("feature_names_in")
         hist = p["log_likelihood_history"]
         state = GMMState(iteration=max(len(hist) - 1, 0), weights=p["weights"], means=p["means"],
                          covariances=p["covariances"],
@@ -989,7 +1000,8 @@ class GaussianMixture(EstimatorProtocol):
                          labels=np.empty(0, dtype=np.int32), converged=False)
         return cls.from_state(state, {"covariance_type": p["covariance_type"],
                                       "init": (p["weights"], p["means"], p["covariances"])},
-                              lower_bounds=hist)
+                              lower_bounds=hist,
+                              feature_names=None if names is None else np.array(names, dtype=object))
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the fitted mixture.

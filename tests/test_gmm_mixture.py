@@ -2,10 +2,10 @@
 """
 import inspect
 import re
+import warnings
 
 import numpy as np
 import pytest
-from hypothesis import strategies as st
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 import gmm
@@ -255,3 +255,30 @@ def test_n_jobs_does_not_change_the_fit(monkeypatch):
         np.testing.assert_array_equal(other.means_, fits[0].means_)
         np.testing.assert_array_equal(other.covariances_, fits[0].covariances_)
         assert other.lower_bound_ == fits[0].lower_bound_
+
+
+@pytest.mark.parametrize("ext", [".npz", ".json"])
+def test_save_and_load_keep_a_dataframes_column_names(tmp_path, ext):
+    """A model fitted on a DataFrame, saved and loaded, predicts on the DataFrame
+    without scikit-learn's feature-names warning and as the fitted one does."""
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(np.random.default_rng(0).normal(size=(200, 2)),
+                      columns=["weight, kg", "age"])
+    fitted = GaussianMixture(2, random_state=0).fit(df)
+    fitted.save(str(tmp_path / f"m{ext}"))
+    loaded = GaussianMixture.load(str(tmp_path / f"m{ext}"))
+    assert list(loaded.feature_names_in_) == ["weight, kg", "age"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(loaded.predict(df), fitted.predict(df))
+    with pytest.raises(ValueError, match="feature names"):
+        loaded.predict(df.rename(columns={"age": "years"}))
+
+
+def test_repr_names_the_changed_parameters_and_summarises_arrays():
+    assert repr(GaussianMixture(3, tol=1e-4)) == "GaussianMixture(n_components=3, tol=0.0001)"
+    text = repr(GaussianMixture(3, means_init=np.arange(600.0).reshape(300, 2)))
+    assert "means_init=array([[  0.,   1.]," in text and "...," in text and "599." in text
+    assert len(text) < 400
+    long = repr(GaussianMixture(3, means_init=[[float(i)] * 2 for i in range(300)]))
+    assert len(long) == 2 * (700 // 2) + 3 and "..." in long
