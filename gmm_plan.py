@@ -31,7 +31,8 @@ __all__ = ["Plan", "make_plan"]
 class Plan:
     """What a command line run animates, once the "analysis" flags did their work.
 
-    ``selection`` is None or ``(rows, best_k, criterion)`` of ``--select-k``.
+    ``selection`` is None or ``(rows, best_k, criterion)`` of ``--select-k``;
+    ``notes`` are status lines for the end of the run.
     """
     options: Options
     X: object
@@ -39,6 +40,7 @@ class Plan:
     rng: np.random.Generator
     selection: object = None
     sampled: bool = False       # X was sampled: its columns share units (one scale)
+    notes: tuple = ()
 
 
 def make_plan(cl, options, X, signals):
@@ -112,4 +114,18 @@ def _choose(cl, options, X, rng, signals):
     else:
         options = dataclasses.replace(options, n_components=best_k, init=init,
                                       covariance_type=best_type)
-    return Plan(options, X, true_components, rng, selection, sampled)
+    return Plan(options, X, true_components, rng, selection, sampled,
+                edge_note(best_k, cl.select_k, cl.criterion))
+
+
+def edge_note(best_k, ks, criterion):
+    """A note when ``--select-k``'s choice is the smallest or largest k tried (more
+    than one): the best k may lie outside the range. A tuple of 0 or 1 line."""
+    if ks is None or len(ks) < 2 or min(ks) < best_k < max(ks):
+        return ()
+    edge, wider = (("largest", f"{min(ks)}:{2 * max(ks)}") if best_k == max(ks)
+                   else ("smallest", f"1:{max(ks)}"))
+    if edge == "smallest" and min(ks) == 1:
+        return ()               # k = 1 is the smallest k there is
+    return (f"note: {criterion.upper()} chose k = {best_k}, the {edge} k tried; the best k "
+            f"may lie outside the range: try --select-k {wider}",)

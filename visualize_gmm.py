@@ -469,6 +469,7 @@ def _run(cl, signals):
         save = free_name(DEFAULT_SAVE)     # never replaces a file the user did not name
         check_save_path(save)
     plan = make_plan(cl, options, X, signals)     # may sample X; fits --select-k
+    notes.extend(plan.notes)
     anim = build_animator(plan.options, plan.X, rng=plan.rng,
                           true_components=plan.true_components, column_names=names,
                           interactive=live, shared_scale=plan.sampled, selection=plan.selection)

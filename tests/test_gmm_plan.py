@@ -4,7 +4,7 @@ import pytest
 
 import gmm
 from gmm_cli import NoSignals, UsageError
-from gmm_plan import Plan, make_plan
+from gmm_plan import Plan, edge_note, make_plan
 from visualize_gmm import parse_command_line
 
 
@@ -41,3 +41,22 @@ def test_a_select_k_larger_than_the_data_is_refused():
     cl = parse_command_line(["--select-k", "1:9", "--seed", "0"])
     with pytest.raises(UsageError, match="more than the number of points"):
         make_plan(cl, cl.options, _blobs()[:5], NoSignals())
+
+
+@pytest.mark.parametrize("best, ks, words", [
+    (5, [1, 2, 3, 4, 5], "k = 5, the largest k tried; the best k may lie outside the range: "
+                         "try --select-k 1:10"),
+    (3, [3, 4, 5], "k = 3, the smallest k tried; the best k may lie outside the range: "
+                   "try --select-k 1:5"),
+    (1, [1, 2, 3], None), (2, [1, 2, 3], None), (4, [4], None)])
+def test_a_choice_at_the_edge_of_the_range_gets_a_note(best, ks, words):
+    notes = edge_note(best, ks, "bic")
+    assert notes == (() if words is None else (f"note: BIC chose {words}",))
+
+
+def test_the_note_reaches_the_status_lines(tmp_path, capsys):
+    from visualize_gmm import main
+    assert main(["--select-k", "1:2", "-m", "4", "-N", "400", "--seed", "0",
+                 "-s", str(tmp_path / "o.png")]) == 0
+    err = capsys.readouterr().err
+    assert "note: BIC chose k = 2, the largest k tried" in err and "--select-k 1:4" in err
