@@ -442,21 +442,7 @@ def parse_command_line(argv=None, parser=None):
 def _run(cl, signals):
     """Check every input, then animate into the window or a file; returns ExitStatus.OK."""
     save, notes = cl.save, []       # notes: printed once the run cannot fail
-    if save is not None:
-        check_save_path(save)
-    problem = cl.conflict()
-    if problem:
-        raise UsageError(problem)
-    if cl.save_params is not None:
-        try:
-            gmm_params.check_params_path(cl.save_params)
-        except gmm_params.ParamsError as exc:
-            raise UsageError(f"--save-params {exc}") from None
-    if cl.save_labels is not None:
-        gmm_params.check_labels_path(cl.save_labels)
-    gmm_cli.check_distinct_files(
-        [("--save", save), ("--save-params", cl.save_params), ("--save-labels", cl.save_labels)],
-        [("--load_path", cl.load_path), ("--init-params", cl.init_params)])
+    _check_flags_and_outputs(cl)
     table = _load(cl, notes) if cl.load_path is not None else gmm_load.Table(None, None)
     X, names, options = gmm_scene1d.command_line_data(cl.options, table.X, table.names)
     options = _with_seed(options, notes)
@@ -501,6 +487,27 @@ def _run(cl, signals):
     gmm_cli.flush_stdout()          # --print_ll > /dev/full fails the run: no file kept
     _print_notes(notes, options.quiet)
     return ExitStatus.OK
+
+
+def _check_flags_and_outputs(cl):
+    """Before any work: flags refused together, and every output path (writable, not
+    an input, not another output); UsageError otherwise."""
+    if cl.save is not None:
+        check_save_path(cl.save)
+    problem = cl.conflict()
+    if problem:
+        raise UsageError(problem)
+    if cl.save_params is not None:
+        try:
+            gmm_params.check_params_path(cl.save_params)
+        except gmm_params.ParamsError as exc:
+            raise UsageError(f"--save-params {exc}") from None
+    if cl.save_labels is not None:
+        gmm_params.check_labels_path(cl.save_labels)
+    gmm_cli.check_distinct_files(
+        [("--save", cl.save), ("--save-params", cl.save_params),
+         ("--save-labels", cl.save_labels)],
+        [("--load_path", cl.load_path), ("--init-params", cl.init_params)])
 
 
 def _with_seed(options, notes):
