@@ -8,6 +8,7 @@ drawing machinery behind it is :class:`gmm_animator.Animator`
 """
 
 import dataclasses
+import functools
 import html
 
 import gmm_cli
@@ -114,7 +115,8 @@ def build_animator(options, X=None, *, rng=None, true_components=None, column_na
         true_components = sampled if true_components is None else true_components
         shared_scale = True             # both columns in the same units
     if options.print_ll:
-        printer = _print_ll if options.bayesian is None else _print_lower_bound
+        printer = functools.partial(_print_state, what="log-likelihood" if options.bayesian
+                                    is None else "lower bound")
         on_state = printer if on_state is None else _both(printer, on_state)
     if column_names is None and hasattr(X, "columns"):     # a pandas DataFrame keeps its names
         column_names = [str(c) for c in X.columns]
@@ -132,13 +134,10 @@ def _both(first, second):
     return call
 
 
-def _print_ll(state):
-    gmm_cli.print_stdout(f"iteration {state.iteration:>3}  log-likelihood {state.log_likelihood:.6f}")
-
-
-def _print_lower_bound(state):
-    """``--print_ll`` of a variational fit (``--bayesian``): the bound, named so."""
-    gmm_cli.print_stdout(f"iteration {state.iteration:>3}  lower bound {state.log_likelihood:.6f}")
+def _print_state(state, what):
+    """``--print_ll``'s line: ``what`` is "log-likelihood", or "lower bound" for a
+    variational fit (``--bayesian``)."""
+    gmm_cli.print_stdout(f"iteration {state.iteration:>3}  {what} {state.log_likelihood:.6f}")
 
 
 def print_restart(how):

@@ -306,7 +306,8 @@ class Animator:
         self.views = scene.views(self)
         self.views.append(
             iteration_header(self.ax, options, lambda: self.history) if options.bayesian is None
-            else gmm_fading.header(self.ax, options, last=lambda: last_iteration(self.history)))
+            else gmm_fading.FadingHeader(self.ax, options.max_iter, tol=options.tol,
+                                         last=lambda: last_iteration(self.history)))
         self.artists = sorted((a for v in self.views for a in v.artists),
                               key=lambda a: a.get_zorder())
         self.ax.set_xlim(self.ax.get_xlim())      # freeze limits (no autoscaling by artists)

@@ -39,6 +39,7 @@ from gmm_core import (
 )
 from gmm_em import GMMState, fit_source, log_responsibilities, moment_pass, start_params
 from gmm_mixture import (
+    INIT_PARAMS,
     ConvergenceWarning,
     EstimatorProtocol,
     check_fit_data,
@@ -62,9 +63,6 @@ PRIOR_MAX = 1e100
 #: (mean_prior far from the data, a huge covariance_prior): beyond it the posterior
 #: covariances are singular to float64 precision
 PRIOR_PULL_MAX = 1e10
-#: scikit-learn's ``init_params`` values and the :func:`vb_steps` init each runs
-_INIT_PARAMS = {"kmeans": "kmeans", "k-means++": "kmeans++", "random": "random",
-                "random_from_data": "random_from_data"}
 
 
 @dataclass(frozen=True)
@@ -576,7 +574,7 @@ def checked_bayes_params(est):
     p["keep_history"] = bool(est.keep_history)
     init = est.init
     if init is None:
-        init = _INIT_PARAMS[est.init_params]
+        init = INIT_PARAMS[est.init_params]
     elif est.init_params != "kmeans":
         raise ValueError("init (this project's spelling of the start) cannot be combined with "
                          "init_params (scikit-learn's); give one or the other")

@@ -124,13 +124,6 @@ class FadingHeader(IterationText):
                 f"{super().format(state)}")
 
 
-def header(ax, options, *, last):
-    """The scene's header: :class:`FadingHeader` for a variational fit, else the
-    plain :class:`gmm_plot.IterationText`."""
-    kind = IterationText if options.bayesian is None else FadingHeader
-    return kind(ax, options.max_iter, tol=options.tol, last=last)
-
-
 def legend_entries(color):
     """The legend's account of the fading, in ``color`` (component 0's)."""
     return [(Line2D([], [], color=color, linewidth=2, alpha=0.45),

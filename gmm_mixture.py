@@ -99,9 +99,9 @@ def _unpickle_flavoured(name, args):
     return sklearn_flavoured(cls)(*args)
 
 
-#: scikit-learn's ``init_params`` values and the :func:`em_steps` init each runs
-_INIT_PARAMS = {"kmeans": "kmeans", "k-means++": "kmeans++", "random": "random",
-                "random_from_data": "random_from_data"}
+#: scikit-learn's ``init_params`` values and the init each runs (:func:`em_steps`, :func:`gmm_bayes.vb_steps`)
+INIT_PARAMS = {"kmeans": "kmeans", "k-means++": "kmeans++", "random": "random",
+               "random_from_data": "random_from_data"}
 
 #: the longest repr shown whole (scikit-learn's N_CHAR_MAX); longer ones are cut in the middle
 REPR_MAX = 700
@@ -301,8 +301,8 @@ def checked_mixture_params(est):
     verbose = est.verbose
     p["verbose"] = (int(verbose) if isinstance(verbose, (bool, np.bool_))
                     else check_int("verbose", verbose, 0))
-    if not (isinstance(est.init_params, str) and est.init_params in _INIT_PARAMS):
-        raise ValueError(f"init_params must be one of {', '.join(map(repr, _INIT_PARAMS))}; "
+    if not (isinstance(est.init_params, str) and est.init_params in INIT_PARAMS):
+        raise ValueError(f"init_params must be one of {', '.join(map(repr, INIT_PARAMS))}; "
                          f"got {est.init_params!r}")
     return p
 
@@ -334,7 +334,7 @@ def user_start(est, p, d):
         _check_init_shape(m, (k, d), "means_init", "means")
     c = (None if est.precisions_init is None
          else _checked_precisions_init(est.precisions_init, k, d, cov))
-    return _INIT_PARAMS[est.init_params], w, m, c
+    return INIT_PARAMS[est.init_params], w, m, c
 
 
 def check_fit_data(X64, k):
