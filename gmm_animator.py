@@ -75,6 +75,128 @@ def figure_layout(xlim, ylim, box=560, margins=(64, 16, 40, 36), min_width=480):
     return (width, height), rect, (cx - hx, cx + hx), (cy - hy, cy + hy)
 
 
+def column_edges(boxes, right_margins, width):
+    """Where each axes' column starts and ends, in pixels.
+
+    ``boxes`` are the axes' (x, y, w, h) in pixels, ordered left to right in
+    one row (as :class:`PixelLayout` lays them out); a column ends its
+    reserved right margin past its axes (``right_margins``), the next one
+    starts there, so every pixel reserved for an axes' labels (tick labels that
+    widen as a panel's limits grow included) stays in its column.
+
+    Returns
+    -------
+    edges : (len(boxes) + 1,) ndarray
+        0, the boundaries, ``width``.
+    """
+    inner = [x + w + right for (x, _, w, _), right in zip(boxes[:-1], right_margins[:-1])]
+    return np.array([0.0] + inner + [float(width)])
+
+
+def _shapes(stackable):
+    """The arrangements tried for the columns: one row; the stackable ones (side
+    panels) in one column at the right; the stackable ones in a second row.
+    Each is a list of rows, a row a list of columns, a column a list of indices."""
+    main = [[i] for i, s in enumerate(stackable) if not s]
+    side = [i for i, s in enumerate(stackable) if s]
+    shapes = [[[[i] for i in range(len(stackable))]]]
+    if main and len(side) > 1:
+        shapes.append([main + [side]])
+    if main and side:
+        shapes.append([main, [[i] for i in side]])
+    return shapes
+
+
+def arrange_columns(widths, free, stackable, body, title, target):
+    """Scale factor and pixel slot of each column to fill a ``target`` frame.
+
+    The figure is a row of columns of ``body`` pixels' height under a
+    ``title`` band. Each arrangement of :func:`_shapes` is scaled by the
+    largest factor at which every column keeps at least its natural size;
+    then rows share the frame's height, and columns that are ``free`` (any
+    shape will do) share their row's spare width; other columns keep their
+    natural shape, centred in their slot. The arrangement kept has the
+    largest factor, discounted by how far the main (not stackable) free
+    columns' shape strays from their natural one, so a histogram is not made
+    a tall strip.
+
+    Parameters
+    ----------
+    widths : (n,) array_like
+        Natural widths of the columns, pixels.
+    free, stackable : (n,) sequence of bool
+    body, title : float
+        Natural heights of the columns and of the title band, pixels.
+    target : (int, int)
+        The frame's width and height, pixels.
+
+    Returns
+    -------
+    scale : float
+    slots : list of n (x, y, w, h)
+        Each column's rectangle in the frame, pixels from the bottom left.
+    """
+    tw, th = target
+    best = None
+    for shape in _shapes(stackable):
+        row_w = [sum(max(widths[i] for i in col) for col in row) for row in shape]
+        scale = min(tw / max(row_w), th / (body * len(shape) + title))
+        row_h = (th - title * scale) / len(shape)
+        slots, strain = [None] * len(widths), 1.0
+        for r, row in enumerate(shape):
+            col_w = [max(widths[i] for i in col) * scale for col in row]
+            stretch = [all(free[i] for i in col) for col in row]
+            spare = tw - sum(col_w)
+            grow = sum(w for w, s in zip(col_w, stretch) if s)
+            x = 0.0 if grow else spare / 2
+            y_top = th - title * scale - r * row_h
+            for col, w, s in zip(row, col_w, stretch):
+                w = w + spare * w / grow if s and grow else w
+                cell_h = row_h / len(col)
+                for j, i in enumerate(col):
+                    h = cell_h if free[i] else body * scale
+                    y = y_top - (j + 1) * cell_h + (cell_h - h) / 2
+                    slots[i] = (x, y, w, h)
+                    if len(col) > 1 and cell_h < 0.3 * body * scale:
+                        strain = 0.0                    # stacked panels squashed flat
+                    if free[i] and not stackable[i]:
+                        ratio = (w / h) / (widths[i] / body)
+                        strain = min(strain, ratio, 1.0 / ratio)
+                x += w
+        score = scale * math.sqrt(strain)
+        if best is None or score > best[0] + 1e-9:
+            best = (score, scale, slots)
+    return best[1], best[2]
+
+
+def place_in_slot(box, column, slot, scale):
+    """An axes' rectangle once its column is moved into ``slot``.
+
+    Parameters
+    ----------
+    box : (x, y, w, h)
+        The axes in the natural layout, pixels.
+    column : (left, right, height)
+        Its column's edges and height in the natural layout, pixels.
+    slot : (x, y, w, h)
+        The column's new rectangle, pixels.
+    scale : float
+        The margins around the axes (tick labels, titles) grow by this factor;
+        the axes takes the rest of the slot.
+
+    Returns
+    -------
+    (x, y, w, h) : pixels
+    """
+    x0, y0, w0, h0 = box
+    left, right, height = column
+    sx, sy, sw, sh = slot
+    margin_l, margin_b = (x0 - left) * scale, y0 * scale
+    margin_r, margin_t = (right - x0 - w0) * scale, (height - y0 - h0) * scale
+    return (sx + margin_l, sy + margin_b, max(sw - margin_l - margin_r, 1.0),
+            max(sh - margin_b - margin_t, 1.0))
+
+
 class PixelLayout:
     """A figure whose axes keep their size in pixels as panels join the scene.
 
@@ -119,14 +241,20 @@ class PixelLayout:
         plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
         ax.apply_aspect()
         self.ax = ax
+        self.title_px = 0             # the --title band's height (add_title)
+        self._stackable = []          # side axes that may be stacked in a column (finish)
+        x0, _, w, _ = ax.get_position().bounds          # pixels kept right of each axes
+        self._right_margin = {ax: self.size[0] * (1.0 - x0 - w)}
 
-    def add_side_axes(self, width=272, margins=(56, 16)):
+    def add_side_axes(self, width=272, margins=(56, 16), stack=True):
         """Widen the figure and return new axes to the right of everything so far.
 
         The scene (and any earlier panels) keep their size and position in
         pixels; the new axes get ``width`` pixels (a multiple of 16 keeps the
         figure's size a multiple of 16), minus ``margins`` = (left, right) for
         its tick labels, and the scene's height and vertical position.
+        ``stack``: a ``--size`` frame may stack the axes with other side axes
+        in one column (:meth:`finish`); False keeps it in the scene's row.
 
         Returns
         -------
@@ -138,6 +266,9 @@ class PixelLayout:
         left, right = margins
         ax = self.fig.add_axes(((old_w + left) / new_w, y0, (width - left - right) / new_w, h))
         plain_ticks(ax)          # 45.50005, not 0.00005 and +4.55e1
+        if stack:
+            self._stackable.append(ax)
+        self._right_margin[ax] = float(right)
         return ax
 
     def fit_margins(self, gap=4):
@@ -172,6 +303,7 @@ class PixelLayout:
         the title is shrunk (or cut with an ellipsis) to the figure's width.
         """
         width, new_h = self.add_headroom(height)
+        self.title_px += int(height)
         title = self.fig.text(0.5, 1.0 - 6.0 / new_h, text, ha="center", va="top",
                               fontsize=fontsize, fontweight="bold")
         fit_text(title, width - 16)
@@ -195,9 +327,12 @@ class PixelLayout:
         Without ``size`` the figure keeps its inches and ``dpi`` only scales
         it. With ``size`` the figure becomes exactly ``size x dpi`` pixels
         (each side as :func:`gmm_writers.even_pixels` rounds it: nearest, then
-        down to even, as video needs): the layout is scaled by the
-        largest factor that fits, so fonts and lines grow with the figure, and
-        centred in the spare width or height. Returns the effective dpi.
+        down to even, as video needs) and its columns (the scene, each panel)
+        are arranged to fill it (:func:`arrange_columns`): everything is
+        scaled by one factor, so fonts and lines grow with the figure, and
+        axes free to take any shape (not equal-aspect data axes) take the
+        spare width and height. The ``--title`` stays at the top. Returns the
+        effective dpi.
         """
         if size is None and dpi is None:
             return float(DPI)
@@ -209,15 +344,19 @@ class PixelLayout:
             self.fig.set_size_inches(self.size[0] / dpi, self.size[1] / dpi)
             return dpi
         tw, th = (even_pixels(v * dpi) for v in size)
-        scale = min(tw / w0, th / h0)
-        off_x, off_y = (tw - w0 * scale) / 2, (th - h0 * scale) / 2
-        for ax in self.fig.axes:
-            x0, y0, w, h = ax.get_position().bounds
-            ax.set_position(((x0 * w0 * scale + off_x) / tw, (y0 * h0 * scale + off_y) / th,
-                             w * w0 * scale / tw, h * h0 * scale / th))
-        for text in self.fig.texts:
+        axes = sorted(self.fig.axes, key=lambda a: a.get_position().x0)
+        boxes = [np.multiply(a.get_position().bounds, (w0, h0, w0, h0)) for a in axes]
+        edges = column_edges(boxes, [self._right_margin[a] for a in axes], w0)
+        body = h0 - self.title_px
+        scale, slots = arrange_columns(
+            np.diff(edges), [a.get_aspect() == "auto" for a in axes],
+            [a in self._stackable for a in axes], body, self.title_px, (tw, th))
+        for ax, box, lo, hi, slot in zip(axes, boxes, edges[:-1], edges[1:], slots):
+            x, y, w, h = place_in_slot(box, (lo, hi, body), slot, scale)
+            ax.set_position((x / tw, y / th, w / tw, h / th))
+        for text in self.fig.texts:     # the title: same fraction across, same gap to the top
             x, y = text.get_position()
-            text.set_position(((x * w0 * scale + off_x) / tw, (y * h0 * scale + off_y) / th))
+            text.set_position((x, 1.0 - (1.0 - y) * h0 * scale / th))
         effective = DPI * scale
         self.fig.set_dpi(effective)
         self.fig.set_size_inches(tw / effective, th / effective)
@@ -339,7 +478,7 @@ class Animator:
         """Figure width and height in pixels."""
         return self.layout.size
 
-    def add_side_axes(self, name, width=272, margins=(56, 16)):
+    def add_side_axes(self, name, width=272, margins=(56, 16), stack=True):
         """New axes right of everything so far (see :meth:`PixelLayout.add_side_axes`),
         kept in :attr:`panels` under ``name``.
 
@@ -349,7 +488,7 @@ class Animator:
         """
         if self._background is not None:
             raise RuntimeError("add_side_axes must be called before the first frame")
-        self.panels[name] = ax = self.layout.add_side_axes(width, margins)
+        self.panels[name] = ax = self.layout.add_side_axes(width, margins, stack)
         return ax
 
     def add_view(self, view, *, replace=None):

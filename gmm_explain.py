@@ -160,5 +160,5 @@ def add_explain_panel(anim, pin, width=WIDTH):
     if np.shape(fit.points)[1] != fit.n_features:
         raise ValueError("--explain writes the formulas' numbers in the data's own columns; "
                          f"the data have {fit.n_features}: choose one or two with --dims")
-    ax = anim.add_side_axes("explain", width=width, margins=(8, 8))
+    ax = anim.add_side_axes("explain", width=width, margins=(8, 8), stack=False)
     return anim.add_view(ExplainPanel(ax, lambda: fit.points, anim.colors, lambda: pin.row))

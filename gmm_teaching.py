@@ -436,7 +436,7 @@ def add_kmeans_panel(anim, scene, options):
     the panel :meth:`~FollowerPanel.has_state`)."""
     ax = anim.ax
     scene_px = int(round(ax.get_position().width * anim.size[0]))
-    kax = anim.add_side_axes("kmeans", width=scene_px + 80, margins=(64, 16))
+    kax = anim.add_side_axes("kmeans", width=scene_px + 80, margins=(64, 16), stack=False)
     views = scene.kmeans_views(anim, kax)
     # "iter t / T": T is k-means' own last iteration (panel: the follower below)
     if options.half_steps:      # update and assignment steps, in EM's rhythm
