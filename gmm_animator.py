@@ -163,7 +163,7 @@ def arrange_columns(widths, free, stackable, body, title, target):
                         ratio = (w / h) / (widths[i] / body)
                         strain = min(strain, ratio, 1.0 / ratio)
                 x += w
-        score = scale * math.sqrt(strain)
+        score = scale * strain
         if best is None or score > best[0] + 1e-9:
             best = (score, scale, slots)
     return best[1], best[2]
@@ -272,14 +272,15 @@ class PixelLayout:
         return ax
 
     def fit_margins(self, gap=4):
-        """Widen the figure where tick labels or axis labels would not fit.
+        """Widen (or heighten) the figure where tick labels or axis labels would not fit.
 
         Each axes' labels (its tight box) must start at least ``gap`` pixels
         right of the figure's left edge or of the previous axes' labels; where
         they do not, that axes and everything right of it move right by whole
         multiples of 16 pixels (wide tick labels such as GPS coordinates, long
         axis labels). Labels past the right edge widen the figure on the right
-        the same way. Axes keep their size in pixels; a figure whose labels
+        the same way, and labels cut by the bottom or top edge make the figure
+        taller there. Axes keep their size in pixels; a figure whose labels
         fit is unchanged.
         """
         renderer = self.fig.canvas.get_renderer()
@@ -295,6 +296,13 @@ class PixelLayout:
         short = boundary + gap - self.size[0]     # the last labels past the right edge
         if short > 0:
             self._widen(int(16 * math.ceil(short / 16)))
+        boxes = [ax.get_tightbbox(renderer) for ax in self.fig.axes]
+        short = -min(box.y0 for box in boxes)       # labels cut by the bottom edge
+        if short > 0:
+            self.add_footroom(int(16 * math.ceil(short / 16)))
+        short = max(box.y1 for box in boxes) - self.size[1]           # by the top edge
+        if short > 0:
+            self.add_headroom(int(16 * math.ceil(short / 16)))
 
     def add_title(self, text, height=30, fontsize=13):
         """Make room above everything for ``text`` (``--title``), centred, in bold.
@@ -308,6 +316,18 @@ class PixelLayout:
                               fontsize=fontsize, fontweight="bold")
         fit_text(title, width - 16)
         return title
+
+    def add_footroom(self, height):
+        """``height`` more pixels below everything (every axes keeps its size and
+        its position in pixels from the top); returns the new (width, height)."""
+        width, old_h = self.size
+        new_h = old_h + int(height)
+        for ax in self.fig.axes:
+            x0, y0, w, h = ax.get_position().bounds
+            ax.set_position((x0, (y0 * old_h + height) / new_h, w, h * old_h / new_h))
+        self.fig.set_size_inches(width / DPI, new_h / DPI)
+        self.size = (width, new_h)
+        return self.size
 
     def add_headroom(self, height):
         """``height`` more pixels above everything (every axes keeps its size and

@@ -175,17 +175,30 @@ class IterationText(BaseView):
         return s
 
     def fitting_fontsize(self, text):
-        """Largest font size <= ``fontsize`` (at least 6) at which ``text`` fits."""
+        """Largest font size <= ``fontsize`` (at least 4) at which ``text`` fits.
+
+        Estimated from the monospace advance; when that is within hinting's
+        rounding of the room (glyph advances are rounded to whole pixels, up
+        to about 0.6 pixel each at small sizes), measured on the drawn text.
+        """
         fig = self.ax.figure
         fig_w = fig.get_figwidth() * fig.dpi
         x0, _, w, _ = self.ax.get_position().bounds
         right = min((x0 + w) * fig_w, fig_w)
         room = right - max(0.0, x0 * fig_w - self.LEFT_ALLOWANCE)
         longest = max((len(line) for line in text.splitlines()), default=0)
-        need = longest * self.CHAR_EM * self.fontsize * fig.dpi / 72.0
-        if need <= room:
+        advance = self.CHAR_EM * self.fontsize * fig.dpi / 72.0
+        if longest * (advance + 0.6) <= room:
             return self.fontsize
-        return max(6.0, self.fontsize * room / need)
+        size = max(4.0, min(self.fontsize, self.fontsize * room / max(longest * advance, 1.0)))
+        renderer = fig.canvas.get_renderer()
+        self.text.set_text(text)
+        for _ in range(12):                 # a few steps of about 4%
+            self.text.set_fontsize(size)
+            if size <= 4.0 or self.text.get_window_extent(renderer).width <= room:
+                break
+            size = max(4.0, 0.96 * size)
+        return size
 
     def update(self, state):
         s = self.format(state)

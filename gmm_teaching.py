@@ -13,6 +13,7 @@ the data (the k-means panel's points or histogram) comes from the scene
 import numpy as np
 from matplotlib.colors import to_rgba_array
 from matplotlib.lines import Line2D
+from matplotlib.transforms import offset_copy
 
 from gmm_plot import Z_FIT, Z_MEANS, Z_TEXT, IterationText, fit_text
 from gmm_scene import BaseView
@@ -184,13 +185,16 @@ def criterion_curves(ax, rows, best, *, criterion="bic"):
     # about 36 px) move up above it, so it never covers a curve or a label
     fig = ax.figure
     x0, y0, w, h = ax.get_position().bounds
-    legend = ax.legend(loc="lower center", bbox_to_anchor=(x0 + w / 2, y0),
-                       bbox_transform=fig.transFigure, ncol=2, fontsize=8, frameon=False,
-                       handlelength=1.6, columnspacing=1.0, borderaxespad=0.0)
+    legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=8,
+                       frameon=False, handlelength=1.6, columnspacing=1.0, borderaxespad=0.0)
     renderer = fig.canvas.get_renderer()
-    fig_h = fig.get_size_inches()[1] * fig.dpi
-    room = (legend.get_window_extent(renderer).height + 42.0) / fig_h
+    room_px = legend.get_window_extent(renderer).height + 42.0
+    room = room_px / (fig.get_size_inches()[1] * fig.dpi)
     ax.set_position((x0, y0 + room, w, max(h - room, 0.2 * h)))
+    # anchored to the axes' bottom, room_px below it in points: it follows the
+    # axes wherever a --size frame puts it, and grows with the figure's dpi
+    legend.set_bbox_to_anchor((0.5, 0.0), transform=offset_copy(
+        ax.transAxes, fig=fig, y=-room_px * 72.0 / fig.dpi, units="points"))
     return lines
 
 

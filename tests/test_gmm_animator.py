@@ -6,12 +6,14 @@ for memory is drawn with labels recomputed from the fit.
 """
 
 import itertools
+import os
 
 import numpy as np
 import pytest
 from PIL import Image
 from scipy.stats import multivariate_normal
 
+import gmm_animator
 import gmm_history
 import gmm_plot
 import gmm_scene2d
@@ -20,6 +22,7 @@ import visualize_gmm
 from visualize_gmm import main
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMALL = ["-N", "300", "-k", "3", "-m", "3", "--seed", "0"]
 
 
@@ -240,3 +243,100 @@ def test_saved_size_is_size_times_dpi_with_every_combination_of_panels(
     for ax in anim.fig.axes:
         box = ax.get_tightbbox(renderer)
         assert box.x0 >= -1 and box.x1 <= 901 and box.y0 >= -1 and box.y1 <= 601
+    for text, box in _drawn_texts(anim.fig):        # each label whole, not cut
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= 900 and box.y1 <= 600, (text, box)
+
+
+def _drawn_texts(fig):
+    """Every drawn text of ``fig`` with its window extent, after a full draw: each
+    axes' (and inset axes') axis labels, tick labels of ticks in view, title and
+    texts, and the figure's texts."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = list(fig.texts)
+    axes = list(fig.axes)
+    axes += [child for ax in fig.axes for child in ax.child_axes]
+    for ax in axes:
+        texts += [ax.xaxis.label, ax.yaxis.label, ax.title] + list(ax.texts)
+        for axis, (lo, hi) in ((ax.xaxis, sorted(ax.get_xlim())),
+                               (ax.yaxis, sorted(ax.get_ylim()))):
+            for tick in axis.get_major_ticks():
+                if lo - 1e-9 * (hi - lo) <= tick.get_loc() <= hi + 1e-9 * (hi - lo):
+                    texts += [tick.label1, tick.label2]
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in texts
+            if t.get_visible() and t.get_text().strip()]
+
+
+LAYOUT_DATA = {"2": ["-d", "2"], "1": ["-d", "1"],
+               "pairs": ["--load_path", os.path.join(ROOT, "examples", "iris.csv")]}
+
+
+@pytest.mark.parametrize("size", [None, ("19.2", "10.8"), ("4", "3")])
+@pytest.mark.parametrize("data", sorted(LAYOUT_DATA))
+@pytest.mark.parametrize("panels", [(), ("kmeans", "ll", "criterion"), ("ll", "curves")])
+def test_every_label_tick_label_and_title_lies_inside_the_figure(
+        tmp_path, captured_animator, size, data, panels):
+    """No text is cut off by the figure's edge, whatever stands beside the scene
+    (the 1-D --select-k panel's x label once was, below the bottom edge)."""
+    if data == "pairs" and "kmeans" in panels:
+        panels = tuple(p for p in panels if p != "kmeans")      # one 2-D panel only
+    argv = LAYOUT_DATA[data] + ["-N", "150", "-m", "2", "-i", "2", "--seed", "0", "-q",
+                                "-s", str(tmp_path / "a.png")]
+    argv += ["--size", *size] if size else []
+    if not any(p in ("criterion", "curves") for p in panels):
+        argv += ["-k", "2"]
+    for p in panels:
+        argv += PANELS[p]
+    assert main(argv) == 0
+    anim = captured_animator["anim"]
+    anim.render(len(anim.history) - 1)
+    width, height = anim.size
+    texts = _drawn_texts(anim.fig)
+    assert len(texts) >= 8
+    for text, box in texts:
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, (text, box)
+
+
+def test_arrange_columns_fills_a_wide_frame_by_hand():
+    """Hand-derived: a 600x400 equal-aspect scene (rigid) and two 300-px side
+    panels in a 1920x1080 frame. One row scales by min(1920/1200, 1080/400) = 1.6;
+    the panels stacked in one column beside the scene: min(1920/900, 2.7) = 2.133,
+    the scene 1280x853 and each panel 640 px wide (all the spare width), 540 tall."""
+    scale, slots = gmm_animator.arrange_columns(
+        [600, 300, 300], [False, True, True], [False, True, True], 400, 0, (1920, 1080))
+    assert scale == pytest.approx(1920 / 900)
+    np.testing.assert_allclose(slots[0], (0, (1080 - 400 * scale) / 2, 600 * scale, 400 * scale))
+    np.testing.assert_allclose(slots[1], (600 * scale, 540, 1920 - 600 * scale, 540))
+    np.testing.assert_allclose(slots[2], (600 * scale, 0, 1920 - 600 * scale, 540))
+    # a free (1-D) scene is not made a tall strip: the panels go to a second row
+    scale, slots = gmm_animator.arrange_columns(
+        [640, 640, 320, 320], [True] * 4, [False, False, True, True], 480, 0, (1920, 1080))
+    assert scale == pytest.approx(min(1920 / 1280, 1080 / 960))
+    np.testing.assert_allclose([s[3] for s in slots], [540] * 4)
+    np.testing.assert_allclose([s[2] for s in slots], [960] * 4)
+    # the natural shape asks for no change: one row at scale 2, a title band kept
+    scale, slots = gmm_animator.arrange_columns([600, 300], [False, True], [False, True],
+                                                370, 30, (1800, 800))
+    assert scale == pytest.approx(2.0)
+    np.testing.assert_allclose(slots, [(0, 0, 1200, 740), (1200, 0, 600, 740)])
+
+
+@pytest.mark.parametrize("argv", [
+    ["-d", "1", "--ll-panel", "--compare", "kmeans", "--select-k", "1:3"],
+    ["-d", "2", "--ll-panel", "--compare", "kmeans", "--select-k", "1:3"],
+    ["--load_path", os.path.join(ROOT, "examples", "iris.csv"), "--ll-panel",
+     "--select-k", "1:3"]])
+def test_a_wide_size_frame_is_filled(tmp_path, captured_animator, argv):
+    """--size 19.2 10.8 with every panel: the drawing spans at least 90% of the
+    frame's height and width (the 1-D one once used 45% of the height)."""
+    assert main(argv + ["-N", "150", "-m", "2", "-i", "2", "--seed", "0", "-q", "--size",
+                        "19.2", "10.8", "-s", str(tmp_path / "a.png")]) == 0
+    anim = captured_animator["anim"]
+    anim.render(len(anim.history) - 1)
+    renderer = anim.canvas.get_renderer()
+    boxes = [ax.get_tightbbox(renderer) for ax in anim.fig.axes]
+    width, height = anim.size
+    assert (width, height) == (1920, 1080)
+    assert max(b.y1 for b in boxes) - min(b.y0 for b in boxes) >= 0.9 * height
+    assert max(b.x1 for b in boxes) - min(b.x0 for b in boxes) >= 0.9 * width
+    assert anim.ax.get_window_extent(renderer).height >= 0.4 * height
