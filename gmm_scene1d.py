@@ -30,6 +30,7 @@ import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from gmm_fading import FadingView
 from gmm_fading import legend_entries as fading_entries
@@ -467,8 +468,22 @@ class BoundariesView(BaseView):
         return [self.lines]
 
 
+class DensityLocator(MaxNLocator):
+    """A density axis' ticks: matplotlib's usual ones at 0 and above only (the
+    band below 0 holds the interval bars, not negative densities)."""
+
+    def __init__(self, nbins="auto", **kwargs):
+        super().__init__(nbins=nbins, steps=[1, 2, 2.5, 5, 10], **kwargs)
+
+    def tick_values(self, vmin, vmax):
+        ticks = super().tick_values(vmin, vmax)
+        return ticks[ticks >= 0] + 0.0          # + 0.0: never a "-0" tick
+
+
 def _baseline(ax):
-    """The axis line y = 0 and the light band below it (the interval bars' rows)."""
+    """The axis line y = 0 and the light band below it (the interval bars'
+    rows); y ticks only at densities (:class:`DensityLocator`)."""
+    ax.yaxis.set_major_locator(DensityLocator())
     ax.axhline(0.0, color="0.2", linewidth=0.8, zorder=Z_POINTS - 0.5)
     ax.add_patch(Rectangle((0.0, 0.0), 1.0, STRIP / (1.0 + STRIP), transform=ax.transAxes,
                            facecolor="0.96", edgecolor="none", zorder=0))

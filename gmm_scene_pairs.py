@@ -34,8 +34,8 @@ from gmm_legend import mean_true_and_cycle_entries, point_entry
 from gmm_plot import POINT_ALPHA, Z_POINTS, Z_TEXT, MeansView, component_colors, plain_ticks
 from gmm_scene import BaseView
 from gmm_scene1d import (
-    DENSITY_COLOR, UNCERTAINTY_COLOR, AxisMeansView, DensityCurvesView, Histogram,
-    HistogramView, IntervalsView, ScaleView, TrueCurvesView,
+    DENSITY_COLOR, UNCERTAINTY_COLOR, AxisMeansView, DensityCurvesView, DensityLocator,
+    Histogram, HistogramView, IntervalsView, ScaleView, TrueCurvesView,
 )
 from gmm_scene1d import UncertaintyView as CurveUncertaintyView
 from gmm_scene2d import (
@@ -228,7 +228,7 @@ class PairsScene:
         ax.set_ylim(*ylim)
         plain_ticks(ax, labelsize=TICK_SIZE)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
+        ax.yaxis.set_major_locator(DensityLocator(nbins=3) if row == col else MaxNLocator(nbins=3))
         ax.tick_params(length=2.5, pad=1.5)
         ax.tick_params(axis="x", labelbottom=row == self.d - 1)
         ax.tick_params(axis="y", labelleft=col == 0 and row > 0)

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from matplotlib.backend_bases import KeyEvent
+from matplotlib.ticker import MaxNLocator
 from PIL import Image
 from scipy import integrate
 from scipy.stats import norm
@@ -498,3 +499,38 @@ def test_histogram_scene_refills_the_bars_with_edited_data():
     bars = [v for v in anim.views if isinstance(v, gmm_scene1d.HistogramView)]
     assert len(bars) == 1 and bars[0].hist is scene.histogram
     assert bars[0].responsibilities is not None          # still stacked by responsibility
+
+
+def _ticks_in_view(axis, limits):
+    """The major tick values an axis draws (those within its limits)."""
+    lo, hi = sorted(limits)
+    return [t for t in axis.get_majorticklocs() if lo <= t <= hi]
+
+
+@pytest.mark.parametrize("size", [None, (19.2, 10.8), (4.0, 3.0)])
+def test_density_axes_show_no_negative_ticks(size):
+    """The band below y = 0 holds the interval bars: the scene's and the k-means
+    panel's density axes tick 0 and positive densities only (no "-0.05"),
+    and every positive tick matplotlib's own locator gives is kept."""
+    anim = visualize_gmm.animate(None, 2, n_features=1, n_points=300, n_true=2, max_iter=3,
+                                 random_state=0, compare="kmeans", size=size).animator
+    anim.render(len(list(anim.indices())) - 1)
+    for ax in (anim.ax, anim.panels["kmeans"]):
+        lo, hi = ax.get_ylim()
+        assert lo < 0 < hi                                   # the band is there
+        ticks = _ticks_in_view(ax.yaxis, (lo, hi))
+        assert ticks and min(ticks) == 0.0 and len(ticks) >= 3
+        auto = [t for t in MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
+                if 0 <= t <= hi]
+        np.testing.assert_allclose(ticks, auto)
+        shown = [t.get_text() for t in ax.yaxis.get_ticklabels() if t.get_text()]
+        assert not any(s.startswith(("-", "\u2212")) for s in shown), shown
+
+
+@given(st.floats(-5.0, -1e-6), st.floats(1e-6, 1e4))
+@settings(max_examples=40, deadline=None)
+def test_density_locator_keeps_the_nonnegative_ticks_of_maxnlocator(lo, hi):
+    ticks = gmm_scene1d.DensityLocator().tick_values(lo, hi)
+    reference = MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
+    np.testing.assert_array_equal(ticks, reference[reference >= 0])
+    assert not np.any(np.signbit(ticks))

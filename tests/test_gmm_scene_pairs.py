@@ -248,3 +248,15 @@ def test_more_columns_page_commands_verbatim(tmp_path, monkeypatch, captured_ani
         assert not isinstance(scene, gmm_scene_pairs.PairsScene)
     out = command.rsplit(" ", 1)[1]
     assert os.path.getsize(out) > 0
+
+
+def test_diagonal_density_axes_tick_no_negative_values(iris_anim):
+    """The diagonal's histograms are density axes: their y ticks are 0 and above,
+    though the band below 0 holds the interval bars; other panels keep their
+    negative ticks wherever the data has them."""
+    for (row, col), ax in iris_anim.scene.panels.items():
+        lo, hi = sorted(ax.get_ylim())
+        ticks = [t for t in ax.yaxis.get_majorticklocs() if lo <= t <= hi]
+        if row == col:
+            assert lo < 0 and ticks and min(ticks) >= 0, (row, col, lo, ticks)
+            assert not np.any(np.signbit(ticks))
