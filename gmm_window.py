@@ -243,7 +243,8 @@ class LiveWindow:
             self.help_text = self.fig.text(
                 0.5, 0.5, "\n".join(lines), ha="center", va="center", family="monospace",
                 multialignment="left",
-                fontsize=help_fontsize(lines, self.anim.size[0], self.anim.dpi), zorder=10,
+                fontsize=help_fontsize(lines, self.anim.size[0], self.anim.dpi,
+                                       height_px=self.anim.size[1]), zorder=10,
                 bbox=dict(boxstyle="round,pad=0.6", facecolor="white", edgecolor="0.4",
                           alpha=0.95))
             self.help_text.set_visible(False)
@@ -265,13 +266,18 @@ def help_lines(width=58):
     return lines
 
 
-def help_fontsize(lines, figure_px, dpi=DPI, *, largest=9.0, smallest=5.0):
+def help_fontsize(lines, figure_px, dpi=DPI, *, height_px=None, largest=9.0, smallest=5.0):
     """Font size (points) at which the monospace ``lines`` take at most 88% of
-    a ``figure_px``-wide figure at ``dpi`` (box padding included); at most
-    ``largest`` (points grow with the dpi, so a ``--size`` figure's box grows too)."""
+    a ``figure_px``-wide (and ``height_px``-tall) figure at ``dpi``, box padding
+    included; at most ``largest`` points at 100 dpi: a figure at a lower dpi
+    (a small ``--size``) keeps that many pixels when they fit, so the box is
+    as readable as in a default figure."""
     longest = max(len(line) for line in lines) + 3          # + the box's padding
-    fits = 0.88 * figure_px / (longest * 0.602) * 72.0 / dpi
-    return max(smallest, min(largest, fits))
+    px_per_pt = dpi / 72.0
+    fits = 0.88 * figure_px / (longest * 0.602 * px_per_pt)
+    if height_px is not None:           # lines at 1.2 line spacing, 1.2 lines of padding
+        fits = min(fits, 0.88 * height_px / ((1.2 * len(lines) + 1.2) * px_per_pt))
+    return max(smallest, min(largest * max(1.0, DPI / dpi), fits))
 
 
 def hint(fig):

@@ -133,6 +133,7 @@ plan = [" ", "n", "right", "left", "p", "s", " ", "wait-end", "left", "r", "n", 
 log = []
 deadline = []
 titles = []
+help_box = []
 
 def tick():
     if not plan:
@@ -145,6 +146,12 @@ def tick():
             timer.start()
             return
     key = plan.pop(0)
+    if key == "q":              # the h box on the real (screen-scaled) Tk canvas
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        help_box.extend([list(window.help_text.get_window_extent(renderer).extents),
+                         list(window.help_text.get_bbox_patch().get_window_extent(renderer).extents),
+                         list(anim.fig.bbox.extents), window.help_text.get_visible()])
     if key not in (None, "wait-end"):
         canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", canvas, key))
     log.append([key, anim.current, bool(window.paused), len(anim.history)])
@@ -157,7 +164,7 @@ timer.add_callback(tick)
 timer.start()
 window.show()
 print(json.dumps({"backend": matplotlib.get_backend(), "log": log,
-                  "title": titles[0], "hint": window.hint.get_text()}))
+                  "title": titles[0], "hint": window.hint.get_text(), "help_box": help_box}))
 """
 
 
@@ -288,6 +295,8 @@ def test_live_window_keys_under_xvfb(tmp_path, run_in_window):
     assert "keys:" in proc.stderr                                    # h lists the keys
     assert result["title"] == "visualize_gmm: EM, k = 3, on test data"    # not "Figure 1"
     assert result["hint"] == "h: keys"
+    text, box, figure, visible = result["help_box"]              # h: the keys' box shown,
+    assert visible and _inside(text, box, pad=2.0) and _inside(box, figure)   # text inside
 
 
 def test_live_window_real_tk_key_events_under_xvfb(tmp_path, run_in_window):
@@ -327,11 +336,16 @@ def test_help_box_is_an_aligned_column_that_fits_the_figure():
         assert line[column:].startswith(what.split()[0]) and line[:column].strip() == keys
     assert all(line[:column].strip() == "" for line in lines[1:]
                if not any(line.startswith(k + " ") for k, _ in gmm_window.KEYS))
-    for width, dpi in [(480, 100), (640, 100), (1920, 169.0), (300, 60.0)]:
-        size = gmm_window.help_fontsize(lines, width, dpi)
+    for width, height, dpi in [(480, None, 100), (640, None, 100), (1920, None, 169.0),
+                               (300, None, 60.0), (1920, 240, 39.5), (640, 640, 100)]:
+        size = gmm_window.help_fontsize(lines, width, dpi, height_px=height)
         longest = max(len(line) for line in lines) + 3
         assert longest * 0.602 * size * dpi / 72 <= 0.88 * width + 1e-9 or size == 5.0
-        assert size <= 9.0
+        if height is not None:
+            assert (1.2 * len(lines) + 1.2) * size * dpi / 72 <= 0.88 * height + 1e-9
+        assert size * min(dpi, 100) / 100 <= 9.0 + 1e-9       # at most 9 pt at 100 dpi
+    # a low-dpi (small --size) figure keeps 9-point-at-100-dpi pixels when they fit
+    assert gmm_window.help_fontsize(lines, 1920, 50.0, height_px=1080) == pytest.approx(18.0)
 
 
 def test_window_title_names_the_tool_and_the_data():
@@ -339,3 +353,34 @@ def test_window_title_names_the_tool_and_the_data():
     assert gmm_window.window_title(o, "iris.csv") == "visualize_gmm: EM, k = 3, on iris.csv"
     titled = gmm_options.Options(n_components=3, title="Lecture 4")
     assert gmm_window.window_title(titled, "x.npy").startswith("Lecture 4 - visualize_gmm")
+
+
+def _inside(inner, outer, pad=0.0):
+    """Whether box ``inner`` (x0, y0, x1, y1) lies in ``outer`` with ``pad`` pixels to spare."""
+    return (inner[0] >= outer[0] + pad and inner[1] >= outer[1] + pad
+            and inner[2] <= outer[2] - pad and inner[3] <= outer[3] - pad)
+
+
+@pytest.mark.parametrize("kwargs, screen_scale", [
+    ({}, 1.0), ({"n_features": 1}, 1.0), ({"compare": "kmeans", "ll_panel": True}, 0.72),
+    ({"size": (12.0, 3.0)}, 1.0), ({"size": (3.0, 8.0)}, 1.0), ({"size": (19.2, 10.8)}, 0.5),
+    ({"size": (19.2, 2.4)}, 1.0), ({"size": (2.4, 6.0)}, 1.0)])
+def test_help_box_text_stays_inside_its_box_and_the_box_inside_the_figure(kwargs, screen_scale):
+    """The h box's text (its window extent) lies inside the box with padding on
+    every side, and the box inside the figure: wide, short, tall and 1-D figures,
+    and a figure shrunk to the screen (the live window sets a smaller dpi)."""
+    anim = visualize_gmm.animate(None, 3, max_iter=2, random_state=4, n_points=200, n_true=3,
+                                 **kwargs).animator
+    window = gmm_window.LiveWindow(anim)
+    anim.fig.set_dpi(anim.dpi * screen_scale)          # as LiveWindow.show on a small screen
+    anim.show_state(0)
+    _press(window, "h")
+    anim.canvas.draw()
+    renderer = anim.canvas.get_renderer()
+    text = window.help_text
+    pad = 0.5 * text.get_fontsize() * anim.fig.dpi / 72.0          # half a character's height
+    text_box = text.get_window_extent(renderer).extents
+    box = text.get_bbox_patch().get_window_extent(renderer).extents
+    assert text.get_visible() and text.get_text().startswith("keys:")
+    assert _inside(text_box, box, pad=pad), (text_box, box, pad)
+    assert _inside(box, anim.fig.bbox.extents), (box, anim.fig.bbox.extents)
