@@ -107,7 +107,7 @@ def _shapes(stackable):
     return shapes
 
 
-def arrange_columns(widths, free, stackable, body, title, target):
+def arrange_columns(widths, free, stackable, body, title, target, axes_heights=None):
     """Scale factor and pixel slot of each column to fill a ``target`` frame.
 
     The figure is a row of columns of ``body`` pixels' height under a
@@ -118,7 +118,8 @@ def arrange_columns(widths, free, stackable, body, title, target):
     natural shape, centred in their slot. The arrangement kept has the
     largest factor, discounted by how far the main (not stackable) free
     columns' shape strays from their natural one, so a histogram is not made
-    a tall strip.
+    a tall strip, and by how far a stacked panel's axes fall below 40% of their
+    natural height (a panel whose legend takes room below it).
 
     Parameters
     ----------
@@ -127,6 +128,8 @@ def arrange_columns(widths, free, stackable, body, title, target):
     free, stackable : (n,) sequence of bool
     body, title : float
         Natural heights of the columns and of the title band, pixels.
+    axes_heights : (n,) array_like, optional
+        Natural height of each column's axes, pixels (default ``body``).
     target : (int, int)
         The frame's width and height, pixels.
 
@@ -137,6 +140,7 @@ def arrange_columns(widths, free, stackable, body, title, target):
         Each column's rectangle in the frame, pixels from the bottom left.
     """
     tw, th = target
+    inner = [body] * len(widths) if axes_heights is None else axes_heights
     best = None
     for shape in _shapes(stackable):
         row_w = [sum(max(widths[i] for i in col) for col in row) for row in shape]
@@ -157,8 +161,9 @@ def arrange_columns(widths, free, stackable, body, title, target):
                     h = cell_h if free[i] else body * scale
                     y = y_top - (j + 1) * cell_h + (cell_h - h) / 2
                     slots[i] = (x, y, w, h)
-                    if len(col) > 1 and cell_h < 0.3 * body * scale:
-                        strain = 0.0                    # stacked panels squashed flat
+                    if len(col) > 1:            # the share of its axes' height kept
+                        kept = (cell_h - (body - inner[i]) * scale) / (inner[i] * scale)
+                        strain = min(strain, max(kept, 0.0) / 0.4)
                     if free[i] and not stackable[i]:
                         ratio = (w / h) / (widths[i] / body)
                         strain = min(strain, ratio, 1.0 / ratio)
@@ -370,7 +375,8 @@ class PixelLayout:
         body = h0 - self.title_px
         scale, slots = arrange_columns(
             np.diff(edges), [a.get_aspect() == "auto" for a in axes],
-            [a in self._stackable for a in axes], body, self.title_px, (tw, th))
+            [a in self._stackable for a in axes], body, self.title_px, (tw, th),
+            [box[3] for box in boxes])
         for ax, box, lo, hi, slot in zip(axes, boxes, edges[:-1], edges[1:], slots):
             x, y, w, h = place_in_slot(box, (lo, hi, body), slot, scale)
             ax.set_position((x / tw, y / th, w / tw, h / th))
