@@ -215,6 +215,14 @@ PANELS = {"kmeans": ["--compare", "kmeans"], "ll": ["--ll-panel"],
                                                          "--covariance-type", "all"]}
 
 
+def _with_panels(argv, panels):
+    """``argv`` with the flags of ``panels`` (names of :data:`PANELS`); ``-k 2``
+    unless a --select-k panel chooses k."""
+    if not any(p in ("criterion", "curves") for p in panels):
+        argv = argv + ["-k", "2"]
+    return argv + [flag for p in panels for flag in PANELS[p]]
+
+
 @pytest.mark.parametrize("dim", ["2", "1"])
 @pytest.mark.parametrize("panels", [
     tuple(p for p in combination if p)
@@ -227,11 +235,7 @@ def test_saved_size_is_size_times_dpi_with_every_combination_of_panels(
     out = tmp_path / "a.png"
     argv = ["-d", dim, "-N", "120", "-m", "2", "-i", "2", "--seed", "0", "-q",
             "--size", "6", "4", "--dpi", "150", "--title", "T", "-s", str(out)]
-    if not any(p in ("criterion", "curves") for p in panels):
-        argv += ["-k", "2"]
-    for p in panels:
-        argv += PANELS[p]
-    assert main(argv) == 0
+    assert main(_with_panels(argv, panels)) == 0
     anim = captured_animator["anim"]
     expected = {"kmeans": "kmeans", "ll": "ll", "criterion": "criterion", "curves": "criterion"}
     assert sorted(anim.panels) == sorted(expected[p] for p in panels)
@@ -283,11 +287,7 @@ def test_every_label_tick_label_and_title_lies_inside_the_figure(
     argv = LAYOUT_DATA[data] + ["-N", "150", "-m", "2", "-i", "2", "--seed", "0", "-q",
                                 "-s", str(tmp_path / "a.png")]
     argv += ["--size", *size] if size else []
-    if not any(p in ("criterion", "curves") for p in panels):
-        argv += ["-k", "2"]
-    for p in panels:
-        argv += PANELS[p]
-    assert main(argv) == 0
+    assert main(_with_panels(argv, panels)) == 0
     anim = captured_animator["anim"]
     anim.render(len(anim.history) - 1)
     width, height = anim.size
