@@ -284,8 +284,9 @@ class PixelLayout:
         they do not, that axes and everything right of it move right by whole
         multiples of 16 pixels (wide tick labels such as GPS coordinates, long
         axis labels). Labels past the right edge widen the figure on the right
-        the same way, and labels cut by the bottom or top edge make the figure
-        taller there. Axes keep their size in pixels; a figure whose labels
+        the same way. A panel whose labels the bottom edge cuts gives up
+        that many rows of its height; the scene's labels cut by the bottom or
+        top edge make the figure taller there. Axes keep their size in pixels; a figure whose labels
         fit is unchanged.
         """
         renderer = self.fig.canvas.get_renderer()
@@ -301,8 +302,14 @@ class PixelLayout:
         short = boundary + gap - self.size[0]     # the last labels past the right edge
         if short > 0:
             self._widen(int(16 * math.ceil(short / 16)))
+        for ax in self.fig.axes:        # a panel's labels cut by the bottom edge: it
+            short = -ax.get_tightbbox(renderer).y0      # gives up a few rows of its height
+            if short > 0 and ax is not self.ax:
+                x0, y0, w, h = ax.get_position().bounds
+                lift = math.ceil(short + 3.0) / self.size[1]     # + hinting at small sizes
+                ax.set_position((x0, y0 + lift, w, h - lift))
         boxes = [ax.get_tightbbox(renderer) for ax in self.fig.axes]
-        short = -min(box.y0 for box in boxes)       # labels cut by the bottom edge
+        short = -min(box.y0 for box in boxes)       # the scene's labels cut by the bottom
         if short > 0:
             self.add_footroom(int(16 * math.ceil(short / 16)))
         short = max(box.y1 for box in boxes) - self.size[1]           # by the top edge
