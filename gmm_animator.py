@@ -115,7 +115,8 @@ def arrange_columns(widths, free, stackable, body, title, target, axes_heights=N
     largest factor at which every column keeps at least its natural size;
     then rows share the frame's height, and columns that are ``free`` (any
     shape will do) share their row's spare width; other columns keep their
-    natural shape, centred in their slot. The arrangement kept has the
+    natural shape, centred in their slot, and the free ones beside them take
+    their height. The arrangement kept has the
     largest factor, discounted by how far the main (not stackable) free
     columns' shape strays from their natural one, so a histogram is not made
     a tall strip, and by how far a stacked panel's axes fall below 40% of their
@@ -153,10 +154,12 @@ def arrange_columns(widths, free, stackable, body, title, target, axes_heights=N
             spare = tw - sum(col_w)
             grow = sum(w for w, s in zip(col_w, stretch) if s)
             x = 0.0 if grow else spare / 2
-            y_top = th - title * scale - r * row_h
+            # beside an equal-aspect scene the panels take its height, level with it
+            tall = row_h if all(stretch) else body * scale
+            y_top = th - title * scale - r * row_h - (row_h - tall) / 2
             for col, w, s in zip(row, col_w, stretch):
                 w = w + spare * w / grow if s and grow else w
-                cell_h = row_h / len(col)
+                cell_h = tall / len(col)
                 for j, i in enumerate(col):
                     h = cell_h if free[i] else body * scale
                     y = y_top - (j + 1) * cell_h + (cell_h - h) / 2
