@@ -116,11 +116,11 @@ def arrange_columns(widths, free, stackable, body, title, target, axes_heights=N
     then rows share the frame's height, and columns that are ``free`` (any
     shape will do) share their row's spare width; other columns keep their
     natural shape, centred in their slot, and the free ones beside them take
-    their height. The arrangement kept has the
-    largest factor, discounted by how far the main (not stackable) free
-    columns' shape strays from their natural one, so a histogram is not made
-    a tall strip, and by how far a stacked panel's axes fall below 40% of their
-    natural height (a panel whose legend takes room below it).
+    their height. The arrangement kept has the largest factor, discounted by
+    how far the main (not stackable) free columns' shape strays from their
+    natural one, so a histogram is not made a tall strip, and by how far a
+    stacked panel's axes fall below 40% of their natural height (a panel
+    whose legend takes room below it).
 
     Parameters
     ----------
@@ -129,10 +129,10 @@ def arrange_columns(widths, free, stackable, body, title, target, axes_heights=N
     free, stackable : (n,) sequence of bool
     body, title : float
         Natural heights of the columns and of the title band, pixels.
-    axes_heights : (n,) array_like, optional
-        Natural height of each column's axes, pixels (default ``body``).
     target : (int, int)
         The frame's width and height, pixels.
+    axes_heights : (n,) array_like, optional
+        Natural height of each column's axes, pixels (default ``body``).
 
     Returns
     -------
@@ -289,8 +289,8 @@ class PixelLayout:
         axis labels). Labels past the right edge widen the figure on the right
         the same way. A panel whose labels the bottom edge cuts gives up
         that many rows of its height; the scene's labels cut by the bottom or
-        top edge make the figure taller there. Axes keep their size in pixels; a figure whose labels
-        fit is unchanged.
+        top edge make the figure taller there. Otherwise axes keep their size
+        in pixels; a figure whose labels fit is unchanged.
         """
         renderer = self.fig.canvas.get_renderer()
         boundary = 0.0
@@ -515,7 +515,8 @@ class Animator:
         return self.layout.size
 
     def add_side_axes(self, name, width=272, margins=(56, 16), stack=True):
-        """New axes right of everything so far (see :meth:`PixelLayout.add_side_axes`),
+        """New axes right of everything so far (see :meth:`PixelLayout.add_side_axes`;
+        ``stack=False`` keeps it in the scene's row of a ``--size`` frame),
         kept in :attr:`panels` under ``name``.
 
         Call it before the first frame; static drawing on it lands in the
