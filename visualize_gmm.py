@@ -586,7 +586,7 @@ def main(argv=None):
     """
     try:
         cl = parse_command_line(argv)
-    except UsageError as exc:
+    except (UsageError, gmm_cli.StdoutError) as exc:
         status, line = gmm_cli.exit_status(exc)
         gmm_cli.write_stderr(line)
         return status
