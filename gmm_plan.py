@@ -99,7 +99,8 @@ def _choose(cl, options, X, rng, signals):
         best, rows = choose(
             X, ks, criterion=cl.criterion, n_init=cl.n_init,
             init="kmeans++" if init == "center" else init, max_iter=options.max_iter,
-            tol=options.tol, random_state=rng, callback=fitted, per_column=not sampled)
+            tol=options.tol, patience=options.patience, random_state=rng, callback=fitted,
+            per_column=not sampled)
     best_k, best_type = best if every_type else (best, covariance_type)
     selection = None
     if cl.select_k is not None:

@@ -415,7 +415,7 @@ def params_to_user_units(params, centre, scale):
 
 def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full",
                       init="kmeans++", max_iter=100, tol=1e-3, random_state=None,
-                      callback=None, per_column=True):
+                      callback=None, per_column=True, patience=None):
     """Fit every k in ``ks`` (standardised, as the CLI fits) and score it in user units.
 
     Parameters
@@ -424,8 +424,9 @@ def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full
         Points in user units.
     ks : sequence of int
     criterion : {"bic", "aic"}
-    n_init, covariance_type, init, max_iter, tol, random_state, callback
-        As for :func:`gmm.select_k` (``callback`` gets its standardised rows).
+    n_init, covariance_type, init, max_iter, tol, random_state, callback, patience
+        As for :func:`gmm.select_k` (``callback`` gets its standardised rows;
+        ``patience``: the command line's stopping rule, as the animation's).
     per_column : bool, default True
         Standardise each column by its own scale (False: one scale for all,
         for columns in the same units, as sampled data). One scale is used
@@ -455,7 +456,7 @@ def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full
     best_k, table = gmm.select_k(Z, ks, criterion=criterion, n_init=n_init,
                                  covariance_type=covariance_type, init=init,
                                  max_iter=max_iter, tol=tol, random_state=random_state,
-                                 callback=callback)
+                                 callback=callback, patience=patience)
     n, d = X.shape
     shift = float(np.sum(np.log(scale)))     # per-point log-likelihood: user = fit - shift
     rows = []

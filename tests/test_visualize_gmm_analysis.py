@@ -104,7 +104,7 @@ def test_select_k_cli_table_in_user_units_equals_sklearn(tmp_path, capsys, captu
     assert "chosen: k = 4 (lowest BIC)" in out
     # the same fits, recomputed, checked against scikit-learn on the user-unit data
     best, rows = gmm_transforms.select_components(
-        X, [1, 2, 3, 4, 5, 6], n_init=2, max_iter=200, tol=3e-5,
+        X, [1, 2, 3, 4, 5, 6], n_init=2, max_iter=200, tol=3e-5, patience=5,
         random_state=np.random.default_rng(5))
     assert best == 4
     for printed, row in zip(table, rows):
@@ -622,7 +622,8 @@ def test_select_k_every_covariance_type_on_iris_equals_sklearn(tmp_path, capsys,
     assert sorted(cells) == sorted((k, t) for k in range(1, 10) for t in types)
     X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
     best, rows = gmm_transforms.select_components_by_type(
-        X, range(1, 10), "all", max_iter=200, tol=3e-5, random_state=np.random.default_rng(0))
+        X, range(1, 10), "all", max_iter=200, tol=3e-5, patience=5,
+        random_state=np.random.default_rng(0))
     sk_bic = {}
     for row in rows:
         key = (row["k"], row["covariance_type"])
