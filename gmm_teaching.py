@@ -137,7 +137,9 @@ def criterion_curves(ax, rows, best, *, criterion="bic"):
         Its bottom edge moves up to make room for the legend.
     rows : list of dict
         Per fit: ``covariance_type``, ``k``, ``criterion``, ``degenerate``
-        (the rows of :func:`gmm_transforms.select_components_by_type`).
+        and optionally ``label`` (the curve's name, e.g. ``"full = diag =
+        spherical (V)"``; default the type), as
+        :func:`gmm_transforms.select_components_by_type` gives them.
     best : tuple (int, str)
         The chosen ``(k, covariance_type)``.
     criterion : {"bic", "aic"}
@@ -158,16 +160,15 @@ def criterion_curves(ax, rows, best, *, criterion="bic"):
         color, marker = TYPE_STYLES.get(covariance_type, ("0.2", "o"))
         (lines[covariance_type],) = ax.plot(ks, values, "-", marker=marker, color=color,
                                             markersize=4.5, linewidth=1.4,
-                                            label=covariance_type)
+                                            label=mine[0].get("label", covariance_type))
         bad = np.array([r["degenerate"] for r in mine], dtype=bool)
         if bad.any():
             ax.plot(ks[bad], values[bad], "x", color="0.35", markersize=9,
                     markeredgewidth=2.0)
-    value = next(r[criterion] for r in rows
-                 if r["k"] == best_k and r["covariance_type"] == best_type)
-    ax.plot([best_k], [value], "o", markersize=11, markerfacecolor="none",
+    chosen = next(r for r in rows if r["k"] == best_k and r["covariance_type"] == best_type)
+    ax.plot([best_k], [chosen[criterion]], "o", markersize=11, markerfacecolor="none",
             markeredgecolor=CHOSEN_COLOR, markeredgewidth=2.0,
-            label=f"chosen: k = {best_k}, {best_type}")
+            label=f"chosen: k = {best_k}, {chosen.get('label', best_type)}")
     if any(r["degenerate"] for r in rows):
         ax.plot([], [], "x", color="0.35", markersize=8, markeredgewidth=2.0,
                 label="degenerate (not chosen)")
@@ -184,8 +185,10 @@ def criterion_curves(ax, rows, best, *, criterion="bic"):
     # about 36 px) move up above it, so it never covers a curve or a label
     fig = ax.figure
     x0, y0, w, h = ax.get_position().bounds
+    widest = max(len(text) for text in ax.get_legend_handles_labels()[1])
     legend = ax.legend(loc="lower center", bbox_to_anchor=(x0 + w / 2, y0),
-                       bbox_transform=fig.transFigure, ncol=2, fontsize=8, frameon=False,
+                       bbox_transform=fig.transFigure, ncol=2 if widest <= 24 else 1,
+                       fontsize=8, frameon=False,
                        handlelength=1.6, columnspacing=1.0, borderaxespad=0.0)
     renderer = fig.canvas.get_renderer()
     fig_h = fig.get_size_inches()[1] * fig.dpi
