@@ -24,6 +24,8 @@ __all__ = [
     "CriterionCurveView",
     "TYPE_STYLES",
     "criterion_curves",
+    "readable_top",
+    "OFF_SCALE_RISE",
     "CriterionCurvesView",
     "LogLikelihoodPanel",
     "PanelTitle",
@@ -172,6 +174,10 @@ def criterion_curves(ax, rows, best, *, criterion="bic"):
     if any(r["degenerate"] for r in rows):
         ax.plot([], [], "x", color="0.35", markersize=8, markeredgewidth=2.0,
                 label="degenerate (not chosen)")
+    chosen_curve = [r[criterion] for r in rows if r["covariance_type"] == best_type]
+    top = readable_top([r[criterion] for r in rows], np.ptp(chosen_curve))
+    if top is not None:
+        _mark_off_scale(ax, rows, criterion, top)
     ax.set_xlabel("k (components)", fontsize=9)
     ax.set_title(f"{criterion.upper()} by covariance type (lower is better)", fontsize=9)
     ks_all = sorted(ks_all)
@@ -195,6 +201,69 @@ def criterion_curves(ax, rows, best, *, criterion="bic"):
     room = (legend.get_window_extent(renderer).height + 42.0) / fig_h
     ax.set_position((x0, y0 + room, w, max(h - room, 0.2 * h)))
     return lines
+
+
+#: the BIC-by-type panel's y range reaches at most this many times the
+#: chosen type's own rise (its largest minus smallest value over the ks) above
+#: the best value; points above are marked at the top edge with their value
+OFF_SCALE_RISE = 6.0
+
+
+def readable_top(values, rise, factor=OFF_SCALE_RISE):
+    """The top of a y range that keeps the curves near the best readable, or None
+    when every value fits.
+
+    Parameters
+    ----------
+    values : sequence of float, shape (m,)
+        Every criterion value drawn.
+    rise : float
+        The chosen type's own rise over k (max - min of its curve); 0 (one k)
+        never cuts.
+    factor : float
+
+    Returns
+    -------
+    float or None
+        The largest value at most ``min + factor * rise`` when some value lies
+        above that (those are off the scale), else None.
+    """
+    values = np.asarray(values, dtype=float)
+    limit = values.min() + factor * rise
+    if rise <= 0 or values.max() <= limit:
+        return None
+    return float(values[values <= limit].max())
+
+
+def _compact(value):
+    """A criterion value in at most 6 characters: ``81k``, ``3.02M``, ``742``."""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    return f"{value / 1e3:.0f}k" if size >= 1e4 else f"{value:.0f}"
+
+
+def _mark_off_scale(ax, rows, criterion, top):
+    """y range from the lowest value to ``top``; each point above it a triangle of its
+    type's colour at the top edge, its value beneath (stacked where several share a k)."""
+    values = [r[criterion] for r in rows]
+    lo = min(values)
+    pad = 0.08 * (top - lo) or 1.0
+    ax.set_ylim(lo - pad, top + 2.2 * pad)      # room under the edge for the values
+    edge = ax.get_xaxis_transform()            # x in data, y in axes coordinates
+    stacked = {}
+    for r in sorted(rows, key=lambda r: r[criterion]):
+        if r[criterion] <= top:
+            continue
+        color = TYPE_STYLES.get(r["covariance_type"], ("0.2",))[0]
+        below = stacked.get(r["k"], 0)
+        stacked[r["k"]] = below + 1
+        ax.plot([r["k"]], [0.985], "^", color=color, markersize=6, transform=edge,
+                clip_on=False, zorder=4)
+        ax.annotate(_compact(r[criterion]), (r["k"], 0.985), xycoords=edge,
+                    xytext=(0, -6 - 9 * below), textcoords="offset points", ha="center",
+                    va="top", fontsize=7, color=color)
+    ax.plot([], [], "^", color="0.35", markersize=6, label="off the scale")
 
 
 class CriterionCurvesView(BaseView):
