@@ -26,6 +26,7 @@ __all__ = [
     "criterion_curves",
     "readable_top",
     "OFF_SCALE_RISE",
+    "OFF_SCALE_GAP",
     "CriterionCurvesView",
     "LogLikelihoodPanel",
     "PanelTitle",
@@ -174,8 +175,8 @@ def criterion_curves(ax, rows, best, *, criterion="bic"):
     if any(r["degenerate"] for r in rows):
         ax.plot([], [], "x", color="0.35", markersize=8, markeredgewidth=2.0,
                 label="degenerate (not chosen)")
-    chosen_curve = [r[criterion] for r in rows if r["covariance_type"] == best_type]
-    top = readable_top([r[criterion] for r in rows], np.ptp(chosen_curve))
+    top = readable_top([r[criterion] for r in rows],
+                       [r[criterion] for r in rows if r["covariance_type"] == best_type])
     if top is not None:
         _mark_off_scale(ax, rows, criterion, top)
     ax.set_xlabel("k (components)", fontsize=9)
@@ -208,39 +209,54 @@ def criterion_curves(ax, rows, best, *, criterion="bic"):
 #: the best value; points above are marked at the top edge with their value
 OFF_SCALE_RISE = 6.0
 
+#: ... and it stops below a gap between values more than this many times the
+#: range covered so far (a type far worse than the others)
+OFF_SCALE_GAP = 2.0
 
-def readable_top(values, rise, factor=OFF_SCALE_RISE):
+
+def readable_top(values, chosen, rise_factor=OFF_SCALE_RISE, gap_factor=OFF_SCALE_GAP):
     """The top of a y range that keeps the curves near the best readable, or None
     when every value fits.
+
+    The range covers the chosen type's whole curve and grows upward value by
+    value, stopping before a value more than ``gap_factor`` times the range
+    covered so far above the previous one, or above ``rise_factor`` times the
+    chosen curve's rise over the lowest value.
 
     Parameters
     ----------
     values : sequence of float, shape (m,)
         Every criterion value drawn.
-    rise : float
-        The chosen type's own rise over k (max - min of its curve); 0 (one k)
-        never cuts.
-    factor : float
+    chosen : sequence of float, shape (c,)
+        The chosen type's values (its curve); one value (one k) never cuts.
+    rise_factor, gap_factor : float
 
     Returns
     -------
     float or None
-        The largest value at most ``min + factor * rise`` when some value lies
-        above that (those are off the scale), else None.
+        The largest value inside the range when some value lies above it
+        (those are off the scale), else None.
     """
-    values = np.asarray(values, dtype=float)
-    limit = values.min() + factor * rise
-    if rise <= 0 or values.max() <= limit:
+    values = np.sort(np.asarray(values, dtype=float))
+    lo, top = values[0], float(np.max(chosen))
+    rise = top - float(np.min(chosen))
+    if rise <= 0:
         return None
-    return float(values[values <= limit].max())
+    limit = lo + rise_factor * rise
+    for value in values[values > top]:
+        if value > limit or value - top > gap_factor * (top - lo):
+            break
+        top = float(value)
+    return top if top < values[-1] else None
 
 
 def _compact(value):
-    """A criterion value in at most 6 characters: ``81k``, ``3.02M``, ``742``."""
+    """A criterion value in 3 significant digits: ``81.1k``, ``3.02M``, ``742``
+    (5 digits and more)."""
     size = abs(value)
-    if size >= 1e6:
+    if size >= 9.995e5:
         return f"{value / 1e6:.3g}M"
-    return f"{value / 1e3:.0f}k" if size >= 1e4 else f"{value:.0f}"
+    return f"{value / 1e3:.3g}k" if size >= 1e4 else f"{value:.0f}"
 
 
 def _mark_off_scale(ax, rows, criterion, top):

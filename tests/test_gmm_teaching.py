@@ -339,13 +339,17 @@ def test_ll_panel_marker_never_sits_on_the_edge(seed):
 # ---------------------------------------------------------------------------
 # The BIC-by-type panel: far-worse types off the scale, one-column labels
 # ---------------------------------------------------------------------------
-@pytest.mark.parametrize("values, rise, top", [
-    ([574.0, 580.0, 830.0, 1804.0], 256.0, None),          # iris-like: everything fits
-    ([100.0, 110.0, 160.0, 9000.0, 8000.0], 60.0, 160.0),   # the far ones are cut
-    ([100.0, 5000.0], 0.0, None),                          # one k: no rise, no cut
+@pytest.mark.parametrize("values, chosen, top", [
+    # iris 1:9: a steep k = 1 of diag and spherical is still in range
+    ([548.9, 574.0, 830.0, 853.8, 1012.2, 1522.1, 1804.1], [548.9, 574.0, 830.0], None),
+    # customers: spherical 6,000 above the others, whose rise is 1,300
+    ([17338.0, 17700.0, 18630.0, 24962.0, 26910.0], [17338.0, 18630.0], 18630.0),
+    # a smooth far-worse tail: cut at 6 times the chosen curve's rise
+    ([100.0, 110.0, 150.0, 200.0, 300.0, 500.0, 900.0], [100.0, 150.0], 300.0),
+    ([100.0, 5000.0], [100.0], None),                      # one k: no rise, no cut
 ])
-def test_readable_top_cuts_only_far_values(values, rise, top):
-    assert gmm_teaching.readable_top(values, rise) == top
+def test_readable_top_cuts_only_far_values(values, chosen, top):
+    assert gmm_teaching.readable_top(values, chosen) == top
 
 
 def _type_rows(table, labels=None):
@@ -376,7 +380,7 @@ def test_a_far_worse_type_is_marked_off_the_scale_with_its_values():
     assert 35746 < high < 40000 and low < 29589
     marks = _off_scale_marks(ax)
     assert sorted(m.get_xdata()[0] for m in marks) == [1, 2, 3, 4]
-    assert {t.get_text() for t in ax.texts} >= {"81k", "74k", "71k", "3.02M"}
+    assert {t.get_text() for t in ax.texts} >= {"81.1k", "74.1k", "71.2k", "3.02M"}
     assert "off the scale" in [t.get_text() for t in ax.get_legend().get_texts()]
     plt.close(fig)
 
