@@ -448,7 +448,8 @@ def test_readme_analysis_commands(tmp_path, monkeypatch, capsys, captured):
     import shutil
     root = os.getcwd()
     (tmp_path / "examples").mkdir()
-    shutil.copy(os.path.join(root, IRIS), tmp_path / "examples" / "iris.csv")
+    for name in ("iris.csv", "faithful.csv", "customers.csv"):
+        shutil.copy(os.path.join(root, "examples", name), tmp_path / "examples" / name)
     monkeypatch.chdir(tmp_path)
     results = []
     for command in README_COMMANDS:
@@ -464,6 +465,10 @@ def test_readme_analysis_commands(tmp_path, monkeypatch, capsys, captured):
     started = results[5][1].fit.record.last
     assert started.iteration == 0 and len(started.weights) == 3
     np.testing.assert_allclose(started.means, fitted.means, rtol=1e-12)
+    one_column = results[7][0].splitlines()       # one model of one column, and tied
+    assert re.split(r"\s{2,}", one_column[1]) == ["k", "full = diag = spherical (V)", "tied (E)"]
+    assert "* chosen: k = 4, covariance type full = diag = spherical (V)" in results[7][0]
+    assert "* chosen: k = 3, covariance type diag" in results[8][0]   # spherical far worse
     for name in ("choosing_k.png", "iris.gif"):
         assert os.path.getsize(tmp_path / "examples" / name) > 0
         assert os.path.getsize(os.path.join(root, "examples", name)) < 2**20   # committed copy
