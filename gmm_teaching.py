@@ -251,8 +251,8 @@ def readable_top(values, chosen, rise_factor=OFF_SCALE_RISE, gap_factor=OFF_SCAL
 
 
 def _compact(value):
-    """A criterion value in 3 significant digits: ``81.1k``, ``3.02M``, ``742``
-    (5 digits and more)."""
+    """A criterion value short enough to sit under a triangle: from 10,000 up, 3
+    significant digits in thousands or millions (``81.1k``, ``3.02M``), else whole (``742``)."""
     size = abs(value)
     if size >= 9.995e5:
         return f"{value / 1e6:.3g}M"
