@@ -10,7 +10,6 @@ user's units, or for d > 2 projected to the 2-D view, and for data beyond
 """
 
 import dataclasses
-import math
 
 import numpy as np
 
@@ -22,6 +21,7 @@ import gmm_mixture
 import gmm_transforms
 import gmm_variational
 from gmm_core import as_rng
+from gmm_select import stop_on_plateau
 from gmm_kmeans import kmeans_plusplus
 from gmm_transforms import (
     FitRecord, choose_view, column_ranges, display_unit, params_to_fit_units,
@@ -511,46 +511,6 @@ def check_user_units(X, flag):
             f"({scale:.3g}) squared is not a representable double (allowed spread: {low:g} to "
             f"{high:g}); rescale the data, or drop {flag} (the animation alone works at "
             "any scale)")
-
-
-#: changes of the mean log-likelihood below this are rounding, not progress
-ROUNDING = 1e-12
-
-
-def stop_on_plateau(steps, tol, patience):
-    """EM states until the mean log-likelihood has changed by less than ``tol`` in
-    each of ``patience`` consecutive iterations, none of them larger than the
-    change before it; that last state has ``converged=True``.
-
-    The command line's stopping rule. A single small change is not trusted:
-    EM often crawls along a plateau (two components sharing a cluster) before
-    it speeds up again, so stopping at the first small step would show a
-    plateau as "converged". Near a maximum EM's changes shrink geometrically;
-    a small change that is larger than the one before (above
-    :data:`ROUNDING`) means EM is leaving a saddle, e.g. components started
-    together on two overlapping clusters, and is not counted as calm.
-    ``tol=0`` never stops early.
-
-    Parameters
-    ----------
-    steps : iterator of gmm.GMMState
-        From :func:`gmm.em_steps` with ``tol=0``.
-    tol : float
-    patience : int >= 1
-    """
-    previous, last_change, calm = None, math.inf, 0
-    for state in steps:
-        ll = float(state.log_likelihood)
-        if previous is not None:
-            change = abs(ll - previous)
-            speeding_up = change > max(last_change, ROUNDING)
-            calm = calm + 1 if change < tol and not speeding_up else 0
-            last_change = change
-        if tol > 0 and calm >= patience:
-            yield dataclasses.replace(state, converged=True)
-            return
-        yield state
-        previous = ll
 
 
 def _check_points(X, n_components, source=None):

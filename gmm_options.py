@@ -216,7 +216,7 @@ class Options:
         Stop once the mean log-likelihood has changed by less than ``tol``
         in each of ``patience`` consecutive iterations, none larger than the
         one before (``--tol``, ``--patience``; ``tol=0`` runs exactly
-        ``max_iter`` iterations; see :func:`gmm_fit.stop_on_plateau`).
+        ``max_iter`` iterations; see :func:`gmm_select.stop_on_plateau`).
     init : str or tuple (weights, means, covariances)
         How EM starts (``--init``): ``"center"`` (every component near the
         data's centre, fanning out; see :func:`gmm_em.center_start`), or one

@@ -85,6 +85,10 @@ ANALYSIS_COMMANDS = [
     "-k 3 --load_path examples/iris.csv --seed 0 --save-params fit.npz --save iris.png",
     "--load_path examples/iris.csv --init-params fit.npz -i 0 --save start.png",
     "--load_path examples/iris.csv --select-k 1:9 --covariance-type all --seed 0 --save sel.png",
+    "--load_path examples/faithful.csv --columns 0 --select-k 1:6 --covariance-type all --seed 0 "
+    "--save one_column.png",
+    "--load_path examples/customers.csv --columns income,age --select-k 1:4 --covariance-type all "
+    "--seed 0 --save units.png",
 ]
 
 #: data_gen.py's commands that made the example data files (docs/real-data.md,
