@@ -82,6 +82,7 @@ def _choose(cl, options, X, rng, signals):
     true_components, sampled = None, X is None
     if X is None:
         X, true_components = gmm_fit.sample(options, rng)
+    starts = rng if options.init_seed is None else np.random.default_rng(options.init_seed)
     ks = cl.select_k if cl.select_k is not None else [k]
     # one tick per k fitted, on a terminal only (like the save bar)
     every_type = covariance_type == "all"       # --covariance-type all: choose the type too
@@ -100,7 +101,7 @@ def _choose(cl, options, X, rng, signals):
         best, rows = choose(
             X, ks, criterion=cl.criterion, n_init=cl.n_init,
             init="kmeans++" if init == "center" else init, max_iter=options.max_iter,
-            tol=options.tol, patience=options.patience, random_state=rng, callback=fitted,
+            tol=options.tol, patience=options.patience, random_state=starts, callback=fitted,
             per_column=not sampled)
     best_k, best_type = best if every_type else (best, covariance_type)
     selection = None

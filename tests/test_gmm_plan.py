@@ -10,6 +10,7 @@ from em_reference import sk_holding
 from gmm_core import as_rng
 from gmm_cli import NoSignals, UsageError
 from gmm_plan import Plan, edge_note, make_plan
+from gmm_transforms import select_components
 from visualize_gmm import parse_command_line
 
 
@@ -40,6 +41,25 @@ def test_select_k_plans_the_chosen_k_from_its_start(capsys):
     # the chosen row's BIC is that of a fit from the planned start
     model = gmm.GaussianMixture(3, init=plan.options.init, random_state=0).fit(_blobs())
     assert model.bic(_blobs()) == pytest.approx(chosen["bic"], rel=1e-3)
+
+
+def test_init_seed_keeps_the_sampled_points_and_seeds_the_starts(capsys):
+    """--init-seed with sampled data: the points are --seed's, the select-k starts
+    are those of a generator seeded with --init-seed alone."""
+    argv = ["--select-k", "2:3", "--seed", "5", "-N", "200", "-m", "2"]
+    plain = make_plan(parse_command_line(argv), parse_command_line(argv).options, None,
+                      NoSignals())
+    cl = parse_command_line(argv + ["--init-seed", "9"])
+    seeded = make_plan(cl, cl.options, None, NoSignals())
+    np.testing.assert_array_equal(seeded.X, plain.X)
+    rows = seeded.selection[0]
+    _, again = select_components(seeded.X, [2, 3], n_init=1, init="kmeans++", max_iter=200,
+                                 tol=cl.options.tol, patience=cl.options.patience,
+                                 random_state=np.random.default_rng(9), per_column=False)
+    assert [r["log_likelihood"] for r in rows] == [r["log_likelihood"] for r in again]
+    assert [r["log_likelihood"] for r in rows] != [r["log_likelihood"]
+                                                   for r in plain.selection[0]]
+    capsys.readouterr()
 
 
 def test_a_select_k_larger_than_the_data_is_refused():
