@@ -387,7 +387,7 @@ def _load_text(name, fh, columns=None, drop_missing=False):
     if has_index:
         _say_index(name, full[0], 0 in chosen)
         index = (full[0], first_cells(data, delimiter))
-    labels = [repr(n) for n in names] if names else [str(c - first) for c in chosen]
+    labels = names if names else [str(c - first) for c in chosen]
     X, kept, note = leave_out_missing(name, X, labels, lambda i: f"line {data_line_numbers()[i]}",
                                       drop_missing)
     rows = np.flatnonzero(kept) if kept is not None else np.arange(len(X))
@@ -400,14 +400,14 @@ def _load_text(name, fh, columns=None, drop_missing=False):
 def _say_index(name, index_name, chosen):
     """Warn (IndexColumnWarning, at load_points' or load_table's caller) that the
     first column is a row index: left out, or ``chosen`` by its name as data."""
-    what = f"named {index_name!r}" if index_name else "no name"
     if chosen:
-        message = (f"{name}: column {index_name!r} is the file's row index ({what}); it is "
-                   "fitted as data, as columns asks")
+        message = (f"{name}: column {index_name!r} is the file's row index (R's row names); "
+                   "it is fitted as data, as asked")
     else:
-        message = (f"{name}: the first column is a row index ({what}, as pandas' to_csv "
-                   "and R's write.csv write) and is left out; column numbers count from "
-                   "the column after it")
+        what = (f"named {index_name!r}: R's row names" if index_name else
+                "no name, as pandas' to_csv and R's write.csv write")
+        message = (f"{name}: the first column is a row index ({what}) and is left out; "
+                   "column numbers count from the column after it")
     warnings.warn(message, IndexColumnWarning, stacklevel=5)  # load_points' caller
 
 

@@ -24,7 +24,7 @@ import numpy as np
 __all__ = [
     "DataError", "NA_CELLS", "INDEX_NAMES", "split_fields", "is_number", "dequote", "unquote",
     "rows_phrase", "header_and_data", "index_and_header", "first_cells", "resolve_columns",
-    "read_cells", "leave_out_missing", "missing_rows", "diagnose_columns", "diagnose_text",
+    "read_cells", "leave_out_missing", "without_missing", "diagnose_columns", "diagnose_text",
 ]
 
 
@@ -269,13 +269,25 @@ def _same_widths(data, delimiter):
     return all(line.count(delimiter) == width for line in data)
 
 
-def missing_rows(X):
-    """Whether each row of ``X`` (n, d) (an array, or a DataFrame with pandas'
-    missing values) has a missing cell: bool (n,)."""
-    if hasattr(X, "isna"):
-        return np.asarray(X.isna().to_numpy().reshape(len(X), -1).any(axis=1))
-    values = np.asarray(X, dtype=np.float64)
-    return np.isnan(values.reshape(len(values), -1)).any(axis=1)
+def without_missing(X):
+    """``X`` (n, d) without its rows that hold a NaN (or a pandas missing value):
+    ``animate(..., drop_missing=True)``. A DataFrame stays one (its names and
+    index kept).
+
+    Raises
+    ------
+    ValueError
+        Every row has a missing value.
+    """
+    if hasattr(X, "isna"):                  # a DataFrame (or Series): pd.NA, None, NaN
+        missing = np.asarray(X.isna()).reshape(len(X), -1).any(axis=1)
+    else:
+        X = np.asarray(X, dtype=np.float64)
+        missing = np.isnan(X.reshape(len(X), -1)).any(axis=1)
+    if len(X) and missing.all():
+        raise ValueError(f"every row of X ({len(X)}) has a missing value, so drop_missing=True "
+                         "leaves nothing to fit; fill them or choose other columns")
+    return X[~missing] if missing.any() else X
 
 
 def leave_out_missing(name, X, labels, where, drop):
@@ -288,7 +300,7 @@ def leave_out_missing(name, X, labels, where, drop):
     X : ndarray, shape (n, d)
         NaN where a cell was empty or NA.
     labels : list of str
-        Each column's name for messages (``'Ozone'`` or ``'3'``).
+        Each column's name for messages (``Ozone``, or its number ``3``).
     where : callable
         ``where(i)`` names data row i (``"line 7"``).
     drop : bool
@@ -315,6 +327,7 @@ def leave_out_missing(name, X, labels, where, drop):
     if not drop:
         i = int(np.flatnonzero(missing)[0])
         c = labels[int(np.flatnonzero(np.isnan(X[i]))[0])]
+        c = c if c.isdigit() else repr(c)
         verb = "has" if count == 1 else "have"
         raise DataError(f"{name}: {rows_phrase(count)} of {n} {verb} an empty or NA cell "
                         f"(first at {where(i)}, column {c}); remove or fill them, or leave "
