@@ -150,3 +150,62 @@ def test_drop_missing_keeps_exactly_the_rows_pandas_finds_filled(kind, head, cel
         else:
             assert table.kept is None and table.notes == []
         assert table.index == (head, index) and table.names == list(frame.columns)
+
+
+# ----------------------------------------------------------------------- the example tables
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+
+
+def test_example_tables_are_rs_airquality_and_ggplot2s_economics():
+    """The committed tables hold the published data: R's documented counts and means."""
+    air = pd.read_csv(os.path.join(EXAMPLES, "airquality.csv"), index_col=0)
+    assert air.shape == (153, 4) and list(air.columns) == ["Ozone", "Solar.R", "Wind", "Temp"]
+    assert (air.index[0], air.index[-1]) == ("1973-05-01", "1973-09-30")
+    assert air.isna().sum().to_dict() == {"Ozone": 37, "Solar.R": 7, "Wind": 0, "Temp": 0}
+    np.testing.assert_allclose(air.mean(), [42.12931, 185.93151, 9.95752, 77.88235], atol=1e-5)
+    econ = pd.read_csv(os.path.join(EXAMPLES, "economics.csv"), index_col=0)
+    assert econ.shape == (574, 6) and list(econ.index[:2]) == [1, 2]
+    assert (econ["date"].iloc[0], econ["date"].iloc[-1]) == ("1967-07-01", "2015-04-01")
+    for name in ("airquality.csv", "economics.csv"):
+        assert os.path.getsize(os.path.join(EXAMPLES, name)) < 100_000
+
+
+def test_tables_commands_of_the_docs(tmp_path, monkeypatch, capsys, captured_animator):
+    """docs/real-data.md's commands, verbatim: the notes, the fit with --drop-missing
+    equal to the fit of the rows pandas keeps, labels read back with the file's
+    index, and --columns by number naming the same columns as by name."""
+    import shlex
+    import shutil
+
+    from readme_commands import TABLES_COMMANDS
+    from visualize_gmm import main
+    (tmp_path / "examples").mkdir()
+    for name in ("airquality.csv", "economics.csv"):
+        shutil.copy(os.path.join(EXAMPLES, name), tmp_path / "examples" / name)
+    monkeypatch.chdir(tmp_path)
+    air = pd.read_csv("examples/airquality.csv", index_col=0)
+    anims, errs = [], []
+    for command in TABLES_COMMANDS:
+        assert main(shlex.split(command)) == 0, capsys.readouterr().err
+        anims.append(captured_animator["anim"])
+        errs.append(capsys.readouterr().err.splitlines())
+    assert errs[0][1] == ("note: --drop-missing: left out 42 of 153 rows with an empty or NA "
+                          "cell in Ozone or Solar.R")
+    np.testing.assert_allclose(_user_data(anims[0].fit), air.dropna().to_numpy(), rtol=1e-12)
+    labels = pd.read_csv("air_labels.csv", index_col=0)
+    assert labels.index.equals(air.index)
+    np.testing.assert_array_equal(labels["label"].isna(), air["Ozone"].isna())
+    fit = anims[1].fit
+    np.testing.assert_array_equal(labels["label"].dropna().astype(int),
+                                  fit.labels(fit.record.last))
+    assert errs[1][1].endswith("left out 37 of 153 rows with an empty or NA cell in Ozone")
+    assert (anims[3].ax.get_xlabel(), anims[3].ax.get_ylabel()) == ("psavert", "uempmed")
+    econ = pd.read_csv("examples/economics.csv", index_col=0)
+    np.testing.assert_allclose(_user_data(anims[3].fit), econ.iloc[:, [3, 4]].to_numpy(),
+                               rtol=1e-12)
+
+
+def _user_data(fit):
+    """The points a FitRun fitted, back in user units (n, d)."""
+    return np.asarray(fit.Z) * fit.scale + fit.centre
