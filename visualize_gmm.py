@@ -232,9 +232,9 @@ def _add_analysis_arguments(p):
                         "needed when the file has text, date or True/False columns "
                         "(default: every column)")
     g.add_argument("--drop-missing", "--drop_missing", dest="drop_missing", action="store_true",
-                   help="leave out the rows of --load_path with an empty or NA cell (NA, NaN, "
-                        "N/A, null, ...) in the fitted columns, with a note counting them "
-                        "(default: such a row is an error)")
+                   help="leave out the rows of a --load_path text table (.csv, .tsv, .txt) "
+                        "with an empty or NA cell (NA, NaN, N/A, null, ...) in the fitted "
+                        "columns, with a note counting them (default: such a row is an error)")
     g.add_argument(*FLAGS["dims"], dest="dims", nargs="+", type=_column, default=None, metavar="I",
                    help="draw columns I and J (numbered from 0) instead of the default "
                         "view; EM still fits all columns (default: the data itself for 2 "
