@@ -22,7 +22,7 @@ from numpy.lib import format as npy_format
 
 import gmm_blocks
 from gmm_table import (
-    DataError, diagnose_columns, diagnose_text, first_cells, header_and_data, index_and_header,
+    DataError, diagnose_columns, diagnose_text, header_and_data, index_and_header,
     is_number, leave_out_missing, read_cells, resolve_columns, rows_phrase, split_fields,
 )
 
@@ -362,9 +362,9 @@ def _load_text(name, fh, columns=None, drop_missing=False):
         numbers = _content_line_numbers(text)
         return numbers[1:] if header is not None else numbers
 
-    full, has_index = index_and_header(header, data, delimiter)
+    full, index_cells = index_and_header(header, data, delimiter)
     n_columns = len(split_fields(data[0], delimiter))
-    first = int(has_index)
+    first = int(index_cells is not None)
     if columns is None:
         chosen = list(range(first, n_columns))
     else:
@@ -384,9 +384,9 @@ def _load_text(name, fh, columns=None, drop_missing=False):
     names = [full[c] for c in chosen] if full is not None and len(full) == n_columns else \
         (_commented_header(text, data[0], delimiter) if columns is None else None)
     index = None
-    if has_index:
+    if first:
         _say_index(name, full[0], 0 in chosen)
-        index = (full[0], first_cells(data, delimiter))
+        index = (full[0], index_cells)
     labels = names if names else [str(c - first) for c in chosen]
     X, kept, note = leave_out_missing(name, X, labels, lambda i: f"line {data_line_numbers()[i]}",
                                       drop_missing)
@@ -503,8 +503,8 @@ def column_names(path):
         delimiter = _pick_delimiter(lines)
         header, data = header_and_data(lines, delimiter)
         if header is not None and data:
-            full, has_index = index_and_header(header, data, delimiter)
-            header = full[int(has_index):]
+            full, index_cells = index_and_header(header, data, delimiter)
+            header = full[int(index_cells is not None):]
         if header is None and data:
             header = _commented_header(text, data[0], delimiter)
         return header

@@ -96,7 +96,10 @@ def header_and_data(lines, delimiter):
 
 def first_cells(data, delimiter):
     """The first field of each data line, unquoted: a row index as written."""
-    return [unquote(split_fields(line, delimiter)[0]) for line in data]
+    if delimiter is None:
+        return [unquote(line.split(None, 1)[0]) for line in data]
+    return [unquote(split_fields(line, delimiter)[0] if line[:1] == '"' else
+                    line.partition(delimiter)[0]) for line in data]
 
 
 def _index_values(cells):
@@ -111,8 +114,8 @@ def _index_values(cells):
 
 
 def index_and_header(header, data, delimiter):
-    """``(names, has_index)``: one header name per file column, and whether the
-    first column is a row index rather than data.
+    """``(names, index)``: one header name per file column, and the first
+    column's cells (:func:`first_cells`) when it is a row index rather than data.
 
     A row index is what pandas' ``to_csv`` writes (the first name empty) and R
     writes: ``write.csv`` like pandas with quoted row names, ``write.table``
@@ -134,19 +137,20 @@ def index_and_header(header, data, delimiter):
     -------
     names : list of str or None
         ``header`` (None stays None), with ``""`` put first for R's ``write.table``.
-    has_index : bool
+    index : list of str or None
+        The row index as written, one cell per data line; None: no index.
     """
     if header is None:
-        return None, False
+        return None, None
     first_line = data[0]
     n_columns = len(split_fields(first_line, delimiter))
     named = len(header) == n_columns and header[0] in INDEX_NAMES
     nameless = (len(header) == n_columns - 1
                 and (delimiter in (None, "\t") or first_line.startswith('"')))
-    if n_columns < 2 or not (named or nameless) or \
-            not _index_values(first_cells(data, delimiter)):
-        return list(header), False
-    return ([""] + list(header) if nameless else list(header)), True
+    cells = first_cells(data, delimiter) if n_columns >= 2 and (named or nameless) else None
+    if cells is None or not _index_values(cells):
+        return list(header), None
+    return ([""] + list(header) if nameless else list(header)), cells
 
 
 def column_label(header, n_columns, c):

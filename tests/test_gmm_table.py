@@ -42,8 +42,8 @@ def _load(path, **kw):
 def test_a_row_index_is_text_dates_or_distinct_whole_numbers_under_no_name_or_rownames(
         head, cells, is_index):
     data = [f"{c},1.5,2" for c in cells]
-    names, has_index = gmm_table.index_and_header(head.split(","), data, ",")
-    assert has_index is is_index and names == head.split(",")
+    names, index = gmm_table.index_and_header(head.split(","), data, ",")
+    assert names == head.split(",") and index == (cells if is_index else None)
     assert gmm_table.first_cells(data, ",") == cells
 
 
