@@ -534,3 +534,23 @@ def test_drop_missing_needs_a_file_and_animate_drops_like_dropna():
     np.testing.assert_allclose(dropped.model.means_, clean.model.means_, rtol=1e-12)
     with pytest.raises(ValueError, match="NaN"):
         animate(frame, 2, **kw).labels
+
+
+def test_save_labels_of_a_memory_map_are_written_block_by_block(tmp_path, monkeypatch):
+    """A memory-mapped .npy (no index: row order) gets the labels of the same file
+    read into memory, over several blocks of rows."""
+    import gmm_fit
+    rng = np.random.default_rng(2)
+    X = np.r_[rng.normal(0, 1, (150, 2)), rng.normal(5, 1, (150, 2))]
+    np.save(tmp_path / "x.npy", X)
+    monkeypatch.setattr(gmm_fit, "LABEL_CHUNK", 64)            # five blocks
+    texts = []
+    for mmap in (True, False):
+        monkeypatch.setattr(gmm_load, "MMAP_BYTES", 0 if mmap else gmm_load.MMAP_BYTES)
+        out = tmp_path / f"l{mmap}.csv"
+        assert _run(["--load_path", str(tmp_path / "x.npy"), "--save-labels", str(out),
+                     "-s", str(tmp_path / "o.png")] + BASE)[0] == 0
+        texts.append(out.read_text().splitlines())
+    assert texts[0][0] == "label,responsibility_0,responsibility_1" and len(texts[0]) == 301
+    rows = [np.array([line.split(",") for line in t[1:]], dtype=float) for t in texts]
+    np.testing.assert_allclose(rows[0], rows[1], rtol=1e-9, atol=1e-12)
