@@ -39,7 +39,8 @@ LOADABLE_EXTENSIONS = (".npy", ".csv", ".tsv", ".txt")
 
 
 class IndexColumnWarning(UserWarning):
-    """A text file's first column was a row index and was left out (one-line message)."""
+    """A text file's first column is a row index: left out, or chosen by name and
+    fitted as data (one-line message)."""
 
 
 # --------------------------------------------------------------------------- loading
