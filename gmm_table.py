@@ -37,6 +37,8 @@ NA_CELLS = frozenset(["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-Na
                       "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
                       "nan", "null"])
 
+_NA_LIST = sorted(NA_CELLS)
+
 #: header names of a first column that holds row names: none (pandas' ``to_csv``,
 #: R's ``write.csv``), R's and the Rdatasets collection's ``rownames``, tibble's
 #: ``rowname`` and what pandas calls an unnamed column read back (``Unnamed: 0``)
@@ -251,15 +253,15 @@ def read_cells(data, delimiter, chosen):
     if any(len(r) != len(rows[0]) for r in rows) or max(chosen) >= len(rows[0]):
         return None
     X = np.empty((len(rows), len(chosen)))
-    for i, row in enumerate(rows):
-        for j, c in enumerate(chosen):
-            cell = dequote(row[c])
-            if cell in NA_CELLS:
-                X[i, j] = np.nan
-            elif is_number(cell):
-                X[i, j] = float(cell)
-            else:
-                return None
+    for j, c in enumerate(chosen):          # a column at a time, parsed by numpy
+        column = np.array([dequote(row[c]) for row in rows])
+        column = np.where(np.isin(column, _NA_LIST), "nan", column)
+        if (np.char.find(column, "_") >= 0).any():      # 1_000 is no number in a file
+            return None
+        try:
+            X[:, j] = column.astype(np.float64)
+        except ValueError:
+            return None
     return X
 
 
