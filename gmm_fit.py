@@ -290,10 +290,14 @@ class FitRun:
     def responsibilities(self, state):
         """(n, k) responsibilities of the full fit at ``state.iteration``, in
         blocks of rows (a signal is handled between them)."""
+        return np.concatenate(list(self.responsibility_blocks(state)))
+
+    def responsibility_blocks(self, state):
+        """The responsibilities of :meth:`responsibilities`, one block of rows
+        (m, k) at a time (a memory map's rows are read block by block)."""
         weights, means, covs = self._params[int(state.iteration)]
-        return np.concatenate([gmm.responsibilities(self.Z[a:a + LABEL_CHUNK], weights, means,
-                                                    covs)
-                               for a in range(0, len(self.Z), LABEL_CHUNK)])
+        for a in range(0, len(self.Z), LABEL_CHUNK):
+            yield gmm.responsibilities(self.Z[a:a + LABEL_CHUNK], weights, means, covs)
 
     def kmeans_states(self):
         """Lloyd k-means on the standardised data from EM state 0's means, as

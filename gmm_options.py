@@ -428,6 +428,8 @@ class CommandLine:
     options : Options
     load_path, columns : str or None
         ``--load_path`` and ``--columns``.
+    drop_missing : bool
+        ``--drop-missing``: leave out the file's rows with an empty or NA cell.
     save, save_params, save_labels, init_params : str or None
         ``--save``, ``--save-params``, ``--save-labels``, ``--init-params``.
     select_k : list of int or None
@@ -449,6 +451,7 @@ class CommandLine:
     options: Options
     load_path: object = None
     columns: object = None
+    drop_missing: bool = False
     save: object = None
     save_params: object = None
     save_labels: object = None
@@ -471,6 +474,8 @@ class CommandLine:
                     f"{self.select_k[0]}..{self.select_k[-1]}; drop -k")
         if self.columns is not None and self.load_path is None:
             return "--columns chooses columns of a data file; give it with --load_path"
+        if self.drop_missing and self.load_path is None:
+            return "--drop-missing leaves out rows of a data file; give it with --load_path"
         if self.options.bayesian is not None and self.n_init > 1 and self.select_k is None:
             return (f"--n-init {self.n_init} keeps the best of several EM runs; "
                     "--bayesian runs one variational fit: drop --n-init")

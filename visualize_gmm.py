@@ -34,6 +34,7 @@ import gmm_load
 import gmm_params
 import gmm_restarts
 import gmm_scene1d
+import gmm_table
 import gmm_variational
 import gmm_window
 from gmm_animation import Animation, build_animator, print_restart
@@ -232,9 +233,13 @@ def _add_analysis_arguments(p):
                         "the highest final log-likelihood is kept and animated")
     g.add_argument("--columns", dest="columns", default=None, metavar="NAMES",
                    help="fit only these columns of --load_path, by header name or 0-based "
-                        "number (a row index counts), comma-separated, e.g. income,age; "
+                        "number (a row index is not counted), comma-separated, e.g. income,age; "
                         "needed when the file has text, date or True/False columns "
                         "(default: every column)")
+    g.add_argument("--drop-missing", "--drop_missing", dest="drop_missing", action="store_true",
+                   help="leave out the rows of a --load_path text table (.csv, .tsv, .txt) "
+                        "with an empty or NA cell (NA, NaN, N/A, null, ...) in the fitted "
+                        "columns, with a note counting them (default: such a row is an error)")
     g.add_argument(*FLAGS["dims"], dest="dims", nargs="+", type=_column, default=None, metavar="I",
                    help="draw columns I and J (numbered from 0) instead of the default "
                         "view; EM still fits all columns (default: the data itself for 2 "
@@ -348,7 +353,7 @@ def _version_line():
 # --------------------------------------------------------------------------- #
 
 def animate(X=None, n_components=5, *, true_components=None, column_names=None,
-            interactive=False, on_state=None, **options):
+            interactive=False, on_state=None, drop_missing=False, **options):
     """Set up the EM animation of a GMM fit to ``X``; returns a :class:`gmm_animation.Animation`.
 
     In Jupyter the returned object displays itself as the HTML player;
@@ -372,6 +377,10 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         rather than an off-screen canvas.
     on_state : callable, optional
         Called with each display state (2-D, user units) as EM produces it.
+    drop_missing : bool
+        Leave out the rows of ``X`` with a NaN (or a DataFrame's missing
+        value) rather than refuse them; ``.labels`` then has one label per
+        row kept (a DataFrame's kept rows: ``df.dropna()``).
     **options
         The fields of :class:`gmm_options.Options`, which names and explains
         them: ``max_iter`` (200), ``tol`` (3e-5), ``patience`` (5), ``init``
@@ -402,6 +411,7 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         An unknown keyword, or an option given under both of its names.
     """
     opts = Options.from_keywords(n_components=n_components, **options)
+    X = gmm_table.without_missing(X) if drop_missing and X is not None else X
     if opts.title is not None:
         check_title(opts.title)         # the --title check: before any work, one message
     return Animation(build_animator(opts, X, true_components=true_components,
@@ -472,7 +482,7 @@ def _run(cl, signals):
                    title=gmm_window.window_title(plan.options, source),
                    on_restart=print_restart if plan.options.print_ll else None).show()
         with all_or_none():
-            _save_results(cl, anim, plan.options, names, table.index, notes)
+            _save_results(cl, anim, plan.options, names, table, notes)
         _print_comparison(plan, anim)
         _print_notes(notes, options.quiet)
         return ExitStatus.OK
@@ -487,7 +497,7 @@ def _run(cl, signals):
         else:
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
         notes.extend(gmm_restarts.status_lines(anim.views))    # a clearly higher maximum
-        _save_results(cl, anim, plan.options, names, table.index, notes)
+        _save_results(cl, anim, plan.options, names, table, notes)
     _print_comparison(plan, anim)
     gmm_cli.flush_stdout()          # --print_ll > /dev/full fails the run: no file kept
     _print_notes(notes, options.quiet)
@@ -535,7 +545,7 @@ def _print_comparison(plan, anim):
                              flush=True)
 
 
-def _save_results(cl, anim, options, names, index, notes):
+def _save_results(cl, anim, options, names, table, notes):
     """Write --save-params and --save-labels, if given (inside the caller's all_or_none)."""
     if cl.save_params is None and cl.save_labels is None:
         return
@@ -543,7 +553,7 @@ def _save_results(cl, anim, options, names, index, notes):
     if cl.save_params is not None:
         notes.append(gmm_params.save_run_params(cl, anim.fit.record, options, names))
     if cl.save_labels is not None:
-        notes.extend(gmm_params.save_labels(cl.save_labels, anim.fit, index))
+        notes.extend(gmm_params.save_labels(cl.save_labels, anim.fit, table.index, table.kept))
 
 
 def _load(cl, notes):
@@ -553,13 +563,14 @@ def _load(cl, notes):
                          "or .txt file with one point per row")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", data_gen.IndexColumnWarning)
-        table = gmm_load.load_table(cl.load_path, columns=cl.columns,
+        table = gmm_load.load_table(cl.load_path, columns=cl.columns, drop_missing=cl.drop_missing,
                                     mmap=gmm_load.worth_mapping(cl.load_path))
     for note in caught:
         if issubclass(note.category, data_gen.IndexColumnWarning):  # a pandas/R index
             notes.append(f"note: {note.message}")
         else:
             warnings.warn_explicit(note.message, note.category, note.filename, note.lineno)
+    notes.extend(f"note: {line}" for line in table.notes)       # --drop-missing
     note = gmm_fit.degenerate_note(table.X)
     if note:
         notes.append(f"warning: {note}")

@@ -237,8 +237,9 @@ def test_pandas_index_column_is_left_out_with_one_note(tmp_path, capsys, capture
     assert main(["-k", "2", "--load_path", str(path), "-i", "3", "--seed", "0",
                  "-s", str(tmp_path / "o.png")]) == 0
     note, saved = capsys.readouterr().err.splitlines()
-    assert note == (f"note: {path}: the first column is a row index (no name, distinct whole "
-                    "numbers, as pandas' to_csv and R's write.csv write) and is left out")
+    assert note == (f"note: {path}: the first column is a row index (no name, as pandas' "
+                    "to_csv and R's write.csv write) and is left out; column numbers count "
+                    "from the column after it")
     assert saved.startswith("saved the final frame (iteration ")
     assert main(["-k", "2", "--load_path", str(path), "-q", "-i", "3", "--seed", "0",
                  "-s", str(tmp_path / "o.png")]) == 0
