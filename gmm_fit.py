@@ -133,8 +133,7 @@ class FitRun:
         init = options.init
         if isinstance(init, (tuple, list)):             # given in user units
             init = params_to_fit_units(init, self.centre, self.scale)
-        self._steps = self._em(init, self.rng if options.init_seed is None
-                               else np.random.default_rng(options.init_seed))
+        self._steps = self._em(init, _start_rng(options, self.rng))
         self.display_unit = unit = display_unit(
             X if summary is None else np.abs([summary.low, summary.high]))
         if summary is not None:     # drawn in place (a memory map) or gathered (dask)
@@ -199,7 +198,7 @@ class FitRun:
             Where the new initialisation came from, e.g. ``"seed 4"``.
         """
         self.restarts += 1
-        rng, how = _restart_rng(self.start_seed, self.rng, self.restarts)
+        rng, how = _restart_rng(self.options.start_seed, self.rng, self.restarts)
         self._params = {}
         self.record.reset()
         self.Z, self.points = self._original
@@ -207,15 +206,6 @@ class FitRun:
         init = self.options.init
         return self._display(self._em("kmeans++" if isinstance(init, (tuple, list)) else init,
                                       rng)), how
-
-    @property
-    def start_seed(self):
-        """The seed EM's starts count from (restart r uses it + r): ``options.init_seed``,
-        else ``options.random_state``; None when that is a Generator or None."""
-        o = self.options
-        seed = o.random_state if o.init_seed is None else o.init_seed
-        return int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) \
-            else None
 
     def final_log_likelihood(self, seed):
         """Mean log-likelihood (user units) where EM ends from ``default_rng(seed)``
@@ -265,15 +255,13 @@ class FitRun:
         last = self.record.last
         if last is None:
             raise ValueError("no EM state yet: run the animation (or call .run()) first")
-        o, start = self.options, self._initial_user_params()
+        o = self.options
+        start = params_to_user_units(self._params[min(self._params)], self.centre, self.scale)
         return gmm.GaussianMixture.from_state(
             last, dict(covariance_type=o.covariance_type, tol=o.tol, max_iter=o.max_iter,
                        init=start),
             lower_bounds=self.record.log_likelihoods, converged=last.converged,
             initial_params=start, feature_names=self.feature_names)
-
-    def _initial_user_params(self):
-        return params_to_user_units(self._params[min(self._params)], self.centre, self.scale)
 
     def labels(self, state):
         """(n,) labels (most responsible component) of the full fit at
@@ -386,6 +374,12 @@ def _user_objective(Z, ks, scale):
         diff = Z[a:a + LABEL_CHUNK] - ks.means[ks.labels[a:a + LABEL_CHUNK]]
         total += float(np.sum(diff * diff, axis=0) @ (scale * scale))
     return total / max(len(Z), 1)
+
+
+def _start_rng(options, rng):
+    """The generator of the first run's start: ``default_rng(options.init_seed)``
+    when given, else ``rng`` (which sampled the points, if the run sampled them)."""
+    return rng if options.init_seed is None else np.random.default_rng(options.init_seed)
 
 
 def _restart_rng(seed, rng, r):

@@ -332,6 +332,14 @@ class Options:
     track_row: object = None
     explain: bool = False
 
+    @property
+    def start_seed(self):
+        """The seed EM's starts count from (restart r uses it + r): ``init_seed``,
+        else ``random_state``; None when that is a Generator or None."""
+        seed = self.random_state if self.init_seed is None else self.init_seed
+        return int(seed) if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) \
+            else None
+
     def __post_init__(self):
         features = self.n_features
         if isinstance(features, bool) or not isinstance(features, numbers.Integral) \

@@ -70,7 +70,7 @@ def check_params_path(path):
     path : str or os.PathLike
     """
     path = os.fspath(path)
-    ext = _params_extension(path)
+    _params_extension(path)
     if os.path.isdir(path):
         raise ParamsError(f"{path}: is a directory; give a file name ending in .npz or .json")
     if os.path.lexists(path) and not os.path.isfile(path):

@@ -76,11 +76,11 @@ class BetterStart:
 
 def worth_checking(fit):
     """Whether other starts are cheap and nameable for ``fit`` (a
-    :class:`gmm_fit.FitRun`): an int seed (``fit.start_seed``), a named init
+    :class:`gmm_fit.FitRun`): an int seed (``options.start_seed``), a named init
     (not parameters), unedited data, and at most :data:`MAX_CELLS` rows times
     components."""
     options = fit.options
-    return (fit.start_seed is not None
+    return (options.start_seed is not None
             and isinstance(options.init, str) and fit.edits == (0, 0)
             and len(fit.Z) * options.n_components <= MAX_CELLS)
 
@@ -91,7 +91,7 @@ def better_start(fit, this, *, budget, max_starts=MAX_STARTS, clock=time.perf_co
     Parameters
     ----------
     fit : gmm_fit.FitRun
-        The shown run (``fit.start_seed`` an int: see :func:`worth_checking`).
+        The shown run (``fit.options.start_seed`` an int: see :func:`worth_checking`).
     this : float
         The shown run's final mean log-likelihood (user units).
     budget : float
@@ -104,7 +104,7 @@ def better_start(fit, this, *, budget, max_starts=MAX_STARTS, clock=time.perf_co
     -------
     BetterStart or None
     """
-    base = fit.start_seed + fit.restarts
+    base = fit.options.start_seed + fit.restarts
     spent, best = 0.0, None
     for presses in range(1, max_starts + 1):
         if presses > 1 and spent >= budget:
