@@ -93,6 +93,15 @@ class Prerendered(Artist):
         self.set_zorder(artist.get_zorder())
         self._layer = None          # (row, column, rgb (h, w, 3) float, alpha (h, w, 1))
 
+    @property
+    def stale(self):
+        """Whether the artist changed since its layer was drawn."""
+        return self.artist.stale
+
+    @stale.setter
+    def stale(self, value):
+        """(Matplotlib marks the wrapper itself; what counts is the artist.)"""
+
     def set_animated(self, b):
         """Left out of the background layer, as the artist itself."""
         self.artist.set_animated(b)
