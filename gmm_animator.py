@@ -35,7 +35,7 @@ from gmm_scene1d import HistogramScene
 from gmm_scene2d import ScatterScene
 from gmm_scene_pairs import PairsScene
 from gmm_scene_pca import BiplotScene
-from gmm_steps import by_assigning, frame_stream, iteration_header, last_iteration, per_iteration
+from gmm_steps import EM_PHRASES, by_assigning, frame_stream, iteration_header, last_iteration, per_iteration
 from gmm_writers import (
     WRITERS, HtmlWriter, PaletteQuantizer, check_save_path, even_pixels, extension,
 )
@@ -308,6 +308,7 @@ class Animator:
         self.views.append(
             iteration_header(self.ax, options, lambda: self.history) if options.bayesian is None
             else gmm_fading.FadingHeader(self.ax, options.max_iter, tol=options.tol,
+                                         phrases=EM_PHRASES if options.half_steps else None,
                                          last=lambda: last_iteration(self.history)))
         self.artists = sorted((a for v in self.views for a in v.artists),
                               key=lambda a: a.get_zorder())

@@ -133,7 +133,8 @@ class FitRun:
         init = options.init
         if isinstance(init, (tuple, list)):             # given in user units
             init = params_to_fit_units(init, self.centre, self.scale)
-        self._steps = self._em(init, self.rng)
+        self._steps = self._em(init, self.rng if options.init_seed is None
+                               else np.random.default_rng(options.init_seed))
         self.display_unit = unit = display_unit(
             X if summary is None else np.abs([summary.low, summary.high]))
         if summary is not None:     # drawn in place (a memory map) or gathered (dask)
@@ -198,7 +199,7 @@ class FitRun:
             Where the new initialisation came from, e.g. ``"seed 4"``.
         """
         self.restarts += 1
-        rng, how = _restart_rng(self.options.random_state, self.rng, self.restarts)
+        rng, how = _restart_rng(self.start_seed, self.rng, self.restarts)
         self._params = {}
         self.record.reset()
         self.Z, self.points = self._original
@@ -206,6 +207,15 @@ class FitRun:
         init = self.options.init
         return self._display(self._em("kmeans++" if isinstance(init, (tuple, list)) else init,
                                       rng)), how
+
+    @property
+    def start_seed(self):
+        """The seed EM's starts count from (restart r uses it + r): ``options.init_seed``,
+        else ``options.random_state``; None when that is a Generator or None."""
+        o = self.options
+        seed = o.random_state if o.init_seed is None else o.init_seed
+        return int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) \
+            else None
 
     def final_log_likelihood(self, seed):
         """Mean log-likelihood (user units) where EM ends from ``default_rng(seed)``
@@ -376,9 +386,9 @@ def _user_objective(Z, ks, scale):
 
 def _restart_rng(seed, rng, r):
     """``(generator, how)`` of the r-th restart: ``default_rng(seed + r)`` for an int
-    seed, else ``rng`` drawn on."""
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return np.random.default_rng(int(seed) + r), f"seed {int(seed) + r}"
+    seed, else (None) ``rng`` drawn on."""
+    if seed is not None:
+        return np.random.default_rng(seed + r), f"seed {seed + r}"
     return rng, "next draw of the random generator"
 
 

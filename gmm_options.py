@@ -99,6 +99,7 @@ FLAGS = {
     "tol": ("--tol",),
     "patience": ("--patience",),
     "random_state": ("--seed",),
+    "init_seed": ("--init-seed", "--init_seed"),
     "init": ("--init",),
     "covariance_type": ("--covariance-type", "--covariance_type"),
     "quiet": ("-q", "--quiet"),
@@ -249,6 +250,11 @@ class Options:
     random_state : None, int or numpy.random.Generator
         Randomness for sampling and initialisation (``--seed``); with an int
         s the r-th restart (``r`` key) uses s + r.
+    init_seed : None or int
+        The seed of EM's start alone (``--init-seed``): EM starts from
+        ``default_rng(init_seed)`` on the points ``random_state`` sampled (or
+        loaded), and the r-th restart uses init_seed + r; None: the start
+        draws on from ``random_state``.
     n_points, n_true, max_radius
         Without data: sample ``n_points`` points (``-N``) from ``n_true``
         Gaussians (``-m``) with means within ``max_radius`` of the origin.
@@ -320,6 +326,7 @@ class Options:
     init: object = "center"
     covariance_type: str = "full"
     random_state: object = None
+    init_seed: object = None
     n_points: int = 1000
     n_true: int = 5
     max_radius: float = 10.0
@@ -360,6 +367,9 @@ class Options:
             object.__setattr__(self, name, check_int(name, getattr(self, name), low, high))
         object.__setattr__(self, "tol", check_nonneg_float("tol", self.tol))
         as_rng(self.random_state, MAX_SEED)         # raises for a bad seed; the run makes its own
+        if self.init_seed is not None:
+            object.__setattr__(self, "init_seed", check_int("init_seed", self.init_seed,
+                                                            0, MAX_SEED))
         object.__setattr__(self, "max_radius", check_nonneg_float(
             "max_radius", self.max_radius, positive=True, minimum=MIN_RADIUS, maximum=MAX_RADIUS))
         if isinstance(self.init, str) and self.init not in INIT_CHOICES:

@@ -43,6 +43,18 @@ class ParamsError(ValueError):
     """A parameter file that cannot be used; the message names the file."""
 
 
+def _params_extension(path):
+    """``.npz`` or ``.json``, the extension of parameter file ``path`` (a str);
+    :class:`ParamsError` for another or for a path through a file."""
+    problem = target_problem(path) if path else None
+    if problem is not None and "not a directory" in problem:    # before the name's checks
+        raise ParamsError(f"{path}: {problem}; choose another path")
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in (".npz", ".json"):
+        raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
+    return ext
+
+
 def check_params_path(path):
     """Raise :class:`ParamsError` unless :func:`save_params` can write ``path``.
 
@@ -57,12 +69,7 @@ def check_params_path(path):
     path : str or os.PathLike
     """
     path = os.fspath(path)
-    problem = target_problem(path) if path else None
-    if problem is not None and "not a directory" in problem:    # before the name's checks
-        raise ParamsError(f"{path}: {problem}; choose another path")
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in (".npz", ".json"):
-        raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
+    ext = _params_extension(path)
     if os.path.isdir(path):
         raise ParamsError(f"{path}: is a directory; give a file name ending in .npz or .json")
     if os.path.lexists(path) and not os.path.isfile(path):
@@ -80,6 +87,7 @@ def check_params_path(path):
                           "choose another directory") from None
     os.close(fd)
     os.unlink(probe)
+    problem = target_problem(path)
     if problem is not None:         # an existing read-only file
         raise ParamsError(f"{path}: {problem}; choose another path")
 
@@ -271,12 +279,7 @@ def load_params(path, *, n_features=None):
         covariances not symmetric positive definite.
     """
     path = os.fspath(path)
-    problem = target_problem(path) if path else None
-    if problem is not None and "not a directory" in problem:    # before the name's checks
-        raise ParamsError(f"{path}: {problem}; choose another path")
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in (".npz", ".json"):
-        raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
+    ext = _params_extension(path)
     meta, arrays = _read_params_file(path, ext)
     _check_format(path, meta)
     weights, means, covs, history = _numeric_arrays(path, arrays)

@@ -186,6 +186,11 @@ def _add_output_and_fit_arguments(p):
                    help="random seed for sampling and initialisation (default: one drawn "
                         "for the run, printed as 'seed S: rerun with --seed S' and written "
                         "by --save-params)")
+    p.add_argument(*FLAGS["init_seed"], dest="init_seed", type=_seed, default=None,
+                   metavar="S",
+                   help="seed of EM's start alone: the same points (from --seed or the "
+                        "file), another start, e.g. the one a 'converged to a local "
+                        "maximum' line names (default: EM's start follows --seed)")
     p.add_argument(*FLAGS["init"], dest="init", choices=INIT_CHOICES, default="center",
                    help="how EM picks its initial parameters: 'center' starts every "
                         "component as a blob half the cloud's size near its centre, so the "
@@ -371,7 +376,7 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         The fields of :class:`gmm_options.Options`, which names and explains
         them: ``max_iter`` (200), ``tol`` (3e-5), ``patience`` (5), ``init``
         ("center"), ``title``, ``size``, ``dpi``, ``covariance_type``,
-        ``random_state``, ``n_points``, ``n_true``, ``max_radius``,
+        ``random_state``, ``init_seed``, ``n_points``, ``n_true``, ``max_radius``,
         ``n_features`` (2, or 1 to sample 1-D data), ``fps``,
         ``show_covariances``, ``show_means``, ``show_true``, ``print_ll``,
         ``dims`` (one column ``(i,)``: fit that column alone, in 1-D), ``ll_panel``,
@@ -595,7 +600,7 @@ def main(argv=None):
     """
     try:
         cl = parse_command_line(argv)
-    except UsageError as exc:
+    except (UsageError, gmm_cli.StdoutError) as exc:
         status, line = gmm_cli.exit_status(exc)
         gmm_cli.write_stderr(line)
         return status

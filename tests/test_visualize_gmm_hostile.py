@@ -406,6 +406,22 @@ def test_print_ll_into_a_full_device_fails_like_cat_and_keeps_no_file():
         assert os.listdir(folder) == []
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_into_a_full_device_fails_like_cat(flag):
+    import subprocess
+    from child_env import python_path
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, os.path.join(root, "visualize_gmm.py"), flag],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+                              env=dict(os.environ, PYTHONPATH=python_path()))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "error: cannot write to stdout (No space left on device); the printed lines are lost"]
+
+
 @pytest.mark.parametrize("title, words", [("$\\frac{$", "not valid mathtext"),
                                           ("a\nb", "line break"), ("bell\x07", "control")])
 def test_animate_checks_a_title_as_the_command_line_does(title, words, tmp_path, capsys):

@@ -146,7 +146,7 @@ texts = st.one_of(st.sampled_from(["", " ", "nan", "full", "kmeans", "bic", "1:3
 VALUE_FLAGS = {
     "-k": ints, "-m": ints, "-N": st.one_of(st.sampled_from(ODD_INTS[2:]), SMALL_INTS),
     "-i": st.one_of(st.sampled_from(ODD_INTS[2:]), SMALL_INTS),
-    "--seed": ints, "--n-init": st.one_of(st.sampled_from(ODD_INTS[2:]), SMALL_INTS),
+    "--seed": ints, "--init-seed": ints, "--n-init": st.one_of(st.sampled_from(ODD_INTS[2:]), SMALL_INTS),
     "--fps": floats, "--max_radius": floats, "--tol": floats,
     "--select-k": texts, "--init": texts, "--covariance-type": texts, "--criterion": texts,
     "--compare": texts, "--load_path": texts, "--save-params": texts, "--init-params": texts,
