@@ -4,8 +4,9 @@
 :class:`gmm_scene.Scene` lists for its marks, in the corner it chooses) and
 each side panel its own (k-means centres and cells, the log-likelihood
 curve; the criterion curve draws its own).
-A legend is a view (see :class:`gmm_animator.Animator`): drawn every frame on
-top of the moving ellipses, never moved.
+A legend is a view (see :class:`gmm_animator.Animator`): on top of the moving
+ellipses every frame, never moved; its pixels are drawn once and blended over
+each frame (:class:`Prerendered`).
 """
 
 import numpy as np
@@ -91,7 +92,7 @@ class Prerendered(Artist):
         super().__init__()
         self.artist = artist
         self.set_zorder(artist.get_zorder())
-        self._layer = None          # (row, column, rgb (h, w, 3) float, alpha (h, w, 1))
+        self._layer = None          # (size key, row, column, rgb (h, w, 3), alpha (h, w, 1))
 
     @property
     def stale(self):
