@@ -302,7 +302,8 @@ class Animator:
         self.canvas = self.fig.canvas
         self.colors = scene.colors
         self._background = None
-        self.current = None
+        self._unchanged = (0, None)     # (artists, pixels): the background and that many
+        self.current = None             # artists drawn, none of them changed since
         self.views = scene.views(self)
         self.views.append(
             iteration_header(self.ax, options, lambda: self.history) if options.bayesian is None
@@ -438,6 +439,9 @@ class Animator:
         The static layer (axes, ticks) is drawn once, and again only when a
         view sets ``background_stale`` (e.g. a panel's axis limits grew); each
         frame restores it and draws only the views' artists, in z-order.
+        The artists below the first one that changed since it was last drawn
+        (matplotlib's ``stale``; e.g. points whose labels stayed) are not drawn
+        again: the pixels saved after them are restored instead, the same pixels.
         """
         self.show_state(i)
         stale = [v for v in self.views if v.background_stale]
@@ -446,12 +450,21 @@ class Animator:
                 a.set_animated(True)
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._unchanged = (0, self._background)
             for v in stale:
                 v.background_stale = False
-        self.canvas.restore_region(self._background)
+        first_changed = next((j for j, a in enumerate(self.artists) if a.stale),
+                             len(self.artists))
+        if self._unchanged[0] > first_changed:      # a saved artist changed: forget them
+            self._unchanged = (0, self._background)
+        start, pixels = self._unchanged
+        self.canvas.restore_region(pixels)
         renderer = self.canvas.get_renderer()
-        for a in self.artists:
-            a.draw(renderer)
+        for j in range(start, len(self.artists) + 1):
+            if j == first_changed and j > start:
+                self._unchanged = (j, self.canvas.copy_from_bbox(self.fig.bbox))
+            if j < len(self.artists):
+                self.artists[j].draw(renderer)
         return np.asarray(self.canvas.buffer_rgba())[..., :3]
 
     # -- outputs -----------------------------------------------------------

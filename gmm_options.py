@@ -27,6 +27,30 @@ VIEWS = ("pairs", "pca", "dims")
 #: the scatter matrix is the default up to this many columns, the PCA biplot above
 PAIRS_UP_TO = 6
 
+#: the live window's mouse actions and the keys that go with them (:mod:`gmm_mouse`)
+MOUSE_KEYS = (
+    ("i", "place the k starting means by clicking them (Enter: k-means++ for the rest, "
+          "Escape: cancel)"),
+    ("drag +", "move a mean: EM restarts from the shown state with it there"),
+    ("shift-click", "add a point: EM restarts from the shown state on the new data"),
+    ("ctrl-click, x", "remove the nearest point (x: with the next click)"),
+    ("click a point", "pin it: ringed, its responsibilities as bars (Escape unpins)"),
+)
+
+#: live-window keys: (keys, what they do); listed by ``h`` and in ``--help`` (here, so
+#: ``--help`` needs no drawing module)
+KEYS = (("space", "pause / resume"),
+        ("right/n", "one iteration forward (pauses; half an iteration with --half-steps)"),
+        ("left/p", "one iteration (or half) back (pauses; states are kept), or from a mouse "
+                   "restart's first state back to the run it replaced"),
+        ("r", "restart EM from a new initialisation (--seed + 1, + 2, ...) on the original "
+              "data (undoes added and removed points)"),
+        *MOUSE_KEYS,
+        ("s", "save the current frame as gmm_frame_<iter>.png in the current directory "
+              "(gmm_frame_<iter>M.png, ...E.png for half steps)"),
+        ("h", "show / hide this list of keys"),
+        ("q", "quit"))
+
 #: old keyword -> (option, whether the value is negated)
 ALIASES = {
     "iterations": ("max_iter", False),

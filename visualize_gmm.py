@@ -26,30 +26,24 @@ import secrets
 import sys
 import warnings
 
-import data_gen
 import gmm_cli
 import gmm_core
-import gmm_fit
-import gmm_load
 import gmm_params
-import gmm_restarts
-import gmm_scene1d
 import gmm_table
 import gmm_variational
-import gmm_window
-from gmm_animation import Animation, build_animator, print_restart
 from gmm_atomic import all_or_none, free_name
 from gmm_blocks import parallel_jobs
 from gmm_cli import ExitStatus, UsageError
 from gmm_core import COVARIANCE_TYPES
 from gmm_options import (
-    COMPARE_CHOICES, COUNTS, FLAGS, INIT_CHOICES, MAX_DPI, MAX_FPS, MAX_INCHES, MAX_RADIUS,
-    MAX_SEED, MIN_DPI, MIN_FPS, MIN_INCHES, MIN_RADIUS, PAIRS_UP_TO, VIEWS, CommandLine,
-    Options, check_fps, size_problem,
+    COMPARE_CHOICES, COUNTS, FLAGS, INIT_CHOICES, KEYS, MAX_DPI, MAX_FPS, MAX_INCHES,
+    MAX_RADIUS, MAX_SEED, MIN_DPI, MIN_FPS, MIN_INCHES, MIN_RADIUS, PAIRS_UP_TO, VIEWS,
+    CommandLine, Options, check_fps, size_problem,
 )
-from gmm_plan import make_plan
-from gmm_plot import check_title
-from gmm_window import KEYS, LiveWindow
+
+# Only what builds and checks the command line is imported above: the modules that
+# fit and draw (scipy, matplotlib, the scenes) are imported inside the functions that
+# run a fit, so --help, --version and a refused flag start in a fraction of the time.
 from gmm_writers import check_save_path, extension
 
 DEFAULT_SAVE = "gmm_vid.gif"
@@ -272,7 +266,7 @@ def _add_figure_arguments(p):
     """--title, --size and --dpi: the figure for slides and print."""
     g = p.add_argument_group("figure")
     g.add_argument(*FLAGS["title"], dest="title", default=None, metavar="TEXT",
-                   type=gmm_cli.checked(check_title),
+                   type=gmm_cli.checked(_checked_title),
                    help="a title above the figure (and in the live window's title bar)")
     g.add_argument(*FLAGS["size"], dest="size", nargs=2, type=_inches, default=None, metavar=("W", "H"),
                    help=f"figure width and height in inches ({MIN_INCHES:g} to "
@@ -335,6 +329,12 @@ def _add_teaching_arguments(p):
                         "(--track, --track-row, a click), this frame's numbers: each "
                         "component's pi_k N(x_i | ...), their sum, r_ik, and its likeliest "
                         "component's N_k, weight and mean (default: off)")
+
+
+def _checked_title(title):
+    """``--title``'s check (:func:`gmm_plot.check_title`: matplotlib parses mathtext)."""
+    import gmm_plot  # matplotlib: imported only once a title is given (cheap --help)
+    return gmm_plot.check_title(title)
 
 
 def _prog_name():
@@ -410,13 +410,14 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
     TypeError
         An unknown keyword, or an option given under both of its names.
     """
+    import gmm_animation  # the fit and the drawing: see the note below the imports
     opts = Options.from_keywords(n_components=n_components, **options)
     X = gmm_table.without_missing(X) if drop_missing and X is not None else X
     if opts.title is not None:
-        check_title(opts.title)         # the --title check: before any work, one message
-    return Animation(build_animator(opts, X, true_components=true_components,
-                                column_names=column_names, interactive=interactive,
-                                on_state=on_state))
+        _checked_title(opts.title)      # the --title check: before any work, one message
+    return gmm_animation.Animation(gmm_animation.build_animator(
+        opts, X, true_components=true_components, column_names=column_names,
+        interactive=interactive, on_state=on_state))
 
 
 
@@ -456,6 +457,12 @@ def parse_command_line(argv=None, parser=None):
 
 def _run(cl, signals):
     """Check every input, then animate into the window or a file; returns ExitStatus.OK."""
+    import gmm_animation  # the fit and the drawing: see the note below the imports
+    import gmm_load
+    import gmm_plan
+    import gmm_restarts
+    import gmm_scene1d
+    import gmm_window
     save, notes = cl.save, []       # notes: printed once the run cannot fail
     _check_flags_and_outputs(cl)
     table = _load(cl, notes) if cl.load_path is not None else gmm_load.Table(None, None)
@@ -469,18 +476,19 @@ def _run(cl, signals):
     if save is None and not live:
         save = free_name(DEFAULT_SAVE)     # never replaces a file the user did not name
         check_save_path(save)
-    plan = make_plan(cl, options, X, signals)     # may sample X; fits --select-k
+    plan = gmm_plan.make_plan(cl, options, X, signals)     # may sample X; fits --select-k
     notes.extend(plan.notes)
-    anim = build_animator(plan.options, plan.X, rng=plan.rng,
+    anim = gmm_animation.build_animator(plan.options, plan.X, rng=plan.rng,
                           true_components=plan.true_components, column_names=names,
                           interactive=live, shared_scale=plan.sampled, selection=plan.selection)
     if live:
         _print_notes(notes, options.quiet)
         source = (os.path.basename(cl.load_path) if cl.load_path else
                   f"{options.n_points} points from {options.n_true} random Gaussians")
-        LiveWindow(anim, signals=signals, quiet=options.quiet,
-                   title=gmm_window.window_title(plan.options, source),
-                   on_restart=print_restart if plan.options.print_ll else None).show()
+        gmm_window.LiveWindow(
+            anim, signals=signals, quiet=options.quiet,
+            title=gmm_window.window_title(plan.options, source),
+            on_restart=gmm_animation.print_restart if plan.options.print_ll else None).show()
         with all_or_none():
             _save_results(cl, anim, plan.options, names, table, notes)
         _print_comparison(plan, anim)
@@ -558,15 +566,17 @@ def _save_results(cl, anim, options, names, table, notes):
 
 def _load(cl, notes):
     """The :class:`gmm_load.Table` of --load_path; a pandas/R index column becomes a note."""
+    import gmm_fit  # the fit's module: see the note below the imports
+    import gmm_load
     if not cl.load_path:
         raise UsageError("--load_path is empty; give the path of a .npy, .csv, .tsv "
                          "or .txt file with one point per row")
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", data_gen.IndexColumnWarning)
+        warnings.simplefilter("always", gmm_load.IndexColumnWarning)
         table = gmm_load.load_table(cl.load_path, columns=cl.columns, drop_missing=cl.drop_missing,
                                     mmap=gmm_load.worth_mapping(cl.load_path))
     for note in caught:
-        if issubclass(note.category, data_gen.IndexColumnWarning):  # a pandas/R index
+        if issubclass(note.category, gmm_load.IndexColumnWarning):  # a pandas/R index
             notes.append(f"note: {note.message}")
         else:
             warnings.warn_explicit(note.message, note.category, note.filename, note.lineno)
