@@ -74,7 +74,7 @@ def test_fast_render_equals_full_redraw(n_points):
     for i in order:
         frame = anim.render(i).astype(int)
         assert fast.setdefault(i, frame) is frame or np.array_equal(fast[i], frame)
-        reused += anim._unchanged[0] > 0        # saved pixels of unchanged artists used
+        reused += anim.layers.unchanged[0] > 0      # saved pixels of unchanged artists used
     assert reused or anim.views[0].mode == "image"     # (the image is set every frame)
     for artist in anim.artists:
         artist.set_animated(False)
