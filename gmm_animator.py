@@ -13,7 +13,6 @@ import math
 import os
 import sys
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -110,6 +109,7 @@ class PixelLayout:
             self.size, rect, _, _ = figure_layout((0.0, 1.0), (0.0, 0.75))
         figsize = (self.size[0] / DPI, self.size[1] / DPI)
         if interactive:
+            import matplotlib.pyplot as plt     # picks a GUI backend: a window's figure only
             self.fig = plt.figure(figsize=figsize, dpi=DPI)
         else:
             self.fig = Figure(figsize=figsize, dpi=DPI)

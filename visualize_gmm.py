@@ -462,7 +462,6 @@ def _run(cl, signals):
     import gmm_plan
     import gmm_restarts
     import gmm_scene1d
-    import gmm_window
     save, notes = cl.save, []       # notes: printed once the run cannot fail
     _check_flags_and_outputs(cl)
     table = _load(cl, notes) if cl.load_path is not None else gmm_load.Table(None, None)
@@ -472,7 +471,10 @@ def _run(cl, signals):
     if options.n_components > n and cl.select_k is None and cl.init_params is None:
         raise UsageError(f"-k {options.n_components} is more than the number of points ({n}); "
                          "use fewer components or more points")
-    live = save is None and gmm_window.available()
+    live = False
+    if save is None:
+        import gmm_window   # pyplot and its GUI backend: only for a run that may show one
+        live = gmm_window.available()
     if save is None and not live:
         save = free_name(DEFAULT_SAVE)     # never replaces a file the user did not name
         check_save_path(save)
