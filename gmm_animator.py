@@ -13,7 +13,6 @@ import math
 import os
 import sys
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -35,7 +34,9 @@ from gmm_scene1d import HistogramScene
 from gmm_scene2d import ScatterScene
 from gmm_scene_pairs import PairsScene
 from gmm_scene_pca import BiplotScene
-from gmm_steps import by_assigning, frame_stream, iteration_header, last_iteration, per_iteration
+from gmm_steps import (
+    EM_PHRASES, by_assigning, frame_stream, iteration_header, last_iteration, per_iteration,
+)
 from gmm_writers import (
     WRITERS, HtmlWriter, PaletteQuantizer, check_save_path, even_pixels, extension,
 )
@@ -238,6 +239,7 @@ class PixelLayout:
             self.size, rect, _, _ = figure_layout((0.0, 1.0), (0.0, 0.75))
         figsize = (self.size[0] / DPI, self.size[1] / DPI)
         if interactive:
+            import matplotlib.pyplot as plt     # picks a GUI backend: a window's figure only
             self.fig = plt.figure(figsize=figsize, dpi=DPI)
         else:
             self.fig = Figure(figsize=figsize, dpi=DPI)
@@ -422,6 +424,41 @@ class PixelLayout:
 SCENES = {1: HistogramScene, 2: ScatterScene, "pairs": PairsScene, "pca": BiplotScene}
 
 
+class SavedLayers:
+    """The saved pixels a frame starts from, so that it draws only what changed.
+
+    ``background``: the static layer (axes, ticks, labels: the figure drawn
+    with every artist animated). Above it, ``unchanged`` = ``(j, pixels)``: the
+    figure after the first j artists (in z-order), none of them changed since
+    (matplotlib's ``stale`` flag; e.g. points whose labels stayed). A frame
+    restores the deepest saved pixels still valid and draws the artists above.
+    """
+
+    def __init__(self):
+        self.background = None
+        self.unchanged = (0, None)
+
+    def draw(self, canvas, artists, *, redraw_static=False):
+        """Draw ``artists`` (sorted by z-order) over the saved pixels on ``canvas``."""
+        if self.background is None or redraw_static:
+            for a in artists:
+                a.set_animated(True)
+            canvas.draw()
+            self.background = canvas.copy_from_bbox(canvas.figure.bbox)
+            self.unchanged = (0, self.background)
+        first_changed = next((j for j, a in enumerate(artists) if a.stale), len(artists))
+        if self.unchanged[0] > first_changed or self.unchanged[1] is None:
+            self.unchanged = (0, self.background)       # a saved artist changed: forget it
+        start, pixels = self.unchanged
+        canvas.restore_region(pixels)
+        renderer = canvas.get_renderer()
+        for j in range(start, len(artists) + 1):
+            if j == first_changed and j > start:
+                self.unchanged = (j, canvas.copy_from_bbox(canvas.figure.bbox))
+            if j < len(artists):
+                artists[j].draw(renderer)
+
+
 class Animator:
     """The figure and its views for one :class:`gmm_fit.FitRun`; draws state t, saves.
 
@@ -476,12 +513,13 @@ class Animator:
         self.fig, self.ax = self.layout.fig, self.layout.ax
         self.canvas = self.fig.canvas
         self.colors = scene.colors
-        self._background = None
+        self.layers = SavedLayers()
         self.current = None
         self.views = scene.views(self)
         self.views.append(
             iteration_header(self.ax, options, lambda: self.history) if options.bayesian is None
             else gmm_fading.FadingHeader(self.ax, options.max_iter, tol=options.tol,
+                                         phrases=EM_PHRASES if options.half_steps else None,
                                          last=lambda: last_iteration(self.history)))
         self.artists = sorted((a for v in self.views for a in v.artists),
                               key=lambda a: a.get_zorder())
@@ -523,7 +561,7 @@ class Animator:
         background layer, artists of views added with :meth:`add_view` are
         redrawn every frame.
         """
-        if self._background is not None:
+        if self.layers.background is not None:
             raise RuntimeError("add_side_axes must be called before the first frame")
         self.panels[name] = ax = self.layout.add_side_axes(width, margins, stack)
         return ax
@@ -542,7 +580,7 @@ class Animator:
             self.views.append(view)
         self.artists = sorted((a for v in self.views for a in v.artists),
                               key=lambda a: a.get_zorder())
-        self._background = None
+        self.layers.background = None
         return view
 
     def palette_colors(self):
@@ -610,23 +648,15 @@ class Animator:
     def render(self, i):
         """Frame ``i`` as an (H, W, 3) uint8 array (a view into the canvas).
 
-        The static layer (axes, ticks) is drawn once, and again only when a
-        view sets ``background_stale`` (e.g. a panel's axis limits grew); each
-        frame restores it and draws only the views' artists, in z-order.
+        The static layer is drawn again only when a view sets
+        ``background_stale`` (e.g. a panel's axis limits grew); see
+        :class:`SavedLayers` for what each frame draws.
         """
         self.show_state(i)
         stale = [v for v in self.views if v.background_stale]
-        if self._background is None or stale:
-            for a in self.artists:
-                a.set_animated(True)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            for v in stale:
-                v.background_stale = False
-        self.canvas.restore_region(self._background)
-        renderer = self.canvas.get_renderer()
-        for a in self.artists:
-            a.draw(renderer)
+        self.layers.draw(self.canvas, self.artists, redraw_static=bool(stale))
+        for v in stale:
+            v.background_stale = False
         return np.asarray(self.canvas.buffer_rgba())[..., :3]
 
     # -- outputs -----------------------------------------------------------

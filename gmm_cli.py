@@ -72,6 +72,22 @@ class ArgumentParser(argparse.ArgumentParser):
         # a value quoted back (e.g. "invalid choice: 'xxxx...'") is cut to ECHO characters
         raise UsageError(re.sub(r"'([^']{%d})[^']{4,}'" % ECHO, r"'\1...'", message))
 
+    def _print_message(self, message, file=None):
+        # argparse's own printer (--help, --version) ignores a failed write; a
+        # help text longer than stdout's buffer is written at once, so without
+        # this `--help > /dev/full` would lose it and still exit 0
+        if not message:
+            return
+        file = sys.stderr if file is None else file
+        try:
+            file.write(message)
+        except BrokenPipeError:
+            _stdout_gone()
+        except OSError as exc:
+            if file is not sys.stdout:
+                raise
+            _stdout_failed(exc)
+
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Appends ``(default: X)`` unless the help text already states a default; a

@@ -158,7 +158,8 @@ def add_explain_panel(anim, pin, width=WIDTH):
     (a :class:`gmm_pin.PinnedPoint`)."""
     fit = anim.fit
     if np.shape(fit.points)[1] != fit.n_features:
-        raise ValueError("--explain writes the formulas' numbers in the data's own columns; "
-                         f"the data have {fit.n_features}: choose one or two with --dims")
+        raise ValueError("--explain writes the formulas' numbers for every fitted column, "
+                         f"at most 2; this fit has {fit.n_features}: fit one or two with "
+                         "--columns (--dims only chooses the columns drawn)")
     ax = anim.add_side_axes("explain", width=width, margins=(8, 8), stack=False)
     return anim.add_view(ExplainPanel(ax, lambda: fit.points, anim.colors, lambda: pin.row))

@@ -27,7 +27,7 @@ module adds what differs:
 import numpy as np
 from matplotlib.lines import Line2D
 
-from gmm_plot import IterationText
+from gmm_steps import StepText
 from gmm_scene import BaseView
 from gmm_variational import THRESHOLD, effective_components
 
@@ -109,12 +109,15 @@ class FadingView(BaseView):
         return changed
 
 
-class FadingHeader(IterationText):
+class FadingHeader(StepText):
     """``effective components E of k`` over ``iter t / T   lower bound B`` above the
-    scene (two lines: one would shrink the font too far beside a panel)."""
+    scene (two lines: one would shrink the font too far beside a panel); with
+    ``phrases`` (:data:`gmm_steps.EM_PHRASES` for ``--half-steps``) the second line
+    names the half step, as :class:`gmm_steps.StepText`."""
 
-    def __init__(self, ax, max_iter, *, threshold=THRESHOLD, **kwargs):
-        super().__init__(ax, max_iter, label="lower bound", **kwargs)
+    def __init__(self, ax, max_iter, *, threshold=THRESHOLD, phrases=None, **kwargs):
+        super().__init__(ax, max_iter, label="lower bound",
+                         phrases={} if phrases is None else phrases, **kwargs)
         self.threshold = float(threshold)
 
     def format(self, state):

@@ -10,7 +10,6 @@ user's units, or for d > 2 projected to the 2-D view, and for data beyond
 """
 
 import dataclasses
-import math
 
 import numpy as np
 
@@ -22,6 +21,7 @@ import gmm_mixture
 import gmm_transforms
 import gmm_variational
 from gmm_core import as_rng
+from gmm_select import stop_on_plateau
 from gmm_kmeans import kmeans_plusplus
 from gmm_transforms import (
     FitRecord, choose_view, column_ranges, display_unit, params_to_fit_units,
@@ -133,7 +133,7 @@ class FitRun:
         init = options.init
         if isinstance(init, (tuple, list)):             # given in user units
             init = params_to_fit_units(init, self.centre, self.scale)
-        self._steps = self._em(init, self.rng)
+        self._steps = self._em(init, _start_rng(options, self.rng))
         self.display_unit = unit = display_unit(
             X if summary is None else np.abs([summary.low, summary.high]))
         if summary is not None:     # drawn in place (a memory map) or gathered (dask)
@@ -198,7 +198,7 @@ class FitRun:
             Where the new initialisation came from, e.g. ``"seed 4"``.
         """
         self.restarts += 1
-        rng, how = _restart_rng(self.options.random_state, self.rng, self.restarts)
+        rng, how = _restart_rng(self.options.start_seed, self.rng, self.restarts)
         self._params = {}
         self.record.reset()
         self.Z, self.points = self._original
@@ -255,15 +255,13 @@ class FitRun:
         last = self.record.last
         if last is None:
             raise ValueError("no EM state yet: run the animation (or call .run()) first")
-        o, start = self.options, self._initial_user_params()
+        o = self.options
+        start = params_to_user_units(self._params[min(self._params)], self.centre, self.scale)
         return gmm.GaussianMixture.from_state(
             last, dict(covariance_type=o.covariance_type, tol=o.tol, max_iter=o.max_iter,
                        init=start),
             lower_bounds=self.record.log_likelihoods, converged=last.converged,
             initial_params=start, feature_names=self.feature_names)
-
-    def _initial_user_params(self):
-        return params_to_user_units(self._params[min(self._params)], self.centre, self.scale)
 
     def labels(self, state):
         """(n,) labels (most responsible component) of the full fit at
@@ -280,10 +278,14 @@ class FitRun:
     def responsibilities(self, state):
         """(n, k) responsibilities of the full fit at ``state.iteration``, in
         blocks of rows (a signal is handled between them)."""
+        return np.concatenate(list(self.responsibility_blocks(state)))
+
+    def responsibility_blocks(self, state):
+        """The responsibilities of :meth:`responsibilities`, one block of rows
+        (m, k) at a time (a memory map's rows are read block by block)."""
         weights, means, covs = self._params[int(state.iteration)]
-        return np.concatenate([gmm.responsibilities(self.Z[a:a + LABEL_CHUNK], weights, means,
-                                                    covs)
-                               for a in range(0, len(self.Z), LABEL_CHUNK)])
+        for a in range(0, len(self.Z), LABEL_CHUNK):
+            yield gmm.responsibilities(self.Z[a:a + LABEL_CHUNK], weights, means, covs)
 
     def kmeans_states(self):
         """Lloyd k-means on the standardised data from EM state 0's means, as
@@ -374,11 +376,17 @@ def _user_objective(Z, ks, scale):
     return total / max(len(Z), 1)
 
 
+def _start_rng(options, rng):
+    """The generator of the first run's start: ``default_rng(options.init_seed)``
+    when given, else ``rng`` (which sampled the points, if the run sampled them)."""
+    return rng if options.init_seed is None else np.random.default_rng(options.init_seed)
+
+
 def _restart_rng(seed, rng, r):
     """``(generator, how)`` of the r-th restart: ``default_rng(seed + r)`` for an int
-    seed, else ``rng`` drawn on."""
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return np.random.default_rng(int(seed) + r), f"seed {int(seed) + r}"
+    seed, else (None) ``rng`` drawn on."""
+    if seed is not None:
+        return np.random.default_rng(seed + r), f"seed {seed + r}"
     return rng, "next draw of the random generator"
 
 
@@ -501,46 +509,6 @@ def check_user_units(X, flag):
             f"({scale:.3g}) squared is not a representable double (allowed spread: {low:g} to "
             f"{high:g}); rescale the data, or drop {flag} (the animation alone works at "
             "any scale)")
-
-
-#: changes of the mean log-likelihood below this are rounding, not progress
-ROUNDING = 1e-12
-
-
-def stop_on_plateau(steps, tol, patience):
-    """EM states until the mean log-likelihood has changed by less than ``tol`` in
-    each of ``patience`` consecutive iterations, none of them larger than the
-    change before it; that last state has ``converged=True``.
-
-    The command line's stopping rule. A single small change is not trusted:
-    EM often crawls along a plateau (two components sharing a cluster) before
-    it speeds up again, so stopping at the first small step would show a
-    plateau as "converged". Near a maximum EM's changes shrink geometrically;
-    a small change that is larger than the one before (above
-    :data:`ROUNDING`) means EM is leaving a saddle, e.g. components started
-    together on two overlapping clusters, and is not counted as calm.
-    ``tol=0`` never stops early.
-
-    Parameters
-    ----------
-    steps : iterator of gmm.GMMState
-        From :func:`gmm.em_steps` with ``tol=0``.
-    tol : float
-    patience : int >= 1
-    """
-    previous, last_change, calm = None, math.inf, 0
-    for state in steps:
-        ll = float(state.log_likelihood)
-        if previous is not None:
-            change = abs(ll - previous)
-            speeding_up = change > max(last_change, ROUNDING)
-            calm = calm + 1 if change < tol and not speeding_up else 0
-            last_change = change
-        if tol > 0 and calm >= patience:
-            yield dataclasses.replace(state, converged=True)
-            return
-        yield state
-        previous = ll
 
 
 def _check_points(X, n_components, source=None):

@@ -5,14 +5,14 @@ Reads ``.npy`` (header checked before any data is read, ``allow_pickle=False``),
 :class:`DataError` with a one-line message when a file cannot be used. Nothing is
 ever unpickled or executed.
 
-It imports numpy, the standard library and :mod:`gmm_blocks` (``mmap=True``
+A text table's cells (the row index, chosen columns, missing cells) are read
+by :mod:`gmm_table`. It imports numpy, the standard library and :mod:`gmm_blocks` (``mmap=True``
 reads a ``.npy`` file as a memory map, checked block by block); a directory
 of ``.npy`` shards becomes a ``dask.array`` (dask imported only then).  ``data_gen`` offers
 ``load_points`` and ``DataError`` too, as part of its documented API.
 """
 from __future__ import annotations
 
-import csv
 import os
 import stat
 import warnings
@@ -21,6 +21,10 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 import gmm_blocks
+from gmm_table import (
+    DataError, diagnose_columns, diagnose_text, header_and_data, index_and_header,
+    is_number, leave_out_missing, read_cells, resolve_columns, rows_phrase, split_fields,
+)
 
 __all__ = [
     "Table",
@@ -34,12 +38,9 @@ __all__ = [
 LOADABLE_EXTENSIONS = (".npy", ".csv", ".tsv", ".txt")
 
 
-class DataError(ValueError):
-    """A data file cannot be used. ``str(exc)`` is one line: ``"<file>: <problem>[; <fix>]"``."""
-
-
 class IndexColumnWarning(UserWarning):
-    """A text file's first column was a row index and was left out (one-line message)."""
+    """A text file's first column is a row index: left out, or chosen by name and
+    fitted as data (one-line message)."""
 
 
 # --------------------------------------------------------------------------- loading
@@ -106,10 +107,6 @@ def _extension(path):
     return ext
 
 
-def _rows_phrase(count):
-    return f"{count} row" if count == 1 else f"{count} rows"
-
-
 def _check_shape(name, n, d):
     """Raise DataError unless an (n, d) table has a row and at least one column."""
     if n == 0:
@@ -150,7 +147,7 @@ def _refuse_rows(name, bad, what, fix, where):
         rows = np.flatnonzero(bad)
         verb = "contains" if rows.size == 1 else "contain"
         raise DataError(
-            f"{name}: {_rows_phrase(rows.size)} of {bad.size} {verb} {what} "
+            f"{name}: {rows_phrase(rows.size)} of {bad.size} {verb} {what} "
             f"(first at {where(int(rows[0]))}); {fix}"
         )
 
@@ -227,7 +224,7 @@ def _mapped(name):
         bad += rows.size
     if bad:
         verb = "contains" if bad == 1 else "contain"
-        raise DataError(f"{name}: {_rows_phrase(bad)} of {n} {verb} NaN or inf "
+        raise DataError(f"{name}: {rows_phrase(bad)} of {n} {verb} NaN or inf "
                         f"(first at row index {first}); remove or fill them")
     return X
 
@@ -344,115 +341,8 @@ def _pick_delimiter(lines):
     return None
 
 
-def _split(line, delimiter):
-    """The fields of one line, stripped; a delimited line with quotes is read by
-    Python's :mod:`csv` (so ``"weight, kg"`` is one field, its quotes removed)."""
-    if delimiter is None:
-        return line.split()
-    if '"' in line:
-        fields = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
-    else:
-        fields = line.split(delimiter)
-    return [field.strip() for field in fields]
-
-
-def _is_number(field):
-    if not field or "_" in field:
-        return False
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
-
-
-def _header_and_data(lines, delimiter):
-    """Split off the header line, if any: the first line, when any field is not a number."""
-    if lines:
-        fields = _split(lines[0], delimiter)
-        if not all(_is_number(_dequote(f)) for f in fields):      # "1.5","2" is data
-            csv_read = delimiter is not None and '"' in lines[0]     # unquoted already
-            names = fields if csv_read else [_unquote(f) for f in fields]
-            return names, lines[1:]
-    return None, lines
-
-
-def _dequote(field):
-    """``field`` without one pair of surrounding double quotes (as np.loadtxt's
-    ``quotechar='"'`` reads it)."""
-    return field[1:-1] if len(field) >= 2 and field[0] == field[-1] == '"' else field
-
-
-def _unquote(field):
-    return field.strip().strip('"').strip("'").strip()
-
-
-def _is_row_index(header, first_line, delimiter, first_column):
-    """True when the first column of a text table is a row index, not data.
-
-    That is what pandas' ``to_csv`` writes (the header's first name empty, one
-    name per column) and R writes: ``write.csv`` like pandas with quoted row
-    names, ``write.table`` with no first name at all (one name fewer than the
-    columns) and quoted row names. So: a header line, either its first name
-    empty with one name per column, or one name fewer than the columns where
-    the row names are quoted or the file is separated by spaces or tabs (R's
-    ``write.table``; pandas' ``sep=" "``/``"\\t"``, whose leading empty name
-    is lost with the line's leading whitespace); at least two more columns;
-    and distinct whole numbers down the first column (``first_column``,
-    floats). A named column, or a header one name short in a plain CSV (more
-    likely a mistake), is data.
-    """
-    if header is None:
-        return False
-    fields = _split(first_line, delimiter)
-    n_columns = len(fields)
-    if n_columns < 2:
-        return False
-    unnamed = header[0] == "" and len(header) == n_columns
-    nameless = (len(header) == n_columns - 1
-                and (delimiter in (None, "\t") or first_line.startswith('"')))
-    if not (unnamed or nameless):
-        return False
-    first = np.asarray(first_column, dtype=float)
-    return bool(np.isfinite(first).all() and (first == np.round(first)).all()
-                and np.unique(first).size == first.size)
-
-
-def _without_row_index(name, header, X, first_line, delimiter):
-    """``(header, X)`` without a row-index first column (and a warning said)."""
-    if not _is_row_index(header, first_line, delimiter, X[:, 0]):
-        return header, X
-    warnings.warn(f"{name}: the first column is a row index (no name, distinct whole "
-                  "numbers, as pandas' to_csv and R's write.csv write) and is left out",
-                  IndexColumnWarning, stacklevel=5)   # load_points' or load_table's caller
-    return (header[1:] if header[0] == "" else header), X[:, 1:]
-
-
-def _diagnose_text(name, data, numbers, delimiter):
-    """Find the first bad line of ``data`` (file lines ``numbers``); raise a DataError."""
-    n_columns = len(_split(data[0], delimiter))
-    for number, line in zip(numbers, data):
-        fields = _split(line, delimiter)
-        if len(fields) != n_columns:
-            raise DataError(
-                f"{name}: line {number} has {len(fields)} values but line {numbers[0]} has "
-                f"{n_columns}; every row needs the same number of columns"
-            )
-        for column, field in enumerate(fields, start=1):
-            if not _is_number(_dequote(field)):
-                shown = repr(field) if field else "an empty value"
-                if delimiter == ";" and _is_number(field.replace(",", ".", 1)):
-                    raise DataError(
-                        f"{name}: line {number}, column {column}: {shown} uses a decimal "
-                        "comma; write decimals with '.' (e.g. 1.5)"
-                    )
-                raise DataError(
-                    f"{name}: line {number}, column {column}: {shown} is not a number; "
-                    "the file must be numeric (an optional header line is allowed)"
-                )
-
-
-def _load_text(name, fh, columns=None, info=None):
+def _load_text(name, fh, columns=None, drop_missing=False):
+    """The :class:`Table` of an open text file (see :func:`load_points`)."""
     try:
         raw = fh.read()
     except OSError as exc:
@@ -462,7 +352,7 @@ def _load_text(name, fh, columns=None, info=None):
     text = _decode_text(name, raw)
     lines = _content_lines(text)
     delimiter = "\t" if _extension(name) == ".tsv" else _pick_delimiter(lines)
-    header, data = _header_and_data(lines, delimiter)
+    header, data = header_and_data(lines, delimiter)
     if not data:
         raise DataError(
             f"{name}: has 0 rows{' (only a header line)' if header else ''}; "
@@ -473,36 +363,56 @@ def _load_text(name, fh, columns=None, info=None):
         numbers = _content_line_numbers(text)
         return numbers[1:] if header is not None else numbers
 
-    if columns is not None:
-        return _load_selected(name, header, data, data_line_numbers, delimiter, columns, info)
-    try:            # '"1"' is 1: R quotes its row names
-        X = np.loadtxt(data, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None,
-                       quotechar='"')
-        if X.shape[1] != len(_split(data[0], delimiter)):
-            raise ValueError("column count mismatch")
-    except ValueError as exc:
-        _diagnose_columns(name, header, data, data_line_numbers(), delimiter)
-        _diagnose_text(name, data, data_line_numbers(), delimiter)
-        first = str(exc).splitlines()[0] if str(exc) else "parse error"
-        raise DataError(f"{name}: is not a numeric table ({first})") from None
-    d_file = X.shape[1]
-    header, X = _without_row_index(name, header, X, data[0], delimiter)
-    if info is not None and X.shape[1] < d_file:
-        info["index"] = _index_column(data, delimiter)
-    if header is not None and len(header) != X.shape[1]:
-        first = _content_line_numbers(text)[0]
+    full, index_cells = index_and_header(header, data, delimiter)
+    n_columns = len(split_fields(data[0], delimiter))
+    first = int(index_cells is not None)
+    if columns is None:
+        chosen = list(range(first, n_columns))
+    else:
+        chosen = resolve_columns(name, columns, full if full and len(full) == n_columns
+                                 else None, n_columns, first=first)
+    X = read_cells(data, delimiter, chosen)
+    if X is None:
+        diagnose_columns(name, full, data, delimiter, chosen, first)
+        diagnose_text(name, data, data_line_numbers(), delimiter, chosen)
+        raise DataError(f"{name}: is not a numeric table; check its rows have the same "
+                        "number of values")
+    if columns is None and full is not None and len(full) != n_columns:
         raise DataError(
-            f"{name}: the header on line {first} has {len(header)} names but the rows have "
-            f"{X.shape[1]} values; give one name per column or drop the header"
-        )
-    if header is None:
-        header = _commented_header(text, data[0], delimiter)
+            f"{name}: the header on line {_content_line_numbers(text)[0]} has {len(full)} "
+            f"names but the rows have {n_columns} values; give one name per column or "
+            "drop the header")
+    names = [full[c] for c in chosen] if full is not None and len(full) == n_columns else \
+        (_commented_header(text, data[0], delimiter) if columns is None else None)
+    index = None
+    if first:
+        _say_index(name, full[0], 0 in chosen)
+        index = (full[0], index_cells)
+    labels = names if names else [str(c - first) for c in chosen]
+    X, kept, note = leave_out_missing(name, X, labels, lambda i: f"line {data_line_numbers()[i]}",
+                                      drop_missing)
+    rows = np.flatnonzero(kept) if kept is not None else np.arange(len(X))
     # text such as 1e400 parses to inf: say so rather than blame a NaN
-    return _finalise(name, X, lambda i: f"line {data_line_numbers()[i]}",
-                     "NaN or inf (or a number beyond float64's 1.8e308)"), header
+    X = _finalise(name, X, lambda i: f"line {data_line_numbers()[rows[i]]}",
+                  "inf (or a number beyond float64's 1.8e308)")
+    return Table(X, names, index, kept, [note] if note else [])
 
 
-def load_points(path, *, with_names=False, columns=None, mmap=False):
+def _say_index(name, index_name, chosen):
+    """Warn (IndexColumnWarning, at load_points' or load_table's caller) that the
+    first column is a row index: left out, or ``chosen`` by its name as data."""
+    if chosen:
+        message = (f"{name}: column {index_name!r} is the file's row index (R's row names); "
+                   "it is fitted as data, as asked")
+    else:
+        what = (f"named {index_name!r}: R's row names" if index_name else
+                "no name, as pandas' to_csv and R's write.csv write")
+        message = (f"{name}: the first column is a row index ({what}) and is left out; "
+                   "column numbers count from the column after it")
+    warnings.warn(message, IndexColumnWarning, stacklevel=5)  # load_points' caller
+
+
+def load_points(path, *, with_names=False, columns=None, mmap=False, drop_missing=False):
     """Load points from a ``.npy``, ``.csv`` or ``.txt`` file, safely.
 
     ``.npy`` files are checked from their header first (dtype and shape are
@@ -511,9 +421,10 @@ def load_points(path, *, with_names=False, columns=None, mmap=False):
     line, values separated by commas, semicolons or whitespace; blank lines and
     lines starting with ``#`` are skipped, and the first line may be a header (it is
     one when any of its fields is not a number). A first column that is a row
-    index - no name in the header and distinct whole numbers, as pandas'
-    ``to_csv`` and R's ``write.csv`` write - is left out, with an
-    :class:`IndexColumnWarning`. Nothing is ever unpickled or executed.
+    index - no name in the header (or ``rownames``), holding text, dates or
+    distinct whole numbers, as pandas' ``to_csv`` and R's ``write.csv``
+    write - is left out, with an :class:`IndexColumnWarning`
+    (:func:`gmm_table.index_and_header`). Nothing is ever unpickled or executed.
 
     Parameters
     ----------
@@ -524,16 +435,23 @@ def load_points(path, *, with_names=False, columns=None, mmap=False):
         same read of the file.
     columns : str or sequence of (str or int), optional
         The columns to load, in this order: header names or 0-based numbers
-        of the file's columns (a row-index column counts), as a list or one
-        comma-separated string (``"income,age"``, ``"0,2"``). Without it every
-        column must be numeric; a text, date or True/False column is an
-        error naming it and the numeric columns to choose instead.
+        of the data columns (a row index is not counted: 0 is the first
+        column after it, as in pandas once ``index_col=0`` took the index),
+        as a list or one comma-separated string (``"income,age"``,
+        ``"0,2"``). Without it every data column must be numeric; a text,
+        date or True/False column is an error naming it and the numeric
+        columns to choose instead. Choosing the row index by its name
+        (``rownames``) fits it as data, with an :class:`IndexColumnWarning`.
     mmap : bool, default False
         Memory-map a ``.npy`` file of C-ordered float64 instead of reading it:
         ``X`` is then a read-only ``np.memmap`` (checked for NaN and inf block
         by block, its pages released as it goes), which
         :func:`gmm.em_steps` reads block by block, so a file larger than
         memory can be fitted.  Other files (and ``columns``) are read as usual.
+    drop_missing : bool, default False
+        Leave out the rows of a text file with an empty or NA cell (as
+        pandas reads them: ``NA``, ``NaN``, ``N/A``, ``null``, ...) in the
+        chosen columns; without it such a row is an error.
 
     Returns
     -------
@@ -548,7 +466,7 @@ def load_points(path, *, with_names=False, columns=None, mmap=False):
         A ``ValueError`` whose message is one line naming the file, the problem
         and, where it helps, what to do.
     """
-    table = _read(path, columns, mmap)
+    table = _read(path, columns, mmap, drop_missing)
     return (table.X, table.names) if with_names else table.X
 
 
@@ -584,23 +502,13 @@ def column_names(path):
         text = _decode_text(name, raw)
         lines = _content_lines(text)
         delimiter = _pick_delimiter(lines)
-        header, data = _header_and_data(lines, delimiter)
-        if header is not None and data and _is_row_index(
-                header, data[0], delimiter, _first_column(data, delimiter)):
-            header = header[1:] if header[0] == "" else header
+        header, data = header_and_data(lines, delimiter)
+        if header is not None and data:
+            full, index_cells = index_and_header(header, data, delimiter)
+            header = full[int(index_cells is not None):]
         if header is None and data:
             header = _commented_header(text, data[0], delimiter)
         return header
-
-
-def _first_column(data, delimiter):
-    """The first field of each line as floats (quotes removed), or NaN where it is not
-    a number (so the column is no row index)."""
-    values = np.empty(len(data))
-    for i, line in enumerate(data):
-        field = _dequote(_split(line, delimiter)[0])
-        values[i] = float(field) if _is_number(field) else np.nan
-    return values
 
 
 def _commented_header(text, first_data_line, delimiter):
@@ -613,9 +521,9 @@ def _commented_header(text, first_data_line, delimiter):
         previous = line if line else previous
     if not previous or not previous.startswith("#"):
         return None
-    names = [f.strip('"\'') for f in _split(previous.lstrip("#").strip(), delimiter)]
-    n_columns = len(_split(first_data_line, delimiter))
-    if len(names) != n_columns or any(not f or _is_number(f) for f in names):
+    names = [f.strip('"\'') for f in split_fields(previous.lstrip("#").strip(), delimiter)]
+    n_columns = len(split_fields(first_data_line, delimiter))
+    if len(names) != n_columns or any(not f or is_number(f) for f in names):
         return None
     return names
 
@@ -624,12 +532,25 @@ def _commented_header(text, first_data_line, delimiter):
 
 
 class Table:
-    """What :func:`load_table` read: ``X`` (n, d), ``names`` (d str or None) and
-    ``index`` (``(name, n str)``: a row-index column's header name and values
-    as written, or None)."""
+    """What :func:`load_table` read.
 
-    def __init__(self, X, names, index=None):
-        self.X, self.names, self.index = X, names, index
+    Attributes
+    ----------
+    X : ndarray, shape (n, d)
+        The points (the rows kept).
+    names : list of d str, or None
+    index : tuple (name, list of N str), or None
+        A row-index column's header name and values as written, one per row
+        of the file (N >= n), or None.
+    kept : ndarray of bool, shape (N,), or None
+        Which rows of the file are in ``X`` (``drop_missing``); None: all.
+    notes : list of str
+        One-line notes on what was left out (``--drop-missing``).
+    """
+
+    def __init__(self, X, names, index=None, kept=None, notes=()):
+        self.X, self.names, self.index, self.kept = X, names, index, kept
+        self.notes = list(notes)
 
 
 #: :func:`worth_mapping`'s threshold: a .npy file of at least this many bytes
@@ -649,7 +570,7 @@ def worth_mapping(path, threshold=None):
         return False
 
 
-def load_table(path, *, columns=None, mmap=False):
+def load_table(path, *, columns=None, mmap=False, drop_missing=False):
     """:func:`load_points` with the names and the row index: returns a :class:`Table`.
 
     Parameters and errors as :func:`load_points`. ``index`` holds the row
@@ -664,10 +585,10 @@ def load_table(path, *, columns=None, mmap=False):
     if os.path.isdir(name):
         X = _read_shards(name)
         if columns is not None:     # numbers only, as for a .npy file: shards have no header
-            X = X[:, _resolve_columns(name, columns, None, X.shape[1],
-                                      "each shard (no header: choose by number)")]
+            X = X[:, resolve_columns(name, columns, None, X.shape[1],
+                                     "each shard (no header: choose by number)")]
         return Table(X, None)
-    return _read(path, columns, mmap)
+    return _read(path, columns, mmap, drop_missing)
 
 
 def _read_shards(name):
@@ -697,181 +618,16 @@ def _read_shards(name):
     return gmm_dask.from_shards(paths, shapes)
 
 
-def _read(path, columns, mmap=False):
+def _read(path, columns, mmap=False, drop_missing=False):
     """The :class:`Table` of ``path`` (the one body of load_points and load_table, so
     the IndexColumnWarning points at their caller)."""
     name = path_text(path)
     fh = _open_regular(name)
-    info = {}
     with fh:
         if _extension(name) == ".npy":
             X = _load_npy(name, fh, mmap and columns is None)
             if columns is not None:
-                X = X[:, _resolve_columns(name, columns, None, X.shape[1],
-                                      "each shard (no header: choose by number)")]
+                X = X[:, resolve_columns(name, columns, None, X.shape[1],
+                                         "the file (no header: choose by number)")]
             return Table(X, None)
-        X, names = _load_text(name, fh, columns, info)
-    return Table(X, names, info.get("index"))
-
-
-def _index_column(data, delimiter):
-    """``(name, values)`` of a row-index first column: the values as written (unquoted)."""
-    return "", [_unquote(_split(line, delimiter)[0]) for line in data]
-
-
-def _column_label(header, n_columns, c):
-    """``'income'`` (the header's name) or ``3`` (its 0-based number)."""
-    if header is not None and len(header) == n_columns and header[c]:
-        return repr(header[c])
-    return str(c)
-
-
-def _file_header(header, data, delimiter):
-    """The header with one name per file column (R's write.table leaves out the row
-    index's name: an empty one is put back), or None."""
-    if header is None:
-        return None
-    n_columns = len(_split(data[0], delimiter))
-    if len(header) == n_columns - 1 and _is_row_index(header, data[0], delimiter,
-                                                     _first_column(data, delimiter)):
-        return [""] + list(header)
-    return list(header)
-
-
-_MAX_COLUMN_DIGITS = 12
-
-
-def _resolve_columns(name, columns, header, n_columns, holder="the file"):
-    """0-based file column numbers of ``columns`` (names or numbers), checked;
-    ``holder`` names what has the columns in messages."""
-    if isinstance(columns, str) and header is not None and columns.strip() in header:
-        specs = [columns]           # one name that holds a comma: "weight, kg"
-    elif isinstance(columns, str):  # names split as CSV: '"weight, kg",age' is two
-        try:
-            specs = next(csv.reader([columns], skipinitialspace=True), [""])
-        except csv.Error:           # a line break in the text: plain commas
-            specs = columns.split(",")
-    elif isinstance(columns, (list, tuple, np.ndarray)):
-        specs = list(columns)
-    else:
-        raise TypeError(f"columns must be a comma-separated string or a list of column names "
-                        f"or 0-based numbers, got {type(columns).__name__}")
-    if not specs or all(isinstance(s, str) and not s.strip() for s in specs):
-        raise DataError(f"{name}: no columns chosen (columns is empty); give at least one "
-                        "column name or 0-based number, e.g. 0,1 (one column: 1-D data)")
-    numbered = f"{holder} has {n_columns} column{'s' if n_columns != 1 else ''}, numbered " \
-               f"0 to {n_columns - 1}"
-    if header is not None:
-        shown = ", ".join((repr(h) if "," in h else h) or "(row index)" for h in header[:12])
-        numbered += f" ({shown}{', ...' if len(header) > 12 else ''})"
-    chosen = []
-    for spec in specs:
-        if isinstance(spec, (bool, np.bool_)) or not isinstance(spec, (str, int, np.integer)):
-            raise TypeError(f"columns: each column is a name (str) or a 0-based number (int), "
-                            f"got {spec!r}")
-        if isinstance(spec, str):
-            text = spec.strip()
-            if not text:
-                raise DataError(f"{name}: an empty column name in columns {columns!r}; "
-                                "separate names by single commas")
-            if header is not None and text in header:
-                if header.count(text) > 1:
-                    raise DataError(f"{name}: the header names {text!r} twice; choose the "
-                                    "column by its 0-based number instead")
-                chosen.append(header.index(text))
-                continue
-            digits = text[1:] if text[:1] == "-" else text
-            if not (digits.isascii() and digits.isdigit()):
-                raise DataError(f"{name}: no column named {text!r}; {numbered}")
-            if len(digits) > _MAX_COLUMN_DIGITS:
-                raise DataError(f"{name}: column {text[:20]}... does not exist; {numbered}")
-            index = int(text)
-        else:
-            index = int(spec)
-        if index < 0:
-            raise DataError(f"{name}: column {index} does not exist: columns are numbered "
-                            f"from 0; {numbered}")
-        if index >= n_columns:
-            raise DataError(f"{name}: column {index} does not exist; {numbered}")
-        chosen.append(index)
-    for c in chosen:
-        if chosen.count(c) > 1:
-            raise DataError(f"{name}: column {_column_label(header, n_columns, c)} is chosen "
-                            "twice; give each column once")
-    return chosen
-
-
-def _load_selected(name, header, data, data_line_numbers, delimiter, columns, info):
-    """``(X, names)`` of the chosen ``columns`` of a text table (header, data lines)."""
-    full = _file_header(header, data, delimiter)
-    n_columns = len(_split(data[0], delimiter))
-    if full is not None and len(full) != n_columns:
-        full = None
-    chosen = _resolve_columns(name, columns, full, n_columns)
-    try:
-        X = np.loadtxt(data, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None,
-                       quotechar='"', usecols=chosen)
-    except ValueError as exc:
-        _diagnose_columns(name, full, data, data_line_numbers(), delimiter, chosen)
-        _diagnose_text(name, data, data_line_numbers(), delimiter)
-        first = str(exc).splitlines()[0] if str(exc) else "parse error"
-        raise DataError(f"{name}: is not a numeric table ({first})") from None
-    if info is not None and full is not None and 0 not in chosen and _is_row_index(
-            full, data[0], delimiter, _first_column(data, delimiter)):
-        info["index"] = _index_column(data, delimiter)
-    names = [full[c] for c in chosen] if full is not None else None
-    return _finalise(name, X, lambda i: f"line {data_line_numbers()[i]}",
-                     "NaN or inf (or a number beyond float64's 1.8e308)"), names
-
-
-def _kind_of(value):
-    """What a non-numeric cell looks like: True/False, a date, or text."""
-    if value.lower() in ("true", "false"):
-        return "True/False values"
-    if len(value) >= 8 and value[:4].isdigit() and value[4:5] in "-/" and value[5:7].isdigit():
-        return "dates"
-    return "text"
-
-
-def _diagnose_columns(name, header, data, numbers, delimiter, chosen=None):
-    """Raise a DataError for a chosen column that is not numeric, or for empty cells.
-
-    A column is text when none of its non-empty cells is a number; its
-    message names it and suggests ``--columns`` with the numeric columns.
-    Rows with empty cells are counted, with the first one's line. Ragged rows
-    and single stray values are left to :func:`_diagnose_text`.
-    """
-    rows = [_split(line, delimiter) for line in data]
-    n_columns = len(rows[0])
-    if any(len(r) != n_columns for r in rows):
-        return
-    if header is not None and len(header) != n_columns:
-        header = _file_header(header, data, delimiter)
-        if header is not None and len(header) != n_columns:
-            header = None
-    chosen = list(range(n_columns)) if chosen is None else chosen
-    numeric, text = [], {}
-    for c in range(n_columns):
-        cells = [_dequote(r[c]) for r in rows]
-        filled = [v for v in cells if v]
-        if filled and not any(_is_number(v) for v in filled):
-            text[c] = filled[0]
-        elif all(_is_number(v) for v in filled) and not (c == 0 and header and header[0] == ""):
-            numeric.append(c)
-    for c in chosen:
-        if c in text:
-            label = _column_label(header, n_columns, c)
-            hint = ",".join((header[i] if header and len(header) == n_columns and header[i]
-                             else str(i)) for i in numeric)
-            fix = (f"choose numeric columns, e.g. --columns {hint} (columns= in load_points)"
-                   if numeric else "no column is numeric")
-            raise DataError(f"{name}: column {label} holds {_kind_of(text[c])} "
-                            f"({text[c][:40]!r}), not numbers; {fix}")
-    empty = [i for i, r in enumerate(rows) if any(not _dequote(r[c]) for c in chosen)]
-    if empty:
-        first = rows[empty[0]]
-        c = next(c for c in chosen if not _dequote(first[c]))
-        verb = "has" if len(empty) == 1 else "have"
-        raise DataError(f"{name}: {_rows_phrase(len(empty))} of {len(rows)} {verb} empty cells "
-                        f"(first at line {numbers[empty[0]]}, column "
-                        f"{_column_label(header, n_columns, c)}); remove or fill them")
+        return _load_text(name, fh, columns, drop_missing)

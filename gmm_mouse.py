@@ -1,7 +1,7 @@
 """The live window's mouse: click EM's starting means, drag a mean, add or remove points.
 
 :class:`MouseControl` belongs to a :class:`gmm_window.LiveWindow` and turns
-mouse events and a few keys (:data:`MOUSE_KEYS`) into restarts of its
+mouse events and a few keys (:data:`gmm_options.MOUSE_KEYS`) into restarts of its
 :class:`gmm_fit.FitRun`: from clicked means (``i``), from the shown state with
 one mean moved (drag a ``+``), or from the shown state on edited data
 (shift-click adds a point, ctrl-click or ``x`` then a click removes the
@@ -28,16 +28,6 @@ import gmm_plot
 import gmm_scene
 import gmm_teaching
 from gmm_pin import PinnedPoint
-
-#: keys and mouse actions of the live window added here (listed by ``h``)
-MOUSE_KEYS = (
-    ("i", "place the k starting means by clicking them (Enter: k-means++ for the rest, "
-          "Escape: cancel)"),
-    ("drag +", "move a mean: EM restarts from the shown state with it there"),
-    ("shift-click", "add a point: EM restarts from the shown state on the new data"),
-    ("ctrl-click, x", "remove the nearest point (x: with the next click)"),
-    ("click a point", "pin it: ringed, its responsibilities as bars (Escape unpins)"),
-)
 
 #: a press this close (pixels) to a mean's marker drags it
 PICK_PIXELS = 12

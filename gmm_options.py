@@ -27,6 +27,30 @@ VIEWS = ("pairs", "pca", "dims")
 #: the scatter matrix is the default up to this many columns, the PCA biplot above
 PAIRS_UP_TO = 6
 
+#: the live window's mouse actions and the keys that go with them (:mod:`gmm_mouse`)
+MOUSE_KEYS = (
+    ("i", "place the k starting means by clicking them (Enter: k-means++ for the rest, "
+          "Escape: cancel)"),
+    ("drag +", "move a mean: EM restarts from the shown state with it there"),
+    ("shift-click", "add a point: EM restarts from the shown state on the new data"),
+    ("ctrl-click, x", "remove the nearest point (x: with the next click)"),
+    ("click a point", "pin it: ringed, its responsibilities as bars (Escape unpins)"),
+)
+
+#: live-window keys: (keys, what they do); listed by ``h`` and in ``--help`` (here, so
+#: ``--help`` needs no drawing module)
+KEYS = (("space", "pause / resume"),
+        ("right/n", "one iteration forward (pauses; half an iteration with --half-steps)"),
+        ("left/p", "one iteration (or half) back (pauses; states are kept), or from a mouse "
+                   "restart's first state back to the run it replaced"),
+        ("r", "restart EM from a new initialisation (--seed + 1, + 2, ...) on the original "
+              "data (undoes added and removed points)"),
+        *MOUSE_KEYS,
+        ("s", "save the current frame as gmm_frame_<iter>.png in the current directory "
+              "(gmm_frame_<iter>M.png, ...E.png for half steps)"),
+        ("h", "show / hide this list of keys"),
+        ("q", "quit"))
+
 #: old keyword -> (option, whether the value is negated)
 ALIASES = {
     "iterations": ("max_iter", False),
@@ -75,6 +99,7 @@ FLAGS = {
     "tol": ("--tol",),
     "patience": ("--patience",),
     "random_state": ("--seed",),
+    "init_seed": ("--init-seed", "--init_seed"),
     "init": ("--init",),
     "covariance_type": ("--covariance-type", "--covariance_type"),
     "quiet": ("-q", "--quiet"),
@@ -215,7 +240,7 @@ class Options:
         Stop once the mean log-likelihood has changed by less than ``tol``
         in each of ``patience`` consecutive iterations, none larger than the
         one before (``--tol``, ``--patience``; ``tol=0`` runs exactly
-        ``max_iter`` iterations; see :func:`gmm_fit.stop_on_plateau`).
+        ``max_iter`` iterations; see :func:`gmm_select.stop_on_plateau`).
     init : str or tuple (weights, means, covariances)
         How EM starts (``--init``): ``"center"`` (every component near the
         data's centre, fanning out; see :func:`gmm_em.center_start`), or one
@@ -225,6 +250,11 @@ class Options:
     random_state : None, int or numpy.random.Generator
         Randomness for sampling and initialisation (``--seed``); with an int
         s the r-th restart (``r`` key) uses s + r.
+    init_seed : None or int
+        The seed of EM's start alone (``--init-seed``): EM starts from
+        ``default_rng(init_seed)`` on the points ``random_state`` sampled (or
+        loaded), and the r-th restart uses init_seed + r; None: the start
+        draws on from ``random_state``.
     n_points, n_true, max_radius
         Without data: sample ``n_points`` points (``-N``) from ``n_true``
         Gaussians (``-m``) with means within ``max_radius`` of the origin.
@@ -296,6 +326,7 @@ class Options:
     init: object = "center"
     covariance_type: str = "full"
     random_state: object = None
+    init_seed: object = None
     n_points: int = 1000
     n_true: int = 5
     max_radius: float = 10.0
@@ -325,6 +356,14 @@ class Options:
     track_row: object = None
     explain: bool = False
 
+    @property
+    def start_seed(self):
+        """The seed EM's starts count from (restart r uses it + r): ``init_seed``,
+        else ``random_state``; None when that is a Generator or None."""
+        seed = self.random_state if self.init_seed is None else self.init_seed
+        return int(seed) if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) \
+            else None
+
     def __post_init__(self):
         features = self.n_features
         if isinstance(features, bool) or not isinstance(features, numbers.Integral) \
@@ -336,6 +375,9 @@ class Options:
             object.__setattr__(self, name, check_int(name, getattr(self, name), low, high))
         object.__setattr__(self, "tol", check_nonneg_float("tol", self.tol))
         as_rng(self.random_state, MAX_SEED)         # raises for a bad seed; the run makes its own
+        if self.init_seed is not None:
+            object.__setattr__(self, "init_seed", check_int("init_seed", self.init_seed,
+                                                            0, MAX_SEED))
         object.__setattr__(self, "max_radius", check_nonneg_float(
             "max_radius", self.max_radius, positive=True, minimum=MIN_RADIUS, maximum=MAX_RADIUS))
         if isinstance(self.init, str) and self.init not in INIT_CHOICES:
@@ -418,6 +460,8 @@ class CommandLine:
     options : Options
     load_path, columns : str or None
         ``--load_path`` and ``--columns``.
+    drop_missing : bool
+        ``--drop-missing``: leave out the file's rows with an empty or NA cell.
     save, save_params, save_labels, init_params : str or None
         ``--save``, ``--save-params``, ``--save-labels``, ``--init-params``.
     select_k : list of int or None
@@ -439,6 +483,7 @@ class CommandLine:
     options: Options
     load_path: object = None
     columns: object = None
+    drop_missing: bool = False
     save: object = None
     save_params: object = None
     save_labels: object = None
@@ -461,6 +506,8 @@ class CommandLine:
                     f"{self.select_k[0]}..{self.select_k[-1]}; drop -k")
         if self.columns is not None and self.load_path is None:
             return "--columns chooses columns of a data file; give it with --load_path"
+        if self.drop_missing and self.load_path is None:
+            return "--drop-missing leaves out rows of a data file; give it with --load_path"
         if self.options.bayesian is not None and self.n_init > 1 and self.select_k is None:
             return (f"--n-init {self.n_init} keeps the best of several EM runs; "
                     "--bayesian runs one variational fit: drop --n-init")

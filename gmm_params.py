@@ -14,6 +14,7 @@ start_from_file, save_run_params, check_labels_path, save_labels
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import stat
@@ -43,6 +44,18 @@ class ParamsError(ValueError):
     """A parameter file that cannot be used; the message names the file."""
 
 
+def _params_extension(path):
+    """``.npz`` or ``.json``, the extension of parameter file ``path`` (a str);
+    :class:`ParamsError` for another or for a path through a file."""
+    problem = target_problem(path) if path else None
+    if problem is not None and "not a directory" in problem:    # before the name's checks
+        raise ParamsError(f"{path}: {problem}; choose another path")
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in (".npz", ".json"):
+        raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
+    return ext
+
+
 def check_params_path(path):
     """Raise :class:`ParamsError` unless :func:`save_params` can write ``path``.
 
@@ -57,12 +70,7 @@ def check_params_path(path):
     path : str or os.PathLike
     """
     path = os.fspath(path)
-    problem = target_problem(path) if path else None
-    if problem is not None and "not a directory" in problem:    # before the name's checks
-        raise ParamsError(f"{path}: {problem}; choose another path")
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in (".npz", ".json"):
-        raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
+    _params_extension(path)
     if os.path.isdir(path):
         raise ParamsError(f"{path}: is a directory; give a file name ending in .npz or .json")
     if os.path.lexists(path) and not os.path.isfile(path):
@@ -80,6 +88,7 @@ def check_params_path(path):
                           "choose another directory") from None
     os.close(fd)
     os.unlink(probe)
+    problem = target_problem(path)
     if problem is not None:         # an existing read-only file
         raise ParamsError(f"{path}: {problem}; choose another path")
 
@@ -271,12 +280,7 @@ def load_params(path, *, n_features=None):
         covariances not symmetric positive definite.
     """
     path = os.fspath(path)
-    problem = target_problem(path) if path else None
-    if problem is not None and "not a directory" in problem:    # before the name's checks
-        raise ParamsError(f"{path}: {problem}; choose another path")
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in (".npz", ".json"):
-        raise ParamsError(f"{path}: unsupported extension {ext or '(none)'}; use .npz or .json")
+    ext = _params_extension(path)
     meta, arrays = _read_params_file(path, ext)
     _check_format(path, meta)
     weights, means, covs, history = _numeric_arrays(path, arrays)
@@ -369,7 +373,7 @@ def _type_and_options(path, meta):
     return covariance_type, options
 
 
-def labels_table(resp, index=None):
+def labels_table(resp, index=None, kept=None):
     """The rows ``--save-labels`` writes, as text: a header and one line per point.
 
     Parameters
@@ -377,8 +381,11 @@ def labels_table(resp, index=None):
     resp : ndarray, shape (n, k)
         Each point's responsibilities (the fit's last state); the label is
         the most responsible component.
-    index : tuple (name, list of n str), optional
-        The input's row index, written first.
+    index : tuple (name, list of N str), optional
+        The input's row index (one cell per row of the file), written first.
+    kept : ndarray of bool, shape (N,), optional
+        Which rows of the file are the n points (``--drop-missing``); the
+        others get an empty label and empty responsibilities.
 
     Returns
     -------
@@ -386,15 +393,39 @@ def labels_table(resp, index=None):
         ``[index,]label,responsibility_0,...``; responsibilities with 17
         significant digits (they read back as the same doubles).
     """
-    labels = resp.argmax(axis=1)
-    k = resp.shape[1]
-    head = ([index[0]] if index else []) + ["label"] + [f"responsibility_{j}" for j in range(k)]
-    lines = [",".join(head)]
-    for i in range(len(resp)):
-        cells = ([index[1][i]] if index else []) + [str(int(labels[i]))] + \
-            [repr(float(v)) for v in resp[i]]
-        lines.append(",".join(cells))
-    return lines
+    return list(label_lines([resp], resp.shape[1], index, kept))
+
+
+def _csv_cell(text):
+    """``text`` as one CSV cell: quoted when it holds a comma, a quote or a line break."""
+    if any(c in text for c in ',"\n\r') or text != text.strip():
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def label_lines(blocks, k, index=None, kept=None):
+    """The lines of :func:`labels_table`, from the responsibilities in blocks of
+    rows (arrays (m, k), in order), one at a time: a memory map's labels are
+    written without holding them all."""
+    head = ["label"] + [f"responsibility_{j}" for j in range(k)]
+    yield ",".join(([_csv_cell(index[0])] if index else []) + head)
+    rows = iter(range(len(kept))) if kept is not None else itertools.count()
+    blank = "," * k                 # a row left out: no label, no responsibilities
+
+    def prefix(r):
+        return _csv_cell(index[1][r]) + "," if index else ""
+
+    for block in blocks:
+        labels = block.argmax(axis=1)
+        for i in range(len(block)):
+            row = next(rows)
+            while kept is not None and not kept[row]:
+                yield prefix(row) + blank
+                row = next(rows)
+            yield prefix(row) + ",".join([str(int(labels[i]))] +
+                                         [repr(float(v)) for v in block[i]])
+    for row in rows if kept is not None else ():
+        yield prefix(row) + blank
 
 
 # --------------------------------------------------------------------------- #
@@ -505,26 +536,36 @@ def check_labels_path(path):
         raise UsageError(f"--save-labels {echo(path)}: {problem}; choose another path")
 
 
-def save_labels(path, fit, index=None):
-    """Write ``--save-labels`` atomically (inside the caller's ``all_or_none``);
-    returns the status and note lines.
+def save_labels(path, fit, index=None, kept=None):
+    """Write ``--save-labels`` atomically (inside the caller's ``all_or_none``),
+    block by block; returns the status and note lines.
 
     Parameters
     ----------
     path : str
     fit : gmm_fit.FitRun
         A finished run (its last state labels the points).
-    index : tuple (name, list of n str), optional
+    index : tuple (name, list of N str), optional
         The input's row index; left out (with a note) when the points were
         edited in the live window.
+    kept : ndarray of bool, shape (N,), optional
+        The rows of the file that were fitted (``--drop-missing``): the
+        others are written with an empty label.
     """
     notes = []
-    if index is not None and fit.edits != (0, 0):     # points added or removed
-        index = None
+    if (index is not None or kept is not None) and fit.edits != (0, 0):    # points edited
+        index = kept = None
         notes.append("--save-labels: the data were edited in the window; the "
                      "input's row index no longer applies and is left out")
-    lines = labels_table(fit.responsibilities(fit.record.last), index)
-    data = ("\n".join(lines) + "\n").encode("utf-8")
-    atomic_write(path, lambda fp: fp.write(data))
-    notes.append(f"saved {len(lines) - 1} labels and responsibilities to {path}")
+    state = fit.record.last
+    count = 0
+
+    def write(fp):
+        nonlocal count
+        for line in label_lines(fit.responsibility_blocks(state), len(state.weights), index,
+                                kept):
+            fp.write((line + "\n").encode("utf-8"))
+            count += 1
+    atomic_write(path, write)
+    notes.append(f"saved {count - 1} labels and responsibilities to {path}")
     return notes

@@ -20,7 +20,7 @@ from gmm_cli import UsageError
 from gmm_core import COVARIANCE_TYPES, as_rng
 from gmm_options import Options
 from gmm_transforms import (
-    format_selection_grid, format_selection_table, select_components,
+    format_selection_grid, format_selection_table, one_model_groups, select_components,
     select_components_by_type, view_of,
 )
 
@@ -82,10 +82,12 @@ def _choose(cl, options, X, rng, signals):
     true_components, sampled = None, X is None
     if X is None:
         X, true_components = gmm_fit.sample(options, rng)
+    starts = rng if options.init_seed is None else np.random.default_rng(options.init_seed)
     ks = cl.select_k if cl.select_k is not None else [k]
     # one tick per k fitted, on a terminal only (like the save bar)
     every_type = covariance_type == "all"       # --covariance-type all: choose the type too
-    fits = len(ks) * (len(COVARIANCE_TYPES) if every_type else 1)
+    models = len(one_model_groups(COVARIANCE_TYPES, X.shape[1])) if every_type else 1
+    fits = len(ks) * models
     with tqdm(total=fits, unit="fit", desc="choosing k", file=sys.stderr, leave=False,
               disable=fits < 2 or not gmm_cli.progress_bars(options.quiet)) as bar:
         def fitted(row):
@@ -99,7 +101,8 @@ def _choose(cl, options, X, rng, signals):
         best, rows = choose(
             X, ks, criterion=cl.criterion, n_init=cl.n_init,
             init="kmeans++" if init == "center" else init, max_iter=options.max_iter,
-            tol=options.tol, random_state=rng, callback=fitted, per_column=not sampled)
+            tol=options.tol, patience=options.patience, random_state=starts, callback=fitted,
+            per_column=not sampled)
     best_k, best_type = best if every_type else (best, covariance_type)
     selection = None
     if cl.select_k is not None:

@@ -9,8 +9,9 @@ they take under :data:`BUDGET` of the run's time so far; when one ends
 :data:`CLEAR_GAIN` or more per point higher, the last frame says so
 (:meth:`BetterStart.message`), e.g. ``converged to a local maximum: --seed 7
 reaches -4.2300 (this run -4.3500)``. The named seed, rerun, reaches that
-value: ``--seed S`` on the same data file, or, for points sampled with the
-seed, restart number r (the ``r`` key pressed r times).
+value: ``--seed S`` on the same data file, or ``--init-seed S`` beside the run's
+own flags (the points sampled with ``--seed`` stay; the ``r`` key pressed r
+times in the live window does the same).
 """
 
 import dataclasses
@@ -49,7 +50,8 @@ class BetterStart:
         Its final mean log-likelihood and the shown run's (user units).
     by_seed : bool
         A new run with ``--seed seed`` on the same input reproduces it (the
-        data were not sampled with the seed).
+        data were not sampled with the seed, nor the start given its own);
+        otherwise the run's flags with ``--init-seed seed`` do.
     """
 
     seed: int
@@ -60,8 +62,7 @@ class BetterStart:
 
     def lines(self, live=False):
         """The finding, the start, its value (three str); ``live`` names ``r``."""
-        who = (f"--seed {self.seed}" if self.by_seed
-               else f"restart {self.presses} (seed {self.seed} on these points)")
+        who = f"--seed {self.seed}" if self.by_seed else f"--init-seed {self.seed}"
         value = f"reaches {self.value:.4f} (this run {self.this:.4f})"
         if live:
             value += ": press r" + ("" if self.presses == 1 else f" {self.presses} times")
@@ -75,11 +76,11 @@ class BetterStart:
 
 def worth_checking(fit):
     """Whether other starts are cheap and nameable for ``fit`` (a
-    :class:`gmm_fit.FitRun`): an int seed, a named init (not parameters),
-    unedited data, and at most :data:`MAX_CELLS` rows times components."""
+    :class:`gmm_fit.FitRun`): an int seed (``options.start_seed``), a named init
+    (not parameters), unedited data, and at most :data:`MAX_CELLS` rows times
+    components."""
     options = fit.options
-    seed = options.random_state
-    return (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
+    return (options.start_seed is not None
             and isinstance(options.init, str) and fit.edits == (0, 0)
             and len(fit.Z) * options.n_components <= MAX_CELLS)
 
@@ -90,7 +91,7 @@ def better_start(fit, this, *, budget, max_starts=MAX_STARTS, clock=time.perf_co
     Parameters
     ----------
     fit : gmm_fit.FitRun
-        The shown run (``options.random_state`` an int: see :func:`worth_checking`).
+        The shown run (``fit.options.start_seed`` an int: see :func:`worth_checking`).
     this : float
         The shown run's final mean log-likelihood (user units).
     budget : float
@@ -103,7 +104,7 @@ def better_start(fit, this, *, budget, max_starts=MAX_STARTS, clock=time.perf_co
     -------
     BetterStart or None
     """
-    base = int(fit.options.random_state) + fit.restarts
+    base = fit.options.start_seed + fit.restarts
     spent, best = 0.0, None
     for presses in range(1, max_starts + 1):
         if presses > 1 and spent >= budget:
@@ -117,8 +118,8 @@ def better_start(fit, this, *, budget, max_starts=MAX_STARTS, clock=time.perf_co
         return None
     presses, value = best
     # a fresh default_rng(seed) reproduces this run only if the seed did not also sample the data
-    by_seed = fit.restarts == 0 and np.isclose(fit.final_log_likelihood(base), this,
-                                               rtol=0.0, atol=1e-9)
+    by_seed = (fit.restarts == 0 and fit.options.init_seed is None
+               and np.isclose(fit.final_log_likelihood(base), this, rtol=0.0, atol=1e-9))
     return BetterStart(base + presses, presses, value, this, bool(by_seed))
 
 

@@ -124,6 +124,7 @@ class PointsView(BaseView):
             face = self.colors.copy()
             face[:, 3] = self.alpha
             self._face = face
+            self._shown = None          # the labels the colours show
             self.artist = ax.scatter(points[:, 0], points[:, 1], s=_marker_size(self.n),
                                      c=np.tile(face[:1], (self.n, 1)), linewidths=0,
                                      zorder=Z_POINTS)
@@ -194,7 +195,9 @@ class PointsView(BaseView):
         if self.mode == "image" and self._reps is not None:
             labels = labels[self._reps]
         if self.mode == "scatter":
-            self.artist.set_facecolor(self._face[labels])
+            if not np.array_equal(labels, self._shown):     # same labels: left as drawn
+                self.artist.set_facecolor(self._face[labels])
+                self._shown = labels.copy()
         else:
             m = len(self._occupied)
             flat = self._image.reshape(-1, 4)

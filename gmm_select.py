@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 
@@ -17,15 +18,55 @@ from gmm_core import (
     check_X,
     n_parameters,
 )
-from gmm_em import centred, check_fit_scale
+from gmm_em import centred, check_fit_scale, em_steps
 from gmm_mixture import ConvergenceWarning, GaussianMixture
 
-__all__ = ["select_k", "best_row", "check_covariance_types", "DEGENERATE_FACTOR"]
+__all__ = ["select_k", "best_row", "check_covariance_types", "stop_on_plateau", "DEGENERATE_FACTOR"]
 
 #: ``select_k`` calls a fit degenerate when some component's smallest variance
 #: is at most this many times ``reg_covar``: it collapsed onto a lower-dimensional
 #: set (rounded or repeated values) and its likelihood is bounded only by reg_covar
 DEGENERATE_FACTOR = 1.5
+
+
+#: changes of the mean log-likelihood below this are rounding, not progress
+ROUNDING = 1e-12
+
+
+def stop_on_plateau(steps, tol, patience):
+    """EM states until the mean log-likelihood has changed by less than ``tol`` in
+    each of ``patience`` consecutive iterations, none of them larger than the
+    change before it; that last state has ``converged=True``.
+
+    The command line's stopping rule (and :func:`select_k`'s with ``patience``). A single small change is not trusted:
+    EM often crawls along a plateau (two components sharing a cluster) before
+    it speeds up again, so stopping at the first small step would show a
+    plateau as "converged". Near a maximum EM's changes shrink geometrically;
+    a small change that is larger than the one before (above
+    :data:`ROUNDING`) means EM is leaving a saddle, e.g. components started
+    together on two overlapping clusters, and is not counted as calm.
+    ``tol=0`` never stops early.
+
+    Parameters
+    ----------
+    steps : iterator of gmm.GMMState
+        From :func:`gmm.em_steps` with ``tol=0``.
+    tol : float
+    patience : int >= 1
+    """
+    previous, last_change, calm = None, math.inf, 0
+    for state in steps:
+        ll = float(state.log_likelihood)
+        if previous is not None:
+            change = abs(ll - previous)
+            speeding_up = change > max(last_change, ROUNDING)
+            calm = calm + 1 if change < tol and not speeding_up else 0
+            last_change = change
+        if tol > 0 and calm >= patience:
+            yield dataclasses.replace(state, converged=True)
+            return
+        yield state
+        previous = ll
 
 
 def _check_ks(ks, n):
@@ -84,7 +125,7 @@ def check_covariance_types(covariance_types):
 
 def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type=None, covariance_types=None,
              max_iter=100, tol=1e-3, init="kmeans++", reg_covar=1e-6, random_state=None,
-             callback=None):
+             callback=None, patience=None):
     """Fit a mixture for every k in ``ks`` (and every covariance type asked for),
     score each fit by BIC and AIC, and pick the best.
 
@@ -117,6 +158,12 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type=None, covarian
     callback : callable, optional
         Called as ``callback(row)`` with each row of ``table`` as soon as its
         k is fitted, e.g. to show progress (this module never prints).
+    patience : int >= 1, optional
+        The stopping rule of every run. None (default): scikit-learn's, the
+        first change of the mean log-likelihood below ``tol``. An int: the
+        command line's, ``patience`` such changes in a row
+        (:func:`stop_on_plateau`), so a table made with the command line's
+        ``--tol``/``--patience`` scores the fits the command line animates.
 
     Returns
     -------
@@ -150,6 +197,8 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type=None, covarian
     check_int("n_init", n_init, 1)
     check_int("max_iter", max_iter, 0)
     check_nonneg_float("tol", tol)
+    if patience is not None:
+        check_int("patience", patience, 1)
     check_fit_scale(centred(X)[1], check_nonneg_float("reg_covar", reg_covar))
     if not isinstance(init, str) or init not in INITS:
         raise ValueError(f"init must be one of {', '.join(INITS)} for select_k (a tuple of "
@@ -159,7 +208,8 @@ def select_k(X, ks, *, criterion="bic", n_init=1, covariance_type=None, covarian
     for covariance_type in types:
         for k in ks:
             table.append(_scored_fit(X, k, covariance_type, n_init=n_init, max_iter=max_iter,
-                                     tol=tol, init=init, reg_covar=reg_covar, rng=rng))
+                                     tol=tol, init=init, reg_covar=reg_covar, rng=rng,
+                                     patience=patience))
             if callback is not None:
                 callback(table[-1])
     best = best_row(table, criterion)
@@ -175,13 +225,18 @@ def best_row(rows, criterion):
                key=lambda row: row[criterion])
 
 
-def _scored_fit(X, k, covariance_type, *, n_init, max_iter, tol, init, reg_covar, rng):
+def _scored_fit(X, k, covariance_type, *, n_init, max_iter, tol, init, reg_covar, rng,
+                patience=None):
     """One row of :func:`select_k`'s table: the fit of ``k`` components, scored."""
-    model = GaussianMixture(k, covariance_type=covariance_type, tol=tol, reg_covar=reg_covar,
-                            max_iter=max_iter, init=init, random_state=rng, n_init=n_init)
-    with warnings.catch_warnings():     # a fit cut short by max_iter is still scored
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X)
+    if patience is None:
+        model = GaussianMixture(k, covariance_type=covariance_type, tol=tol, reg_covar=reg_covar,
+                                max_iter=max_iter, init=init, random_state=rng, n_init=n_init)
+        with warnings.catch_warnings():     # a fit cut short by max_iter is still scored
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X)
+    else:
+        model = _plateau_fit(X, k, covariance_type, n_init=n_init, max_iter=max_iter, tol=tol,
+                             patience=patience, init=init, reg_covar=reg_covar, rng=rng)
     floor = float(np.linalg.eigvalsh(model.state_.covariances).min())
     # state_ holds the mean log-likelihood of X under the final parameters
     # already: score the fit without another pass over X
@@ -191,3 +246,27 @@ def _scored_fit(X, k, covariance_type, *, n_init, max_iter, tol, init, reg_covar
             "bic": -2 * ll * n + p * math.log(n), "aic": -2 * ll * n + 2 * p,
             "n_parameters": p, "model": model,
             "degenerate": floor <= DEGENERATE_FACTOR * reg_covar}
+
+
+def _plateau_fit(X, k, covariance_type, *, n_init, max_iter, tol, patience, init, reg_covar,
+                 rng):
+    """The best of ``n_init`` runs of :func:`em_steps` stopped by :func:`stop_on_plateau`
+    (highest final mean log-likelihood; ties keep the earlier run), as a fitted
+    :class:`GaussianMixture` whose ``initial_params_`` is the kept run's state 0."""
+    best = None
+    for _ in range(n_init):
+        states = stop_on_plateau(em_steps(X, k, max_iter=max_iter, tol=0.0,
+                                          covariance_type=covariance_type, init=init,
+                                          reg_covar=reg_covar, random_state=rng), tol, patience)
+        first = last = next(states)
+        history = [first.log_likelihood]
+        for last in states:
+            history.append(last.log_likelihood)
+        if best is None or last.log_likelihood > best[1].log_likelihood:
+            best = (first, last, history)
+    first, last, history = best
+    return GaussianMixture.from_state(
+        last, {"covariance_type": covariance_type, "tol": tol, "reg_covar": reg_covar,
+               "max_iter": max_iter, "init": init, "n_init": n_init},
+        lower_bounds=history, converged=bool(last.converged),
+        initial_params=(first.weights, first.means, first.covariances))

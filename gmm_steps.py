@@ -20,7 +20,7 @@ as a plain state.
 
 import dataclasses
 
-from gmm import GMMState, KMeansState
+from gmm import GMMState, KMeansState, VBState
 from gmm_plot import IterationText
 
 __all__ = [
@@ -62,11 +62,21 @@ class KMeansFrame(KMeansState):
     assigned: object = None
 
 
-FRAME_TYPES = {GMMState: EMFrame, KMeansState: KMeansFrame}
+@dataclasses.dataclass(frozen=True)
+class VBFrame(VBState):
+    """A :class:`gmm.VBState` (a ``--bayesian`` fit) shown as half an iteration
+    (see :class:`EMFrame`)."""
+
+    step: str = "start"
+    assigned: object = None
+
+
+#: the frame type of each state type, subclasses first (a VBState is a GMMState)
+FRAME_TYPES = {VBState: VBFrame, GMMState: EMFrame, KMeansState: KMeansFrame}
 
 
 def _as_frame(state, step, **changes):
-    """``state`` (a GMMState or KMeansState) as a frame of ``step``, fields replaced."""
+    """``state`` (a GMMState, VBState or KMeansState) as a frame of ``step``, fields replaced."""
     fields = {f.name: getattr(state, f.name) for f in dataclasses.fields(state)}
     fields.update(changes, step=step)
     frame_type = next(t for base, t in FRAME_TYPES.items() if isinstance(state, base))
@@ -107,7 +117,7 @@ def frame_stream(states, half):
 
 def step_of(state):
     """``"M"``, ``"E"`` or ``"start"`` for a half-step frame, ``""`` for a plain state."""
-    return state.step if isinstance(state, (EMFrame, KMeansFrame)) else ""
+    return state.step if isinstance(state, tuple(FRAME_TYPES.values())) else ""
 
 
 def assigning_state(state):

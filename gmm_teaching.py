@@ -25,6 +25,9 @@ __all__ = [
     "CriterionCurveView",
     "TYPE_STYLES",
     "criterion_curves",
+    "readable_top",
+    "OFF_SCALE_RISE",
+    "OFF_SCALE_GAP",
     "CriterionCurvesView",
     "LogLikelihoodPanel",
     "PanelTitle",
@@ -138,7 +141,9 @@ def criterion_curves(ax, rows, best, *, criterion="bic"):
         Its bottom edge moves up to make room for the legend.
     rows : list of dict
         Per fit: ``covariance_type``, ``k``, ``criterion``, ``degenerate``
-        (the rows of :func:`gmm_transforms.select_components_by_type`).
+        and optionally ``label`` (the curve's name, e.g. ``"full = diag =
+        spherical (V)"``; default the type), as
+        :func:`gmm_transforms.select_components_by_type` gives them.
     best : tuple (int, str)
         The chosen ``(k, covariance_type)``.
     criterion : {"bic", "aic"}
@@ -159,19 +164,22 @@ def criterion_curves(ax, rows, best, *, criterion="bic"):
         color, marker = TYPE_STYLES.get(covariance_type, ("0.2", "o"))
         (lines[covariance_type],) = ax.plot(ks, values, "-", marker=marker, color=color,
                                             markersize=4.5, linewidth=1.4,
-                                            label=covariance_type)
+                                            label=mine[0].get("label", covariance_type))
         bad = np.array([r["degenerate"] for r in mine], dtype=bool)
         if bad.any():
             ax.plot(ks[bad], values[bad], "x", color="0.35", markersize=9,
                     markeredgewidth=2.0)
-    value = next(r[criterion] for r in rows
-                 if r["k"] == best_k and r["covariance_type"] == best_type)
-    ax.plot([best_k], [value], "o", markersize=11, markerfacecolor="none",
+    chosen = next(r for r in rows if r["k"] == best_k and r["covariance_type"] == best_type)
+    ax.plot([best_k], [chosen[criterion]], "o", markersize=11, markerfacecolor="none",
             markeredgecolor=CHOSEN_COLOR, markeredgewidth=2.0,
-            label=f"chosen: k = {best_k}, {best_type}")
+            label=f"chosen: k = {best_k}, {chosen.get('label', best_type)}")
     if any(r["degenerate"] for r in rows):
         ax.plot([], [], "x", color="0.35", markersize=8, markeredgewidth=2.0,
                 label="degenerate (not chosen)")
+    top = readable_top([r[criterion] for r in rows],
+                       [r[criterion] for r in rows if r["covariance_type"] == best_type])
+    if top is not None:
+        _mark_off_scale(ax, rows, criterion, top)
     ax.set_xlabel("k (components)", fontsize=9)
     ax.set_title(f"{criterion.upper()} by covariance type (lower is better)", fontsize=9)
     ks_all = sorted(ks_all)
@@ -185,8 +193,10 @@ def criterion_curves(ax, rows, best, *, criterion="bic"):
     # about 36 px) move up above it, so it never covers a curve or a label
     fig = ax.figure
     x0, y0, w, h = ax.get_position().bounds
-    legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=8,
-                       frameon=False, handlelength=1.6, columnspacing=1.0, borderaxespad=0.0)
+    widest = max(len(text) for text in ax.get_legend_handles_labels()[1])
+    legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0),
+                       ncol=2 if widest <= 24 else 1, fontsize=8, frameon=False,
+                       handlelength=1.6, columnspacing=1.0, borderaxespad=0.0)
     renderer = fig.canvas.get_renderer()
     room_px = legend.get_window_extent(renderer).height + 42.0
     room = room_px / (fig.get_size_inches()[1] * fig.dpi)
@@ -196,6 +206,84 @@ def criterion_curves(ax, rows, best, *, criterion="bic"):
     legend.set_bbox_to_anchor((0.5, 0.0), transform=offset_copy(
         ax.transAxes, fig=fig, y=-room_px * 72.0 / fig.dpi, units="points"))
     return lines
+
+
+#: the BIC-by-type panel's y range reaches at most this many times the
+#: chosen type's own rise (its largest minus smallest value over the ks) above
+#: the best value; points above are marked at the top edge with their value
+OFF_SCALE_RISE = 6.0
+
+#: ... and it stops below a gap between values more than this many times the
+#: range covered so far (a type far worse than the others)
+OFF_SCALE_GAP = 2.0
+
+
+def readable_top(values, chosen, rise_factor=OFF_SCALE_RISE, gap_factor=OFF_SCALE_GAP):
+    """The top of a y range that keeps the curves near the best readable, or None
+    when every value fits.
+
+    The range covers the chosen type's whole curve and grows upward value by
+    value, stopping before a value more than ``gap_factor`` times the range
+    covered so far above the previous one, or above ``rise_factor`` times the
+    chosen curve's rise over the lowest value.
+
+    Parameters
+    ----------
+    values : sequence of float, shape (m,)
+        Every criterion value drawn.
+    chosen : sequence of float, shape (c,)
+        The chosen type's values (its curve); one value (one k) never cuts.
+    rise_factor, gap_factor : float
+
+    Returns
+    -------
+    float or None
+        The largest value inside the range when some value lies above it
+        (those are off the scale), else None.
+    """
+    values = np.sort(np.asarray(values, dtype=float))
+    lo, top = values[0], float(np.max(chosen))
+    rise = top - float(np.min(chosen))
+    if rise <= 0:
+        return None
+    limit = lo + rise_factor * rise
+    for value in values[values > top]:
+        if value > limit or value - top > gap_factor * (top - lo):
+            break
+        top = float(value)
+    return top if top < values[-1] else None
+
+
+def _compact(value):
+    """A criterion value short enough to sit under a triangle: from 10,000 up, 3
+    significant digits in thousands or millions (``81.1k``, ``3.02M``), else whole (``742``)."""
+    size = abs(value)
+    if size >= 9.995e5:
+        return f"{value / 1e6:.3g}M"
+    return f"{value / 1e3:.3g}k" if size >= 1e4 else f"{value:.0f}"
+
+
+def _mark_off_scale(ax, rows, criterion, top):
+    """y range from the lowest value to ``top``; each point above it a triangle of its
+    type's colour at the top edge, its value beneath (stacked where several share a k)."""
+    values = [r[criterion] for r in rows]
+    lo = min(values)
+    pad = 0.08 * (top - lo) or 1.0
+    ax.set_ylim(lo - pad, top + 2.2 * pad)      # room under the edge for the values
+    edge = ax.get_xaxis_transform()            # x in data, y in axes coordinates
+    stacked = {}
+    for r in sorted(rows, key=lambda r: r[criterion]):
+        if r[criterion] <= top:
+            continue
+        color = TYPE_STYLES.get(r["covariance_type"], ("0.2",))[0]
+        below = stacked.get(r["k"], 0)
+        stacked[r["k"]] = below + 1
+        ax.plot([r["k"]], [0.985], "^", color=color, markersize=6, transform=edge,
+                clip_on=False, zorder=4)
+        ax.annotate(_compact(r[criterion]), (r["k"], 0.985), xycoords=edge,
+                    xytext=(0, -6 - 9 * below), textcoords="offset points", ha="center",
+                    va="top", fontsize=7, color=color)
+    ax.plot([], [], "^", color="0.35", markersize=6, label="off the scale")
 
 
 class CriterionCurvesView(BaseView):

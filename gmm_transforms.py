@@ -415,7 +415,7 @@ def params_to_user_units(params, centre, scale):
 
 def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full",
                       init="kmeans++", max_iter=100, tol=1e-3, random_state=None,
-                      callback=None, per_column=True):
+                      callback=None, per_column=True, patience=None):
     """Fit every k in ``ks`` (standardised, as the CLI fits) and score it in user units.
 
     Parameters
@@ -424,8 +424,9 @@ def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full
         Points in user units.
     ks : sequence of int
     criterion : {"bic", "aic"}
-    n_init, covariance_type, init, max_iter, tol, random_state, callback
-        As for :func:`gmm.select_k` (``callback`` gets its standardised rows).
+    n_init, covariance_type, init, max_iter, tol, random_state, callback, patience
+        As for :func:`gmm.select_k` (``callback`` gets its standardised rows;
+        ``patience``: the command line's stopping rule, as the animation's).
     per_column : bool, default True
         Standardise each column by its own scale (False: one scale for all,
         for columns in the same units, as sampled data). One scale is used
@@ -455,7 +456,7 @@ def select_components(X, ks, *, criterion="bic", n_init=1, covariance_type="full
     best_k, table = gmm.select_k(Z, ks, criterion=criterion, n_init=n_init,
                                  covariance_type=covariance_type, init=init,
                                  max_iter=max_iter, tol=tol, random_state=random_state,
-                                 callback=callback)
+                                 callback=callback, patience=patience)
     n, d = X.shape
     shift = float(np.sum(np.log(scale)))     # per-point log-likelihood: user = fit - shift
     rows = []
@@ -513,7 +514,9 @@ def select_components_by_type(X, ks, covariance_types="all", *, criterion="bic",
 
     Each type is fitted as :func:`select_components` fits it (its own
     standardisation), and every row is scored on the data in user units, so
-    criteria compare across types as R's mclust compares its models.
+    criteria compare across types as R's mclust compares its models. Types
+    that are one model of these columns (full, diag and spherical of one
+    column: :func:`one_model_groups`) are fitted once, under the first.
 
     Parameters
     ----------
@@ -539,20 +542,52 @@ def select_components_by_type(X, ks, covariance_types="all", *, criterion="bic",
         fits that are not degenerate (among all if every fit is); ties go to
         the earlier type.
     rows : list of dict
-        :func:`select_components` rows of every type (type-major, in the order
-        of ``covariance_types``), each with its ``covariance_type``.
+        :func:`select_components` rows of every model (type-major, in the
+        order of ``covariance_types``), each with its ``covariance_type`` (the
+        type fitted), ``same_as`` (the other types of that model, a tuple,
+        usually empty) and ``label`` (e.g. ``"full = diag = spherical (V)"``).
     """
     types = gmm_select.check_covariance_types(covariance_types)
     if criterion not in ("bic", "aic"):
         raise ValueError(f"criterion must be 'bic' or 'aic', got {criterion!r:.80}")
     rng = np.random.default_rng(random_state)
     rows = []
-    for covariance_type in types:
-        table = select_components(X, ks, criterion=criterion, covariance_type=covariance_type,
+    for fitted, label in one_model_groups(types, np.shape(X)[1]):
+        table = select_components(X, ks, criterion=criterion, covariance_type=fitted[0],
                                   random_state=rng, callback=callback, **fit_options)[1]
-        rows.extend(dict(row, covariance_type=covariance_type) for row in table)
+        rows.extend(dict(row, covariance_type=fitted[0], label=label, same_as=fitted[1:])
+                    for row in table)
     best = gmm_select.best_row(rows, criterion)
     return (best["k"], best["covariance_type"]), rows
+
+
+def one_model_groups(covariance_types, n_features):
+    """The covariance types grouped into the distinct models they make of
+    ``n_features`` columns, each with the label the table and plot show.
+
+    With one column, full, diag and spherical each give every component its
+    own variance: one model (R's mclust calls it V, "varying variance"),
+    fitted once; tied gives all components one variance (mclust's E, "equal
+    variance"). With more columns every type is a model of its own.
+
+    Parameters
+    ----------
+    covariance_types : sequence of str
+        Distinct names of ``COVARIANCE_TYPES``.
+    n_features : int
+
+    Returns
+    -------
+    list of (tuple of str, str)
+        In the order of the types' first appearance: the types of one model
+        (the first is the one fitted) and its label, e.g.
+        ``(("full", "diag", "spherical"), "full = diag = spherical (V)")``.
+    """
+    if n_features != 1:
+        return [((t,), t) for t in covariance_types]
+    varying = tuple(t for t in covariance_types if t != "tied")
+    return [(("tied",), "tied (E)") if t == "tied" else (varying, " = ".join(varying) + " (V)")
+            for t in covariance_types if t == "tied" or t == varying[0]]
 
 
 def format_selection_grid(rows, best, criterion):
@@ -576,6 +611,7 @@ def format_selection_grid(rows, best, criterion):
         line naming the choice.
     """
     types = list(dict.fromkeys(r["covariance_type"] for r in rows))
+    labels = {r["covariance_type"]: r.get("label", r["covariance_type"]) for r in rows}
     ks = list(dict.fromkeys(r["k"] for r in rows))
     by_pair = {(r["k"], r["covariance_type"]): r for r in rows}
     best = tuple(best)
@@ -587,7 +623,7 @@ def format_selection_grid(rows, best, criterion):
         mark = ("*" if (k, t) == best else "") + ("!" if r["degenerate"] else "")
         return f"{r[criterion]:.2f}{mark:<2}"
 
-    head = ["k"] + [t + "  " for t in types]
+    head = ["k"] + [labels[t] + "  " for t in types]
     cells = [[str(k)] + [cell(k, t) for t in types] for k in ks]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
     lines = [f"{criterion.upper()} per number of components k and covariance type "
@@ -599,8 +635,14 @@ def format_selection_grid(rows, best, criterion):
     if degenerate:
         among = ("; every fit is marked !, so among all of them"
                  if len(degenerate) == len(rows) else " among the fits without !")
-    lines.append(f"* chosen: k = {best[0]}, covariance type {best[1]} "
+    lines.append(f"* chosen: k = {best[0]}, covariance type {labels[best[1]]} "
                  f"(lowest {criterion.upper()}{among})")
+    shared = [labels[t] for t in types if by_pair[ks[0], t].get("same_as")]
+    if shared:
+        lines.append(f"{shared[0]}: one model of one column, fitted once: each component "
+                     "its own variance (mclust's V)")
+        if "tied" in types:
+            lines.append("tied (E): one variance shared by all components (mclust's E)")
     if degenerate:
         lines.append("! a component collapsed onto a lower-dimensional set (rounded or "
                      "repeated values?): its smallest variance sits at the reg_covar floor, "

@@ -23,7 +23,6 @@ import dataclasses
 
 import numpy as np
 
-import gmm
 import gmm_cli
 from gmm_options import FLAGS, KINDS, MAX_WEIGHT_PRIOR
 
@@ -65,6 +64,9 @@ def variational_steps(Z, options, init, rng, scale):
     iterator of gmm.VBState
         State 0 first, ``tol=0`` (the caller's stopping rule decides).
     """
+    # The model (scipy) is imported here: the command line's parser imports this
+    # module for its flags (add_arguments), and --help should not load the model.
+    import gmm
     n, d = Z.shape
     k = options.n_components
     steps = gmm.vb_steps(Z, k, max_iter=options.max_iter, tol=0,

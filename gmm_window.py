@@ -1,6 +1,6 @@
 """The live window: an :class:`gmm_animator.Animator` played on screen, with keys.
 
-A timer advances one state per ``1 / fps`` seconds; the keys of :data:`KEYS`
+A timer advances one state per ``1 / fps`` seconds; the keys of :data:`gmm_options.KEYS`
 pause, step through the kept states, restart EM (``r``: :meth:`LiveWindow.restart`
 asks the :class:`gmm_fit.FitRun` for a new run and plays it from state 0),
 save the current frame and quit; the mouse (:mod:`gmm_mouse`) places starting
@@ -20,21 +20,10 @@ import matplotlib.pyplot as plt
 from gmm_atomic import AtomicFile
 from gmm_animator import DPI
 from gmm_cli import NoSignals
-from gmm_mouse import MOUSE_KEYS, MouseControl
+from gmm_mouse import MouseControl
+from gmm_options import KEYS
 from gmm_steps import step_of
 
-#: live-window keys: (keys, what they do); listed by ``h`` and in ``--help``
-KEYS = (("space", "pause / resume"),
-        ("right/n", "one iteration forward (pauses; half an iteration with --half-steps)"),
-        ("left/p", "one iteration (or half) back (pauses; states are kept), or from a mouse "
-                   "restart's first state back to the run it replaced"),
-        ("r", "restart EM from a new initialisation (--seed + 1, + 2, ...) on the original "
-              "data (undoes added and removed points)"),
-        *MOUSE_KEYS,
-        ("s", "save the current frame as gmm_frame_<iter>.png in the current directory "
-              "(gmm_frame_<iter>M.png, ...E.png for half steps)"),
-        ("h", "show / hide this list of keys"),
-        ("q", "quit"))
 
 
 def available():
@@ -153,7 +142,7 @@ class LiveWindow:
         return True
 
     def on_key(self, event):
-        """Key handler (see :data:`KEYS`)."""
+        """Key handler (see :data:`gmm_options.KEYS`)."""
         key = (event.key or "").lower()
         if self.mouse.on_key(key):
             return

@@ -26,29 +26,24 @@ import secrets
 import sys
 import warnings
 
-import data_gen
 import gmm_cli
 import gmm_core
-import gmm_fit
-import gmm_load
 import gmm_params
-import gmm_restarts
-import gmm_scene1d
+import gmm_table
 import gmm_variational
-import gmm_window
-from gmm_animation import Animation, build_animator, print_restart
 from gmm_atomic import all_or_none, free_name
 from gmm_blocks import parallel_jobs
 from gmm_cli import ExitStatus, UsageError
 from gmm_core import COVARIANCE_TYPES
 from gmm_options import (
-    COMPARE_CHOICES, COUNTS, FLAGS, INIT_CHOICES, MAX_DPI, MAX_FPS, MAX_INCHES, MAX_RADIUS,
-    MAX_SEED, MIN_DPI, MIN_FPS, MIN_INCHES, MIN_RADIUS, PAIRS_UP_TO, VIEWS, CommandLine,
-    Options, check_fps, size_problem,
+    COMPARE_CHOICES, COUNTS, FLAGS, INIT_CHOICES, KEYS, MAX_DPI, MAX_FPS, MAX_INCHES,
+    MAX_RADIUS, MAX_SEED, MIN_DPI, MIN_FPS, MIN_INCHES, MIN_RADIUS, PAIRS_UP_TO, VIEWS,
+    CommandLine, Options, check_fps, size_problem,
 )
-from gmm_plan import make_plan
-from gmm_plot import check_title
-from gmm_window import KEYS, LiveWindow
+
+# Only what builds and checks the command line is imported above: the modules that
+# fit and draw (scipy, matplotlib, the scenes) are imported inside the functions that
+# run a fit, so --help, --version and a refused flag start in a fraction of the time.
 from gmm_writers import check_save_path, extension
 
 DEFAULT_SAVE = "gmm_vid.gif"
@@ -192,6 +187,11 @@ def _add_output_and_fit_arguments(p):
                    help="random seed for sampling and initialisation (default: one drawn "
                         "for the run, printed as 'seed S: rerun with --seed S' and written "
                         "by --save-params)")
+    p.add_argument(*FLAGS["init_seed"], dest="init_seed", type=_seed, default=None,
+                   metavar="S",
+                   help="seed of EM's start alone: the same points (from --seed or the "
+                        "file), another start, e.g. the one a 'converged to a local "
+                        "maximum' line names (default: EM's start follows --seed)")
     p.add_argument(*FLAGS["init"], dest="init", choices=INIT_CHOICES, default="center",
                    help="how EM picks its initial parameters: 'center' starts every "
                         "component as a blob half the cloud's size near its centre, so the "
@@ -227,9 +227,13 @@ def _add_analysis_arguments(p):
                         "the highest final log-likelihood is kept and animated")
     g.add_argument("--columns", dest="columns", default=None, metavar="NAMES",
                    help="fit only these columns of --load_path, by header name or 0-based "
-                        "number (a row index counts), comma-separated, e.g. income,age; "
+                        "number (a row index is not counted), comma-separated, e.g. income,age; "
                         "needed when the file has text, date or True/False columns "
                         "(default: every column)")
+    g.add_argument("--drop-missing", "--drop_missing", dest="drop_missing", action="store_true",
+                   help="leave out the rows of a --load_path text table (.csv, .tsv, .txt) "
+                        "with an empty or NA cell (NA, NaN, N/A, null, ...) in the fitted "
+                        "columns, with a note counting them (default: such a row is an error)")
     g.add_argument(*FLAGS["dims"], dest="dims", nargs="+", type=_column, default=None, metavar="I",
                    help="draw columns I and J (numbered from 0) instead of the default "
                         "view; EM still fits all columns (default: the data itself for 2 "
@@ -262,7 +266,7 @@ def _add_figure_arguments(p):
     """--title, --size and --dpi: the figure for slides and print."""
     g = p.add_argument_group("figure")
     g.add_argument(*FLAGS["title"], dest="title", default=None, metavar="TEXT",
-                   type=gmm_cli.checked(check_title),
+                   type=gmm_cli.checked(_checked_title),
                    help="a title above the figure (and in the live window's title bar)")
     g.add_argument(*FLAGS["size"], dest="size", nargs=2, type=_inches, default=None, metavar=("W", "H"),
                    help=f"figure width and height in inches ({MIN_INCHES:g} to "
@@ -327,6 +331,12 @@ def _add_teaching_arguments(p):
                         "component's N_k, weight and mean (default: off)")
 
 
+def _checked_title(title):
+    """``--title``'s check (:func:`gmm_plot.check_title`: matplotlib parses mathtext)."""
+    import gmm_plot  # matplotlib: imported only once a title is given (cheap --help)
+    return gmm_plot.check_title(title)
+
+
 def _prog_name():
     """``visualize-gmm`` when run as the installed command, else ``visualize_gmm.py``."""
     name = os.path.splitext(os.path.basename(sys.argv[0] if sys.argv else ""))[0]
@@ -343,7 +353,7 @@ def _version_line():
 # --------------------------------------------------------------------------- #
 
 def animate(X=None, n_components=5, *, true_components=None, column_names=None,
-            interactive=False, on_state=None, **options):
+            interactive=False, on_state=None, drop_missing=False, **options):
     """Set up the EM animation of a GMM fit to ``X``; returns a :class:`gmm_animation.Animation`.
 
     In Jupyter the returned object displays itself as the HTML player;
@@ -367,11 +377,15 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
         rather than an off-screen canvas.
     on_state : callable, optional
         Called with each display state (2-D, user units) as EM produces it.
+    drop_missing : bool
+        Leave out the rows of ``X`` with a NaN (or a DataFrame's missing
+        value) rather than refuse them; ``.labels`` then has one label per
+        row kept (a DataFrame's kept rows: ``df.dropna()``).
     **options
         The fields of :class:`gmm_options.Options`, which names and explains
         them: ``max_iter`` (200), ``tol`` (3e-5), ``patience`` (5), ``init``
         ("center"), ``title``, ``size``, ``dpi``, ``covariance_type``,
-        ``random_state``, ``n_points``, ``n_true``, ``max_radius``,
+        ``random_state``, ``init_seed``, ``n_points``, ``n_true``, ``max_radius``,
         ``n_features`` (2, or 1 to sample 1-D data), ``fps``,
         ``show_covariances``, ``show_means``, ``show_true``, ``print_ll``,
         ``dims`` (one column ``(i,)``: fit that column alone, in 1-D), ``ll_panel``,
@@ -396,12 +410,14 @@ def animate(X=None, n_components=5, *, true_components=None, column_names=None,
     TypeError
         An unknown keyword, or an option given under both of its names.
     """
+    import gmm_animation  # the fit and the drawing: see the note below the imports
     opts = Options.from_keywords(n_components=n_components, **options)
+    X = gmm_table.without_missing(X) if drop_missing and X is not None else X
     if opts.title is not None:
-        check_title(opts.title)         # the --title check: before any work, one message
-    return Animation(build_animator(opts, X, true_components=true_components,
-                                column_names=column_names, interactive=interactive,
-                                on_state=on_state))
+        _checked_title(opts.title)      # the --title check: before any work, one message
+    return gmm_animation.Animation(gmm_animation.build_animator(
+        opts, X, true_components=true_components, column_names=column_names,
+        interactive=interactive, on_state=on_state))
 
 
 
@@ -441,6 +457,11 @@ def parse_command_line(argv=None, parser=None):
 
 def _run(cl, signals):
     """Check every input, then animate into the window or a file; returns ExitStatus.OK."""
+    import gmm_animation  # the fit and the drawing: see the note below the imports
+    import gmm_load
+    import gmm_plan
+    import gmm_restarts
+    import gmm_scene1d
     save, notes = cl.save, []       # notes: printed once the run cannot fail
     _check_flags_and_outputs(cl)
     table = _load(cl, notes) if cl.load_path is not None else gmm_load.Table(None, None)
@@ -450,24 +471,28 @@ def _run(cl, signals):
     if options.n_components > n and cl.select_k is None and cl.init_params is None:
         raise UsageError(f"-k {options.n_components} is more than the number of points ({n}); "
                          "use fewer components or more points")
-    live = save is None and gmm_window.available()
+    live = False
+    if save is None:
+        import gmm_window   # pyplot and its GUI backend: only for a run that may show one
+        live = gmm_window.available()
     if save is None and not live:
         save = free_name(DEFAULT_SAVE)     # never replaces a file the user did not name
         check_save_path(save)
-    plan = make_plan(cl, options, X, signals)     # may sample X; fits --select-k
+    plan = gmm_plan.make_plan(cl, options, X, signals)     # may sample X; fits --select-k
     notes.extend(plan.notes)
-    anim = build_animator(plan.options, plan.X, rng=plan.rng,
+    anim = gmm_animation.build_animator(plan.options, plan.X, rng=plan.rng,
                           true_components=plan.true_components, column_names=names,
                           interactive=live, shared_scale=plan.sampled, selection=plan.selection)
     if live:
         _print_notes(notes, options.quiet)
         source = (os.path.basename(cl.load_path) if cl.load_path else
                   f"{options.n_points} points from {options.n_true} random Gaussians")
-        LiveWindow(anim, signals=signals, quiet=options.quiet,
-                   title=gmm_window.window_title(plan.options, source),
-                   on_restart=print_restart if plan.options.print_ll else None).show()
+        gmm_window.LiveWindow(
+            anim, signals=signals, quiet=options.quiet,
+            title=gmm_window.window_title(plan.options, source),
+            on_restart=gmm_animation.print_restart if plan.options.print_ll else None).show()
         with all_or_none():
-            _save_results(cl, anim, plan.options, names, table.index, notes)
+            _save_results(cl, anim, plan.options, names, table, notes)
         _print_comparison(plan, anim)
         _print_notes(notes, options.quiet)
         return ExitStatus.OK
@@ -482,7 +507,7 @@ def _run(cl, signals):
         else:
             notes.append(f"saved {n_frames} frame{'' if n_frames == 1 else 's'} to {save}")
         notes.extend(gmm_restarts.status_lines(anim.views))    # a clearly higher maximum
-        _save_results(cl, anim, plan.options, names, table.index, notes)
+        _save_results(cl, anim, plan.options, names, table, notes)
     _print_comparison(plan, anim)
     gmm_cli.flush_stdout()          # --print_ll > /dev/full fails the run: no file kept
     _print_notes(notes, options.quiet)
@@ -530,7 +555,7 @@ def _print_comparison(plan, anim):
                              flush=True)
 
 
-def _save_results(cl, anim, options, names, index, notes):
+def _save_results(cl, anim, options, names, table, notes):
     """Write --save-params and --save-labels, if given (inside the caller's all_or_none)."""
     if cl.save_params is None and cl.save_labels is None:
         return
@@ -538,23 +563,26 @@ def _save_results(cl, anim, options, names, index, notes):
     if cl.save_params is not None:
         notes.append(gmm_params.save_run_params(cl, anim.fit.record, options, names))
     if cl.save_labels is not None:
-        notes.extend(gmm_params.save_labels(cl.save_labels, anim.fit, index))
+        notes.extend(gmm_params.save_labels(cl.save_labels, anim.fit, table.index, table.kept))
 
 
 def _load(cl, notes):
     """The :class:`gmm_load.Table` of --load_path; a pandas/R index column becomes a note."""
+    import gmm_fit  # the fit's module: see the note below the imports
+    import gmm_load
     if not cl.load_path:
         raise UsageError("--load_path is empty; give the path of a .npy, .csv, .tsv "
                          "or .txt file with one point per row")
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", data_gen.IndexColumnWarning)
-        table = gmm_load.load_table(cl.load_path, columns=cl.columns,
+        warnings.simplefilter("always", gmm_load.IndexColumnWarning)
+        table = gmm_load.load_table(cl.load_path, columns=cl.columns, drop_missing=cl.drop_missing,
                                     mmap=gmm_load.worth_mapping(cl.load_path))
     for note in caught:
-        if issubclass(note.category, data_gen.IndexColumnWarning):  # a pandas/R index
+        if issubclass(note.category, gmm_load.IndexColumnWarning):  # a pandas/R index
             notes.append(f"note: {note.message}")
         else:
             warnings.warn_explicit(note.message, note.category, note.filename, note.lineno)
+    notes.extend(f"note: {line}" for line in table.notes)       # --drop-missing
     note = gmm_fit.degenerate_note(table.X)
     if note:
         notes.append(f"warning: {note}")
@@ -586,7 +614,7 @@ def main(argv=None):
     """
     try:
         cl = parse_command_line(argv)
-    except UsageError as exc:
+    except (UsageError, gmm_cli.StdoutError) as exc:
         status, line = gmm_cli.exit_status(exc)
         gmm_cli.write_stderr(line)
         return status

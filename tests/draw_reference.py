@@ -85,3 +85,19 @@ def assert_mahalanobis_contour(ellipse, mean, cov, n_std, rtol=1e-9):
         for v, e in ((major, vecs[:, 1]), (minor, vecs[:, 0])):
             u = v / np.linalg.norm(v)
             assert abs(u[0] * e[1] - u[1] * e[0]) <= 1e-9
+
+
+def assert_equals_redraw_but_legend_rounding(fast, full, legends):
+    """``fast`` (an animator's frame) equals ``full`` (the same state redrawn whole),
+    except inside the boxes of ``legends`` (2 pixels of antialiased edge included),
+    where a legend blended from its cached layer (:class:`gmm_legend.Prerendered`)
+    may round a level or two away from one drawn in place."""
+    fast, full = np.asarray(fast, dtype=int), np.asarray(full, dtype=int)
+    assert np.abs(fast - full).max() <= 2
+    inside = np.zeros(full.shape[:2], dtype=bool)
+    height = full.shape[0]
+    for legend in legends:
+        box = legend.get_window_extent()
+        rows = slice(max(int(height - box.y1) - 2, 0), int(height - box.y0) + 3)
+        inside[rows, max(int(box.x0) - 2, 0):int(box.x1) + 3] = True
+    assert not (np.abs(fast - full).any(-1) & ~inside).any()

@@ -57,6 +57,18 @@ RESULTS_COMMANDS = [
     "--save-labels labels.csv --save-params fit.json --save fit.png",
 ]
 
+#: docs/real-data.md's "Tables from R" commands: NA cells left out, labels of
+#: every row, columns by name and by number; test_gmm_table runs them verbatim
+#: in a scratch copy of examples/
+TABLES_COMMANDS = [
+    "-k 2 --load_path examples/airquality.csv --drop-missing --seed 4 --save air.png",
+    "-k 2 --load_path examples/airquality.csv --columns Ozone,Temp --drop-missing --seed 4 "
+    "--save-labels air_labels.csv --save air_2d.png",
+    "-k 3 --load_path examples/economics.csv --columns psavert,uempmed,unemploy --seed 1 "
+    "--save econ.png",
+    "-k 3 --load_path examples/economics.csv --columns 3,4 --seed 1 --save econ_34.png",
+]
+
 #: the commands that made examples/gallery/ (docs/teaching.md); test_gmm_teaching runs
 #: them verbatim in a scratch directory
 GALLERY_OPTIONS = "-k 4 -m 4 -N 400 --max_radius 5 --seed 16"
@@ -85,6 +97,10 @@ ANALYSIS_COMMANDS = [
     "-k 3 --load_path examples/iris.csv --seed 0 --save-params fit.npz --save iris.png",
     "--load_path examples/iris.csv --init-params fit.npz -i 0 --save start.png",
     "--load_path examples/iris.csv --select-k 1:9 --covariance-type all --seed 0 --save sel.png",
+    "--load_path examples/faithful.csv --columns 0 --select-k 1:6 --covariance-type all --seed 0 "
+    "--save one_column.png",
+    "--load_path examples/customers.csv --columns income,age --select-k 1:4 --covariance-type all "
+    "--seed 0 --save units.png",
 ]
 
 #: data_gen.py's commands that made the example data files (docs/real-data.md,
@@ -201,5 +217,5 @@ def visualize_commands():
     tested = set(USAGE_RUNS) | set(EXAMPLE_COMMANDS) | set(GALLERY_COMMANDS)
     tested |= set(ANALYSIS_COMMANDS) | set(RESULTS_COMMANDS) | set(ONE_D_COMMANDS)
     tested |= {BIG_DATA_ANIMATE, HALF_STEPS_COMMAND} | set(README_COMMANDS) | set(MORE_COLUMNS_COMMANDS)
-    tested |= set(BAYES_COMMANDS)
+    tested |= set(BAYES_COMMANDS) | set(TABLES_COMMANDS)
     return tested | {"--help"}

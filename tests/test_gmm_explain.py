@@ -72,8 +72,10 @@ def test_without_a_pin_the_panel_says_how_to_pin():
 
 def test_projected_data_are_refused():
     X = np.random.default_rng(0).normal(size=(100, 3))
-    with pytest.raises(ValueError, match="--explain .* choose one or two with --dims"):
-        visualize_gmm.animate(X, 2, explain=True, view="pca")
+    for drawn in ({"view": "pca"}, {"dims": (0, 2)}):
+        with pytest.raises(ValueError, match="--explain .* this fit has 3: fit one or two "
+                                             "with --columns"):
+            visualize_gmm.animate(X, 2, explain=True, **drawn)
     with pytest.raises(ValueError, match="--explain draws in one 2-D panel"):
         visualize_gmm.animate(X, 2, explain=True)               # the scatter matrix
 

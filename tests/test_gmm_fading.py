@@ -22,6 +22,7 @@ import gmm
 import gmm_em
 import gmm_window
 import visualize_gmm
+from gmm_steps import EM_PHRASES
 from gmm_fading import FadingHeader, FadingView, line_widths, opacities
 from gmm_options import Options
 from gmm_plot import IterationText, MeansView
@@ -120,6 +121,24 @@ def test_legend_and_bound_panel_say_what_is_drawn(fading2d):
     assert type(_view(plain, IterationText)) is IterationText
     assert not any(isinstance(v, FadingView) for v in plain.views)
     assert plain.panels["ll"].get_title() == "mean log-likelihood"
+
+
+def test_half_step_header_names_the_step_and_keeps_the_count():
+    anim = visualize_gmm.animate(None, 4, n_true=2, n_points=200, random_state=1,
+                                 max_iter=3, bayesian="dp", half_steps=True).animator
+    anim.run()
+    header = _view(anim, FadingHeader)
+    seen = set()
+    for i, frame in enumerate(anim.history):
+        anim.render(i)
+        first, second = header.text.get_text().splitlines()
+        count = int((frame.weights > 0.01).sum())
+        assert first == f"effective components {count} of 4"
+        assert f"lower bound {frame.log_likelihood:.4f}" in second
+        phrase = EM_PHRASES.get(frame.step)
+        assert (phrase in second) if phrase else ("step" not in second)
+        seen.add(frame.step)
+    assert seen == {"start", "M", "E"}
 
 
 # --------------------------------------------------------------------------- 1-D

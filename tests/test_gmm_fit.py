@@ -152,28 +152,6 @@ def test_mixed_units_fit_equals_sklearns_from_the_same_start():
     assert np.all(np.diagonal(covs, axis1=1, axis2=2)[:, 1] < 1e-8)
 
 
-def _states(lls):
-    """GMMStates whose only meaningful field is the log-likelihood ``lls[t]``."""
-    one = np.ones(1)
-    return [gmm.GMMState(t, one, np.zeros((1, 2)), np.eye(2)[None], float(ll),
-                         np.zeros(0, dtype=np.int64)) for t, ll in enumerate(lls)]
-
-
-@pytest.mark.parametrize("lls, tol, patience, stop", [
-    # a plateau of 2 small steps, then EM speeds up again: patience 3 waits it out
-    ([-5.0, -4.0, -3.99999, -3.99998, -3.5, -3.4, -3.39999, -3.39998, -3.39997, -3.39996],
-     1e-4, 3, 8),
-    ([-5.0, -4.0, -3.99999, -3.99998, -3.5], 1e-4, 1, 2),      # the library's rule
-    ([-5.0, -4.0, -3.99999, -3.99998, -3.5], 1e-4, 2, 3),
-    ([-5.0, -4.0, -3.99999, -3.99998, -3.5], 0.0, 1, None),    # tol 0: never
-    ([-5.0, -5.0, -5.0], 1e-4, 5, None),                       # -i ran out first
-])
-def test_stop_on_plateau_waits_for_patience_small_changes(lls, tol, patience, stop):
-    out = list(gmm_fit.stop_on_plateau(iter(_states(lls)), tol, patience))
-    assert len(out) == (len(lls) if stop is None else stop + 1)
-    assert [s.converged for s in out] == [False] * (len(out) - 1) + [stop is not None]
-
-
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
 def test_center_start_is_half_the_cloud_near_its_centre(covariance_type):
     X = np.random.default_rng(1).normal(size=(400, 2)) @ [[2.0, 0.5], [0.0, 0.3]] + [3.0, -1.0]
@@ -216,15 +194,6 @@ def test_default_start_and_rule_do_not_stop_on_the_saddle_of_overlapping_groups(
     last, long = run()[-1], run(tol=0, max_iter=300)[-1]
     assert last.converged and long.log_likelihood - last.log_likelihood <= 0.01
     assert long.log_likelihood == pytest.approx(-3.6911, abs=1e-4)
-
-
-@pytest.mark.parametrize("lls, grows", [
-    ([0.0, 1e-6, 1.5e-6, 1.8e-6, 1.9e-6, 1.95e-6, 1.97e-6], False),   # shrinking changes
-    ([0.0, 1e-6, 1.5e-6, 1.7e-6, 1.9e-6, 2.2e-6, 2.6e-6], True),     # growing again
-])
-def test_plateau_rule_waits_while_changes_grow(lls, grows):
-    out = list(gmm_fit.stop_on_plateau(iter(_states(lls)), 1e-5, 5))
-    assert out[-1].converged is (not grows) and len(out) == (len(lls) if grows else 6)
 
 
 def test_default_run_shows_a_journey_and_stops_honestly():

@@ -49,7 +49,38 @@ def test_legend_view_box_is_its_extent_over_the_axes():
     assert width == pytest.approx((extent.width + 8) / ax.get_window_extent().width)
     assert height == pytest.approx((extent.height + 8) / ax.get_window_extent().height)
     moving = gmm_legend.LegendView(ax, [(ax.plot([], [])[0], "b")])
-    assert moving.artists == [moving.legend]
+    assert [a.artist for a in moving.artists] == [moving.legend]
+
+
+def _frame(fig, legend_artist, under):
+    """The RGB pixels of ``fig``: ``under`` (a scatter) drawn, then ``legend_artist``."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    under.draw(renderer)
+    legend_artist.draw(renderer)
+    return np.asarray(renderer.buffer_rgba())[..., :3].astype(int)
+
+
+def test_prerendered_legend_blends_to_what_drawing_it_in_place_gives():
+    fig, ax = axes(size=(400, 300))
+    rng = np.random.default_rng(0)
+    under = ax.scatter(*rng.uniform(-4, -1, (2, 400)), s=30, c=rng.uniform(0, 1, (400, 3)),
+                       alpha=0.7, animated=True)
+    view = gmm_legend.LegendView(ax, [(ax.plot([], [], "o")[0], "a point"),
+                                      (ax.plot([], [], "--")[0], "a line")])
+    pre, = view.artists
+    pre.set_animated(True)
+    assert view.legend.get_animated()          # left out of the background, as the legend
+    direct, blended = _frame(fig, view.legend, under), _frame(fig, pre, under)
+    changed = np.abs(blended - _frame(fig, ax.plot([], [])[0], under)).any(-1)
+    assert changed.sum() > 500                  # the legend is there (frame and text)
+    assert np.abs(blended - direct).max() <= 2  # a level or two of rounding at most
+    cached = pre._layer
+    _frame(fig, pre, under)
+    assert pre._layer is cached                 # unchanged: not drawn again
+    view.legend.set_loc("lower right")          # a change: drawn afresh, in its new place
+    moved, direct = _frame(fig, pre, under), _frame(fig, view.legend, under)
+    assert pre._layer is not cached and np.abs(moved - direct).max() <= 2
 
 
 @pytest.mark.parametrize("k, has_true, show_means, expected", [

@@ -297,13 +297,18 @@ def test_fail_nan_and_inf_rows_npy(tmp_path):
 
 
 def test_fail_nan_and_inf_rows_csv(tmp_path):
+    """A nan cell is missing (as pandas reads it: --drop-missing leaves it out);
+    inf is refused on its own."""
     path = _save_text(tmp_path / "a.csv", "x,y\n1,2\n\n3,nan\n4,inf\n5,6\n")
-    _error(path, "2 rows of 4 contain NaN or inf", "first at line 4")
+    _error(path, "1 row of 4 has an empty or NA cell (first at line 4, column 'y')",
+           "--drop-missing")
+    path = _save_text(tmp_path / "b.csv", "x,y\n1,2\n\n3,-inf\n4,inf\n5,6\n")
+    _error(path, "2 rows of 4 contain inf", "first at line 4")
 
 
 def test_fail_overflow_to_inf_is_counted(tmp_path):
     path = _save_text(tmp_path / "a.csv", "1,2\n1e400,2\n")
-    _error(path, "1 row of 2 contains NaN")
+    _error(path, "1 row of 2 contains inf (or a number beyond")
 
 
 @pytest.mark.parametrize("name, fragment", [
@@ -719,18 +724,23 @@ CUSTOMERS = (",income,age,region,member\n0,30000,25,north,True\n1,52000.5,31,sou
 
 
 def test_columns_by_name_or_number_keep_the_row_index_aside(tmp_path):
-    """Names and 0-based file column numbers (the row index counts, as pandas'
-    usecols) pick the same columns, in the order given; the index is kept aside."""
+    """Names and 0-based data column numbers (the row index is not counted, as in
+    pandas once index_col=0 took it) pick the same columns, in the order given;
+    the index is kept aside, with a warning saying so."""
     import gmm_load
     path = _save_text(tmp_path / "c.csv", CUSTOMERS)
     want = np.array([[25, 30000], [31, 52000.5], [40, 71000], [38, 45000]], dtype=float)
-    for columns in ["age,income", ["age", "income"], [2, 1], "2,1", " age , 1"]:
-        X, names = load_points(path, columns=columns, with_names=True)
+    for columns in ["age,income", ["age", "income"], [1, 0], "1,0", " age , 0"]:
+        with pytest.warns(IndexColumnWarning, match="row index .* left out; column numbers "
+                                                    "count from the column after it"):
+            X, names = load_points(path, columns=columns, with_names=True)
         np.testing.assert_array_equal(X, want)
         assert names == ["age", "income"]
-        X2, names2 = data_gen.load_points(path, columns=columns, with_names=True)
+        with pytest.warns(IndexColumnWarning):
+            X2, names2 = data_gen.load_points(path, columns=columns, with_names=True)
         np.testing.assert_array_equal(X2, want)
-    table = gmm_load.load_table(path, columns="income,age")
+    with pytest.warns(IndexColumnWarning):
+        table = gmm_load.load_table(path, columns="income,age")
     assert table.index == ("", ["0", "1", "2", "3"])
 
 
@@ -739,7 +749,7 @@ def test_columns_by_name_or_number_keep_the_row_index_aside(tmp_path):
                 "e.g. --columns income,age"),
     ("a,b,when\n1,2,2024-01-01\n3,4,2024-01-02\n", "column 'when' holds dates"),
     ("a,b,flag\n1,2,True\n3,4,False\n", "column 'flag' holds True/False values"),
-    ("a,b\n1,2\n3,\n,4\n5,6\n", "2 rows of 4 have empty cells (first at line 3, column 'b')"),
+    ("a,b\n1,2\n3,\n,4\n5,6\n", "2 rows of 4 have an empty or NA cell (first at line 3, column 'b')"),
 ])
 def test_non_numeric_columns_empty_cells_and_a_lone_column_are_named(tmp_path, text, fragment):
     path = _save_text(tmp_path / "x.csv", text)
@@ -776,9 +786,11 @@ def test_hostile_columns_load_right_or_say_why_in_one_line(columns):
         path = _save_text(os.path.join(folder, "c.csv"), CUSTOMERS)
         table = {"": [0, 1, 2, 3], "income": [30000, 52000.5, 71000, 45000],
                  "age": [25, 31, 40, 38]}
-        order = ["", "income", "age", "region", "member"]
+        order = ["income", "age", "region", "member"]        # numbered after the index
         try:
-            X, names = load_points(path, columns=columns, with_names=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", IndexColumnWarning)
+                X, names = load_points(path, columns=columns, with_names=True)
         except (DataError, TypeError) as exc:
             assert "\n" not in str(exc) and len(str(exc)) < 400, str(exc)
             return
@@ -804,8 +816,8 @@ def test_quoted_header_names_with_commas_are_one_name_each(tmp_path):
                 np.testing.assert_allclose(got, X, rtol=1e-15)
                 assert names == list(df.columns), (ext, index, names)
                 one, name = gmm_load.load_points(path, with_names=True, columns="height, cm")
-                two, names2 = gmm_load.load_points(    # a row index is column 0
-                    path, with_names=True, columns=f'"height, cm",{int(index)}')
+                two, names2 = gmm_load.load_points(    # a row index is not counted
+                    path, with_names=True, columns='"height, cm",0')
             np.testing.assert_allclose(one[:, 0], X[:, 1], rtol=1e-15)
             assert name == ["height, cm"] and names2 == ["height, cm", "weight, kg"]
             np.testing.assert_allclose(two, X[:, [1, 0]], rtol=1e-15)

@@ -221,9 +221,9 @@ def test_editing_points_is_refused_with_views_built_on_fixed_points(capsys):
 
 def test_help_lists_the_mouse_keys_and_r_says_it_restores_the_data():
     text = "\n".join(gmm_window.help_lines())
-    for keys, _ in gmm_mouse.MOUSE_KEYS:
+    for keys, _ in gmm_options.MOUSE_KEYS:
         assert keys in text
-    assert "original data" in dict(gmm_window.KEYS)["r"]
+    assert "original data" in dict(gmm_options.KEYS)["r"]
 
 
 @settings(max_examples=12, deadline=None)

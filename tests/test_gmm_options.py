@@ -102,7 +102,7 @@ import gmm_cli  # noqa: E402
 
 #: the numeric options a command line can give, each checked the same way by animate()
 NUMERIC = ("n_components", "max_iter", "n_points", "n_true", "patience", "tol", "max_radius",
-           "random_state", "fps", "dpi", "n_features")
+           "random_state", "init_seed", "fps", "dpi", "n_features")
 
 values = st.one_of(
     st.integers(-3, 3), st.integers(-2**70, 2**70), st.sampled_from([

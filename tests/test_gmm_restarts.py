@@ -29,7 +29,8 @@ def test_message_names_the_seed_or_the_restart():
                                  "(this run -4.3500)")
     assert by_seed.message(live=True).endswith(": press r 2 times")
     sampled = BetterStart(18, 1, -4.2901, -4.4794, False)
-    assert "restart 1 (seed 18 on these points)" in sampled.message()
+    assert sampled.message() == ("converged to a local maximum: --init-seed 18 reaches "
+                                 "-4.2901 (this run -4.4794)")
     assert sampled.message(live=True).endswith(": press r")
 
 
@@ -51,6 +52,30 @@ def test_sampled_points_restart_reaches_the_named_value(whole_budget):
     assert how == f"seed {better.seed}"
     assert anim.history[-1].log_likelihood == pytest.approx(better.value, abs=1e-12)
     assert not _note(anim).checked              # a new run is checked again
+    # the named --init-seed, beside the same --seed: the same points, that start
+    again = visualize_gmm.animate(None, 5, n_true=5, random_state=17, init_seed=better.seed,
+                                  restart_check=False).animator
+    again.run()
+    np.testing.assert_array_equal(again.fit.points, anim.fit.points)
+    assert again.history[-1].log_likelihood == pytest.approx(better.value, abs=1e-12)
+
+
+def test_init_seed_names_its_own_restarts(whole_budget):
+    """With --init-seed s the shown run starts from s and its restarts from s + r;
+    a better start found is named as --init-seed, never --seed."""
+    anim = visualize_gmm.animate(None, 5, n_true=5, random_state=17, init_seed=40).animator
+    n = anim.run()
+    anim.show_state(n - 1)
+    better = _note(anim).result
+    if better is not None:
+        assert not better.by_seed and better.seed == 40 + better.presses
+    states, how = anim.fit.restart()
+    assert how == "seed 41"
+    first = next(states)
+    fresh = visualize_gmm.animate(None, 5, n_true=5, random_state=17, init_seed=41,
+                                  restart_check=False).animator
+    fresh.run()
+    np.testing.assert_allclose(first.means, fresh.history[0].means, rtol=0, atol=1e-12)
 
 
 def test_loaded_data_seed_rerun_reaches_the_named_value(whole_budget, tmp_path):

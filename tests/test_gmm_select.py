@@ -11,6 +11,7 @@ from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 import gmm_mixture
 import gmm_select
+from gmm_em import GMMState, em_steps
 from gmm_core import n_parameters
 from em_reference import make_blobs
 
@@ -170,3 +171,62 @@ def test_covariance_types_may_be_any_iterable_read_once():
     endless = iter(lambda: "tied", None)          # "tied" forever: fails at the repeat
     with pytest.raises(ValueError, match="covariance_types holds 'tied' twice"):
         gmm_select.select_k(X, [1], covariance_types=endless)
+
+
+# ---------------------------------------------------------------------------
+# stop_on_plateau: the command line's stopping rule
+# ---------------------------------------------------------------------------
+def _states(lls):
+    """GMMStates whose only meaningful field is the log-likelihood ``lls[t]``."""
+    one = np.ones(1)
+    return [GMMState(t, one, np.zeros((1, 2)), np.eye(2)[None], float(ll),
+                         np.zeros(0, dtype=np.int64)) for t, ll in enumerate(lls)]
+
+
+@pytest.mark.parametrize("lls, tol, patience, stop", [
+    # a plateau of 2 small steps, then EM speeds up again: patience 3 waits it out
+    ([-5.0, -4.0, -3.99999, -3.99998, -3.5, -3.4, -3.39999, -3.39998, -3.39997, -3.39996],
+     1e-4, 3, 8),
+    ([-5.0, -4.0, -3.99999, -3.99998, -3.5], 1e-4, 1, 2),      # the library's rule
+    ([-5.0, -4.0, -3.99999, -3.99998, -3.5], 1e-4, 2, 3),
+    ([-5.0, -4.0, -3.99999, -3.99998, -3.5], 0.0, 1, None),    # tol 0: never
+    ([-5.0, -5.0, -5.0], 1e-4, 5, None),                       # -i ran out first
+])
+def test_stop_on_plateau_waits_for_patience_small_changes(lls, tol, patience, stop):
+    out = list(gmm_select.stop_on_plateau(iter(_states(lls)), tol, patience))
+    assert len(out) == (len(lls) if stop is None else stop + 1)
+    assert [s.converged for s in out] == [False] * (len(out) - 1) + [stop is not None]
+
+
+@pytest.mark.parametrize("lls, grows", [
+    ([0.0, 1e-6, 1.5e-6, 1.8e-6, 1.9e-6, 1.95e-6, 1.97e-6], False),   # shrinking changes
+    ([0.0, 1e-6, 1.5e-6, 1.7e-6, 1.9e-6, 2.2e-6, 2.6e-6], True),     # growing again
+])
+def test_plateau_rule_waits_while_changes_grow(lls, grows):
+    out = list(gmm_select.stop_on_plateau(iter(_states(lls)), 1e-5, 5))
+    assert out[-1].converged is (not grows) and len(out) == (len(lls) if grows else 6)
+
+
+# ---------------------------------------------------------------------------
+# select_k(patience=): every run stopped by the command line's rule
+# ---------------------------------------------------------------------------
+def test_patience_scores_the_run_that_em_steps_and_the_plateau_rule_give():
+    """With patience, a row's fit is em_steps(tol=0) from the row's own state 0,
+    stopped by stop_on_plateau: the same final parameters and log-likelihood,
+    and its BIC is scikit-learn's for those parameters."""
+    X = make_blobs(300, 2, seed=5)
+    for row in gmm_select.select_k(X, [2, 3], n_init=2, tol=1e-3, patience=2, max_iter=40,
+                                   random_state=1)[1]:
+        model = row["model"]
+        replay = list(gmm_select.stop_on_plateau(
+            em_steps(X, row["k"], max_iter=40, tol=0, init=model.initial_params_),
+            1e-3, 2))
+        assert replay[-1].log_likelihood == pytest.approx(row["log_likelihood"], abs=1e-12)
+        np.testing.assert_allclose(replay[-1].means, model.means_, atol=1e-12)
+        assert row["bic"] == pytest.approx(_sklearn_bic(model, X), rel=1e-10)
+
+
+@pytest.mark.parametrize("patience", [0, -1, 1.5, "2", float("nan")])
+def test_a_bad_patience_raises_naming_it(patience):
+    with pytest.raises((ValueError, TypeError), match="patience"):
+        gmm_select.select_k(make_blobs(40, 2, seed=0), [1, 2], patience=patience)

@@ -13,11 +13,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse, Polygon
 from PIL import Image
 
+import gmm_legend
 import gmm_plot
 import gmm_scene2d
 import gmm_teaching
 import gmm_writers
 import visualize_gmm
+from draw_reference import assert_equals_redraw_but_legend_rounding
 from readme_commands import GALLERY_COMMANDS
 from visualize_gmm import main
 
@@ -68,7 +70,8 @@ def test_ll_panel_grows_limits_and_redraws_the_background():
         a.set_animated(False)
     anim.canvas.draw()
     full = np.asarray(anim.canvas.buffer_rgba())[..., :3]
-    np.testing.assert_array_equal(frame, full)      # fast path == full redraw
+    legends = [v.legend for v in anim.views if isinstance(v, gmm_legend.LegendView)]
+    assert_equals_redraw_but_legend_rounding(frame, full, legends)  # fast path == full redraw
 
 
 # ---------------------------------------------------------------- k-means comparison
@@ -334,3 +337,65 @@ def test_ll_panel_marker_never_sits_on_the_edge(seed):
         y = float(panel.marker.get_ydata()[0])
         assert lo + 0.02 * (hi - lo) <= y <= hi - 0.02 * (hi - lo), (i, y, lo, hi)
 
+
+
+# ---------------------------------------------------------------------------
+# The BIC-by-type panel: far-worse types off the scale, one-column labels
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("values, chosen, top", [
+    # iris 1:9: a steep k = 1 of diag and spherical is still in range
+    ([548.9, 574.0, 830.0, 853.8, 1012.2, 1522.1, 1804.1], [548.9, 574.0, 830.0], None),
+    # customers: spherical 6,000 above the others, whose rise is 1,300
+    ([17338.0, 17700.0, 18630.0, 24962.0, 26910.0], [17338.0, 18630.0], 18630.0),
+    # a smooth far-worse tail: cut at 6 times the chosen curve's rise
+    ([100.0, 110.0, 150.0, 200.0, 300.0, 500.0, 900.0], [100.0, 150.0], 300.0),
+    ([100.0, 5000.0], [100.0], None),                      # one k: no rise, no cut
+])
+def test_readable_top_cuts_only_far_values(values, chosen, top):
+    assert gmm_teaching.readable_top(values, chosen) == top
+
+
+def _type_rows(table, labels=None):
+    """criterion_curves rows from ``{type: [bic per k = 1, 2, ...]}``."""
+    labels = labels or {}
+    return [{"covariance_type": t, "k": k, "bic": v, "degenerate": False,
+             "label": labels.get(t, t)}
+            for t, curve in table.items() for k, v in enumerate(curve, start=1)]
+
+
+def _off_scale_marks(ax):
+    """The triangles alone (not diag's curve, whose marker is a triangle too)."""
+    return [ln for ln in ax.lines
+            if ln.get_marker() == "^" and ln.get_linestyle() == "None" and len(ln.get_xdata())]
+
+
+def test_a_far_worse_type_is_marked_off_the_scale_with_its_values():
+    """Spherical 2-3 times the others' BIC (a diamonds-like table): the y range
+    comes from the good types, and each spherical point is a triangle at the top
+    edge with its value, so the good curves keep the panel's height."""
+    import matplotlib.pyplot as plt
+    rows = _type_rows({"full": [32929, 30228, 29782, 29589], "tied": [32929, 32958, 31528, 31559],
+                       "diag": [35746, 32659, 31614, 30726],
+                       "spherical": [81126, 74086, 71216, 3.02e6]})
+    fig, ax = plt.subplots()
+    gmm_teaching.criterion_curves(ax, rows, (4, "full"))
+    low, high = ax.get_ylim()
+    assert 35746 < high < 40000 and low < 29589
+    marks = _off_scale_marks(ax)
+    assert sorted(m.get_xdata()[0] for m in marks) == [1, 2, 3, 4]
+    assert {t.get_text() for t in ax.texts} >= {"81.1k", "74.1k", "71.2k", "3.02M"}
+    assert "off the scale" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(fig)
+
+
+def test_one_column_curves_carry_the_model_labels():
+    import matplotlib.pyplot as plt
+    rows = _type_rows({"full": [900, 850, 860], "tied": [900, 870, 880]},
+                      {"full": "full = diag = spherical (V)", "tied": "tied (E)"})
+    fig, ax = plt.subplots()
+    gmm_teaching.criterion_curves(ax, rows, (2, "full"))
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[:2] == ["full = diag = spherical (V)", "tied (E)"]
+    assert "chosen: k = 2, full = diag = spherical (V)" in texts
+    assert not _off_scale_marks(ax)
+    plt.close(fig)

@@ -134,3 +134,42 @@ def test_columns_share_units_when_their_ranges_are_within_a_factor_3():
     assert gmm_transforms.shares_units([0.0, 2.0, 5.9])         # a constant column aside
     np.testing.assert_array_equal(gmm_transforms.column_ranges([[-1e308, 0], [1e308, 1]]),
                                   [np.inf, 1.0])
+
+
+@pytest.mark.parametrize("types, d, groups", [
+    (("full", "tied", "diag", "spherical"), 1,
+     [(("full", "diag", "spherical"), "full = diag = spherical (V)"), (("tied",), "tied (E)")]),
+    (("tied", "spherical"), 1, [(("tied",), "tied (E)"), (("spherical",), "spherical (V)")]),
+    (("full", "tied", "diag", "spherical"), 2,
+     [(("full",), "full"), (("tied",), "tied"), (("diag",), "diag"),
+      (("spherical",), "spherical")]),
+])
+def test_one_model_groups_join_the_types_of_one_variance_per_component(types, d, groups):
+    assert gmm_transforms.one_model_groups(types, d) == groups
+
+
+def test_1d_every_type_fits_the_varying_variance_model_once_and_sklearn_agrees():
+    """One column: full, diag and spherical are one model (mclust's V), fitted once
+    and shown as one column of the grid; tied (mclust's E) on its own. Every BIC
+    is scikit-learn's for the fitted parameters under each type it stands for."""
+    rng = np.random.default_rng(4)
+    X = np.r_[rng.normal(0, 1, 150), rng.normal(6, 2, 100)][:, None] * 30
+    fitted = []
+    best, rows = gmm_transforms.select_components_by_type(
+        X, [1, 2, 3], "all", max_iter=50, tol=1e-4, patience=2, random_state=0,
+        callback=fitted.append)
+    assert len(fitted) == 6
+    assert [(r["covariance_type"], r["same_as"], r["label"]) for r in rows[::3]] == [
+        ("full", ("diag", "spherical"), "full = diag = spherical (V)"),
+        ("tied", (), "tied (E)")]
+    for row in rows:
+        for t in (row["covariance_type"],) + row["same_as"]:
+            sk = sk_holding(row["weights"], row["means"], row["covariances"], t)
+            assert row["bic"] == pytest.approx(sk.bic(X), rel=1e-10)
+    assert best == (2, "full")
+    grid = gmm_transforms.format_selection_grid(rows, best, "bic")
+    head = grid.splitlines()[1].split("  ")
+    assert [h.strip() for h in head if h.strip()] == ["k", "full = diag = spherical (V)",
+                                                      "tied (E)"]
+    assert "chosen: k = 2, covariance type full = diag = spherical (V)" in grid
+    assert "one model of one column, fitted once" in grid and "mclust's E" in grid

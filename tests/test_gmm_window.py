@@ -330,12 +330,12 @@ def test_live_window_is_scaled_down_to_fit_the_screen(tmp_path, run_in_window):
 
 def test_help_box_is_an_aligned_column_that_fits_the_figure():
     lines = gmm_window.help_lines()
-    column = max(len(keys) for keys, _ in gmm_window.KEYS) + 2
-    for keys, what in gmm_window.KEYS:          # every description starts in one column
+    column = max(len(keys) for keys, _ in gmm_options.KEYS) + 2
+    for keys, what in gmm_options.KEYS:          # every description starts in one column
         line = next(line for line in lines if line.startswith(keys + " "))
         assert line[column:].startswith(what.split()[0]) and line[:column].strip() == keys
     assert all(line[:column].strip() == "" for line in lines[1:]
-               if not any(line.startswith(k + " ") for k, _ in gmm_window.KEYS))
+               if not any(line.startswith(k + " ") for k, _ in gmm_options.KEYS))
     for width, height, dpi in [(480, None, 100), (640, None, 100), (1920, None, 169.0),
                                (300, None, 60.0), (1920, 240, 39.5), (640, 640, 100)]:
         size = gmm_window.help_fontsize(lines, width, dpi, height_px=height)

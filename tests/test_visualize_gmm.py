@@ -749,3 +749,26 @@ def test_a_run_without_seed_draws_one_says_it_and_records_it(tmp_path, capsys):
     assert main(args + ["--seed", str(seed), "-s", str(tmp_path / "b.png")]) == 0
     again = capsys.readouterr()
     assert again.out == first.out and "rerun with" not in again.err
+
+
+#: what --help, --version and a refused flag must not load: drawing, the model, scipy
+NOT_FOR_HELP = ("matplotlib", "scipy", "sklearn", "tqdm", "gmm", "gmm_em", "gmm_bayes",
+                "gmm_mixture", "gmm_fit", "gmm_animator", "gmm_animation", "gmm_plot",
+                "gmm_window", "gmm_mouse", "gmm_scene", "gmm_scene1d", "gmm_scene2d",
+                "gmm_load", "data_gen")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["-k", "0"]])
+def test_help_version_and_refused_flags_load_no_drawing_or_model_module(argv):
+    code = ("import contextlib, io, sys, visualize_gmm\n"
+            "with contextlib.redirect_stdout(io.StringIO()), "
+            "contextlib.redirect_stderr(io.StringIO()):\n"
+            f"    status = visualize_gmm.main({argv!r})\n"
+            "print(int(status), ' '.join(sorted(sys.modules)))")
+    env = {**os.environ, "PYTHONPATH": python_path()}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT, env=env).stdout.split()
+    status, loaded = int(out[0]), set(out[1:])
+    assert status == (2 if argv == ["-k", "0"] else 0)
+    assert "gmm_options" in loaded
+    assert not loaded & set(NOT_FOR_HELP), sorted(loaded & set(NOT_FOR_HELP))

@@ -104,7 +104,7 @@ def test_select_k_cli_table_in_user_units_equals_sklearn(tmp_path, capsys, captu
     assert "chosen: k = 4 (lowest BIC)" in out
     # the same fits, recomputed, checked against scikit-learn on the user-unit data
     best, rows = gmm_transforms.select_components(
-        X, [1, 2, 3, 4, 5, 6], n_init=2, max_iter=200, tol=3e-5,
+        X, [1, 2, 3, 4, 5, 6], n_init=2, max_iter=200, tol=3e-5, patience=5,
         random_state=np.random.default_rng(5))
     assert best == 4
     for printed, row in zip(table, rows):
@@ -237,8 +237,9 @@ def test_pandas_index_column_is_left_out_with_one_note(tmp_path, capsys, capture
     assert main(["-k", "2", "--load_path", str(path), "-i", "3", "--seed", "0",
                  "-s", str(tmp_path / "o.png")]) == 0
     note, saved = capsys.readouterr().err.splitlines()
-    assert note == (f"note: {path}: the first column is a row index (no name, distinct whole "
-                    "numbers, as pandas' to_csv and R's write.csv write) and is left out")
+    assert note == (f"note: {path}: the first column is a row index (no name, as pandas' "
+                    "to_csv and R's write.csv write) and is left out; column numbers count "
+                    "from the column after it")
     assert saved.startswith("saved the final frame (iteration ")
     assert main(["-k", "2", "--load_path", str(path), "-q", "-i", "3", "--seed", "0",
                  "-s", str(tmp_path / "o.png")]) == 0
@@ -448,7 +449,8 @@ def test_readme_analysis_commands(tmp_path, monkeypatch, capsys, captured):
     import shutil
     root = os.getcwd()
     (tmp_path / "examples").mkdir()
-    shutil.copy(os.path.join(root, IRIS), tmp_path / "examples" / "iris.csv")
+    for name in ("iris.csv", "faithful.csv", "customers.csv"):
+        shutil.copy(os.path.join(root, "examples", name), tmp_path / "examples" / name)
     monkeypatch.chdir(tmp_path)
     results = []
     for command in README_COMMANDS:
@@ -464,6 +466,10 @@ def test_readme_analysis_commands(tmp_path, monkeypatch, capsys, captured):
     started = results[5][1].fit.record.last
     assert started.iteration == 0 and len(started.weights) == 3
     np.testing.assert_allclose(started.means, fitted.means, rtol=1e-12)
+    one_column = results[7][0].splitlines()       # one model of one column, and tied
+    assert re.split(r"\s{2,}", one_column[1]) == ["k", "full = diag = spherical (V)", "tied (E)"]
+    assert "* chosen: k = 4, covariance type full = diag = spherical (V)" in results[7][0]
+    assert "* chosen: k = 3, covariance type diag" in results[8][0]   # spherical far worse
     for name in ("choosing_k.png", "iris.gif"):
         assert os.path.getsize(tmp_path / "examples" / name) > 0
         assert os.path.getsize(os.path.join(root, "examples", name)) < 2**20   # committed copy
@@ -622,7 +628,8 @@ def test_select_k_every_covariance_type_on_iris_equals_sklearn(tmp_path, capsys,
     assert sorted(cells) == sorted((k, t) for k in range(1, 10) for t in types)
     X = np.loadtxt(IRIS, delimiter=",", skiprows=1)
     best, rows = gmm_transforms.select_components_by_type(
-        X, range(1, 10), "all", max_iter=200, tol=3e-5, random_state=np.random.default_rng(0))
+        X, range(1, 10), "all", max_iter=200, tol=3e-5, patience=5,
+        random_state=np.random.default_rng(0))
     sk_bic = {}
     for row in rows:
         key = (row["k"], row["covariance_type"])

@@ -12,7 +12,12 @@
    refused with one line.
 4. One-column data on every input path (text file, ``.npy``, memory map, a
    shard directory of (n,) or (n, 1) shards, the library) is the same 1-D data.
+5. ``--drop-missing`` and ``--save-labels`` on tables with a row index of any
+   type and NA cells (all-NA columns, one row left, NA in the index): the
+   fit is that of the cleaned file, the labels file reads back with pandas'
+   ``index_col=0`` as the input's index, the rows left out marked empty.
 """
+import json
 import contextlib
 import io
 import os
@@ -406,6 +411,22 @@ def test_print_ll_into_a_full_device_fails_like_cat_and_keeps_no_file():
         assert os.listdir(folder) == []
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_into_a_full_device_fails_like_cat(flag):
+    import subprocess
+    from child_env import python_path
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, os.path.join(root, "visualize_gmm.py"), flag],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+                              env=dict(os.environ, PYTHONPATH=python_path()))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "error: cannot write to stdout (No space left on device); the printed lines are lost"]
+
+
 @pytest.mark.parametrize("title, words", [("$\\frac{$", "not valid mathtext"),
                                           ("a\nb", "line break"), ("bell\x07", "control")])
 def test_animate_checks_a_title_as_the_command_line_does(title, words, tmp_path, capsys):
@@ -417,3 +438,135 @@ def test_animate_checks_a_title_as_the_command_line_does(title, words, tmp_path,
                                "-s", str(tmp_path / "o.png")]) == 2
     err = capsys.readouterr().err
     assert str(raised.value) in err and err.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- 5. missing cells
+
+def _frame_csv(path, index, columns):
+    """Write a CSV as R's write.csv does: quoted row names, NA cells as given."""
+    quote = (lambda c: '"' + c + '"')
+    lines = ['"",' + ",".join(quote(c) for c in columns)]
+    lines += [",".join([quote(i)] + list(row)) for i, row in zip(index, zip(*columns.values()))]
+    with open(path, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+
+
+def test_drop_missing_fits_the_cleaned_file_and_labels_keep_every_row(tmp_path):
+    """A table with car names (one with a comma) as its index and NA cells: the
+    --drop-missing fit equals the fit of the file pandas cleaned; the labels
+    file's index is the input's, empty exactly on the rows pandas finds NA in
+    the chosen columns (not those of another column), and the others match."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(5)
+    n = 60
+    x = np.r_[rng.normal(0, 1, n // 2), rng.normal(6, 1, n // 2)]
+    y = np.r_[rng.normal(0, 1, n // 2), rng.normal(4, 1, n // 2)]
+    cells = {"x": [repr(float(v)) for v in x], "y": [repr(float(v)) for v in y],
+             "other": ["NA"] * n}
+    for i in (3, 10, 41):
+        cells["x"][i] = "NA"
+    cells["y"][17] = ""
+    index = [f"car {i}, mk {i % 4}" if i % 5 == 0 else f"car {i}" for i in range(n)]
+    path = tmp_path / "cars.csv"
+    _frame_csv(path, index, cells)
+    frame = pd.read_csv(path, index_col=0)
+    missing = frame[["x", "y"]].isna().any(axis=1).to_numpy()
+    clean = tmp_path / "clean.csv"
+    frame[["x", "y"]].dropna().to_csv(clean)
+    fit = ["-k", "2", "-i", "5", "--seed", "3", "-q", "-s", str(tmp_path / "o.png")]
+    status, _, err = _run(["--load_path", str(path), "--columns", "x,y"] + fit)
+    assert status == 2 and "4 rows of 60 have an empty or NA cell" in err and \
+        "--drop-missing" in err, err
+    status, _, err = _run(["--load_path", str(path), "--columns", "0,1", "--drop-missing",
+                           "--save-labels", str(tmp_path / "l.csv"),
+                           "--save-params", str(tmp_path / "p.json")] + fit)
+    assert status == 0, err
+    assert _run(["--load_path", str(clean), "--save-labels", str(tmp_path / "lc.csv"),
+                 "--save-params", str(tmp_path / "pc.json")] + fit)[0] == 0
+    got, want = (json.loads((tmp_path / f).read_text()) for f in ("p.json", "pc.json"))
+    for key in ("weights", "means", "covariances"):
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-12, atol=1e-12)
+    labels = pd.read_csv(tmp_path / "l.csv", index_col=0)
+    assert labels.index.equals(frame.index) and list(labels.index[:1]) == ["car 0, mk 0"]
+    np.testing.assert_array_equal(labels.isna().all(axis=1).to_numpy(), missing)
+    assert not labels[~missing].isna().any().any()
+    cleaned = pd.read_csv(tmp_path / "lc.csv", index_col=0)
+    np.testing.assert_array_equal(labels[~missing].to_numpy(), cleaned.to_numpy())
+
+
+INDEX_KINDS = {"text": lambda i: f"n{i}", "date": lambda i: f"1973-05-{i + 1:02d}",
+               "whole": lambda i: str(i * 3 + 1), "na": lambda i: "NA" if i == 0 else f"n{i}"}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(sorted(INDEX_KINDS)),
+       rows=st.lists(st.tuples(st.sampled_from(["1.5", "-3", "2.25", "NA", "", "null"]),
+                               st.sampled_from(["4", "NA", "0.5", "nan", "-1"])),
+                     min_size=1, max_size=8),
+       all_na=st.booleans(), k=st.integers(1, 2))
+@example(kind="na", rows=[("1.5", "4"), ("NA", "NA")], all_na=False, k=1)       # one row left
+@example(kind="text", rows=[("NA", "4"), ("", "0.5")], all_na=False, k=1)       # none left
+@example(kind="whole", rows=[("1.5", "4"), ("2.25", "0.5")], all_na=True, k=2)  # an NA column
+def test_drop_missing_on_hostile_tables_writes_every_row_or_one_error(kind, rows, all_na, k):
+    """Any table: exit 0 with a labels file whose index is pandas' and whose
+    empty rows are pandas' NA rows, or exit 2 with one error line and no file."""
+    pd = pytest.importorskip("pandas")
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "t.csv")
+        columns = {"a": [r[0] for r in rows], "b": [r[1] for r in rows]}
+        if all_na:
+            columns["b"] = ["NA"] * len(rows)
+        _frame_csv(path, [INDEX_KINDS[kind](i) for i in range(len(rows))], columns)
+        labels = os.path.join(folder, "l.csv")
+        argv = ["--load_path", path, "--drop-missing", "-k", str(k), "-i", "2", "--seed", "0",
+                "-q", "-s", os.path.join(folder, "o.png"), "--save-labels", labels]
+        status, _, err = _run(argv)
+        frame = pd.read_csv(path, index_col=0)
+        missing = frame.isna().any(axis=1).to_numpy()
+        if status == 2:
+            _assert_one_error(argv, status, err)
+            assert os.listdir(folder) == ["t.csv"], os.listdir(folder)
+            assert missing.all() or k > (~missing).sum() or "spread" in err, err
+            return
+        assert status == 0, err
+        got = pd.read_csv(labels, index_col=0)
+        assert got.index.equals(frame.index)
+        np.testing.assert_array_equal(got["label"].isna().to_numpy(), missing)
+
+
+def test_drop_missing_needs_a_file_and_animate_drops_like_dropna():
+    pd = pytest.importorskip("pandas")
+    status, _, err = _run(["--drop-missing", "-N", "20", "-k", "2", "-q"])
+    _assert_one_error([], status, err, "--drop-missing leaves out rows of a data file")
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(rng.normal(size=(40, 2)), columns=["u", "v"])
+    frame.iloc[[2, 9], 0] = np.nan
+    frame.iloc[30, 1] = None
+    kw = dict(max_iter=3, random_state=0, restart_check=False)
+    dropped = animate(frame, 2, drop_missing=True, **kw)
+    clean = animate(frame.dropna(), 2, **kw)
+    assert len(dropped.labels) == 37
+    np.testing.assert_array_equal(dropped.labels, clean.labels)
+    np.testing.assert_allclose(dropped.model.means_, clean.model.means_, rtol=1e-12)
+    with pytest.raises(ValueError, match="NaN"):
+        animate(frame, 2, **kw).labels
+
+
+def test_save_labels_of_a_memory_map_are_written_block_by_block(tmp_path, monkeypatch):
+    """A memory-mapped .npy (no index: row order) gets the labels of the same file
+    read into memory, over several blocks of rows."""
+    import gmm_fit
+    rng = np.random.default_rng(2)
+    X = np.r_[rng.normal(0, 1, (150, 2)), rng.normal(5, 1, (150, 2))]
+    np.save(tmp_path / "x.npy", X)
+    monkeypatch.setattr(gmm_fit, "LABEL_CHUNK", 64)            # five blocks
+    texts = []
+    for mmap in (True, False):
+        monkeypatch.setattr(gmm_load, "MMAP_BYTES", 0 if mmap else gmm_load.MMAP_BYTES)
+        out = tmp_path / f"l{mmap}.csv"
+        assert _run(["--load_path", str(tmp_path / "x.npy"), "--save-labels", str(out),
+                     "-s", str(tmp_path / "o.png")] + BASE)[0] == 0
+        texts.append(out.read_text().splitlines())
+    assert texts[0][0] == "label,responsibility_0,responsibility_1" and len(texts[0]) == 301
+    rows = [np.array([line.split(",") for line in t[1:]], dtype=float) for t in texts]
+    np.testing.assert_allclose(rows[0], rows[1], rtol=1e-9, atol=1e-12)

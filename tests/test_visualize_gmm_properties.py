@@ -146,7 +146,7 @@ texts = st.one_of(st.sampled_from(["", " ", "nan", "full", "kmeans", "bic", "1:3
 VALUE_FLAGS = {
     "-k": ints, "-m": ints, "-N": st.one_of(st.sampled_from(ODD_INTS[2:]), SMALL_INTS),
     "-i": st.one_of(st.sampled_from(ODD_INTS[2:]), SMALL_INTS),
-    "--seed": ints, "--n-init": st.one_of(st.sampled_from(ODD_INTS[2:]), SMALL_INTS),
+    "--seed": ints, "--init-seed": ints, "--n-init": st.one_of(st.sampled_from(ODD_INTS[2:]), SMALL_INTS),
     "--fps": floats, "--max_radius": floats, "--tol": floats,
     "--select-k": texts, "--init": texts, "--covariance-type": texts, "--criterion": texts,
     "--compare": texts, "--load_path": texts, "--save-params": texts, "--init-params": texts,
@@ -730,10 +730,10 @@ def test_save_labels_failing_keeps_no_output(tmp_path, monkeypatch):
     gif, params, labels = tmp_path / "a.gif", tmp_path / "p.json", tmp_path / "l.csv"
     gif.write_bytes(b"old gif")
 
-    def failing(fit, index=None):
+    def failing(blocks, k, index=None, kept=None):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(gmm_params, "labels_table", failing)
+    monkeypatch.setattr(gmm_params, "label_lines", failing)
     status, _, err = _run(BASE + ["-s", str(gif), "--save-params", str(params),
                                   "--save-labels", str(labels)])
     assert status == 2 and err.count("\n") == 1 and "No space left" in err, err
