@@ -285,6 +285,19 @@ class FitRun:
                                                     covs)
                                for a in range(0, len(self.Z), LABEL_CHUNK)])
 
+    def responsibilities_of(self, rows):
+        """``state -> (len(rows), k)`` responsibilities of the rows ``rows`` (increasing
+        indices) only, as :meth:`responsibilities` gives them; the rows are read once
+        (a memory map's in groups, :func:`gmm_blocks.read_rows`), nothing of size n."""
+        Z = gmm_blocks.read_rows(self.Z, rows)
+
+        def responsibilities(state):
+            weights, means, covs = self._params[int(state.iteration)]
+            return np.concatenate([gmm.responsibilities(Z[a:a + LABEL_CHUNK], weights, means,
+                                                        covs)
+                                   for a in range(0, max(len(Z), 1), LABEL_CHUNK)])
+        return responsibilities
+
     def kmeans_states(self):
         """Lloyd k-means on the standardised data from EM state 0's means, as
         display states: centres in display units, objective (mean squared
@@ -393,7 +406,8 @@ def _scene_view(X, dims, column_names, unit, shared_scale, ranges=None, *, view=
     if unit != 1.0:
         labels = tuple(f"{name} (\u00d7{unit:g})" for name in
                        (labels or [f"x{dims[0] if dims else 0}", f"x{dims[1] if dims else 1}"]))
-    points = Xd if projection is None else (Xd - projection[1]) @ projection[0].T
+    # a memory map's view is read block by block when drawn, never formed whole
+    points = Xd if projection is None else gmm_blocks.project_rows(Xd, *projection)
     # equal aspect only where both axes share units: sampled data, principal
     # components, or two columns whose ranges are within a factor of 3
     equal = bool(shared_scale or choose_view(X.shape[1], view, dims) == "pca" or shares_units(
