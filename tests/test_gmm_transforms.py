@@ -134,3 +134,20 @@ def test_columns_share_units_when_their_ranges_are_within_a_factor_3():
     assert gmm_transforms.shares_units([0.0, 2.0, 5.9])         # a constant column aside
     np.testing.assert_array_equal(gmm_transforms.column_ranges([[-1e308, 0], [1e308, 1]]),
                                   [np.inf, 1.0])
+
+
+def test_pca_and_ranges_of_a_memory_map_are_those_in_memory(tmp_path, monkeypatch):
+    """A memory map's principal axes (moments read block by block) and column
+    ranges equal the in-memory ones; its 2-D view is read lazily."""
+    import gmm_blocks
+    monkeypatch.setattr(gmm_blocks, "BLOCK_ROWS", 1000)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(6000, 4)) @ rng.normal(size=(4, 4)) * [1, 100, 1, 1] + 50
+    np.save(tmp_path / "x.npy", X)
+    M = np.load(tmp_path / "x.npy", mmap_mode="r")
+    scale = X.std(axis=0)
+    for a, b in zip(gmm_transforms.pca_projection(M, scale),
+                    gmm_transforms.pca_projection(X, scale)):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(gmm_transforms.column_ranges(M),
+                               gmm_transforms.column_ranges(X), rtol=0, atol=0)
