@@ -117,6 +117,15 @@ class PointsView(BaseView):
     alpha : float, optional
         Opacity of a lone point (default 0.5 for the scatter, 0.35 for the
         image, where dense pixels reach at most 0.65).
+    pixels : tuple, optional
+        Another points view's :attr:`pixels` on the same axes and points: its
+        representatives, not found again (a pass over a memory map).
+
+    Attributes
+    ----------
+    pixels : tuple or None
+        :func:`gmm_blocks.pixel_representatives`' answer when each pixel is
+        coloured by a few of its points (a memory map, a huge cloud), else None.
     """
 
     #: above this many (occupied pixel, component) bins, recolour the image
@@ -125,10 +134,11 @@ class PointsView(BaseView):
     #: points per pixel whose labels colour it, above REPRESENTED_ABOVE points
     PER_PIXEL = 16
 
-    def __init__(self, ax, points, colors, *, image_threshold=IMAGE_THRESHOLD, alpha=None):
+    def __init__(self, ax, points, colors, *, image_threshold=IMAGE_THRESHOLD, alpha=None,
+                 pixels=None):
         points = streamed_or_array(points)
         self.ax = ax
-        self._reps = None
+        self._reps = self.pixels = None
         self.n = len(points)
         self.colors = np.asarray(colors, dtype=float)
         self.mode = "image" if self.n > image_threshold else "scatter"
@@ -144,7 +154,7 @@ class PointsView(BaseView):
                                      c=np.tile(face[:1], (self.n, 1)), linewidths=0,
                                      zorder=Z_POINTS)
         else:
-            self._init_image(points, is_streamed(points) or self.n > REPRESENTED_ABOVE)
+            self._init_image(points, is_streamed(points) or self.n > REPRESENTED_ABOVE, pixels)
         self.artists = [self.artist]
 
     @property
@@ -153,7 +163,7 @@ class PointsView(BaseView):
         (up to ``PER_PIXEL`` per pixel), or None when every point does."""
         return self._reps
 
-    def _init_image(self, points, represented=False):
+    def _init_image(self, points, represented=False, pixels=None):
         ax = self.ax
         ax.apply_aspect()
         bbox = ax.get_window_extent()
@@ -162,7 +172,7 @@ class PointsView(BaseView):
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
         self._reps = None
         if represented:
-            self._init_represented(points, (x0, x1), (y0, y1), width, height)
+            self._init_represented(points, (x0, x1), (y0, y1), width, height, pixels)
             return
         col = np.floor((points[:, 0] - x0) / (x1 - x0) * width).astype(np.int64)
         row = np.floor((points[:, 1] - y0) / (y1 - y0) * height).astype(np.int64)
@@ -173,11 +183,14 @@ class PointsView(BaseView):
         self._finish_image(occupied, counts, inverse.ravel(), counts, (x0, x1), (y0, y1),
                            width, height)
 
-    def _init_represented(self, points, xlim, ylim, width, height):
+    def _init_represented(self, points, xlim, ylim, width, height, pixels=None):
         """The image of a cloud too large to index point by point (a memory map):
-        each pixel coloured by up to ``PER_PIXEL`` of its points, read block by block."""
-        occupied, counts, self._reps, inverse = pixel_representatives(
-            points, xlim, ylim, width, height, self.PER_PIXEL)
+        each pixel coloured by up to ``PER_PIXEL`` of its points, read block by block
+        (or ``pixels``, another view's :attr:`pixels` on the same axes)."""
+        if pixels is None:
+            pixels = pixel_representatives(points, xlim, ylim, width, height, self.PER_PIXEL)
+        self.pixels = pixels
+        occupied, counts, self._reps, inverse = pixels
         self._finish_image(occupied, counts, inverse, np.bincount(inverse,
                            minlength=len(occupied)), xlim, ylim, width, height)
 
@@ -337,8 +350,9 @@ class SoftPointsView(PointsView):
     """
 
     def __init__(self, ax, points, colors, *, responsibilities=None,
-                 image_threshold=IMAGE_THRESHOLD, alpha=None):
-        super().__init__(ax, points, colors, image_threshold=image_threshold, alpha=alpha)
+                 image_threshold=IMAGE_THRESHOLD, alpha=None, pixels=None):
+        super().__init__(ax, points, colors, image_threshold=image_threshold, alpha=alpha,
+                         pixels=pixels)
         if responsibilities is None:
             shown = points_of(points, self.represented_rows)
 
@@ -730,15 +744,16 @@ class ScatterScene:
         ``contours`` draws over them; the responsibilities are the fit's
         full-dimensional ones for data with more than two columns."""
         ax, fit, options, colors = anim.ax, self.fit, self.options, self.colors
-        shown, resp = self.shown_responsibilities(anim)
-        if options.half_steps:       # an M-step frame keeps the previous E-step's colours
-            resp = by_assigning(resp)
-        if options.uncertainty:      # one (n, k) array per frame for both
-            resp = LastResponsibilities(resp)
+        if options.soft or options.uncertainty:
+            shown, resp = self.shown_responsibilities(anim)
+            if options.half_steps:      # an M-step frame keeps the previous E-step's colours
+                resp = by_assigning(resp)
+            if options.uncertainty:     # one (n, k) array per frame for both
+                resp = LastResponsibilities(resp)
         if options.soft:
             old = next(v for v in anim.views if type(v) is PointsView)
-            anim.add_view(SoftPointsView(ax, fit.points, colors, responsibilities=resp),
-                          replace=old)
+            anim.add_view(SoftPointsView(ax, fit.points, colors, responsibilities=resp,
+                                         pixels=old.pixels), replace=old)
         if options.uncertainty:
             points_view = next(v for v in anim.views if isinstance(v, PointsView))
             anim.add_view(UncertaintyView(ax, points_view, shown, resp))

@@ -8,7 +8,8 @@ One run writes, block by block, into a temporary directory
 
 then runs each command below in its own child process and prints its wall
 time and peak resident memory (``ru_maxrss`` of that child, from
-``os.wait4``) next to the file's size.  The CLI maps a ``.npy`` of 256 MiB or
+``os.wait4``; the files are written by another child, so this process stays
+small and lends its children no peak) next to the file's size.  The CLI maps a ``.npy`` of 256 MiB or
 more (``gmm_load.worth_mapping``) and fits it block by block; the views draw
 each pixel of the image from up to 16 of its points (their responsibilities
 only), so no view builds an array of n rows beyond the engine's labels
@@ -76,6 +77,10 @@ def run(argv):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--write"]:
+        write_data(argv[1], int(argv[2]), int(argv[3]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000_000, help="rows of the 2-column file")
     parser.add_argument("--m", type=int, default=30_000_000, help="rows of the 4-column file")
@@ -89,12 +94,14 @@ def main(argv=None):
         sizes = {}
         for name, rows, d in (("big2.npy", args.n, 2), ("big4.npy", args.m, 4)):
             path = os.path.join(where, name)
-            if not os.path.exists(path):
-                write_data(path, rows, d)
+            if not os.path.exists(path):    # in a child: this process stays small (a
+                # child's ru_maxrss starts at its parent's peak, exec keeps it)
+                subprocess.run([sys.executable, __file__, "--write", path, str(rows), str(d)],
+                               check=True)
             sizes[name] = os.path.getsize(path) / 2**20
-        print(f"files: big2.npy {args.n:.3g} x 2 ({sizes['big2.npy']:,.0f} MiB), "
-              f"big4.npy {args.m:.3g} x 4 ({sizes['big4.npy']:,.0f} MiB); "
-              f"-k 3 -i {args.iters}, one child process per row")
+            shape = np.load(path, mmap_mode="r").shape
+            print(f"{name}: {shape[0]:.3g} x {shape[1]} ({sizes[name]:,.0f} MiB)")
+        print(f"-k 3 -i {args.iters}, one child process per row")
         print(f"{'view':<16} {'file MiB':>9} {'peak RSS MiB':>13} {'seconds':>8}  status")
         for view in args.views:
             name, extra = VIEWS[view]
