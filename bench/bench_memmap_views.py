@@ -21,7 +21,8 @@ Usage::
     python bench/bench_memmap_views.py --n 2000000 --m 1000000 --keep /tmp/x
 
 The files need about 2.6 GB of free disk (``df -h /tmp``); they are deleted
-afterwards unless ``--keep DIR`` names where to write and keep them.  Times on
+afterwards unless ``--keep DIR`` names where to write and keep them (with
+each view's last frame, e.g. ``soft.png``, to look at).  Times on
 a machine shared with other work are noisy; the memory figures are not.
 """
 
@@ -105,7 +106,7 @@ def main(argv=None):
         print(f"{'view':<16} {'file MiB':>9} {'peak RSS MiB':>13} {'seconds':>8}  status")
         for view in args.views:
             name, extra = VIEWS[view]
-            out = os.path.join(where, "out.png")
+            out = os.path.join(where, view.replace(" + ", "_").replace(" ", "_") + ".png")
             seconds, peak, code, last = run(["--load_path", os.path.join(where, name), "-k", "3",
                                              "-i", str(args.iters), "--seed", "0", *extra,
                                              "--save", out])
