@@ -293,9 +293,11 @@ class FitRun:
 
         def responsibilities(state):
             weights, means, covs = self._params[int(state.iteration)]
-            return np.concatenate([gmm.responsibilities(Z[a:a + LABEL_CHUNK], weights, means,
-                                                        covs)
-                                   for a in range(0, max(len(Z), 1), LABEL_CHUNK)])
+            out = np.empty((len(Z), len(weights)))      # filled in place: no second copy
+            for a in range(0, len(Z), LABEL_CHUNK):
+                out[a:a + LABEL_CHUNK] = gmm.responsibilities(Z[a:a + LABEL_CHUNK], weights,
+                                                              means, covs)
+            return out
         return responsibilities
 
     def kmeans_states(self):
