@@ -266,7 +266,7 @@ def pca_projection(X, scale=None):
         Fraction of the total variance of ``X / scale`` along each axis (0 when X
         is constant).
     """
-    s = np.ones(X.shape[1]) if scale is None else np.asarray(scale, dtype=float)
+    s = np.ones(np.shape(X)[1]) if scale is None else np.asarray(scale, dtype=float)
     if is_streamed(X):          # a memory map: block by block, nothing of size n
         centre, cov = column_moments(X, s)
     else:
