@@ -33,6 +33,9 @@ evaluate_rows
 column_min_max, pixel_representatives
     What drawing a memory-mapped cloud needs (its limits; the points that
     colour each pixel of the image), block by block.
+ProjectedRows, project_rows, read_rows, column_moments
+    A memory map's 2-D view read block by block, chosen rows read in groups
+    (a pixel's representatives), the means and covariance of a PCA.
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ __all__ = ["RowSource", "BlockSource", "BLOCK_ROWS", "is_streamed", "Standardise
            "standardise_lazy", "scale_of", "RowStream", "Summary", "summarise", "combine",
            "release", "column_min_max", "pixel_representatives", "row_blocks", "block_slices",
            "read_block", "TASK_ROWS", "task_slices", "parallel_jobs", "resolve_jobs",
-           "one_blas_thread", "ordered_sum", "InMemoryRows", "centred_rows", "evaluate_rows"]
+           "one_blas_thread", "ordered_sum", "InMemoryRows", "centred_rows", "evaluate_rows",
+           "ProjectedRows", "project_rows", "read_rows", "column_moments"]
 
 #: Rows read per block: a multiple of CHUNK_ROWS, so the chunks inside a block
 #: are the chunks of the in-memory path and the sums agree with it.
@@ -645,7 +649,7 @@ def evaluate_rows(X, log_resp_of, k, what, n_jobs=None, dtype=np.float64):
 def column_min_max(X):
     """Column minima and maxima (d,) of X (n, d): block by block for a memory-mapped
     array (its pages released), ``X.min(axis=0), X.max(axis=0)`` otherwise."""
-    if _mapping(X) is None or X.shape[0] <= BLOCK_ROWS:
+    if not is_streamed(X) and (_mapping(X) is None or X.shape[0] <= BLOCK_ROWS):
         return X.min(axis=0), X.max(axis=0)
     lo, hi = np.full(X.shape[1], np.inf), np.full(X.shape[1], -np.inf)
     for _, block in row_blocks(X):
@@ -691,3 +695,73 @@ def pixel_representatives(points, xlim, ylim, width, height, per_pixel):
     occupied = np.flatnonzero(counts)
     rep_pix = np.concatenate(rep_pix)
     return occupied, counts[occupied], np.concatenate(reps), np.searchsorted(occupied, rep_pix)
+
+
+class ProjectedRows(StandardisedRows):
+    """``(X - centre) @ P.T`` of an (n, d) array (a 2-D view of it), computed when read.
+
+    Parameters
+    ----------
+    X : ndarray (n, d), typically an ``np.memmap``
+    P : ndarray (v, d)
+        The projection (:func:`gmm_transforms.view_of`'s).
+    centre : ndarray (d,)
+
+    Indexing with a row slice or an integer array gives the projected rows as
+    a new (m, v) float64 array; the (n, v) view is never formed.
+    """
+
+    def __init__(self, X, P, centre):
+        super().__init__(X, centre, np.ones(X.shape[1]))
+        self.P = np.asarray(P, dtype=float)
+        self.shape = (X.shape[0], self.P.shape[0])
+
+    def __getitem__(self, rows):
+        return super().__getitem__(rows) @ self.P.T
+
+
+def project_rows(X, P, centre):
+    """``(X - centre) @ P.T`` (n, v): a product for data in memory, a
+    :class:`ProjectedRows` read block by block for a memory map."""
+    if is_streamed(X):
+        return ProjectedRows(X, P, centre)
+    return (X - centre) @ np.asarray(P, dtype=float).T
+
+
+def read_rows(X, rows, size=None):
+    """Rows ``rows`` (increasing integer indices) of X as a new float64 array (m, d).
+
+    Read ``size`` (default :data:`gmm_core.CHUNK_ROWS`) indices at a time, a
+    memory map's pages under each group released, so scattered rows of a file
+    larger than memory cost O(m) memory, not the pages they touch.
+    """
+    rows = np.asarray(rows, dtype=np.intp)
+    size = CHUNK_ROWS if size is None else size
+    out = np.empty((len(rows),) + tuple(X.shape[1:]), dtype=float)
+    for a in range(0, len(rows), size):
+        part = rows[a:a + size]
+        out[a:a + size] = X[part]
+        if not isinstance(X, StandardisedRows):     # a view releases its own pages
+            release(X[part[0]:part[-1] + 1])
+    return out
+
+
+def column_moments(X, scale=None):
+    """The column means (d,) of X (n, d) and the covariance (d, d) of ``X / scale``,
+    block by block (two passes: the means, then the centred cross-products).
+
+    The numbers of ``X.mean(axis=0)`` and ``Xc.T @ Xc / n`` with ``Xc = (X -
+    mean) / scale``, to rounding; memory O(block).
+    """
+    n, d = X.shape
+    s = np.ones(d) if scale is None else np.asarray(scale, dtype=float)
+    shift = read_rows(X, [0])[0]
+    total = np.zeros(d)
+    for _, block in row_blocks(X):
+        total += (block - shift).sum(axis=0)
+    centre = shift + total / n
+    cross = np.zeros((d, d))
+    for _, block in row_blocks(X):
+        dev = (block - centre) / s
+        cross += dev.T @ dev
+    return centre, cross / n

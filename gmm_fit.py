@@ -265,27 +265,25 @@ class FitRun:
 
     def labels(self, state):
         """(n,) labels (most responsible component) of the full fit at
-        ``state.iteration``, computed in blocks of rows (memory O(block * k))."""
-        weights, means, covs = self._params[int(state.iteration)]
-        # data read in blocks: labels as compact as the engine's (uint8 up to 256 components)
-        dtype = np.intp if isinstance(self.Z, np.ndarray) else (
-            np.uint8 if len(weights) <= 256 else np.uint16)
-        return np.concatenate([
-            gmm.log_responsibilities(np.asarray(self.Z[a:a + LABEL_CHUNK]), weights, means,
-                                     covs)[1].argmax(axis=1).astype(dtype, copy=False)
-            for a in range(0, len(self.Z), LABEL_CHUNK)])
+        ``state.iteration``: :func:`row_labels`."""
+        return row_labels(self.Z, self._params[int(state.iteration)])
 
     def responsibilities(self, state):
-        """(n, k) responsibilities of the full fit at ``state.iteration``, in
-        blocks of rows (a signal is handled between them)."""
-        return np.concatenate(list(self.responsibility_blocks(state)))
+        """(n, k) responsibilities of the full fit at ``state.iteration``:
+        :func:`row_responsibilities`."""
+        return row_responsibilities(self.Z, self._params[int(state.iteration)])
 
     def responsibility_blocks(self, state):
         """The responsibilities of :meth:`responsibilities`, one block of rows
         (m, k) at a time (a memory map's rows are read block by block)."""
-        weights, means, covs = self._params[int(state.iteration)]
-        for a in range(0, len(self.Z), LABEL_CHUNK):
-            yield gmm.responsibilities(self.Z[a:a + LABEL_CHUNK], weights, means, covs)
+        return responsibility_blocks(self.Z, self._params[int(state.iteration)])
+
+    def responsibilities_of(self, rows):
+        """``state -> (len(rows), k)`` responsibilities of the rows ``rows`` (increasing
+        indices) only, as :meth:`responsibilities` gives them; the rows are read once
+        (a memory map's in groups, :func:`gmm_blocks.read_rows`), nothing of size n."""
+        Z = gmm_blocks.read_rows(self.Z, rows)
+        return lambda state: row_responsibilities(Z, self._params[int(state.iteration)])
 
     def kmeans_states(self):
         """Lloyd k-means on the standardised data from EM state 0's means, as
@@ -376,6 +374,37 @@ def _user_objective(Z, ks, scale):
     return total / max(len(Z), 1)
 
 
+def responsibility_blocks(Z, params):
+    """Yield the (m, k) responsibilities of ``Z``'s rows (fit units; an array or a
+    memory map's lazy view) under ``params`` = (weights, means, covariances), one
+    block of :data:`LABEL_CHUNK` rows at a time (a signal is handled between them)."""
+    weights, means, covs = params
+    for a in range(0, len(Z), LABEL_CHUNK):
+        yield gmm.responsibilities(np.asarray(Z[a:a + LABEL_CHUNK]), weights, means, covs)
+
+
+def row_responsibilities(Z, params):
+    """(n, k) responsibilities of every row of ``Z``, block by block into one array
+    (no second full-size copy); see :func:`responsibility_blocks`."""
+    out = np.empty((len(Z), len(params[0])))
+    for a, block in zip(range(0, len(Z), LABEL_CHUNK), responsibility_blocks(Z, params)):
+        out[a:a + len(block)] = block
+    return out
+
+
+def row_labels(Z, params):
+    """(n,) labels (most responsible component) of ``Z``'s rows under ``params``, in
+    blocks of rows (memory O(block * k)); for data read in blocks as compact as the
+    engine's labels (uint8 up to 256 components)."""
+    weights, means, covs = params
+    dtype = np.intp if isinstance(Z, np.ndarray) else (
+        np.uint8 if len(weights) <= 256 else np.uint16)
+    return np.concatenate([
+        gmm.log_responsibilities(np.asarray(Z[a:a + LABEL_CHUNK]), weights, means,
+                                 covs)[1].argmax(axis=1).astype(dtype, copy=False)
+        for a in range(0, len(Z), LABEL_CHUNK)])
+
+
 def _start_rng(options, rng):
     """The generator of the first run's start: ``default_rng(options.init_seed)``
     when given, else ``rng`` (which sampled the points, if the run sampled them)."""
@@ -401,7 +430,8 @@ def _scene_view(X, dims, column_names, unit, shared_scale, ranges=None, *, view=
     if unit != 1.0:
         labels = tuple(f"{name} (\u00d7{unit:g})" for name in
                        (labels or [f"x{dims[0] if dims else 0}", f"x{dims[1] if dims else 1}"]))
-    points = Xd if projection is None else (Xd - projection[1]) @ projection[0].T
+    # a memory map's view is read block by block when drawn, never formed whole
+    points = Xd if projection is None else gmm_blocks.project_rows(Xd, *projection)
     # equal aspect only where both axes share units: sampled data, principal
     # components, or two columns whose ranges are within a factor of 3
     equal = bool(shared_scale or choose_view(X.shape[1], view, dims) == "pca" or shares_units(

@@ -14,7 +14,7 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.lines import Line2D
 
-from gmm_blocks import row_blocks
+from gmm_blocks import is_streamed, row_blocks
 from gmm_plot import TRUE_COLOR, Z_TEXT
 from gmm_scene import BaseView
 
@@ -38,8 +38,8 @@ def emptiest_corner(points, xlim, ylim, *, box=(0.38, 0.3), taken=()):
     taken : sequence of str
         Corners already used (e.g. by a panel title).
     """
-    pts = np.asarray(points)                # a memory map stays one: read in blocks below
-    if pts.ndim != 2 or pts.shape[1] < 2:
+    pts = points if is_streamed(points) else np.asarray(points)   # read in blocks below
+    if len(pts.shape) != 2 or pts.shape[1] < 2:
         raise ValueError(f"points must be (n, 2) positions in the axes, got shape {pts.shape}; "
                          "a 1-D scene has no y per point (see gmm_scene1d.HistogramScene.note_corner)")
     found = np.zeros(len(CORNERS), dtype=np.int64)

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 import gmm
+from gmm_blocks import row_blocks
 from gmm_plot import Z_TEXT
 from gmm_scene import BaseView
 from gmm_steps import assigning_state
@@ -34,8 +35,7 @@ def tracked_row(fit, options):
     ValueError
         A row outside the data, or ``track`` with the wrong number of coordinates.
     """
-    points = np.asarray(fit.points)
-    n, drawn = points.shape
+    n, drawn = np.shape(fit.points)        # a memory map's view: read in blocks below
     if options.track_row is not None:
         row = int(options.track_row)
         if not 0 <= row < n:
@@ -49,9 +49,15 @@ def tracked_row(fit, options):
         raise ValueError(f"--track takes {drawn} number{'s' if drawn > 1 else ''} (the drawn "
                          f"axes' coordinates), got {target.size}")
     target = target / fit.display_unit
-    with np.errstate(over="ignore", invalid="ignore"):
-        dist = np.sum((np.asarray(points, dtype=float) - target) ** 2, axis=1)
-    return int(np.argmin(np.where(np.isfinite(dist), dist, np.inf)))
+    best, row = np.inf, 0
+    for sl, block in row_blocks(fit.points):
+        with np.errstate(over="ignore", invalid="ignore"):
+            dist = np.sum((block - target) ** 2, axis=1)
+        dist = np.where(np.isfinite(dist), dist, np.inf)
+        i = int(np.argmin(dist))
+        if dist[i] < best:          # ties: the first row, as one argmin over all rows
+            best, row = dist[i], sl.start + i
+    return row
 
 
 def point_responsibilities(fit, row, state):

@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 import gmm
-from gmm_blocks import column_min_max, is_streamed, pixel_representatives
+from gmm_blocks import column_min_max, is_streamed, pixel_representatives, read_rows
 from gmm_ellipse import covariance_ellipse
 from gmm_fading import FadingView
 from gmm_fading import legend_entries as fading_entries
@@ -75,6 +75,20 @@ def frame_limits(points, margin=0.06, min_aspect=0.4):
             (float(centre[1] - half[1]), float(centre[1] + half[1])))
 
 
+def streamed_or_array(points):
+    """``points`` as drawn: a memory map (or a view of one, read block by block)
+    as it is, anything else as a float array."""
+    return points if is_streamed(points) else np.asanyarray(points, dtype=float)
+
+
+def points_of(points, rows=None):
+    """Rows ``rows`` (increasing indices; None: all) of ``points`` (n, v) as a float
+    array (m, v); a memory map's (or its view's) read in groups, pages released."""
+    if rows is None and not is_streamed(points):
+        return np.asarray(points, dtype=float)
+    return read_rows(points, np.arange(len(points)) if rows is None else rows)
+
+
 def _marker_size(n):
     """Scatter marker area (points^2) that keeps clouds readable for any n."""
     return float(np.clip(12.0 * np.sqrt(1000.0 / max(n, 1)), 0.8, 25.0))
@@ -103,6 +117,15 @@ class PointsView(BaseView):
     alpha : float, optional
         Opacity of a lone point (default 0.5 for the scatter, 0.35 for the
         image, where dense pixels reach at most 0.65).
+    pixels : tuple, optional
+        Another points view's :attr:`pixels` on the same axes and points: its
+        representatives, not found again (a pass over a memory map).
+
+    Attributes
+    ----------
+    pixels : tuple or None
+        :func:`gmm_blocks.pixel_representatives`' answer when each pixel is
+        coloured by a few of its points (a memory map, a huge cloud), else None.
     """
 
     #: above this many (occupied pixel, component) bins, recolour the image
@@ -111,9 +134,11 @@ class PointsView(BaseView):
     #: points per pixel whose labels colour it, above REPRESENTED_ABOVE points
     PER_PIXEL = 16
 
-    def __init__(self, ax, points, colors, *, image_threshold=IMAGE_THRESHOLD, alpha=None):
-        points = np.asanyarray(points, dtype=float)         # a memory map stays one
+    def __init__(self, ax, points, colors, *, image_threshold=IMAGE_THRESHOLD, alpha=None,
+                 pixels=None):
+        points = streamed_or_array(points)
         self.ax = ax
+        self._reps = self.pixels = None
         self.n = len(points)
         self.colors = np.asarray(colors, dtype=float)
         self.mode = "image" if self.n > image_threshold else "scatter"
@@ -125,14 +150,21 @@ class PointsView(BaseView):
             face[:, 3] = self.alpha
             self._face = face
             self._shown = None          # the labels the colours show
-            self.artist = ax.scatter(points[:, 0], points[:, 1], s=_marker_size(self.n),
+            xy = points_of(points)        # at most image_threshold points
+            self.artist = ax.scatter(xy[:, 0], xy[:, 1], s=_marker_size(self.n),
                                      c=np.tile(face[:1], (self.n, 1)), linewidths=0,
                                      zorder=Z_POINTS)
         else:
-            self._init_image(points, is_streamed(points) or self.n > REPRESENTED_ABOVE)
+            self._init_image(points, is_streamed(points) or self.n > REPRESENTED_ABOVE, pixels)
         self.artists = [self.artist]
 
-    def _init_image(self, points, represented=False):
+    @property
+    def represented_rows(self):
+        """Increasing row indices (r,) of the points whose labels colour the image
+        (up to ``PER_PIXEL`` per pixel), or None when every point does."""
+        return self._reps
+
+    def _init_image(self, points, represented=False, pixels=None):
         ax = self.ax
         ax.apply_aspect()
         bbox = ax.get_window_extent()
@@ -141,7 +173,7 @@ class PointsView(BaseView):
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
         self._reps = None
         if represented:
-            self._init_represented(points, (x0, x1), (y0, y1), width, height)
+            self._init_represented(points, (x0, x1), (y0, y1), width, height, pixels)
             return
         col = np.floor((points[:, 0] - x0) / (x1 - x0) * width).astype(np.int64)
         row = np.floor((points[:, 1] - y0) / (y1 - y0) * height).astype(np.int64)
@@ -152,11 +184,14 @@ class PointsView(BaseView):
         self._finish_image(occupied, counts, inverse.ravel(), counts, (x0, x1), (y0, y1),
                            width, height)
 
-    def _init_represented(self, points, xlim, ylim, width, height):
+    def _init_represented(self, points, xlim, ylim, width, height, pixels=None):
         """The image of a cloud too large to index point by point (a memory map):
-        each pixel coloured by up to ``PER_PIXEL`` of its points, read block by block."""
-        occupied, counts, self._reps, inverse = pixel_representatives(
-            points, xlim, ylim, width, height, self.PER_PIXEL)
+        each pixel coloured by up to ``PER_PIXEL`` of its points, read block by block
+        (or ``pixels``, another view's :attr:`pixels` on the same axes)."""
+        if pixels is None:
+            pixels = pixel_representatives(points, xlim, ylim, width, height, self.PER_PIXEL)
+        self.pixels = pixels
+        occupied, counts, self._reps, inverse = pixels
         self._finish_image(occupied, counts, inverse, np.bincount(inverse,
                            minlength=len(occupied)), xlim, ylim, width, height)
 
@@ -318,10 +353,11 @@ class SoftPointsView(PointsView):
     """
 
     def __init__(self, ax, points, colors, *, responsibilities=None,
-                 image_threshold=IMAGE_THRESHOLD, alpha=None):
-        super().__init__(ax, points, colors, image_threshold=image_threshold, alpha=alpha)
+                 image_threshold=IMAGE_THRESHOLD, alpha=None, pixels=None):
+        super().__init__(ax, points, colors, image_threshold=image_threshold, alpha=alpha,
+                         pixels=pixels)
         if responsibilities is None:
-            shown = np.asarray(points, dtype=float)
+            shown = points_of(points, self.represented_rows)
 
             def responsibilities(state):
                 return gmm.responsibilities(shown, state.weights, state.means,
@@ -426,10 +462,12 @@ class UncertaintyView(BaseView):
     points_view : PointsView
         The scene's points view (``mode``, ``artist``, ``colors``); it keeps
         owning its artist.
-    points : ndarray, shape (n, 2)
-        The displayed points (used in the image mode).
+    points : ndarray, shape (n, 2) or (r, 2)
+        The points ``responsibilities`` answers for (used in the image mode):
+        the displayed points, or the points view's representatives
+        (:attr:`PointsView.represented_rows`) when it has them.
     responsibilities : callable
-        ``responsibilities(state) -> (n, k)``.
+        ``responsibilities(state) -> (n, k)`` (or (r, k)).
     max_markers : int
         Image mode: at most this many markers per frame.
     """
@@ -518,9 +556,8 @@ class ContoursView(BaseView):
         self.y = np.linspace(y0, y1, ny)
         gx, gy = np.meshgrid(self.x, self.y)
         self.grid = np.c_[gx.ravel(), gy.ravel()]             # (ny * nx, 2)
-        points = np.asarray(points, dtype=float)
         step = max(1, int(np.ceil(len(points) / max_level_points)))
-        self.level_points = points[::step]
+        self.level_points = read_rows(points, np.arange(0, len(points), step))
         shades = np.linspace(0.62, 0.12, len(self.QUANTILES))  # outer light, inner dark
         self.level_colors = np.c_[shades, shades, shades, np.ones_like(shades)]
         self.lines = LineCollection([], linewidths=linewidth, zorder=Z_CONTOURS)
@@ -670,7 +707,7 @@ class ScatterScene:
 
     def __init__(self, fit, options):
         self.fit, self.options = fit, options
-        self.points = np.asanyarray(fit.points, dtype=float)     # a memory map stays one
+        self.points = streamed_or_array(fit.points)
         self.colors = component_colors(options.n_components)
         # k-means cells only where they are exact: 2 columns, and k-means distances in
         # the drawn units (one scale for both columns, not standardised column by column)
@@ -710,22 +747,19 @@ class ScatterScene:
         ``contours`` draws over them; the responsibilities are the fit's
         full-dimensional ones for data with more than two columns."""
         ax, fit, options, colors = anim.ax, self.fit, self.options, self.colors
-        resp = None if fit.n_features == 2 else fit.responsibilities
-        if options.uncertainty or options.half_steps:
-            shown = np.asarray(fit.points, dtype=float)
-            resp = resp or (lambda state: gmm.responsibilities(
-                shown, state.weights, state.means, state.covariances))
-        if options.half_steps:       # an M-step frame keeps the previous E-step's colours
-            resp = by_assigning(resp)
-        if options.uncertainty:      # one (n, k) array per frame for both
-            resp = LastResponsibilities(resp)
+        if options.soft or options.uncertainty:
+            shown, resp = self.shown_responsibilities(anim)
+            if options.half_steps:      # an M-step frame keeps the previous E-step's colours
+                resp = by_assigning(resp)
+            if options.uncertainty:     # one (n, k) array per frame for both
+                resp = LastResponsibilities(resp)
         if options.soft:
             old = next(v for v in anim.views if type(v) is PointsView)
-            anim.add_view(SoftPointsView(ax, fit.points, colors, responsibilities=resp),
-                          replace=old)
+            anim.add_view(SoftPointsView(ax, fit.points, colors, responsibilities=resp,
+                                         pixels=old.pixels), replace=old)
         if options.uncertainty:
             points_view = next(v for v in anim.views if isinstance(v, PointsView))
-            anim.add_view(UncertaintyView(ax, points_view, fit.points, resp))
+            anim.add_view(UncertaintyView(ax, points_view, shown, resp))
         if options.contours:
             anim.add_view(ContoursView(ax, fit.points))
         if options.trails:
@@ -735,6 +769,20 @@ class ScatterScene:
                         for g in (v.halos, v.patches)]
             anim.add_view(FadingView(ellipses, [c for v in anim.views
                                                 if isinstance(v, MeansView) for c in v.artists]))
+
+    def shown_responsibilities(self, anim):
+        """``(points (m, 2), responsibilities: state -> (m, k))`` of the points whose
+        colour and size are drawn: every point, or only the representatives of the
+        pixels of the points view's image (a memory map, a huge cloud), read once;
+        the fit's full-dimensional responsibilities for more than two columns."""
+        fit = self.fit
+        rows = next(v for v in anim.views if type(v) is PointsView).represented_rows
+        shown = points_of(fit.points, rows)
+        if fit.n_features != 2:
+            return shown, (fit.responsibilities if rows is None
+                           else fit.responsibilities_of(rows))
+        return shown, lambda state: gmm.responsibilities(shown, state.weights, state.means,
+                                                         state.covariances)
 
     def kmeans_views(self, anim, kax):
         """The k-means panel: limits, aspect and labels as the scene's; cells, points,

@@ -23,6 +23,7 @@ import numpy as np
 
 import gmm
 import gmm_select
+from gmm_blocks import column_min_max, column_moments, is_streamed
 from gmm_options import PAIRS_UP_TO, VIEWS
 
 
@@ -114,6 +115,9 @@ SAME_UNITS_RATIO = 3.0
 
 def column_ranges(X):
     """(d,) ``max - min`` of each column of ``X`` (n, d), halved first so it cannot overflow."""
+    if is_streamed(X):          # a memory map (or a view of one): pages released
+        low, high = column_min_max(X)
+        return _halved_range(low, high)
     X = np.asarray(X, dtype=float)
     if not len(X):
         return np.zeros(X.shape[1:])
@@ -121,6 +125,11 @@ def column_ranges(X):
     for rows in _blocks(len(X)):
         low = np.minimum(low, X[rows].min(axis=0))
         high = np.maximum(high, X[rows].max(axis=0))
+    return _halved_range(low, high)
+
+
+def _halved_range(low, high):
+    """``high - low`` (d,), halved first so it cannot overflow."""
     with np.errstate(over="ignore"):       # a range beyond 1.8e308 is inf
         return 2.0 * (high / 2 - low / 2)
 
@@ -257,11 +266,14 @@ def pca_projection(X, scale=None):
         Fraction of the total variance of ``X / scale`` along each axis (0 when X
         is constant).
     """
-    X = np.asarray(X, dtype=float)
-    s = np.ones(X.shape[1]) if scale is None else np.asarray(scale, dtype=float)
-    centre = X.mean(axis=0)
-    Xc = (X - centre) / s
-    cov = Xc.T @ Xc / len(X)
+    s = np.ones(np.shape(X)[1]) if scale is None else np.asarray(scale, dtype=float)
+    if is_streamed(X):          # a memory map: block by block, nothing of size n
+        centre, cov = column_moments(X, s)
+    else:
+        X = np.asarray(X, dtype=float)
+        centre = X.mean(axis=0)
+        Xc = (X - centre) / s
+        cov = Xc.T @ Xc / len(X)
     vals, vecs = np.linalg.eigh(0.5 * (cov + cov.T))
     order = np.argsort(vals)[::-1][:2]
     P = vecs[:, order].T.copy()

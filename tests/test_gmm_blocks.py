@@ -194,3 +194,65 @@ def test_release_drops_touched_pages(tmp_path):
     touched = rss()
     gmm_blocks.release(M)
     assert touched - base > 10e6 and rss() - base < 2e6
+
+
+# --------------------------------------------------------------------------
+# What the views of a memory map read: chosen rows, a 2-D view, PCA moments
+# --------------------------------------------------------------------------
+@pytest.fixture
+def mapped(tmp_path):
+    """(X in memory (5000, 4), the same rows as an np.memmap)."""
+    X = blobs(5000, seed=9, d=4) * [1.0, 3.0, 0.5, 10.0] + [0.0, 1e4, -3.0, 7.0]
+    np.save(tmp_path / "x.npy", X)
+    return X, np.load(tmp_path / "x.npy", mmap_mode="r")
+
+
+@settings(max_examples=20, deadline=None)
+@given(picks=st.lists(st.integers(0, 4999), min_size=1, max_size=60, unique=True),
+       size=st.integers(1, 25))
+def test_read_rows_is_fancy_indexing_in_groups(tmp_path_factory, picks, size):
+    """Any increasing rows, any group size: X[rows] of a memory map, of its
+    standardised and projected views, and of an array in memory."""
+    path = tmp_path_factory.getbasetemp() / "read_rows.npy"
+    if not path.exists():
+        np.save(path, blobs(5000, seed=9, d=3))
+    X = np.load(path)
+    M = np.load(path, mmap_mode="r")
+    rows = np.sort(picks)
+    np.testing.assert_array_equal(gmm_blocks.read_rows(M, rows, size), X[rows])
+    np.testing.assert_array_equal(gmm_blocks.read_rows(X, rows, size), X[rows])
+    centre, scale = X.mean(axis=0), X.std(axis=0)
+    np.testing.assert_array_equal(
+        gmm_blocks.read_rows(gmm_blocks.StandardisedRows(M, centre, scale), rows, size),
+        (X[rows] - centre) / scale)
+    P = np.array([[0.6, 0.8, 0.0], [0.0, 0.0, 1.0]])
+    np.testing.assert_allclose(
+        gmm_blocks.read_rows(gmm_blocks.ProjectedRows(M, P, centre), rows, size),
+        (X[rows] - centre) @ P.T, rtol=0, atol=1e-12)
+
+
+def test_projected_rows_are_the_projection_never_formed_whole(mapped):
+    X, M = mapped
+    P, centre = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 0.5, 0.5, 0.0]]), X.mean(axis=0)
+    view = gmm_blocks.project_rows(M, P, centre)
+    assert gmm_blocks.is_streamed(view) and view.shape == (5000, 2) and len(view) == 5000
+    full = (X - centre) @ P.T
+    np.testing.assert_allclose(view[10:300], full[10:300], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(view[::97], full[::97], rtol=0, atol=1e-9)
+    with pytest.raises(TypeError, match="block by block"):
+        np.asarray(view)
+    lo, hi = gmm_blocks.column_min_max(view)
+    np.testing.assert_allclose(lo, full.min(axis=0), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(hi, full.max(axis=0), rtol=0, atol=1e-9)
+    # data in memory: the product itself
+    np.testing.assert_array_equal(gmm_blocks.project_rows(X, P, centre), full)
+
+
+def test_column_moments_are_numpys_mean_and_covariance(monkeypatch, mapped):
+    X, M = mapped
+    monkeypatch.setattr(gmm_blocks, "BLOCK_ROWS", 700)       # several blocks
+    scale = np.array([1.0, 3.0, 0.5, 10.0])
+    centre, cov = gmm_blocks.column_moments(M, scale)
+    np.testing.assert_allclose(centre, X.mean(axis=0), rtol=1e-13, atol=1e-12)
+    np.testing.assert_allclose(cov, np.cov(X / scale, rowvar=False, bias=True), rtol=1e-10,
+                               atol=1e-12)

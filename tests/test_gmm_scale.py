@@ -17,7 +17,7 @@ import gmm
 import gmm_blocks
 import gmm_em
 import gmm_load
-from block_data import assert_same_states, blobs
+from block_data import assert_same_states, blobs, duplicated
 from child_env import python_path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -42,6 +42,20 @@ def test_memmap_states_equal_in_memory(memmapped, init):
     b = list(gmm.em_steps(M, 3, max_iter=3, tol=0, init=init, random_state=5))
     assert_same_states(a, b)
     assert b[0].labels.dtype == np.uint8          # compact labels for data read in blocks
+
+
+@pytest.mark.parametrize("cov", ["full", "diag"])
+def test_an_emptied_component_is_refilled_in_a_memmap_as_in_memory(tmp_path, cov):
+    """Three distinct rows, five components: two centres of the start get no row
+    and each takes the farthest row (weight 1/n); a memory map (dask not needed)
+    gives the in-memory states to 1e-10 at the start and the iterations after."""
+    X = duplicated(120_000, seed=3)
+    np.save(tmp_path / "x.npy", X)
+    M = np.load(tmp_path / "x.npy", mmap_mode="r")
+    a = list(gmm.em_steps(X, 5, max_iter=2, tol=0, covariance_type=cov, random_state=0))
+    b = list(gmm.em_steps(M, 5, max_iter=2, tol=0, covariance_type=cov, random_state=0))
+    assert_same_states(a, b)
+    assert np.sort(a[0].weights)[:2] == pytest.approx([1 / len(X)] * 2, rel=1e-9)
 
 
 @pytest.mark.parametrize("cov", ["full", "tied", "diag", "spherical"])

@@ -442,3 +442,45 @@ def test_edits_are_refused_with_views_on_fixed_points_and_refill_draws_new_point
     offsets = np.asarray(points.artist.get_offsets())
     assert len(offsets) == 201
     np.testing.assert_allclose(offsets, plain.fit.points)
+
+
+# ---------------------------------------------------------------- memory-mapped data
+
+@pytest.mark.parametrize("d, view", [(2, None), (4, "pca")])
+def test_teaching_views_of_a_memory_map_draw_only_the_representatives(tmp_path, monkeypatch,
+                                                                      d, view):
+    """``--soft``, ``--uncertainty`` and ``--contours`` on a memory map (2 columns,
+    and 4 drawn as the PCA biplot): the views are handed the pixels'
+    representatives only (r rows, r << n: no array of n rows), and draw the
+    values of the in-memory path with the same representatives to 1e-10, its
+    responsibilities those of the fitted model (user units) at those rows."""
+    import gmm_blocks
+    from block_data import blobs
+    n = 200_000
+    X = blobs(n, seed=4, d=d)
+    np.save(tmp_path / "x.npy", X)
+    M = np.load(tmp_path / "x.npy", mmap_mode="r")
+    monkeypatch.setattr(gmm_blocks, "BLOCK_ROWS", 2 * gmm_blocks.CHUNK_ROWS)   # 7 blocks
+    monkeypatch.setattr(gmm_scene2d, "REPRESENTED_ABOVE", 1000)     # in memory: the same rule
+    monkeypatch.setattr(gmm_scene2d.PointsView, "PER_PIXEL", 2)
+    drawn = []
+    for data in (X, M):
+        anim = visualize_gmm.animate(data, 3, max_iter=2, random_state=0, soft=True,
+                                     uncertainty=True, contours=True, view=view).animator
+        anim.show_state(2)
+        soft = next(v for v in anim.views if isinstance(v, gmm_scene2d.SoftPointsView))
+        sizes = next(v for v in anim.views if isinstance(v, gmm_scene2d.UncertaintyView))
+        lines = next(v for v in anim.views if isinstance(v, gmm_scene2d.ContoursView))
+        rows = soft.represented_rows
+        resp = soft.responsibilities(anim.state(2))
+        assert 1000 < len(rows) < n // 3
+        assert resp.shape == (len(rows), 3) and sizes.points.shape == (len(rows), 2)
+        reference = anim.fit.model().predict_proba(X[rows])
+        np.testing.assert_allclose(resp, reference, rtol=0, atol=1e-8)
+        drawn.append((rows, resp, sizes.points, sizes.sizes, lines.levels, soft._image))
+    for memory, mapped in zip(drawn[0][:-1], drawn[1][:-1]):
+        np.testing.assert_allclose(mapped, memory, rtol=0, atol=1e-10)
+    # the image: the PCA's moments summed in another order move a point lying on
+    # a pixel's edge (1e-14) to the next pixel at most once in a while
+    moved = (drawn[0][-1] != drawn[1][-1]).any(axis=-1)
+    assert moved.sum() <= (0 if view is None else 4)

@@ -173,3 +173,20 @@ def test_1d_every_type_fits_the_varying_variance_model_once_and_sklearn_agrees()
                                                       "tied (E)"]
     assert "chosen: k = 2, covariance type full = diag = spherical (V)" in grid
     assert "one model of one column, fitted once" in grid and "mclust's E" in grid
+
+
+def test_pca_and_ranges_of_a_memory_map_are_those_in_memory(tmp_path, monkeypatch):
+    """A memory map's principal axes (moments read block by block) and column
+    ranges equal the in-memory ones; its 2-D view is read lazily."""
+    import gmm_blocks
+    monkeypatch.setattr(gmm_blocks, "BLOCK_ROWS", 1000)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(6000, 4)) @ rng.normal(size=(4, 4)) * [1, 100, 1, 1] + 50
+    np.save(tmp_path / "x.npy", X)
+    M = np.load(tmp_path / "x.npy", mmap_mode="r")
+    scale = X.std(axis=0)
+    for a, b in zip(gmm_transforms.pca_projection(M, scale),
+                    gmm_transforms.pca_projection(X, scale)):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(gmm_transforms.column_ranges(M),
+                               gmm_transforms.column_ranges(X), rtol=0, atol=0)
