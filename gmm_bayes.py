@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
-from scipy.special import betaln, digamma, gammaln, logsumexp
 
 from gmm_core import (
     INITS,
@@ -150,6 +149,9 @@ def expected_weights(wc, kind):
 
 def expected_log_weights(wc, kind):
     """``E[log pi_j]`` (k,) under posterior weight parameters ``wc``."""
+    # scipy.special is imported where a variational fit needs it: 0.15 s of
+    # start-up that every EM run and --help would otherwise pay
+    from scipy.special import digamma
     if kind == "dirichlet_process":
         log_total = digamma(wc[0] + wc[1])
         before = np.cumsum(digamma(wc[1]) - log_total)[:-1]
@@ -159,6 +161,7 @@ def expected_log_weights(wc, kind):
 
 def log_weight_offsets(post, kind):
     """``c_j`` (k,) with expected log-density ``log N(x | m_j, S_j) + c_j``."""
+    from scipy.special import digamma     # on first use: see expected_log_weights
     d = post.means.shape[1]
     nu = post.degrees_of_freedom
     log_lambda = d * math.log(2.0) + digamma(0.5 * (nu[None, :] - np.arange(d)[:, None])).sum(0)
@@ -209,6 +212,7 @@ def lower_bound(post, entropy, kind):
 
     ``entropy`` is ``-sum r log r`` of the responsibilities the M-step used.
     """
+    from scipy.special import betaln, gammaln     # on first use: see expected_log_weights
     d = post.means.shape[1]
     nu = post.degrees_of_freedom
     log_det_cov = 2.0 * np.log(np.diagonal(np.linalg.cholesky(post.covariances),
@@ -773,6 +777,7 @@ class BayesianGaussianMixture(EstimatorProtocol):
     # -- using the fitted model (predict, score: EstimatorProtocol) ---------------------
     def _log_resp_of(self, X64):
         """Per-row log-normaliser (n,) and log-responsibilities (n, k) of the posterior."""
+        from scipy.special import logsumexp     # on first use: see expected_log_weights
         s = self.state_
         offsets = log_weight_offsets(_posterior_of(s, 0.0), self.weight_concentration_prior_type)
         total = logsumexp(offsets)

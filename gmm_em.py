@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
-from scipy.linalg import solve_triangular
 
 from gmm_core import (
     INITS,
@@ -214,6 +213,10 @@ class _Params:
 
     def _direct_rows(self, XT, rows, out):
         """``out[j] = log w_j + log N(x | mu_j, S_j)`` from ``x - mu_j``, for j in rows."""
+        # scipy.linalg takes a quarter of a second to import, a third of a short
+        # run's start-up; only this path (d > 3, or a component too narrow for the
+        # quadratic form) needs it, so it is imported on first use
+        from scipy.linalg import solve_triangular
         for j in rows:
             z = solve_triangular(self.chol[j], XT - self.means[j][:, None], lower=True,
                                  check_finite=False)      # L^-1 (x - mu)
