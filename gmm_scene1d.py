@@ -690,7 +690,7 @@ class HistogramScene:
                          "\u03bc \u00b1 \u221a2\u00b7\u03c3")]
         if options.uncertainty:
             entries.append((Line2D([], [], color=UNCERTAINTY_COLOR, linestyle=(0, (1.2, 1.6)),
-                                   linewidth=2), "uncertainty: axis 0, top 1"))
+                                   linewidth=2), "uncertainty (0 at the axis, 1 at the top)"))
         if options.bayesian is not None and options.show_covariances:
             entries += fading_entries(colors[0])
         return entries + mean_true_and_cycle_entries(

@@ -352,7 +352,7 @@ class PairsScene:
             entries += [(Line2D([], [], marker="o", linestyle="none", color="0.3", markersize=8),
                          "bigger: less certain"),
                         (Line2D([], [], color=UNCERTAINTY_COLOR, linestyle=(0, (1.2, 1.6)),
-                                linewidth=2), "uncertainty: axis 0, top 1")]
+                                linewidth=2), "uncertainty (0 at the axis, 1 at the top)")]
         return entries + mean_true_and_cycle_entries(
             options, colors, has_true=self.fit.true_components is not None)
 

@@ -234,7 +234,7 @@ def test_uncertainty_curve_is_one_minus_the_largest_responsibility():
     assert min(mu) < peak < max(mu) and want.max() == pytest.approx(0.5, abs=0.01)
     assert want[np.argmin(abs(grid - mu[0]))] < 0.01
     labels = [t.get_text() for t in anim.ax.get_legend().get_texts()]
-    assert "uncertainty: axis 0, top 1" in labels
+    assert "uncertainty (0 at the axis, 1 at the top)" in labels
 
 
 def test_kmeans_panel_on_the_line_starts_from_em_and_draws_boundaries():
@@ -477,7 +477,7 @@ def test_histogram_scene_is_a_scene_and_every_view_a_view():
     assert not equal and (xlim, ylim) == (scene.histogram.xlim, scene.histogram.ylim)
     assert [label for _, label in scene.legend_entries()] == [
         "bars: stacked by responsibility", "mixture density", "component w\u00b7N(x)",
-        "\u03bc \u00b1 \u221a2\u00b7\u03c3", "uncertainty: axis 0, top 1", "mean"]
+        "\u03bc \u00b1 \u221a2\u00b7\u03c3", "uncertainty (0 at the axis, 1 at the top)", "mean"]
     assert scene.edit_refusal(anim) == "adding or removing points works without --compare"
     # with --compare the legend takes the upper right, the EM title the upper left:
     # the note goes under the title
