@@ -758,8 +758,9 @@ NOT_FOR_HELP = ("matplotlib", "scipy", "sklearn", "tqdm", "gmm", "gmm_em", "gmm_
                 "gmm_load", "data_gen")
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["-k", "0"]])
-def test_help_version_and_refused_flags_load_no_drawing_or_model_module(argv):
+def _modules_after(argv):
+    """(exit status, set of module names loaded) of ``main(argv)`` in a fresh
+    interpreter, its own output discarded."""
     code = ("import contextlib, io, sys, visualize_gmm\n"
             "with contextlib.redirect_stdout(io.StringIO()), "
             "contextlib.redirect_stderr(io.StringIO()):\n"
@@ -768,7 +769,12 @@ def test_help_version_and_refused_flags_load_no_drawing_or_model_module(argv):
     env = {**os.environ, "PYTHONPATH": python_path()}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=ROOT, env=env).stdout.split()
-    status, loaded = int(out[0]), set(out[1:])
+    return int(out[0]), set(out[1:])
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["-k", "0"]])
+def test_help_version_and_refused_flags_load_no_drawing_or_model_module(argv):
+    status, loaded = _modules_after(argv)
     assert status == (2 if argv == ["-k", "0"] else 0)
     assert "gmm_options" in loaded
     assert not loaded & set(NOT_FOR_HELP), sorted(loaded & set(NOT_FOR_HELP))
@@ -777,14 +783,7 @@ def test_help_version_and_refused_flags_load_no_drawing_or_model_module(argv):
 def test_a_saved_2d_em_run_loads_no_scipy_nor_pyplot(tmp_path):
     """scipy (a quarter of a second to import) is loaded only where a variational
     fit or a many-column component needs it, pyplot only for a window."""
-    code = ("import contextlib, io, sys, visualize_gmm\n"
-            "with contextlib.redirect_stderr(io.StringIO()):\n"
-            f"    status = visualize_gmm.main(['-N', '200', '-k', '3', '-i', '3', '--seed', '0',"
-            f" '-s', {str(tmp_path / 'o.gif')!r}])\n"
-            "print(int(status), ' '.join(sorted(sys.modules)))")
-    env = {**os.environ, "PYTHONPATH": python_path()}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT, env=env).stdout.split()
-    status, loaded = int(out[0]), set(out[1:])
+    status, loaded = _modules_after(["-N", "200", "-k", "3", "-i", "3", "--seed", "0",
+                                     "-s", str(tmp_path / "o.gif")])
     assert status == 0 and "gmm_em" in loaded and "matplotlib" in loaded
     assert not {m for m in loaded if m.split(".")[0] == "scipy" or m == "matplotlib.pyplot"}
