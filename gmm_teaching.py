@@ -525,7 +525,16 @@ def add_kmeans_panel(anim, scene, options):
     (Lloyd) from EM state 0's means, drawn by the scene
     (:meth:`gmm_scene.Scene.kmeans_views`), with its own header and title; the
     frames run until both runs stop (the animator repeats EM's last state while
-    the panel :meth:`~FollowerPanel.has_state`)."""
+    the panel :meth:`~FollowerPanel.has_state`).
+
+    Raises ValueError for data read block by block (a memory map or dask
+    array): Lloyd's k-means here holds the data in memory.
+    """
+    if not isinstance(scene.fit.Z, np.ndarray):
+        raise ValueError(f"--compare kmeans holds the data in memory, and these "
+                         f"{len(scene.fit.Z):,} rows are read block by block (a memory-mapped "
+                         "file or a dask array): leave out --compare, or fit a sample of "
+                         "the rows")
     ax = anim.ax
     scene_px = int(round(ax.get_position().width * anim.size[0]))
     kax = anim.add_side_axes("kmeans", width=scene_px + 80, margins=(64, 16), stack=False)

@@ -399,3 +399,18 @@ def test_one_column_curves_carry_the_model_labels():
     assert "chosen: k = 2, full = diag = spherical (V)" in texts
     assert not _off_scale_marks(ax)
     plt.close(fig)
+
+
+def test_compare_kmeans_on_data_read_in_blocks_is_refused_before_any_frame(tmp_path):
+    """Lloyd's k-means of the panel holds the data in memory: on a memory map it is
+    one clear ValueError when the figure is built (the command line's one error
+    line, no file), not a failure halfway through a save."""
+    import visualize_gmm
+    X = np.random.default_rng(0).normal(size=(300, 2))
+    np.save(tmp_path / "x.npy", X)
+    M = np.load(tmp_path / "x.npy", mmap_mode="r")
+    with pytest.raises(ValueError, match=r"--compare kmeans holds the data in memory, and "
+                                         r"these 300 rows are read block by block"):
+        visualize_gmm.animate(M, 2, compare="kmeans", max_iter=2, random_state=0).animator
+    anim = visualize_gmm.animate(X, 2, compare="kmeans", max_iter=2, random_state=0).animator
+    assert "kmeans" in anim.panels
