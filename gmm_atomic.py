@@ -13,6 +13,7 @@ This leaf module uses the standard library only, so ``gmm`` (numpy/scipy),
 import contextlib
 import hashlib
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -170,7 +171,9 @@ class AtomicFile:
         self.target = os.fspath(target)
         directory = os.path.dirname(os.path.abspath(self.target))
         prefix, suffix = temp_affixes(os.path.basename(self.target), directory)
-        fd, self.path = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=directory)
+        with _signals_held():       # the file exists only once it is recorded
+            fd, self.path = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=directory)
+            _unfinished.add(self.path)
         self.fp = os.fdopen(fd, "wb")
 
     def __enter__(self):
@@ -190,6 +193,7 @@ class AtomicFile:
                 _pending[-1].append(self)
                 return False
             os.replace(self.path, self.target)
+            _unfinished.discard(self.path)
         except BaseException:   # e.g. ENOSPC at fsync: no temp file left behind
             self.discard()
             raise
@@ -205,6 +209,40 @@ class AtomicFile:
             os.unlink(self.path)
         except OSError:
             pass
+        _unfinished.discard(self.path)
+
+
+#: temp files of AtomicFiles made and not yet renamed or deleted
+_unfinished = set()
+#: the signals a command line turns into exceptions (gmm_cli.SignalPolicy)
+_HELD = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Delay those signals (POSIX) inside the block: a signal's exception cannot
+    land between a temp file's creation and its record in :data:`_unfinished`."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def discard_unfinished():
+    """Delete every temp file an :class:`AtomicFile` made and did not finish: a
+    signal's exception can arrive after one is made and before its ``with`` block
+    (whose exit would delete it) begins. Called when a command line ends on a
+    signal (:class:`gmm_cli.SignalPolicy`)."""
+    for path in list(_unfinished):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        _unfinished.discard(path)
 
 
 def atomic_write(path, write):
@@ -254,6 +292,7 @@ def all_or_none():
                     backup = None
             backups.append(backup)
             os.replace(f.path, f.target)
+            _unfinished.discard(f.path)
             done.append(f)
     except BaseException:
         for f, backup in zip(done, backups):

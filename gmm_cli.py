@@ -34,7 +34,7 @@ import signal
 import sys
 import threading
 
-from gmm_atomic import file_identity
+from gmm_atomic import discard_unfinished, file_identity
 
 
 ECHO = 40      # characters of a bad value quoted back in an error message
@@ -328,11 +328,13 @@ class SignalPolicy:
         finally:
             self._deferred = False
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, tb):
         for signum, previous in self._previous.items():
             signal.signal(signum, previous)
         if hasattr(self, "_saved_hook"):
             sys.unraisablehook = self._saved_hook
+        if exc_type is not None:    # e.g. a signal between a temp file's creation and its with
+            discard_unfinished()
         return False
 
 

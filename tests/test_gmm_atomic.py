@@ -87,3 +87,22 @@ def test_gmm_atomic_is_a_stdlib_only_leaf():
     root = __import__("os").path.dirname(__import__("os").path.dirname(__file__))
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_signal_before_the_with_block_leaves_no_temp_file(tmp_path):
+    """A signal's exception can arrive after AtomicFile made its temp file and
+    before the ``with`` block whose exit would delete it: the command line's
+    SignalPolicy deletes every unfinished temp file as the exception leaves it."""
+    import signal
+
+    from gmm_cli import SignalPolicy, Terminated
+    with pytest.raises(Terminated):
+        with SignalPolicy():
+            gmm_atomic.AtomicFile(tmp_path / "x.csv")
+            assert len(os.listdir(tmp_path)) == 1           # the temp file exists
+            raise Terminated(signal.SIGTERM)                # as the handler raises it
+    assert os.listdir(tmp_path) == []
+    with SignalPolicy():                    # a finished file is kept
+        with gmm_atomic.AtomicFile(tmp_path / "y.csv") as f:
+            f.fp.write(b"1\n")
+    assert os.listdir(tmp_path) == ["y.csv"]
