@@ -18,7 +18,6 @@ from matplotlib.backend_bases import KeyEvent, MouseEvent
 import gmm
 import gmm_fit
 import gmm_kmeans
-import gmm_mouse
 import gmm_options
 import gmm_plot
 import gmm_scene1d
