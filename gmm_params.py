@@ -44,10 +44,10 @@ class ParamsError(ValueError):
     """A parameter file that cannot be used; the message names the file."""
 
 
-def _params_extension(path):
+def _params_extension(path, problem):
     """``.npz`` or ``.json``, the extension of parameter file ``path`` (a str);
-    :class:`ParamsError` for another or for a path through a file."""
-    problem = target_problem(path) if path else None
+    :class:`ParamsError` for another or for a path through a file (``problem``:
+    :func:`gmm_atomic.target_problem`'s answer for ``path``, or None)."""
     if problem is not None and "not a directory" in problem:    # before the name's checks
         raise ParamsError(f"{path}: {problem}; choose another path")
     ext = os.path.splitext(path)[1].lower()
@@ -70,7 +70,8 @@ def check_params_path(path):
     path : str or os.PathLike
     """
     path = os.fspath(path)
-    _params_extension(path)
+    problem = target_problem(path) if path else None
+    _params_extension(path, problem)
     if os.path.isdir(path):
         raise ParamsError(f"{path}: is a directory; give a file name ending in .npz or .json")
     if os.path.lexists(path) and not os.path.isfile(path):
@@ -88,7 +89,6 @@ def check_params_path(path):
                           "choose another directory") from None
     os.close(fd)
     os.unlink(probe)
-    problem = target_problem(path)
     if problem is not None:         # an existing read-only file
         raise ParamsError(f"{path}: {problem}; choose another path")
 
@@ -280,7 +280,7 @@ def load_params(path, *, n_features=None):
         covariances not symmetric positive definite.
     """
     path = os.fspath(path)
-    ext = _params_extension(path)
+    ext = _params_extension(path, target_problem(path) if path else None)
     meta, arrays = _read_params_file(path, ext)
     _check_format(path, meta)
     weights, means, covs, history = _numeric_arrays(path, arrays)
