@@ -337,23 +337,21 @@ class PixelLayout:
     def add_footroom(self, height):
         """``height`` more pixels below everything (every axes keeps its size and
         its position in pixels from the top); returns the new (width, height)."""
-        width, old_h = self.size
-        new_h = old_h + int(height)
-        for ax in self.fig.axes:
-            x0, y0, w, h = ax.get_position().bounds
-            ax.set_position((x0, (y0 * old_h + height) / new_h, w, h * old_h / new_h))
-        self.fig.set_size_inches(width / DPI, new_h / DPI)
-        self.size = (width, new_h)
-        return self.size
+        return self._taller(int(height), below=int(height))
 
     def add_headroom(self, height):
         """``height`` more pixels above everything (every axes keeps its size and
         position in pixels from the bottom); returns the new (width, height)."""
+        return self._taller(int(height), below=0)
+
+    def _taller(self, extra, below):
+        """The figure ``extra`` pixels taller, ``below`` of them under every axes
+        (which keep their size in pixels); returns the new (width, height)."""
         width, old_h = self.size
-        new_h = old_h + int(height)
+        new_h = old_h + extra
         for ax in self.fig.axes:
             x0, y0, w, h = ax.get_position().bounds
-            ax.set_position((x0, y0 * old_h / new_h, w, h * old_h / new_h))
+            ax.set_position((x0, (y0 * old_h + below) / new_h, w, h * old_h / new_h))
         self.fig.set_size_inches(width / DPI, new_h / DPI)
         self.size = (width, new_h)
         return self.size
