@@ -89,6 +89,14 @@ def points_of(points, rows=None):
     return read_rows(points, np.arange(len(points)) if rows is None else rows)
 
 
+def drawn_responsibilities(points):
+    """``state -> (m, k)``: the responsibilities of ``points`` (m, 2), drawn
+    coordinates, under a drawn (2-D) state."""
+    def responsibilities(state):
+        return gmm.responsibilities(points, state.weights, state.means, state.covariances)
+    return responsibilities
+
+
 def _marker_size(n):
     """Scatter marker area (points^2) that keeps clouds readable for any n."""
     return float(np.clip(12.0 * np.sqrt(1000.0 / max(n, 1)), 0.8, 25.0))
@@ -357,11 +365,7 @@ class SoftPointsView(PointsView):
         super().__init__(ax, points, colors, image_threshold=image_threshold, alpha=alpha,
                          pixels=pixels)
         if responsibilities is None:
-            shown = points_of(points, self.represented_rows)
-
-            def responsibilities(state):
-                return gmm.responsibilities(shown, state.weights, state.means,
-                                            state.covariances)
+            responsibilities = drawn_responsibilities(points_of(points, self.represented_rows))
         self.responsibilities = responsibilities
         if self.mode == "image":
             k = len(self._rgb)
@@ -781,8 +785,7 @@ class ScatterScene:
         if fit.n_features != 2:
             return shown, (fit.responsibilities if rows is None
                            else fit.responsibilities_of(rows))
-        return shown, lambda state: gmm.responsibilities(shown, state.weights, state.means,
-                                                         state.covariances)
+        return shown, drawn_responsibilities(shown)
 
     def kmeans_views(self, anim, kax):
         """The k-means panel: limits, aspect and labels as the scene's; cells, points,
