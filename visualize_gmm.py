@@ -40,11 +40,11 @@ from gmm_options import (
     MAX_RADIUS, MAX_SEED, MIN_DPI, MIN_FPS, MIN_INCHES, MIN_RADIUS, PAIRS_UP_TO, VIEWS,
     CommandLine, Options, check_fps, size_problem,
 )
+from gmm_writers import check_save_path, extension
 
 # Only what builds and checks the command line is imported above: the modules that
 # fit and draw (scipy, matplotlib, the scenes) are imported inside the functions that
 # run a fit, so --help, --version and a refused flag start in a fraction of the time.
-from gmm_writers import check_save_path, extension
 
 DEFAULT_SAVE = "gmm_vid.gif"
 DRAWN_SEEDS = 1_000_000             # without --seed: a seed below this, short to retype
@@ -480,9 +480,10 @@ def _run(cl, signals):
         check_save_path(save)
     plan = gmm_plan.make_plan(cl, options, X, signals)     # may sample X; fits --select-k
     notes.extend(plan.notes)
-    anim = gmm_animation.build_animator(plan.options, plan.X, rng=plan.rng,
-                          true_components=plan.true_components, column_names=names,
-                          interactive=live, shared_scale=plan.sampled, selection=plan.selection)
+    anim = gmm_animation.build_animator(
+        plan.options, plan.X, rng=plan.rng, true_components=plan.true_components,
+        column_names=names, interactive=live, shared_scale=plan.sampled,
+        selection=plan.selection)
     if live:
         _print_notes(notes, options.quiet)
         source = (os.path.basename(cl.load_path) if cl.load_path else
