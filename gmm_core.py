@@ -25,7 +25,6 @@ import math
 import numbers
 import os
 import re
-from importlib import metadata
 
 import numpy as np
 
@@ -59,6 +58,7 @@ def _read_version():
             found = None
         if found:
             return found
+    from importlib import metadata      # 20 ms; only an installed copy asks it
     try:
         return metadata.version("gmm-visualizer")
     except Exception:

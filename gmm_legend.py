@@ -6,19 +6,18 @@ each side panel its own (k-means centres and cells, the log-likelihood
 curve; the criterion curve draws its own).
 A legend is a view (see :class:`gmm_animator.Animator`): on top of the moving
 ellipses every frame, never moved; its pixels are drawn once and blended over
-each frame (:class:`Prerendered`).
+each frame (:class:`gmm_layers.Prerendered`).
 """
 
 import numpy as np
-from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.lines import Line2D
 
 from gmm_blocks import is_streamed, row_blocks
+from gmm_layers import Prerendered
 from gmm_plot import TRUE_COLOR, Z_TEXT
 from gmm_scene import BaseView
 
-__all__ = ["LegendView", "Prerendered", "add_legends", "add_panel_legends", "emptiest_corner",
+__all__ = ["LegendView", "add_legends", "add_panel_legends", "emptiest_corner",
            "mean_true_and_cycle_entries"]
 
 #: matplotlib location names of the four corners, in the order tried
@@ -69,78 +68,6 @@ def mean_true_and_cycle_entries(options, colors, *, has_true):
         entries.append((Line2D([], [], color=colors[0], linestyle=":", linewidth=2, marker="x",
                                markeredgecolor="black"), "components 21+: dotted, x"))
     return entries
-
-
-class Prerendered(Artist):
-    """An artist that does not change, drawn once into its own transparent layer and
-    then blended over each frame (the animator draws it every frame, over moving marks).
-
-    A legend costs its layout and every glyph again at each draw (about 20 ms
-    at the default size); blending its cached pixels costs a fraction of a
-    millisecond. The blend is ``dst + (src - dst) * alpha``, rounded, per
-    channel: the same as drawing it in place up to a level or two of rounding
-    (its layer is drawn again once the artist changes, e.g. a new location).
-
-    Parameters
-    ----------
-    artist : matplotlib.artist.Artist
-        The artist drawn (in the figure: it keeps its place, z-order and
-        ``remove``); only its cached pixels reach an Agg canvas.
-    """
-
-    def __init__(self, artist):
-        super().__init__()
-        self.artist = artist
-        self.set_zorder(artist.get_zorder())
-        self._layer = None          # (size key, row, column, rgb (h, w, 3), alpha (h, w, 1))
-
-    @property
-    def stale(self):
-        """Whether the artist changed since its layer was drawn."""
-        return self.artist.stale
-
-    @stale.setter
-    def stale(self, value):
-        """(Matplotlib marks the wrapper itself; what counts is the artist.)"""
-
-    def set_animated(self, b):
-        """Left out of the background layer, as the artist itself."""
-        self.artist.set_animated(b)
-        super().set_animated(b)
-
-    def remove(self):
-        self.artist.remove()
-
-    def draw(self, renderer):
-        """Blend the cached layer into ``renderer``'s pixels (drawn afresh when the
-        artist changed or the figure's size or dpi did)."""
-        if not self.artist.get_visible():
-            return
-        if not isinstance(renderer, RendererAgg):        # e.g. a vector backend: no pixels
-            self.artist.draw(renderer)
-            return
-        key = (renderer.width, renderer.height, renderer.dpi)
-        if self._layer is None or self.artist.stale or self._layer[0] != key:
-            self._layer = (key, *_transparent_layer(self.artist, *key))
-        _, row, col, rgb, alpha = self._layer
-        if rgb.size:
-            frame = np.asarray(renderer.buffer_rgba())
-            dst = frame[row:row + rgb.shape[0], col:col + rgb.shape[1], :3]
-            dst[...] = np.rint(dst + (rgb - dst) * alpha)
-
-
-def _transparent_layer(artist, width, height, dpi):
-    """``artist`` drawn alone on a transparent ``width`` x ``height`` Agg canvas:
-    (row, column) of its pixels' bounding box, their rgb (h, w, 3) and alpha
-    (h, w, 1) in [0, 1]."""
-    layer = RendererAgg(int(width), int(height), dpi)
-    artist.draw(layer)
-    rgba = np.asarray(layer.buffer_rgba())
-    rows, cols = np.nonzero(rgba[..., 3].any(axis=1))[0], np.nonzero(rgba[..., 3].any(axis=0))[0]
-    if not len(rows):
-        return 0, 0, np.zeros((0, 0, 3)), np.zeros((0, 0, 1))
-    box = rgba[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].astype(float)
-    return int(rows[0]), int(cols[0]), box[..., :3], box[..., 3:] / 255.0
 
 
 class LegendView(BaseView):

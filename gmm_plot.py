@@ -23,6 +23,7 @@ from matplotlib.markers import MarkerStyle
 from matplotlib.mathtext import MathTextParser
 from matplotlib.ticker import ScalarFormatter
 
+from gmm_layers import GlyphText
 from gmm_scene import BaseView
 
 __all__ = [
@@ -161,7 +162,7 @@ class IterationText(BaseView):
         self.ax = ax
         self.text = ax.text(1.0, 1.015, "", transform=ax.transAxes, ha="right", va="bottom",
                             family="monospace", fontsize=fontsize, zorder=Z_TEXT)
-        self.artists = [self.text]
+        self.artists = [GlyphText(self.text)]       # a few characters change per frame
 
     def format(self, state):
         """The label for ``state``."""
@@ -204,7 +205,7 @@ class IterationText(BaseView):
         s = self.format(state)
         self.text.set_text(s)
         self.text.set_fontsize(self.fitting_fontsize(s))
-        return [self.text]
+        return self.artists
 
 
 class PlainTickFormatter(ScalarFormatter):

@@ -90,7 +90,7 @@ def assert_mahalanobis_contour(ellipse, mean, cov, n_std, rtol=1e-9):
 def assert_equals_redraw_but_legend_rounding(fast, full, legends):
     """``fast`` (an animator's frame) equals ``full`` (the same state redrawn whole),
     except inside the boxes of ``legends`` (2 pixels of antialiased edge included),
-    where a legend blended from its cached layer (:class:`gmm_legend.Prerendered`)
+    where a legend blended from its cached layer (:class:`gmm_layers.Prerendered`)
     may round a level or two away from one drawn in place."""
     fast, full = np.asarray(fast, dtype=int), np.asarray(full, dtype=int)
     assert np.abs(fast - full).max() <= 2

@@ -141,9 +141,9 @@ def _text_boxes(anim):
     """Window extents of every visible text of the figure, after a full draw."""
     anim.canvas.draw()
     renderer = anim.canvas.get_renderer()
-    texts = [a for a in anim.artists if type(a).__name__ == "Text"]
-    texts += [t for v in anim.views for t in getattr(v, "artists", [])
-              if type(t).__name__ == "Text"]
+    drawn = [getattr(a, "artist", a) for a in anim.artists]        # unwrap cached artists
+    drawn += [getattr(t, "artist", t) for v in anim.views for t in getattr(v, "artists", [])]
+    texts = [a for a in drawn if type(a).__name__ == "Text"]
     for ax in anim.fig.axes:
         texts += [ax.xaxis.label, ax.yaxis.label, ax.title]
     texts = list({id(t): t for t in texts}.values())

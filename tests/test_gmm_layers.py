@@ -1,0 +1,121 @@
+"""Tests for gmm_layers: a line put together from cached glyphs is matplotlib's own
+drawing of it (pixel for pixel, over coloured pixels too), and every text it
+cannot copy is handed to matplotlib."""
+
+import io
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_svg import RendererSVG
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from gmm_layers import GlyphText
+
+HEADERS = ["iter  0 / 49   log-likelihood -4.9488",
+           "iter 17 / 49   log-likelihood -4.0404",
+           "iter 49 / 49   log-likelihood -4.0394   (converged)",
+           "M-step 3 / 12   lower bound 1e+30   [k=5]"]
+
+
+def _figure(ha="right"):
+    """A figure with a header text over a translucent orange band (under the text's
+    right half, so the blend meets coloured pixels as well as white ones)."""
+    fig = Figure(figsize=(6.4, 4.16), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.1, 0.1, 0.875, 0.8))
+    under = Rectangle((0.55, 0.88), 0.45, 0.12, transform=fig.transFigure, color="tab:orange",
+                      alpha=0.6, animated=True)
+    fig.add_artist(under)
+    x = 1.0 if ha == "right" else 0.0
+    text = ax.text(x, 1.015, "", transform=ax.transAxes, ha=ha, va="bottom",
+                   family="monospace", fontsize=10, animated=True)
+    return fig, under, text
+
+
+def _frame(fig, under, artist):
+    """The RGB pixels of ``fig``: the background, ``under``, then ``artist``."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    under.draw(renderer)
+    artist.draw(renderer)
+    return np.asarray(renderer.buffer_rgba())[..., :3].astype(int)
+
+
+@pytest.mark.parametrize("fontsize, ha", [(10, "right"), (7.5, "left"), (13, "right"),
+                                          (5, "left")])
+def test_cached_lines_are_matplotlibs_drawing_of_them(fontsize, ha):
+    fig, under, text = _figure(ha)
+    text.set_fontsize(fontsize)
+    glyphs = GlyphText(text)
+    blank = _frame(fig, under, text)        # the empty string draws nothing
+    for line in HEADERS:
+        text.set_text(line)
+        direct, cached = _frame(fig, under, text), _frame(fig, under, glyphs)
+        assert set(line) <= glyphs.cached                  # put together, not drawn
+        assert np.abs(direct - blank).any(-1).sum() > 10 * len(line.replace(" ", ""))
+        assert np.abs(cached - direct).max() <= 1, line    # at most a level of rounding
+    assert not glyphs.stale
+
+
+def test_a_new_size_cuts_the_glyphs_again():
+    fig, under, text = _figure()
+    glyphs = GlyphText(text)
+    text.set_text(HEADERS[1])
+    small = _frame(fig, under, glyphs)
+    text.set_fontsize(7)
+    direct, cached = _frame(fig, under, text), _frame(fig, under, glyphs)
+    assert np.abs(cached - small).max() > 100               # not the old glyphs
+    assert np.abs(cached - direct).max() <= 1
+
+
+def test_characters_that_do_not_line_up_are_left_to_matplotlib():
+    fig, under, text = _figure()
+    text.set_family("serif")            # proportional: letters differ in width
+    glyphs = GlyphText(text)
+    for line in HEADERS[:2]:
+        text.set_text(line)
+        direct, cached = _frame(fig, under, text), _frame(fig, under, glyphs)
+        assert not set(line) <= glyphs.cached         # some refused: matplotlib drew it
+        assert np.array_equal(cached, direct)
+
+
+@pytest.mark.parametrize("line, ha", [("iter 3\nsecond line", "right"),
+                                      ("centred 3.14", "center"),
+                                      ("a $\\mu$ of 2", "right"),
+                                      ("résumé ∑ 3", "right")])
+def test_texts_it_cannot_copy_are_drawn_by_matplotlib(line, ha):
+    fig, under, text = _figure()
+    text.set_horizontalalignment(ha)
+    text.set_text(line)
+    glyphs = GlyphText(text)
+    direct, cached = _frame(fig, under, text), _frame(fig, under, glyphs)
+    assert np.array_equal(cached, direct)
+    assert not glyphs.cached
+
+
+def test_a_vector_canvas_gets_the_text_itself():
+    fig, _, text = _figure()
+    text.set_text("iter 3 / 9")
+    out = io.StringIO()
+    renderer = RendererSVG(640, 416, out)
+    GlyphText(text).draw(renderer)
+    renderer.finalize()
+    assert "iter 3 / 9" in out.getvalue()      # the svg names the text it draws
+
+
+@settings(max_examples=25, deadline=None)
+@given(line=st.text(st.sampled_from("0123456789-+.e iterlogkhd/()[]=:_|~#é¤"), max_size=60),
+       fontsize=st.sampled_from([4, 6.5, 10, 12]), ha=st.sampled_from(["left", "right"]))
+def test_any_line_draws_as_matplotlib_draws_it(line, fontsize, ha):
+    fig, under, text = _figure(ha)
+    text.set_fontsize(fontsize)
+    glyphs = GlyphText(text)
+    text.set_text("iter 0 / 9")            # a first line fills the cache
+    _frame(fig, under, glyphs)
+    text.set_text(line)
+    direct, cached = _frame(fig, under, text), _frame(fig, under, glyphs)
+    assert np.abs(cached - direct).max() <= 1
