@@ -342,16 +342,17 @@ def print_thread_tables(n, k, iters, seconds):
     print(f"n_jobs=-1     {every:9.4f}   speed-up {one / every:.2f}x "
           f"({os.cpu_count()} cores; max|dmu| between them {diff:.1e})", flush=True)
     print("\n# under load: median s/it; 'x idle' = time / the same engine's idle time; "
-          "'x 1 idle' = ours / ours with one thread on an idle machine; 'x 1 here' = ours / "
+          "'x 1 idle' = ours / ours with one thread on an idle machine (the threads table's, best of 3); "
+          "'x 1 here' = ours / "
           "ours with one thread under the same load (what the load leaves one thread)")
-    print(f"{'load':<16} {'ours':>9} {'x idle':>7} {'x 1 idle':>8} {'x 1 here':>8} "
+    print(f"{'load':<20} {'ours':>9} {'x idle':>7} {'x 1 idle':>8} {'x 1 here':>8} "
           f"{'ours n_jobs=1':>14} {'x idle':>7} {'sklearn':>9} {'x idle':>7}", flush=True)
     X, init = make_case(n, k, 2)
     idle = None
     for name in ["idle"] + list(LOADS):
         ours, ours1, sk = row = load_row(X, init, iters, name, seconds)
         idle = idle or row
-        print(f"{name:<16} {ours:9.4f} {ours / idle[0]:6.2f}x {ours / idle[1]:7.2f}x "
+        print(f"{name:<20} {ours:9.4f} {ours / idle[0]:6.2f}x {ours / one:7.2f}x "
               f"{ours / ours1:7.2f}x {ours1:14.4f} {ours1 / idle[1]:6.2f}x {sk:9.4f} {sk / idle[2]:6.2f}x", flush=True)
 
 
