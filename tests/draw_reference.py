@@ -101,3 +101,13 @@ def assert_equals_redraw_but_legend_rounding(fast, full, legends):
         rows = slice(max(int(height - box.y1) - 2, 0), int(height - box.y0) + 3)
         inside[rows, max(int(box.x0) - 2, 0):int(box.x1) + 3] = True
     assert not (np.abs(fast - full).any(-1) & ~inside).any()
+
+
+def frame_over(fig, under, artist):
+    """The RGB pixels (H, W, 3) int of ``fig``: its background drawn, then ``under``
+    (an animated artist), then ``artist`` (e.g. a cached wrapper of another)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    under.draw(renderer)
+    artist.draw(renderer)
+    return np.asarray(renderer.buffer_rgba())[..., :3].astype(int)

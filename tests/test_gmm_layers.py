@@ -13,6 +13,7 @@ from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from draw_reference import frame_over
 from gmm_layers import GlyphText
 
 HEADERS = ["iter  0 / 49   log-likelihood -4.9488",
@@ -36,25 +37,16 @@ def _figure(ha="right"):
     return fig, under, text
 
 
-def _frame(fig, under, artist):
-    """The RGB pixels of ``fig``: the background, ``under``, then ``artist``."""
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    under.draw(renderer)
-    artist.draw(renderer)
-    return np.asarray(renderer.buffer_rgba())[..., :3].astype(int)
-
-
 @pytest.mark.parametrize("fontsize, ha", [(10, "right"), (7.5, "left"), (13, "right"),
                                           (5, "left")])
 def test_cached_lines_are_matplotlibs_drawing_of_them(fontsize, ha):
     fig, under, text = _figure(ha)
     text.set_fontsize(fontsize)
     glyphs = GlyphText(text)
-    blank = _frame(fig, under, text)        # the empty string draws nothing
+    blank = frame_over(fig, under, text)        # the empty string draws nothing
     for line in HEADERS:
         text.set_text(line)
-        direct, cached = _frame(fig, under, text), _frame(fig, under, glyphs)
+        direct, cached = frame_over(fig, under, text), frame_over(fig, under, glyphs)
         assert set(line) <= glyphs.cached                  # put together, not drawn
         assert np.abs(direct - blank).any(-1).sum() > 10 * len(line.replace(" ", ""))
         assert np.abs(cached - direct).max() <= 1, line    # at most a level of rounding
@@ -65,9 +57,9 @@ def test_a_new_size_cuts_the_glyphs_again():
     fig, under, text = _figure()
     glyphs = GlyphText(text)
     text.set_text(HEADERS[1])
-    small = _frame(fig, under, glyphs)
+    small = frame_over(fig, under, glyphs)
     text.set_fontsize(7)
-    direct, cached = _frame(fig, under, text), _frame(fig, under, glyphs)
+    direct, cached = frame_over(fig, under, text), frame_over(fig, under, glyphs)
     assert np.abs(cached - small).max() > 100               # not the old glyphs
     assert np.abs(cached - direct).max() <= 1
 
@@ -78,7 +70,7 @@ def test_characters_that_do_not_line_up_are_left_to_matplotlib():
     glyphs = GlyphText(text)
     for line in HEADERS[:2]:
         text.set_text(line)
-        direct, cached = _frame(fig, under, text), _frame(fig, under, glyphs)
+        direct, cached = frame_over(fig, under, text), frame_over(fig, under, glyphs)
         assert not set(line) <= glyphs.cached         # some refused: matplotlib drew it
         assert np.array_equal(cached, direct)
 
@@ -92,7 +84,7 @@ def test_texts_it_cannot_copy_are_drawn_by_matplotlib(line, ha):
     text.set_horizontalalignment(ha)
     text.set_text(line)
     glyphs = GlyphText(text)
-    direct, cached = _frame(fig, under, text), _frame(fig, under, glyphs)
+    direct, cached = frame_over(fig, under, text), frame_over(fig, under, glyphs)
     assert np.array_equal(cached, direct)
     assert not glyphs.cached
 
@@ -115,7 +107,7 @@ def test_any_line_draws_as_matplotlib_draws_it(line, fontsize, ha):
     text.set_fontsize(fontsize)
     glyphs = GlyphText(text)
     text.set_text("iter 0 / 9")            # a first line fills the cache
-    _frame(fig, under, glyphs)
+    frame_over(fig, under, glyphs)
     text.set_text(line)
-    direct, cached = _frame(fig, under, text), _frame(fig, under, glyphs)
+    direct, cached = frame_over(fig, under, text), frame_over(fig, under, glyphs)
     assert np.abs(cached - direct).max() <= 1

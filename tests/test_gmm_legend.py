@@ -7,7 +7,7 @@ import pytest
 import gmm_legend
 import gmm_plot
 import visualize_gmm
-from draw_reference import axes
+from draw_reference import axes, frame_over
 
 
 def test_emptiest_corner_counts_points_in_each_corner_box():
@@ -52,15 +52,6 @@ def test_legend_view_box_is_its_extent_over_the_axes():
     assert [a.artist for a in moving.artists] == [moving.legend]
 
 
-def _frame(fig, legend_artist, under):
-    """The RGB pixels of ``fig``: ``under`` (a scatter) drawn, then ``legend_artist``."""
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    under.draw(renderer)
-    legend_artist.draw(renderer)
-    return np.asarray(renderer.buffer_rgba())[..., :3].astype(int)
-
-
 def test_prerendered_legend_blends_to_what_drawing_it_in_place_gives():
     fig, ax = axes(size=(400, 300))
     rng = np.random.default_rng(0)
@@ -71,15 +62,15 @@ def test_prerendered_legend_blends_to_what_drawing_it_in_place_gives():
     pre, = view.artists
     pre.set_animated(True)
     assert view.legend.get_animated()          # left out of the background, as the legend
-    direct, blended = _frame(fig, view.legend, under), _frame(fig, pre, under)
-    changed = np.abs(blended - _frame(fig, ax.plot([], [])[0], under)).any(-1)
+    direct, blended = frame_over(fig, under, view.legend), frame_over(fig, under, pre)
+    changed = np.abs(blended - frame_over(fig, under, ax.plot([], [])[0])).any(-1)
     assert changed.sum() > 500                  # the legend is there (frame and text)
     assert np.abs(blended - direct).max() <= 2  # a level or two of rounding at most
     cached = pre._layer
-    _frame(fig, pre, under)
+    frame_over(fig, under, pre)
     assert pre._layer is cached                 # unchanged: not drawn again
     view.legend.set_loc("lower right")          # a change: drawn afresh, in its new place
-    moved, direct = _frame(fig, pre, under), _frame(fig, view.legend, under)
+    moved, direct = frame_over(fig, under, pre), frame_over(fig, under, view.legend)
     assert pre._layer is not cached and np.abs(moved - direct).max() <= 2
 
 
