@@ -158,7 +158,8 @@ class GlyphText(_CachedArtist):
     moves the line (taller or deeper, such as a parenthesis in some fonts)
     is never cached. A line holding a character not cached, or a text this
     cannot copy (several lines, math, rotation, centred, a box, path
-    effects, usetex, a vector canvas), is drawn by matplotlib as usual.
+    effects, usetex, wrapping, clipping, a vector canvas), is drawn by
+    matplotlib as usual.
 
     Parameters
     ----------
@@ -195,7 +196,8 @@ class GlyphText(_CachedArtist):
         return ("\n" not in s and "$" not in s and set(s) <= self.CACHEABLE
                 and t.get_rotation() == 0 and t.get_horizontalalignment() in ("left", "right")
                 and t.get_bbox_patch() is None and not t.get_path_effects()
-                and not t.get_usetex() and t.get_agg_filter() is None)
+                and not t.get_usetex() and not t.get_wrap() and t.get_agg_filter() is None
+                and not (t.get_clip_on() and (t.get_clip_box() or t.get_clip_path())))
 
     def _start(self, key, renderer):
         """Forget the glyphs; measure the advance for the text's present style."""

@@ -89,6 +89,19 @@ def test_texts_it_cannot_copy_are_drawn_by_matplotlib(line, ha):
     assert not glyphs.cached
 
 
+@pytest.mark.parametrize("setting", [{"wrap": True}, {"clip_on": True}])
+def test_wrapped_or_clipped_texts_are_drawn_by_matplotlib(setting):
+    fig, under, text = _figure()
+    text.set_text("iter 3 / 9   log-likelihood -1.2345 " * 3)
+    text.set(**setting)
+    if "clip_on" in setting:        # a clip box cutting the text's left half
+        text.set_clip_box(text.axes.bbox)
+    glyphs = GlyphText(text)
+    direct, cached = frame_over(fig, under, text), frame_over(fig, under, glyphs)
+    assert np.array_equal(cached, direct)
+    assert not glyphs.cached
+
+
 def test_a_vector_canvas_gets_the_text_itself():
     fig, _, text = _figure()
     text.set_text("iter 3 / 9")
