@@ -296,24 +296,29 @@ class PixelLayout:
         """
         renderer = self.fig.canvas.get_renderer()
         boundary = 0.0
+        boxes, moved = {}, False        # each axes' labels; measured again once one moved
         for ax in sorted(self.fig.axes, key=lambda a: a.get_position().x0):
-            box = ax.get_tightbbox(renderer)
+            box = boxes[ax] = ax.get_tightbbox(renderer)
             short = boundary + gap - box.x0
             if short > 0:
                 self._widen(int(16 * math.ceil(short / 16)),
                             from_px=ax.get_position().x0 * self.size[0])
                 box = ax.get_tightbbox(renderer)
+                moved = True
             boundary = box.x1
         short = boundary + gap - self.size[0]     # the last labels past the right edge
         if short > 0:
-            self._widen(int(16 * math.ceil(short / 16)))
+            self._widen(int(16 * math.ceil(short / 16)))    # widens on the right: none moves
+        if moved:
+            boxes = {ax: ax.get_tightbbox(renderer) for ax in self.fig.axes}
         for ax in self.fig.axes:        # a panel's labels cut by the bottom edge: it
-            short = -ax.get_tightbbox(renderer).y0      # gives up a few rows of its height
+            short = -boxes[ax].y0       # gives up a few rows of its height
             if short > 0 and ax is not self.ax:
                 x0, y0, w, h = ax.get_position().bounds
                 lift = math.ceil(short + 3.0) / self.size[1]     # + hinting at small sizes
                 ax.set_position((x0, y0 + lift, w, h - lift))
-        boxes = [ax.get_tightbbox(renderer) for ax in self.fig.axes]
+                boxes[ax] = ax.get_tightbbox(renderer)
+        boxes = list(boxes.values())
         short = -min(box.y0 for box in boxes)       # the scene's labels cut by the bottom
         if short > 0:
             self.add_footroom(int(16 * math.ceil(short / 16)))
