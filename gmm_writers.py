@@ -119,10 +119,10 @@ class PaletteQuantizer:
     def __call__(self, rgb):
         """Palette indices, shape (H, W) uint8, of an (H, W, 3) uint8 frame."""
         shift = 8 - self.BITS
-        r = (rgb[..., 0] >> shift).astype(np.uint16)
-        g = (rgb[..., 1] >> shift).astype(np.uint16)
-        b = (rgb[..., 2] >> shift).astype(np.uint16)
-        key = (r << (2 * self.BITS)) | (g << self.BITS) | b
+        key = np.right_shift(rgb[..., 0], shift, dtype=np.uint16)   # r, then g and b shifted in,
+        for c in (1, 2):                                             # in place (one temporary)
+            key <<= self.BITS
+            key |= rgb[..., c] >> shift
         return self.lut[key]
 
 
