@@ -63,7 +63,7 @@ __all__ = ["RowSource", "BlockSource", "BLOCK_ROWS", "is_streamed", "Standardise
 #: are the chunks of the in-memory path and the sums agree with it.
 BLOCK_ROWS = 64 * CHUNK_ROWS
 #: Rows per task of a pass over data in memory: a multiple of CHUNK_ROWS, small
-#: enough that a million rows make 31 tasks to share among the threads.
+#: enough that a million rows make 16 tasks to share among the threads.
 TASK_ROWS = 4 * CHUNK_ROWS
 
 #: Up to this many rows :func:`centred_rows` centres on ``X.mean(axis=0)``.

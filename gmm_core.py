@@ -13,8 +13,9 @@ real_array, check_X, check_int, check_nonneg_float, check_covariance_type, as_rn
 check_spread
     Data whose squares overflow or underflow float64 cannot be fitted: one
     clear ``ValueError`` saying so and to standardise.
-CHUNK_ROWS, chunks
-    Row chunking of the E-step and of k-means' nearest-centre search.
+CHUNK_ROWS, chunks, e_step_rows
+    Row chunking of the passes (the E-step's by its number of components) and
+    of k-means' nearest-centre search.
 n_parameters
     The number of free parameters of a mixture (scikit-learn's count).
 """
@@ -38,6 +39,7 @@ __all__ = [
     "COVARIANCE_TYPES",
     "INITS",
     "CHUNK_ROWS",
+    "e_step_rows",
     "check_init_params",
     "n_parameters",
     "singular", "cholesky", "exp_normalise", "first_argmax_of_exp",
@@ -80,10 +82,8 @@ __version__ = _read_version()
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 INITS = ("kmeans++", "kmeans", "random", "random_from_data")
 
-#: Rows per chunk in the E-step; keeps the (k, chunk) blocks cache-friendly (at k = 20 a
-#: block is 1.3 MB: 8,192 rows were 12% faster on one thread than 16,384, and both
-#: threads of 2 cores 1.7-1.8x one, against 1.5-1.7x; bench/bench_em.py).
-CHUNK_ROWS = 8192
+#: Rows per chunk of a pass over the data (the E-step's: :func:`e_step_rows`).
+CHUNK_ROWS = 16384
 
 
 # --------------------------------------------------------------------------
@@ -506,6 +506,21 @@ def check_init_params(init, n_components, n_features, covariance_type="full"):
 def chunks(n, size=CHUNK_ROWS):
     for start in range(0, n, size):
         yield slice(start, min(start + size, n))
+
+
+def e_step_rows(k):
+    """Rows per chunk of an E-step pass with ``k`` components.
+
+    About 160,000 numbers in each (k, chunk) block, a power of two from
+    8,192 (k >= 11) to 65,536 (k <= 2), so that it divides the passes' tasks
+    and blocks (``CHUNK_ROWS`` multiples of 65,536) and the sums do not depend
+    on the thread count. Larger blocks leave the cache (at k = 20, 8,192 rows
+    are 12% faster on one thread than 16,384); smaller ones spend their time
+    in Python, holding the GIL the other threads wait for (at k = 2 and
+    8,192 rows, two threads were slower than one; bench/bench_em.py).
+    """
+    rows = 163_840 // max(int(k), 1)
+    return 1 << min(16, max(13, rows.bit_length() - 1))
 
 
 def n_parameters(n_components, n_features, covariance_type="full"):

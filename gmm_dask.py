@@ -10,7 +10,7 @@ accumulators up.  Nothing else of the engine is written twice.
 
 The numbers equal the numpy path's up to the order of the additions (about
 1e-15 relative per pass): the blocks are dask's chunks, the chunks inside a
-block the engine's ``CHUNK_ROWS``.
+block the engine's (``gmm_core.e_step_rows`` in the E-step).
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ from gmm_core import (
     check_X,
     cholesky,
     chunks,
+    e_step_rows,
     exp_normalise,
     first_argmax_of_exp,
     singular,
@@ -395,7 +396,7 @@ def _e_sum(XT, params, labels_out=None, stats=None):
     """One block of centred points XT (d, m): the sum of ``log p(x)``, labels into
     ``labels_out`` and M-step statistics into ``stats`` when given (unfinished)."""
     total = 0.0
-    for sl in chunks(XT.shape[1]):
+    for sl in chunks(XT.shape[1], e_step_rows(params.k)):
         xt = XT[:, sl]
         F = _features_T(xt, params.iu) if params.quad else None
         E = params.log_prob_T(xt, F)
@@ -752,7 +753,7 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
     n_jobs : int or None, default=None
         Threads a pass over the data may use (in-memory data and memory maps;
         a dask array's scheduler decides for itself).  The rows are cut into
-        blocks of ``TASK_ROWS`` (32,768) whatever the count, each block's sums
+        blocks of ``TASK_ROWS`` (65,536) whatever the count, each block's sums
         kept apart and added in block order, so every ``n_jobs`` gives the
         same states to the last bit; BLAS runs on one thread inside a pass
         (its threads gain nothing on one block's small products and stall when

@@ -47,7 +47,8 @@ Two more tables follow the first (``--threads-only`` prints only them):
 
 * one thread against every core: ``em_steps(..., n_jobs=1)`` and
   ``n_jobs=-1`` from the same start, median seconds per iteration (the aim:
-  at least 1.7x on 2 idle cores at n = 1e6, k = 20);
+  at least 1.7x on 2 idle cores at n = 1e6, k = 20), then the same at k = 2
+  and 5 (less work per row: threads must still not lose);
 * the same iterations while a load runs beside them, against the idle
   times: busy loops (one per core; then the same at the lowest priority,
   ``nice 19``, as background jobs run), a BLAS-heavy neighbour (a numpy process
@@ -341,6 +342,10 @@ def print_thread_tables(n, k, iters, seconds):
     print(f"n_jobs=1      {one:9.4f}")
     print(f"n_jobs=-1     {every:9.4f}   speed-up {one / every:.2f}x "
           f"({os.cpu_count()} cores; max|dmu| between them {diff:.1e})", flush=True)
+    for few in (2, 5):          # less work per row: the E-step's chunks grow to match
+        one_few, every_few, _ = thread_rows(n, few, iters)
+        print(f"  k={few:<2d} n_jobs=1 {one_few:9.4f}  n_jobs=-1 {every_few:9.4f}   "
+              f"speed-up {one_few / every_few:.2f}x", flush=True)
     print("\n# under load: median s/it; 'x idle' = time / the same engine's idle time; "
           "'x 1 idle' = ours / ours with one thread on an idle machine (the threads table's, best of 3); "
           "'x 1 here' = ours / "

@@ -256,3 +256,26 @@ def test_column_moments_are_numpys_mean_and_covariance(monkeypatch, mapped):
     np.testing.assert_allclose(centre, X.mean(axis=0), rtol=1e-13, atol=1e-12)
     np.testing.assert_allclose(cov, np.cov(X / scale, rowvar=False, bias=True), rtol=1e-10,
                                atol=1e-12)
+
+
+@given(k=st.integers(1, 10_000))
+def test_e_step_chunks_divide_every_task_and_block(k):
+    rows = gmm_core.e_step_rows(k)
+    assert rows & (rows - 1) == 0 and 8192 <= rows <= 65536      # a power of two
+    assert gmm_blocks.TASK_ROWS % rows == 0 and gmm_blocks.BLOCK_ROWS % rows == 0
+    if 3 <= k <= 20:                # about 160,000 numbers per (k, chunk) block
+        assert 81_920 < k * rows <= 163_840
+
+
+@pytest.mark.parametrize("k", [1, 2, 5])
+def test_few_components_give_the_same_states_on_any_threads_and_a_memory_map(tmp_path, k):
+    """Real task sizes (three tasks and a part): the E-step's larger chunks for few
+    components still give one thread's states exactly, in memory and memory-mapped."""
+    X = blobs(3 * gmm_blocks.TASK_ROWS + 17, seed=k)
+    np.save(tmp_path / "x.npy", X)
+    M = np.load(tmp_path / "x.npy", mmap_mode="r")
+    one = list(gmm.em_steps(X, k, max_iter=2, tol=0, random_state=0, n_jobs=1))
+    for data, jobs in ((X, 2), (M, 1), (M, 2)):
+        runs = list(gmm.em_steps(data, k, max_iter=2, tol=0, random_state=0, n_jobs=jobs))
+        assert_same_states(one, runs, tol=0.0 if data is X else 1e-12,
+                           ll_tol=1e-300 if data is X else 1e-12)
