@@ -753,7 +753,7 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
     n_jobs : int or None, default=None
         Threads a pass over the data may use (in-memory data and memory maps;
         a dask array's scheduler decides for itself).  The rows are cut into
-        blocks of ``TASK_ROWS`` (65,536) whatever the count, each block's sums
+        blocks of ``TASK_ROWS`` (32,768) whatever the count, each block's sums
         kept apart and added in block order, so every ``n_jobs`` gives the
         same states to the last bit; BLAS runs on one thread inside a pass
         (its threads gain nothing on one block's small products and stall when
