@@ -50,22 +50,21 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from gmm_core import CHUNK_ROWS, check_n_jobs
+from gmm_core import CHUNK_ROWS, check_n_jobs, e_step_rows
 
 __all__ = ["RowSource", "BlockSource", "BLOCK_ROWS", "is_streamed", "StandardisedRows",
            "standardise_lazy", "scale_of", "RowStream", "Summary", "summarise", "combine",
            "release", "column_min_max", "pixel_representatives", "row_blocks", "block_slices",
-           "read_block", "TASK_ROWS", "task_slices", "parallel_jobs", "resolve_jobs",
+           "read_block", "TASK_ROWS", "task_slices", "e_step_task_rows", "parallel_jobs", "resolve_jobs",
            "one_blas_thread", "ordered_sum", "InMemoryRows", "centred_rows", "evaluate_rows",
            "ProjectedRows", "project_rows", "read_rows", "column_moments"]
 
 #: Rows read per block: a multiple of CHUNK_ROWS, so the chunks inside a block
 #: are the chunks of the in-memory path and the sums agree with it.
 BLOCK_ROWS = 64 * CHUNK_ROWS
-#: Rows per task of a pass over data in memory: a multiple of every chunk
-#: (:func:`gmm_core.e_step_rows`), small enough that a million rows make 31 tasks:
-#: the thread left without one at a pass's end waits less (16 tasks: both cores
-#: 1.5-1.7x one thread at k = 20, 31: 1.7-1.8x).
+#: Rows per task of a pass over data in memory: a multiple of CHUNK_ROWS, small
+#: enough that a million rows make 31 tasks to share among the threads (an
+#: E-step's tasks: :func:`e_step_task_rows`).
 TASK_ROWS = 2 * CHUNK_ROWS
 
 #: Up to this many rows :func:`centred_rows` centres on ``X.mean(axis=0)``.
@@ -244,10 +243,22 @@ def block_slices(n, size=None):
     return [slice(a, min(a + size, n)) for a in range(0, n, size)]
 
 
-def task_slices(n):
-    """Slices of TASK_ROWS rows covering ``range(n)``: the blocks of every pass
-    (TASK_ROWS is read at each call)."""
-    return block_slices(n, TASK_ROWS)
+def task_slices(n, rows=None):
+    """Slices of ``rows`` (default TASK_ROWS, read at each call) rows covering
+    ``range(n)``: the blocks of a pass."""
+    return block_slices(n, TASK_ROWS if rows is None else rows)
+
+
+def e_step_task_rows(k):
+    """Rows per task of an E-step pass with ``k`` components: TASK_ROWS, or two of
+    the E-step's chunks (:func:`gmm_core.e_step_rows`) when those are longer.
+
+    With few components a row is little work: tasks of TASK_ROWS rows would
+    spend their time handing work to threads (at k = 2, two threads were
+    slower than one), so they grow with the chunks; a multiple of the chunk,
+    so every thread count adds the same chunks in the same order.
+    """
+    return max(TASK_ROWS, 2 * e_step_rows(k))
 
 
 def read_block(X, sl):
@@ -388,7 +399,9 @@ class RowSource(Protocol):
 
     def each(self, fn, make_acc):
         """``fn(xt, rows, acc)`` on every block, ``xt`` (d, m) the centred rows of
-        slice ``rows``, with one accumulator ``acc = make_acc()``; returns it."""
+        slice ``rows``, with one accumulator ``acc = make_acc()``; returns it.
+        (Sources that cut the rows themselves also take ``task_rows``, the rows
+        of a block; see :class:`InMemoryRows`.)"""
 
     def sample(self, idx):
         """The centred rows ``idx`` (sorted ints), shape (m, d), in memory."""
@@ -432,11 +445,12 @@ class InMemoryRows:
         self.radius_sq = (float(np.einsum("ij,ij->j", XT, XT).max()) if radius_sq is None
                           else radius_sq)
 
-    def each(self, fn, make_acc, jobs=None):
-        """``fn(xt, rows, acc)`` on every block ``xt = XT[:, rows]``, each with its own
-        accumulator, merged in block order (any ``jobs`` gives the same numbers)."""
+    def each(self, fn, make_acc, jobs=None, task_rows=None):
+        """``fn(xt, rows, acc)`` on every block ``xt = XT[:, rows]`` of ``task_rows``
+        columns (default TASK_ROWS), each with its own accumulator, merged in block
+        order (any ``jobs`` gives the same numbers)."""
         return ordered_sum(lambda sl, acc: fn(self.XT[:, sl], sl, acc),
-                           task_slices(self.shape[0]), make_acc,
+                           task_slices(self.shape[0], task_rows), make_acc,
                            self.jobs if jobs is None else jobs)
 
     def sample(self, idx):
@@ -565,17 +579,18 @@ class RowStream:
         self.centre, self.radius_sq = summary.centre(), summary.scale_facts()[2]
         return summary
 
-    def each(self, fn, make_acc, jobs=None):
-        """``fn(xt, rows, acc)`` on every block, ``xt`` (d, m) the centred rows of
-        slice ``rows``, each block with its own ``acc = make_acc()``, the blocks
-        spread over ``jobs`` threads (default: the source's); returns the
-        accumulators merged in block order (:func:`ordered_sum`)."""
+    def each(self, fn, make_acc, jobs=None, task_rows=None):
+        """``fn(xt, rows, acc)`` on every block of ``task_rows`` rows (default
+        TASK_ROWS), ``xt`` (d, m) the centred rows of slice ``rows``, each block
+        with its own ``acc = make_acc()``, the blocks spread over ``jobs`` threads
+        (default: the source's); returns the accumulators merged in block order
+        (:func:`ordered_sum`)."""
         def task(sl, acc):
             block = read_block(self.X, sl)
             block -= self.centre
             fn(np.ascontiguousarray(block.T), sl, acc)
 
-        return ordered_sum(task, task_slices(self.shape[0]), make_acc,
+        return ordered_sum(task, task_slices(self.shape[0], task_rows), make_acc,
                            self.jobs if jobs is None else jobs)
 
     def sample(self, idx):

@@ -512,15 +512,15 @@ def e_step_rows(k):
     """Rows per chunk of an E-step pass with ``k`` components.
 
     About 160,000 numbers in each (k, chunk) block, a power of two from
-    8,192 (k >= 11) to 32,768 (k <= 5), so that it divides the passes' tasks
-    and blocks (multiples of 32,768 rows) and the sums do not depend on the
+    8,192 (k >= 11) to 65,536 (k <= 2), so that it divides the pass's tasks
+    (``gmm_blocks.e_step_task_rows``) and the sums do not depend on the
     thread count. Larger blocks leave the cache (at k = 20, 8,192 rows
     are 12% faster on one thread than 16,384); smaller ones spend their time
     in Python, holding the GIL the other threads wait for (at k = 2 and
     8,192 rows, two threads were slower than one; bench/bench_em.py).
     """
     rows = 163_840 // max(int(k), 1)
-    return 1 << min(15, max(13, rows.bit_length() - 1))
+    return 1 << min(16, max(13, rows.bit_length() - 1))
 
 
 def n_parameters(n_components, n_features, covariance_type="full"):

@@ -107,11 +107,12 @@ class DaskRows:
         self.centre, self.radius_sq = summary.centre(), summary.scale_facts()[2]
         return summary
 
-    def each(self, fn, make_acc, jobs=None):
+    def each(self, fn, make_acc, jobs=None, task_rows=None):
         """``fn(xt, rows, acc)`` on every block (``rows`` its slice of rows), each with
         its own ``make_acc()``,
-        computed in parallel by dask's active scheduler (``jobs`` is not used: the
-        scheduler decides); returns the accumulators merged in block order.
+        computed in parallel by dask's active scheduler (``jobs`` and ``task_rows``
+        are not used: the scheduler decides, the blocks are the array's chunks);
+        returns the accumulators merged in block order.
 
         BLAS runs on one thread per block: the limit is set in this process
         around the computation (dask's default threaded scheduler runs here);

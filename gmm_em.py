@@ -62,6 +62,7 @@ from gmm_blocks import (
     InMemoryRows,
     RowStream,
     centred_rows,
+    e_step_task_rows,
     is_streamed,
     one_blas_thread,
     resolve_jobs,
@@ -753,7 +754,8 @@ def em_steps(X, n_components, *, max_iter=100, tol=1e-3, covariance_type="full",
     n_jobs : int or None, default=None
         Threads a pass over the data may use (in-memory data and memory maps;
         a dask array's scheduler decides for itself).  The rows are cut into
-        blocks of ``TASK_ROWS`` (32,768) whatever the count, each block's sums
+        blocks (32,768 to 131,072 rows, more for fewer components:
+        ``gmm_blocks.e_step_task_rows``) whatever the count, each block's sums
         kept apart and added in block order, so every ``n_jobs`` gives the
         same states to the last bit; BLAS runs on one thread inside a pass
         (its threads gain nothing on one block's small products and stall when
@@ -926,7 +928,8 @@ def _pass(data, params, want_stats):
             acc.total += _e_sum(xt, params, None if labels is None else labels[rows],
                                 acc if want_stats else None)
 
-    stats = data.each(block, functools.partial(_Stats, params.k, params.d))
+    stats = data.each(block, functools.partial(_Stats, params.k, params.d),
+                      task_rows=e_step_task_rows(params.k))
     if labels is None:
         labels = data.lazy_labels(functools.partial(_block_labels, params))
     return labels, stats

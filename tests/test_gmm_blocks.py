@@ -260,18 +260,20 @@ def test_column_moments_are_numpys_mean_and_covariance(monkeypatch, mapped):
 
 @given(k=st.integers(1, 10_000))
 def test_e_step_chunks_divide_every_task_and_block(k):
-    rows = gmm_core.e_step_rows(k)
-    assert rows & (rows - 1) == 0 and 8192 <= rows <= 32768      # a power of two
-    assert gmm_blocks.TASK_ROWS % rows == 0 and gmm_blocks.BLOCK_ROWS % rows == 0
-    if 6 <= k <= 20:                # about 160,000 numbers per (k, chunk) block
+    rows, task = gmm_core.e_step_rows(k), gmm_blocks.e_step_task_rows(k)
+    assert rows & (rows - 1) == 0 and 8192 <= rows <= 65536      # a power of two
+    assert task % rows == 0 and gmm_blocks.BLOCK_ROWS % task == 0
+    assert task >= gmm_blocks.TASK_ROWS and task * k >= 131_072   # work enough per task
+    if 3 <= k <= 20:                # about 160,000 numbers per (k, chunk) block
         assert 81_920 < k * rows <= 163_840
 
 
 @pytest.mark.parametrize("k", [1, 2, 5])
 def test_few_components_give_the_same_states_on_any_threads_and_a_memory_map(tmp_path, k):
-    """Real task sizes (three tasks and a part): the E-step's larger chunks for few
-    components still give one thread's states exactly, in memory and memory-mapped."""
-    X = blobs(3 * gmm_blocks.TASK_ROWS + 17, seed=k)
+    """Real task sizes (three tasks and a part): the E-step's larger chunks and tasks
+    for few components still give one thread's states exactly, in memory and
+    memory-mapped."""
+    X = blobs(3 * gmm_blocks.e_step_task_rows(k) + 17, seed=k)
     np.save(tmp_path / "x.npy", X)
     M = np.load(tmp_path / "x.npy", mmap_mode="r")
     one = list(gmm.em_steps(X, k, max_iter=2, tol=0, random_state=0, n_jobs=1))
