@@ -154,7 +154,8 @@ class GlyphText(_CachedArtist):
     characters are cut from one drawing of them spaced apart, and join the
     cache only once a line of them (between an ``l`` and a ``p``, whose
     heights and depths set a line's) put together from the cache matches
-    matplotlib's drawing of that line, pixel for pixel: a character that
+    matplotlib's drawing of that line, pixel for pixel (to a level or two of
+    rounding where small glyphs overlap: Agg rounds after each): a character that
     moves the line (taller or deeper, such as a parenthesis in some fonts)
     is never cached. A line holding a character not cached, or a text this
     cannot copy (several lines, math, rotation, centred, a box, path
@@ -176,6 +177,8 @@ class GlyphText(_CachedArtist):
         self._probe = None          # an unattached copy of the text, drawn on its own
         self._key = None            # the canvas and text style the glyphs were cut for
         self._advance = None        # pixels per character, when a whole number
+        self._anchor_x = None       # the text's x on the canvas, pixels
+        self._rgb = None            # its colour, 0-255
         self._glyphs = {}           # character -> (row, col, alpha (h, w)), as drawn alone
         self._refused = set()       # characters whose line did not match matplotlib's
 
@@ -206,6 +209,7 @@ class GlyphText(_CachedArtist):
         probe.update_from(self.artist)
         probe.set_figure(self.artist.figure)
         probe.set_position(self.artist.get_position())
+        self._anchor_x = key[-2]
         widths = []
         for s in ("0", "00"):
             probe.set_text(s)
@@ -255,7 +259,11 @@ class GlyphText(_CachedArtist):
 
     def _learn(self, chars, renderer):
         """Cache ``chars`` that draw as matplotlib draws them in a line (see the class)."""
-        for group in self._groups(sorted((set(chars) | {"l", "p"}) - set(self._glyphs)), renderer):
+        groups = self._groups(sorted((set(chars) | {"l", "p"}) - set(self._glyphs)), renderer)
+        if not groups:                  # no room beside the anchor for even one to cut
+            self._refused |= set(chars)
+            return
+        for group in groups:
             self._cut(group, renderer)
         if self._matches("l" + "".join(sorted(chars)) + "p", renderer):
             return
@@ -275,7 +283,7 @@ class GlyphText(_CachedArtist):
     def _groups(self, chars, renderer):
         """``chars`` in groups whose spaced line fits between the text's anchor and
         the canvas' edge (none when not even one fits)."""
-        x = self._key[-2]
+        x = self._anchor_x
         room = x if self.artist.get_horizontalalignment() == "right" else renderer.width - x
         size = int(room // self._advance) // 2
         return [chars[i:i + size] for i in range(0, len(chars), size)] if size else []
