@@ -21,6 +21,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.colors import to_rgba
+from matplotlib.font_manager import findfont
 from matplotlib.text import Text
 
 __all__ = ["GlyphText", "Prerendered", "transparent_layer"]
@@ -181,6 +182,7 @@ class GlyphText(_CachedArtist):
         self._rgb = None            # its colour, 0-255
         self._glyphs = {}           # character -> (row, col, alpha (h, w)), as drawn alone
         self._refused = set()       # characters whose line did not match matplotlib's
+        self._other_styles = {}     # the caches of the last few other styles, by key
 
     @property
     def cached(self):
@@ -191,6 +193,7 @@ class GlyphText(_CachedArtist):
         t = self.artist
         x, y = t.get_transform().transform(t.get_position())
         return (renderer.width, renderer.height, renderer.dpi, hash(t.get_fontproperties()),
+                findfont(t.get_fontproperties()), t.get_antialiased(),
                 t.get_horizontalalignment(), t.get_verticalalignment(),
                 str(t.get_color()), t.get_alpha(), float(x), float(y))
 
@@ -201,6 +204,23 @@ class GlyphText(_CachedArtist):
                 and t.get_bbox_patch() is None and not t.get_path_effects()
                 and not t.get_usetex() and not t.get_wrap() and t.get_agg_filter() is None
                 and not (t.get_clip_on() and (t.get_clip_box() or t.get_clip_path())))
+
+    #: styles whose caches are kept (a header shrunk for a long last line, drawn
+    #: again at its size when the live window steps back, keeps both)
+    KEPT_STYLES = 4
+
+    def _switch(self, key, renderer):
+        """Keep the present style's cache; take up ``key``'s, or start one."""
+        fields = ("_key", "_probe", "_advance", "_anchor_x", "_rgb", "_glyphs", "_refused")
+        if self._key is not None:
+            self._other_styles[self._key] = [getattr(self, f) for f in fields]
+            while len(self._other_styles) > self.KEPT_STYLES:
+                del self._other_styles[next(iter(self._other_styles))]      # the oldest
+        if key in self._other_styles:
+            for f, value in zip(fields, self._other_styles.pop(key)):
+                setattr(self, f, value)
+        else:
+            self._start(key, renderer)
 
     def _start(self, key, renderer):
         """Forget the glyphs; measure the advance for the text's present style."""
@@ -312,6 +332,9 @@ class GlyphText(_CachedArtist):
         """Whether ``s`` put together from the cache covers the pixels matplotlib's
         drawing of it covers, each as opaque (to a level of rounding)."""
         layers = [self._line(s, (renderer.height, renderer.width)), self._drawn(s, renderer)]
+        layers = [layer for layer in layers if layer[2].size]
+        if len(layers) < 2:             # off the canvas: alike when both drew nothing
+            return not layers
         r0, c0 = (min(layer[j] for layer in layers) for j in (0, 1))
         r1 = max(row + alpha.shape[0] for row, _, alpha in layers)
         c1 = max(col + alpha.shape[1] for _, col, alpha in layers)
@@ -332,7 +355,7 @@ class GlyphText(_CachedArtist):
             return
         key = self._style(renderer)
         if key != self._key:
-            self._start(key, renderer)
+            self._switch(key, renderer)
         new = set(s) - set(self._glyphs) - self._refused
         if self._advance is not None and new:
             if not self._glyphs:        # the digits too: a header's numbers bring them soon

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.figure import Figure
@@ -62,6 +63,39 @@ def test_a_new_size_cuts_the_glyphs_again():
     direct, cached = frame_over(fig, under, text), frame_over(fig, under, glyphs)
     assert np.abs(cached - small).max() > 100               # not the old glyphs
     assert np.abs(cached - direct).max() <= 1
+
+
+@pytest.mark.parametrize("change", ["antialiased", "font file", "off the canvas"])
+def test_a_change_the_glyphs_depend_on_draws_the_new_line(change):
+    fig, under, text = _figure()
+    glyphs = GlyphText(text)
+    text.set_text(HEADERS[1])
+    frame_over(fig, under, glyphs)
+    if change == "antialiased":
+        text.set_antialiased(False)
+    elif change == "font file":         # the same properties, another font behind them
+        with matplotlib.rc_context({"font.monospace": ["DejaVu Sans"]}):
+            direct, cached = frame_over(fig, under, text), frame_over(fig, under, glyphs)
+        assert np.abs(direct - frame_over(fig, under, text)).max() > 100    # it did change
+        assert np.abs(cached - direct).max() <= 1
+        return
+    else:
+        text.set_position((1.0, 1.3))       # above the canvas: nothing drawn
+    direct, cached = frame_over(fig, under, text), frame_over(fig, under, glyphs)
+    assert np.abs(cached - direct).max() <= 1
+
+
+def test_two_sizes_in_turn_keep_both_caches():
+    fig, under, text = _figure()
+    glyphs = GlyphText(text)
+    text.set_text(HEADERS[2])
+    for size in (10, 8, 10, 8):
+        text.set_fontsize(size)
+        direct, cached = frame_over(fig, under, text), frame_over(fig, under, glyphs)
+        assert np.abs(cached - direct).max() <= 1
+        if size == 10:
+            first = glyphs.cached
+    assert glyphs.cached and first and len(glyphs._other_styles) == 1
 
 
 def test_characters_that_do_not_line_up_are_left_to_matplotlib():
