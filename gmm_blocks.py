@@ -250,15 +250,16 @@ def task_slices(n, rows=None):
 
 
 def e_step_task_rows(k):
-    """Rows per task of an E-step pass with ``k`` components: TASK_ROWS, or two of
-    the E-step's chunks (:func:`gmm_core.e_step_rows`) when those are longer.
+    """Rows per task of an E-step pass with ``k`` components: TASK_ROWS, times the
+    E-step's chunks (:func:`gmm_core.e_step_rows`) in CHUNK_ROWS when those are
+    longer (32,768 rows at k >= 6, 65,536 at k = 3 to 5, 131,072 at k <= 2).
 
     With few components a row is little work: tasks of TASK_ROWS rows would
     spend their time handing work to threads (at k = 2, two threads were
-    slower than one), so they grow with the chunks; a multiple of the chunk,
-    so every thread count adds the same chunks in the same order.
+    slower than one), so they grow with the chunks. Read at each call, as
+    TASK_ROWS (tests shrink it to cut small data into many tasks).
     """
-    return max(TASK_ROWS, 2 * e_step_rows(k))
+    return TASK_ROWS * max(1, e_step_rows(k) // CHUNK_ROWS)
 
 
 def read_block(X, sl):
@@ -397,11 +398,12 @@ class RowSource(Protocol):
     radius_sq: float
     ordered: bool
 
-    def each(self, fn, make_acc):
+    def each(self, fn, make_acc, task_rows=None):
         """``fn(xt, rows, acc)`` on every block, ``xt`` (d, m) the centred rows of
         slice ``rows``, with one accumulator ``acc = make_acc()``; returns it.
-        (Sources that cut the rows themselves also take ``task_rows``, the rows
-        of a block; see :class:`InMemoryRows`.)"""
+        The E-step calls it with ``task_rows=``, the rows of a block where the
+        source cuts them itself (a source whose blocks are given, e.g. dask's
+        chunks, accepts and ignores it)."""
 
     def sample(self, idx):
         """The centred rows ``idx`` (sorted ints), shape (m, d), in memory."""
@@ -424,7 +426,8 @@ class BlockSource(RowSource, Protocol):
 
 class InMemoryRows:
     """The row source of centred data in memory, ``XT`` (d, n) (one point per column),
-    in blocks of TASK_ROWS columns spread over ``n_jobs`` threads.
+    in blocks of TASK_ROWS columns (an E-step's: :func:`e_step_task_rows`) spread
+    over ``n_jobs`` threads.
 
     Attributes
     ----------

@@ -623,8 +623,8 @@ def test_the_block_sources_implement_the_declared_row_source_protocols(tmp_path)
 @pytest.mark.parametrize("init", ["kmeans++", "kmeans", "random", "random_from_data"])
 @pytest.mark.parametrize("covariance_type", ["full", "diag"])
 def test_every_thread_count_gives_one_threads_states(monkeypatch, init, covariance_type):
-    """In-memory data cut into 23 blocks: n_jobs 2, 3 and -1 give n_jobs=1's states
-    bit for bit (the blocks' sums are added in block order)."""
+    """In-memory data cut into 23 blocks (the E-step's into 12): n_jobs 2, 3 and -1
+    give n_jobs=1's states bit for bit (the blocks' sums are added in block order)."""
     import gmm_blocks
     from block_data import assert_same_states, blobs
     monkeypatch.setattr(gmm_blocks, "TASK_ROWS", 700)
