@@ -123,24 +123,19 @@ def test_texts_it_cannot_copy_are_drawn_by_matplotlib(line, ha):
     assert not glyphs.cached
 
 
-@pytest.mark.parametrize("setting", [{"wrap": True}, {"clip_on": True}])
-def test_wrapped_or_clipped_texts_are_drawn_by_matplotlib(setting):
-    fig, under, text = _figure()
-    text.set_text("iter 3 / 9   log-likelihood -1.2345 " * 3)
-    text.set(**setting)
-    if "clip_on" in setting:        # a clip box cutting the text's left half
-        text.set_clip_box(text.axes.bbox)
-    glyphs = GlyphText(text)
-    direct, cached = frame_over(fig, under, text), frame_over(fig, under, glyphs)
-    assert np.array_equal(cached, direct)
-    assert not glyphs.cached
+LONG = "iter 3 / 9   log-likelihood -1.2345 " * 3
+PLACES = {      # texts GlyphText must hand to matplotlib
+    "wrapped": lambda text: text.set(wrap=True, text=LONG),
+    "clipped": lambda text: text.set(clip_on=True, clip_box=text.axes.bbox, text=LONG),
+    "no room to cut glyphs": lambda text: text.set(       # 2.6 pixels from the left edge
+        transform=text.figure.transFigure, position=(0.004, 0.5), text="iter 3 / 9"),
+}
 
 
-def test_a_text_at_the_canvas_edge_is_drawn_by_matplotlib():
+@pytest.mark.parametrize("place", PLACES)
+def test_wrapped_clipped_or_cramped_texts_are_drawn_by_matplotlib(place):
     fig, under, text = _figure()
-    text.set_transform(fig.transFigure)
-    text.set_position((0.004, 0.5))          # right-aligned 2.6 pixels from the left edge
-    text.set_text("iter 3 / 9")
+    PLACES[place](text)
     glyphs = GlyphText(text)
     direct, cached = frame_over(fig, under, text), frame_over(fig, under, glyphs)
     assert np.array_equal(cached, direct)
