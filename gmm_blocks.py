@@ -44,6 +44,7 @@ import contextlib
 import contextvars
 import functools
 import mmap
+import queue
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol, runtime_checkable
 
@@ -150,13 +151,35 @@ def ordered_sum(task, parts, make_acc, jobs):
                 acc = run(part)
                 total = acc if total is None else total.merge(acc)
             return make_acc() if total is None else total
+        # the parts' answers come back through a queue whose wait is in C: a
+        # signal's exception (Ctrl-C) raised in a Python-level lock wait, such as
+        # Future.result's, can leave that lock released ("cannot release
+        # un-acquired lock") instead of stopping the pass
+        done = queue.SimpleQueue()
         pool = ThreadPoolExecutor(workers, thread_name_prefix="gmm-pass")
         try:
-            for acc in pool.map(run, parts):
+            for i, part in enumerate(parts):
+                pool.submit(_answer, done, i, run, part)
+            early = {}
+            for i in range(len(parts)):
+                while i not in early:
+                    j, acc, error = done.get()
+                    if error is not None:
+                        raise error
+                    early[j] = acc
+                acc = early.pop(i)
                 total = acc if total is None else total.merge(acc)
         finally:     # Ctrl-C or an error: drop the blocks not started
             pool.shutdown(wait=True, cancel_futures=True)
     return total
+
+
+def _answer(done, i, run, part):
+    """Put ``(i, run(part), None)``, or ``(i, None, the exception)``, into ``done``."""
+    try:
+        done.put((i, run(part), None))
+    except BaseException as error:      # handed to the waiting thread, which raises it
+        done.put((i, None, error))
 
 
 def _mapping(a):

@@ -281,3 +281,32 @@ def test_few_components_give_the_same_states_on_any_threads_and_a_memory_map(tmp
         runs = list(gmm.em_steps(data, k, max_iter=2, tol=0, random_state=0, n_jobs=jobs))
         assert_same_states(one, runs, tol=0.0 if data is X else 1e-12,
                            ll_tol=1e-300 if data is X else 1e-12)
+
+
+class _Order:
+    """An accumulator that lists the parts it saw, in merge order."""
+
+    def __init__(self):
+        self.seen = []
+
+    def merge(self, other):
+        self.seen += other.seen
+        return self
+
+
+def test_ordered_sum_merges_in_part_order_and_passes_on_a_worker_error():
+    import time
+
+    def task(part, acc):                # later parts finish first
+        time.sleep(0.002 * (10 - part))
+        acc.seen.append(part)
+
+    assert gmm_blocks.ordered_sum(task, range(10), _Order, 3).seen == list(range(10))
+
+    def failing(part, acc):
+        if part == 6:
+            raise ValueError("part 6")
+        acc.seen.append(part)
+
+    with pytest.raises(ValueError, match="part 6"):
+        gmm_blocks.ordered_sum(failing, range(10), _Order, 2)
