@@ -59,18 +59,15 @@ def _overlap(shape, row, col, h, w):
     return np.s_[r0:r1, c0:c1], np.s_[r0 - row:r1 - row, c0 - col:c1 - col]
 
 
-def blend(frame, row, col, rgb, alpha):
-    """Blend ``rgb`` (h, w, 3) at opacity ``alpha`` (h, w, 1) into ``frame`` (an
-    (H, W, 4) uint8 canvas) with its top-left pixel at (``row``, ``col``); the
-    parts outside the frame are left out. ``rgb`` may be a
-    :class:`Premultiplied` (ready for many blends; ``alpha`` is then None)."""
-    if not isinstance(rgb, Premultiplied):
-        rgb = Premultiplied(rgb, alpha)
-    where = _overlap(frame.shape, row, col, *rgb.keep.shape[:2])
+def blend(frame, row, col, pixels):
+    """Blend ``pixels`` (:class:`Premultiplied`) into ``frame`` (an (H, W, 4) uint8
+    canvas) with their top-left pixel at (``row``, ``col``); the parts outside the
+    frame are left out."""
+    where = _overlap(frame.shape, row, col, *pixels.keep.shape[:2])
     if where is not None:
         dst = frame[where[0]][..., :3]
-        mixed = dst * rgb.keep[where[1]]
-        mixed += rgb.colour[where[1]]
+        mixed = dst * pixels.keep[where[1]]
+        mixed += pixels.colour[where[1]]
         dst[...] = np.rint(mixed, out=mixed)
 
 
@@ -141,7 +138,7 @@ class Prerendered(_CachedArtist):
             self._layer = (key, row, col, Premultiplied(rgb, alpha) if rgb.size else None)
         _, row, col, pixels = self._layer
         if pixels is not None:
-            blend(np.asarray(renderer.buffer_rgba()), row, col, pixels, None)
+            blend(np.asarray(renderer.buffer_rgba()), row, col, pixels)
 
 
 class GlyphText(_CachedArtist):
@@ -367,5 +364,5 @@ class GlyphText(_CachedArtist):
         frame = np.asarray(renderer.buffer_rgba())
         row, col, alpha = self._line(s, frame.shape)
         if alpha.size:
-            blend(frame, row, col, np.broadcast_to(self._rgb, alpha.shape + (3,)), alpha[..., None])
+            blend(frame, row, col, Premultiplied(self._rgb, alpha[..., None]))
         t.stale = False
