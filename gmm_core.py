@@ -512,9 +512,10 @@ def e_step_rows(k):
     """Rows per chunk of an E-step pass with ``k`` components.
 
     About 160,000 numbers in each (k, chunk) block, a power of two from
-    8,192 (k >= 11) to 65,536 (k <= 2), so that it divides the pass's tasks
-    (``gmm_blocks.e_step_task_rows``) and the sums do not depend on the
-    thread count. Larger blocks leave the cache (at k = 20, 8,192 rows
+    8,192 (k >= 11) to 65,536 (k <= 2) that divides the pass's tasks
+    (``gmm_blocks.e_step_task_rows``), so every chunk is whole. (The sums do
+    not depend on the thread count whatever the size: tasks are cut the same
+    for any count and chunked from their start.) Larger blocks leave the cache (at k = 20, 8,192 rows
     are 12% faster on one thread than 16,384); smaller ones spend their time
     in Python, holding the GIL the other threads wait for (at k = 2 and
     8,192 rows, two threads were slower than one; bench/bench_em.py).
