@@ -256,11 +256,10 @@ HEADER = (f"{'case':<10} {'n':>9} {'k':>4} {'d':>2} {'iters':>5} {'ours s/it':>1
 
 #: Load processes: Python code run with ``sys.executable -c``; each ends after ``sys.argv[1]``
 #: seconds (``sys.argv[2]`` is a scratch directory).
+BUSY_LOOP = "import sys, time\nend = time.time() + float(sys.argv[1])\nwhile time.time() < end:\n    pass\n"
 LOADS = {
-    "busy loops": ("import sys, time\nend = time.time() + float(sys.argv[1])\n"
-                   "while time.time() < end:\n    pass\n", "per core"),
-    "busy loops, nice 19": ("import os, sys, time\nos.nice(19)\nend = time.time() + float(sys.argv[1])\n"
-                            "while time.time() < end:\n    pass\n", "per core"),
+    "busy loops": (BUSY_LOOP, "per core"),
+    "busy loops, nice 19": ("import os\nos.nice(19)\n" + BUSY_LOOP, "per core"),
     "BLAS neighbour": ("import sys, time, numpy as np\nend = time.time() + float(sys.argv[1])\n"
                        "a = np.random.default_rng(0).standard_normal((1000, 1000))\n"
                        "while time.time() < end:\n    a = np.tanh(a @ a)\n", "one"),
